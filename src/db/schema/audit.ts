@@ -1,0 +1,20 @@
+import { bigint, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** The audit trail: who changed what, when, before → after, in the writer's transaction. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    actor: text().notNull(),
+    sourceIp: text(),
+    action: text().notNull(),
+    entityKind: text().notNull(),
+    entityCode: text(),
+    result: text().notNull().default('ok'),
+    before: jsonb(),
+    after: jsonb(),
+    requestId: text(),
+  },
+  (t) => [index('audit_log_entity_idx').on(t.entityKind, t.entityCode), index('audit_log_at_idx').on(t.at)],
+);

@@ -1,0 +1,46 @@
+/** Closed value sets shared by the schema, the zod schemas and the importers. */
+export const regionLevels = ['province', 'city', 'county', 'township'] as const;
+export type RegionLevel = (typeof regionLevels)[number];
+
+export const departmentKinds = ['government', 'institution', 'enterprise'] as const;
+export type DepartmentKind = (typeof departmentKinds)[number];
+
+export const classifications = ['pending', 'non_classified', 'classified'] as const;
+export type Classification = (typeof classifications)[number];
+
+export const systemStates = ['not_migrated', 'migrating', 'migrated', 'retired'] as const;
+export type SystemState = (typeof systemStates)[number];
+
+export const privateNetworkStates = ['not_started', 'migrating', 'interconnected', 'retired'] as const;
+export type PrivateNetworkState = (typeof privateNetworkStates)[number];
+
+export const systemTypes = ['national', 'provincial', 'city', 'self_built'] as const;
+export type SystemType = (typeof systemTypes)[number];
+
+export const nodeTiers = ['backbone', 'metro'] as const;
+export type NodeTier = (typeof nodeTiers)[number];
+
+export const nodeLiveStates = ['up', 'degraded', 'down', 'unknown'] as const;
+export type NodeLiveState = (typeof nodeLiveStates)[number];
+
+export const cloudKinds = ['provincial', 'industry', 'city'] as const;
+export type CloudKind = (typeof cloudKinds)[number];
+
+export const cloudRoles = ['primary', 'same_city_dr', 'remote_dr'] as const;
+export type CloudRole = (typeof cloudRoles)[number];
+
+/**
+ * Entities whose state is tracked over business time. Boolean facts (a service item
+ * integrated, a node commissioned, a department connected) are tracked as two-valued states.
+ */
+export const trackedKinds = ['system', 'private_network', 'service_item', 'network_node', 'department'] as const;
+export type TrackedKind = (typeof trackedKinds)[number];
+
+export const integrationStates = ['not_integrated', 'integrated'] as const;
+export const commissionStates = ['not_commissioned', 'commissioned'] as const;
+export const extranetStates = ['not_connected', 'connected'] as const;
+
+/** SQL `IN (...)` list for a CHECK constraint, from a closed value set. */
+export function sqlList(values: readonly string[]): string {
+  return values.map((v) => `'${v}'`).join(', ');
+}

@@ -1,0 +1,77 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/** The closed set of error codes, each with its HTTP status and a title. */
+const errorCodes = {
+  bad_request: { status: 400, title: 'Bad request' },
+  validation_failed: { status: 422, title: 'Validation failed' },
+  import_rejected: { status: 422, title: 'Import rejected' },
+  illegal_transition: { status: 409, title: 'Illegal state transition' },
+  conflict: { status: 409, title: 'Conflict' },
+  not_found: { status: 404, title: 'Not found' },
+  unauthorized: { status: 401, title: 'Authentication required' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  not_acceptable: { status: 406, title: 'Not acceptable' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  not_ready: { status: 503, title: 'Service not ready' },
+  internal: { status: 500, title: 'Internal server error' },
+} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** One thing wrong with the input: a field, and for files the row and column too. */
+export interface FieldError {
+  field: string;
+  message: string;
+  /** Spreadsheet row number (header = row 1), for file imports. */
+  row?: number;
+  /** Column header as written in the file. */
+  column?: string;
+  /** Index of the item in a batch. */
+  index?: number;
+}
+
+/** The one error type of yunwang; the HTTP layer turns it into problem+json. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly errors: FieldError[];
+
+  constructor(code: ErrorCode, detail: string, errors: FieldError[] = []) {
+    super(detail);
+    this.name = 'AppError';
+    this.code = code;
+    this.errors = errors;
+  }
+
+  get status(): ContentfulStatusCode {
+    return errorCodes[this.code].status;
+  }
+
+  get title(): string {
+    return errorCodes[this.code].title;
+  }
+}
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  requestId?: string;
+  errors?: FieldError[];
+}
+
+export function toProblem(error: AppError, requestId?: string): ProblemDetails {
+  return {
+    type: `https://yunwang.gov/problems/${error.code}`,
+    title: error.title,
+    status: error.status,
+    detail: error.message,
+    code: error.code,
+    ...(requestId ? { requestId } : {}),
+    ...(error.errors.length > 0 ? { errors: error.errors } : {}),
+  };
+}
+
+export const notFound = (what: string, code: string) => new AppError('not_found', `${what} ${code} does not exist`);
