@@ -205,6 +205,9 @@ export function latestOf(active: ActiveTransition[] | undefined, field: TrackedF
   return (active ?? []).filter((t) => t.field === field).sort(compareTransitions).at(-1);
 }
 
+/** Business dates are the province's calendar days (UTC+8), whatever the server's zone. */
+const businessDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+
 export function todayIso(now: Date = new Date()): string {
-  return now.toISOString().slice(0, 10);
+  return businessDay.format(now);
 }

@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import {
   classifications,
+  cloudKinds,
+  cloudRoles,
   departmentKinds,
   nodeTiers,
   privateNetworkStates,
@@ -95,6 +97,37 @@ export const NetworkNodeInput = z
   })
   .openapi('NetworkNodeInput');
 export type NetworkNodeInput = z.infer<typeof NetworkNodeInput>;
+
+export const CloudInput = z
+  .object({
+    code,
+    name,
+    kind: z.enum(cloudKinds),
+    role: z.enum(cloudRoles).default('primary'),
+    provider: z.string().trim().min(1, 'is required').max(100),
+    region_code: regionCode,
+    vcpu_capacity: z.number().int().min(0).default(0),
+    memory_capacity_gib: z.number().int().min(0).default(0),
+    storage_capacity_gib: z.number().int().min(0).default(0),
+  })
+  .openapi('CloudInput');
+export type CloudInput = z.infer<typeof CloudInput>;
+
+export const TenantInput = z
+  .object({
+    cloud_code: code,
+    external_id: z.string().trim().min(1, 'is required').max(200),
+    department_code: code,
+    vcpu_quota: z.number().min(0).default(0),
+    vcpu_used: z.number().min(0).default(0),
+    memory_quota_gib: z.number().min(0).default(0),
+    memory_used_gib: z.number().min(0).default(0),
+    storage_quota_gib: z.number().min(0).default(0),
+    storage_used_gib: z.number().min(0).default(0),
+    workload_count: z.number().int().min(0).default(0),
+  })
+  .openapi('TenantInput');
+export type TenantInput = z.infer<typeof TenantInput>;
 
 export const importKinds = ['departments', 'systems', 'private-networks', 'service-items', 'network-nodes'] as const;
 export type ImportKind = (typeof importKinds)[number];

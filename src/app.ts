@@ -1,0 +1,81 @@
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Config } from './config.ts';
+import type { Database } from './db/client.ts';
+import { registerDocs } from './http/docs.ts';
+import { AppError } from './http/errors.ts';
+import { onError, problemResponse, requestId } from './http/middleware.ts';
+import { createRouter } from './http/router.ts';
+import { registerImportRoutes } from './imports/routes.ts';
+import { registerIndicatorRoutes } from './indicators/routes.ts';
+import { registerRegionRoutes } from './regions/routes.ts';
+import { registerRegistryRoutes } from './registry/routes.ts';
+
+export interface AppOptions {
+  database: Database;
+  config: Pick<Config, 'YUNWANG_BODY_LIMIT_BYTES' | 'YUNWANG_IMPORT_LIMIT_BYTES'>;
+  /** False while the first start migrates and seeds; the API answers 503 until then. */
+  isReady?: () => boolean;
+  log?: (line: string) => void;
+}
+
+/** Builds the whole HTTP app; `server.ts` only listens. Tests call `app.request()`. */
+export function createApp(options: AppOptions) {
+  const { database, config } = options;
+  const isReady = options.isReady ?? (() => true);
+  const log = options.log ?? ((line: string) => console.error(line));
+  const app = createRouter();
+
+  app.use('*', requestId);
+  app.use('*', secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"] } }));
+  app.use('*', async (c, next) => {
+    c.set('db', database.db);
+    c.set('actor', { name: 'api:anonymous', requestId: c.get('requestId'), sourceIp: c.req.header('x-forwarded-for')?.split(',')[0]?.trim() });
+    await next();
+  });
+  app.use('/api/*', async (c, next) => {
+    if (!isReady()) return problemResponse(c, new AppError('not_ready', 'yunwang is still preparing its database; try again in a moment'));
+    await next();
+  });
+  const tooLarge = (limit: number) => () => {
+    throw new AppError('payload_too_large', `request body is larger than ${limit} bytes`);
+  };
+  app.use('/api/v1/import/*', bodyLimit({ maxSize: config.YUNWANG_IMPORT_LIMIT_BYTES, onError: tooLarge(config.YUNWANG_IMPORT_LIMIT_BYTES) }));
+  app.use('/api/*', async (c, next) => {
+    if (c.req.path.startsWith('/api/v1/import/')) return next();
+    return bodyLimit({ maxSize: config.YUNWANG_BODY_LIMIT_BYTES, onError: tooLarge(config.YUNWANG_BODY_LIMIT_BYTES) })(c, next);
+  });
+
+  app.get('/livez', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    if (!isReady()) return problemResponse(c, new AppError('not_ready', 'database is being prepared'));
+    try {
+      await database.ping();
+    } catch {
+      return problemResponse(c, new AppError('not_ready', 'database is unreachable'));
+    }
+    return c.json({ status: 'ready', database: database.kind });
+  });
+
+  registerRegionRoutes(app);
+  registerRegistryRoutes(app);
+  registerIndicatorRoutes(app);
+  registerImportRoutes(app);
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'yunwang (云网) API', version: '1', description: 'Registry, official indicators and imports of the provincial e-government cloud and network.' },
+  });
+  registerDocs(app);
+  app.get('/', (c) =>
+    c.html(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>云网 yunwang</title></head>
+<body><h1>云网 yunwang</h1><p>政务云与电子政务外网运行监测 — e-government cloud &amp; network console.</p>
+<ul><li><a href="/docs">API 文档 / API docs</a></li><li><a href="/openapi.json">OpenAPI</a></li>
+<li><a href="/api/v1/indicators?scope=450000">全区指标 / Province indicators (JSON)</a></li></ul></body></html>`),
+  );
+  app.notFound((c) => problemResponse(c, new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
+  app.onError(onError(log));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from './router.ts';
+import { AppError, toProblem } from './errors.ts';
+
+const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Keeps a sane caller-supplied X-Request-Id (so traces join up), else makes one. */
+export const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const given = c.req.header('x-request-id');
+  const id = given && requestIdPattern.test(given) ? given : randomUUID();
+  c.set('requestId', id);
+  c.header('X-Request-Id', id);
+  await next();
+};
+
+export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
+  return c.body(JSON.stringify(toProblem(error, c.get('requestId'))), error.status, {
+    'Content-Type': 'application/problem+json',
+  });
+}
+
+/** The one error handler: everything leaves as problem+json, internals never leak. */
+export function onError(log: (line: string) => void) {
+  return (err: Error, c: Context<AppEnv>): Response => {
+    if (err instanceof AppError) return problemResponse(c, err);
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      const code = status === 413 ? 'payload_too_large' : status === 404 ? 'not_found' : status === 401 ? 'unauthorized' : 'bad_request';
+      return problemResponse(c, new AppError(code, err.message || 'request refused'));
+    }
+    if (err instanceof SyntaxError) return problemResponse(c, new AppError('bad_request', `malformed JSON body: ${err.message}`));
+    log(`request ${c.get('requestId')} failed: ${err.stack ?? err.message}`);
+    return problemResponse(c, new AppError('internal', 'unexpected error; quote the request id when reporting it'));
+  };
+}

@@ -1,0 +1,77 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Db } from '../db/client.ts';
+import type { Actor } from '../identity/actor.ts';
+import { AppError, type FieldError } from './errors.ts';
+
+export interface AppEnv {
+  Variables: {
+    db: Db;
+    requestId: string;
+    actor: Actor;
+  };
+}
+
+/** zod issues as field errors: `path.to.field` and a message that says what is wrong. */
+export function fieldErrorsOf(error: z.ZodError, prefix = ''): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)',
+    message: issue.message,
+  }));
+}
+
+/** Every router validates with the same hook, so bad input always reads the same way. */
+export function createRouter(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result, _c) => {
+      if (!result.success) {
+        const errors = fieldErrorsOf(result.error, result.target === 'json' ? '' : result.target);
+        throw new AppError('validation_failed', `invalid ${result.target}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
+      }
+    },
+  });
+}
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    requestId: z.string().optional(),
+    errors: z
+      .array(
+        z.object({
+          field: z.string(),
+          message: z.string(),
+          row: z.number().int().optional(),
+          column: z.string().optional(),
+          index: z.number().int().optional(),
+        }),
+      )
+      .optional(),
+  })
+  .openapi('Problem');
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
+
+/** The error answers every route can give; routes spread these into `responses`. */
+export const errorResponses = {
+  400: problem('Malformed request'),
+  404: problem('No such record'),
+  413: problem('Body too large'),
+  422: problem('Invalid input; `errors` names each field'),
+  500: problem('Unexpected server error'),
+} as const;
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100).openapi({ description: 'Items per page (1–1000)' }),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const booleanQuery = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');

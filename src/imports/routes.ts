@@ -1,0 +1,93 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { AppError } from '../http/errors.ts';
+import { type AppEnv, booleanQuery, errorResponses } from '../http/router.ts';
+import { importKinds } from '../registry/schemas.ts';
+import { detectFormat, sniffFormat } from './format.ts';
+import { exportFile, importFile } from './service.ts';
+
+const KindParam = z.object({ kind: z.enum(importKinds).openapi({ description: 'What the file holds' }) });
+
+const ImportReportSchema = z
+  .object({
+    kind: z.enum(importKinds),
+    rows: z.number().int(),
+    created: z.number().int(),
+    updated: z.number().int(),
+    unchanged: z.number().int(),
+    dry_run: z.boolean(),
+  })
+  .openapi('ImportReport');
+
+const importRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/import/{kind}',
+  operationId: 'importFile',
+  tags: ['imports'],
+  summary: 'Import a CSV or XLSX file, all-or-nothing (multipart field `file`)',
+  request: {
+    params: KindParam,
+    query: z.object({ dry_run: booleanQuery.optional().openapi({ description: 'Check and count, write nothing' }) }),
+    body: {
+      required: true,
+      content: { 'multipart/form-data': { schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }) }) } },
+    },
+  },
+  responses: {
+    200: { description: 'Imported (or, with dry_run, what would be)', content: { 'application/json': { schema: ImportReportSchema } } },
+    415: errorResponses[422],
+    ...errorResponses,
+  },
+});
+
+const exportRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/export/{kind}',
+  operationId: 'exportFile',
+  tags: ['imports'],
+  summary: 'Export every record of a kind in the import format',
+  request: { params: KindParam, query: z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }) },
+  responses: {
+    200: {
+      description: 'The file',
+      content: {
+        'text/csv': { schema: z.string() },
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) },
+      },
+    },
+    ...errorResponses,
+  },
+});
+
+const contentTypes = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+} as const;
+
+export function registerImportRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(importRoute, async (c) => {
+    const { kind } = c.req.valid('param');
+    const { dry_run } = c.req.valid('query');
+    const form = await c.req.formData().catch(() => {
+      throw new AppError('bad_request', 'expected a multipart/form-data body with a `file` field');
+    });
+    const file = form.get('file');
+    if (!(file instanceof File)) {
+      throw new AppError('validation_failed', 'no file uploaded', [{ field: 'file', message: 'is required (multipart field "file")' }]);
+    }
+    const data = new Uint8Array(await file.arrayBuffer());
+    const format = detectFormat(file.name, file.type) ?? sniffFormat(data);
+    if (!format) throw new AppError('unsupported_media_type', `${file.name || 'the file'} is neither CSV nor XLSX`);
+    const report = await importFile(c.get('db'), kind, data, format, c.get('actor'), { dryRun: dry_run, filename: file.name });
+    return c.json(report, 200);
+  });
+
+  app.openapi(exportRoute, async (c) => {
+    const { kind } = c.req.valid('param');
+    const { format } = c.req.valid('query');
+    const body = await exportFile(c.get('db'), kind, format, c.get('actor'));
+    return c.body(new Uint8Array(body), 200, {
+      'Content-Type': contentTypes[format],
+      'Content-Disposition': `attachment; filename="${kind}.${format}"`,
+    });
+  });
+}

@@ -1,0 +1,65 @@
+import { recordAudit } from '../audit/service.ts';
+import type { Db } from '../db/client.ts';
+import { AppError } from '../http/errors.ts';
+import type { Actor } from '../identity/actor.ts';
+import type { ImportKind } from '../registry/schemas.ts';
+import { type UpsertResult, upsertRecords } from '../registry/upsert.ts';
+import { exportRows } from '../registry/views.ts';
+import { type FileFormat, parseImportFile, writeExportFile } from './format.ts';
+
+export interface ImportReport extends UpsertResult {
+  kind: ImportKind;
+  rows: number;
+  dry_run: boolean;
+}
+
+/**
+ * Imports a spreadsheet all-or-nothing: every bad row is reported with its spreadsheet row
+ * number and column, and then nothing is written.
+ */
+export async function importFile(
+  db: Db,
+  kind: ImportKind,
+  data: Uint8Array,
+  format: FileFormat,
+  actor: Actor,
+  options: { dryRun?: boolean; today?: string; filename?: string } = {},
+): Promise<ImportReport> {
+  const parsed = await parseImportFile(data, format, kind);
+  if (parsed.errors.length > 0) {
+    const rows = new Set(parsed.errors.map((e) => e.row)).size;
+    throw new AppError('import_rejected', `${rows} row(s) of the file have errors; nothing was written`, parsed.errors);
+  }
+  const dryRun = options.dryRun ?? false;
+  try {
+    const result = await db.transaction(async (tx) => {
+      const counts = await upsertRecords(tx, kind, parsed.rows.map((r) => r.input), actor, { dryRun, today: options.today });
+      if (!dryRun) {
+        await recordAudit(tx, actor, [
+          { action: 'import', entityKind: kind, entityCode: options.filename ?? null, after: { format, rows: parsed.rows.length, ...counts } },
+        ]);
+      }
+      return counts;
+    });
+    return { kind, rows: parsed.rows.length, dry_run: dryRun, ...result };
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'import_rejected') {
+      // The registry names rows by their place in the batch; the user thinks in spreadsheet rows.
+      const errors = error.errors.map(({ index, ...e }) => ({
+        ...e,
+        row: index === undefined ? undefined : parsed.rows[index]?.rowNumber,
+        column: e.column ?? e.field,
+      }));
+      const rows = new Set(errors.map((e) => e.row)).size;
+      throw new AppError('import_rejected', `${rows} row(s) of the file have errors; nothing was written`, errors);
+    }
+    throw error;
+  }
+}
+
+/** The same format back, so an export re-imports without loss. */
+export async function exportFile(db: Db, kind: ImportKind, format: FileFormat, actor: Actor): Promise<Uint8Array> {
+  const rows = await exportRows(db, kind);
+  await recordAudit(db, actor, [{ action: 'export', entityKind: kind, after: { format, rows: rows.length } }]);
+  return writeExportFile(kind, rows, format);
+}

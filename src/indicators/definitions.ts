@@ -1,0 +1,120 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { TrackedKind } from '../db/schema/enums.ts';
+import type { Scope } from './scope.ts';
+
+export const indicatorKeys = [
+  'cloud_migration',
+  'private_network_interconnection',
+  'service_integration',
+  'horizontal_coverage_city',
+  'horizontal_coverage_county',
+  'horizontal_coverage_township',
+  'extranet_access',
+] as const;
+export type IndicatorKey = (typeof indicatorKeys)[number];
+
+/**
+ * An indicator is a set of candidate items with three flags each: counted in the
+ * denominator, done (counted in the numerator when in the denominator), and pending
+ * classification. The figure counts the set; the drill-down lists it. Both read the same
+ * SQL, so a figure always matches its items.
+ */
+export interface IndicatorDefinition {
+  key: IndicatorKey;
+  name: string;
+  nameEn: string;
+  /** Region scopes only (coverage is about places, not departments). */
+  regionOnly?: boolean;
+  /** Columns of each item, in drill-down order. */
+  columns: readonly string[];
+  /** SELECT of the candidate items, with boolean columns in_denominator, done, pending. */
+  items(scope: Scope, at: string): SQL | null;
+}
+
+/** The state of a tracked entity at the end of business day `at`, as a join condition. */
+const asOf = (kind: TrackedKind, entity: SQL, at: string) =>
+  sql`t.kind = ${kind} and t.entity_id = ${entity}
+      and (t.valid_from is null or t.valid_from <= ${at}::date)
+      and (t.valid_to is null or t.valid_to > ${at}::date)`;
+
+const classifiedItems = (table: 'systems' | 'private_networks', kind: TrackedKind, doneState: string) =>
+  (scope: Scope, at: string) => sql`
+    select e.code, e.name, d.code as department_code, d.name as department_name, d.region_code,
+           t.classification, t.state,
+           (t.classification = 'non_classified' and t.state <> 'retired') as in_denominator,
+           (t.state = ${doneState}) as done,
+           (t.classification = 'pending' and t.state <> 'retired') as pending
+    from ${sql.identifier(table)} e
+    join departments d on d.id = e.department_id
+    join timeline t on ${asOf(kind, sql`e.id`, at)}
+    where ${scope.departments}`;
+
+const coverage = (level: 'city' | 'county' | 'township'): IndicatorDefinition => ({
+  key: `horizontal_coverage_${level}`,
+  name: `横向网络覆盖率（${{ city: '市级', county: '县级', township: '乡镇级' }[level]}）`,
+  nameEn: `Horizontal network coverage (${level})`,
+  regionOnly: true,
+  columns: ['code', 'name', 'level', 'parent_code', 'done'],
+  items: (scope, at) =>
+    scope.regions
+      ? sql`
+    select r.code, r.name, r.level, r.parent_code,
+           true as in_denominator,
+           exists (select 1 from network_nodes n join timeline t on ${asOf('network_node', sql`n.id`, at)}
+                   where n.region_code = r.code and n.tier = 'metro' and t.state = 'commissioned') as done,
+           false as pending
+    from regions r
+    where r.level = ${level} and ${scope.regions}`
+      : null,
+});
+
+export const definitions: Record<IndicatorKey, IndicatorDefinition> = {
+  cloud_migration: {
+    key: 'cloud_migration',
+    name: '上云率',
+    nameEn: 'Non-classified system migration rate',
+    columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'classification', 'state', 'done'],
+    items: classifiedItems('systems', 'system', 'migrated'),
+  },
+  private_network_interconnection: {
+    key: 'private_network_interconnection',
+    name: '专网打通率',
+    nameEn: 'Private-network interconnection rate',
+    columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'classification', 'state', 'done'],
+    items: classifiedItems('private_networks', 'private_network', 'interconnected'),
+  },
+  service_integration: {
+    key: 'service_integration',
+    name: '对接完成率',
+    nameEn: 'Service-item integration completion rate',
+    columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'system_type', 'level', 'state', 'done'],
+    items: (scope, at) => sql`
+    select i.code, i.name, d.code as department_code, d.name as department_name, d.region_code,
+           i.system_type, r.level, t.state,
+           i.integration_required as in_denominator,
+           (t.state = 'integrated') as done,
+           false as pending
+    from service_items i
+    join departments d on d.id = i.department_id
+    join regions r on r.code = d.region_code
+    join timeline t on ${asOf('service_item', sql`i.id`, at)}
+    where ${scope.departments}`,
+  },
+  horizontal_coverage_city: coverage('city'),
+  horizontal_coverage_county: coverage('county'),
+  horizontal_coverage_township: coverage('township'),
+  extranet_access: {
+    key: 'extranet_access',
+    name: '电子政务外网横向接入率',
+    nameEn: 'Extranet access rate',
+    columns: ['code', 'name', 'region_code', 'kind', 'state', 'done'],
+    items: (scope, at) => sql`
+    select d.code, d.name, d.region_code, d.kind, t.state,
+           true as in_denominator,
+           (t.state = 'connected') as done,
+           false as pending
+    from departments d
+    join timeline t on ${asOf('department', sql`d.id`, at)}
+    where ${scope.departments}`,
+  },
+};

@@ -1,0 +1,184 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { queryRows } from '../db/raw.ts';
+import { AppError } from '../http/errors.ts';
+import { todayIso } from '../registry/history.ts';
+import { definitions, type IndicatorDefinition, type IndicatorKey, indicatorKeys } from './definitions.ts';
+import { percentOf, ratioOf } from './percent.ts';
+import { resolveScope, type Scope } from './scope.ts';
+
+export interface Figure {
+  numerator: number;
+  denominator: number;
+  ratio: number | null;
+  percent: number | null;
+}
+
+export interface IndicatorFigure extends Figure {
+  key: IndicatorKey;
+  name: string;
+  name_en: string;
+  /** Items awaiting classification (待认定): in no denominator, shown beside the rate. */
+  pending: number;
+  /** 对接完成率 only: the same figure split by system type and by level. */
+  breakdown?: { by_system_type: Record<string, Figure>; by_level: Record<string, Figure> };
+}
+
+export interface IndicatorReport {
+  scope: string;
+  scope_name: string;
+  scope_kind: 'region' | 'department';
+  self: boolean;
+  at: string;
+  indicators: IndicatorFigure[];
+}
+
+export interface IndicatorQuery {
+  scope: string;
+  at?: string;
+  self?: boolean;
+}
+
+const figure = (numerator: number, denominator: number): Figure => ({
+  numerator,
+  denominator,
+  ratio: ratioOf(numerator, denominator),
+  percent: percentOf(numerator, denominator),
+});
+
+interface CountRow {
+  group_a: string | null;
+  group_b: string | null;
+  numerator: number;
+  denominator: number;
+  pending: number;
+}
+
+function countsOf(items: ReturnType<IndicatorDefinition['items']>, groupBy?: [string, string]) {
+  const groups = groupBy ? sql.raw(`x.${groupBy[0]} as group_a, x.${groupBy[1]} as group_b`) : sql`null as group_a, null as group_b`;
+  return sql`
+    select ${groups},
+           (count(*) filter (where x.in_denominator and x.done))::int as numerator,
+           (count(*) filter (where x.in_denominator))::int as denominator,
+           (count(*) filter (where x.pending))::int as pending
+    from (${items}) x
+    ${groupBy ? sql.raw(`group by x.${groupBy[0]}, x.${groupBy[1]}`) : sql``}`;
+}
+
+async function computeOne(db: Db, def: IndicatorDefinition, scope: Scope, at: string): Promise<IndicatorFigure | null> {
+  const items = def.items(scope, at);
+  if (!items) return null;
+  const base = { key: def.key, name: def.name, name_en: def.nameEn };
+  if (def.key !== 'service_integration') {
+    const [row] = await queryRows<CountRow>(db, countsOf(items));
+    return { ...base, ...figure(row?.numerator ?? 0, row?.denominator ?? 0), pending: row?.pending ?? 0 };
+  }
+  // One grouped pass gives the total and both splits.
+  const rows = await queryRows<CountRow>(db, countsOf(items, ['system_type', 'level']));
+  const sum = (pick: (r: CountRow) => boolean) => {
+    const mine = rows.filter(pick);
+    return figure(
+      mine.reduce((n, r) => n + r.numerator, 0),
+      mine.reduce((n, r) => n + r.denominator, 0),
+    );
+  };
+  const keysOf = (k: 'group_a' | 'group_b') => [...new Set(rows.map((r) => r[k] ?? ''))].sort();
+  return {
+    ...base,
+    ...sum(() => true),
+    pending: 0,
+    breakdown: {
+      by_system_type: Object.fromEntries(keysOf('group_a').map((t) => [t, sum((r) => r.group_a === t)])),
+      by_level: Object.fromEntries(keysOf('group_b').map((l) => [l, sum((r) => r.group_b === l)])),
+    },
+  };
+}
+
+/** Validates a business date; the default is today. */
+export function parseAt(at: string | undefined): string {
+  if (at === undefined || at === '') return todayIso();
+  const d = new Date(`${at}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(at) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== at) {
+    throw new AppError('validation_failed', `at "${at}" is not a date written YYYY-MM-DD`, [
+      { field: 'at', message: 'must be a real calendar date written YYYY-MM-DD' },
+    ]);
+  }
+  return at;
+}
+
+/**
+ * The official indicator set for one scope as of the end of one business day. The API,
+ * the CLI, /metrics and the reports all read figures through here.
+ */
+export async function computeIndicators(db: Db, query: IndicatorQuery): Promise<IndicatorReport> {
+  const at = parseAt(query.at);
+  const scope = await resolveScope(db, query.scope, query.self ?? false);
+  const figures = await Promise.all(indicatorKeys.map((key) => computeOne(db, definitions[key], scope, at)));
+  return {
+    scope: scope.key,
+    scope_name: scope.name,
+    scope_kind: scope.kind,
+    self: scope.self,
+    at,
+    indicators: figures.filter((f): f is IndicatorFigure => f !== null),
+  };
+}
+
+export interface ItemsQuery extends IndicatorQuery {
+  missing?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ItemsPage {
+  key: IndicatorKey;
+  scope: string;
+  at: string;
+  missing: boolean;
+  total: number;
+  limit: number | null;
+  offset: number;
+  columns: readonly string[];
+  items: Record<string, unknown>[];
+}
+
+export function indicatorDefinition(key: string): IndicatorDefinition {
+  if (!(indicatorKeys as readonly string[]).includes(key)) {
+    throw new AppError('not_found', `indicator ${key} does not exist; known: ${indicatorKeys.join(', ')}`);
+  }
+  return definitions[key as IndicatorKey];
+}
+
+/**
+ * The exact items behind a figure: those in its denominator (with `done`), or with
+ * `missing` only those not yet done. `limit` undefined lists them all (CSV export).
+ */
+export async function listIndicatorItems(db: Db, key: string, query: ItemsQuery): Promise<ItemsPage> {
+  const def = indicatorDefinition(key);
+  const at = parseAt(query.at);
+  const scope = await resolveScope(db, query.scope, query.self ?? false);
+  const items = def.items(scope, at);
+  if (!items) {
+    throw new AppError('validation_failed', `${key} is measured for regions, not departments`, [
+      { field: 'scope', message: 'must be a region code for this indicator' },
+    ]);
+  }
+  const missing = query.missing ?? false;
+  const where = missing ? sql`x.in_denominator and not x.done` : sql`x.in_denominator`;
+  const offset = query.offset ?? 0;
+  const page = query.limit === undefined ? sql`` : sql`limit ${query.limit} offset ${offset}`;
+  const columns = sql.raw(def.columns.map((c) => `x.${c}`).join(', '));
+  const [counted] = await queryRows<{ total: number }>(db, sql`select count(*)::int as total from (${items}) x where ${where}`);
+  const rows = await queryRows<Record<string, unknown>>(db, sql`select ${columns} from (${items}) x where ${where} order by x.code ${page}`);
+  return {
+    key: def.key,
+    scope: scope.key,
+    at,
+    missing,
+    total: counted?.total ?? 0,
+    limit: query.limit ?? null,
+    offset,
+    columns: def.columns,
+    items: rows,
+  };
+}

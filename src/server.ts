@@ -1,0 +1,43 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app.ts';
+import { type Config, loadConfig } from './config.ts';
+import { openConfiguredDatabase } from './db/open.ts';
+import { prepareDatabase } from './db/setup.ts';
+
+/** Listens at once (so /livez answers), prepares the database, then turns ready. */
+export async function runServer(config: Config = loadConfig()): Promise<void> {
+  const log = (line: string) => {
+    if (config.LOG_LEVEL !== 'silent') console.error(line);
+  };
+  const database = await openConfiguredDatabase(config);
+  let ready = false;
+  const app = createApp({ database, config, isReady: () => ready, log });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
+    log(`yunwang listening on http://localhost:${info.port} (${database.kind})`),
+  );
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: draining connections`);
+    server.close(async () => {
+      await database.close();
+      process.exit(0);
+    });
+    // Connections that never close must not keep a rolling update waiting forever.
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  await prepareDatabase(database, { demo: config.YUNWANG_DEMO, log });
+  ready = true;
+  log('ready');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runServer().catch((err: Error) => {
+    console.error(err.message);
+    process.exit(1);
+  });
+}
