@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError, type FieldError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
 import type { ImportKind } from '../registry/schemas.ts';
 import { type UpsertResult, upsertRecords } from '../registry/upsert.ts';
@@ -26,10 +26,7 @@ export async function importFile(
   options: { dryRun?: boolean; today?: string; filename?: string } = {},
 ): Promise<ImportReport> {
   const parsed = await parseImportFile(data, format, kind);
-  if (parsed.errors.length > 0) {
-    const rows = new Set(parsed.errors.map((e) => e.row)).size;
-    throw new AppError('import_rejected', `${rows} row(s) of the file have errors; nothing was written`, parsed.errors);
-  }
+  if (parsed.errors.length > 0) throw rejection(parsed.errors);
   const dryRun = options.dryRun ?? false;
   try {
     const result = await db.transaction(async (tx) => {
@@ -45,16 +42,26 @@ export async function importFile(
   } catch (error) {
     if (error instanceof AppError && error.code === 'import_rejected') {
       // The registry names rows by their place in the batch; the user thinks in spreadsheet rows.
-      const errors = error.errors.map(({ index, ...e }) => ({
-        ...e,
-        row: index === undefined ? undefined : parsed.rows[index]?.rowNumber,
-        column: e.column ?? e.field,
-      }));
-      const rows = new Set(errors.map((e) => e.row)).size;
-      throw new AppError('import_rejected', `${rows} row(s) of the file have errors; nothing was written`, errors);
+      throw rejection(
+        error.errors.map(({ index, ...e }) => ({
+          ...e,
+          row: index === undefined ? undefined : parsed.rows[index]?.rowNumber,
+          column: parsed.columns[e.field] ?? e.field,
+        })),
+      );
     }
     throw error;
   }
+}
+
+const maxReportedErrors = 1000;
+
+/** Every bad row is named; a file that is wrong throughout is cut to the first thousand problems. */
+function rejection(errors: FieldError[]): AppError {
+  const rows = new Set(errors.map((e) => e.row)).size;
+  const shown = errors.slice(0, maxReportedErrors);
+  const more = errors.length > shown.length ? ` (showing the first ${shown.length} of ${errors.length} problems)` : '';
+  return new AppError('import_rejected', `${rows} row(s) of the file have errors; nothing was written${more}`, shown);
 }
 
 /** The same format back, so an export re-imports without loss. */
