@@ -1,0 +1,31 @@
+import type { Db } from '../db/client.ts';
+import { regions } from '../db/schema/index.ts';
+import type { Actor } from '../identity/actor.ts';
+import { createCloud, createTenant } from '../registry/service.ts';
+import { upsertRecords } from '../registry/upsert.ts';
+import { type DemoDataset, type DemoSummary, demoSummary, generateDemoDataset } from './generate.ts';
+
+const demoActor: Actor = { name: 'demo-seed' };
+
+/** Clouds and their tenants, through the registry's own services (audited like any write). */
+export async function upsertClouds(db: Db, dataset: DemoDataset, actor: Actor = demoActor): Promise<void> {
+  for (const cloud of dataset.clouds) await createCloud(db, cloud, actor);
+  for (const tenant of dataset.tenants) await createTenant(db, tenant, actor);
+}
+
+/**
+ * Loads the demo dataset (演示数据) through the same write path as an import, so the demo
+ * has real transitions, timelines and audit entries. Expects the divisions loaded.
+ */
+export async function loadDemoData(db: Db, options: { scale?: number; actor?: Actor } = {}): Promise<DemoSummary> {
+  const actor = options.actor ?? demoActor;
+  const regionRows = await db.select({ code: regions.code, name: regions.name, level: regions.level, parentCode: regions.parentCode }).from(regions);
+  const dataset = generateDemoDataset(regionRows, { scale: options.scale ?? 1 });
+  await upsertRecords(db, 'departments', dataset.departments, actor);
+  await upsertClouds(db, dataset, actor);
+  await upsertRecords(db, 'network-nodes', dataset.networkNodes, actor);
+  await upsertRecords(db, 'systems', dataset.systems, actor);
+  await upsertRecords(db, 'private-networks', dataset.privateNetworks, actor);
+  await upsertRecords(db, 'service-items', dataset.serviceItems, actor);
+  return demoSummary(dataset);
+}
