@@ -100,6 +100,9 @@ export function reconcileDeclared(
   if (currentValue === value && (latest ? latest.effectiveAt === since : since === null)) {
     return { supersede: [], add: null };
   }
+  // Rows carry no date for an initial value ("not integrated"), so an undated declaration
+  // of the value that already holds says nothing new.
+  if (currentValue === value && value === initial && since === null) return { supersede: [], add: null };
   // Going back to the initial value without a date is a change recorded today, not a
   // rewrite of the past.
   const effective = since === null && value === initial && latest ? today : since;

@@ -98,7 +98,7 @@ async function buildPgliteTemplate(): Promise<PgliteTemplate> {
 // ---------------------------------------------------------------------------------------------
 // Throwaway PostgreSQL server
 
-interface PostgresServer {
+export interface PostgresServer {
   url: string;
   major: number;
   ms: number;
@@ -114,7 +114,7 @@ interface PostgresInstall {
 }
 
 /** Starts the server, or returns null (after saying why) when PostgreSQL is not installed. */
-async function startPostgres(): Promise<PostgresServer | null> {
+export async function startPostgres(): Promise<PostgresServer | null> {
   const found = await findPostgres();
   if (typeof found === 'string') {
     const reason = found === 'binaries' ? 'PostgreSQL 15 binaries not found' : found;

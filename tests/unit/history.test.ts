@@ -57,3 +57,10 @@ describe('reconcileDeclared', () => {
     });
   });
 });
+
+describe('reconcileDeclared on an initial value', () => {
+  it('leaves a dated return to the initial state alone when the row repeats it without a date', () => {
+    const active = [t(1, 'state', 'integrated', '2020-01-01'), t(2, 'state', 'not_integrated', '2021-04-01')];
+    expect(reconcileDeclared(active, 'not_integrated', 'not_integrated', null, '2021-06-01')).toEqual({ supersede: [], add: null });
+  });
+});

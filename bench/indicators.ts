@@ -1,0 +1,142 @@
+/**
+ * Province-scale benchmark on a throwaway PostgreSQL server (or BENCH_DATABASE_URL):
+ * imports the demo dataset at DESIGN.md's province scale through the real importer, then
+ * asks the API for the full indicator set of the province and each of its 14 cities.
+ * Each figure stands beside a reference measured in the same run, and the results are
+ * written to bench/RESULTS.md.
+ *
+ *   npm run bench            (BENCH_SCALE=8 by default; BENCH_ROUNDS=20)
+ */
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { createApp } from '../src/app.ts';
+import { openDatabase } from '../src/db/client.ts';
+import { queryRows } from '../src/db/raw.ts';
+import { regions } from '../src/db/schema/index.ts';
+import { generateDemoDataset } from '../src/demo/generate.ts';
+import { writeExportFile } from '../src/imports/format.ts';
+import { importFile } from '../src/imports/service.ts';
+import { loadDivisions } from '../src/regions/service.ts';
+import { upsertClouds } from '../src/demo/load.ts';
+import { startPostgres } from '../tests/setup/global.ts';
+
+const scale = Number(process.env.BENCH_SCALE ?? 8);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
+const at = '2020-07-31';
+
+const percentile = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+};
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+async function main() {
+  const server = process.env.BENCH_DATABASE_URL ? null : await startPostgres();
+  const baseUrl = process.env.BENCH_DATABASE_URL ?? server?.url;
+  if (!baseUrl) throw new Error('no PostgreSQL: install postgresql or set BENCH_DATABASE_URL');
+  const name = `yunwang_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: `${baseUrl}/postgres` });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  const database = await openDatabase({ databaseUrl: `${baseUrl}/${name}`, poolSize: 10 });
+  const lines: string[] = [];
+  const say = (line: string) => {
+    console.log(line);
+    lines.push(line);
+  };
+  try {
+    await database.migrate();
+    const { db } = database;
+    await loadDivisions(db);
+    const regionRows = await db.select({ code: regions.code, name: regions.name, level: regions.level, parentCode: regions.parentCode }).from(regions);
+    const dataset = generateDemoDataset(regionRows, { scale });
+    await upsertClouds(db, dataset, { name: 'bench' });
+
+    say(`# Benchmark results (${new Date().toISOString().slice(0, 10)}, scale ${scale}, PostgreSQL, ${process.arch}, Node ${process.version})`);
+    say('');
+    say('## Import (CLI/API path: parse file → validate → upsert → transitions → timeline → audit)');
+    say('');
+    say('| kind | rows | file | import | rows/s | raw INSERT of same rows | ratio |');
+    say('|---|---|---|---|---|---|---|');
+    const kinds = [
+      ['departments', dataset.departments],
+      ['network-nodes', dataset.networkNodes],
+      ['systems', dataset.systems],
+      ['private-networks', dataset.privateNetworks],
+      ['service-items', dataset.serviceItems],
+    ] as const;
+    for (const [kind, rows] of kinds) {
+      const file = await writeExportFile(kind, rows as never, 'csv');
+      const t0 = performance.now();
+      const report = await importFile(db, kind, file, 'csv', { name: 'bench' });
+      const elapsed = performance.now() - t0;
+      // Reference: the bare cost of writing the same rows as JSON into a scratch table.
+      await db.execute(sql`create temporary table if not exists bench_raw (doc jsonb)`);
+      const r0 = performance.now();
+      for (let i = 0; i < rows.length; i += 1000) {
+        await db.execute(sql`insert into bench_raw (doc) select jsonb_array_elements(${JSON.stringify(rows.slice(i, i + 1000))}::jsonb)`);
+      }
+      const raw = performance.now() - r0;
+      say(`| ${kind} | ${report.rows} | ${(file.byteLength / 1024).toFixed(0)} KiB | ${ms(elapsed)} | ${Math.round(report.rows / (elapsed / 1000))} | ${ms(raw)} | ${(elapsed / raw).toFixed(1)}× |`);
+    }
+
+    const app = createApp({ database, config: { YUNWANG_BODY_LIMIT_BYTES: 1 << 20, YUNWANG_IMPORT_LIMIT_BYTES: 64 << 20 } });
+    const scopes = ['450000', ...regionRows.filter((r) => r.level === 'city').map((r) => r.code).sort()];
+    const [counts] = await queryRows<Record<string, number>>(
+      db,
+      sql`select (select count(*) from systems)::int as systems, (select count(*) from service_items)::int as service_items,
+                 (select count(*) from private_networks)::int as private_networks, (select count(*) from departments)::int as departments,
+                 (select count(*) from network_nodes)::int as network_nodes, (select count(*) from timeline)::int as timeline`,
+    );
+    say('');
+    say(`Registry: ${Object.entries(counts ?? {}).map(([k, v]) => `${v} ${k}`).join(', ')}.`);
+    say('');
+    say(`## Full indicator set (7 indicators) per request, province + 14 cities, ${rounds} rounds, through app.request()`);
+    say('');
+    say('| request | n | p50 | p95 | p99 | reference GET /livez p95 | reference `select count(*) from systems` p95 |');
+    say('|---|---|---|---|---|---|---|');
+    const timeRequest = async (url: string) => {
+      const t0 = performance.now();
+      const res = await app.request(url);
+      if (res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+      return performance.now() - t0;
+    };
+    const refLivez: number[] = [];
+    const refCount: number[] = [];
+    for (let i = 0; i < rounds * 5; i++) {
+      refLivez.push(await timeRequest('/livez'));
+      const t0 = performance.now();
+      await db.execute(sql`select count(*) from systems`);
+      refCount.push(performance.now() - t0);
+    }
+    for (const [label, query] of [
+      [`as of ${at}`, `&at=${at}`],
+      ['as of today', ''],
+      ['本级 (self=true)', `&at=${at}&self=true`],
+    ] as const) {
+      for (const scope of scopes) await timeRequest(`/api/v1/indicators?scope=${scope}${query}`); // warm-up
+      const samples: number[] = [];
+      for (let round = 0; round < rounds; round++) {
+        for (const scope of scopes) samples.push(await timeRequest(`/api/v1/indicators?scope=${scope}${query}`));
+      }
+      say(`| ${label} | ${samples.length} | ${ms(percentile(samples, 50))} | ${ms(percentile(samples, 95))} | ${ms(percentile(samples, 99))} | ${ms(percentile(refLivez, 95))} | ${ms(percentile(refCount, 95))} |`);
+    }
+    const province = await (await app.request(`/api/v1/indicators?scope=450000&at=${at}`)).json();
+    say('');
+    say(`Province figures as of ${at}: ${(province as { indicators: { key: string; percent: number }[] }).indicators.map((i) => `${i.key} ${i.percent}%`).join(', ')}.`);
+    await writeFile(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), `${lines.join('\n')}\n`);
+  } finally {
+    await database.close();
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+    await server?.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
