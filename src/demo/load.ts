@@ -2,7 +2,8 @@ import type { Db } from '../db/client.ts';
 import { regions } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
 import { createCloud, createTenant } from '../registry/service.ts';
-import { upsertRecords } from '../registry/upsert.ts';
+import { type ImportKind, type InputByKind } from '../registry/schemas.ts';
+import { refreshStatistics, upsertRecords } from '../registry/upsert.ts';
 import { type DemoDataset, type DemoSummary, demoSummary, generateDemoDataset } from './generate.ts';
 
 const demoActor: Actor = { name: 'demo-seed' };
@@ -21,11 +22,13 @@ export async function loadDemoData(db: Db, options: { scale?: number; actor?: Ac
   const actor = options.actor ?? demoActor;
   const regionRows = await db.select({ code: regions.code, name: regions.name, level: regions.level, parentCode: regions.parentCode }).from(regions);
   const dataset = generateDemoDataset(regionRows, { scale: options.scale ?? 1 });
-  await upsertRecords(db, 'departments', dataset.departments, actor);
+  const load = async <K extends ImportKind>(kind: K, rows: InputByKind[K][]) =>
+    refreshStatistics(db, kind, await upsertRecords(db, kind, rows, actor));
+  await load('departments', dataset.departments);
   await upsertClouds(db, dataset, actor);
-  await upsertRecords(db, 'network-nodes', dataset.networkNodes, actor);
-  await upsertRecords(db, 'systems', dataset.systems, actor);
-  await upsertRecords(db, 'private-networks', dataset.privateNetworks, actor);
-  await upsertRecords(db, 'service-items', dataset.serviceItems, actor);
+  await load('network-nodes', dataset.networkNodes);
+  await load('systems', dataset.systems);
+  await load('private-networks', dataset.privateNetworks);
+  await load('service-items', dataset.serviceItems);
   return demoSummary(dataset);
 }

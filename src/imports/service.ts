@@ -3,7 +3,7 @@ import type { Db } from '../db/client.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
 import type { ImportKind } from '../registry/schemas.ts';
-import { type UpsertResult, upsertRecords } from '../registry/upsert.ts';
+import { refreshStatistics, type UpsertResult, upsertRecords } from '../registry/upsert.ts';
 import { exportRows } from '../registry/views.ts';
 import { type FileFormat, parseImportFile, writeExportFile } from './format.ts';
 
@@ -38,6 +38,7 @@ export async function importFile(
       }
       return counts;
     });
+    if (!dryRun) await refreshStatistics(db, kind, result);
     return { kind, rows: parsed.rows.length, dry_run: dryRun, ...result };
   } catch (error) {
     if (error instanceof AppError && error.code === 'import_rejected') {

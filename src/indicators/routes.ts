@@ -2,7 +2,8 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { stringify } from 'csv-stringify/sync';
 import { booleanQuery, type AppEnv, errorResponses } from '../http/router.ts';
 import { indicatorKeys } from './definitions.ts';
-import { computeIndicators, listIndicatorItems } from './service.ts';
+import { IndicatorCache } from './cache.ts';
+import { computeIndicators, type IndicatorReport, listIndicatorItems } from './service.ts';
 
 const ScopeQuery = z.object({
   scope: z.string().min(1).openapi({ description: 'A division code (`450000`) or `dept:<department code>`', example: '450000' }),
@@ -89,10 +90,10 @@ const listItems = createRoute({
   },
 });
 
-export function registerIndicatorRoutes(app: OpenAPIHono<AppEnv>) {
+export function registerIndicatorRoutes(app: OpenAPIHono<AppEnv>, cache = new IndicatorCache<IndicatorReport>()) {
   app.openapi(getIndicators, async (c) => {
     const q = c.req.valid('query');
-    return c.json(await computeIndicators(c.get('db'), q), 200);
+    return c.json(await computeIndicators(c.get('db'), q, cache), 200);
   });
 
   app.openapi(listItems, async (c) => {

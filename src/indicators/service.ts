@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import { AppError } from '../http/errors.ts';
 import { todayIso } from '../registry/history.ts';
+import type { IndicatorCache } from './cache.ts';
 import { definitions, type IndicatorDefinition, type IndicatorKey, indicatorKeys } from './definitions.ts';
 import { percentOf, ratioOf } from './percent.ts';
 import { resolveScope, type Scope } from './scope.ts';
@@ -110,9 +111,11 @@ export function parseAt(at: string | undefined): string {
  * The official indicator set for one scope as of the end of one business day. The API,
  * the CLI, /metrics and the reports all read figures through here.
  */
-export async function computeIndicators(db: Db, query: IndicatorQuery): Promise<IndicatorReport> {
+export async function computeIndicators(db: Db, query: IndicatorQuery, cache?: IndicatorCache<IndicatorReport>): Promise<IndicatorReport> {
   const at = parseAt(query.at);
-  const scope = await resolveScope(db, query.scope, query.self ?? false);
+  const self = query.self ?? false;
+  if (cache) return cache.getOrCompute(db, `${query.scope}|${at}|${self}`, () => computeIndicators(db, { ...query, at, self }));
+  const scope = await resolveScope(db, query.scope, self);
   const figures = await Promise.all(indicatorKeys.map((key) => computeOne(db, definitions[key], scope, at)));
   return {
     scope: scope.key,

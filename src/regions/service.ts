@@ -44,6 +44,8 @@ export async function loadDivisions(db: Db, file?: string): Promise<number> {
         set: { name: sql`excluded.name`, level: sql`excluded.level`, parentCode: sql`excluded.parent_code`, path: sql`excluded.path` },
       });
   }
+  // A fresh table has no planner statistics; every indicator query joins this one.
+  await db.execute(sql`analyze regions`);
   return divisions.length;
 }
 

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import type { TrackedKind } from '../db/schema/enums.ts';
 import { timeline, transitions } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
+import { bumpRegistryVersion } from './version.ts';
 
 export type TrackedField = 'state' | 'classification';
 
@@ -169,6 +170,9 @@ export async function applyTransitions(
   changes: { add: TransitionChange[]; supersede: number[]; touched: number[] },
 ): Promise<void> {
   const now = new Date();
+  // Every change an indicator can see passes through here (upserts call it for every
+  // changed row, even without a state change), so this is where cached figures expire.
+  await bumpRegistryVersion(db);
   for (const ids of chunk(changes.supersede, 5000)) {
     await db.update(transitions).set({ supersededAt: now }).where(inArray(transitions.id, ids));
   }

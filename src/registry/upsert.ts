@@ -346,6 +346,26 @@ function referencedCodes<K extends ImportKind>(kind: K, rows: InputByKind[K][]) 
   };
 }
 
+const tableOfKind: Record<ImportKind, string> = {
+  departments: 'departments',
+  systems: 'systems',
+  'private-networks': 'private_networks',
+  'service-items': 'service_items',
+  'network-nodes': 'network_nodes',
+};
+
+/** Rows changed in one batch beyond which the planner's statistics are refreshed. */
+export const bulkWriteThreshold = 1000;
+
+/**
+ * After a bulk write the planner's statistics are stale until autovacuum catches up, and
+ * the indicator queries pick slow plans meanwhile. Call after the batch has committed.
+ */
+export async function refreshStatistics(db: Db, kind: ImportKind, result: UpsertResult): Promise<void> {
+  if (result.created + result.updated < bulkWriteThreshold) return;
+  await db.execute(sql.raw(`analyze ${tableOfKind[kind]}, transitions, timeline, audit_log`));
+}
+
 class DryRun extends Error {
   constructor(readonly result: UpsertResult) {
     super('dry run');

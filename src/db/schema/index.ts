@@ -7,3 +7,4 @@ export * from './private-networks.ts';
 export * from './regions.ts';
 export * from './service-items.ts';
 export * from './systems.ts';
+export * from './registry-version.ts';
