@@ -26,7 +26,24 @@ export async function importFile(
   options: { dryRun?: boolean; today?: string; filename?: string } = {},
 ): Promise<ImportReport> {
   const parsed = await parseImportFile(data, format, kind);
-  if (parsed.errors.length > 0) throw rejection(parsed.errors);
+  const rowErrors = (error: AppError): FieldError[] =>
+    error.errors.map(({ index, ...e }) => ({
+      ...e,
+      row: index === undefined ? undefined : parsed.rows[index]?.rowNumber,
+      column: parsed.columns[e.field] ?? e.field,
+    }));
+  if (parsed.errors.length > 0) {
+    // Check the rows that did parse against the registry too, so one attempt lists every
+    // problem in the file (a bad value and an unknown department alike).
+    const more = await upsertRecords(db, kind, parsed.rows.map((r) => r.input), actor, { dryRun: true, today: options.today }).then(
+      () => [],
+      (error) => {
+        if (error instanceof AppError && error.code === 'import_rejected') return rowErrors(error);
+        throw error;
+      },
+    );
+    throw rejection([...parsed.errors, ...more]);
+  }
   const dryRun = options.dryRun ?? false;
   try {
     const result = await db.transaction(async (tx) => {
@@ -43,13 +60,7 @@ export async function importFile(
   } catch (error) {
     if (error instanceof AppError && error.code === 'import_rejected') {
       // The registry names rows by their place in the batch; the user thinks in spreadsheet rows.
-      throw rejection(
-        error.errors.map(({ index, ...e }) => ({
-          ...e,
-          row: index === undefined ? undefined : parsed.rows[index]?.rowNumber,
-          column: parsed.columns[e.field] ?? e.field,
-        })),
-      );
+      throw rejection(rowErrors(error));
     }
     throw error;
   }
@@ -60,7 +71,7 @@ const maxReportedErrors = 1000;
 /** Every bad row is named; a file that is wrong throughout is cut to the first thousand problems. */
 function rejection(errors: FieldError[]): AppError {
   const rows = new Set(errors.map((e) => e.row)).size;
-  const shown = errors.slice(0, maxReportedErrors);
+  const shown = [...errors].sort((a, b) => (a.row ?? 0) - (b.row ?? 0)).slice(0, maxReportedErrors);
   const more = errors.length > shown.length ? ` (showing the first ${shown.length} of ${errors.length} problems)` : '';
   return new AppError('import_rejected', `${rows} row(s) of the file have errors; nothing was written${more}`, shown);
 }

@@ -40,10 +40,8 @@ export async function openTestDatabase(backend: Backend): Promise<Database> {
     return openDatabase({ pglite });
   }
 
-  if (!postgresUrl) throw new Error(POSTGRES_SKIP_MESSAGE);
-  const name = `yunwang_test_${process.pid}_${++databaseCounter}`;
-  await withAdminClient(postgresUrl, (admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${POSTGRES_TEMPLATE_DB}"`));
-  const database = await openDatabase({ databaseUrl: `${postgresUrl}/${name}`, poolSize: 5 });
+  const created = await createPostgresDatabase();
+  const database = await openDatabase({ databaseUrl: created.url, poolSize: 5 });
   let closed = false;
   return {
     ...database,
@@ -51,8 +49,23 @@ export async function openTestDatabase(backend: Backend): Promise<Database> {
       if (closed) return;
       closed = true;
       await database.close();
-      await withAdminClient(postgresUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await created.drop();
     },
+  };
+}
+
+/**
+ * A fresh migrated database on the throwaway server, by URL — for tests that hand it to
+ * another process (the CLI). `drop()` removes it.
+ */
+export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!postgresUrl) throw new Error(POSTGRES_SKIP_MESSAGE);
+  const base = postgresUrl;
+  const name = `yunwang_test_${process.pid}_${++databaseCounter}`;
+  await withAdminClient(base, (admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${POSTGRES_TEMPLATE_DB}"`));
+  return {
+    url: `${base}/${name}`,
+    drop: () => withAdminClient(base, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }
 
