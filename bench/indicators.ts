@@ -16,10 +16,10 @@ import { openDatabase } from '../src/db/client.ts';
 import { queryRows } from '../src/db/raw.ts';
 import { regions } from '../src/db/schema/index.ts';
 import { generateDemoDataset } from '../src/demo/generate.ts';
+import { upsertClouds } from '../src/demo/load.ts';
 import { writeExportFile } from '../src/imports/format.ts';
 import { importFile } from '../src/imports/service.ts';
 import { loadDivisions } from '../src/regions/service.ts';
-import { upsertClouds } from '../src/demo/load.ts';
 import { startPostgres } from '../tests/setup/global.ts';
 
 const scale = Number(process.env.BENCH_SCALE ?? 8);
@@ -50,10 +50,14 @@ async function main() {
     await database.migrate();
     const { db } = database;
     await loadDivisions(db);
-    const regionRows = await db.select({ code: regions.code, name: regions.name, level: regions.level, parentCode: regions.parentCode }).from(regions);
+    const regionRows = await db
+      .select({ code: regions.code, name: regions.name, level: regions.level, parentCode: regions.parentCode })
+      .from(regions);
     const dataset = generateDemoDataset(regionRows, { scale });
 
-    say(`# Benchmark results (${new Date().toISOString().slice(0, 10)}, scale ${scale}, PostgreSQL, ${process.arch}, Node ${process.version})`);
+    say(
+      `# Benchmark results (${new Date().toISOString().slice(0, 10)}, scale ${scale}, PostgreSQL, ${process.arch}, Node ${process.version})`,
+    );
     say('');
     say('## Import (CLI/API path: parse file → validate → upsert → transitions → timeline → audit)');
     say('');
@@ -80,13 +84,21 @@ async function main() {
       const raw = performance.now() - r0;
       // Tenants name departments, and systems name clouds: clouds go in right after departments.
       if (kind === 'departments') await upsertClouds(db, dataset, { name: 'bench' });
-      say(`| ${kind} | ${report.rows} | ${(file.byteLength / 1024).toFixed(0)} KiB | ${ms(elapsed)} | ${Math.round(report.rows / (elapsed / 1000))} | ${ms(raw)} | ${(elapsed / raw).toFixed(1)}× |`);
+      say(
+        `| ${kind} | ${report.rows} | ${(file.byteLength / 1024).toFixed(0)} KiB | ${ms(elapsed)} | ${Math.round(report.rows / (elapsed / 1000))} | ${ms(raw)} | ${(elapsed / raw).toFixed(1)}× |`,
+      );
     }
 
     const app = createApp({ database, config: { YUNWANG_BODY_LIMIT_BYTES: 1 << 20, YUNWANG_IMPORT_LIMIT_BYTES: 64 << 20 } });
     // Cold: every request computes (a registry write between requests expires the cache).
     const expire = () => db.execute(sql`update registry_version set version = version + 1`);
-    const scopes = ['450000', ...regionRows.filter((r) => r.level === 'city').map((r) => r.code).sort()];
+    const scopes = [
+      '450000',
+      ...regionRows
+        .filter((r) => r.level === 'city')
+        .map((r) => r.code)
+        .sort(),
+    ];
     const [counts] = await queryRows<Record<string, number>>(
       db,
       sql`select (select count(*) from systems)::int as systems, (select count(*) from service_items)::int as service_items,
@@ -94,7 +106,11 @@ async function main() {
                  (select count(*) from network_nodes)::int as network_nodes, (select count(*) from timeline)::int as timeline`,
     );
     say('');
-    say(`Registry: ${Object.entries(counts ?? {}).map(([k, v]) => `${v} ${k}`).join(', ')}.`);
+    say(
+      `Registry: ${Object.entries(counts ?? {})
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}.`,
+    );
     say('');
     say(`## Full indicator set (7 indicators) per request, province + 14 cities, ${rounds} rounds, through app.request()`);
     say('');
@@ -127,11 +143,15 @@ async function main() {
       for (let round = 0; round < rounds; round++) {
         for (const scope of scopes) samples.push(await timeRequest(`/api/v1/indicators?scope=${scope}${query}`, cold));
       }
-      say(`| ${label} | ${samples.length} | ${ms(percentile(samples, 50))} | ${ms(percentile(samples, 95))} | ${ms(percentile(samples, 99))} | ${ms(percentile(refLivez, 95))} | ${ms(percentile(refCount, 95))} |`);
+      say(
+        `| ${label} | ${samples.length} | ${ms(percentile(samples, 50))} | ${ms(percentile(samples, 95))} | ${ms(percentile(samples, 99))} | ${ms(percentile(refLivez, 95))} | ${ms(percentile(refCount, 95))} |`,
+      );
     }
     const province = await (await app.request(`/api/v1/indicators?scope=450000&at=${at}`)).json();
     say('');
-    say(`Province figures as of ${at}: ${(province as { indicators: { key: string; percent: number }[] }).indicators.map((i) => `${i.key} ${i.percent}%`).join(', ')}.`);
+    say(
+      `Province figures as of ${at}: ${(province as { indicators: { key: string; percent: number }[] }).indicators.map((i) => `${i.key} ${i.percent}%`).join(', ')}.`,
+    );
     await writeFile(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), `${lines.join('\n')}\n`);
   } finally {
     await database.close();

@@ -27,10 +27,19 @@ export function createApp(options: AppOptions) {
   const app = createRouter();
 
   app.use('*', requestId);
-  app.use('*', secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"] } }));
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"] },
+    }),
+  );
   app.use('*', async (c, next) => {
     c.set('db', database.db);
-    c.set('actor', { name: 'api:anonymous', requestId: c.get('requestId'), sourceIp: c.req.header('x-forwarded-for')?.split(',')[0]?.trim() });
+    c.set('actor', {
+      name: 'api:anonymous',
+      requestId: c.get('requestId'),
+      sourceIp: c.req.header('x-forwarded-for')?.split(',')[0]?.trim(),
+    });
     await next();
   });
   app.use('/api/*', async (c, next) => {
@@ -40,7 +49,10 @@ export function createApp(options: AppOptions) {
   const tooLarge = (limit: number) => () => {
     throw new AppError('payload_too_large', `request body is larger than ${limit} bytes`);
   };
-  app.use('/api/v1/import/*', bodyLimit({ maxSize: config.YUNWANG_IMPORT_LIMIT_BYTES, onError: tooLarge(config.YUNWANG_IMPORT_LIMIT_BYTES) }));
+  app.use(
+    '/api/v1/import/*',
+    bodyLimit({ maxSize: config.YUNWANG_IMPORT_LIMIT_BYTES, onError: tooLarge(config.YUNWANG_IMPORT_LIMIT_BYTES) }),
+  );
   app.use('/api/*', async (c, next) => {
     if (c.req.path.startsWith('/api/v1/import/')) return next();
     return bodyLimit({ maxSize: config.YUNWANG_BODY_LIMIT_BYTES, onError: tooLarge(config.YUNWANG_BODY_LIMIT_BYTES) })(c, next);
@@ -64,7 +76,11 @@ export function createApp(options: AppOptions) {
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'yunwang (云网) API', version: '1', description: 'Registry, official indicators and imports of the provincial e-government cloud and network.' },
+    info: {
+      title: 'yunwang (云网) API',
+      version: '1',
+      description: 'Registry, official indicators and imports of the provincial e-government cloud and network.',
+    },
   });
   registerDocs(app);
   app.get('/', (c) =>

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 
-const boolFlag = z
-  .enum(['0', '1', 'true', 'false', 'yes', 'no'])
-  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const boolFlag = z.enum(['0', '1', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(8080),
@@ -18,7 +16,11 @@ const ConfigSchema = z.object({
   /** Load the demo dataset on first start (default on; YUNWANG_DEMO=0 to leave it out). */
   YUNWANG_DEMO: boolFlag.default(true),
   /** Largest accepted JSON body, in bytes; imports have their own, larger limit. */
-  YUNWANG_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  YUNWANG_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   YUNWANG_IMPORT_LIMIT_BYTES: z.coerce
     .number()
     .int()

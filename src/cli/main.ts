@@ -27,8 +27,7 @@ async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<
   }
 }
 
-const kindOption = () =>
-  new Option('--kind <kind>', 'what the file holds').choices(importKinds).makeOptionMandatory();
+const kindOption = () => new Option('--kind <kind>', 'what the file holds').choices(importKinds).makeOptionMandatory();
 
 const formatOf = (file: string, data: Uint8Array, given?: string): FileFormat => {
   const format = (given as FileFormat | undefined) ?? detectFormat(file) ?? sniffFormat(data);
@@ -42,7 +41,9 @@ export function formatReport(report: IndicatorReport): string {
   for (const i of report.indicators) {
     const percent = i.percent === null ? '   —  ' : `${i.percent.toFixed(1).padStart(5)}%`;
     const pending = i.pending > 0 ? `  (待认定 pending ${i.pending})` : '';
-    lines.push(`  ${i.key.padEnd(width)}  ${percent}  ${String(i.numerator).padStart(6)} / ${String(i.denominator).padEnd(6)}  ${i.name}${pending}`);
+    lines.push(
+      `  ${i.key.padEnd(width)}  ${percent}  ${String(i.numerator).padStart(6)} / ${String(i.denominator).padEnd(6)}  ${i.name}${pending}`,
+    );
   }
   return lines.join('\n');
 }
@@ -93,7 +94,9 @@ program
         filename: file,
       });
       const verb = report.dry_run ? 'would import' : 'imported';
-      console.log(`${verb} ${report.rows} ${report.kind} rows from ${file}: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged`);
+      console.log(
+        `${verb} ${report.rows} ${report.kind} rows from ${file}: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged`,
+      );
     }),
   );
 
@@ -140,7 +143,11 @@ function reportError(error: unknown): number {
   if (error instanceof AppError) {
     console.error(`error: ${error.message}`);
     for (const e of error.errors) {
-      const where = [e.row !== undefined ? `row ${e.row}` : null, e.column ? `column ${e.column}` : null, e.index !== undefined ? `item ${e.index}` : null]
+      const where = [
+        e.row !== undefined ? `row ${e.row}` : null,
+        e.column ? `column ${e.column}` : null,
+        e.index !== undefined ? `item ${e.index}` : null,
+      ]
         .filter(Boolean)
         .join(', ');
       console.error(`  ${where ? `${where}: ` : ''}${e.field}: ${e.message}`);

@@ -20,5 +20,9 @@ export async function prepareDatabase(database: Database, options: PrepareOption
   const [row] = await database.db.select({ n: count() }).from(departments);
   if ((row?.n ?? 0) > 0) return;
   const summary = await loadDemoData(database.db);
-  log(`loaded the demo dataset (演示数据): ${Object.entries(summary).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  log(
+    `loaded the demo dataset (演示数据): ${Object.entries(summary)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ')}`,
+  );
 }

@@ -1,10 +1,4 @@
-import type {
-  Classification,
-  DepartmentKind,
-  PrivateNetworkState,
-  SystemState,
-  SystemType,
-} from '../db/schema/enums.ts';
+import type { Classification, DepartmentKind, PrivateNetworkState, SystemState, SystemType } from '../db/schema/enums.ts';
 import type {
   CloudInput,
   DepartmentInput,
@@ -353,12 +347,7 @@ function buildDepartments(geo: Geography, deptScale: number, rng: Rng): Dept[] {
     const cloudCode = city >= 0 ? `CLOUD-${geo.cities[city]?.code}` : 'GXCLOUD';
     const isCity = level === 'city';
     const n = Math.max(1, Math.round((isCity ? 12 : 5) * deptScale) + rng.int(-1, 1));
-    const templates = pickTemplates(
-      isCity ? cityDepartments : countyDepartments,
-      isCity ? cityCore : countyCore,
-      n,
-      rng,
-    );
+    const templates = pickTemplates(isCity ? cityDepartments : countyDepartments, isCity ? cityCore : countyCore, n, rng);
     templates.forEach((t, j) => {
       const code = `${isCity ? 'C' : 'X'}${region.code}-${pad(j + 1, 3)}`;
       out.push({
@@ -405,8 +394,7 @@ function quantiles(keys: readonly number[]): number[] {
 }
 
 // A few hard cases (legacy platforms, vendor lock-in) lag wherever they are, so even leaders rarely reach 100%.
-const paceKey = (pace: Pace, rng: Rng) =>
-  pace.center + pace.spread * (rng.next() - 0.5) + (rng.chance(0.05) ? 0.6 + 0.4 * rng.next() : 0);
+const paceKey = (pace: Pace, rng: Rng) => pace.center + pace.spread * (rng.next() - 0.5) + (rng.chance(0.05) ? 0.6 + 0.4 * rng.next() : 0);
 
 /** Retired share as of a date when retirements are spread evenly over a window. */
 function retiredShareBy(share: number, window: readonly [string, string], at: string): number {
@@ -727,8 +715,7 @@ function buildPrivateNetworks(depts: readonly Dept[], total: number, rng: Rng): 
     const pool = domainPrivateNetworks[dept.domain];
     for (let j = 0; j < (counts[di] ?? 0); j++) {
       const classification = drawClassification(rng, 0.08, 0.05);
-      const base =
-        classification === 'classified' ? rng.pick(classifiedPrivateNetworks) : (pool[j % pool.length] as string);
+      const base = classification === 'classified' ? rng.pick(classifiedPrivateNetworks) : (pool[j % pool.length] as string);
       const round = Math.floor(j / pool.length);
       drafts.push({
         row: {
@@ -854,12 +841,21 @@ function buildNetworkNodes(geo: Geography, rng: Rng): NetworkNodeInput[] {
   const counties: { county: DemoRegion; cityName: string; city: number }[] = [];
   geo.cities.forEach((c, i) => {
     nodes.push(
-      node(`N-${c.code}`, `${c.name}电子政务外网城域节点`, c.code, 'metro', dateBetween(rng, '2017-01-01', '2018-06-30'), `${net}.${i + 1}.1`),
+      node(
+        `N-${c.code}`,
+        `${c.name}电子政务外网城域节点`,
+        c.code,
+        'metro',
+        dateBetween(rng, '2017-01-01', '2018-06-30'),
+        `${net}.${i + 1}.1`,
+      ),
     );
     (geo.countiesByCity[i] ?? []).forEach((county, j) => {
       counties.push({ county, cityName: c.name, city: i });
       const at = dateBetween(rng, '2017-06-01', '2019-12-31');
-      nodes.push(node(`N-${county.code}`, `${c.name}${county.name}电子政务外网节点`, county.code, 'metro', at, `${net}.${i + 1}.${10 + j}`));
+      nodes.push(
+        node(`N-${county.code}`, `${c.name}${county.name}电子政务外网节点`, county.code, 'metro', at, `${net}.${i + 1}.${10 + j}`),
+      );
     });
   });
   geo.directCounties.forEach((county, j) => {
@@ -872,9 +868,7 @@ function buildNetworkNodes(geo: Geography, rng: Rng): NetworkNodeInput[] {
   const towns = counties.flatMap(({ county, city }) =>
     (geo.townshipsByCounty.get(county.code) ?? []).map((town) => ({ town, county, city })),
   );
-  const u = quantiles(
-    towns.map(({ city }) => (city >= 0 ? (cityPaces[city % cityPaces.length] as Pace).center : 0) + rng.next() - 0.5),
-  );
+  const u = quantiles(towns.map(({ city }) => (city >= 0 ? (cityPaces[city % cityPaces.length] as Pace).center : 0) + rng.next() - 0.5));
   const covered = Math.round(demoTargets.townshipCoverage * towns.length);
   towns.forEach(({ town, county }, k) => {
     const rank = Math.round((u[k] as number) * towns.length - 0.5);

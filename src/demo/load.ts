@@ -1,8 +1,8 @@
 import type { Db } from '../db/client.ts';
 import { regions } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
+import type { ImportKind, InputByKind } from '../registry/schemas.ts';
 import { createCloud, createTenant } from '../registry/service.ts';
-import { type ImportKind, type InputByKind } from '../registry/schemas.ts';
 import { refreshStatistics, upsertRecords } from '../registry/upsert.ts';
 import { type DemoDataset, type DemoSummary, demoSummary, generateDemoDataset } from './generate.ts';
 
@@ -20,7 +20,9 @@ export async function upsertClouds(db: Db, dataset: DemoDataset, actor: Actor = 
  */
 export async function loadDemoData(db: Db, options: { scale?: number; actor?: Actor } = {}): Promise<DemoSummary> {
   const actor = options.actor ?? demoActor;
-  const regionRows = await db.select({ code: regions.code, name: regions.name, level: regions.level, parentCode: regions.parentCode }).from(regions);
+  const regionRows = await db
+    .select({ code: regions.code, name: regions.name, level: regions.level, parentCode: regions.parentCode })
+    .from(regions);
   const dataset = generateDemoDataset(regionRows, { scale: options.scale ?? 1 });
   const load = async <K extends ImportKind>(kind: K, rows: InputByKind[K][]) =>
     refreshStatistics(db, kind, await upsertRecords(db, kind, rows, actor));

@@ -25,7 +25,11 @@ export function createRouter(): OpenAPIHono<AppEnv> {
     defaultHook: (result, _c) => {
       if (!result.success) {
         const errors = fieldErrorsOf(result.error, result.target === 'json' ? '' : result.target);
-        throw new AppError('validation_failed', `invalid ${result.target}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
+        throw new AppError(
+          'validation_failed',
+          `invalid ${result.target}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+          errors,
+        );
       }
     },
   });
@@ -72,6 +76,4 @@ export const PageQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-export const booleanQuery = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+export const booleanQuery = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');

@@ -50,11 +50,7 @@ export function sniffFormat(data: Uint8Array): FileFormat | null {
   return data.subarray(0, 8192).includes(0) ? null : 'csv';
 }
 
-export async function parseImportFile<K extends ImportKind>(
-  data: Uint8Array,
-  format: FileFormat,
-  kind: K,
-): Promise<ParsedFile<K>> {
+export async function parseImportFile<K extends ImportKind>(data: Uint8Array, format: FileFormat, kind: K): Promise<ParsedFile<K>> {
   // The bytes outrank the declared format: a workbook renamed to .csv is still a workbook.
   const actual = sniffFormat(data) === 'xlsx' ? 'xlsx' : format;
   const grid: Grid = actual === 'csv' ? readCsvGrid(data) : await readXlsxGrid(data);
@@ -104,10 +100,7 @@ export async function parseImportFile<K extends ImportKind>(
  * errors (bad enum, bad boolean) win over the schema's complaint about the same field,
  * and a missing required column is reported once on row 1, not again on every row.
  */
-function rowReader<K extends ImportKind>(
-  kind: K,
-  binding: HeaderBinding,
-): (row: GridRow, errors: FieldError[]) => InputByKind[K] | null {
+function rowReader<K extends ImportKind>(kind: K, binding: HeaderBinding): (row: GridRow, errors: FieldError[]) => InputByKind[K] | null {
   const schemas: { [P in ImportKind]: z.ZodType<InputByKind[P]> } = inputSchemas;
   const schema = schemas[kind];
   const rules = fieldRules(kind);
@@ -171,11 +164,7 @@ function columnLetter(index: number): string {
  * English headers in the table's column order and canonical English values, so the
  * file reads back through `parseImportFile` to exactly the same rows.
  */
-export async function writeExportFile<K extends ImportKind>(
-  kind: K,
-  rows: InputByKind[K][],
-  format: FileFormat,
-): Promise<Uint8Array> {
+export async function writeExportFile<K extends ImportKind>(kind: K, rows: InputByKind[K][], format: FileFormat): Promise<Uint8Array> {
   const specs = importColumns[kind];
   const table = {
     header: specs.map((spec) => spec.field),

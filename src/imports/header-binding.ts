@@ -106,5 +106,8 @@ function resolveHeader(text: string, lookup: Map<string, ColumnSpec>): ColumnSpe
 
 /** Case and spacing do not matter: `Region Code`, `region-code` and `region_code` are one header. */
 function headerKey(text: string): string {
-  return text.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 }

@@ -1,11 +1,4 @@
-import type {
-  Classification,
-  DepartmentKind,
-  NodeTier,
-  PrivateNetworkState,
-  SystemState,
-  SystemType,
-} from '../db/schema/enums.ts';
+import type { Classification, DepartmentKind, NodeTier, PrivateNetworkState, SystemState, SystemType } from '../db/schema/enums.ts';
 import type { ImportKind, InputByKind } from '../registry/schemas.ts';
 
 /**

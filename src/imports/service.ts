@@ -35,7 +35,13 @@ export async function importFile(
   if (parsed.errors.length > 0) {
     // Check the rows that did parse against the registry too, so one attempt lists every
     // problem in the file (a bad value and an unknown department alike).
-    const more = await upsertRecords(db, kind, parsed.rows.map((r) => r.input), actor, { dryRun: true, today: options.today }).then(
+    const more = await upsertRecords(
+      db,
+      kind,
+      parsed.rows.map((r) => r.input),
+      actor,
+      { dryRun: true, today: options.today },
+    ).then(
       () => [],
       (error) => {
         if (error instanceof AppError && error.code === 'import_rejected') return rowErrors(error);
@@ -47,10 +53,21 @@ export async function importFile(
   const dryRun = options.dryRun ?? false;
   try {
     const result = await db.transaction(async (tx) => {
-      const counts = await upsertRecords(tx, kind, parsed.rows.map((r) => r.input), actor, { dryRun, today: options.today });
+      const counts = await upsertRecords(
+        tx,
+        kind,
+        parsed.rows.map((r) => r.input),
+        actor,
+        { dryRun, today: options.today },
+      );
       if (!dryRun) {
         await recordAudit(tx, actor, [
-          { action: 'import', entityKind: kind, entityCode: options.filename ?? null, after: { format, rows: parsed.rows.length, ...counts } },
+          {
+            action: 'import',
+            entityKind: kind,
+            entityCode: options.filename ?? null,
+            after: { format, rows: parsed.rows.length, ...counts },
+          },
         ]);
       }
       return counts;

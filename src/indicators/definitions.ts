@@ -37,8 +37,8 @@ const asOf = (kind: TrackedKind, entity: SQL, at: string) =>
       and (t.valid_from is null or t.valid_from <= ${at}::date)
       and (t.valid_to is null or t.valid_to > ${at}::date)`;
 
-const classifiedItems = (table: 'systems' | 'private_networks', kind: TrackedKind, doneState: string) =>
-  (scope: Scope, at: string) => sql`
+const classifiedItems = (table: 'systems' | 'private_networks', kind: TrackedKind, doneState: string) => (scope: Scope, at: string) =>
+  sql`
     select e.code, e.name, d.code as department_code, d.name as department_name, d.region_code,
            t.classification, t.state,
            (t.classification = 'non_classified' and t.state <> 'retired') as in_denominator,

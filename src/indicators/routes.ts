@@ -1,13 +1,16 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { stringify } from 'csv-stringify/sync';
-import { booleanQuery, type AppEnv, errorResponses } from '../http/router.ts';
-import { indicatorKeys } from './definitions.ts';
+import { type AppEnv, booleanQuery, errorResponses } from '../http/router.ts';
 import { IndicatorCache } from './cache.ts';
+import { indicatorKeys } from './definitions.ts';
 import { computeIndicators, type IndicatorReport, listIndicatorItems } from './service.ts';
 
 const ScopeQuery = z.object({
   scope: z.string().min(1).openapi({ description: 'A division code (`450000`) or `dept:<department code>`', example: '450000' }),
-  at: z.string().optional().openapi({ description: 'Business date YYYY-MM-DD; the state at the end of that day. Default: today', example: '2020-07-31' }),
+  at: z
+    .string()
+    .optional()
+    .openapi({ description: 'Business date YYYY-MM-DD; the state at the end of that day. Default: today', example: '2020-07-31' }),
   self: booleanQuery.optional().openapi({ description: 'Only the region itself (本级), not everything under it' }),
 });
 

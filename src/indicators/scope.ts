@@ -29,7 +29,10 @@ export async function resolveScope(db: Db, key: string, self: boolean): Promise<
       .select({ id: departments.id, name: departments.name, path: departments.path })
       .from(departments)
       .where(eq(departments.code, code));
-    if (!dept) throw new AppError('not_found', `scope ${key}: department ${code} does not exist`, [{ field: 'scope', message: `unknown department "${code}"` }]);
+    if (!dept)
+      throw new AppError('not_found', `scope ${key}: department ${code} does not exist`, [
+        { field: 'scope', message: `unknown department "${code}"` },
+      ]);
     return {
       key,
       kind: 'department',
@@ -45,7 +48,8 @@ export async function resolveScope(db: Db, key: string, self: boolean): Promise<
     ]);
   }
   const [region] = await db.select().from(regions).where(eq(regions.code, key));
-  if (!region) throw new AppError('not_found', `scope ${key}: region does not exist`, [{ field: 'scope', message: `unknown region "${key}"` }]);
+  if (!region)
+    throw new AppError('not_found', `scope ${key}: region does not exist`, [{ field: 'scope', message: `unknown region "${key}"` }]);
   const prefix = `${region.path}%`;
   return {
     key,
@@ -54,9 +58,7 @@ export async function resolveScope(db: Db, key: string, self: boolean): Promise<
     name: region.name,
     self,
     level: region.level,
-    departments: self
-      ? sql`d.region_code = ${key}`
-      : sql`d.region_code in (select sr.code from regions sr where sr.path like ${prefix})`,
+    departments: self ? sql`d.region_code = ${key}` : sql`d.region_code in (select sr.code from regions sr where sr.path like ${prefix})`,
     regions: self ? sql`r.code = ${key}` : sql`r.path like ${prefix}`,
   };
 }

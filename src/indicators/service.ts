@@ -172,7 +172,10 @@ export async function listIndicatorItems(db: Db, key: string, query: ItemsQuery)
   const page = query.limit === undefined ? sql`` : sql`limit ${query.limit} offset ${offset}`;
   const columns = sql.raw(def.columns.map((c) => `x.${c}`).join(', '));
   const [counted] = await queryRows<{ total: number }>(db, sql`select count(*)::int as total from (${items}) x where ${where}`);
-  const rows = await queryRows<Record<string, unknown>>(db, sql`select ${columns} from (${items}) x where ${where} order by x.code ${page}`);
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select ${columns} from (${items}) x where ${where} order by x.code ${page}`,
+  );
   return {
     key: def.key,
     scope: scope.key,

@@ -25,7 +25,8 @@ export async function readDivisions(file = divisionsFile): Promise<Region[]> {
   return rows.map((r, i) => {
     if (!regionLevels.includes(r.level)) throw new AppError('bad_request', `${file}: row ${i + 2}: unknown level "${r.level}"`);
     const parentPath = r.parent_code ? paths.get(r.parent_code) : '/';
-    if (parentPath === undefined) throw new AppError('bad_request', `${file}: row ${i + 2}: parent ${r.parent_code} is not listed before it`);
+    if (parentPath === undefined)
+      throw new AppError('bad_request', `${file}: row ${i + 2}: parent ${r.parent_code} is not listed before it`);
     const path = `${parentPath}${r.code}/`;
     paths.set(r.code, path);
     return { code: r.code, name: r.name, level: r.level, parentCode: r.parent_code || null, path };

@@ -132,11 +132,7 @@ const chunk = <T>(items: T[], size: number): T[][] => {
 };
 
 /** Active (not superseded) transitions of the given entities, grouped by entity id. */
-export async function loadActiveTransitions(
-  db: Db,
-  kind: TrackedKind,
-  entityIds: number[],
-): Promise<Map<number, ActiveTransition[]>> {
+export async function loadActiveTransitions(db: Db, kind: TrackedKind, entityIds: number[]): Promise<Map<number, ActiveTransition[]>> {
   const byEntity = new Map<number, ActiveTransition[]>();
   for (const ids of chunk(entityIds, 5000)) {
     const rows = await db
@@ -201,15 +197,16 @@ export async function rebuildTimeline(db: Db, kind: TrackedKind, entityIds: numb
   for (const ids of chunk(entityIds, 5000)) {
     await db.delete(timeline).where(and(eq(timeline.kind, kind), inArray(timeline.entityId, ids)));
   }
-  const rows = entityIds.flatMap((entityId) =>
-    buildIntervals(kind, active.get(entityId) ?? []).map((iv) => ({ kind, entityId, ...iv })),
-  );
+  const rows = entityIds.flatMap((entityId) => buildIntervals(kind, active.get(entityId) ?? []).map((iv) => ({ kind, entityId, ...iv })));
   for (const part of chunk(rows, 1000)) await db.insert(timeline).values(part);
 }
 
 /** The latest active transition of one field: the entity's current value and since when. */
 export function latestOf(active: ActiveTransition[] | undefined, field: TrackedField): ActiveTransition | undefined {
-  return (active ?? []).filter((t) => t.field === field).sort(compareTransitions).at(-1);
+  return (active ?? [])
+    .filter((t) => t.field === field)
+    .sort(compareTransitions)
+    .at(-1);
 }
 
 /** Business dates are the province's calendar days (UTC+8), whatever the server's zone. */

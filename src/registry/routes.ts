@@ -78,8 +78,19 @@ const region = z.string().optional().openapi({ description: 'Region code; the wh
 const cloud = z.string().optional().openapi({ description: 'Cloud code' });
 const classification = z.enum(classifications).optional();
 
-const CodeParam = z.object({ code: z.string().min(1).openapi({ param: { name: 'code', in: 'path' }, example: 'GX-SYS-0001' }) });
-const IdParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' }, example: 1 }) });
+const CodeParam = z.object({
+  code: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'code', in: 'path' }, example: 'GX-SYS-0001' }),
+});
+const IdParam = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
+});
 
 const transitionBody = <T extends readonly [string, ...string[]]>(states: T) =>
   z.object({
@@ -104,7 +115,12 @@ const TransitionHistory = z
       }),
     ),
     timeline: z.array(
-      z.object({ valid_from: z.string().nullable(), valid_to: z.string().nullable(), state: z.string(), classification: z.string().nullable() }),
+      z.object({
+        valid_from: z.string().nullable(),
+        valid_to: z.string().nullable(),
+        state: z.string(),
+        classification: z.string().nullable(),
+      }),
     ),
   })
   .openapi('TransitionHistory');
@@ -200,45 +216,71 @@ function kindRoutes<
   };
 }
 
-const departmentRoutes = kindRoutes('departments', { one: 'Department', many: 'Departments', noun: 'department' }, {
-  item: Department,
-  input: DepartmentInput,
-  patch: patchOf(DepartmentInput).openapi('DepartmentPatch'),
-  query: PageQuery.extend({ q, department, region, state: z.enum(extranetStates).optional() }),
-  transition: transitionBody(extranetStates),
-});
+const departmentRoutes = kindRoutes(
+  'departments',
+  { one: 'Department', many: 'Departments', noun: 'department' },
+  {
+    item: Department,
+    input: DepartmentInput,
+    patch: patchOf(DepartmentInput).openapi('DepartmentPatch'),
+    query: PageQuery.extend({ q, department, region, state: z.enum(extranetStates).optional() }),
+    transition: transitionBody(extranetStates),
+  },
+);
 
-const systemRoutes = kindRoutes('systems', { one: 'System', many: 'Systems', noun: 'system' }, {
-  item: System,
-  input: SystemInput,
-  patch: patchOf(SystemInput).openapi('SystemPatch'),
-  query: PageQuery.extend({ q, department, region, state: z.enum(systemStates).optional(), classification, cloud }),
-  transition: transitionBody(systemStates),
-});
+const systemRoutes = kindRoutes(
+  'systems',
+  { one: 'System', many: 'Systems', noun: 'system' },
+  {
+    item: System,
+    input: SystemInput,
+    patch: patchOf(SystemInput).openapi('SystemPatch'),
+    query: PageQuery.extend({ q, department, region, state: z.enum(systemStates).optional(), classification, cloud }),
+    transition: transitionBody(systemStates),
+  },
+);
 
-const privateNetworkRoutes = kindRoutes('private-networks', { one: 'PrivateNetwork', many: 'PrivateNetworks', noun: 'private network' }, {
-  item: PrivateNetwork,
-  input: PrivateNetworkInput,
-  patch: patchOf(PrivateNetworkInput).openapi('PrivateNetworkPatch'),
-  query: PageQuery.extend({ q, department, region, state: z.enum(privateNetworkStates).optional(), classification }),
-  transition: transitionBody(privateNetworkStates),
-});
+const privateNetworkRoutes = kindRoutes(
+  'private-networks',
+  { one: 'PrivateNetwork', many: 'PrivateNetworks', noun: 'private network' },
+  {
+    item: PrivateNetwork,
+    input: PrivateNetworkInput,
+    patch: patchOf(PrivateNetworkInput).openapi('PrivateNetworkPatch'),
+    query: PageQuery.extend({ q, department, region, state: z.enum(privateNetworkStates).optional(), classification }),
+    transition: transitionBody(privateNetworkStates),
+  },
+);
 
-const serviceItemRoutes = kindRoutes('service-items', { one: 'ServiceItem', many: 'ServiceItems', noun: 'service item' }, {
-  item: ServiceItem,
-  input: ServiceItemInput,
-  patch: patchOf(ServiceItemInput).openapi('ServiceItemPatch'),
-  query: PageQuery.extend({ q, department, region, state: z.enum(integrationStates).optional(), system_type: z.enum(systemTypes).optional() }),
-  transition: transitionBody(integrationStates),
-});
+const serviceItemRoutes = kindRoutes(
+  'service-items',
+  { one: 'ServiceItem', many: 'ServiceItems', noun: 'service item' },
+  {
+    item: ServiceItem,
+    input: ServiceItemInput,
+    patch: patchOf(ServiceItemInput).openapi('ServiceItemPatch'),
+    query: PageQuery.extend({
+      q,
+      department,
+      region,
+      state: z.enum(integrationStates).optional(),
+      system_type: z.enum(systemTypes).optional(),
+    }),
+    transition: transitionBody(integrationStates),
+  },
+);
 
-const networkNodeRoutes = kindRoutes('network-nodes', { one: 'NetworkNode', many: 'NetworkNodes', noun: 'network node' }, {
-  item: NetworkNode,
-  input: NetworkNodeInput,
-  patch: patchOf(NetworkNodeInput).openapi('NetworkNodePatch'),
-  query: PageQuery.extend({ q, region, state: z.enum(commissionStates).optional(), tier: z.enum(nodeTiers).optional() }),
-  transition: transitionBody(commissionStates),
-});
+const networkNodeRoutes = kindRoutes(
+  'network-nodes',
+  { one: 'NetworkNode', many: 'NetworkNodes', noun: 'network node' },
+  {
+    item: NetworkNode,
+    input: NetworkNodeInput,
+    patch: patchOf(NetworkNodeInput).openapi('NetworkNodePatch'),
+    query: PageQuery.extend({ q, region, state: z.enum(commissionStates).optional(), tier: z.enum(nodeTiers).optional() }),
+    transition: transitionBody(commissionStates),
+  },
+);
 
 // ---------------------------------------------------------------------------------------------
 // Clouds and tenants
@@ -348,7 +390,9 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
       const item = await createRecord(c.get('db'), kind, c.req.valid('json'), c.get('actor'));
       return c.json(item, 201, created(`/api/v1/${kind}/${encodeURIComponent(item.code)}`));
     });
-    app.openapi(r.patch, async (c) => c.json(await patchRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200));
+    app.openapi(r.patch, async (c) =>
+      c.json(await patchRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
+    );
     app.openapi(r.transition, async (c) =>
       c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
     );
@@ -363,7 +407,9 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
       const item = await createRecord(c.get('db'), kind, c.req.valid('json'), c.get('actor'));
       return c.json(item, 201, created(`/api/v1/${kind}/${encodeURIComponent(item.code)}`));
     });
-    app.openapi(r.patch, async (c) => c.json(await patchRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200));
+    app.openapi(r.patch, async (c) =>
+      c.json(await patchRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
+    );
     app.openapi(r.transition, async (c) =>
       c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
     );
@@ -378,7 +424,9 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
       const item = await createRecord(c.get('db'), kind, c.req.valid('json'), c.get('actor'));
       return c.json(item, 201, created(`/api/v1/${kind}/${encodeURIComponent(item.code)}`));
     });
-    app.openapi(r.patch, async (c) => c.json(await patchRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200));
+    app.openapi(r.patch, async (c) =>
+      c.json(await patchRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
+    );
     app.openapi(r.transition, async (c) =>
       c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
     );
@@ -393,7 +441,9 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
       const item = await createRecord(c.get('db'), kind, c.req.valid('json'), c.get('actor'));
       return c.json(item, 201, created(`/api/v1/${kind}/${encodeURIComponent(item.code)}`));
     });
-    app.openapi(r.patch, async (c) => c.json(await patchRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200));
+    app.openapi(r.patch, async (c) =>
+      c.json(await patchRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
+    );
     app.openapi(r.transition, async (c) =>
       c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
     );
@@ -408,7 +458,9 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
       const item = await createRecord(c.get('db'), kind, c.req.valid('json'), c.get('actor'));
       return c.json(item, 201, created(`/api/v1/${kind}/${encodeURIComponent(item.code)}`));
     });
-    app.openapi(r.patch, async (c) => c.json(await patchRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200));
+    app.openapi(r.patch, async (c) =>
+      c.json(await patchRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
+    );
     app.openapi(r.transition, async (c) =>
       c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
     );
@@ -421,7 +473,9 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
     const item = await createCloud(c.get('db'), c.req.valid('json'), c.get('actor'));
     return c.json(item, 201, created(`/api/v1/clouds/${encodeURIComponent(item.code)}`));
   });
-  app.openapi(updateCloudRoute, async (c) => c.json(await updateCloud(c.get('db'), c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200));
+  app.openapi(updateCloudRoute, async (c) =>
+    c.json(await updateCloud(c.get('db'), c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
+  );
 
   app.openapi(listTenantsRoute, async (c) => c.json(await listTenants(c.get('db'), c.req.valid('query')), 200));
   app.openapi(getTenantRoute, async (c) => c.json(await getTenant(c.get('db'), c.req.valid('param').id), 200));
@@ -429,5 +483,7 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
     const item = await createTenant(c.get('db'), c.req.valid('json'), c.get('actor'));
     return c.json(item, 201, created(`/api/v1/tenants/${item.id}`));
   });
-  app.openapi(updateTenantRoute, async (c) => c.json(await updateTenant(c.get('db'), c.req.valid('param').id, c.req.valid('json'), c.get('actor')), 200));
+  app.openapi(updateTenantRoute, async (c) =>
+    c.json(await updateTenant(c.get('db'), c.req.valid('param').id, c.req.valid('json'), c.get('actor')), 200),
+  );
 }

@@ -13,7 +13,7 @@ import type {
   SystemState,
   SystemType,
 } from '../db/schema/enums.ts';
-import { cloudTenants, clouds, departments, networkNodes, privateNetworks, regions, serviceItems, systems } from '../db/schema/index.ts';
+import { clouds, cloudTenants, departments, networkNodes, privateNetworks, regions, serviceItems, systems } from '../db/schema/index.ts';
 import { AppError, type FieldError, notFound } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
 import type { CloudInput, ImportKind, InputByKind, TenantInput } from './schemas.ts';
@@ -144,7 +144,13 @@ async function departmentScope(db: Db, f: OwnedFilter): Promise<SQL[]> {
 async function ownedBy(db: Db, departmentId: AnyColumn, f: OwnedFilter): Promise<SQL | undefined> {
   const scope = await departmentScope(db, f);
   if (scope.length === 0) return undefined;
-  return inArray(departmentId, db.select({ id: departments.id }).from(departments).where(and(...scope)));
+  return inArray(
+    departmentId,
+    db
+      .select({ id: departments.id })
+      .from(departments)
+      .where(and(...scope)),
+  );
 }
 
 type ConditionBuilder<K extends ImportKind> = (db: Db, f: FiltersByKind[K]) => Promise<(SQL | undefined)[]>;
@@ -211,7 +217,11 @@ async function stampsOf(db: Db, kind: ImportKind, where: SQL | undefined, page?:
 }
 
 async function itemsOf<K extends ImportKind>(db: Db, kind: K, stamps: StampRow[]): Promise<RecordItem<K>[]> {
-  const stored = await loadStoredRows(db, kind, stamps.map((s) => s.code));
+  const stored = await loadStoredRows(
+    db,
+    kind,
+    stamps.map((s) => s.code),
+  );
   return stamps.map((s) => {
     const row = stored.get(s.code);
     if (!row) throw new AppError('internal', `${nouns[kind]} ${s.code} vanished while being read`);
@@ -269,7 +279,12 @@ async function upsertOne<K extends ImportKind>(db: Db, kind: K, row: InputByKind
 }
 
 /** Creates a record through the one write path; 409 when its code is taken. */
-export async function createRecord<K extends ImportKind>(database: Db, kind: K, input: InputByKind[K], actor: Actor): Promise<RecordItem<K>> {
+export async function createRecord<K extends ImportKind>(
+  database: Db,
+  kind: K,
+  input: InputByKind[K],
+  actor: Actor,
+): Promise<RecordItem<K>> {
   return database.transaction(async (db) => {
     // Serialises concurrent creates of one code, so the later one sees the earlier and gets 409.
     await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`${kind}:${input.code}`}))`);
@@ -312,7 +327,11 @@ export async function patchRecord<K extends ImportKind>(
       }
     }
     if (errors.length > 0) {
-      throw new AppError('validation_failed', `cannot change ${errors.map((e) => e.field).join(', ')} of ${nouns[kind]} ${code} by PATCH`, errors);
+      throw new AppError(
+        'validation_failed',
+        `cannot change ${errors.map((e) => e.field).join(', ')} of ${nouns[kind]} ${code} by PATCH`,
+        errors,
+      );
     }
     await upsertOne(db, kind, { ...stored.view, ...given, code }, actor);
     return getRecord(db, kind, code);
@@ -401,7 +420,9 @@ export async function createCloud(database: Db, input: CloudInput, actor: Actor)
       .returning({ id: clouds.id });
     if (!row) throw new AppError('conflict', `cloud ${input.code} already exists`);
     const item = await getCloud(db, input.code);
-    await recordAudit(db, actor, [{ action: 'cloud.create', entityKind: 'cloud', entityCode: input.code, before: null, after: cloudView(item) }]);
+    await recordAudit(db, actor, [
+      { action: 'cloud.create', entityKind: 'cloud', entityCode: input.code, before: null, after: cloudView(item) },
+    ]);
     return item;
   });
 }
@@ -411,13 +432,18 @@ export async function updateCloud(database: Db, code: string, patch: Partial<Clo
     const [locked] = await db.select({ id: clouds.id }).from(clouds).where(eq(clouds.code, code)).for('update');
     if (!locked) throw notFound('cloud', code);
     if (patch.code !== undefined && patch.code !== code) {
-      throw new AppError('validation_failed', `the code of cloud ${code} cannot be changed`, [{ field: 'code', message: 'cannot be changed' }]);
+      throw new AppError('validation_failed', `the code of cloud ${code} cannot be changed`, [
+        { field: 'code', message: 'cannot be changed' },
+      ]);
     }
     const before = cloudView(await getCloud(db, code));
     const after: CloudInput = { ...before, ...withoutUndefined(patch), code };
     if (sameRecord(before, after)) return getCloud(db, code);
     if (after.region_code !== before.region_code) await checkRegion(db, after.region_code);
-    await db.update(clouds).set({ ...cloudValues(after), updatedAt: new Date() }).where(eq(clouds.id, locked.id));
+    await db
+      .update(clouds)
+      .set({ ...cloudValues(after), updatedAt: new Date() })
+      .where(eq(clouds.id, locked.id));
     await recordAudit(db, actor, [{ action: 'cloud.update', entityKind: 'cloud', entityCode: code, before, after }]);
     return getCloud(db, code);
   });
@@ -471,7 +497,6 @@ type TenantRow = Awaited<ReturnType<typeof tenantQuery>>[number];
 
 const tenantView = ({ id: _id, created_at: _c, updated_at: _u, last_report_at: _l, ...view }: TenantItem): TenantInput => view;
 
-
 export async function getTenant(db: Db, id: number): Promise<TenantItem> {
   const [row] = await tenantQuery(db).where(eq(cloudTenants.id, id));
   if (!row) throw notFound('tenant', String(id));
@@ -485,7 +510,11 @@ export async function listTenants(db: Db, filter: TenantFilter): Promise<Page<Te
     matches(filter.q, cloudTenants.externalId),
   );
   const [counted] = await db.select({ n: count() }).from(cloudTenants).where(where);
-  const rows = await tenantQuery(db).where(where).orderBy(asc(clouds.code), asc(cloudTenants.externalId)).limit(filter.limit).offset(filter.offset);
+  const rows = await tenantQuery(db)
+    .where(where)
+    .orderBy(asc(clouds.code), asc(cloudTenants.externalId))
+    .limit(filter.limit)
+    .offset(filter.offset);
   return { items: rows.map(tenantItem), total: counted?.n ?? 0, limit: filter.limit, offset: filter.offset };
 }
 
@@ -497,7 +526,8 @@ async function tenantRefs(db: Db, cloudCode: string, departmentCode: string): Pr
     ...(cloud ? [] : [{ field: 'cloud_code', message: `unknown cloud "${cloudCode}"` }]),
     ...(department ? [] : [{ field: 'department_code', message: `unknown department "${departmentCode}"` }]),
   ];
-  if (!cloud || !department) throw new AppError('validation_failed', `invalid tenant: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
+  if (!cloud || !department)
+    throw new AppError('validation_failed', `invalid tenant: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
   return { cloudId: cloud.id, departmentId: department.id };
 }
 
@@ -526,7 +556,9 @@ export async function createTenant(database: Db, input: TenantInput, actor: Acto
       .returning({ id: cloudTenants.id });
     if (!row) throw tenantTaken(input);
     const item = await getTenant(db, row.id);
-    await recordAudit(db, actor, [{ action: 'tenant.create', entityKind: 'tenant', entityCode: tenantLabel(input), before: null, after: tenantView(item) }]);
+    await recordAudit(db, actor, [
+      { action: 'tenant.create', entityKind: 'tenant', entityCode: tenantLabel(input), before: null, after: tenantView(item) },
+    ]);
     return item;
   });
 }

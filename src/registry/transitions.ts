@@ -5,7 +5,7 @@ import { privateNetworkStates, systemStates, type TrackedKind } from '../db/sche
 import { departments, networkNodes, privateNetworks, serviceItems, systems, timeline, transitions } from '../db/schema/index.ts';
 import { AppError, notFound } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
-import { applyTransitions, loadActiveTransitions, latestOf, todayIso } from './history.ts';
+import { applyTransitions, latestOf, loadActiveTransitions, todayIso } from './history.ts';
 import { type ImportKind, isoDate } from './schemas.ts';
 import { getRecord, nouns, type RecordItem, recordId } from './service.ts';
 
@@ -62,11 +62,18 @@ const flag = (on: boolean, yes: string, no: string) => (on ? yes : no);
 const stateColumns: Record<ImportKind, StateColumns> = {
   systems: {
     async lock(db, code) {
-      const [row] = await db.select({ id: systems.id, state: systems.state, since: systems.stateAt }).from(systems).where(eq(systems.code, code)).for('update');
+      const [row] = await db
+        .select({ id: systems.id, state: systems.state, since: systems.stateAt })
+        .from(systems)
+        .where(eq(systems.code, code))
+        .for('update');
       return row;
     },
     async write(db, id, state, effectiveAt) {
-      await db.update(systems).set({ state: member(systemStates, state), stateAt: effectiveAt, updatedAt: new Date() }).where(eq(systems.id, id));
+      await db
+        .update(systems)
+        .set({ state: member(systemStates, state), stateAt: effectiveAt, updatedAt: new Date() })
+        .where(eq(systems.id, id));
       return effectiveAt;
     },
   },
@@ -131,7 +138,10 @@ const stateColumns: Record<ImportKind, StateColumns> = {
     async write(db, id, state, effectiveAt) {
       const on = state === 'connected';
       const since = on ? effectiveAt : null;
-      await db.update(departments).set({ extranetConnected: on, extranetConnectedAt: since, updatedAt: new Date() }).where(eq(departments.id, id));
+      await db
+        .update(departments)
+        .set({ extranetConnected: on, extranetConnectedAt: since, updatedAt: new Date() })
+        .where(eq(departments.id, id));
       return since;
     },
   },
@@ -255,6 +265,11 @@ export async function listTransitions(
       note: t.note,
       superseded_at: t.supersededAt?.toISOString() ?? null,
     })),
-    timeline: intervals.map((iv) => ({ valid_from: iv.validFrom, valid_to: iv.validTo, state: iv.state, classification: iv.classification })),
+    timeline: intervals.map((iv) => ({
+      valid_from: iv.validFrom,
+      valid_to: iv.validTo,
+      state: iv.state,
+      classification: iv.classification,
+    })),
   };
 }

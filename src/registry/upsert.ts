@@ -15,14 +15,7 @@ import {
   type TransitionChange,
   todayIso,
 } from './history.ts';
-import type {
-  ImportKind,
-  InputByKind,
-  NetworkNodeInput,
-  PrivateNetworkInput,
-  ServiceItemInput,
-  SystemInput,
-} from './schemas.ts';
+import type { ImportKind, InputByKind, NetworkNodeInput, PrivateNetworkInput, ServiceItemInput, SystemInput } from './schemas.ts';
 import { loadStoredRows, type StoredRow, sameView } from './views.ts';
 
 export interface UpsertResult {
@@ -117,7 +110,7 @@ const departmentSpec: KindSpec<'departments'> = {
       for (const p of ready) {
         const r = p.input;
         const parent = r.parent_code ? refs.departments.get(r.parent_code) : undefined;
-        if (parent && parent.path.includes(`/${r.code}/`)) {
+        if (parent?.path.includes(`/${r.code}/`)) {
           throw new AppError('import_rejected', 'departments refer to each other in a cycle', [
             { index: p.index, field: 'parent_code', message: `${r.parent_code} is below ${r.code}` },
           ]);
@@ -421,10 +414,18 @@ async function upsertInTransaction<K extends ImportKind>(
     if (since && since > today) errors.push({ index, field: dateFieldOf(kind), message: `${since} is in the future` });
   });
   if (errors.length > 0) {
-    throw new AppError('import_rejected', `${new Set(errors.map((e) => e.index)).size} of ${rows.length} rows are invalid; nothing was written`, errors);
+    throw new AppError(
+      'import_rejected',
+      `${new Set(errors.map((e) => e.index)).size} of ${rows.length} rows are invalid; nothing was written`,
+      errors,
+    );
   }
 
-  const stored = await loadStoredRows(db, kind, rows.map((r) => r.code));
+  const stored = await loadStoredRows(
+    db,
+    kind,
+    rows.map((r) => r.code),
+  );
   const changedRows: Planned<K>[] = [];
   let unchanged = 0;
   rows.forEach((input, index) => {
@@ -433,7 +434,13 @@ async function upsertInTransaction<K extends ImportKind>(
       unchanged++;
       return;
     }
-    changedRows.push({ index, input, stored: existing, state: spec.declaredState(input), classification: spec.declaredClassification?.(input) });
+    changedRows.push({
+      index,
+      input,
+      stored: existing,
+      state: spec.declaredState(input),
+      classification: spec.declaredClassification?.(input),
+    });
   });
   if (changedRows.length === 0) return { created: 0, updated: 0, unchanged };
 
@@ -457,20 +464,39 @@ async function upsertInTransaction<K extends ImportKind>(
     return { planned: { ...p, state: { value: p.state.value, since } }, state, classification, history };
   });
 
-  const ids = await spec.write(db, plans.map((p) => p.planned), refs);
+  const ids = await spec.write(
+    db,
+    plans.map((p) => p.planned),
+    refs,
+  );
   const add: TransitionChange[] = [];
   const supersede: number[] = [];
   for (const { planned, state, classification, history } of plans) {
     const entityId = ids.get(planned.input.code);
     if (entityId === undefined) throw new AppError('internal', `${planned.input.code} was not written`);
     const current = (field: string, initial: string) =>
-      history.filter((t: ActiveTransition) => t.field === field).sort(compareTransitions).at(-1)?.toValue ?? initial;
+      history
+        .filter((t: ActiveTransition) => t.field === field)
+        .sort(compareTransitions)
+        .at(-1)?.toValue ?? initial;
     if (state.add) {
-      add.push({ entityId, field: 'state', fromValue: current('state', initialStates[spec.tracked]), toValue: state.add.value, effectiveAt: state.add.effectiveAt });
+      add.push({
+        entityId,
+        field: 'state',
+        fromValue: current('state', initialStates[spec.tracked]),
+        toValue: state.add.value,
+        effectiveAt: state.add.effectiveAt,
+      });
     }
     supersede.push(...state.supersede);
     if (classification?.add) {
-      add.push({ entityId, field: 'classification', fromValue: current('classification', 'pending'), toValue: classification.add.value, effectiveAt: classification.add.effectiveAt });
+      add.push({
+        entityId,
+        field: 'classification',
+        fromValue: current('classification', 'pending'),
+        toValue: classification.add.value,
+        effectiveAt: classification.add.effectiveAt,
+      });
     }
     supersede.push(...(classification?.supersede ?? []));
   }
@@ -504,4 +530,3 @@ function dateFieldOf(kind: ImportKind): string {
       return 'state_at';
   }
 }
-

@@ -17,8 +17,7 @@ type ViewLoader<K extends ImportKind> = (db: Db, where: { codes?: string[]; afte
 
 const parents = alias(departments, 'parent');
 
-const byCodes = (column: Parameters<typeof inArray>[0], codes?: string[]): SQL | undefined =>
-  codes ? inArray(column, codes) : undefined;
+const byCodes = (column: Parameters<typeof inArray>[0], codes?: string[]): SQL | undefined => (codes ? inArray(column, codes) : undefined);
 
 export const viewLoaders: { [K in ImportKind]: ViewLoader<K> } = {
   departments: async (db, { codes }) => {
@@ -114,11 +113,7 @@ export const viewLoaders: { [K in ImportKind]: ViewLoader<K> } = {
 };
 
 /** Loads stored rows by code, in chunks that keep under the bind-parameter limit. */
-export async function loadStoredRows<K extends ImportKind>(
-  db: Db,
-  kind: K,
-  codes: string[],
-): Promise<Map<string, StoredRow<K>>> {
+export async function loadStoredRows<K extends ImportKind>(db: Db, kind: K, codes: string[]): Promise<Map<string, StoredRow<K>>> {
   const loader = viewLoaders[kind] as ViewLoader<K>;
   const out = new Map<string, StoredRow<K>>();
   for (let i = 0; i < codes.length; i += 5000) {

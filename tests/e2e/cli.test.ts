@@ -64,7 +64,8 @@ describe.each(backends)('yunwang CLI imports a dataset and reports its indicator
   };
   /** Departments under a region (its own and every level below). */
   const departmentsIn = (regionCode: string) => {
-    const within = (code: string): boolean => code === regionCode || (regionParent.get(code) ? within(regionParent.get(code) as string) : false);
+    const within = (code: string): boolean =>
+      code === regionCode || (regionParent.get(code) ? within(regionParent.get(code) as string) : false);
     return new Set(dataset.departments.filter((d) => within(d.region_code)).map((d) => d.code));
   };
 
@@ -119,7 +120,9 @@ describe.each(backends)('yunwang CLI imports a dataset and reports its indicator
     const result = await yunwang('indicators', '--scope', '450000', '--at', '2020-07-31');
     expect(result.code).toBe(0);
     const expected = expectedCloudMigrationRate(dataset, '2020-07-31');
-    expect(result.stdout).toMatch(new RegExp(`cloud_migration\\s+\\d+\\.\\d%\\s+${expected.numerator} / ${expected.denominator}\\s+上云率`));
+    expect(result.stdout).toMatch(
+      new RegExp(`cloud_migration\\s+\\d+\\.\\d%\\s+${expected.numerator} / ${expected.denominator}\\s+上云率`),
+    );
   }, 60_000);
 
   it('importing the same file twice changes nothing, and an export re-imports unchanged', async () => {

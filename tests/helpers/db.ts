@@ -33,9 +33,7 @@ let databaseCounter = 0;
 /** A fresh, migrated database. Close it when done (for PostgreSQL that also drops it). */
 export async function openTestDatabase(backend: Backend): Promise<Database> {
   if (backend === 'pglite') {
-    templateTarball ??= readFile(inject('pgliteTemplatePath')).then(
-      (bytes) => new Blob([bytes], { type: 'application/x-tar' }),
-    );
+    templateTarball ??= readFile(inject('pgliteTemplatePath')).then((bytes) => new Blob([bytes], { type: 'application/x-tar' }));
     const pglite = await PGlite.create({ loadDataDir: await templateTarball });
     return openDatabase({ pglite });
   }

@@ -27,16 +27,44 @@ describeEachBackend('indicators on hand-built cases', (getDb) => {
       db,
       'departments',
       [
-        { code: 'T-PROV', name: '区直部门', region_code: '450000', kind: 'government', extranet_connected: true, extranet_connected_at: '2018-01-01' },
-        { code: 'T-NN', name: '南宁市直部门', region_code: '450100', kind: 'government', extranet_connected: true, extranet_connected_at: '2019-01-01' },
-        { code: 'T-NN-SUB', name: '南宁二层机构', region_code: '450100', parent_code: 'T-NN', kind: 'institution', extranet_connected: true, extranet_connected_at: '2020-08-01' },
+        {
+          code: 'T-PROV',
+          name: '区直部门',
+          region_code: '450000',
+          kind: 'government',
+          extranet_connected: true,
+          extranet_connected_at: '2018-01-01',
+        },
+        {
+          code: 'T-NN',
+          name: '南宁市直部门',
+          region_code: '450100',
+          kind: 'government',
+          extranet_connected: true,
+          extranet_connected_at: '2019-01-01',
+        },
+        {
+          code: 'T-NN-SUB',
+          name: '南宁二层机构',
+          region_code: '450100',
+          parent_code: 'T-NN',
+          kind: 'institution',
+          extranet_connected: true,
+          extranet_connected_at: '2020-08-01',
+        },
         { code: 'T-XX', name: '兴宁区部门', region_code: '450102', kind: 'government', extranet_connected: false },
         { code: 'T-LZ', name: '柳州市直部门', region_code: '450200', kind: 'enterprise', extranet_connected: false },
       ],
       actor,
       { today },
     );
-    const system = (code: string, department_code: string, classification: 'non_classified' | 'classified' | 'pending', state: 'not_migrated' | 'migrating' | 'migrated' | 'retired', state_at?: string) => ({
+    const system = (
+      code: string,
+      department_code: string,
+      classification: 'non_classified' | 'classified' | 'pending',
+      state: 'not_migrated' | 'migrating' | 'migrated' | 'retired',
+      state_at?: string,
+    ) => ({
       code,
       name: `系统${code}`,
       department_code,
@@ -72,7 +100,13 @@ describeEachBackend('indicators on hand-built cases', (getDb) => {
       actor,
       { today },
     );
-    const item = (code: string, department_code: string, system_type: 'national' | 'provincial' | 'city' | 'self_built', integrated_at: string | null, integration_required = true) => ({
+    const item = (
+      code: string,
+      department_code: string,
+      system_type: 'national' | 'provincial' | 'city' | 'self_built',
+      integrated_at: string | null,
+      integration_required = true,
+    ) => ({
       code,
       name: `事项${code}`,
       department_code,
@@ -140,7 +174,10 @@ describeEachBackend('indicators on hand-built cases', (getDb) => {
   });
 
   it('horizontal coverage counts regions of a level with a commissioned metro node', async () => {
-    const [county] = await queryRows<{ n: number }>(getDb(), sql`select count(*)::int as n from regions where parent_code = '450100' and level = 'county'`);
+    const [county] = await queryRows<{ n: number }>(
+      getDb(),
+      sql`select count(*)::int as n from regions where parent_code = '450100' and level = 'county'`,
+    );
     expect(await counts('450100', '2020-07-31', 'horizontal_coverage_city')).toEqual([1, 1, 100, 0]);
     expect((await figure('450100', '2020-07-31', 'horizontal_coverage_county')).denominator).toBe(county?.n);
     expect((await figure('450100', '2020-07-31', 'horizontal_coverage_county')).numerator).toBe(1);
@@ -170,7 +207,16 @@ describeEachBackend('indicators on hand-built cases', (getDb) => {
     const again = await upsertRecords(
       db,
       'systems',
-      [{ code: 'S1', name: '系统S1', department_code: 'T-NN', classification: 'non_classified', state: 'migrated', state_at: '2020-03-01' }],
+      [
+        {
+          code: 'S1',
+          name: '系统S1',
+          department_code: 'T-NN',
+          classification: 'non_classified',
+          state: 'migrated',
+          state_at: '2020-03-01',
+        },
+      ],
       actor,
       { today },
     );
@@ -180,7 +226,16 @@ describeEachBackend('indicators on hand-built cases', (getDb) => {
     await upsertRecords(
       db,
       'systems',
-      [{ code: 'S2', name: '系统S2', department_code: 'T-NN', classification: 'non_classified', state: 'migrated', state_at: '2020-09-01' }],
+      [
+        {
+          code: 'S2',
+          name: '系统S2',
+          department_code: 'T-NN',
+          classification: 'non_classified',
+          state: 'migrated',
+          state_at: '2020-09-01',
+        },
+      ],
       actor,
       { today },
     );

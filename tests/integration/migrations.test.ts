@@ -49,10 +49,7 @@ describeEachBackend('migrations', (getDb) => {
     ).map((row) => row.table_name);
 
   const appliedMigrations = async () =>
-    queryRows<{ hash: string; created_at: string }>(
-      getDb(),
-      sql`select hash, created_at from drizzle.__drizzle_migrations order by id`,
-    );
+    queryRows<{ hash: string; created_at: string }>(getDb(), sql`select hash, created_at from drizzle.__drizzle_migrations order by id`);
 
   it('creates every table', async () => {
     expect(await publicTables()).toEqual(expect.arrayContaining(expectedTables));

@@ -87,7 +87,14 @@ describeEachBackend('registry API', (getDb) => {
       const code = uid('D');
       const a = await post('/api/v1/departments', { code, name: '南宁市大数据局', region_code: '450100', kind: 'government' });
       expect(a.status).toBe(201);
-      expect(a.body).toMatchObject({ code, name: '南宁市大数据局', region_code: '450100', kind: 'government', extranet_connected: false, parent_code: null });
+      expect(a.body).toMatchObject({
+        code,
+        name: '南宁市大数据局',
+        region_code: '450100',
+        kind: 'government',
+        extranet_connected: false,
+        parent_code: null,
+      });
       expect(a.body.id).toEqual(expect.any(Number));
       expect(a.body.created_at).toEqual(expect.any(String));
 
@@ -134,7 +141,13 @@ describeEachBackend('registry API', (getDb) => {
       expect(badKind.status).toBe(422);
       expect(fields(badKind)).toContain('kind');
 
-      const badParent = await post('/api/v1/departments', { code: uid('D'), name: 'x', region_code: '450100', kind: 'government', parent_code: 'NOPE' });
+      const badParent = await post('/api/v1/departments', {
+        code: uid('D'),
+        name: 'x',
+        region_code: '450100',
+        kind: 'government',
+        parent_code: 'NOPE',
+      });
       expect(badParent.status).toBe(422);
       expect(problem(badParent).code).toBe('validation_failed');
       expect(problem(badParent).errors).toEqual([{ field: 'parent_code', message: 'unknown department "NOPE"' }]);
@@ -215,11 +228,23 @@ describeEachBackend('registry API', (getDb) => {
       expect(badState.status).toBe(422);
       expect(fields(badState)).toEqual(['state']);
 
-      const badDate = await post('/api/v1/systems', { code: uid('S'), name: 'x', department_code: d.code, state: 'migrated', state_at: '2021-02-30' });
+      const badDate = await post('/api/v1/systems', {
+        code: uid('S'),
+        name: 'x',
+        department_code: d.code,
+        state: 'migrated',
+        state_at: '2021-02-30',
+      });
       expect(badDate.status).toBe(422);
       expect(fields(badDate)).toEqual(['state_at']);
 
-      const future = await post('/api/v1/systems', { code: uid('S'), name: 'x', department_code: d.code, state: 'migrated', state_at: '2999-01-01' });
+      const future = await post('/api/v1/systems', {
+        code: uid('S'),
+        name: 'x',
+        department_code: d.code,
+        state: 'migrated',
+        state_at: '2999-01-01',
+      });
       expect(future.status).toBe(422);
       expect(fields(future)).toEqual(['state_at']);
     });
@@ -235,7 +260,8 @@ describeEachBackend('registry API', (getDb) => {
       const top = await newDepartment({ region_code: '450300' });
       const sub = await newDepartment({ parent_code: top.code, region_code: '450300' });
       const cloud = await newCloud();
-      const mk = (code: string, extra: Json) => created('/api/v1/systems', { code, name: `系统 ${code}`, department_code: top.code, ...extra });
+      const mk = (code: string, extra: Json) =>
+        created('/api/v1/systems', { code, name: `系统 ${code}`, department_code: top.code, ...extra });
       const base = uid('F');
       await mk(`${base}-a`, { classification: 'non_classified', state: 'migrated', state_at: '2020-05-01', cloud_code: cloud.code });
       await mk(`${base}-b`, { classification: 'classified', department_code: sub.code });
@@ -364,7 +390,15 @@ describeEachBackend('registry API', (getDb) => {
       const h = await get(`/api/v1/systems/${s.code}/transitions`);
       expect(h.status).toBe(200);
       expect(h.body.items).toMatchObject([
-        { field: 'state', from: 'not_migrated', to: 'migrating', effective_at: '2021-01-10', note: '开始迁移', actor: 'api:anonymous', superseded_at: null },
+        {
+          field: 'state',
+          from: 'not_migrated',
+          to: 'migrating',
+          effective_at: '2021-01-10',
+          note: '开始迁移',
+          actor: 'api:anonymous',
+          superseded_at: null,
+        },
         { field: 'state', from: 'migrating', to: 'migrated', effective_at: '2021-03-15', note: null, superseded_at: null },
       ]);
       expect(h.body.timeline).toHaveLength(3);
@@ -378,7 +412,12 @@ describeEachBackend('registry API', (getDb) => {
     it('lists superseded transitions too', async () => {
       const s = await newSystem({ state: 'migrated', state_at: '2021-03-01' });
       // A later import that dates the migration earlier supersedes the first claim.
-      const row = { code: String(s.code), name: String(s.name), department_code: String(s.department_code), classification: 'pending' as const };
+      const row = {
+        code: String(s.code),
+        name: String(s.name),
+        department_code: String(s.department_code),
+        classification: 'pending' as const,
+      };
       await upsertRecords(getDb().db, 'systems', [{ ...row, state: 'migrated', state_at: '2021-02-01' }], { name: 'test' });
       const h = await get(`/api/v1/systems/${s.code}/transitions`);
       const states = (h.body.items as Json[]).filter((t) => t.field === 'state');
@@ -394,10 +433,16 @@ describeEachBackend('registry API', (getDb) => {
       const pn = await newPrivateNetwork({ classification: 'non_classified' });
       expect(pn).toMatchObject({ state: 'not_started', classification: 'non_classified' });
       expect((await get(`/api/v1/private-networks/${pn.code}`)).body).toEqual(pn);
-      expect(codes(await get(`/api/v1/private-networks?department=${pn.department_code}&classification=non_classified`))).toEqual([pn.code]);
+      expect(codes(await get(`/api/v1/private-networks?department=${pn.department_code}&classification=non_classified`))).toEqual([
+        pn.code,
+      ]);
       expect((await get(`/api/v1/private-networks?department=${pn.department_code}&state=interconnected`)).body.total).toBe(0);
       expect((await post('/api/v1/private-networks', { code: pn.code, name: 'x', department_code: pn.department_code })).status).toBe(409);
-      expect(fields(await post('/api/v1/private-networks', { code: uid('PN'), name: 'x', department_code: pn.department_code, state: 'migrated' }))).toEqual(['state']);
+      expect(
+        fields(
+          await post('/api/v1/private-networks', { code: uid('PN'), name: 'x', department_code: pn.department_code, state: 'migrated' }),
+        ),
+      ).toEqual(['state']);
       expect((await get('/api/v1/private-networks/NOPE')).status).toBe(404);
       expect(await auditRows('private_network.create', String(pn.code))).toHaveLength(1);
     });
@@ -446,8 +491,16 @@ describeEachBackend('registry API', (getDb) => {
       expect(codes(await get(`/api/v1/service-items?department=${dept}&system_type=national`))).toEqual([si.code]);
       expect((await get(`/api/v1/service-items?department=${dept}&system_type=city`)).body.total).toBe(0);
       expect(codes(await get(`/api/v1/service-items?department=${dept}&state=not_integrated`))).toEqual([si.code]);
-      expect(fields(await post('/api/v1/service-items', { code: uid('SI'), name: 'x', department_code: dept, system_type: 'galactic' }))).toEqual(['system_type']);
-      const dated = await post('/api/v1/service-items', { code: uid('SI'), name: 'x', department_code: dept, system_type: 'city', integrated_at: '2020-01-01' });
+      expect(
+        fields(await post('/api/v1/service-items', { code: uid('SI'), name: 'x', department_code: dept, system_type: 'galactic' })),
+      ).toEqual(['system_type']);
+      const dated = await post('/api/v1/service-items', {
+        code: uid('SI'),
+        name: 'x',
+        department_code: dept,
+        system_type: 'city',
+        integrated_at: '2020-01-01',
+      });
       expect(dated.status).toBe(422);
       expect(fields(dated)).toEqual(['integrated_at']);
     });
@@ -501,8 +554,12 @@ describeEachBackend('registry API', (getDb) => {
       expect(codes(city)).toEqual([metro.code, backbone.code].sort());
       expect(codes(await get('/api/v1/network-nodes?region=450400&tier=metro'))).toEqual([metro.code]);
       expect(codes(await get('/api/v1/network-nodes?region=450403'))).toEqual([metro.code]);
-      expect(fields(await post('/api/v1/network-nodes', { code: uid('N'), name: 'x', region_code: '459999', tier: 'metro' }))).toEqual(['region_code']);
-      expect(fields(await post('/api/v1/network-nodes', { code: uid('N'), name: 'x', region_code: '450400', tier: 'edge' }))).toEqual(['tier']);
+      expect(fields(await post('/api/v1/network-nodes', { code: uid('N'), name: 'x', region_code: '459999', tier: 'metro' }))).toEqual([
+        'region_code',
+      ]);
+      expect(fields(await post('/api/v1/network-nodes', { code: uid('N'), name: 'x', region_code: '450400', tier: 'edge' }))).toEqual([
+        'tier',
+      ]);
       expect((await post('/api/v1/network-nodes', { code: metro.code, name: 'x', region_code: '450400', tier: 'metro' })).status).toBe(409);
       expect(await auditRows('network_node.create', String(metro.code))).toHaveLength(1);
     });
@@ -541,9 +598,15 @@ describeEachBackend('registry API', (getDb) => {
       const c = await newCloud();
       expect((await get('/api/v1/clouds/NO-CLOUD')).status).toBe(404);
       expect((await patch('/api/v1/clouds/NO-CLOUD', { name: 'x' })).status).toBe(404);
-      expect((await post('/api/v1/clouds', { code: c.code, name: 'x', kind: 'city', provider: 'x', region_code: '450100' })).status).toBe(409);
-      expect(fields(await post('/api/v1/clouds', { code: uid('C'), name: 'x', kind: 'moon', provider: 'x', region_code: '450100' }))).toEqual(['kind']);
-      expect(fields(await post('/api/v1/clouds', { code: uid('C'), name: 'x', kind: 'city', provider: 'x', region_code: '459999' }))).toEqual(['region_code']);
+      expect((await post('/api/v1/clouds', { code: c.code, name: 'x', kind: 'city', provider: 'x', region_code: '450100' })).status).toBe(
+        409,
+      );
+      expect(
+        fields(await post('/api/v1/clouds', { code: uid('C'), name: 'x', kind: 'moon', provider: 'x', region_code: '450100' })),
+      ).toEqual(['kind']);
+      expect(
+        fields(await post('/api/v1/clouds', { code: uid('C'), name: 'x', kind: 'city', provider: 'x', region_code: '459999' })),
+      ).toEqual(['region_code']);
       expect(fields(await patch(`/api/v1/clouds/${c.code}`, { code: 'OTHER' }))).toEqual(['code']);
       expect(fields(await patch(`/api/v1/clouds/${c.code}`, { region_code: '459999' }))).toEqual(['region_code']);
     });
@@ -578,11 +641,22 @@ describeEachBackend('registry API', (getDb) => {
 
     it('is unique by cloud and external id', async () => {
       const t = await newTenant();
-      const again = await post('/api/v1/tenants', { cloud_code: t.cloud_code, external_id: t.external_id, department_code: t.department_code });
+      const again = await post('/api/v1/tenants', {
+        cloud_code: t.cloud_code,
+        external_id: t.external_id,
+        department_code: t.department_code,
+      });
       expect(again.status).toBe(409);
       const otherCloud = await newCloud();
-      expect((await post('/api/v1/tenants', { cloud_code: otherCloud.code, external_id: t.external_id, department_code: t.department_code })).status).toBe(201);
-      const second = await post('/api/v1/tenants', { cloud_code: t.cloud_code, external_id: uid('ns'), department_code: t.department_code });
+      expect(
+        (await post('/api/v1/tenants', { cloud_code: otherCloud.code, external_id: t.external_id, department_code: t.department_code }))
+          .status,
+      ).toBe(201);
+      const second = await post('/api/v1/tenants', {
+        cloud_code: t.cloud_code,
+        external_id: uid('ns'),
+        department_code: t.department_code,
+      });
       expect((await patch(`/api/v1/tenants/${second.body.id}`, { external_id: t.external_id })).status).toBe(409);
     });
 
@@ -592,7 +666,11 @@ describeEachBackend('registry API', (getDb) => {
       const unknown = await post('/api/v1/tenants', { cloud_code: 'NO-CLOUD', external_id: 'x', department_code: 'NO-DEPT' });
       expect(unknown.status).toBe(422);
       expect(fields(unknown)).toEqual(['cloud_code', 'department_code']);
-      expect(fields(await post('/api/v1/tenants', { cloud_code: t.cloud_code, external_id: 'x', department_code: t.department_code, vcpu_quota: -1 }))).toEqual(['vcpu_quota']);
+      expect(
+        fields(
+          await post('/api/v1/tenants', { cloud_code: t.cloud_code, external_id: 'x', department_code: t.department_code, vcpu_quota: -1 }),
+        ),
+      ).toEqual(['vcpu_quota']);
       expect(fields(await patch(`/api/v1/tenants/${t.id}`, { cloud_code: (await newCloud()).code }))).toEqual(['cloud_code']);
     });
   });

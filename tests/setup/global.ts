@@ -40,9 +40,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const pgNote = postgres.value
     ? `PostgreSQL ${postgres.value.major} on ${postgres.value.url} in ${seconds(postgres.value.ms)}`
     : 'no PostgreSQL';
-  console.log(
-    `test databases ready in ${seconds(performance.now() - started)}: PGlite template in ${seconds(pglite.value.ms)}, ${pgNote}`,
-  );
+  console.log(`test databases ready in ${seconds(performance.now() - started)}: PGlite template in ${seconds(pglite.value.ms)}, ${pgNote}`);
 
   return async () => {
     await postgres.value?.stop();
@@ -119,9 +117,7 @@ export async function startPostgres(): Promise<PostgresServer | null> {
   if (typeof found === 'string') {
     const reason = found === 'binaries' ? 'PostgreSQL 15 binaries not found' : found;
     if (process.env.CI === 'true') {
-      throw new Error(
-        `${reason}, and under CI=true the PostgreSQL integration runs must not be skipped (apt-get install -y postgresql)`,
-      );
+      throw new Error(`${reason}, and under CI=true the PostgreSQL integration runs must not be skipped (apt-get install -y postgresql)`);
     }
     console.warn(found === 'binaries' ? POSTGRES_SKIP_MESSAGE : `${reason}: PostgreSQL integration runs are skipped`);
     return null;

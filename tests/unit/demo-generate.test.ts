@@ -239,9 +239,7 @@ describe('generateDemoDataset', () => {
       expect(Math.abs(pct(expectedIntegrationRate(data, DEMO_AS_OF, provincial)) - 79.7)).toBeLessThan(0.6);
       expect(shown(expectedIntegrationRate(data, DEMO_AS_OF, local))).toBe(59.8);
     }
-    expect(new Set(ds.serviceItems.map((i) => i.system_type))).toEqual(
-      new Set(['national', 'provincial', 'city', 'self_built']),
-    );
+    expect(new Set(ds.serviceItems.map((i) => i.system_type))).toEqual(new Set(['national', 'provincial', 'city', 'self_built']));
     expect(pct(expectedIntegrationRate(ds, '2018-12-31'))).toBeLessThan(30);
   });
 

@@ -10,7 +10,13 @@ const t = (id: number, field: 'state' | 'classification', toValue: string, effec
 
 describe('buildIntervals', () => {
   it('starts in the initial state and opens an interval at each change', () => {
-    expect(buildIntervals('system', [t(1, 'classification', 'non_classified', null), t(2, 'state', 'migrating', '2020-01-01'), t(3, 'state', 'migrated', '2020-03-01')])).toEqual([
+    expect(
+      buildIntervals('system', [
+        t(1, 'classification', 'non_classified', null),
+        t(2, 'state', 'migrating', '2020-01-01'),
+        t(3, 'state', 'migrated', '2020-03-01'),
+      ]),
+    ).toEqual([
       { validFrom: null, validTo: '2020-01-01', classification: 'non_classified', state: 'not_migrated' },
       { validFrom: '2020-01-01', validTo: '2020-03-01', classification: 'non_classified', state: 'migrating' },
       { validFrom: '2020-03-01', validTo: null, classification: 'non_classified', state: 'migrated' },
@@ -32,7 +38,10 @@ describe('buildIntervals', () => {
 describe('reconcileDeclared', () => {
   const today = '2021-01-01';
   it('changes nothing when the declaration matches the latest transition', () => {
-    expect(reconcileDeclared([t(1, 'state', 'migrated', '2020-03-01')], 'not_migrated', 'migrated', '2020-03-01', today)).toEqual({ supersede: [], add: null });
+    expect(reconcileDeclared([t(1, 'state', 'migrated', '2020-03-01')], 'not_migrated', 'migrated', '2020-03-01', today)).toEqual({
+      supersede: [],
+      add: null,
+    });
     expect(reconcileDeclared([], 'not_migrated', 'not_migrated', null, today)).toEqual({ supersede: [], add: null });
   });
   it('adds a dated transition for a new state', () => {
@@ -43,7 +52,10 @@ describe('reconcileDeclared', () => {
   });
   it('supersedes what the declaration contradicts', () => {
     const active = [t(1, 'state', 'migrating', '2020-01-01'), t(2, 'state', 'migrated', '2020-05-01')];
-    expect(reconcileDeclared(active, 'not_migrated', 'migrated', '2020-03-01', today)).toEqual({ supersede: [2], add: { value: 'migrated', effectiveAt: '2020-03-01' } });
+    expect(reconcileDeclared(active, 'not_migrated', 'migrated', '2020-03-01', today)).toEqual({
+      supersede: [2],
+      add: { value: 'migrated', effectiveAt: '2020-03-01' },
+    });
     // Moving the start of the current state later: the earlier start goes.
     expect(reconcileDeclared([t(3, 'state', 'migrated', '2020-01-01')], 'not_migrated', 'migrated', '2020-06-01', today)).toEqual({
       supersede: [3],

@@ -1,14 +1,7 @@
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/http/errors.ts';
-import {
-  detectFormat,
-  type FileFormat,
-  MAX_IMPORT_ROWS,
-  parseImportFile,
-  sniffFormat,
-  writeExportFile,
-} from '../../src/imports/format.ts';
+import { detectFormat, type FileFormat, MAX_IMPORT_ROWS, parseImportFile, sniffFormat, writeExportFile } from '../../src/imports/format.ts';
 import { importColumns } from '../../src/imports/headers.ts';
 import { type ImportKind, type InputByKind, importKinds, inputSchemas } from '../../src/registry/schemas.ts';
 
@@ -138,10 +131,7 @@ const samples: { [K in ImportKind]: InputByKind[K][] } = {
 const encode = (text: string) => new TextEncoder().encode(text);
 const parseCsv = <K extends ImportKind>(text: string, kind: K) => parseImportFile(encode(text), 'csv', kind);
 
-async function xlsxFrom(
-  rows: ExcelJS.CellValue[][],
-  configure?: (sheet: ExcelJS.Worksheet) => void,
-): Promise<Uint8Array> {
+async function xlsxFrom(rows: ExcelJS.CellValue[][], configure?: (sheet: ExcelJS.Worksheet) => void): Promise<Uint8Array> {
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet('导入');
   rows.forEach((values, i) => {
@@ -321,17 +311,13 @@ describe('parseImportFile: headers', () => {
 
   it('reports a missing required column once, not on every row', async () => {
     const parsed = await parseCsv('编码,名称,部门编码\nSI-1,事项一,D1\nSI-2,事项二,D1', 'service-items');
-    expect(parsed.errors).toEqual([
-      { field: 'system_type', row: 1, message: 'required column system_type (系统类型) is missing' },
-    ]);
+    expect(parsed.errors).toEqual([{ field: 'system_type', row: 1, message: 'required column system_type (系统类型) is missing' }]);
     expect(parsed.rows).toEqual([]);
   });
 
   it('reports a column given twice', async () => {
     const parsed = await parseCsv('code,name,region_code,kind,名称\nD1,部门,440100,政府部门,部门', 'departments');
-    expect(parsed.errors).toEqual([
-      { field: 'name', column: '名称', row: 1, message: 'column "名称" repeats column "name" (name)' },
-    ]);
+    expect(parsed.errors).toEqual([{ field: 'name', column: '名称', row: 1, message: 'column "名称" repeats column "name" (name)' }]);
   });
 
   it('reports an empty file', async () => {
@@ -341,9 +327,7 @@ describe('parseImportFile: headers', () => {
 
   it('reports values under a column that has no header', async () => {
     const parsed = await parseCsv('code,name,,region_code,kind\nD1,部门,备注,440100,政府部门', 'departments');
-    expect(parsed.errors).toEqual([
-      { field: 'C', column: 'C', row: 2, message: 'column C has values but no header' },
-    ]);
+    expect(parsed.errors).toEqual([{ field: 'C', column: 'C', row: 2, message: 'column C has values but no header' }]);
   });
 });
 
@@ -408,9 +392,7 @@ describe('parseImportFile: rows', () => {
   it('reports a code that appears twice on its second occurrence', async () => {
     const csv = 'code,name,department_code,system_type\nSI-1,事项一,D1,国垂\nSI-2,事项二,D1,区垂\nSI-1,事项三,D1,市垂';
     const parsed = await parseCsv(csv, 'service-items');
-    expect(parsed.errors).toEqual([
-      { field: 'code', column: 'code', row: 4, message: 'code SI-1 already appears on row 2' },
-    ]);
+    expect(parsed.errors).toEqual([{ field: 'code', column: 'code', row: 4, message: 'code SI-1 already appears on row 2' }]);
     expect(parsed.rows.map((row) => row.input.code)).toEqual(['SI-1', 'SI-2']);
   });
 
@@ -440,18 +422,7 @@ describe('parseImportFile: rows', () => {
     const csv = ['code,name,department_code,system_type,integrated', ...forms.map((f, i) => `SI-${i},事项,D1,自建,${f}`)];
     const parsed = await parseCsv(csv.join('\n'), 'service-items');
     expect(parsed.errors).toEqual([]);
-    expect(parsed.rows.map((row) => row.input.integrated)).toEqual([
-      true,
-      false,
-      true,
-      true,
-      false,
-      true,
-      false,
-      true,
-      false,
-      true,
-    ]);
+    expect(parsed.rows.map((row) => row.input.integrated)).toEqual([true, false, true, true, false, true, false, true, false, true]);
     // integration_required has no column here, so its default applies.
     expect(parsed.rows.every((row) => row.input.integration_required)).toBe(true);
   });
@@ -474,30 +445,27 @@ describe('parseImportFile: XLSX cells', () => {
     process.env.TZ = originalTz;
   });
 
-  it.each(['Asia/Shanghai', 'America/Los_Angeles', 'UTC'])(
-    'reads real date cells as YYYY-MM-DD without shifting (TZ=%s)',
-    async (tz) => {
-      process.env.TZ = tz;
-      const file = await xlsxFrom(
-        [
-          ['编码', '名称', '部门编码', '系统类型', '已对接', '对接日期'],
-          // What Excel stores for 2024-03-15: the serial number with a date format.
-          ['SI-1', '事项一', 'D1', '国垂', true, 45366],
-          ['SI-2', '事项二', 'D1', '自建', 1, new Date(Date.UTC(2023, 11, 31))],
-        ],
-        (sheet) => {
-          sheet.getCell('F2').numFmt = 'yyyy-mm-dd';
-          sheet.getCell('F3').numFmt = 'yyyy"年"m"月"d"日"';
-        },
-      );
-      const parsed = await parseImportFile(file, 'xlsx', 'service-items');
-      expect(parsed.errors).toEqual([]);
-      expect(parsed.rows.map((row) => [row.input.integrated, row.input.integrated_at])).toEqual([
-        [true, '2024-03-15'],
-        [true, '2023-12-31'],
-      ]);
-    },
-  );
+  it.each(['Asia/Shanghai', 'America/Los_Angeles', 'UTC'])('reads real date cells as YYYY-MM-DD without shifting (TZ=%s)', async (tz) => {
+    process.env.TZ = tz;
+    const file = await xlsxFrom(
+      [
+        ['编码', '名称', '部门编码', '系统类型', '已对接', '对接日期'],
+        // What Excel stores for 2024-03-15: the serial number with a date format.
+        ['SI-1', '事项一', 'D1', '国垂', true, 45366],
+        ['SI-2', '事项二', 'D1', '自建', 1, new Date(Date.UTC(2023, 11, 31))],
+      ],
+      (sheet) => {
+        sheet.getCell('F2').numFmt = 'yyyy-mm-dd';
+        sheet.getCell('F3').numFmt = 'yyyy"年"m"月"d"日"';
+      },
+    );
+    const parsed = await parseImportFile(file, 'xlsx', 'service-items');
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.rows.map((row) => [row.input.integrated, row.input.integrated_at])).toEqual([
+      [true, '2024-03-15'],
+      [true, '2023-12-31'],
+    ]);
+  });
 
   it('reads numeric cells as their text and rich text as its plain text', async () => {
     const file = await xlsxFrom([

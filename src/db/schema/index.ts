@@ -5,6 +5,6 @@ export * from './history.ts';
 export * from './network-nodes.ts';
 export * from './private-networks.ts';
 export * from './regions.ts';
+export * from './registry-version.ts';
 export * from './service-items.ts';
 export * from './systems.ts';
-export * from './registry-version.ts';
