@@ -149,6 +149,26 @@ const departmentSpec: KindSpec<'departments'> = {
   },
 };
 
+/** Upserts rows by code, 500 at a time, and returns code → id. */
+async function writeByCode(
+  db: Db,
+  table: typeof systems | typeof privateNetworks | typeof serviceItems | typeof networkNodes,
+  values: Record<string, unknown>[],
+): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  for (let i = 0; i < values.length; i += 500) {
+    const part = values.slice(i, i + 500);
+    // One statement per chunk: the table union defeats drizzle's per-table insert typing.
+    const written = (await db
+      .insert(table)
+      .values(part as never)
+      .onConflictDoUpdate({ target: table.code, set: excludedColumns(table, Object.keys(part[0] ?? {})) })
+      .returning({ id: table.id, code: table.code })) as { id: number; code: string }[];
+    for (const w of written) ids.set(w.code, w.id);
+  }
+  return ids;
+}
+
 const classifiedSpec = <K extends 'systems' | 'private-networks'>(
   tracked: TrackedKind,
   write: KindSpec<K>['write'],
@@ -166,10 +186,11 @@ const classifiedSpec = <K extends 'systems' | 'private-networks'>(
 
 const systemSpec = classifiedSpec<'systems'>(
   'system',
-  async (db, rows, refs) => {
-    const ids = new Map<string, number>();
-    await chunked(rows, 500, async (part) => {
-      const values = part.map(({ input: r, state }) => ({
+  (db, rows, refs) =>
+    writeByCode(
+      db,
+      systems,
+      rows.map(({ input: r, state }) => ({
         code: r.code,
         name: r.name,
         departmentId: departmentRef(refs, r.department_code),
@@ -178,16 +199,8 @@ const systemSpec = classifiedSpec<'systems'>(
         stateAt: state.since,
         cloudId: r.cloud_code ? (refs.clouds.get(r.cloud_code) ?? null) : null,
         tenant: r.tenant ?? null,
-      }));
-      const written = await db
-        .insert(systems)
-        .values(values)
-        .onConflictDoUpdate({ target: systems.code, set: excludedColumns(systems, Object.keys(values[0] ?? {})) })
-        .returning({ id: systems.id, code: systems.code });
-      for (const w of written) ids.set(w.code, w.id);
-    });
-    return ids;
-  },
+      })),
+    ),
   (r: SystemInput, refs) => [
     ...(r.cloud_code && !refs.clouds.has(r.cloud_code) ? [unknownRef('cloud_code', 'cloud', r.cloud_code)] : []),
     ...(r.tenant && !r.cloud_code ? [{ field: 'tenant', message: 'is set but cloud_code is empty' }] : []),
@@ -196,26 +209,19 @@ const systemSpec = classifiedSpec<'systems'>(
 
 const privateNetworkSpec = classifiedSpec<'private-networks'>(
   'private_network',
-  async (db, rows, refs) => {
-    const ids = new Map<string, number>();
-    await chunked(rows, 500, async (part) => {
-      const values = part.map(({ input: r, state }) => ({
+  (db, rows, refs) =>
+    writeByCode(
+      db,
+      privateNetworks,
+      rows.map(({ input: r, state }) => ({
         code: r.code,
         name: r.name,
         departmentId: departmentRef(refs, r.department_code),
         classification: r.classification,
         state: r.state,
         stateAt: state.since,
-      }));
-      const written = await db
-        .insert(privateNetworks)
-        .values(values)
-        .onConflictDoUpdate({ target: privateNetworks.code, set: excludedColumns(privateNetworks, Object.keys(values[0] ?? {})) })
-        .returning({ id: privateNetworks.id, code: privateNetworks.code });
-      for (const w of written) ids.set(w.code, w.id);
-    });
-    return ids;
-  },
+      })),
+    ),
   (_r: PrivateNetworkInput) => [],
 );
 
@@ -229,10 +235,11 @@ const serviceItemSpec: KindSpec<'service-items'> = {
     ...(refs.departments.has(r.department_code) ? [] : [unknownRef('department_code', 'department', r.department_code)]),
     ...dateNeedsFlag(r.integrated, r.integrated_at, 'integrated', 'integrated_at'),
   ],
-  async write(db, rows, refs) {
-    const ids = new Map<string, number>();
-    await chunked(rows, 500, async (part) => {
-      const values = part.map(({ input: r, state }) => ({
+  write: (db, rows, refs) =>
+    writeByCode(
+      db,
+      serviceItems,
+      rows.map(({ input: r, state }) => ({
         code: r.code,
         name: r.name,
         departmentId: departmentRef(refs, r.department_code),
@@ -240,16 +247,8 @@ const serviceItemSpec: KindSpec<'service-items'> = {
         integrationRequired: r.integration_required,
         integrated: state.value === 'integrated',
         integratedAt: state.value === 'integrated' ? state.since : null,
-      }));
-      const written = await db
-        .insert(serviceItems)
-        .values(values)
-        .onConflictDoUpdate({ target: serviceItems.code, set: excludedColumns(serviceItems, Object.keys(values[0] ?? {})) })
-        .returning({ id: serviceItems.id, code: serviceItems.code });
-      for (const w of written) ids.set(w.code, w.id);
-    });
-    return ids;
-  },
+      })),
+    ),
 };
 
 const networkNodeSpec: KindSpec<'network-nodes'> = {
@@ -262,10 +261,11 @@ const networkNodeSpec: KindSpec<'network-nodes'> = {
     ...(refs.regions.has(r.region_code) ? [] : [unknownRef('region_code', 'region', r.region_code)]),
     ...dateNeedsFlag(r.commissioned, r.commissioned_at, 'commissioned', 'commissioned_at'),
   ],
-  async write(db, rows) {
-    const ids = new Map<string, number>();
-    await chunked(rows, 500, async (part) => {
-      const values = part.map(({ input: r, state }) => ({
+  write: (db, rows) =>
+    writeByCode(
+      db,
+      networkNodes,
+      rows.map(({ input: r, state }) => ({
         code: r.code,
         name: r.name,
         regionCode: r.region_code,
@@ -273,16 +273,8 @@ const networkNodeSpec: KindSpec<'network-nodes'> = {
         probeAddress: r.probe_address ?? null,
         commissioned: state.value === 'commissioned',
         commissionedAt: state.value === 'commissioned' ? state.since : null,
-      }));
-      const written = await db
-        .insert(networkNodes)
-        .values(values)
-        .onConflictDoUpdate({ target: networkNodes.code, set: excludedColumns(networkNodes, Object.keys(values[0] ?? {})) })
-        .returning({ id: networkNodes.id, code: networkNodes.code });
-      for (const w of written) ids.set(w.code, w.id);
-    });
-    return ids;
-  },
+      })),
+    ),
 };
 
 const specs: { [K in ImportKind]: KindSpec<K> } = {
