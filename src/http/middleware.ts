@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AppError, toProblem } from './errors.ts';
+import { AppError, type ErrorCode, toProblem } from './errors.ts';
 import type { AppEnv } from './router.ts';
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
@@ -27,7 +27,13 @@ export function onError(log: (line: string) => void) {
     if (err instanceof AppError) return problemResponse(c, err);
     if (err instanceof HTTPException) {
       const status = err.status;
-      const code = status === 413 ? 'payload_too_large' : status === 404 ? 'not_found' : status === 401 ? 'unauthorized' : 'bad_request';
+      const codes: Partial<Record<number, ErrorCode>> = {
+        401: 'unauthorized',
+        404: 'not_found',
+        413: 'payload_too_large',
+        415: 'unsupported_media_type',
+      };
+      const code = codes[status] ?? 'bad_request';
       return problemResponse(c, new AppError(code, err.message || 'request refused'));
     }
     if (err instanceof SyntaxError) return problemResponse(c, new AppError('bad_request', `malformed JSON body: ${err.message}`));

@@ -24,7 +24,8 @@ export function createRouter(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result, _c) => {
       if (!result.success) {
-        const errors = fieldErrorsOf(result.error, result.target === 'json' ? '' : result.target);
+        // Fields are named as the caller wrote them (`limit`, `file`); the detail says where.
+        const errors = fieldErrorsOf(result.error);
         throw new AppError(
           'validation_failed',
           `invalid ${result.target}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,

@@ -67,10 +67,8 @@ export function registerImportRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(importRoute, async (c) => {
     const { kind } = c.req.valid('param');
     const { dry_run } = c.req.valid('query');
-    const form = await c.req.formData().catch(() => {
-      throw new AppError('bad_request', 'expected a multipart/form-data body with a `file` field');
-    });
-    const file = form.get('file');
+    // The route's form validator has already parsed the multipart body.
+    const { file } = c.req.valid('form');
     if (!(file instanceof File)) {
       throw new AppError('validation_failed', 'no file uploaded', [{ field: 'file', message: 'is required (multipart field "file")' }]);
     }

@@ -292,7 +292,7 @@ describeEachBackend('registry API', (getDb) => {
     it('validates list parameters', async () => {
       expect((await get('/api/v1/systems?limit=0')).status).toBe(422);
       expect((await get('/api/v1/systems?limit=1001')).status).toBe(422);
-      expect(fields(await get('/api/v1/systems?state=flying'))).toEqual(['query.state']);
+      expect(fields(await get('/api/v1/systems?state=flying'))).toEqual(['state']);
       const unknown = await get('/api/v1/systems?department=NO-SUCH-DEPT');
       expect(unknown.status).toBe(422);
       expect(fields(unknown)).toEqual(['department']);
