@@ -2,16 +2,19 @@ import type { Db } from '../db/client.ts';
 import { regions } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
 import type { ImportKind, InputByKind } from '../registry/schemas.ts';
-import { createCloud, createTenant } from '../registry/service.ts';
+import { createCloud, createTenants } from '../registry/service.ts';
 import { refreshStatistics, upsertRecords } from '../registry/upsert.ts';
 import { type DemoDataset, type DemoSummary, demoSummary, generateDemoDataset } from './generate.ts';
 
 const demoActor: Actor = { name: 'demo-seed' };
 
 /** Clouds and their tenants, through the registry's own services (audited like any write). */
-export async function upsertClouds(db: Db, dataset: DemoDataset, actor: Actor = demoActor): Promise<void> {
-  for (const cloud of dataset.clouds) await createCloud(db, cloud, actor);
-  for (const tenant of dataset.tenants) await createTenant(db, tenant, actor);
+export async function upsertClouds(database: Db, dataset: DemoDataset, actor: Actor = demoActor): Promise<void> {
+  // One transaction: each create is then a savepoint, not a commit of its own.
+  await database.transaction(async (db) => {
+    for (const cloud of dataset.clouds) await createCloud(db, cloud, actor);
+    await createTenants(db, dataset.tenants, actor);
+  });
 }
 
 /**

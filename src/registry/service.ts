@@ -548,18 +548,69 @@ const tenantTaken = (t: { cloud_code: string; external_id: string }) =>
 
 export async function createTenant(database: Db, input: TenantInput, actor: Actor): Promise<TenantItem> {
   return database.transaction(async (db) => {
-    const refs = await tenantRefs(db, input.cloud_code, input.department_code);
-    const [row] = await db
-      .insert(cloudTenants)
-      .values({ ...refs, ...tenantValues(input) })
-      .onConflictDoNothing({ target: [cloudTenants.cloudId, cloudTenants.externalId] })
-      .returning({ id: cloudTenants.id });
-    if (!row) throw tenantTaken(input);
-    const item = await getTenant(db, row.id);
-    await recordAudit(db, actor, [
-      { action: 'tenant.create', entityKind: 'tenant', entityCode: tenantLabel(input), before: null, after: tenantView(item) },
-    ]);
-    return item;
+    const [id] = await createTenants(db, [input], actor);
+    return getTenant(db, id as number);
+  });
+}
+
+/** Creates tenants in one statement (an agent or the demo registers hundreds at once). */
+export async function createTenants(database: Db, inputs: TenantInput[], actor: Actor): Promise<number[]> {
+  if (inputs.length === 0) return [];
+  return database.transaction(async (db) => {
+    const cloudIds = new Map(
+      (
+        await db
+          .select({ id: clouds.id, code: clouds.code })
+          .from(clouds)
+          .where(inArray(clouds.code, [...new Set(inputs.map((t) => t.cloud_code))]))
+      ).map((c) => [c.code, c.id]),
+    );
+    const departmentIds = new Map(
+      (
+        await db
+          .select({ id: departments.id, code: departments.code })
+          .from(departments)
+          .where(inArray(departments.code, [...new Set(inputs.map((t) => t.department_code))]))
+      ).map((d) => [d.code, d.id]),
+    );
+    const errors: FieldError[] = [];
+    const seen = new Set<string>();
+    inputs.forEach((t, index) => {
+      if (!cloudIds.has(t.cloud_code)) errors.push({ index, field: 'cloud_code', message: `unknown cloud "${t.cloud_code}"` });
+      if (!departmentIds.has(t.department_code))
+        errors.push({ index, field: 'department_code', message: `unknown department "${t.department_code}"` });
+      if (seen.has(tenantLabel(t))) errors.push({ index, field: 'external_id', message: `${tenantLabel(t)} appears twice in the batch` });
+      seen.add(tenantLabel(t));
+    });
+    if (errors.length > 0) {
+      const single = inputs.length === 1 ? errors.map(({ index: _i, ...e }) => e) : errors;
+      throw new AppError('validation_failed', `invalid tenant: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, single);
+    }
+    const ids: number[] = [];
+    for (let i = 0; i < inputs.length; i += 500) {
+      const part = inputs.slice(i, i + 500);
+      const written = await db
+        .insert(cloudTenants)
+        .values(
+          part.map((t) => ({
+            cloudId: cloudIds.get(t.cloud_code) as number,
+            departmentId: departmentIds.get(t.department_code) as number,
+            ...tenantValues(t),
+          })),
+        )
+        .onConflictDoNothing({ target: [cloudTenants.cloudId, cloudTenants.externalId] })
+        .returning({ id: cloudTenants.id, cloudId: cloudTenants.cloudId, externalId: cloudTenants.externalId });
+      const fresh = new Set(written.map((w) => `${w.cloudId}/${w.externalId}`));
+      const taken = part.find((t) => !fresh.has(`${cloudIds.get(t.cloud_code)}/${t.external_id}`));
+      if (taken) throw tenantTaken(taken);
+      ids.push(...written.map((w) => w.id));
+    }
+    await recordAudit(
+      db,
+      actor,
+      inputs.map((t) => ({ action: 'tenant.create', entityKind: 'tenant', entityCode: tenantLabel(t), before: null, after: t })),
+    );
+    return ids;
   });
 }
 

@@ -77,8 +77,6 @@ const chunked = async <T>(items: T[], size: number, fn: (part: T[]) => Promise<v
   for (let i = 0; i < items.length; i += size) await fn(items.slice(i, i + size));
 };
 
-const now = () => new Date();
-
 const departmentSpec: KindSpec<'departments'> = {
   tracked: 'department',
   declaredState: (r) => ({
@@ -99,7 +97,8 @@ const departmentSpec: KindSpec<'departments'> = {
     const ids = new Map<string, number>();
     let pending = rows;
     while (pending.length > 0) {
-      const ready = pending.filter((p) => !p.input.parent_code || !pending.some((q) => q.input.code === p.input.parent_code));
+      const waiting = new Set(pending.map((p) => p.input.code));
+      const ready = pending.filter((p) => !p.input.parent_code || !waiting.has(p.input.parent_code));
       if (ready.length === 0) {
         throw new AppError(
           'import_rejected',
@@ -107,7 +106,7 @@ const departmentSpec: KindSpec<'departments'> = {
           pending.map((p) => ({ index: p.index, field: 'parent_code', message: 'is part of a parent cycle' })),
         );
       }
-      for (const p of ready) {
+      const planned = ready.map((p) => {
         const r = p.input;
         const parent = r.parent_code ? refs.departments.get(r.parent_code) : undefined;
         if (parent?.path.includes(`/${r.code}/`)) {
@@ -116,32 +115,39 @@ const departmentSpec: KindSpec<'departments'> = {
           ]);
         }
         const path = `${parent?.path ?? '/'}${r.code}/`;
-        const values = {
-          code: r.code,
-          name: r.name,
-          regionCode: r.region_code,
-          parentId: parent ? departmentRef(refs, r.parent_code as string) : null,
-          kind: r.kind,
-          path,
-          extranetConnected: p.state.value === 'connected',
-          extranetConnectedAt: p.state.value === 'connected' ? p.state.since : null,
+        return {
+          oldPath: refs.departments.get(r.code)?.path,
+          values: {
+            code: r.code,
+            name: r.name,
+            regionCode: r.region_code,
+            parentId: parent ? departmentRef(refs, r.parent_code as string) : null,
+            kind: r.kind,
+            path,
+            extranetConnected: p.state.value === 'connected',
+            extranetConnectedAt: p.state.value === 'connected' ? p.state.since : null,
+          },
         };
-        const [row] = await db
+      });
+      for (let i = 0; i < planned.length; i += 500) {
+        const part = planned.slice(i, i + 500).map((p) => p.values);
+        const written = await db
           .insert(departments)
-          .values(values)
-          .onConflictDoUpdate({ target: departments.code, set: { ...values, updatedAt: now() } })
-          .returning({ id: departments.id });
-        if (!row) throw new AppError('internal', `department ${r.code} was not written`);
-        const oldPath = refs.departments.get(r.code)?.path;
-        if (oldPath && oldPath !== path) {
-          // Moving a department moves its whole subtree.
-          await db
-            .update(departments)
-            .set({ path: sql`${path} || substring(${departments.path} from ${oldPath.length + 1})` })
-            .where(and(sql`${departments.path} like ${`${oldPath}%`}`, ne(departments.id, row.id)));
+          .values(part)
+          .onConflictDoUpdate({ target: departments.code, set: excludedColumns(departments, Object.keys(part[0] ?? {})) })
+          .returning({ id: departments.id, code: departments.code, path: departments.path });
+        for (const w of written) {
+          refs.departments.set(w.code, { id: w.id, path: w.path });
+          ids.set(w.code, w.id);
         }
-        refs.departments.set(r.code, { id: row.id, path });
-        ids.set(r.code, row.id);
+      }
+      for (const { oldPath, values } of planned) {
+        if (!oldPath || oldPath === values.path) continue;
+        // Moving a department moves its whole subtree.
+        await db
+          .update(departments)
+          .set({ path: sql`${values.path} || substring(${departments.path} from ${oldPath.length + 1})` })
+          .where(and(sql`${departments.path} like ${`${oldPath}%`}`, ne(departments.code, values.code)));
       }
       pending = pending.filter((p) => !ready.includes(p));
     }
@@ -286,10 +292,9 @@ const specs: { [K in ImportKind]: KindSpec<K> } = {
 };
 
 /** `SET col = excluded.col` for a multi-row upsert. */
-function excludedColumns<T extends typeof systems | typeof privateNetworks | typeof serviceItems | typeof networkNodes>(
-  table: T,
-  keys: string[],
-): Record<string, SQL> {
+function excludedColumns<
+  T extends typeof departments | typeof systems | typeof privateNetworks | typeof serviceItems | typeof networkNodes,
+>(table: T, keys: string[]): Record<string, SQL> {
   const set: Record<string, SQL> = { updatedAt: sql`now()` };
   for (const key of keys) {
     if (key === 'code') continue;
