@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { createApp } from '../src/app.ts';
+import { rootActor } from '../src/identity/actor.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { queryRows } from '../src/db/raw.ts';
 import { regions } from '../src/db/schema/index.ts';
@@ -73,7 +74,7 @@ async function main() {
     for (const [kind, rows] of kinds) {
       const file = await writeExportFile(kind, rows as never, 'csv');
       const t0 = performance.now();
-      const report = await importFile(db, kind, file, 'csv', { name: 'bench' });
+      const report = await importFile(db, kind, file, 'csv', rootActor('bench'));
       const elapsed = performance.now() - t0;
       // Reference: the bare cost of writing the same rows as JSON into a scratch table.
       await db.execute(sql`create temporary table if not exists bench_raw (doc jsonb)`);
@@ -83,7 +84,7 @@ async function main() {
       }
       const raw = performance.now() - r0;
       // Tenants name departments, and systems name clouds: clouds go in right after departments.
-      if (kind === 'departments') await upsertClouds(db, dataset, { name: 'bench' });
+      if (kind === 'departments') await upsertClouds(db, dataset, rootActor('bench'));
       say(
         `| ${kind} | ${report.rows} | ${(file.byteLength / 1024).toFixed(0)} KiB | ${ms(elapsed)} | ${Math.round(report.rows / (elapsed / 1000))} | ${ms(raw)} | ${(elapsed / raw).toFixed(1)}× |`,
       );

@@ -1,22 +1,54 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import { registerAuditRoutes } from './audit/routes.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { registerDocs } from './http/docs.ts';
 import { AppError } from './http/errors.ts';
 import { onError, problemResponse, requestId } from './http/middleware.ts';
 import { createRouter } from './http/router.ts';
+import { authenticate, authorize, operationMatcher, sessionCookie } from './identity/middleware.ts';
+import { registerIdentityRoutes } from './identity/routes.ts';
 import { registerImportRoutes } from './imports/routes.ts';
 import { registerIndicatorRoutes } from './indicators/routes.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerRegistryRoutes } from './registry/routes.ts';
+import { registerReviewRoutes } from './review/routes.ts';
 
 export interface AppOptions {
   database: Database;
-  config: Pick<Config, 'YUNWANG_BODY_LIMIT_BYTES' | 'YUNWANG_IMPORT_LIMIT_BYTES'>;
+  config: Pick<Config, 'YUNWANG_BODY_LIMIT_BYTES' | 'YUNWANG_IMPORT_LIMIT_BYTES'> &
+    Partial<Pick<Config, 'YUNWANG_TRUST_PROXY' | 'YUNWANG_LOGIN_RATE_PER_MINUTE'>>;
   /** False while the first start migrates and seeds; the API answers 503 until then. */
   isReady?: () => boolean;
   log?: (line: string) => void;
+  /** Demo mode: every page says the data is demo data. */
+  demo?: boolean;
+}
+
+const openApiInfo = {
+  openapi: '3.1.0' as const,
+  info: {
+    title: 'yunwang (云网) API',
+    version: '1',
+    description: 'Registry, official indicators and imports of the provincial e-government cloud and network.',
+  },
+};
+
+/** The client's address for the audit trail and rate limits; X-Forwarded-For only behind a trusted proxy. */
+function clientAddress(c: Context, trustProxy = false): string | undefined {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    // app.request() in tests has no socket.
+    return undefined;
+  }
 }
 
 /** Builds the whole HTTP app; `server.ts` only listens. Tests call `app.request()`. */
@@ -35,11 +67,7 @@ export function createApp(options: AppOptions) {
   );
   app.use('*', async (c, next) => {
     c.set('db', database.db);
-    c.set('actor', {
-      name: 'api:anonymous',
-      requestId: c.get('requestId'),
-      sourceIp: c.req.header('x-forwarded-for')?.split(',')[0]?.trim(),
-    });
+    c.set('sourceIp', clientAddress(c, config.YUNWANG_TRUST_PROXY));
     await next();
   });
   app.use('/api/*', async (c, next) => {
@@ -58,6 +86,13 @@ export function createApp(options: AppOptions) {
     return bodyLimit({ maxSize: config.YUNWANG_BODY_LIMIT_BYTES, onError: tooLarge(config.YUNWANG_BODY_LIMIT_BYTES) })(c, next);
   });
 
+  app.use('/api/*', authenticate(database));
+  // The operation table is read from the OpenAPI document once every route is registered.
+  const operationOf = operationMatcher(
+    () => app.getOpenAPI31Document(openApiInfo).paths as Record<string, Record<string, { operationId?: string }>>,
+  );
+  app.use('/api/*', authorize(database, operationOf));
+
   app.get('/livez', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     if (!isReady()) return problemResponse(c, new AppError('not_ready', 'database is being prepared'));
@@ -74,18 +109,17 @@ export function createApp(options: AppOptions) {
   registerIndicatorRoutes(app);
   registerImportRoutes(app);
 
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'yunwang (云网) API',
-      version: '1',
-      description: 'Registry, official indicators and imports of the provincial e-government cloud and network.',
-    },
-  });
+  registerIdentityRoutes(app, { loginRatePerMinute: config.YUNWANG_LOGIN_RATE_PER_MINUTE ?? 10 });
+  registerAuditRoutes(app);
+  registerReviewRoutes(app);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookie });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'token', { type: 'http', scheme: 'bearer', description: 'API token yw_…' });
+  app.doc31('/openapi.json', { ...openApiInfo, security: [{ session: [] }, { token: [] }] });
   registerDocs(app);
   app.get('/', (c) =>
     c.html(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>云网 yunwang</title></head>
-<body><h1>云网 yunwang</h1><p>政务云与电子政务外网运行监测 — e-government cloud &amp; network console.</p>
+<body>${options.demo ? '<p role="status" style="background:#fff3cd;padding:.5em">演示数据 DEMO DATA — not real figures; demo users sign in with the demo password.</p>' : ''}<h1>云网 yunwang</h1><p>政务云与电子政务外网运行监测 — e-government cloud &amp; network console.</p>
 <ul><li><a href="/docs">API 文档 / API docs</a></li><li><a href="/openapi.json">OpenAPI</a></li>
 <li><a href="/api/v1/indicators?scope=450000">全区指标 / Province indicators (JSON)</a></li></ul></body></html>`),
   );

@@ -26,6 +26,12 @@ const ConfigSchema = z.object({
     .int()
     .min(1024)
     .default(64 * 1024 * 1024),
+  /** Behind a reverse proxy or ingress: take the client address from X-Forwarded-For. */
+  YUNWANG_TRUST_PROXY: boolFlag.default(false),
+  /** The password of the demo users (demo mode only). */
+  YUNWANG_DEMO_PASSWORD: z.string().min(8).default('Demo-Passw0rd!'),
+  /** Login attempts allowed per client address per minute, before 429. */
+  YUNWANG_LOGIN_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 

@@ -11,7 +11,7 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   };
   const database = await openConfiguredDatabase(config);
   let ready = false;
-  const app = createApp({ database, config, isReady: () => ready, log });
+  const app = createApp({ database, config, isReady: () => ready, log, demo: config.YUNWANG_DEMO });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
     log(`yunwang listening on http://localhost:${info.port} (${database.kind})`),
   );
@@ -30,7 +30,7 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  await prepareDatabase(database, { demo: config.YUNWANG_DEMO, log });
+  await prepareDatabase(database, { demo: config.YUNWANG_DEMO, demoPassword: config.YUNWANG_DEMO_PASSWORD, log });
   ready = true;
   log('ready');
 }

@@ -1,19 +1,21 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { openConfiguredDatabase } from '../db/open.ts';
 import { prepareDatabase } from '../db/setup.ts';
 import { AppError } from '../http/errors.ts';
-import type { Actor } from '../identity/actor.ts';
+import { type Actor, rootActor } from '../identity/actor.ts';
 import { detectFormat, type FileFormat, sniffFormat } from '../imports/format.ts';
 import { exportFile, importFile } from '../imports/service.ts';
 import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
 import { countRegions, loadDivisions } from '../regions/service.ts';
 import { type ImportKind, importKinds } from '../registry/schemas.ts';
 import { runServer } from '../server.ts';
+import { registerIdentityCommands } from './identity.ts';
 
-const cliActor = (): Actor => ({ name: `cli:${process.env.USER ?? 'unknown'}` });
+const cliActor = (): Actor => rootActor(`cli:${userInfo().username}`);
 
 /** Opens the configured database, migrated, runs `fn`, and always closes it. */
 async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T> {
@@ -75,7 +77,7 @@ program
     withDatabase(async (database) => {
       console.log(`divisions: ${await loadDivisions(database.db)} regions`);
       if (opts.demo) {
-        await prepareDatabase(database, { demo: true, log: (line) => console.log(line) });
+        await prepareDatabase(database, { demo: true, demoPassword: loadConfig().YUNWANG_DEMO_PASSWORD, log: (line) => console.log(line) });
       }
     }),
   );
@@ -137,6 +139,8 @@ program
       console.log(opts.json ? JSON.stringify(report, null, 2) : formatReport(report));
     }),
   );
+
+registerIdentityCommands(program, withDatabase, cliActor);
 
 /** Prints an error the way a clerk can act on it: every bad row, with row and column. */
 function reportError(error: unknown): number {

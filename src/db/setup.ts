@@ -1,28 +1,38 @@
 import { count } from 'drizzle-orm';
 import { loadDemoData } from '../demo/load.ts';
+import { createDemoUsers, ensureAdministrators } from '../identity/bootstrap.ts';
 import { countRegions, loadDivisions } from '../regions/service.ts';
 import type { Database } from './client.ts';
 import { departments } from './schema/index.ts';
 
 export interface PrepareOptions {
   demo: boolean;
+  /** The demo users' password (YUNWANG_DEMO_PASSWORD). */
+  demoPassword?: string;
   log?: (line: string) => void;
+  /** Where one-time administrator passwords are printed, once (the console, never a log file). */
+  print?: (line: string) => void;
 }
 
-/** First start: migrate, load the divisions, and (unless turned off) the demo dataset. */
+/**
+ * First start: migrate, load the divisions, the demo dataset and demo users (unless turned
+ * off), and — when there are still no users — the three administrators.
+ */
 export async function prepareDatabase(database: Database, options: PrepareOptions): Promise<void> {
   const log = options.log ?? (() => {});
   await database.migrate();
   if ((await countRegions(database.db)) === 0) {
     log(`loaded ${await loadDivisions(database.db)} administrative divisions`);
   }
-  if (!options.demo) return;
-  const [row] = await database.db.select({ n: count() }).from(departments);
-  if ((row?.n ?? 0) > 0) return;
-  const summary = await loadDemoData(database.db);
-  log(
-    `loaded the demo dataset (演示数据): ${Object.entries(summary)
-      .map(([k, n]) => `${n} ${k}`)
-      .join(', ')}`,
-  );
+  if (options.demo) {
+    const [row] = await database.db.select({ n: count() }).from(departments);
+    if ((row?.n ?? 0) === 0) {
+      const summary = await loadDemoData(database.db);
+      const counts = Object.entries(summary).map(([k, n]) => `${n} ${k}`);
+      log(`loaded the demo dataset (演示数据): ${counts.join(', ')}`);
+      const names = await createDemoUsers(database.db, options.demoPassword ?? 'Demo-Passw0rd!');
+      if (names.length > 0) log(`DEMO DATA 演示数据: demo users ${names.join(', ')} sign in with YUNWANG_DEMO_PASSWORD, no second factor`);
+    }
+  }
+  await ensureAdministrators(database.db, options.print ?? ((line) => console.log(line)));
 }

@@ -1,12 +1,12 @@
 import type { Db } from '../db/client.ts';
 import { regions } from '../db/schema/index.ts';
-import type { Actor } from '../identity/actor.ts';
+import { type Actor, rootActor } from '../identity/actor.ts';
 import type { ImportKind, InputByKind } from '../registry/schemas.ts';
 import { createCloud, createTenants } from '../registry/service.ts';
 import { refreshStatistics, upsertRecords } from '../registry/upsert.ts';
 import { type DemoDataset, type DemoSummary, demoSummary, generateDemoDataset } from './generate.ts';
 
-const demoActor: Actor = { name: 'demo-seed' };
+const demoActor: Actor = rootActor('demo-seed');
 
 /** Clouds and their tenants, through the registry's own services (audited like any write). */
 export async function upsertClouds(database: Db, dataset: DemoDataset, actor: Actor = demoActor): Promise<void> {

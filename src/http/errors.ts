@@ -12,6 +12,7 @@ const errorCodes = {
   forbidden: { status: 403, title: 'Forbidden' },
   not_acceptable: { status: 406, title: 'Not acceptable' },
   payload_too_large: { status: 413, title: 'Payload too large' },
+  too_many_requests: { status: 429, title: 'Too many requests' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   not_ready: { status: 503, title: 'Service not ready' },
   internal: { status: 500, title: 'Internal server error' },

@@ -1,12 +1,17 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/client.ts';
 import type { Actor } from '../identity/actor.ts';
+import type { Principal } from '../identity/principal.ts';
 import { AppError, type FieldError } from './errors.ts';
 
 export interface AppEnv {
   Variables: {
     db: Db;
     requestId: string;
+    /** The client's address: the socket's, or X-Forwarded-For's first hop behind a trusted proxy. */
+    sourceIp: string | undefined;
+    /** The signed-in caller, or null. */
+    principal: Principal | null;
     actor: Actor;
   };
 }

@@ -1,9 +1,15 @@
-/** Who is doing a write, and the request it came with: every audit entry carries these. */
+import { type Access, rootAccess } from './access.ts';
+
+/** Who is doing something, with what rights, and the request it came with. */
 export interface Actor {
-  /** e.g. `cli:root`, `api:anonymous`, later a user name or token name. */
+  /** e.g. `cli:root`, a user name, `demo-seed`. */
   name: string;
+  access: Access;
   requestId?: string;
   sourceIp?: string;
 }
 
-export const systemActor: Actor = { name: 'system' };
+/** The server's own jobs and the local command line act with full rights. */
+export const systemActor: Actor = { name: 'system', access: rootAccess };
+
+export const rootActor = (name: string): Actor => ({ name, access: rootAccess });

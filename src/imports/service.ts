@@ -1,8 +1,11 @@
+import { inArray } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
+import { departments } from '../db/schema/index.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
-import type { ImportKind } from '../registry/schemas.ts';
+import { authorizeRows, departmentsUnder, limitFor } from '../registry/authorize.ts';
+import type { ImportKind, InputByKind } from '../registry/schemas.ts';
 import { refreshStatistics, type UpsertResult, upsertRecords } from '../registry/upsert.ts';
 import { exportRows } from '../registry/views.ts';
 import { type FileFormat, parseImportFile, writeExportFile } from './format.ts';
@@ -51,6 +54,16 @@ export async function importFile(
     throw rejection([...parsed.errors, ...more]);
   }
   const dryRun = options.dryRun ?? false;
+  const refused = await authorizeRows(
+    db,
+    kind,
+    parsed.rows.map((r) => r.input),
+    actor,
+  );
+  if (refused.length > 0) {
+    const errors = rowErrors(new AppError('forbidden', 'refused', refused));
+    throw new AppError('forbidden', `${new Set(errors.map((e) => e.row)).size} row(s) are not yours to write; nothing was written`, errors);
+  }
   try {
     const result = await db.transaction(async (tx) => {
       const counts = await upsertRecords(
@@ -95,7 +108,22 @@ function rejection(errors: FieldError[]): AppError {
 
 /** The same format back, so an export re-imports without loss. */
 export async function exportFile(db: Db, kind: ImportKind, format: FileFormat, actor: Actor): Promise<Uint8Array> {
-  const rows = await exportRows(db, kind);
+  const limit = limitFor(actor, 'read', kind);
+  const all = await exportRows(db, kind);
+  const rows = limit === null ? all : await withinDepartments(db, kind, all, limit);
   await recordAudit(db, actor, [{ action: 'export', entityKind: kind, after: { format, rows: rows.length } }]);
   return writeExportFile(kind, rows, format);
+}
+
+/** A department user's export holds only its own department subtree's rows. */
+async function withinDepartments<K extends ImportKind>(db: Db, kind: K, rows: InputByKind[K][], path: string): Promise<InputByKind[K][]> {
+  const mine = new Set(
+    (
+      await db
+        .select({ code: departments.code })
+        .from(departments)
+        .where(inArray(departments.id, departmentsUnder(db, path)))
+    ).map((d) => d.code),
+  );
+  return rows.filter((r) => mine.has(kind === 'departments' ? r.code : ((r as { department_code?: string }).department_code ?? '')));
 }

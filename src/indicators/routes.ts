@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import { type AppEnv, booleanQuery, errorResponses } from '../http/router.ts';
 import { IndicatorCache } from './cache.ts';
 import { indicatorKeys } from './definitions.ts';
-import { computeIndicators, type IndicatorReport, listIndicatorItems } from './service.ts';
+import { type IndicatorReport, readIndicatorItems, readIndicators } from './service.ts';
 
 const ScopeQuery = z.object({
   scope: z.string().min(1).openapi({ description: 'A division code (`450000`) or `dept:<department code>`', example: '450000' }),
@@ -96,7 +96,7 @@ const listItems = createRoute({
 export function registerIndicatorRoutes(app: OpenAPIHono<AppEnv>, cache = new IndicatorCache<IndicatorReport>()) {
   app.openapi(getIndicators, async (c) => {
     const q = c.req.valid('query');
-    return c.json(await computeIndicators(c.get('db'), q, cache), 200);
+    return c.json(await readIndicators(c.get('db'), q, c.get('actor'), cache), 200);
   });
 
   app.openapi(listItems, async (c) => {
@@ -104,7 +104,7 @@ export function registerIndicatorRoutes(app: OpenAPIHono<AppEnv>, cache = new In
     const q = c.req.valid('query');
     const wantsCsv = (c.req.header('accept') ?? '').includes('text/csv');
     // The CSV is the whole list: it is what reviewers download to chase the missing items.
-    const page = await listIndicatorItems(c.get('db'), key, wantsCsv ? { ...q, limit: undefined, offset: 0 } : q);
+    const page = await readIndicatorItems(c.get('db'), key, wantsCsv ? { ...q, limit: undefined, offset: 0 } : q, c.get('actor'));
     if (wantsCsv) {
       const csv = stringify(page.items, { header: true, columns: [...page.columns], cast: { boolean: (b) => String(b) } });
       return c.body(`\uFEFF${csv}`, 200, {

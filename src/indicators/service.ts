@@ -1,7 +1,10 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
+import { departments } from '../db/schema/index.ts';
 import { AppError } from '../http/errors.ts';
+import { departmentLimit } from '../identity/access.ts';
+import type { Actor } from '../identity/actor.ts';
 import { todayIso } from '../registry/history.ts';
 import type { IndicatorCache } from './cache.ts';
 import { definitions, type IndicatorDefinition, type IndicatorKey, indicatorKeys } from './definitions.ts';
@@ -187,4 +190,36 @@ export async function listIndicatorItems(db: Db, key: string, query: ItemsQuery)
     columns: def.columns,
     items: rows,
   };
+}
+
+/**
+ * The figures as a caller may read them: a department user reads its own department's
+ * (scope dept:<code> inside its subtree); other readers any scope.
+ */
+export async function readIndicators(
+  db: Db,
+  query: IndicatorQuery,
+  actor: Actor,
+  cache?: IndicatorCache<IndicatorReport>,
+): Promise<IndicatorReport> {
+  await assertScopeReadable(db, query.scope, actor);
+  return computeIndicators(db, query, cache);
+}
+
+export async function readIndicatorItems(db: Db, key: string, query: ItemsQuery, actor: Actor): Promise<ItemsPage> {
+  await assertScopeReadable(db, query.scope, actor);
+  return listIndicatorItems(db, key, query);
+}
+
+async function assertScopeReadable(db: Db, scope: string, actor: Actor): Promise<void> {
+  const limit = departmentLimit(actor.access, 'read', 'indicators');
+  if (limit === null) return;
+  if (!scope.startsWith('dept:')) {
+    throw new AppError('forbidden', 'a department user reads its own department’s figures: scope=dept:<department code>', [
+      { field: 'scope', message: 'must be dept:<your department or one under it>' },
+    ]);
+  }
+  const code = scope.slice('dept:'.length);
+  const [dept] = await db.select({ path: departments.path }).from(departments).where(eq(departments.code, code));
+  if (!dept?.path.startsWith(limit)) throw new AppError('not_found', `scope ${scope}: department ${code} does not exist`);
 }

@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { regionLevels } from '../db/schema/enums.ts';
 import { type AppEnv, errorResponses } from '../http/router.ts';
+import { assertCan } from '../identity/access.ts';
 import { getRegion, listRegions } from './service.ts';
 
 const RegionSchema = z
@@ -43,8 +44,12 @@ const getRoute = createRoute({
 export function registerRegionRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(listRoute, async (c) => {
     const { parent, level } = c.req.valid('query');
+    assertCan(c.get('actor').access, 'read', 'regions');
     const items = await listRegions(c.get('db'), { parentCode: parent, level });
     return c.json({ items: items.map(toRegion) }, 200);
   });
-  app.openapi(getRoute, async (c) => c.json(toRegion(await getRegion(c.get('db'), c.req.valid('param').code)), 200));
+  app.openapi(getRoute, async (c) => {
+    assertCan(c.get('actor').access, 'read', 'regions');
+    return c.json(toRegion(await getRegion(c.get('db'), c.req.valid('param').code)), 200);
+  });
 }

@@ -26,13 +26,13 @@ import {
   createCloud,
   createRecord,
   createTenant,
-  getCloud,
-  getRecord,
-  getTenant,
   listClouds,
   listRecords,
   listTenants,
   patchRecord,
+  readCloud,
+  readRecord,
+  readTenant,
   updateCloud,
   updateTenant,
 } from './service.ts';
@@ -384,8 +384,8 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
   {
     const r = departmentRoutes;
     const kind = 'departments';
-    app.openapi(r.list, async (c) => c.json(await listRecords(c.get('db'), kind, c.req.valid('query')), 200));
-    app.openapi(r.get, async (c) => c.json(await getRecord(c.get('db'), kind, c.req.valid('param').code), 200));
+    app.openapi(r.list, async (c) => c.json(await listRecords(c.get('db'), kind, c.req.valid('query'), c.get('actor')), 200));
+    app.openapi(r.get, async (c) => c.json(await readRecord(c.get('db'), kind, c.req.valid('param').code, c.get('actor')), 200));
     app.openapi(r.create, async (c) => {
       const item = await createRecord(c.get('db'), kind, c.req.valid('json'), c.get('actor'));
       return c.json(item, 201, created(`/api/v1/${kind}/${encodeURIComponent(item.code)}`));
@@ -396,13 +396,13 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
     app.openapi(r.transition, async (c) =>
       c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
     );
-    app.openapi(r.history, async (c) => c.json(await listTransitions(c.get('db'), kind, c.req.valid('param').code), 200));
+    app.openapi(r.history, async (c) => c.json(await listTransitions(c.get('db'), kind, c.req.valid('param').code, c.get('actor')), 200));
   }
   {
     const r = systemRoutes;
     const kind = 'systems';
-    app.openapi(r.list, async (c) => c.json(await listRecords(c.get('db'), kind, c.req.valid('query')), 200));
-    app.openapi(r.get, async (c) => c.json(await getRecord(c.get('db'), kind, c.req.valid('param').code), 200));
+    app.openapi(r.list, async (c) => c.json(await listRecords(c.get('db'), kind, c.req.valid('query'), c.get('actor')), 200));
+    app.openapi(r.get, async (c) => c.json(await readRecord(c.get('db'), kind, c.req.valid('param').code, c.get('actor')), 200));
     app.openapi(r.create, async (c) => {
       const item = await createRecord(c.get('db'), kind, c.req.valid('json'), c.get('actor'));
       return c.json(item, 201, created(`/api/v1/${kind}/${encodeURIComponent(item.code)}`));
@@ -413,13 +413,13 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
     app.openapi(r.transition, async (c) =>
       c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
     );
-    app.openapi(r.history, async (c) => c.json(await listTransitions(c.get('db'), kind, c.req.valid('param').code), 200));
+    app.openapi(r.history, async (c) => c.json(await listTransitions(c.get('db'), kind, c.req.valid('param').code, c.get('actor')), 200));
   }
   {
     const r = privateNetworkRoutes;
     const kind = 'private-networks';
-    app.openapi(r.list, async (c) => c.json(await listRecords(c.get('db'), kind, c.req.valid('query')), 200));
-    app.openapi(r.get, async (c) => c.json(await getRecord(c.get('db'), kind, c.req.valid('param').code), 200));
+    app.openapi(r.list, async (c) => c.json(await listRecords(c.get('db'), kind, c.req.valid('query'), c.get('actor')), 200));
+    app.openapi(r.get, async (c) => c.json(await readRecord(c.get('db'), kind, c.req.valid('param').code, c.get('actor')), 200));
     app.openapi(r.create, async (c) => {
       const item = await createRecord(c.get('db'), kind, c.req.valid('json'), c.get('actor'));
       return c.json(item, 201, created(`/api/v1/${kind}/${encodeURIComponent(item.code)}`));
@@ -430,13 +430,13 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
     app.openapi(r.transition, async (c) =>
       c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
     );
-    app.openapi(r.history, async (c) => c.json(await listTransitions(c.get('db'), kind, c.req.valid('param').code), 200));
+    app.openapi(r.history, async (c) => c.json(await listTransitions(c.get('db'), kind, c.req.valid('param').code, c.get('actor')), 200));
   }
   {
     const r = serviceItemRoutes;
     const kind = 'service-items';
-    app.openapi(r.list, async (c) => c.json(await listRecords(c.get('db'), kind, c.req.valid('query')), 200));
-    app.openapi(r.get, async (c) => c.json(await getRecord(c.get('db'), kind, c.req.valid('param').code), 200));
+    app.openapi(r.list, async (c) => c.json(await listRecords(c.get('db'), kind, c.req.valid('query'), c.get('actor')), 200));
+    app.openapi(r.get, async (c) => c.json(await readRecord(c.get('db'), kind, c.req.valid('param').code, c.get('actor')), 200));
     app.openapi(r.create, async (c) => {
       const item = await createRecord(c.get('db'), kind, c.req.valid('json'), c.get('actor'));
       return c.json(item, 201, created(`/api/v1/${kind}/${encodeURIComponent(item.code)}`));
@@ -447,13 +447,13 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
     app.openapi(r.transition, async (c) =>
       c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
     );
-    app.openapi(r.history, async (c) => c.json(await listTransitions(c.get('db'), kind, c.req.valid('param').code), 200));
+    app.openapi(r.history, async (c) => c.json(await listTransitions(c.get('db'), kind, c.req.valid('param').code, c.get('actor')), 200));
   }
   {
     const r = networkNodeRoutes;
     const kind = 'network-nodes';
-    app.openapi(r.list, async (c) => c.json(await listRecords(c.get('db'), kind, c.req.valid('query')), 200));
-    app.openapi(r.get, async (c) => c.json(await getRecord(c.get('db'), kind, c.req.valid('param').code), 200));
+    app.openapi(r.list, async (c) => c.json(await listRecords(c.get('db'), kind, c.req.valid('query'), c.get('actor')), 200));
+    app.openapi(r.get, async (c) => c.json(await readRecord(c.get('db'), kind, c.req.valid('param').code, c.get('actor')), 200));
     app.openapi(r.create, async (c) => {
       const item = await createRecord(c.get('db'), kind, c.req.valid('json'), c.get('actor'));
       return c.json(item, 201, created(`/api/v1/${kind}/${encodeURIComponent(item.code)}`));
@@ -464,11 +464,11 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
     app.openapi(r.transition, async (c) =>
       c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
     );
-    app.openapi(r.history, async (c) => c.json(await listTransitions(c.get('db'), kind, c.req.valid('param').code), 200));
+    app.openapi(r.history, async (c) => c.json(await listTransitions(c.get('db'), kind, c.req.valid('param').code, c.get('actor')), 200));
   }
 
-  app.openapi(listCloudsRoute, async (c) => c.json(await listClouds(c.get('db'), c.req.valid('query')), 200));
-  app.openapi(getCloudRoute, async (c) => c.json(await getCloud(c.get('db'), c.req.valid('param').code), 200));
+  app.openapi(listCloudsRoute, async (c) => c.json(await listClouds(c.get('db'), c.req.valid('query'), c.get('actor')), 200));
+  app.openapi(getCloudRoute, async (c) => c.json(await readCloud(c.get('db'), c.req.valid('param').code, c.get('actor')), 200));
   app.openapi(createCloudRoute, async (c) => {
     const item = await createCloud(c.get('db'), c.req.valid('json'), c.get('actor'));
     return c.json(item, 201, created(`/api/v1/clouds/${encodeURIComponent(item.code)}`));
@@ -477,8 +477,8 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
     c.json(await updateCloud(c.get('db'), c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
   );
 
-  app.openapi(listTenantsRoute, async (c) => c.json(await listTenants(c.get('db'), c.req.valid('query')), 200));
-  app.openapi(getTenantRoute, async (c) => c.json(await getTenant(c.get('db'), c.req.valid('param').id), 200));
+  app.openapi(listTenantsRoute, async (c) => c.json(await listTenants(c.get('db'), c.req.valid('query'), c.get('actor')), 200));
+  app.openapi(getTenantRoute, async (c) => c.json(await readTenant(c.get('db'), c.req.valid('param').id, c.get('actor')), 200));
   app.openapi(createTenantRoute, async (c) => {
     const item = await createTenant(c.get('db'), c.req.valid('json'), c.get('actor'));
     return c.json(item, 201, created(`/api/v1/tenants/${item.id}`));

@@ -15,7 +15,9 @@ import type {
 } from '../db/schema/enums.ts';
 import { clouds, cloudTenants, departments, networkNodes, privateNetworks, regions, serviceItems, systems } from '../db/schema/index.ts';
 import { AppError, type FieldError, notFound } from '../http/errors.ts';
+import { assertCan } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
+import { assertVisible, authorizeRows, departmentsUnder, limitFor, refuseRows } from './authorize.ts';
 import type { CloudInput, ImportKind, InputByKind, TenantInput } from './schemas.ts';
 import { upsertRecords } from './upsert.ts';
 import { loadStoredRows } from './views.ts';
@@ -243,6 +245,25 @@ export async function getRecord<K extends ImportKind>(db: Db, kind: K, code: str
   return item;
 }
 
+/** One record as a caller may see it: outside their department subtree it does not exist. */
+export async function readRecord<K extends ImportKind>(db: Db, kind: K, code: string, actor: Actor): Promise<RecordItem<K>> {
+  await assertVisible(db, kind, code, actor, 'read');
+  return getRecord(db, kind, code);
+}
+
+/** Rows of a kind inside a department subtree (department-owned kinds, or departments themselves). */
+function confinedTo(db: Db, kind: ImportKind, path: string): SQL {
+  if (kind === 'departments') return startsWith(departments.path, path);
+  const owner = {
+    systems: systems.departmentId,
+    'private-networks': privateNetworks.departmentId,
+    'service-items': serviceItems.departmentId,
+  }[kind as 'systems' | 'private-networks' | 'service-items'];
+  // Network nodes are not department-owned; the permission table never confines them.
+  if (!owner) throw new AppError('forbidden', `${kind} cannot be confined to a department`);
+  return inArray(owner, departmentsUnder(db, path));
+}
+
 /** The id of a record by code; 404 when there is none. */
 export async function recordId(db: Db, kind: ImportKind, code: string): Promise<number> {
   const t = tableOf(kind);
@@ -252,9 +273,15 @@ export async function recordId(db: Db, kind: ImportKind, code: string): Promise<
 }
 
 /** A filtered page of records, ordered by code. */
-export async function listRecords<K extends ImportKind>(db: Db, kind: K, filter: FiltersByKind[K]): Promise<Page<RecordItem<K>>> {
+export async function listRecords<K extends ImportKind>(
+  db: Db,
+  kind: K,
+  filter: FiltersByKind[K],
+  actor: Actor,
+): Promise<Page<RecordItem<K>>> {
   const build = conditionBuilders[kind] as ConditionBuilder<K>;
-  const where = and(...(await build(db, filter)));
+  const limit = limitFor(actor, 'read', kind);
+  const where = and(...(await build(db, filter)), limit === null ? undefined : confinedTo(db, kind, limit));
   const t = tableOf(kind);
   const [counted] = await db.select({ n: count() }).from(t).where(where);
   const stamps = await stampsOf(db, kind, where, filter);
@@ -291,6 +318,7 @@ export async function createRecord<K extends ImportKind>(
     const t = tableOf(kind);
     const [existing] = await db.select({ id: t.id }).from(t).where(eq(t.code, input.code));
     if (existing) throw new AppError('conflict', `${nouns[kind]} ${input.code} already exists`);
+    refuseRows(await authorizeRows(db, kind, [input], actor), true);
     await upsertOne(db, kind, input, actor);
     return getRecord(db, kind, input.code);
   });
@@ -311,6 +339,7 @@ export async function patchRecord<K extends ImportKind>(
   actor: Actor,
 ): Promise<RecordItem<K>> {
   return database.transaction(async (db) => {
+    await assertVisible(db, kind, code, actor, 'write');
     const t = tableOf(kind);
     const [locked] = await db.select({ id: t.id }).from(t).where(eq(t.code, code)).for('update');
     if (!locked) throw notFound(nouns[kind], code);
@@ -333,7 +362,9 @@ export async function patchRecord<K extends ImportKind>(
         errors,
       );
     }
-    await upsertOne(db, kind, { ...stored.view, ...given, code }, actor);
+    const merged = { ...stored.view, ...given, code } as InputByKind[K];
+    refuseRows(await authorizeRows(db, kind, [merged], actor), true);
+    await upsertOne(db, kind, merged, actor);
     return getRecord(db, kind, code);
   });
 }
@@ -376,13 +407,19 @@ const cloudItem = ({ createdAt, updatedAt, ...rest }: CloudRow): CloudItem => ({
 /** The cloud without its stamps: what the audit trail records. */
 const cloudView = ({ id: _id, created_at: _c, updated_at: _u, ...view }: CloudItem): CloudInput => view;
 
+export async function readCloud(db: Db, code: string, actor: Actor): Promise<CloudItem> {
+  assertCan(actor.access, 'read', 'clouds');
+  return getCloud(db, code);
+}
+
 export async function getCloud(db: Db, code: string): Promise<CloudItem> {
   const [row] = await cloudQuery(db).where(eq(clouds.code, code));
   if (!row) throw notFound('cloud', code);
   return cloudItem(row);
 }
 
-export async function listClouds(db: Db, filter: CloudFilter): Promise<Page<CloudItem>> {
+export async function listClouds(db: Db, filter: CloudFilter, actor: Actor): Promise<Page<CloudItem>> {
+  assertCan(actor.access, 'read', 'clouds');
   const where = and(
     filter.region ? inArray(clouds.regionCode, regionSubtree(db, await regionPath(db, filter.region))) : undefined,
     filter.kind ? eq(clouds.kind, filter.kind) : undefined,
@@ -411,6 +448,7 @@ const cloudValues = (c: CloudInput) => ({
 });
 
 export async function createCloud(database: Db, input: CloudInput, actor: Actor): Promise<CloudItem> {
+  assertCan(actor.access, 'write', 'clouds');
   return database.transaction(async (db) => {
     await checkRegion(db, input.region_code);
     const [row] = await db
@@ -428,6 +466,7 @@ export async function createCloud(database: Db, input: CloudInput, actor: Actor)
 }
 
 export async function updateCloud(database: Db, code: string, patch: Partial<CloudInput>, actor: Actor): Promise<CloudItem> {
+  assertCan(actor.access, 'write', 'clouds');
   return database.transaction(async (db) => {
     const [locked] = await db.select({ id: clouds.id }).from(clouds).where(eq(clouds.code, code)).for('update');
     if (!locked) throw notFound('cloud', code);
@@ -497,13 +536,19 @@ type TenantRow = Awaited<ReturnType<typeof tenantQuery>>[number];
 
 const tenantView = ({ id: _id, created_at: _c, updated_at: _u, last_report_at: _l, ...view }: TenantItem): TenantInput => view;
 
+export async function readTenant(db: Db, id: number, actor: Actor): Promise<TenantItem> {
+  assertCan(actor.access, 'read', 'tenants');
+  return getTenant(db, id);
+}
+
 export async function getTenant(db: Db, id: number): Promise<TenantItem> {
   const [row] = await tenantQuery(db).where(eq(cloudTenants.id, id));
   if (!row) throw notFound('tenant', String(id));
   return tenantItem(row);
 }
 
-export async function listTenants(db: Db, filter: TenantFilter): Promise<Page<TenantItem>> {
+export async function listTenants(db: Db, filter: TenantFilter, actor: Actor): Promise<Page<TenantItem>> {
+  assertCan(actor.access, 'read', 'tenants');
   const where = and(
     filter.cloud ? eq(cloudTenants.cloudId, await cloudIdOf(db, filter.cloud, 'cloud')) : undefined,
     await ownedBy(db, cloudTenants.departmentId, filter),
@@ -555,6 +600,7 @@ export async function createTenant(database: Db, input: TenantInput, actor: Acto
 
 /** Creates tenants in one statement (an agent or the demo registers hundreds at once). */
 export async function createTenants(database: Db, inputs: TenantInput[], actor: Actor): Promise<number[]> {
+  assertCan(actor.access, 'write', 'tenants');
   if (inputs.length === 0) return [];
   return database.transaction(async (db) => {
     const cloudIds = new Map(
@@ -616,6 +662,7 @@ export async function createTenants(database: Db, inputs: TenantInput[], actor: 
 
 /** A tenancy belongs to one cloud: moving it is a new tenant, so `cloud_code` is refused. */
 export async function updateTenant(database: Db, id: number, patch: Partial<TenantInput>, actor: Actor): Promise<TenantItem> {
+  assertCan(actor.access, 'write', 'tenants');
   return database.transaction(async (db) => {
     const [locked] = await db.select({ id: cloudTenants.id }).from(cloudTenants).where(eq(cloudTenants.id, id)).for('update');
     if (!locked) throw notFound('tenant', String(id));

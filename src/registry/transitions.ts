@@ -5,6 +5,7 @@ import { privateNetworkStates, systemStates, type TrackedKind } from '../db/sche
 import { departments, networkNodes, privateNetworks, serviceItems, systems, timeline, transitions } from '../db/schema/index.ts';
 import { AppError, notFound } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
+import { assertVisible } from './authorize.ts';
 import { applyTransitions, latestOf, loadActiveTransitions, todayIso } from './history.ts';
 import { type ImportKind, isoDate } from './schemas.ts';
 import { getRecord, nouns, type RecordItem, recordId } from './service.ts';
@@ -180,6 +181,7 @@ export async function transitionRecord<K extends ImportKind>(
   const columns = stateColumns[kind];
 
   return database.transaction(async (db) => {
+    await assertVisible(db, kind, code, actor, 'write');
     const current = await columns.lock(db, code);
     if (!current) throw notFound(nouns[kind], code);
     const allowed = moves[current.state] ?? [];
@@ -240,7 +242,9 @@ export async function listTransitions(
   db: Db,
   kind: ImportKind,
   code: string,
+  actor: Actor,
 ): Promise<{ items: TransitionView[]; timeline: IntervalView[] }> {
+  await assertVisible(db, kind, code, actor, 'read');
   const tracked = trackedKindOf[kind];
   const id = await recordId(db, kind, code);
   const rows = await db

@@ -1,11 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
+import { rootActor } from '../../src/identity/actor.ts';
 import { computeIndicators, type IndicatorFigure, listIndicatorItems } from '../../src/indicators/service.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { upsertRecords } from '../../src/registry/upsert.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
-const actor = { name: 'test' };
+const actor = rootActor('test');
 const today = '2021-01-01';
 
 describeEachBackend('indicators on hand-built cases', (getDb) => {

@@ -1,3 +1,4 @@
+import { rootActor } from '../../src/identity/actor.ts';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
@@ -418,7 +419,7 @@ describeEachBackend('registry API', (getDb) => {
         department_code: String(s.department_code),
         classification: 'pending' as const,
       };
-      await upsertRecords(getDb().db, 'systems', [{ ...row, state: 'migrated', state_at: '2021-02-01' }], { name: 'test' });
+      await upsertRecords(getDb().db, 'systems', [{ ...row, state: 'migrated', state_at: '2021-02-01' }], rootActor('test'));
       const h = await get(`/api/v1/systems/${s.code}/transitions`);
       const states = (h.body.items as Json[]).filter((t) => t.field === 'state');
       expect(states).toMatchObject([

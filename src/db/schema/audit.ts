@@ -15,6 +15,10 @@ export const auditLog = pgTable(
     before: jsonb(),
     after: jsonb(),
     requestId: text(),
+    /** The hash chain (tamper evidence): each entry hashes its content and its predecessor's hash. */
+    prevHash: text(),
+    hash: text(),
+    hashAlg: text(),
   },
   (t) => [index('audit_log_entity_idx').on(t.entityKind, t.entityCode), index('audit_log_at_idx').on(t.at)],
 );

@@ -1,0 +1,169 @@
+import { writeFile } from 'node:fs/promises';
+import { type Command, Option } from 'commander';
+import { stringify } from 'csv-stringify/sync';
+import { listAuditEntries } from '../audit/query.ts';
+import { verifyAuditChain } from '../audit/service.ts';
+import type { Database } from '../db/client.ts';
+import { AppError } from '../http/errors.ts';
+import type { Actor } from '../identity/actor.ts';
+import { roles } from '../identity/roles.ts';
+import { createToken, listTokens, revokeToken } from '../identity/tokens.ts';
+import { changePassword, createUser, listUsers, setLocked, setRoles } from '../identity/users.ts';
+
+type WithDatabase = <T>(fn: (database: Database) => Promise<T>) => Promise<T>;
+
+const roleOption = () => new Option('--role <role...>', 'roles to grant').choices(roles);
+
+/** `yunwang user …`, `yunwang token …` and `yunwang audit …`: the local operator's tools. */
+export function registerIdentityCommands(program: Command, withDatabase: WithDatabase, actor: () => Actor): void {
+  const user = program.command('user').description('users: create, reset a password, lock, unlock, list, grant roles');
+  user
+    .command('create <name>')
+    .description('create a user; prints a one-time password (and, for administrators, the TOTP URI) once')
+    .option('--display-name <text>', 'the name shown in the console')
+    .addOption(roleOption())
+    .option('--department <code>', 'the department a department user is bound to')
+    .action((name: string, opts: { displayName?: string; role?: (typeof roles)[number][]; department?: string }) =>
+      withDatabase(async ({ db }) => {
+        const created = await createUser(
+          db,
+          { name, display_name: opts.displayName, roles: opts.role ?? [], department_code: opts.department },
+          actor(),
+        );
+        console.log(`created ${name} (${created.user.roles.join(', ') || 'no roles'})`);
+        console.log(`one-time password (shown once; to be changed at first sign-in): ${created.one_time_password}`);
+        if (created.totp_uri) console.log(`second factor, for the authenticator app (shown once): ${created.totp_uri}`);
+      }),
+    );
+  user
+    .command('passwd <name>')
+    .description('reset a password: prints a one-time password the user must change')
+    .action((name: string) =>
+      withDatabase(async ({ db }) => {
+        const { one_time_password } = await changePassword(db, name, {}, actor());
+        console.log(`one-time password for ${name} (shown once): ${one_time_password}`);
+      }),
+    );
+  for (const [verb, locked] of [
+    ['lock', true],
+    ['unlock', false],
+  ] as const) {
+    user
+      .command(`${verb} <name>`)
+      .description(locked ? 'lock a user out until unlocked' : 'unlock a user (also clears a lockout after failed attempts)')
+      .action((name: string) =>
+        withDatabase(async ({ db }) => {
+          await setLocked(db, name, locked, actor());
+          console.log(`${name} ${verb}ed`);
+        }),
+      );
+  }
+  user
+    .command('roles <name>')
+    .description('set the roles of a user (replaces them)')
+    .addOption(roleOption().makeOptionMandatory())
+    .option('--department <code>', 'the department a department user is bound to')
+    .action((name: string, opts: { role: (typeof roles)[number][]; department?: string }) =>
+      withDatabase(async ({ db }) => {
+        const view = await setRoles(db, name, opts.role, opts.department ?? null, actor());
+        console.log(`${name}: ${view.roles.join(', ')}${view.department_code ? ` (department ${view.department_code})` : ''}`);
+      }),
+    );
+  user
+    .command('list')
+    .description('all users')
+    .action(() =>
+      withDatabase(async ({ db }) => {
+        for (const u of await listUsers(db, actor())) {
+          const state = u.disabled
+            ? 'locked'
+            : u.locked_until && new Date(u.locked_until) > new Date()
+              ? `locked until ${u.locked_until}`
+              : 'active';
+          console.log(`${u.name.padEnd(20)} ${u.roles.join(',').padEnd(20)} ${(u.department_code ?? '').padEnd(12)} ${state}`);
+        }
+      }),
+    );
+
+  const token = program.command('token').description('API tokens: create, revoke, list');
+  token
+    .command('create')
+    .description('issue an API token for a user; prints it once')
+    .requiredOption('--user <name>', 'whose token')
+    .requiredOption('--name <text>', 'what the token is for')
+    .addOption(new Option('--scope <scope>', 'read: safe methods only').choices(['read', 'write']).default('read'))
+    .option('--days <n>', 'days until it expires (1–365)', (v) => Number(v), 90)
+    .action((opts: { user: string; name: string; scope: 'read' | 'write'; days: number }) =>
+      withDatabase(async ({ db }) => {
+        if (!Number.isInteger(opts.days) || opts.days < 1 || opts.days > 365)
+          throw new AppError('validation_failed', '--days must be a whole number from 1 to 365');
+        const { token: secret, info } = await createToken(
+          db,
+          opts.user,
+          { name: opts.name, scope: opts.scope, expires_in_days: opts.days },
+          actor(),
+        );
+        console.log(`token ${info.id} for ${opts.user} (${opts.scope}, expires ${info.expires_at}); shown once:`);
+        console.log(secret);
+      }),
+    );
+  token
+    .command('revoke <id>')
+    .description('revoke a token')
+    .action((id: string) =>
+      withDatabase(async ({ db }) => {
+        const info = await revokeToken(db, Number(id), actor());
+        console.log(`token ${info.id} (${info.user}/${info.name}) revoked`);
+      }),
+    );
+  token
+    .command('list')
+    .description('tokens (never their secrets)')
+    .option('--user <name>', 'only this user’s')
+    .action((opts: { user?: string }) =>
+      withDatabase(async ({ db }) => {
+        for (const t of await listTokens(db, actor(), opts.user)) {
+          const state = t.revoked_at ? 'revoked' : new Date(t.expires_at) < new Date() ? 'expired' : `expires ${t.expires_at}`;
+          console.log(`${String(t.id).padStart(5)} ${t.user.padEnd(16)} ${t.name.padEnd(24)} ${t.scope.padEnd(6)} ${state}`);
+        }
+      }),
+    );
+
+  const audit = program.command('audit').description('the tamper-evident audit trail');
+  audit
+    .command('verify')
+    .description('walk the hash chain; names the first broken link and exits 1 if there is one')
+    .action(() =>
+      withDatabase(async ({ db }) => {
+        const report = await verifyAuditChain(db);
+        if (report.ok) {
+          console.log(
+            `audit trail intact: ${report.checked} entries chained${report.unchained ? `, ${report.unchained} from before the chain` : ''}`,
+          );
+          return;
+        }
+        console.error(
+          `audit trail BROKEN at entry ${report.firstBroken?.id}: ${report.firstBroken?.reason} (${report.checked} entries before it hold)`,
+        );
+        process.exitCode = 1;
+      }),
+    );
+  audit
+    .command('export')
+    .description('the audit trail as CSV')
+    .option('--from <date>', 'first business day, YYYY-MM-DD')
+    .option('--to <date>', 'last business day, YYYY-MM-DD')
+    .requiredOption('--out <file>', 'where to write the CSV')
+    .action((opts: { from?: string; to?: string; out: string }) =>
+      withDatabase(async ({ db }) => {
+        const { items } = await listAuditEntries(db, { from: opts.from, to: opts.to, offset: 0 }, actor(), 'export');
+        const rows = items.map((i) => ({
+          ...i,
+          before: i.before === null ? '' : JSON.stringify(i.before),
+          after: i.after === null ? '' : JSON.stringify(i.after),
+        }));
+        await writeFile(opts.out, `\uFEFF${stringify(rows, { header: true })}`);
+        console.log(`wrote ${items.length} entries to ${opts.out}`);
+      }),
+    );
+}

@@ -1,0 +1,91 @@
+import { AppError } from '../http/errors.ts';
+import type { Role } from './roles.ts';
+
+/**
+ * What a caller may do. `root` is the local operator at the command line (and the
+ * server's own jobs); everyone else is a user with roles, and a `department` user is
+ * bound to one department and its sub-departments.
+ */
+export type Access =
+  | { root: true }
+  | {
+      root: false;
+      userId: number;
+      roles: ReadonlySet<Role>;
+      department: { id: number; code: string; path: string } | null;
+      /** An API token with `read` scope may not write, whatever its user's roles. */
+      readOnly: boolean;
+    };
+
+export const rootAccess: Access = { root: true };
+
+/** The parts of yunwang permissions are granted on. */
+export type Area =
+  | 'regions'
+  | 'departments'
+  | 'systems'
+  | 'private-networks'
+  | 'service-items'
+  | 'network-nodes'
+  | 'clouds'
+  | 'tenants'
+  | 'indicators'
+  | 'certifications'
+  | 'users'
+  | 'roles'
+  | 'security-policy'
+  | 'audit'
+  | 'agents';
+
+export type Action = 'read' | 'write';
+
+const registryReaders: Role[] = ['sysadmin', 'ops', 'reviewer', 'leader'];
+
+/**
+ * Who may read and write each area — the one table both the route policy and the
+ * services consult. Anything not listed is denied. `department` grants are always
+ * limited to the user's own department subtree (see departmentLimit).
+ */
+export const permissions: Record<Area, Record<Action, readonly Role[]>> = {
+  regions: { read: [...registryReaders, 'department'], write: [] },
+  departments: { read: [...registryReaders, 'department'], write: ['sysadmin'] },
+  systems: { read: [...registryReaders, 'department'], write: ['department'] },
+  'private-networks': { read: [...registryReaders, 'department'], write: ['department'] },
+  'service-items': { read: [...registryReaders, 'department'], write: ['department'] },
+  'network-nodes': { read: registryReaders, write: ['ops'] },
+  clouds: { read: registryReaders, write: ['sysadmin'] },
+  tenants: { read: registryReaders, write: ['ops'] },
+  indicators: { read: [...registryReaders, 'department'], write: [] },
+  certifications: { read: ['reviewer', 'leader', 'ops'], write: ['reviewer'] },
+  users: { read: ['sysadmin', 'secadmin'], write: ['sysadmin'] },
+  roles: { read: ['sysadmin', 'secadmin'], write: ['secadmin'] },
+  'security-policy': { read: ['secadmin'], write: ['secadmin'] },
+  audit: { read: ['auditor'], write: [] },
+  agents: { read: ['sysadmin', 'ops'], write: ['sysadmin'] },
+};
+
+export function can(access: Access, action: Action, area: Area): boolean {
+  if (access.root) return true;
+  if (action === 'write' && access.readOnly) return false;
+  return permissions[area][action].some((role) => access.roles.has(role));
+}
+
+export function assertCan(access: Access, action: Action, area: Area): void {
+  if (can(access, action, area)) return;
+  const why = !access.root && action === 'write' && access.readOnly ? 'a read-only token cannot write' : `your roles do not allow it`;
+  throw new AppError('forbidden', `you may not ${action} ${area}: ${why}`);
+}
+
+/**
+ * The department subtree (a department path prefix) the caller is confined to for this
+ * area, or null when unconfined. A user confined only by the `department` role and bound
+ * to no department may see nothing.
+ */
+export function departmentLimit(access: Access, action: Action, area: Area): string | null {
+  assertCan(access, action, area);
+  if (access.root) return null;
+  const unconfined = permissions[area][action].some((role) => role !== 'department' && access.roles.has(role));
+  if (unconfined) return null;
+  if (!access.department) throw new AppError('forbidden', 'your department user is bound to no department');
+  return access.department.path;
+}

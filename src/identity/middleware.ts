@@ -1,0 +1,121 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { recordAudit } from '../audit/service.ts';
+import type { Database } from '../db/client.ts';
+import { AppError } from '../http/errors.ts';
+import { problemResponse } from '../http/middleware.ts';
+import type { AppEnv } from '../http/router.ts';
+import { can } from './access.ts';
+import type { Actor } from './actor.ts';
+import { restrictedOperations, routePolicy } from './policy.ts';
+import { authenticateSession } from './sessions.ts';
+import { authenticateToken } from './tokens.ts';
+
+export const sessionCookie = 'yunwang_session';
+const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+const anonymousActor = (c: Context<AppEnv>): Actor => ({
+  name: 'anonymous',
+  access: { root: false, userId: 0, roles: new Set(), department: null, readOnly: true },
+  requestId: c.get('requestId'),
+  sourceIp: c.get('sourceIp'),
+});
+
+/** Resolves the caller from the session cookie or a `Bearer yw_…` token; anonymous otherwise. */
+export function authenticate(database: Database): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    const cookie = getCookie(c, sessionCookie);
+    const principal = bearer
+      ? await authenticateToken(database.db, bearer)
+      : cookie
+        ? await authenticateSession(database.db, cookie)
+        : null;
+    c.set('principal', principal);
+    c.set(
+      'actor',
+      principal
+        ? { name: principal.user.name, access: principal.access, requestId: c.get('requestId'), sourceIp: c.get('sourceIp') }
+        : anonymousActor(c),
+    );
+    await next();
+  };
+}
+
+/**
+ * Deny by default: every API operation needs a rule in routePolicy, a caller who satisfies
+ * it, and — for cookie-authenticated writes — the session's CSRF token. Refused writes
+ * are audited.
+ */
+export function authorize(
+  database: Database,
+  operationOf: (method: string, path: string) => string | undefined,
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const operationId = operationOf(c.req.method, c.req.path);
+    // Not an API operation: the router answers 404 (or 405) itself.
+    if (!operationId) return next();
+    const rule = routePolicy[operationId];
+    const principal = c.get('principal');
+    const refuse = async (error: AppError) => {
+      if (unsafe.has(c.req.method) && principal) {
+        await recordAudit(database.db, c.get('actor'), [
+          { action: operationId, entityKind: 'request', entityCode: c.req.path, result: 'denied', after: { reason: error.message } },
+        ]);
+      }
+      return problemResponse(c, error);
+    };
+    if (!rule) return refuse(new AppError('forbidden', `operation ${operationId} has no authorization rule; it is refused`));
+    if ('public' in rule) return next();
+    if (!principal) return problemResponse(c, new AppError('unauthorized', 'sign in, or send an API token (Authorization: Bearer yw_…)'));
+    if (principal.restriction && !restrictedOperations.has(operationId)) {
+      const what = principal.restriction === 'password_change' ? 'change your initial password' : 'enrol a second factor (TOTP)';
+      return refuse(
+        new AppError('forbidden', `${what} first (POST /api/v1/auth/${principal.restriction === 'password_change' ? 'password' : 'totp'})`),
+      );
+    }
+    if (principal.via === 'session' && unsafe.has(c.req.method)) {
+      const sent = c.req.header('x-csrf-token');
+      if (!sent || sent !== principal.csrfToken) {
+        return refuse(new AppError('forbidden', 'missing or wrong X-CSRF-Token header (cross-site request refused)'));
+      }
+    }
+    if ('self' in rule) return next();
+    if (!can(principal.access, rule.action, rule.area)) {
+      return refuse(new AppError('forbidden', `your roles may not ${rule.action} ${rule.area}`));
+    }
+    return next();
+  };
+}
+
+interface Operation {
+  method: string;
+  pattern: RegExp;
+  operationId: string;
+  staticSegments: number;
+}
+
+/**
+ * Finds the operation a request is for, from the OpenAPI document itself — so the
+ * authorization table and the documented API cannot drift apart.
+ */
+export function operationMatcher(paths: () => Record<string, Record<string, { operationId?: string }>>) {
+  let operations: Operation[] | undefined;
+  const build = () =>
+    Object.entries(paths())
+      .flatMap(([path, methods]) =>
+        Object.entries(methods).map(([method, op]) => ({
+          method: method.toUpperCase(),
+          pattern: new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+          operationId: op.operationId ?? `${method} ${path}`,
+          staticSegments: path.split('/').filter((s) => s && !s.startsWith('{')).length,
+        })),
+      )
+      // A literal segment outranks a parameter: /users/me before /users/{name}.
+      .sort((a, b) => b.staticSegments - a.staticSegments);
+  return (method: string, path: string): string | undefined => {
+    operations ??= build();
+    const wanted = method === 'HEAD' ? 'GET' : method;
+    return operations.find((o) => o.method === wanted && o.pattern.test(path))?.operationId;
+  };
+}

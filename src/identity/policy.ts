@@ -1,0 +1,86 @@
+import type { Action, Area } from './access.ts';
+
+/**
+ * The authorization rule of every API operation, by operationId. An operation missing here
+ * is refused for everyone (and the authorization test fails), so a new route cannot ship
+ * without a decision. Services check again with the same permissions table.
+ */
+export type Rule =
+  | { public: true }
+  /** Any signed-in user, acting on their own account. */
+  | { self: true }
+  | { area: Area; action: Action };
+
+const read = (area: Area): Rule => ({ area, action: 'read' });
+const write = (area: Area): Rule => ({ area, action: 'write' });
+
+const registryRules = (area: Area, one: string, many: string): Record<string, Rule> => ({
+  [`list${many}`]: read(area),
+  [`get${one}`]: read(area),
+  [`create${one}`]: write(area),
+  [`update${one}`]: write(area),
+  [`transition${one}`]: write(area),
+  [`list${one}Transitions`]: read(area),
+});
+
+export const routePolicy: Record<string, Rule> = {
+  listRegions: read('regions'),
+  getRegion: read('regions'),
+  ...registryRules('departments', 'Department', 'Departments'),
+  ...registryRules('systems', 'System', 'Systems'),
+  ...registryRules('private-networks', 'PrivateNetwork', 'PrivateNetworks'),
+  ...registryRules('service-items', 'ServiceItem', 'ServiceItems'),
+  ...registryRules('network-nodes', 'NetworkNode', 'NetworkNodes'),
+  listClouds: read('clouds'),
+  getCloud: read('clouds'),
+  createCloud: write('clouds'),
+  updateCloud: write('clouds'),
+  listTenants: read('tenants'),
+  getTenant: read('tenants'),
+  createTenant: write('tenants'),
+  updateTenant: write('tenants'),
+  getIndicators: read('indicators'),
+  listIndicatorItems: read('indicators'),
+  // The kind decides the area; the import and export services check it.
+  importFile: { self: true },
+  exportFile: { self: true },
+
+  login: { public: true },
+  logout: { self: true },
+  getMe: { self: true },
+  changeOwnPassword: { self: true },
+  startTotpEnrollment: { self: true },
+  confirmTotpEnrollment: { self: true },
+  listOwnTokens: { self: true },
+  createOwnToken: { self: true },
+  revokeToken: { self: true },
+
+  listUsers: read('users'),
+  createUser: write('users'),
+  getUser: read('users'),
+  lockUser: write('users'),
+  unlockUser: write('users'),
+  resetUserPassword: write('users'),
+  setUserRoles: write('roles'),
+  getSecurityPolicy: read('security-policy'),
+  updateSecurityPolicy: write('security-policy'),
+
+  listAuditEntries: read('audit'),
+  verifyAuditChain: read('audit'),
+
+  certifySystem: write('certifications'),
+  certifyPrivateNetwork: write('certifications'),
+  listCertifications: read('certifications'),
+  scheduleReReview: write('certifications'),
+  recordReReviewResult: write('certifications'),
+  listReReviews: read('certifications'),
+};
+
+/** What a session restricted to changing its password or enrolling a second factor may still do. */
+export const restrictedOperations: ReadonlySet<string> = new Set([
+  'getMe',
+  'logout',
+  'changeOwnPassword',
+  'startTotpEnrollment',
+  'confirmTotpEnrollment',
+]);

@@ -1,0 +1,22 @@
+/** The roles of 等保2.0 third level: three separated administrators (三权分立) and the users. */
+export const roles = ['sysadmin', 'secadmin', 'auditor', 'ops', 'reviewer', 'department', 'leader'] as const;
+export type Role = (typeof roles)[number];
+
+/** Nobody holds two of these, and each needs a second factor. */
+export const adminRoles: readonly Role[] = ['sysadmin', 'secadmin', 'auditor'];
+
+export const roleNames: Record<Role, string> = {
+  sysadmin: '系统管理员 system administrator',
+  secadmin: '安全管理员 security administrator',
+  auditor: '审计管理员 auditor',
+  ops: '运维 operations',
+  reviewer: '审核 reviewer (big-data bureau)',
+  department: '部门 department operator',
+  leader: '领导 leader (read-only)',
+};
+
+/** Why a set of roles is not allowed, or null. */
+export function roleConflict(held: readonly Role[]): string | null {
+  const admins = held.filter((r) => adminRoles.includes(r));
+  return admins.length > 1 ? `${admins.join(' and ')} may not be held by one user (三权分立)` : null;
+}

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { and, asc, eq } from 'drizzle-orm';
+import { recordAudit } from '../audit/service.ts';
+import type { Db } from '../db/client.ts';
+import { apiTokens, users } from '../db/schema/index.ts';
+import { AppError, notFound } from '../http/errors.ts';
+import { assertCan } from './access.ts';
+import type { Actor } from './actor.ts';
+import { accessOf, type Principal } from './principal.ts';
+import { hashSecret } from './sessions.ts';
+import { getUser } from './users.ts';
+
+/** User API tokens start with this, so the server and a secret scanner can tell them apart. */
+export const tokenPrefix = 'yw_';
+const touchEveryMs = 60 * 1000;
+
+export interface TokenView {
+  id: number;
+  user: string;
+  name: string;
+  scope: 'read' | 'write';
+  expires_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  created_at: string;
+}
+
+const viewOf = (t: typeof apiTokens.$inferSelect, user: string): TokenView => ({
+  id: t.id,
+  user,
+  name: t.name,
+  scope: t.scope,
+  expires_at: t.expiresAt.toISOString(),
+  revoked_at: t.revokedAt?.toISOString() ?? null,
+  last_used_at: t.lastUsedAt?.toISOString() ?? null,
+  created_at: t.createdAt.toISOString(),
+});
+
+/** Users issue their own tokens; the system admin (or the local operator) for anyone. */
+function assertOwnerOrAdmin(actor: Actor, owner: string): void {
+  if (!actor.access.root && actor.name === owner) return;
+  assertCan(actor.access, 'write', 'users');
+}
+
+export async function createToken(
+  database: Db,
+  owner: string,
+  request: { name: string; scope: 'read' | 'write'; expires_in_days: number },
+  actor: Actor,
+): Promise<{ token: string; info: TokenView }> {
+  assertOwnerOrAdmin(actor, owner);
+  const token = `${tokenPrefix}${randomBytes(32).toString('base64url')}`;
+  return database.transaction(async (db) => {
+    const user = await getUser(db, owner);
+    const [row] = await db
+      .insert(apiTokens)
+      .values({
+        userId: user.id,
+        name: request.name,
+        tokenHash: hashSecret(token),
+        scope: request.scope,
+        expiresAt: new Date(Date.now() + request.expires_in_days * 86_400_000),
+      })
+      .returning();
+    if (!row) throw new AppError('internal', 'the token was not written');
+    const info = viewOf(row, owner);
+    await recordAudit(db, actor, [
+      { action: 'token.create', entityKind: 'api_token', entityCode: `${owner}/${request.name}`, after: info },
+    ]);
+    return { token, info };
+  });
+}
+
+export async function listTokens(db: Db, actor: Actor, owner?: string): Promise<TokenView[]> {
+  if (owner) assertOwnerOrAdmin(actor, owner);
+  else assertCan(actor.access, 'read', 'users');
+  const rows = await db
+    .select({ token: apiTokens, user: users.name })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(owner ? eq(users.name, owner) : undefined)
+    .orderBy(asc(apiTokens.id));
+  return rows.map((r) => viewOf(r.token, r.user));
+}
+
+export async function revokeToken(database: Db, id: number, actor: Actor): Promise<TokenView> {
+  return database.transaction(async (db) => {
+    const [row] = await db
+      .select({ token: apiTokens, user: users.name })
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.userId))
+      .where(eq(apiTokens.id, id));
+    // Someone else's token is "not found" to a user who may not manage it.
+    if (!row || (!actor.access.root && actor.name !== row.user && !actor.access.roles.has('sysadmin'))) throw notFound('token', String(id));
+    if (row.token.revokedAt) return viewOf(row.token, row.user);
+    const [revoked] = await db
+      .update(apiTokens)
+      .set({ revokedAt: new Date(), updatedAt: new Date() })
+      .where(eq(apiTokens.id, id))
+      .returning();
+    if (!revoked) throw notFound('token', String(id));
+    await recordAudit(db, actor, [{ action: 'token.revoke', entityKind: 'api_token', entityCode: `${row.user}/${row.token.name}` }]);
+    return viewOf(revoked, row.user);
+  });
+}
+
+/** The token's principal, or null when it is unknown, expired, revoked, or its user locked. */
+export async function authenticateToken(db: Db, token: string, now = new Date()): Promise<Principal | null> {
+  if (!token.startsWith(tokenPrefix)) return null;
+  const [row] = await db
+    .select({ token: apiTokens, user: users })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(and(eq(apiTokens.tokenHash, hashSecret(token))));
+  if (!row || row.token.revokedAt || row.token.expiresAt <= now || row.user.disabled) return null;
+  if (!row.token.lastUsedAt || now.getTime() - row.token.lastUsedAt.getTime() > touchEveryMs) {
+    await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.token.id));
+  }
+  return { user: row.user, access: await accessOf(db, row.user, row.token.scope === 'read'), via: 'token', restriction: null };
+}

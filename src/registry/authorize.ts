@@ -1,0 +1,88 @@
+import { inArray, like } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { departments } from '../db/schema/index.ts';
+import { AppError, type FieldError, notFound } from '../http/errors.ts';
+import { type Action, type Area, departmentLimit } from '../identity/access.ts';
+import type { Actor } from '../identity/actor.ts';
+import type { ImportKind, InputByKind } from './schemas.ts';
+import { loadStoredRows } from './views.ts';
+
+/** Each importable kind is its own permission area. */
+export const areaOf = (kind: ImportKind): Area => kind;
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+/** Department ids under a path prefix, as a sub-select. */
+export const departmentsUnder = (db: Db, path: string) =>
+  db
+    .select({ id: departments.id })
+    .from(departments)
+    .where(like(departments.path, `${escapeLike(path)}%`));
+
+/** The department subtree the actor is confined to for this kind, or null. */
+export const limitFor = (actor: Actor, action: Action, kind: ImportKind) => departmentLimit(actor.access, action, areaOf(kind));
+
+async function departmentPaths(db: Db, codes: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(codes)];
+  const out = new Map<string, string>();
+  for (let i = 0; i < unique.length; i += 5000) {
+    const rows = await db
+      .select({ code: departments.code, path: departments.path })
+      .from(departments)
+      .where(inArray(departments.code, unique.slice(i, i + 5000)));
+    for (const r of rows) out.set(r.code, r.path);
+  }
+  return out;
+}
+
+/**
+ * What a caller may write, row by row, before the one write path runs: a department user
+ * writes only inside its own department subtree, may not move a record to another
+ * department, and may not set a classification (认定 is the reviewer's). Refused, not
+ * ignored: each offending field is named (`index` is the row's place in `rows`).
+ */
+export async function authorizeRows<K extends ImportKind>(db: Db, kind: K, rows: InputByKind[K][], actor: Actor): Promise<FieldError[]> {
+  const limit = limitFor(actor, 'write', kind);
+  if (limit === null) return [];
+  const owned = rows.map((r) => (r as { department_code?: string }).department_code ?? '');
+  const paths = await departmentPaths(db, owned);
+  const stored = await loadStoredRows(
+    db,
+    kind,
+    rows.map((r) => r.code),
+  );
+  const errors: FieldError[] = [];
+  rows.forEach((row, index) => {
+    const input = row as { department_code?: string; classification?: string };
+    const before = stored.get(row.code)?.view as { department_code?: string; classification?: string } | undefined;
+    const path = paths.get(input.department_code ?? '');
+    if (before && !(paths.get(before.department_code ?? '') ?? '').startsWith(limit)) {
+      errors.push({ index, field: 'code', message: `${row.code} belongs to another department` });
+      return;
+    }
+    if (path && !path.startsWith(limit)) errors.push({ index, field: 'department_code', message: 'is outside your department' });
+    if (before && input.department_code !== before.department_code) {
+      errors.push({ index, field: 'department_code', message: 'cannot be changed by a department user' });
+    }
+    if (input.classification !== undefined && input.classification !== (before?.classification ?? 'pending')) {
+      errors.push({ index, field: 'classification', message: 'is certified by a reviewer (认定); a department user cannot set it' });
+    }
+  });
+  return errors;
+}
+
+export function refuseRows(errors: FieldError[], single: boolean): void {
+  if (errors.length === 0) return;
+  const shown = single ? errors.map(({ index: _i, ...e }) => e) : errors;
+  throw new AppError('forbidden', `not allowed: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, shown);
+}
+
+/** A record outside the caller's department subtree does not exist for them (404, not 403). */
+export async function assertVisible(db: Db, kind: ImportKind, code: string, actor: Actor, action: Action): Promise<void> {
+  const limit = limitFor(actor, action, kind);
+  if (limit === null) return;
+  const stored = (await loadStoredRows(db, kind, [code])).get(code);
+  const departmentCode = kind === 'departments' ? code : (stored?.view as { department_code?: string } | undefined)?.department_code;
+  const path = departmentCode ? (await departmentPaths(db, [departmentCode])).get(departmentCode) : undefined;
+  if (!stored || !path?.startsWith(limit)) throw notFound(kind.replace(/s$/, '').replace('-', ' '), code);
+}

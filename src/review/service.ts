@@ -1,0 +1,257 @@
+import { and, asc, eq, inArray, isNull, lte, type SQL } from 'drizzle-orm';
+import { recordAudit } from '../audit/service.ts';
+import type { Db } from '../db/client.ts';
+import type { Classification } from '../db/schema/enums.ts';
+import { certifications, privateNetworks, reReviews, systems, users } from '../db/schema/index.ts';
+import { AppError, notFound } from '../http/errors.ts';
+import { assertCan } from '../identity/access.ts';
+import type { Actor } from '../identity/actor.ts';
+import { applyTransitions, todayIso } from '../registry/history.ts';
+
+export type CertifiedKind = 'systems' | 'private-networks';
+const tracked = { systems: 'system', 'private-networks': 'private_network' } as const;
+const tables = { systems, 'private-networks': privateNetworks } as const;
+const tableOf = (kind: CertifiedKind) => tables[kind];
+
+export interface CertificationView {
+  id: number;
+  kind: 'system' | 'private_network';
+  code: string;
+  classification: Classification;
+  previous_classification: Classification;
+  evidence: string;
+  certified_by: string;
+  certified_at: string;
+  status: 'active' | 'reverted';
+  reverted_reason: string | null;
+}
+
+async function lockEntity(db: Db, kind: CertifiedKind, code: string) {
+  const t = tableOf(kind);
+  const [row] = await db.select({ id: t.id, classification: t.classification }).from(t).where(eq(t.code, code)).for('update');
+  if (!row) throw notFound(kind === 'systems' ? 'system' : 'private network', code);
+  return row;
+}
+
+/** Moves the classification as of a business date: the timeline, and so the indicators, follow. */
+async function reclassify(
+  db: Db,
+  kind: CertifiedKind,
+  entityId: number,
+  from: string,
+  to: Classification,
+  effectiveAt: string,
+  note: string,
+  actor: Actor,
+) {
+  const t = tableOf(kind);
+  await applyTransitions(db, tracked[kind], actor, {
+    add: [{ entityId, field: 'classification', fromValue: from, toValue: to, effectiveAt, note }],
+    supersede: [],
+    touched: [entityId],
+  });
+  await db.update(t).set({ classification: to, updatedAt: new Date() }).where(eq(t.id, entityId));
+}
+
+/** 认定: a reviewer certifies a classification with evidence; an earlier certification gives way. */
+export async function certify(
+  database: Db,
+  kind: CertifiedKind,
+  code: string,
+  request: { classification: Classification; evidence: string; certified_at?: string },
+  actor: Actor,
+): Promise<CertificationView> {
+  assertCan(actor.access, 'write', 'certifications');
+  if (actor.access.root) throw new AppError('forbidden', 'a certification needs a named reviewer, not the local operator');
+  const reviewerId = actor.access.userId;
+  const today = todayIso();
+  const at = request.certified_at ?? today;
+  if (at > today)
+    throw new AppError('validation_failed', `certified_at ${at} is in the future`, [
+      { field: 'certified_at', message: 'is in the future' },
+    ]);
+  return database.transaction(async (db) => {
+    const entity = await lockEntity(db, kind, code);
+    await db
+      .update(certifications)
+      .set({ status: 'reverted', revertedReason: 'superseded by a later certification', updatedAt: new Date() })
+      .where(and(eq(certifications.kind, tracked[kind]), eq(certifications.entityId, entity.id), eq(certifications.status, 'active')));
+    if (entity.classification !== request.classification) {
+      await reclassify(db, kind, entity.id, entity.classification, request.classification, at, `认定: ${request.evidence}`, actor);
+    }
+    const [row] = await db
+      .insert(certifications)
+      .values({
+        kind: tracked[kind],
+        entityId: entity.id,
+        classification: request.classification,
+        previousClassification: entity.classification,
+        evidence: request.evidence,
+        certifiedBy: reviewerId,
+        certifiedAt: at,
+      })
+      .returning({ id: certifications.id });
+    if (!row) throw new AppError('internal', 'the certification was not written');
+    const view = await getCertification(db, row.id);
+    await recordAudit(db, actor, [
+      {
+        action: `${tracked[kind]}.certify`,
+        entityKind: tracked[kind],
+        entityCode: code,
+        before: { classification: entity.classification },
+        after: view,
+      },
+    ]);
+    return view;
+  });
+}
+
+async function getCertification(db: Db, id: number): Promise<CertificationView> {
+  const [found] = await listCertificationRows(db, eq(certifications.id, id));
+  if (!found) throw notFound('certification', String(id));
+  return found;
+}
+
+async function listCertificationRows(db: Db, where: SQL | undefined): Promise<CertificationView[]> {
+  const rows = await db
+    .select({ c: certifications, reviewer: users.name })
+    .from(certifications)
+    .innerJoin(users, eq(users.id, certifications.certifiedBy))
+    .where(where)
+    .orderBy(asc(certifications.id));
+  const codes = new Map<string, string>();
+  for (const kind of ['systems', 'private-networks'] as const) {
+    const ids = rows.filter((r) => r.c.kind === tracked[kind]).map((r) => r.c.entityId);
+    if (ids.length === 0) continue;
+    const t = tableOf(kind);
+    for (const e of await db.select({ id: t.id, code: t.code }).from(t).where(inArray(t.id, ids)))
+      codes.set(`${tracked[kind]}:${e.id}`, e.code);
+  }
+  return rows.map(({ c, reviewer }) => ({
+    id: c.id,
+    kind: c.kind,
+    code: codes.get(`${c.kind}:${c.entityId}`) ?? '',
+    classification: c.classification,
+    previous_classification: c.previousClassification,
+    evidence: c.evidence,
+    certified_by: reviewer,
+    certified_at: c.certifiedAt,
+    status: c.status,
+    reverted_reason: c.revertedReason,
+  }));
+}
+
+export async function listCertifications(db: Db, filter: { status?: 'active' | 'reverted' }, actor: Actor): Promise<CertificationView[]> {
+  assertCan(actor.access, 'read', 'certifications');
+  return listCertificationRows(db, filter.status ? eq(certifications.status, filter.status) : undefined);
+}
+
+export interface ReReviewView {
+  id: number;
+  certification_id: number;
+  due_at: string;
+  result: 'passed' | 'failed' | null;
+  reason: string | null;
+  reviewed_at: string | null;
+}
+
+const reReviewView = (r: typeof reReviews.$inferSelect): ReReviewView => ({
+  id: r.id,
+  certification_id: r.certificationId,
+  due_at: r.dueAt,
+  result: r.result,
+  reason: r.reason,
+  reviewed_at: r.reviewedAt?.toISOString() ?? null,
+});
+
+/** 回头看: schedules a re-review of an active certification, due by a date. */
+export async function scheduleReReview(database: Db, certificationId: number, dueAt: string, actor: Actor): Promise<ReReviewView> {
+  assertCan(actor.access, 'write', 'certifications');
+  return database.transaction(async (db) => {
+    const certification = await getCertification(db, certificationId);
+    if (certification.status !== 'active')
+      throw new AppError('conflict', `certification ${certificationId} is ${certification.status}; only an active one is re-reviewed`);
+    const [row] = await db.insert(reReviews).values({ certificationId, dueAt }).returning();
+    if (!row) throw new AppError('internal', 'the re-review was not written');
+    await recordAudit(db, actor, [
+      { action: 're_review.schedule', entityKind: certification.kind, entityCode: certification.code, after: reReviewView(row) },
+    ]);
+    return reReviewView(row);
+  });
+}
+
+/** A failed re-review reverts the certification: the classification returns to what it was before. */
+export async function recordReReviewResult(
+  database: Db,
+  reReviewId: number,
+  outcome: { result: 'passed' | 'failed'; reason?: string },
+  actor: Actor,
+): Promise<ReReviewView> {
+  assertCan(actor.access, 'write', 'certifications');
+  if (actor.access.root) throw new AppError('forbidden', 'a re-review needs a named reviewer, not the local operator');
+  if (outcome.result === 'failed' && !outcome.reason?.trim()) {
+    throw new AppError('validation_failed', 'a failed re-review needs a reason', [
+      { field: 'reason', message: 'is required when the result is failed' },
+    ]);
+  }
+  const reviewerId = actor.access.userId;
+  return database.transaction(async (db) => {
+    const [review] = await db.select().from(reReviews).where(eq(reReviews.id, reReviewId)).for('update');
+    if (!review) throw notFound('re-review', String(reReviewId));
+    if (review.result) throw new AppError('conflict', `re-review ${reReviewId} was already recorded as ${review.result}`);
+    const certification = await getCertification(db, review.certificationId);
+    const [updated] = await db
+      .update(reReviews)
+      .set({
+        result: outcome.result,
+        reason: outcome.reason ?? null,
+        reviewedBy: reviewerId,
+        reviewedAt: new Date(),
+        updatedAt: new Date(),
+      })
+      .where(eq(reReviews.id, reReviewId))
+      .returning();
+    if (!updated) throw notFound('re-review', String(reReviewId));
+    if (outcome.result === 'failed' && certification.status === 'active') {
+      const kind: CertifiedKind = certification.kind === 'system' ? 'systems' : 'private-networks';
+      const entity = await lockEntity(db, kind, certification.code);
+      await db
+        .update(certifications)
+        .set({ status: 'reverted', revertedReason: outcome.reason ?? null, updatedAt: new Date() })
+        .where(eq(certifications.id, certification.id));
+      if (entity.classification !== certification.previous_classification) {
+        await reclassify(
+          db,
+          kind,
+          entity.id,
+          entity.classification,
+          certification.previous_classification,
+          todayIso(),
+          `回头看未通过: ${outcome.reason}`,
+          actor,
+        );
+      }
+    }
+    await recordAudit(db, actor, [
+      {
+        action: `re_review.${outcome.result}`,
+        entityKind: certification.kind,
+        entityCode: certification.code,
+        before: reReviewView(review),
+        after: reReviewView(updated),
+      },
+    ]);
+    return reReviewView(updated);
+  });
+}
+
+/** The review queue: open re-reviews, soonest due first. */
+export async function listReReviews(db: Db, filter: { open?: boolean; due_before?: string }, actor: Actor): Promise<ReReviewView[]> {
+  assertCan(actor.access, 'read', 'certifications');
+  const rows = await db
+    .select()
+    .from(reReviews)
+    .where(and(filter.open ? isNull(reReviews.result) : undefined, filter.due_before ? lte(reReviews.dueAt, filter.due_before) : undefined))
+    .orderBy(asc(reReviews.dueAt), asc(reReviews.id));
+  return rows.map(reReviewView);
+}
