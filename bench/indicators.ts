@@ -13,6 +13,8 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { createApp } from '../src/app.ts';
 import { rootActor } from '../src/identity/actor.ts';
+import { createToken } from '../src/identity/tokens.ts';
+import { createUser } from '../src/identity/users.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { queryRows } from '../src/db/raw.ts';
 import { regions } from '../src/db/schema/index.ts';
@@ -117,10 +119,14 @@ async function main() {
     say('');
     say('| request | n | p50 | p95 | p99 | reference GET /livez p95 | reference `select count(*) from systems` p95 |');
     say('|---|---|---|---|---|---|---|');
+    // A real reader: the leader role, with an API token, as a dashboard would call it.
+    await createUser(db, { name: 'bench-leader', roles: ['leader'], password: 'Bench-Passw0rd!' }, rootActor('bench'));
+    const { token } = await createToken(db, 'bench-leader', { name: 'bench', scope: 'read', expires_in_days: 1 }, rootActor('bench'));
+    const auth = { headers: { Authorization: `Bearer ${token}` } };
     const timeRequest = async (url: string, cold = false) => {
       if (cold) await expire();
       const t0 = performance.now();
-      const res = await app.request(url);
+      const res = await app.request(url, auth);
       if (res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
       return performance.now() - t0;
@@ -148,7 +154,7 @@ async function main() {
         `| ${label} | ${samples.length} | ${ms(percentile(samples, 50))} | ${ms(percentile(samples, 95))} | ${ms(percentile(samples, 99))} | ${ms(percentile(refLivez, 95))} | ${ms(percentile(refCount, 95))} |`,
       );
     }
-    const province = await (await app.request(`/api/v1/indicators?scope=450000&at=${at}`)).json();
+    const province = await (await app.request(`/api/v1/indicators?scope=450000&at=${at}`, auth)).json();
     say('');
     say(
       `Province figures as of ${at}: ${(province as { indicators: { key: string; percent: number }[] }).indicators.map((i) => `${i.key} ${i.percent}%`).join(', ')}.`,
