@@ -44,13 +44,17 @@ async function departmentPaths(db: Db, codes: string[]): Promise<Map<string, str
 export async function authorizeRows<K extends ImportKind>(db: Db, kind: K, rows: InputByKind[K][], actor: Actor): Promise<FieldError[]> {
   const limit = limitFor(actor, 'write', kind);
   if (limit === null) return [];
-  const owned = rows.map((r) => (r as { department_code?: string }).department_code ?? '');
-  const paths = await departmentPaths(db, owned);
   const stored = await loadStoredRows(
     db,
     kind,
     rows.map((r) => r.code),
   );
+  // The departments the rows name and those the stored records belong to now.
+  const owned = [
+    ...rows.map((r) => (r as { department_code?: string }).department_code ?? ''),
+    ...[...stored.values()].map((s) => (s.view as { department_code?: string }).department_code ?? ''),
+  ];
+  const paths = await departmentPaths(db, owned);
   const errors: FieldError[] = [];
   rows.forEach((row, index) => {
     const input = row as { department_code?: string; classification?: string };
