@@ -1,10 +1,11 @@
-import { rootActor } from '../../src/identity/actor.ts';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
+import { rootActor } from '../../src/identity/actor.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { todayIso } from '../../src/registry/history.ts';
 import { upsertRecords } from '../../src/registry/upsert.ts';
+import { type Cast, createCast } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
 type Json = Record<string, unknown>;
@@ -25,19 +26,26 @@ let counter = 0;
 /** A code no other test uses. */
 const uid = (prefix: string) => `${prefix}-${++counter}`;
 
+/**
+ * Every request is made as a caller whose roles allow it (tests/helpers/auth.ts): departments
+ * and clouds by the system administrator, network nodes and tenants by operations, systems,
+ * private networks and service items by a department user bound to the home department that
+ * this file's departments sit under, reads by the leader, certifications by the reviewer.
+ */
 describeEachBackend('registry API', (getDb) => {
   let app: App;
+  let cast: Cast;
 
   beforeAll(async () => {
     await loadDivisions(getDb().db);
     app = createApp({ database: getDb(), config });
+    cast = await createCast(app, getDb().db, { code: uid('HOME'), name: '测试主管部门', region_code: '450000' });
   });
 
   const call = async (method: string, path: string, body?: unknown): Promise<Answer> => {
-    const res = await app.request(path, {
-      method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
-    });
+    const headers: Record<string, string> = { ...cast.callerFor(method, path).headers };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await app.request(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     const text = await res.text();
     return { status: res.status, type: res.headers.get('content-type') ?? '', body: text ? (JSON.parse(text) as Json) : {} };
   };
@@ -53,12 +61,40 @@ describeEachBackend('registry API', (getDb) => {
     expect(a.status, JSON.stringify(a.body)).toBe(201);
     return a.body;
   };
+  /**
+   * A system or private network with a classification: the department user creates it
+   * (pending, 待认定) and the reviewer certifies it (认定) — a department may not set it.
+   */
+  const createdAndCertified = async (path: '/api/v1/systems' | '/api/v1/private-networks', body: Json): Promise<Json> => {
+    const { classification, ...rest } = body;
+    const item = await created(path, rest);
+    if (classification === undefined || classification === 'pending') return item;
+    const certified = await post(`${path}/${item.code}/certifications`, {
+      classification,
+      evidence: '测试认定',
+      certified_at: '2019-01-01',
+    });
+    expect(certified.status, JSON.stringify(certified.body)).toBe(201);
+    return (await get(`${path}/${item.code}`)).body;
+  };
   const newDepartment = (extra: Json = {}) =>
-    created('/api/v1/departments', { code: uid('D'), name: '测试部门', region_code: '450100', kind: 'government', ...extra });
+    created('/api/v1/departments', {
+      code: uid('D'),
+      name: '测试部门',
+      region_code: '450100',
+      kind: 'government',
+      parent_code: cast.home,
+      ...extra,
+    });
   const newSystem = async (extra: Json = {}) =>
-    created('/api/v1/systems', { code: uid('S'), name: '测试系统', department_code: (await newDepartment()).code, ...extra });
+    createdAndCertified('/api/v1/systems', { code: uid('S'), name: '测试系统', department_code: (await newDepartment()).code, ...extra });
   const newPrivateNetwork = async (extra: Json = {}) =>
-    created('/api/v1/private-networks', { code: uid('PN'), name: '测试专网', department_code: (await newDepartment()).code, ...extra });
+    createdAndCertified('/api/v1/private-networks', {
+      code: uid('PN'),
+      name: '测试专网',
+      department_code: (await newDepartment()).code,
+      ...extra,
+    });
   const newServiceItem = async (extra: Json = {}) =>
     created('/api/v1/service-items', {
       code: uid('SI'),
@@ -202,12 +238,12 @@ describeEachBackend('registry API', (getDb) => {
     it('creates a system with its stamps and verified_at, and audits it', async () => {
       const d = await newDepartment();
       const code = uid('S');
-      const a = await post('/api/v1/systems', { code, name: '不动产登记系统', department_code: d.code, classification: 'non_classified' });
+      const a = await post('/api/v1/systems', { code, name: '不动产登记系统', department_code: d.code });
       expect(a.status).toBe(201);
       expect(a.body).toMatchObject({
         code,
         department_code: d.code,
-        classification: 'non_classified',
+        classification: 'pending',
         state: 'not_migrated',
         state_at: null,
         cloud_code: null,
@@ -216,7 +252,7 @@ describeEachBackend('registry API', (getDb) => {
       expect((await get(`/api/v1/systems/${code}`)).body).toEqual(a.body);
       const audit = await auditRows('system.create', code);
       expect(audit).toHaveLength(1);
-      expect(audit[0]?.actor).toBe('api:anonymous');
+      expect(audit[0]?.actor).toBe(cast.callers.department.name);
     });
 
     it('answers 422 naming the field for an unknown department, a bad enum and a bad date', async () => {
@@ -262,7 +298,7 @@ describeEachBackend('registry API', (getDb) => {
       const sub = await newDepartment({ parent_code: top.code, region_code: '450300' });
       const cloud = await newCloud();
       const mk = (code: string, extra: Json) =>
-        created('/api/v1/systems', { code, name: `系统 ${code}`, department_code: top.code, ...extra });
+        createdAndCertified('/api/v1/systems', { code, name: `系统 ${code}`, department_code: top.code, ...extra });
       const base = uid('F');
       await mk(`${base}-a`, { classification: 'non_classified', state: 'migrated', state_at: '2020-05-01', cloud_code: cloud.code });
       await mk(`${base}-b`, { classification: 'classified', department_code: sub.code });
@@ -308,13 +344,18 @@ describeEachBackend('registry API', (getDb) => {
       ]);
       const stateAt = await patch(`/api/v1/systems/${s.code}`, { state_at: '2020-01-01' });
       expect(fields(stateAt)).toEqual(['state_at']);
-      // Sending the current state back unchanged is not a change.
-      const ok = await patch(`/api/v1/systems/${s.code}`, { state: 'not_migrated', name: '新名称', classification: 'classified' });
+      // Sending the current state (and classification) back unchanged is not a change.
+      const ok = await patch(`/api/v1/systems/${s.code}`, { state: 'not_migrated', name: '新名称', classification: 'pending' });
       expect(ok.status).toBe(200);
-      expect(ok.body).toMatchObject({ name: '新名称', classification: 'classified', state: 'not_migrated' });
-      const unknown = await patch(`/api/v1/systems/${s.code}`, { department_code: 'NO-DEPT' });
-      expect(unknown.status).toBe(422);
-      expect(problem(unknown).errors).toEqual([{ field: 'department_code', message: 'unknown department "NO-DEPT"' }]);
+      expect(ok.body).toMatchObject({ name: '新名称', classification: 'pending', state: 'not_migrated' });
+      // A different classification is the reviewer's to certify (认定): refused, naming the field.
+      const classified = await patch(`/api/v1/systems/${s.code}`, { classification: 'classified' });
+      expect(classified.status).toBe(403);
+      expect(fields(classified)).toEqual(['classification']);
+      // The department user may not move its system to another department, known or not.
+      const moved = await patch(`/api/v1/systems/${s.code}`, { department_code: 'NO-DEPT' });
+      expect(moved.status).toBe(403);
+      expect(problem(moved).errors).toEqual([{ field: 'department_code', message: 'cannot be changed by a department user' }]);
       expect((await patch('/api/v1/systems/NO-SUCH-SYS', { name: 'x' })).status).toBe(404);
     });
 
@@ -397,7 +438,7 @@ describeEachBackend('registry API', (getDb) => {
           to: 'migrating',
           effective_at: '2021-01-10',
           note: '开始迁移',
-          actor: 'api:anonymous',
+          actor: cast.callers.department.name,
           superseded_at: null,
         },
         { field: 'state', from: 'migrating', to: 'migrated', effective_at: '2021-03-15', note: null, superseded_at: null },
