@@ -2,6 +2,11 @@
  * The indicators API over HTTP (`app.request`, no port): figures for a hand-built dataset,
  * scopes, as-of dates, the figure cache expiring on writes, drill-down pages and CSV, the
  * problem+json errors, the OpenAPI document and docs page, probes and body limits.
+ *
+ * Every API request is made as a caller whose roles allow it (tests/helpers/auth.ts): the
+ * system administrator creates departments, a department user bound to the home department
+ * they sit under creates systems, private networks and service items, operations creates
+ * network nodes, the reviewer certifies classifications (认定), and the leader reads.
  */
 import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
@@ -10,6 +15,7 @@ import { type App, createApp } from '../../src/app.ts';
 import { indicatorKeys } from '../../src/indicators/definitions.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { todayIso } from '../../src/registry/history.ts';
+import { type Cast, createCast } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
 type Json = Record<string, unknown>;
@@ -75,13 +81,16 @@ const counts = (f: Indicator | undefined) => (f ? [f.numerator, f.denominator, f
 
 describeEachBackend('indicators API', (getDb) => {
   let app: App;
+  let cast: Cast;
+  /** The headers of the caller allowed to make a request. */
+  const auth = (method: string, path: string) => cast.callerFor(method, path).headers;
 
   const call = async (
     method: string,
     path: string,
     init: { body?: string; json?: unknown; headers?: Record<string, string> } = {},
   ): Promise<Answer> => {
-    const headers: Record<string, string> = { ...(init.headers ?? {}) };
+    const headers: Record<string, string> = { ...auth(method, path), ...(init.headers ?? {}) };
     let body: string | undefined = init.body;
     if (init.json !== undefined) {
       body = JSON.stringify(init.json);
@@ -102,6 +111,20 @@ describeEachBackend('indicators API', (getDb) => {
     const a = await post(path, body);
     expect(a.status, JSON.stringify(a.body)).toBe(201);
     return String(a.body.code);
+  };
+  /**
+   * A system or private network of a classification: created by the department user (待认定
+   * pending) and certified by the reviewer (认定) as of 2019-01-01, before every date the
+   * figures below are asked for.
+   */
+  const classified = async (path: '/api/v1/systems' | '/api/v1/private-networks', body: Json): Promise<string> => {
+    const { classification, ...rest } = body;
+    const code = await created(path, rest);
+    if (classification !== undefined && classification !== 'pending') {
+      const a = await post(`${path}/${code}/certifications`, { classification, evidence: '测试认定', certified_at: '2019-01-01' });
+      expect(a.status, JSON.stringify(a.body)).toBe(201);
+    }
+    return code;
   };
 
   const report = async (query: string): Promise<Report> => {
@@ -140,11 +163,14 @@ describeEachBackend('indicators API', (getDb) => {
   beforeAll(async () => {
     await loadDivisions(getDb().db);
     app = createApp({ database: getDb(), config });
+    // The home department is at province level (450000): no figure of 桂林市 or 梧州市 counts it.
+    cast = await createCast(app, getDb().db, { code: uid('HOME'), name: '自治区测试主管部门', region_code: '450000' });
 
     await created('/api/v1/departments', {
       code: gl.city,
       name: '桂林市大数据发展局',
       region_code: '450300',
+      parent_code: cast.home,
       kind: 'government',
       extranet_connected: true,
       extranet_connected_at: '2019-01-01',
@@ -160,13 +186,21 @@ describeEachBackend('indicators API', (getDb) => {
       code: gl.xf,
       name: '秀峰区政务服务中心',
       region_code: '450302',
+      parent_code: cast.home,
       kind: 'government',
       extranet_connected: true,
       extranet_connected_at: '2020-01-01',
     });
 
     const system = (code: string, department_code: string, classification: string, state: string, state_at?: string) =>
-      created('/api/v1/systems', { code, name: `系统${code}`, department_code, classification, state, ...(state_at ? { state_at } : {}) });
+      classified('/api/v1/systems', {
+        code,
+        name: `系统${code}`,
+        department_code,
+        classification,
+        state,
+        ...(state_at ? { state_at } : {}),
+      });
     await system(sys.a, gl.city, 'non_classified', 'migrated', '2019-06-01');
     await system(sys.b, gl.city, 'non_classified', 'not_migrated');
     await system(sys.c, gl.city, 'classified', 'migrated', '2019-06-01');
@@ -175,7 +209,7 @@ describeEachBackend('indicators API', (getDb) => {
     await system(sys.f, gl.xf, 'non_classified', 'migrating', '2019-05-01');
 
     const network = (department_code: string, classification: string, state: string, state_at?: string) =>
-      created('/api/v1/private-networks', {
+      classified('/api/v1/private-networks', {
         code: uid('PN'),
         name: '专网',
         department_code,
@@ -308,15 +342,16 @@ describeEachBackend('indicators API', (getDb) => {
         code: uid('D'),
         name: '梧州市政务服务中心',
         region_code: '450400',
+        parent_code: cast.home,
         kind: 'government',
       });
-      const moving = await created('/api/v1/systems', {
+      const moving = await classified('/api/v1/systems', {
         code: uid('S'),
         name: '待迁移系统',
         department_code: dept,
         classification: 'non_classified',
       });
-      await created('/api/v1/systems', {
+      await classified('/api/v1/systems', {
         code: uid('S'),
         name: '已上云系统',
         department_code: dept,
@@ -350,6 +385,7 @@ describeEachBackend('indicators API', (getDb) => {
         code: uid('D'),
         name: '梧州市大数据局',
         region_code: '450400',
+        parent_code: cast.home,
         kind: 'government',
         extranet_connected: true,
         extranet_connected_at: '2020-03-01',
@@ -416,8 +452,9 @@ describeEachBackend('indicators API', (getDb) => {
       expect(page.total).toBeGreaterThan(page.items.length);
       expect(page.items).toHaveLength(100);
 
-      const res = await app.request(`/api/v1/indicators/horizontal_coverage_township/items?${query}&limit=5`, {
-        headers: { Accept: 'text/csv' },
+      const path = `/api/v1/indicators/horizontal_coverage_township/items?${query}&limit=5`;
+      const res = await app.request(path, {
+        headers: { ...auth('GET', path), Accept: 'text/csv' },
       });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/csv');
@@ -434,8 +471,9 @@ describeEachBackend('indicators API', (getDb) => {
       expect(codes.slice(0, 100)).toEqual(page.items.map((i) => i.code));
       expect(rows.slice(1).filter((r) => r.at(-1) === 'true')).toHaveLength(1);
 
-      const missing = await app.request(`/api/v1/indicators/cloud_migration/items?scope=450300&at=2020-06-30&missing=true`, {
-        headers: { Accept: 'text/csv' },
+      const missingPath = '/api/v1/indicators/cloud_migration/items?scope=450300&at=2020-06-30&missing=true';
+      const missing = await app.request(missingPath, {
+        headers: { ...auth('GET', missingPath), Accept: 'text/csv' },
       });
       expect(missing.headers.get('content-disposition')).toContain('cloud_migration-450300-2020-06-30-missing.csv');
       const missingRows = parse(await missing.text(), { bom: true }) as string[][];
@@ -542,7 +580,7 @@ describeEachBackend('indicators API', (getDb) => {
     it('while not ready, /readyz and the API answer 503 problem+json', async () => {
       const starting = createApp({ database: getDb(), config, isReady: () => false });
       for (const path of ['/readyz', '/api/v1/indicators?scope=450000']) {
-        const res = await starting.request(path);
+        const res = await starting.request(path, { headers: auth('GET', path) });
         expect(res.status, path).toBe(503);
         expect(res.headers.get('content-type')).toContain('application/problem+json');
         const body = JSON.parse(await res.text()) as Problem;
@@ -559,7 +597,8 @@ describeEachBackend('indicators API', (getDb) => {
       const code = uid('D');
       const body = JSON.stringify({ code, name: '大'.repeat(1000), region_code: '450300', kind: 'government' });
       expect(new TextEncoder().encode(body).length).toBeGreaterThan(2048);
-      const res = await small.request('/api/v1/departments', { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+      const headers = { ...auth('POST', '/api/v1/departments'), 'Content-Type': 'application/json' };
+      const res = await small.request('/api/v1/departments', { method: 'POST', body, headers });
       expect(res.status).toBe(413);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(JSON.parse(await res.text())).toMatchObject({ status: 413, code: 'payload_too_large' });
@@ -569,7 +608,7 @@ describeEachBackend('indicators API', (getDb) => {
       const fits = await small.request('/api/v1/departments', {
         method: 'POST',
         body: JSON.stringify({ code, name: '小部门', region_code: '450300', kind: 'government' }),
-        headers: { 'Content-Type': 'application/json' },
+        headers,
       });
       expect(fits.status).toBe(201);
     });
