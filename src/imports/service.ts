@@ -28,6 +28,9 @@ export async function importFile(
   actor: Actor,
   options: { dryRun?: boolean; today?: string; filename?: string } = {},
 ): Promise<ImportReport> {
+  // Deny by default: a caller who may not write this kind at all is refused before the
+  // file is read, and learns nothing from its validation (which names departments).
+  limitFor(actor, 'write', kind);
   const parsed = await parseImportFile(data, format, kind);
   const rowErrors = (error: AppError): FieldError[] =>
     error.errors.map(({ index, ...e }) => ({

@@ -2,6 +2,11 @@
  * Spreadsheet import and export over HTTP (`app.request`, no port): POST /api/v1/import/{kind}
  * with a multipart `file`, GET /api/v1/export/{kind}. All-or-nothing, idempotent, every bad
  * row named by its spreadsheet row and column, and an audit row per import.
+ *
+ * Every request is made as a caller whose roles allow it (tests/helpers/auth.ts): the system
+ * administrator imports departments (all under one home department), a department user bound
+ * to the home department imports systems, the leader reads and exports, and the reviewer
+ * certifies classifications (a department may not set them).
  */
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +14,7 @@ import { type App, createApp } from '../../src/app.ts';
 import { parseImportFile, writeExportFile } from '../../src/imports/format.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import type { DepartmentInput, ImportKind, SystemInput } from '../../src/registry/schemas.ts';
+import { type Cast, createCast } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
 type Json = Record<string, unknown>;
@@ -48,6 +54,8 @@ const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 
 let counter = 0;
 /** A code no other test in this file uses. */
 const uid = (prefix: string) => `IM-${prefix}-${++counter}`;
+/** The department every department of this file sits under; the department user is bound to it. */
+const home = uid('HOME');
 
 /** A CSV file from rows of cells (none of the cells here needs quoting), CRLF like Excel writes. */
 const csv = (rows: (string | null)[][]) => rows.map((r) => r.map((c) => c ?? '').join(',')).join('\r\n');
@@ -81,15 +89,16 @@ const systemCells = (s: SystemInput) => [
 const department = (extra: Partial<DepartmentInput> & Pick<DepartmentInput, 'code'>): DepartmentInput => ({
   name: '北海市测试部门',
   region_code: '450500',
-  parent_code: null,
+  parent_code: home,
   kind: 'government',
   extranet_connected: false,
   extranet_connected_at: null,
   ...extra,
 });
+/** A department user's row: the classification is pending (待认定) until a reviewer certifies it. */
 const system = (extra: Partial<SystemInput> & Pick<SystemInput, 'code' | 'department_code'>): SystemInput => ({
   name: '测试系统',
-  classification: 'non_classified',
+  classification: 'pending',
   state: 'not_migrated',
   state_at: null,
   cloud_code: null,
@@ -99,6 +108,9 @@ const system = (extra: Partial<SystemInput> & Pick<SystemInput, 'code' | 'depart
 
 describeEachBackend('imports and exports API', (getDb) => {
   let app: App;
+  let cast: Cast;
+  /** The headers of the caller allowed to make a request. */
+  const auth = (method: string, path: string) => cast.callerFor(method, path).headers;
 
   const answer = async (res: Response): Promise<Answer> => {
     const text = await res.text();
@@ -111,7 +123,8 @@ describeEachBackend('imports and exports API', (getDb) => {
   const upload = async (kind: string, data: Uint8Array | string, name = 'x.csv', query = '', on: App = app): Promise<Answer> => {
     const form = new FormData();
     form.append('file', new File([typeof data === 'string' ? utf8(data) : new Uint8Array(data)], name));
-    return answer(await on.request(`/api/v1/import/${kind}${query}`, { method: 'POST', body: form }));
+    const path = `/api/v1/import/${kind}${query}`;
+    return answer(await on.request(path, { method: 'POST', body: form, headers: auth('POST', path) }));
   };
   const imported = async (kind: string, data: Uint8Array | string, name = 'x.csv', query = ''): Promise<ImportReport> => {
     const a = await upload(kind, data, name, query);
@@ -120,13 +133,14 @@ describeEachBackend('imports and exports API', (getDb) => {
     return a.body as unknown as ImportReport;
   };
   const exported = async (kind: ImportKind, format: 'csv' | 'xlsx'): Promise<Uint8Array> => {
-    const res = await app.request(`/api/v1/export/${kind}?format=${format}`);
+    const path = `/api/v1/export/${kind}?format=${format}`;
+    const res = await app.request(path, { headers: auth('GET', path) });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain(format === 'csv' ? 'text/csv' : 'spreadsheetml.sheet');
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${kind}.${format}"`);
     return new Uint8Array(await res.arrayBuffer());
   };
-  const getJson = async (path: string): Promise<Answer> => answer(await app.request(path));
+  const getJson = async (path: string): Promise<Answer> => answer(await app.request(path, { headers: auth('GET', path) }));
   const problem = (a: Answer) => a.body as unknown as Problem;
   const expectProblem = (a: Answer, status: number, code?: string) => {
     expect(a.status, JSON.stringify(a.body)).toBe(status);
@@ -162,6 +176,7 @@ describeEachBackend('imports and exports API', (getDb) => {
   beforeAll(async () => {
     await loadDivisions(getDb().db);
     app = createApp({ database: getDb(), config });
+    cast = await createCast(app, getDb().db, { code: home, name: '自治区测试主管部门', region_code: '450000' });
   });
 
   describe('CSV import', () => {
@@ -197,7 +212,7 @@ describeEachBackend('imports and exports API', (getDb) => {
       });
       expect((await getJson(`/api/v1/systems/${systems[0]?.code}`)).body).toMatchObject({
         department_code: parent.code,
-        classification: 'non_classified',
+        classification: 'pending',
         state: 'migrated',
         state_at: '2020-03-01',
       });
@@ -255,11 +270,11 @@ describeEachBackend('imports and exports API', (getDb) => {
       const codes = [uid('S'), uid('S'), uid('S'), uid('S'), uid('S')];
       const file = csv([
         ['编码', '名称', '部门编码', '密级', '状态', '状态日期'],
-        [codes[0] ?? '', '正常系统一', d, '非涉密', '已上云', '2020-01-01'], // row 2
-        [codes[1] ?? '', '状态写错', d, '非涉密', '完成', '2020-01-01'], // row 3: bad enum
-        [codes[2] ?? '', '正常系统二', d, '涉密', '未迁移', ''], // row 4
-        [codes[3] ?? '', '日期写错', d, '非涉密', '已上云', '2020-13-45'], // row 5: bad date
-        [codes[4] ?? '', '部门不存在', 'NO-SUCH-DEPT', '非涉密', '迁移中', '2020-01-01'], // row 6: unknown department
+        [codes[0] ?? '', '正常系统一', d, '待认定', '已上云', '2020-01-01'], // row 2
+        [codes[1] ?? '', '状态写错', d, '待认定', '完成', '2020-01-01'], // row 3: bad enum
+        [codes[2] ?? '', '正常系统二', d, '待认定', '未迁移', ''], // row 4
+        [codes[3] ?? '', '日期写错', d, '待认定', '已上云', '2020-13-45'], // row 5: bad date
+        [codes[4] ?? '', '部门不存在', 'NO-SUCH-DEPT', '待认定', '迁移中', '2020-01-01'], // row 6: unknown department
       ]);
       const before = await counts();
       const a = await upload('systems', file, '系统清单.csv');
@@ -283,8 +298,8 @@ describeEachBackend('imports and exports API', (getDb) => {
       const [dept] = await importDepartments(department({ code: uid('D') }));
       const file = csv([
         ['编码', '名称', '部门编码', '密级', '状态', '状态日期'],
-        [uid('S'), '正常系统', String(dept?.code), '非涉密', '已上云', '2020-01-01'],
-        [uid('S'), '部门不存在', 'NO-SUCH-DEPT', '非涉密', '迁移中', '2020-01-01'],
+        [uid('S'), '正常系统', String(dept?.code), '待认定', '已上云', '2020-01-01'],
+        [uid('S'), '部门不存在', 'NO-SUCH-DEPT', '待认定', '迁移中', '2020-01-01'],
       ]);
       const before = await counts();
       const a = await upload('systems', file);
@@ -300,7 +315,7 @@ describeEachBackend('imports and exports API', (getDb) => {
         utf8(
           csv([
             ['编码', '名称', '行政区划代码', '上级编码', '类型', '已接入外网', '接入日期'],
-            [parent, '北海市发展和改革委员会', '450500', null, '政府部门', '是', '2019-10-01'],
+            [parent, '北海市发展和改革委员会', '450500', home, '政府部门', '是', '2019-10-01'],
             [child, '北海市价格监测中心', '450502', parent, '事业单位', '否', null],
           ]),
         ),
@@ -321,29 +336,49 @@ describeEachBackend('imports and exports API', (getDb) => {
 
       const s1 = uid('S');
       const s2 = uid('S');
-      const systemsFile = withBom(
-        utf8(
-          csv([
-            ['编码', '名称', '部门编码', '密级', '状态', '状态日期'],
-            [s1, '价格监测系统', child, '非涉密', '已上云', '2020/3/5'],
-            [s2, '涉密办公系统', parent, '涉密', '已下线', '2020-06-30'],
-          ]),
-        ),
-      );
-      expect(await imported('systems', systemsFile)).toMatchObject({ rows: 2, created: 2 });
+      const systemsFile = (classifications: [string, string]) =>
+        withBom(
+          utf8(
+            csv([
+              ['编码', '名称', '部门编码', '密级', '状态', '状态日期'],
+              [s1, '价格监测系统', child, classifications[0], '已上云', '2020/3/5'],
+              [s2, '涉密办公系统', parent, classifications[1], '已下线', '2020-06-30'],
+            ]),
+          ),
+        );
+      // The department registers its systems pending (待认定) …
+      expect(await imported('systems', systemsFile(['待认定', '待认定']))).toMatchObject({ rows: 2, created: 2 });
       expect((await getJson(`/api/v1/systems/${s1}`)).body).toMatchObject({
-        classification: 'non_classified',
+        classification: 'pending',
         state: 'migrated',
         state_at: '2020-03-05',
       });
       expect((await getJson(`/api/v1/systems/${s2}`)).body).toMatchObject({
-        classification: 'classified',
+        classification: 'pending',
         state: 'retired',
         state_at: '2020-06-30',
       });
+      // … the reviewer certifies them (认定) …
+      for (const [code, classification] of [
+        [s1, 'non_classified'],
+        [s2, 'classified'],
+      ] as const) {
+        const path = `/api/v1/systems/${code}/certifications`;
+        const certified = await app.request(path, {
+          method: 'POST',
+          headers: { ...auth('POST', path), 'Content-Type': 'application/json' },
+          body: JSON.stringify({ classification, evidence: '测试认定' }),
+        });
+        expect(certified.status).toBe(201);
+      }
+      // … and a file saying 非涉密 and 涉密 now agrees with the registry: nothing to change.
+      const certifiedFile = systemsFile(['非涉密', '涉密']);
+      expect(await imported('systems', certifiedFile)).toMatchObject({ unchanged: 2, created: 0, updated: 0 });
+      expect((await getJson(`/api/v1/systems/${s1}`)).body).toMatchObject({ classification: 'non_classified' });
+      expect((await getJson(`/api/v1/systems/${s2}`)).body).toMatchObject({ classification: 'classified' });
 
       // The same file without its BOM reads the same: nothing to change.
-      expect(await imported('systems', systemsFile.subarray(3))).toMatchObject({ unchanged: 2, created: 0, updated: 0 });
+      expect(await imported('systems', certifiedFile.subarray(3))).toMatchObject({ unchanged: 2, created: 0, updated: 0 });
     });
 
     it('imports an XLSX workbook', async () => {
@@ -352,13 +387,13 @@ describeEachBackend('imports and exports API', (getDb) => {
       expect(deptReport).toEqual({ kind: 'departments', rows: 1, created: 1, updated: 0, unchanged: 0, dry_run: false });
       const systems = [
         system({ code: uid('S'), department_code: depts[0]?.code ?? '', state: 'migrated', state_at: '2020-08-08' }),
-        system({ code: uid('S'), department_code: depts[0]?.code ?? '', classification: 'classified', name: '00123' }),
+        system({ code: uid('S'), department_code: depts[0]?.code ?? '', name: '00123' }),
       ];
       const workbook = await writeExportFile('systems', systems, 'xlsx');
       expect([...workbook.subarray(0, 4)]).toEqual([0x50, 0x4b, 0x03, 0x04]);
       expect(await imported('systems', workbook, 'x.xlsx')).toMatchObject({ rows: 2, created: 2 });
       expect((await getJson(`/api/v1/systems/${systems[0]?.code}`)).body).toMatchObject({ state: 'migrated', state_at: '2020-08-08' });
-      expect((await getJson(`/api/v1/systems/${systems[1]?.code}`)).body).toMatchObject({ name: '00123', classification: 'classified' });
+      expect((await getJson(`/api/v1/systems/${systems[1]?.code}`)).body).toMatchObject({ name: '00123', classification: 'pending' });
       expect(await imported('systems', workbook, 'x.xlsx')).toMatchObject({ unchanged: 2 });
     });
   });
@@ -368,7 +403,7 @@ describeEachBackend('imports and exports API', (getDb) => {
       const cloud = uid('C');
       const c = await app.request('/api/v1/clouds', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { ...auth('POST', '/api/v1/clouds'), 'Content-Type': 'application/json' },
         body: JSON.stringify({ code: cloud, name: '北海市政务云', kind: 'city', provider: 'Huawei', region_code: '450500' }),
       });
       expect(c.status).toBe(201);
@@ -453,6 +488,29 @@ describeEachBackend('imports and exports API', (getDb) => {
   });
 
   describe('bad uploads', () => {
+    it('a caller who may not write the kind is refused (403) before the file is read', async () => {
+      const file = csv([
+        ['编码', '名称', '部门编码', '状态'],
+        [uid('S'), '系统', 'NO-SUCH-DEPT', '完成'],
+      ]);
+      const as = async (who: keyof Cast['callers'], kind: string) => {
+        const form = new FormData();
+        form.append('file', new File([utf8(file)], 'x.csv'));
+        const headers = cast.callers[who].headers;
+        return answer(await app.request(`/api/v1/import/${kind}`, { method: 'POST', body: form, headers }));
+      };
+      const before = await counts();
+      // The leader reads everything and writes nothing; the file's faults are not its business.
+      const leader = await as('leader', 'systems');
+      expectProblem(leader, 403, 'forbidden');
+      expect(problem(leader).errors ?? []).toEqual([]);
+      expectProblem(await as('department', 'departments'), 403, 'forbidden');
+      expectProblem(await as('sysadmin', 'systems'), 403, 'forbidden');
+      // The department user may import systems: then the file is read, and its faults named.
+      expectProblem(await as('department', 'systems'), 422, 'import_rejected');
+      expect(await counts()).toEqual(before);
+    });
+
     it('a file that is neither CSV nor XLSX → 415 or 422 problem+json', async () => {
       // PNG signature and the start of an IHDR chunk (which holds NUL bytes).
       const png = new Uint8Array([
@@ -468,7 +526,9 @@ describeEachBackend('imports and exports API', (getDb) => {
     it('a missing file field → 422', async () => {
       const form = new FormData();
       form.append('other', 'not a file');
-      const a = await answer(await app.request('/api/v1/import/systems', { method: 'POST', body: form }));
+      const a = await answer(
+        await app.request('/api/v1/import/systems', { method: 'POST', body: form, headers: auth('POST', '/api/v1/import/systems') }),
+      );
       expectProblem(a, 422, 'validation_failed');
       expect((problem(a).errors ?? []).some((e) => e.field.endsWith('file'))).toBe(true);
     });
@@ -515,9 +575,8 @@ describeEachBackend('imports and exports API', (getDb) => {
       await imported('systems', file, '第一次.csv');
       await imported('systems', file, '第二次.csv');
       await imported('systems', file, 'dry.csv', '?dry_run=true');
-      expect((await upload('systems', csv([systemHeader, systemCells({ ...s, department_code: 'NO-SUCH-DEPT' })]), 'bad.csv')).status).toBe(
-        422,
-      );
+      const stray = system({ code: uid('S'), department_code: 'NO-SUCH-DEPT' });
+      expect((await upload('systems', csv([systemHeader, systemCells(stray)]), 'bad.csv')).status).toBe(422);
       await imported('systems', await writeExportFile('systems', [s], 'xlsx'), '第三次.xlsx');
 
       const audits = (await importAudits()).slice(start);
