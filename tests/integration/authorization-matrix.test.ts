@@ -1,0 +1,231 @@
+/**
+ * The authorization matrix, generated from the OpenAPI document: every operation × every role,
+ * plus anonymous and a department user of another department. The expected answer of each
+ * cell is computed from the route policy and the permissions table (src/identity/policy.ts,
+ * src/identity/access.ts), never written by hand, and checked with a real request:
+ *
+ * - allowed: anything but 401 and 403 (bodies are minimal and may well be refused as invalid);
+ * - denied: 401 for anonymous, 403 for everyone else;
+ * - a department user asking for a record of another department: 404, as if it did not exist.
+ *
+ * An operation without a rule fails the suite.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type App, createApp } from '../../src/app.ts';
+import type { Database } from '../../src/db/client.ts';
+import { permissions } from '../../src/identity/access.ts';
+import { routePolicy } from '../../src/identity/policy.ts';
+import { type Role, roles } from '../../src/identity/roles.ts';
+import { loadDivisions } from '../../src/regions/service.ts';
+import { importKinds } from '../../src/registry/schemas.ts';
+import { callerWith, neededPermission, type OpenApiPaths, openApiPaths, type TestCaller } from '../helpers/auth.ts';
+import { describeEachBackend } from '../helpers/db.ts';
+
+const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864, YUNWANG_LOGIN_RATE_PER_MINUTE: 1000 };
+const openApiInfo = { openapi: '3.1.0' as const, info: { title: 'yunwang', version: '1' } };
+
+/** The operations of an OpenAPI document that have no rule in the route policy. */
+function operationsWithoutRule(paths: OpenApiPaths): string[] {
+  return Object.entries(paths)
+    .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => op.operationId ?? `${method} ${path}`))
+    .filter((operationId) => !(operationId in routePolicy));
+}
+
+// The document does not need a database: an app built without one lists the operations.
+const documentApp = createApp({ database: {} as Database, config });
+const documentPaths = documentApp.getOpenAPI31Document(openApiInfo).paths as OpenApiPaths;
+
+/** One request of the matrix: an operation, its path filled in (import and export once per kind). */
+interface Cell {
+  operationId: string;
+  method: string;
+  template: string;
+}
+const cells: Cell[] = Object.entries(documentPaths).flatMap(([template, methods]) =>
+  Object.entries(methods).flatMap(([method, op]) => {
+    const operationId = op.operationId ?? `${method} ${template}`;
+    return template.includes('{kind}')
+      ? importKinds.map((kind) => ({ operationId, method: method.toUpperCase(), template: template.replace('{kind}', kind) }))
+      : [{ operationId, method: method.toUpperCase(), template }];
+  }),
+);
+
+type CallerName = Role | 'anonymous' | 'other-department';
+const callerNames: CallerName[] = [...roles, 'anonymous', 'other-department'];
+const rolesOf = (caller: CallerName): Role[] => (caller === 'anonymous' ? [] : caller === 'other-department' ? ['department'] : [caller]);
+
+type Outcome = 'allowed' | 401 | 403 | 404;
+
+/**
+ * What the caller must get, from the policy alone. `ownedByHome` says the request names a
+ * record of the home department (a path code, or an indicator scope dept:<code>).
+ */
+function expectedOutcome(caller: CallerName, operationId: string, path: string, ownedByHome: boolean): Outcome {
+  const rule = routePolicy[operationId];
+  if (!rule) return 403;
+  if ('public' in rule) return 'allowed';
+  if (caller === 'anonymous') return 401;
+  const needed = neededPermission(operationId, path);
+  if (!needed) return 'allowed';
+  const granted = permissions[needed.area][needed.action];
+  if (!rolesOf(caller).some((role) => granted.includes(role))) return 403;
+  // The department role's grants are confined to the user's department subtree.
+  if (caller === 'other-department' && ownedByHome) return 404;
+  return 'allowed';
+}
+
+let counter = 0;
+const uid = (prefix: string) => `AZ-${prefix}-${++counter}`;
+
+describeEachBackend('authorization matrix', (getDb) => {
+  let app: App;
+  const callers = new Map<CallerName, TestCaller | null>();
+  const home = uid('HOME');
+  const other = uid('OTHER');
+  const codes = { system: uid('S'), network: uid('PN'), item: uid('SI'), node: uid('N'), cloud: uid('C') };
+  let tenantId = 0;
+  let certificationId = 0;
+  let reReviewId = 0;
+  const target = `az-target-${process.pid}`;
+
+  const send = async (caller: TestCaller | null | undefined, method: string, path: string, body?: unknown): Promise<Response> => {
+    const headers: Record<string, string> = { ...(caller?.headers ?? {}) };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    return app.request(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  };
+  const setUp = async (caller: TestCaller | null | undefined, path: string, body: unknown): Promise<Record<string, unknown>> => {
+    const res = await send(caller, 'POST', path, body);
+    const text = await res.text();
+    expect(res.status, `${path}: ${text}`).toBe(201);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+
+  beforeAll(async () => {
+    const { db } = getDb();
+    await loadDivisions(db);
+    app = createApp({ database: getDb(), config });
+    callers.set('anonymous', null);
+    for (const role of roles) if (role !== 'department') callers.set(role, await callerWith(db, [role]));
+
+    // A small dataset: a home department with one record of each kind, another department.
+    const sysadmin = callers.get('sysadmin');
+    await setUp(sysadmin, '/api/v1/departments', { code: home, name: '矩阵部门', region_code: '450100', kind: 'government' });
+    await setUp(sysadmin, '/api/v1/departments', { code: other, name: '另一部门', region_code: '450200', kind: 'government' });
+    callers.set('department', await callerWith(db, ['department'], { department: home }));
+    callers.set('other-department', await callerWith(db, ['department'], { department: other }));
+    const department = callers.get('department');
+    await setUp(department, '/api/v1/systems', { code: codes.system, name: '矩阵系统', department_code: home });
+    await setUp(department, '/api/v1/private-networks', { code: codes.network, name: '矩阵专网', department_code: home });
+    await setUp(department, '/api/v1/service-items', { code: codes.item, name: '矩阵事项', department_code: home, system_type: 'city' });
+    await setUp(callers.get('ops'), '/api/v1/network-nodes', { code: codes.node, name: '矩阵节点', region_code: '450100', tier: 'metro' });
+    await setUp(sysadmin, '/api/v1/clouds', { code: codes.cloud, name: '矩阵云', kind: 'city', provider: 'x', region_code: '450100' });
+    tenantId = Number(
+      (await setUp(callers.get('ops'), '/api/v1/tenants', { cloud_code: codes.cloud, external_id: 'az', department_code: home })).id,
+    );
+    const reviewer = callers.get('reviewer');
+    certificationId = Number(
+      (
+        await setUp(reviewer, `/api/v1/private-networks/${codes.network}/certifications`, {
+          classification: 'classified',
+          evidence: '矩阵',
+        })
+      ).id,
+    );
+    reReviewId = Number((await setUp(reviewer, `/api/v1/certifications/${certificationId}/re-reviews`, { due_at: '2030-01-01' })).id);
+    const created = await send(sysadmin, 'POST', '/api/v1/users', { name: target });
+    expect(created.status).toBe(201);
+  });
+
+  /** The path with its parameters filled from the dataset, and whether it names a home-department record. */
+  const fill = (template: string): { path: string; ownedByHome: boolean } => {
+    const byCollection: Record<string, string> = {
+      regions: '450100',
+      departments: home,
+      systems: codes.system,
+      'private-networks': codes.network,
+      'service-items': codes.item,
+      'network-nodes': codes.node,
+      clouds: codes.cloud,
+    };
+    const ids: Record<string, number> = { tenants: tenantId, tokens: 999_999, certifications: certificationId, 're-reviews': reReviewId };
+    const collection = template.split('/')[3] ?? '';
+    const ownedByHome = template.includes('{code}') && ['departments', 'systems', 'private-networks', 'service-items'].includes(collection);
+    const path = template
+      .replace('{code}', byCollection[collection] ?? 'none')
+      .replace('{id}', String(ids[collection] ?? 1))
+      .replace('{name}', target)
+      .replace('{key}', 'cloud_migration');
+    // The indicators are read for the home department: a department-scoped read.
+    if (collection === 'indicators') return { path: `${path}?scope=dept:${home}&at=2020-06-30`, ownedByHome: true };
+    if (collection === 'import') return { path: `${path}?dry_run=true`, ownedByHome: false };
+    return { path, ownedByHome };
+  };
+
+  /** Minimal bodies; valid where a department user of another department must get as far as the record (404). */
+  const bodies: Record<string, unknown> = {
+    updateSystem: { name: '矩阵系统' },
+    updatePrivateNetwork: { name: '矩阵专网' },
+    updateServiceItem: { name: '矩阵事项' },
+    updateDepartment: { name: '矩阵部门' },
+    transitionSystem: { to: 'migrating', effective_at: '2020-01-01' },
+    transitionPrivateNetwork: { to: 'migrating', effective_at: '2020-01-01' },
+    transitionServiceItem: { to: 'integrated', effective_at: '2020-01-01' },
+    transitionDepartment: { to: 'connected', effective_at: '2020-01-01' },
+  };
+
+  const request = async (caller: TestCaller | null | undefined, cell: Cell, path: string): Promise<Response> => {
+    if (cell.operationId === 'importFile') {
+      const form = new FormData();
+      form.append('file', new File([new TextEncoder().encode('code\r\nX-1\r\n')], 'matrix.csv'));
+      return app.request(path, { method: 'POST', body: form, headers: caller?.headers ?? {} });
+    }
+    const body = ['POST', 'PUT', 'PATCH'].includes(cell.method) ? (bodies[cell.operationId] ?? {}) : undefined;
+    return send(caller, cell.method, path, body);
+  };
+
+  it('every operation of the OpenAPI document has a rule in the route policy', async () => {
+    const served = await openApiPaths(app);
+    expect(operationsWithoutRule(served)).toEqual([]);
+    // The check can fail: an operation without a rule is named.
+    expect(operationsWithoutRule({ ...served, '/api/v1/fake': { get: { operationId: 'fakeOperation' } } })).toEqual(['fakeOperation']);
+    // And the matrix covers every operation that is served.
+    const servedIds = Object.values(served).flatMap((methods) => Object.values(methods).map((op) => op.operationId));
+    expect(new Set(cells.map((c) => c.operationId))).toEqual(new Set(servedIds));
+    expect(servedIds.length).toBeGreaterThanOrEqual(70);
+  });
+
+  it('a route added without a rule is refused to everyone, and reported', async () => {
+    const extended = createApp({ database: getDb(), config });
+    extended.openapi(
+      createRoute({
+        method: 'get',
+        path: '/api/v1/unruled',
+        operationId: 'unruledOperation',
+        responses: { 200: { description: 'x', content: { 'application/json': { schema: z.object({ ok: z.boolean() }) } } } },
+      }),
+      (c) => c.json({ ok: true }, 200),
+    );
+    expect(operationsWithoutRule(await openApiPaths(extended))).toEqual(['unruledOperation']);
+    for (const caller of ['sysadmin', 'leader', 'anonymous'] as const) {
+      const res = await extended.request('/api/v1/unruled', { headers: callers.get(caller)?.headers ?? {} });
+      expect(res.status, caller).toBe(403);
+      expect(await res.text()).toContain('no authorization rule');
+    }
+  });
+
+  describe.each(cells)('$operationId $method $template', (cell) => {
+    it('answers every caller as the policy says', async () => {
+      const { path, ownedByHome } = fill(cell.template);
+      const mismatches: string[] = [];
+      for (const name of callerNames) {
+        const expected = expectedOutcome(name, cell.operationId, path, ownedByHome);
+        const res = await request(callers.get(name), cell, path);
+        const text = await res.text();
+        const ok = expected === 'allowed' ? res.status !== 401 && res.status !== 403 && res.status < 500 : res.status === expected;
+        if (!ok) mismatches.push(`${name}: expected ${expected}, got ${res.status} ${text.slice(0, 200)}`);
+      }
+      expect(mismatches, `${cell.method} ${path}`).toEqual([]);
+    });
+  });
+});
