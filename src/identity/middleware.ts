@@ -80,6 +80,11 @@ export function authorize(
         return refuse(new AppError('forbidden', 'missing or wrong X-CSRF-Token header (cross-site request refused)'));
       }
     }
+    // A read-scope token uses safe methods only, on its user's own account too: it may not
+    // mint a write token, revoke tokens or touch the password or second factor.
+    if (!principal.access.root && principal.access.readOnly && unsafe.has(c.req.method)) {
+      return refuse(new AppError('forbidden', 'a read-only API token cannot make changes'));
+    }
     if ('self' in rule) return next();
     if (!can(principal.access, rule.action, rule.area)) {
       return refuse(new AppError('forbidden', `your roles may not ${rule.action} ${rule.area}`));
