@@ -45,7 +45,7 @@ export function authenticate(database: Database): MiddlewareHandler<AppEnv> {
 /**
  * Deny by default: every API operation needs a rule in routePolicy, a caller who satisfies
  * it, and — for cookie-authenticated writes — the session's CSRF token. Refused writes
- * are audited.
+ * are audited, whether refused here or by the service.
  */
 export function authorize(
   database: Database,
@@ -85,11 +85,21 @@ export function authorize(
     if (!principal.access.root && principal.access.readOnly && unsafe.has(c.req.method)) {
       return refuse(new AppError('forbidden', 'a read-only API token cannot make changes'));
     }
-    if ('self' in rule) return next();
-    if (!can(principal.access, rule.action, rule.area)) {
+    if ('area' in rule && !can(principal.access, rule.action, rule.area)) {
       return refuse(new AppError('forbidden', `your roles may not ${rule.action} ${rule.area}`));
     }
-    return next();
+    await next();
+    // The services check again (the department subtree, the kind of an import, fields a role
+    // may not set): a write they refuse is audited like one refused here.
+    if (unsafe.has(c.req.method) && c.res.status === 403) {
+      const problem = (await c.res
+        .clone()
+        .json()
+        .catch(() => ({}))) as { detail?: string };
+      await recordAudit(database.db, c.get('actor'), [
+        { action: operationId, entityKind: 'request', entityCode: c.req.path, result: 'denied', after: { reason: problem.detail ?? '' } },
+      ]);
+    }
   };
 }
 
