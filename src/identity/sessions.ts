@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { eq, lt } from 'drizzle-orm';
+import { eq, lt, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { sessions, users } from '../db/schema/index.ts';
@@ -56,20 +56,26 @@ export async function login(
   if (user.lockedUntil && user.lockedUntil > now) {
     return fail('locked after failed attempts', `too many failed attempts; this account is locked until ${user.lockedUntil.toISOString()}`);
   }
-  if (!(await verifyPassword(request.password, user.passwordHash))) {
-    const attempts = user.failedAttempts + 1;
-    const locks = attempts >= policy.lockoutAttempts;
+  // A wrong password or second factor counts towards the lockout. The count is incremented
+  // in the database, so parallel guesses cannot all read the same count and slip past it.
+  const failedAttempt = async (what: string): Promise<never> => {
+    const [counted] = await db
+      .update(users)
+      .set({ failedAttempts: sql`${users.failedAttempts} + 1` })
+      .where(eq(users.id, user.id))
+      .returning({ attempts: users.failedAttempts });
+    const attempts = counted?.attempts ?? policy.lockoutAttempts;
+    if (attempts < policy.lockoutAttempts) return fail(`${what} (${attempts})`);
     await db
       .update(users)
-      .set(
-        locks ? { failedAttempts: 0, lockedUntil: new Date(now.getTime() + policy.lockoutMinutes * 60_000) } : { failedAttempts: attempts },
-      )
+      .set({ failedAttempts: 0, lockedUntil: new Date(now.getTime() + policy.lockoutMinutes * 60_000) })
       .where(eq(users.id, user.id));
-    return fail(locks ? `wrong password; locked for ${policy.lockoutMinutes} minutes` : `wrong password (${attempts})`);
-  }
+    return fail(`${what}; locked for ${policy.lockoutMinutes} minutes`);
+  };
+  if (!(await verifyPassword(request.password, user.passwordHash))) return failedAttempt('wrong password');
   if (needsTotp(user) && user.totpEnabled && user.totpSecret) {
     if (!request.totp) return fail('second factor missing', 'this account needs the 6-digit code from its authenticator app (totp)');
-    if (!checkTotp(user.totpSecret, user.name, request.totp, now.getTime())) return fail('wrong second factor');
+    if (!checkTotp(user.totpSecret, user.name, request.totp, now.getTime())) return failedAttempt('wrong second factor');
   }
   const sessionId = randomToken();
   const csrfToken = randomToken();
