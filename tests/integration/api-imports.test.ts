@@ -508,7 +508,13 @@ describeEachBackend('imports and exports API', (getDb) => {
       expectProblem(await as('sysadmin', 'systems'), 403, 'forbidden');
       // The department user may import systems: then the file is read, and its faults named.
       expectProblem(await as('department', 'systems'), 422, 'import_rejected');
-      expect(await counts()).toEqual(before);
+      // Nothing written but the three refusals, audited.
+      expect(await counts()).toEqual({ ...before, audit_log: before.audit_log + 3 });
+      const refusals = await queryRows<{ action: string; result: string }>(
+        getDb(),
+        sql`select action, result from audit_log order by id desc limit 3`,
+      );
+      expect(refusals).toEqual(Array(3).fill({ action: 'importFile', result: 'denied' }));
     });
 
     it('a file that is neither CSV nor XLSX → 415 or 422 problem+json', async () => {
