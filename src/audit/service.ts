@@ -86,7 +86,8 @@ export async function verifyAuditChain(db: Db): Promise<ChainReport> {
         unchained++;
         continue;
       }
-      if (checked > 0 && row.prevHash !== prevHash) {
+      // The first chained entry has no predecessor: one that names a hash lost its predecessors.
+      if (row.prevHash !== prevHash) {
         return {
           ok: false,
           checked,
