@@ -6,7 +6,7 @@ import { certifications, privateNetworks, reReviews, systems, users } from '../d
 import { AppError, notFound } from '../http/errors.ts';
 import { assertCan } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
-import { applyTransitions, todayIso } from '../registry/history.ts';
+import { applyTransitions, compareTransitions, loadActiveTransitions, reconcileDeclared, todayIso } from '../registry/history.ts';
 
 export type CertifiedKind = 'systems' | 'private-networks';
 const tracked = { systems: 'system', 'private-networks': 'private_network' } as const;
@@ -33,21 +33,40 @@ async function lockEntity(db: Db, kind: CertifiedKind, code: string) {
   return row;
 }
 
-/** Moves the classification as of a business date: the timeline, and so the indicators, follow. */
+/**
+ * Moves the classification as of a business date: the timeline, and so the indicators,
+ * follow. Classification changes recorded on or after that date contradict it and are
+ * superseded (kept in the history), as an import's declaration supersedes them.
+ */
 async function reclassify(
   db: Db,
   kind: CertifiedKind,
   entityId: number,
-  from: string,
   to: Classification,
   effectiveAt: string,
   note: string,
   actor: Actor,
 ) {
   const t = tableOf(kind);
+  const history = ((await loadActiveTransitions(db, tracked[kind], [entityId])).get(entityId) ?? []).filter(
+    (h) => h.field === 'classification',
+  );
+  const plan = reconcileDeclared(history, 'pending', to, effectiveAt, todayIso());
+  const kept = history.filter((h) => !plan.supersede.includes(h.id)).sort(compareTransitions);
   await applyTransitions(db, tracked[kind], actor, {
-    add: [{ entityId, field: 'classification', fromValue: from, toValue: to, effectiveAt, note }],
-    supersede: [],
+    add: plan.add
+      ? [
+          {
+            entityId,
+            field: 'classification',
+            fromValue: kept.at(-1)?.toValue ?? 'pending',
+            toValue: to,
+            effectiveAt: plan.add.effectiveAt,
+            note,
+          },
+        ]
+      : [],
+    supersede: plan.supersede,
     touched: [entityId],
   });
   await db.update(t).set({ classification: to, updatedAt: new Date() }).where(eq(t.id, entityId));
@@ -77,7 +96,7 @@ export async function certify(
       .set({ status: 'reverted', revertedReason: 'superseded by a later certification', updatedAt: new Date() })
       .where(and(eq(certifications.kind, tracked[kind]), eq(certifications.entityId, entity.id), eq(certifications.status, 'active')));
     if (entity.classification !== request.classification) {
-      await reclassify(db, kind, entity.id, entity.classification, request.classification, at, `认定: ${request.evidence}`, actor);
+      await reclassify(db, kind, entity.id, request.classification, at, `认定: ${request.evidence}`, actor);
     }
     const [row] = await db
       .insert(certifications)
@@ -220,16 +239,7 @@ export async function recordReReviewResult(
         .set({ status: 'reverted', revertedReason: outcome.reason ?? null, updatedAt: new Date() })
         .where(eq(certifications.id, certification.id));
       if (entity.classification !== certification.previous_classification) {
-        await reclassify(
-          db,
-          kind,
-          entity.id,
-          entity.classification,
-          certification.previous_classification,
-          todayIso(),
-          `回头看未通过: ${outcome.reason}`,
-          actor,
-        );
+        await reclassify(db, kind, entity.id, certification.previous_classification, todayIso(), `回头看未通过: ${outcome.reason}`, actor);
       }
     }
     await recordAudit(db, actor, [
