@@ -1,0 +1,293 @@
+/**
+ * Certification (认定) and re-review (回头看) over HTTP, as the roles that do them: the
+ * reviewer certifies a classification with evidence and the indicators follow from the
+ * certification date; a department user can neither certify nor set a classification any
+ * other way; a failed re-review reverts the classification; the queue is ordered by due
+ * date; every step is in the audit trail.
+ */
+import { sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type App, createApp } from '../../src/app.ts';
+import { loadDivisions } from '../../src/regions/service.ts';
+import { todayIso } from '../../src/registry/history.ts';
+import { type Cast, createCast, type TestCaller } from '../helpers/auth.ts';
+import { describeEachBackend, queryRows } from '../helpers/db.ts';
+
+const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864 };
+
+type Json = Record<string, unknown>;
+interface Answer {
+  status: number;
+  body: Json;
+}
+interface Figure {
+  key: string;
+  numerator: number;
+  denominator: number;
+  pending: number;
+}
+
+let counter = 0;
+const uid = (prefix: string) => `RV-${prefix}-${++counter}`;
+
+describeEachBackend('certification and re-review', (getDb) => {
+  let app: App;
+  let cast: Cast;
+  let reviewer: TestCaller;
+  let department: TestCaller;
+  const dept = uid('D');
+
+  const call = async (who: TestCaller, method: string, path: string, json?: unknown): Promise<Answer> => {
+    const headers: Record<string, string> = { ...who.headers };
+    if (json !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await app.request(path, { method, headers, ...(json === undefined ? {} : { body: JSON.stringify(json) }) });
+    const text = await res.text();
+    return { status: res.status, body: text.startsWith('{') ? (JSON.parse(text) as Json) : {} };
+  };
+  const ok = async (who: TestCaller, method: string, path: string, json?: unknown, status = 200): Promise<Json> => {
+    const a = await call(who, method, path, json);
+    expect(a.status, `${method} ${path}: ${JSON.stringify(a.body)}`).toBe(status);
+    return a.body;
+  };
+  const fields = (a: Answer) => ((a.body.errors as { field: string }[] | undefined) ?? []).map((e) => e.field);
+
+  /** 上云率 or 专网打通率 of the test department, as the leader reads it. */
+  const figure = async (key: string, at?: string): Promise<[number, number, number]> => {
+    const body = await ok(cast.callers.leader, 'GET', `/api/v1/indicators?scope=dept:${dept}${at ? `&at=${at}` : ''}`);
+    const f = (body.indicators as Figure[]).find((i) => i.key === key);
+    return [f?.numerator ?? -1, f?.denominator ?? -1, f?.pending ?? -1];
+  };
+  const newSystem = async (extra: Json = {}) =>
+    String(
+      (await ok(department, 'POST', '/api/v1/systems', { code: uid('S'), name: '待认定系统', department_code: dept, ...extra }, 201)).code,
+    );
+  const certify = (code: string, body: Json, kind = 'systems', who = reviewer) =>
+    call(who, 'POST', `/api/v1/${kind}/${code}/certifications`, { evidence: '桂政办发〔2020〕12号', ...body });
+  const auditOf = (code: string) =>
+    queryRows<{ actor: string; action: string; result: string; after: Json | null }>(
+      getDb(),
+      sql`select actor, action, result, after from audit_log where entity_code = ${code} or entity_code like ${`%/${code}%`} order by id`,
+    );
+
+  beforeAll(async () => {
+    await loadDivisions(getDb().db);
+    app = createApp({ database: getDb(), config });
+    cast = await createCast(app, getDb().db, { code: dept, name: '防城港市大数据局', region_code: '450600' });
+    reviewer = cast.callers.reviewer;
+    department = cast.callers.department;
+  });
+
+  describe('certification (认定)', () => {
+    it('a reviewer certifies a pending system with evidence; from that date it counts in 上云率', async () => {
+      const code = await newSystem({ state: 'migrated', state_at: '2019-06-01' });
+      expect(await figure('cloud_migration', '2020-06-30')).toEqual([0, 0, 1]);
+
+      const noEvidence = await certify(code, { classification: 'non_classified', evidence: '  ' });
+      expect(noEvidence.status).toBe(422);
+      expect(fields(noEvidence)).toEqual(['evidence']);
+      const future = await certify(code, { classification: 'non_classified', certified_at: '2999-01-01' });
+      expect(future.status).toBe(422);
+      expect(fields(future)).toEqual(['certified_at']);
+
+      const certified = await certify(code, { classification: 'non_classified', certified_at: '2020-03-01' });
+      expect(certified.status).toBe(201);
+      expect(certified.body).toMatchObject({
+        kind: 'system',
+        code,
+        classification: 'non_classified',
+        previous_classification: 'pending',
+        evidence: '桂政办发〔2020〕12号',
+        certified_by: reviewer.name,
+        certified_at: '2020-03-01',
+        status: 'active',
+        reverted_reason: null,
+      });
+      expect((await ok(cast.callers.leader, 'GET', `/api/v1/systems/${code}`)).classification).toBe('non_classified');
+      // In the denominator (and, migrated, the numerator) from the certification date, not before.
+      expect(await figure('cloud_migration', '2020-06-30')).toEqual([1, 1, 0]);
+      expect(await figure('cloud_migration', '2020-03-01')).toEqual([1, 1, 0]);
+      expect(await figure('cloud_migration', '2020-02-29')).toEqual([0, 0, 1]);
+
+      const history = await ok(cast.callers.leader, 'GET', `/api/v1/systems/${code}/transitions`);
+      expect((history.items as Json[]).filter((t) => t.field === 'classification')).toMatchObject([
+        { from: 'pending', to: 'non_classified', effective_at: '2020-03-01', actor: reviewer.name, note: expect.stringContaining('认定') },
+      ]);
+      const listed = await ok(cast.callers.leader, 'GET', '/api/v1/certifications?status=active');
+      expect((listed.items as Json[]).map((c) => c.code)).toContain(code);
+
+      // A private network likewise, for 专网打通率.
+      const network = String(
+        (await ok(department, 'POST', '/api/v1/private-networks', { code: uid('PN'), name: '专网', department_code: dept }, 201)).code,
+      );
+      expect((await certify(network, { classification: 'non_classified', certified_at: '2020-01-01' }, 'private-networks')).status).toBe(
+        201,
+      );
+      expect(await figure('private_network_interconnection', '2020-06-30')).toEqual([0, 1, 0]);
+    });
+
+    it('a later certification dated earlier replaces the earlier one from its own date', async () => {
+      const code = await newSystem({ state: 'migrated', state_at: '2019-06-01' });
+      const first = await certify(code, { classification: 'non_classified', certified_at: '2020-03-01' });
+      expect(first.status).toBe(201);
+      const before = await figure('cloud_migration', '2020-06-30');
+      // The reviewer finds the system was classified all along, since 2020-01-01.
+      const second = await certify(code, { classification: 'classified', certified_at: '2020-01-01' });
+      expect(second.status).toBe(201);
+      expect(second.body).toMatchObject({ previous_classification: 'non_classified', status: 'active' });
+      expect((await ok(cast.callers.leader, 'GET', `/api/v1/systems/${code}`)).classification).toBe('classified');
+      const certifications = (await ok(cast.callers.leader, 'GET', '/api/v1/certifications')).items as Json[];
+      expect(certifications.filter((c) => c.code === code).map((c) => c.status)).toEqual(['reverted', 'active']);
+      // Classified systems are in no denominator: from 2020-01-01 the system has left 上云率.
+      expect(await figure('cloud_migration', '2020-06-30')).toEqual([before[0] - 1, before[1] - 1, before[2]]);
+      const history = await ok(cast.callers.leader, 'GET', `/api/v1/systems/${code}/transitions`);
+      expect(history.timeline).toEqual([
+        { valid_from: null, valid_to: '2019-06-01', state: 'not_migrated', classification: 'pending' },
+        { valid_from: '2019-06-01', valid_to: '2020-01-01', state: 'migrated', classification: 'pending' },
+        { valid_from: '2020-01-01', valid_to: null, state: 'migrated', classification: 'classified' },
+      ]);
+      // The contradicted classification stays in the history, superseded.
+      expect((history.items as Json[]).filter((t) => t.field === 'classification')).toMatchObject([
+        { to: 'non_classified', effective_at: '2020-03-01', superseded_at: expect.any(String) },
+        { from: 'pending', to: 'classified', effective_at: '2020-01-01', superseded_at: null },
+      ]);
+    });
+
+    it('a department user can neither certify nor set a classification by POST, PATCH or import (403 naming the field)', async () => {
+      const code = await newSystem();
+      const count = async () => (await queryRows<{ n: number }>(getDb(), sql`select count(*)::int as n from systems`))[0]?.n;
+      const before = await count();
+
+      expect((await certify(code, { classification: 'non_classified' }, 'systems', department)).status).toBe(403);
+
+      const posted = await call(department, 'POST', '/api/v1/systems', {
+        code: uid('S'),
+        name: 'x',
+        department_code: dept,
+        classification: 'non_classified',
+      });
+      expect(posted.status).toBe(403);
+      expect(fields(posted)).toEqual(['classification']);
+      const network = await call(department, 'POST', '/api/v1/private-networks', {
+        code: uid('PN'),
+        name: 'x',
+        department_code: dept,
+        classification: 'classified',
+      });
+      expect(network.status).toBe(403);
+      expect(fields(network)).toEqual(['classification']);
+
+      const patched = await call(department, 'PATCH', `/api/v1/systems/${code}`, { classification: 'classified' });
+      expect(patched.status).toBe(403);
+      expect(fields(patched)).toEqual(['classification']);
+
+      const form = new FormData();
+      const file = `编码,名称,部门编码,密级\r\n${uid('S')},导入系统,${dept},待认定\r\n${uid('S')},导入涉密系统,${dept},涉密\r\n`;
+      form.append('file', new File([new TextEncoder().encode(file)], 'systems.csv'));
+      const imported = await app.request('/api/v1/import/systems', { method: 'POST', body: form, headers: department.headers });
+      expect(imported.status).toBe(403);
+      expect(((await imported.json()) as { errors: Json[] }).errors).toEqual([
+        expect.objectContaining({ row: 3, column: '密级', field: 'classification' }),
+      ]);
+
+      expect(await count()).toBe(before);
+      expect((await ok(cast.callers.leader, 'GET', `/api/v1/systems/${code}`)).classification).toBe('pending');
+    });
+  });
+
+  describe('re-review (回头看)', () => {
+    it('a failed re-review reverts the classification, and the indicator follows', async () => {
+      const code = await newSystem({ state: 'migrated', state_at: '2019-06-01' });
+      const today = todayIso();
+      const before = await figure('cloud_migration');
+      const certification = (await certify(code, { classification: 'non_classified', certified_at: '2020-03-01' })).body;
+      expect(await figure('cloud_migration')).toEqual([before[0] + 1, before[1] + 1, before[2] - 1]);
+      const pastFigure = await figure('cloud_migration', '2020-06-30');
+
+      const scheduled = await ok(reviewer, 'POST', `/api/v1/certifications/${certification.id}/re-reviews`, { due_at: '2030-06-30' }, 201);
+      expect(scheduled).toMatchObject({ certification_id: certification.id, due_at: '2030-06-30', result: null });
+      expect((await call(department, 'POST', `/api/v1/re-reviews/${scheduled.id}/result`, { result: 'failed', reason: 'x' })).status).toBe(
+        403,
+      );
+      const noReason = await call(reviewer, 'POST', `/api/v1/re-reviews/${scheduled.id}/result`, { result: 'failed' });
+      expect(noReason.status).toBe(422);
+      expect(fields(noReason)).toEqual(['reason']);
+
+      const failed = await ok(reviewer, 'POST', `/api/v1/re-reviews/${scheduled.id}/result`, {
+        result: 'failed',
+        reason: '系统含涉密数据，认定有误',
+      });
+      expect(failed).toMatchObject({ result: 'failed', reason: '系统含涉密数据，认定有误', reviewed_at: expect.any(String) });
+      expect((await ok(cast.callers.leader, 'GET', `/api/v1/systems/${code}`)).classification).toBe('pending');
+      const reverted = ((await ok(cast.callers.leader, 'GET', '/api/v1/certifications?status=reverted')).items as Json[]).find(
+        (c) => c.id === certification.id,
+      );
+      expect(reverted).toMatchObject({ status: 'reverted', reverted_reason: '系统含涉密数据，认定有误' });
+      // From today the system is pending again; the figures already reported for the past stand.
+      expect(await figure('cloud_migration')).toEqual(before);
+      expect(await figure('cloud_migration', today)).toEqual(before);
+      expect(await figure('cloud_migration', '2020-06-30')).toEqual(pastFigure);
+
+      // Recorded once; a reverted certification is not re-reviewed again.
+      expect((await call(reviewer, 'POST', `/api/v1/re-reviews/${scheduled.id}/result`, { result: 'passed' })).status).toBe(409);
+      expect((await call(reviewer, 'POST', `/api/v1/certifications/${certification.id}/re-reviews`, { due_at: '2031-01-01' })).status).toBe(
+        409,
+      );
+    });
+
+    it('a passed re-review leaves the certification in force', async () => {
+      const code = await newSystem();
+      const certification = (await certify(code, { classification: 'non_classified' })).body;
+      const scheduled = await ok(reviewer, 'POST', `/api/v1/certifications/${certification.id}/re-reviews`, { due_at: '2030-01-01' }, 201);
+      expect(await ok(reviewer, 'POST', `/api/v1/re-reviews/${scheduled.id}/result`, { result: 'passed' })).toMatchObject({
+        result: 'passed',
+      });
+      expect((await ok(cast.callers.leader, 'GET', `/api/v1/systems/${code}`)).classification).toBe('non_classified');
+    });
+
+    it('the queue lists the open re-reviews, soonest due first', async () => {
+      const due = ['2031-09-01', '2031-03-01', '2031-12-01', '2031-06-01'];
+      const ids: number[] = [];
+      for (const at of due) {
+        const certification = (await certify(await newSystem(), { classification: 'non_classified' })).body;
+        ids.push(Number((await ok(reviewer, 'POST', `/api/v1/certifications/${certification.id}/re-reviews`, { due_at: at }, 201)).id));
+      }
+      // One of them is done.
+      await ok(reviewer, 'POST', `/api/v1/re-reviews/${ids[2]}/result`, { result: 'passed' });
+
+      const queue = (await ok(cast.callers.leader, 'GET', '/api/v1/re-reviews?open=true')).items as Json[];
+      const mine = queue.filter((r) => ids.includes(Number(r.id)));
+      expect(mine.map((r) => r.due_at)).toEqual(['2031-03-01', '2031-06-01', '2031-09-01']);
+      expect(queue.every((r) => r.result === null)).toBe(true);
+      const dueAts = queue.map((r) => String(r.due_at));
+      expect(dueAts).toEqual([...dueAts].sort());
+      const soon = (await ok(reviewer, 'GET', '/api/v1/re-reviews?open=true&due_before=2031-06-01')).items as Json[];
+      expect(soon.filter((r) => ids.includes(Number(r.id))).map((r) => r.due_at)).toEqual(['2031-03-01', '2031-06-01']);
+      const all = (await ok(reviewer, 'GET', '/api/v1/re-reviews')).items as Json[];
+      expect(all.filter((r) => ids.includes(Number(r.id)))).toHaveLength(4);
+      // The department does not read the review queue.
+      expect((await call(department, 'GET', '/api/v1/re-reviews')).status).toBe(403);
+    });
+
+    it('every step is in the audit trail, refusals included', async () => {
+      const code = await newSystem();
+      expect((await certify(code, { classification: 'non_classified' }, 'systems', department)).status).toBe(403);
+      expect((await call(department, 'PATCH', `/api/v1/systems/${code}`, { classification: 'non_classified' })).status).toBe(403);
+      const certification = (await certify(code, { classification: 'non_classified' })).body;
+      const scheduled = await ok(reviewer, 'POST', `/api/v1/certifications/${certification.id}/re-reviews`, { due_at: '2030-01-01' }, 201);
+      await ok(reviewer, 'POST', `/api/v1/re-reviews/${scheduled.id}/result`, { result: 'failed', reason: '证据不足' });
+
+      const trail = await auditOf(code);
+      expect(trail.map((r) => [r.actor, r.action, r.result])).toEqual([
+        [department.name, 'system.create', 'ok'],
+        [department.name, 'certifySystem', 'denied'],
+        [department.name, 'updateSystem', 'denied'],
+        [reviewer.name, 'system.certify', 'ok'],
+        [reviewer.name, 're_review.schedule', 'ok'],
+        [reviewer.name, 're_review.failed', 'ok'],
+      ]);
+      expect(trail[2]?.after).toMatchObject({ reason: expect.stringContaining('classification') });
+      expect(trail[3]?.after).toMatchObject({ classification: 'non_classified', evidence: '桂政办发〔2020〕12号' });
+      expect(trail[5]?.after).toMatchObject({ result: 'failed', reason: '证据不足' });
+    });
+  });
+});
