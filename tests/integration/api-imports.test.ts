@@ -395,6 +395,18 @@ describeEachBackend('imports and exports API', (getDb) => {
       expect((await getJson(`/api/v1/systems/${systems[0]?.code}`)).body).toMatchObject({ state: 'migrated', state_at: '2020-08-08' });
       expect((await getJson(`/api/v1/systems/${systems[1]?.code}`)).body).toMatchObject({ name: '00123', classification: 'pending' });
       expect(await imported('systems', workbook, 'x.xlsx')).toMatchObject({ unchanged: 2 });
+
+      // Once the reviewer has certified one as classified, a workbook saying so changes nothing.
+      const path = `/api/v1/systems/${systems[1]?.code}/certifications`;
+      const certified = await app.request(path, {
+        method: 'POST',
+        headers: { ...auth('POST', path), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ classification: 'classified', evidence: '测试认定' }),
+      });
+      expect(certified.status).toBe(201);
+      const agreeing = systems.map((s, i) => (i === 1 ? { ...s, classification: 'classified' as const } : s));
+      expect(await imported('systems', await writeExportFile('systems', agreeing, 'xlsx'), 'x.xlsx')).toMatchObject({ unchanged: 2 });
+      expect((await getJson(`/api/v1/systems/${systems[1]?.code}`)).body).toMatchObject({ name: '00123', classification: 'classified' });
     });
   });
 
