@@ -8,7 +8,7 @@ import { AppError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
 import { roles } from '../identity/roles.ts';
 import { createToken, listTokens, revokeToken } from '../identity/tokens.ts';
-import { changePassword, createUser, listUsers, setLocked, setRoles } from '../identity/users.ts';
+import { changePassword, createUser, listUsers, resetTotp, setLocked, setRoles } from '../identity/users.ts';
 
 type WithDatabase = <T>(fn: (database: Database) => Promise<T>) => Promise<T>;
 
@@ -67,6 +67,15 @@ export function registerIdentityCommands(program: Command, withDatabase: WithDat
       withDatabase(async ({ db }) => {
         const view = await setRoles(db, name, opts.role, opts.department ?? null, actor());
         console.log(`${name}: ${view.roles.join(', ')}${view.department_code ? ` (department ${view.department_code})` : ''}`);
+      }),
+    );
+  user
+    .command('totp-reset <name>')
+    .description('clear a lost second factor; the user enrols a new one at next sign-in')
+    .action((name: string) =>
+      withDatabase(async ({ db }) => {
+        await resetTotp(db, name, actor());
+        console.log(`${name}: second factor cleared; they enrol a new one at next sign-in`);
       }),
     );
   user

@@ -62,6 +62,7 @@ export const routePolicy: Record<string, Rule> = {
   unlockUser: write('users'),
   resetUserPassword: write('users'),
   setUserRoles: write('roles'),
+  resetUserTotp: write('roles'),
   getSecurityPolicy: read('security-policy'),
   updateSecurityPolicy: write('security-policy'),
 

@@ -5,7 +5,7 @@ import { AppError } from '../http/errors.ts';
 import { type AppEnv, errorResponses, ProblemSchema } from '../http/router.ts';
 import { sessionCookie } from './middleware.ts';
 import { roles } from './roles.ts';
-import { login, logout } from './sessions.ts';
+import { hashSecret, login, logout } from './sessions.ts';
 import { createToken, listTokens, revokeToken } from './tokens.ts';
 import {
   changePassword,
@@ -15,6 +15,7 @@ import {
   listUsers,
   readSecurityPolicy,
   readUser,
+  resetTotp,
   setLocked,
   setRoles,
   startTotpEnrollment,
@@ -229,6 +230,15 @@ const routes = {
     },
     responses: { 200: json('The user', UserSchema), ...authErrors, ...errorResponses },
   }),
+  resetTotp: route({
+    method: 'post',
+    path: '/api/v1/users/{name}/totp-reset',
+    operationId: 'resetUserTotp',
+    tags: ['users'],
+    summary: 'Clear a lost second factor (security admin); the user enrols anew at next sign-in',
+    request: { params: NameParam },
+    responses: { 200: json('The user', UserSchema), ...authErrors, ...errorResponses },
+  }),
   getPolicy: route({
     method: 'get',
     path: '/api/v1/security-policy',
@@ -315,7 +325,14 @@ export function registerIdentityRoutes(app: OpenAPIHono<AppEnv>, options: { logi
 
   app.openapi(routes.password, async (c) => {
     const { current_password, new_password } = c.req.valid('json');
-    await changePassword(c.get('db'), principalOf(c).user.name, { current: current_password, next: new_password }, c.get('actor'));
+    const cookie = getCookie(c, sessionCookie);
+    const keepSessionHash = cookie ? hashSecret(cookie) : undefined;
+    await changePassword(
+      c.get('db'),
+      principalOf(c).user.name,
+      { current: current_password, next: new_password, keepSessionHash },
+      c.get('actor'),
+    );
     return c.body(null, 204);
   });
 
@@ -350,6 +367,7 @@ export function registerIdentityRoutes(app: OpenAPIHono<AppEnv>, options: { logi
     const { roles: granted, department_code } = c.req.valid('json');
     return c.json(await setRoles(c.get('db'), c.req.valid('param').name, granted, department_code, c.get('actor')), 200);
   });
+  app.openapi(routes.resetTotp, async (c) => c.json(await resetTotp(c.get('db'), c.req.valid('param').name, c.get('actor')), 200));
   app.openapi(routes.getPolicy, async (c) => c.json(policyView(await readSecurityPolicy(c.get('db'), c.get('actor'))), 200));
   app.openapi(routes.updatePolicy, async (c) => {
     const p = c.req.valid('json');

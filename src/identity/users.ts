@@ -1,7 +1,7 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull, ne } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
-import { departments, securityPolicy, users } from '../db/schema/index.ts';
+import { apiTokens, departments, securityPolicy, sessions, users } from '../db/schema/index.ts';
 import { AppError, notFound } from '../http/errors.ts';
 import { assertCan } from './access.ts';
 import type { Actor } from './actor.ts';
@@ -202,7 +202,7 @@ export async function setLocked(database: Db, name: string, locked: boolean, act
 export async function changePassword(
   database: Db,
   name: string,
-  change: { current?: string; next?: string },
+  change: { current?: string; next?: string /** The caller's own session, kept signed in. */; keepSessionHash?: string },
   actor: Actor,
 ): Promise<{ one_time_password?: string }> {
   const self = !actor.access.root && actor.name === name;
@@ -232,6 +232,16 @@ export async function changePassword(
         updatedAt: new Date(),
       })
       .where(eq(users.id, user.id));
+    // A new password ends every other way in: other sessions always, and on a reset (the
+    // account may be compromised) every session and API token too.
+    await db
+      .delete(sessions)
+      .where(and(eq(sessions.userId, user.id), change.keepSessionHash ? ne(sessions.idHash, change.keepSessionHash) : undefined));
+    if (!self)
+      await db
+        .update(apiTokens)
+        .set({ revokedAt: new Date() })
+        .where(and(eq(apiTokens.userId, user.id), isNull(apiTokens.revokedAt)));
     await recordAudit(db, actor, [{ action: self ? 'user.password' : 'user.password_reset', entityKind: 'user', entityCode: name }]);
     return change.next === undefined ? { one_time_password: next } : {};
   });
@@ -268,6 +278,11 @@ export async function readSecurityPolicy(db: Db, actor: Actor): Promise<Security
 
 /** A new secret, stored but off until confirmed, so a half-done enrolment locks nobody out. */
 export async function startTotpEnrollment(db: Db, name: string): Promise<{ secret: string; uri: string }> {
+  // Re-enrolling would switch the factor off until confirmed: a stolen session plus the
+  // password could then bind the thief's app. A lost authenticator is a security admin's reset.
+  if ((await getUser(db, name)).totpEnabled) {
+    throw new AppError('conflict', 'a second factor is already enrolled; to replace it, ask the security administrator to reset it');
+  }
   const secret = newTotpSecret();
   await db.update(users).set({ totpSecret: secret, totpEnabled: false, updatedAt: new Date() }).where(eq(users.name, name));
   return { secret, uri: totpUri(secret, name) };
@@ -283,5 +298,23 @@ export async function confirmTotpEnrollment(database: Db, name: string, code: st
     }
     await db.update(users).set({ totpEnabled: true, updatedAt: new Date() }).where(eq(users.id, user.id));
     await recordAudit(db, actor, [{ action: 'user.totp_enrolled', entityKind: 'user', entityCode: user.name }]);
+  });
+}
+
+/** A lost authenticator: the security admin clears the factor; the user enrols anew at next sign-in. */
+export async function resetTotp(database: Db, name: string, actor: Actor): Promise<UserView> {
+  assertCan(actor.access, 'write', 'roles');
+  return database.transaction(async (db) => {
+    const user = await getUser(db, name);
+    const [updated] = await db
+      .update(users)
+      .set({ totpSecret: null, totpEnabled: false, updatedAt: new Date() })
+      .where(eq(users.id, user.id))
+      .returning();
+    if (!updated) throw notFound('user', name);
+    // Whoever holds a session now signed in with the old factor; they sign in again.
+    await db.delete(sessions).where(eq(sessions.userId, user.id));
+    await recordAudit(db, actor, [{ action: 'user.totp_reset', entityKind: 'user', entityCode: name }]);
+    return userView(db, updated);
   });
 }

@@ -5,10 +5,10 @@ import { departments } from '../db/schema/index.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
 import { authorizeRows, departmentsUnder, limitFor } from '../registry/authorize.ts';
-import type { ImportKind, InputByKind } from '../registry/schemas.ts';
+import { type ImportKind, type InputByKind, inputSchemas } from '../registry/schemas.ts';
 import { refreshStatistics, type UpsertResult, upsertRecords } from '../registry/upsert.ts';
-import { exportRows } from '../registry/views.ts';
-import { type FileFormat, parseImportFile, writeExportFile } from './format.ts';
+import { exportRows, loadStoredRows } from '../registry/views.ts';
+import { type FileFormat, type ParsedFile, parseImportFile, writeExportFile } from './format.ts';
 
 export interface ImportReport extends UpsertResult {
   kind: ImportKind;
@@ -56,6 +56,7 @@ export async function importFile(
     );
     throw rejection([...parsed.errors, ...more]);
   }
+  await keepStoredValuesOfAbsentColumns(db, kind, parsed);
   const dryRun = options.dryRun ?? false;
   const refused = await authorizeRows(
     db,
@@ -129,4 +130,24 @@ async function withinDepartments<K extends ImportKind>(db: Db, kind: K, rows: In
     ).map((d) => d.code),
   );
   return rows.filter((r) => mine.has(kind === 'departments' ? r.code : ((r as { department_code?: string }).department_code ?? '')));
+}
+
+/**
+ * A file that leaves out a column says nothing about it: existing records keep their stored
+ * value instead of taking the schema's default (a file without 密级 must not undo a certification).
+ */
+async function keepStoredValuesOfAbsentColumns<K extends ImportKind>(db: Db, kind: K, parsed: ParsedFile<K>): Promise<void> {
+  const absent = Object.keys(inputSchemas[kind].shape).filter((field) => !(field in parsed.columns));
+  if (absent.length === 0 || parsed.rows.length === 0) return;
+  const stored = await loadStoredRows(
+    db,
+    kind,
+    parsed.rows.map((r) => r.input.code),
+  );
+  for (const row of parsed.rows) {
+    const view = stored.get(row.input.code)?.view as Record<string, unknown> | undefined;
+    if (!view) continue;
+    const input = row.input as Record<string, unknown>;
+    for (const field of absent) input[field] = view[field];
+  }
 }

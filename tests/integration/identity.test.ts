@@ -391,15 +391,17 @@ describeEachBackend('identity', (getDb) => {
       });
       expect((await call('GET', '/api/v1/systems', { headers: me.headers })).status).toBe(200);
 
-      // An administrator's reset restricts the user's sessions again.
+      // An administrator's reset ends the user's sessions; the one-time password signs in restricted again.
       const sysadmin = await caller(['sysadmin']);
       const reset = await call('POST', `/api/v1/users/${name}/password-reset`, { headers: sysadmin.headers });
       expect(reset.status).toBe(200);
       secrets.add(String(reset.body.one_time_password));
-      expect((await call('GET', '/api/v1/systems', { headers: me.headers })).status).toBe(403);
-
-      expect((await call('POST', '/api/v1/auth/logout', { headers: me.headers })).status).toBe(204);
       expect((await call('GET', '/api/v1/auth/me', { headers: me.headers })).status).toBe(401);
+      const again = await session(name, String(reset.body.one_time_password));
+      expect(again.body.restriction).toBe('password_change');
+      expect((await call('GET', '/api/v1/systems', { headers: again.headers })).status).toBe(403);
+      expect((await call('POST', '/api/v1/auth/logout', { headers: again.headers })).status).toBe(204);
+      expect((await call('GET', '/api/v1/auth/me', { headers: again.headers })).status).toBe(401);
     });
   });
 
