@@ -8,12 +8,13 @@ import { onError, problemResponse, requestId } from './http/middleware.ts';
 import { createRouter } from './http/router.ts';
 import { registerImportRoutes } from './imports/routes.ts';
 import { registerIndicatorRoutes } from './indicators/routes.ts';
+import { type IngestConfig, registerIngestRoutes } from './ingest/routes.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerRegistryRoutes } from './registry/routes.ts';
 
 export interface AppOptions {
   database: Database;
-  config: Pick<Config, 'YUNWANG_BODY_LIMIT_BYTES' | 'YUNWANG_IMPORT_LIMIT_BYTES'>;
+  config: Pick<Config, 'YUNWANG_BODY_LIMIT_BYTES' | 'YUNWANG_IMPORT_LIMIT_BYTES'> & Partial<IngestConfig>;
   /** False while the first start migrates and seeds; the API answers 503 until then. */
   isReady?: () => boolean;
   log?: (line: string) => void;
@@ -54,7 +55,8 @@ export function createApp(options: AppOptions) {
     bodyLimit({ maxSize: config.YUNWANG_IMPORT_LIMIT_BYTES, onError: tooLarge(config.YUNWANG_IMPORT_LIMIT_BYTES) }),
   );
   app.use('/api/*', async (c, next) => {
-    if (c.req.path.startsWith('/api/v1/import/')) return next();
+    // Imports and agent batches have their own, larger limits.
+    if (c.req.path.startsWith('/api/v1/import/') || c.req.path.startsWith('/api/v1/ingest/')) return next();
     return bodyLimit({ maxSize: config.YUNWANG_BODY_LIMIT_BYTES, onError: tooLarge(config.YUNWANG_BODY_LIMIT_BYTES) })(c, next);
   });
 
@@ -73,6 +75,7 @@ export function createApp(options: AppOptions) {
   registerRegistryRoutes(app);
   registerIndicatorRoutes(app);
   registerImportRoutes(app);
+  registerIngestRoutes(app, config);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -12,6 +12,7 @@ import { computeIndicators, type IndicatorReport } from '../indicators/service.t
 import { countRegions, loadDivisions } from '../regions/service.ts';
 import { type ImportKind, importKinds } from '../registry/schemas.ts';
 import { runServer } from '../server.ts';
+import { registerTokenCommands } from './tokens.ts';
 
 const cliActor = (): Actor => ({ name: `cli:${process.env.USER ?? 'unknown'}` });
 
@@ -137,6 +138,8 @@ program
       console.log(opts.json ? JSON.stringify(report, null, 2) : formatReport(report));
     }),
   );
+
+registerTokenCommands(program, withDatabase, cliActor);
 
 /** Prints an error the way a clerk can act on it: every bad row, with row and column. */
 function reportError(error: unknown): number {
