@@ -252,6 +252,11 @@ export class Spool {
     return this.#queue[0];
   }
 
+  /** Every batch still to send, oldest first. */
+  pending(): readonly SpoolEntry[] {
+    return [...this.#queue];
+  }
+
   /** Reads a batch's payload back from disk. */
   async read(entry: SpoolEntry): Promise<unknown> {
     const handle = await open(path.join(this.dir, segmentName(entry.segment)), 'r');

@@ -128,7 +128,9 @@ describe('network-agent through an API outage', () => {
       expect(metricValue(text, 'yunwang_agent_batches_dropped_total', '{reason="bytes"}')).toBe(0);
       expect(metricValue(text, 'yunwang_agent_batches_dead_lettered_total')).toBe(0);
       expect(metricValue(text, 'yunwang_agent_spool_oldest_age_seconds')).toBe(0);
-      const sent = metricValue(text, 'yunwang_agent_batches_sent_total', '{outcome="applied"}') + metricValue(text, 'yunwang_agent_batches_sent_total', '{outcome="duplicate"}');
+      const sent =
+        metricValue(text, 'yunwang_agent_batches_sent_total', '{outcome="applied"}') +
+        metricValue(text, 'yunwang_agent_batches_sent_total', '{outcome="duplicate"}');
       expect(sent).toBe(seqsWritten);
       expect(outageEnd - outageStart).toBeGreaterThanOrEqual(20_000);
     } finally {
@@ -168,7 +170,9 @@ describe('network-agent through a PostgreSQL restart', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('answers 503 with Retry-After while the database is down, and loses nothing across the restart', { timeout: 90_000 }, async (context) => {
+  it('answers 503 with Retry-After while the database is down, and loses nothing across the restart', {
+    timeout: 90_000,
+  }, async (context) => {
     if (!server) {
       context.skip();
       return;
