@@ -1,7 +1,6 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { type AuditEntry, recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
-import type { NodeLiveState } from '../db/schema/enums.ts';
 import { agents, cloudTenants, departments, ingestBatches, networkNodes, systems } from '../db/schema/index.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
@@ -134,10 +133,13 @@ async function resolveCodes<T>(
 ): Promise<{ ids: Map<string, number>; errors: FieldError[] }> {
   const ids = new Map<string, number>();
   const codes = [...new Set(items.map((i) => codeOf(i.item)))];
-  for (let i = 0; i < codes.length; i += 5000) {
-    const part = codes.slice(i, i + 5000);
-    for (const row of await db.select({ id: table.id, code: table.code }).from(table).where(inArray(table.code, part)))
-      ids.set(row.code, row.id);
+  if (codes.length > 0) {
+    // One array parameter, not one per code: a 1,500-node round is one short statement.
+    const rows = await db
+      .select({ id: table.id, code: table.code })
+      .from(table)
+      .where(sql`${table.code} = any(${sql.param(codes)}::text[])`);
+    for (const row of rows) ids.set(row.code, row.id);
   }
   const noun = field === 'node' ? 'network node' : field;
   const errors = items
@@ -157,16 +159,11 @@ function duplicateTenants(tenants: Indexed<TenantItem>[]): FieldError[] {
   return errors;
 }
 
-export function liveStateOf(sample: Pick<NodeSampleItem, 'up' | 'loss'>): NodeLiveState {
-  if (!sample.up) return 'down';
-  return sample.loss > 0 ? 'degraded' : 'up';
-}
-
 /**
- * Appends the samples to the history and moves each node's latest state forward. Arrays
- * go in as one parameter each (unnest), so a 1,500-node round is two statements. A sample
- * older than the node's latest (a replay from a spool) joins the history but never rolls
- * the latest state back.
+ * Appends the samples to the history and moves each node's latest state forward, in one
+ * statement: the arrays go in once (unnest), so a 1,500-node round costs the same few
+ * round trips as a single sample. A sample older than the node's latest (a replay from a
+ * spool) joins the history but never rolls the latest state back.
  */
 async function writeSamples(
   db: Db,
@@ -181,35 +178,35 @@ async function writeSamples(
   const ups: boolean[] = [];
   const latencies: (number | null)[] = [];
   const losses: number[] = [];
-  const latest = new Map<number, NodeSampleItem>();
   for (const { item } of samples) {
-    const id = nodeIds.get(item.node) as number;
-    ids.push(id);
+    ids.push(nodeIds.get(item.node) as number);
     ats.push(item.at);
     ups.push(item.up);
     latencies.push(item.latency_ms);
     losses.push(item.loss);
-    const seen = latest.get(id);
-    if (!seen || Date.parse(seen.at) < Date.parse(item.at)) latest.set(id, item);
   }
+  // Lock the nodes in id order first: two agents probing the same nodes then queue behind
+  // each other instead of deadlocking in whatever order the update's join visits them.
+  // NO KEY UPDATE (what the update takes anyway) leaves the samples' foreign-key checks be.
+  const nodes = [...new Set(ids)].sort((a, b) => a - b);
+  await db.execute(sql`select 1 from network_nodes where id = any(${sql.param(nodes)}::int[]) order by id for no key update`);
   await db.execute(sql`
-    insert into node_samples (node_id, at, agent_id, up, latency_ms, loss)
-    select v.node_id, v.at, ${agent.id}, v.up, v.latency_ms, v.loss
-    from unnest(${sql.param(ids)}::int[], ${sql.param(ats)}::timestamptz[], ${sql.param(ups)}::boolean[],
-                ${sql.param(latencies)}::real[], ${sql.param(losses)}::real[]) as v(node_id, at, up, latency_ms, loss)
-    on conflict do nothing`);
-
-  const nodes = [...latest.entries()].sort(([a], [b]) => a - b);
-  const staleAfterMs = 3 * nextReportSeconds * 1000;
-  await db.execute(sql`
+    with v as (
+      select * from unnest(${sql.param(ids)}::int[], ${sql.param(ats)}::timestamptz[], ${sql.param(ups)}::boolean[],
+                           ${sql.param(latencies)}::real[], ${sql.param(losses)}::real[]) as v(node_id, at, up, latency_ms, loss)
+    ),
+    appended as (
+      insert into node_samples (node_id, at, agent_id, up, latency_ms, loss)
+      select node_id, at, ${agent.id}, up, latency_ms, loss from v
+      on conflict do nothing
+    ),
+    latest as (select distinct on (node_id) * from v order by node_id, at desc)
     update network_nodes n
-    set live_state = v.state, latency_ms = v.latency_ms, loss = v.loss, last_sample_at = v.at, live_until = v.live_until
-    from unnest(${sql.param(nodes.map(([id]) => id))}::int[], ${sql.param(nodes.map(([, s]) => s.at))}::timestamptz[],
-                ${sql.param(nodes.map(([, s]) => liveStateOf(s)))}::text[], ${sql.param(nodes.map(([, s]) => s.latency_ms))}::real[],
-                ${sql.param(nodes.map(([, s]) => s.loss))}::real[],
-                ${sql.param(nodes.map(([, s]) => new Date(Date.parse(s.at) + staleAfterMs).toISOString()))}::timestamptz[])
-      as v(id, at, state, latency_ms, loss, live_until)
-    where n.id = v.id and (n.last_sample_at is null or n.last_sample_at <= v.at)`);
+    set live_state = case when not latest.up then 'down' when latest.loss > 0 then 'degraded' else 'up' end,
+        latency_ms = latest.latency_ms, loss = latest.loss, last_sample_at = latest.at,
+        live_until = latest.at + make_interval(secs => ${3 * nextReportSeconds})
+    from latest
+    where n.id = latest.node_id and (n.last_sample_at is null or n.last_sample_at <= latest.at)`);
   return samples.length;
 }
 

@@ -194,6 +194,30 @@ describeEachBackend('ingest API', (getDb) => {
       expect(fixed.body).toMatchObject({ status: 'applied', seq });
     });
 
+    it('applies concurrent batches from agents probing the same nodes, without deadlocks', async () => {
+      const nodes: string[] = [];
+      for (let i = 0; i < 30; i++) nodes.push(String((await newNode(app)).code));
+      const agents = [await newAgent(getDb(), 'network'), await newAgent(getDb(), 'network'), await newAgent(getDb(), 'network')];
+      const answers = await Promise.all(
+        agents.flatMap((agent, a) =>
+          [0, 1].map((r) =>
+            sendBatch(
+              app,
+              agent,
+              [...nodes].reverse().map((code, i) => sample(code, iso(10_000 - r * 1000 - a * 100 - i))),
+              { seq: r + 1 },
+            ),
+          ),
+        ),
+      );
+      expect(answers.map((x) => x.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      const [stored] = await queryRows<{ n: number }>(
+        getDb(),
+        sql`select count(*)::int as n from node_samples s join network_nodes n on n.id = s.node_id where n.code = any(${sql.param(nodes)}::text[])`,
+      );
+      expect(stored?.n).toBe(6 * nodes.length);
+    });
+
     it('refuses samples dated in the future beyond clock skew', async () => {
       const node = await newNode(app);
       const a = await sendBatch(app, network, [sample(String(node.code), new Date(Date.now() + 3600_000).toISOString())]);
