@@ -14,7 +14,8 @@ const usage = (kind: string) => `usage: yunwang-agent ${kind} --config <file.jso
 
   --config <file>  the agent's configuration (JSON or YAML; YUNWANG_AGENT_* variables override it)
   --once           run one round, deliver what the spool holds, and exit (for cron):
-                   exit 0 when everything was delivered, 75 when batches stay in the spool`;
+                   exit 0 when everything was delivered, 75 when batches stay in the spool,
+                   1 when the round itself failed`;
 
 /**
  * Runs an agent from its command line until SIGTERM/SIGINT (or after one round with

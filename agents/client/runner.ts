@@ -42,12 +42,13 @@ export interface RunOptions {
 export interface RunningAgent {
   metrics: AgentMetrics;
   spool: Spool;
-  /** Resolves when the agent has stopped: the exit code (0; 75 when --once left batches in the spool). */
+  /** Resolves when the agent has stopped: the exit code (0; with --once 75 when batches stay in the spool, 1 when the round failed). */
   done: Promise<number>;
   stop(): Promise<number>;
 }
 
 export const exitSpoolNotEmpty = 75;
+export const exitRoundFailed = 1;
 
 const defaultLog = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 
@@ -93,7 +94,8 @@ export async function startAgent(options: RunOptions): Promise<RunningAgent> {
     options.onListening?.(listening.port);
   }
 
-  const round = async (): Promise<void> => {
+  /** One round; false when collecting failed (nothing is sent, so the server sees silence). */
+  const round = async (): Promise<boolean> => {
     const started = performance.now();
     let items: IngestItem[];
     try {
@@ -101,7 +103,7 @@ export async function startAgent(options: RunOptions): Promise<RunningAgent> {
     } catch (error) {
       metrics.rounds.inc({ result: 'failed' });
       log(`round failed, nothing sent this round: ${error instanceof Error ? error.message : String(error)}`);
-      return;
+      return false;
     }
     metrics.rounds.inc({ result: 'ok' });
     metrics.roundSeconds.set((performance.now() - started) / 1000);
@@ -123,14 +125,16 @@ export async function startAgent(options: RunOptions): Promise<RunningAgent> {
       }
     }
     sender.wake();
+    return true;
   };
 
   if (options.once) {
     const done = (async () => {
       try {
-        await round();
+        const collected = await round();
         const left = await sender.drain(Date.now() + (options.onceDeadlineMs ?? config.interval_seconds * 1000));
         if (left > 0) log(`--once: ${left} batches stay in the spool for the next run`);
+        if (!collected) return exitRoundFailed;
         return left > 0 ? exitSpoolNotEmpty : 0;
       } finally {
         await spool.close();
@@ -151,13 +155,15 @@ export async function startAgent(options: RunOptions): Promise<RunningAgent> {
   const start = Date.now();
   const tick = (n: number) => {
     if (stopped) return;
-    current = round().finally(() => {
-      current = undefined;
-      if (stopped) return;
-      // The next tick on the grid after now: a round that overran skips what it missed.
-      const next = Math.max(n + 1, Math.ceil((Date.now() - start) / intervalMs));
-      timer = setTimeout(() => tick(next), Math.max(0, start + next * intervalMs - Date.now()));
-    });
+    current = round()
+      .then(() => undefined)
+      .finally(() => {
+        current = undefined;
+        if (stopped) return;
+        // The next tick on the grid after now: a round that overran skips what it missed.
+        const next = Math.max(n + 1, Math.ceil((Date.now() - start) / intervalMs));
+        timer = setTimeout(() => tick(next), Math.max(0, start + next * intervalMs - Date.now()));
+      });
   };
   tick(0);
 
