@@ -81,11 +81,12 @@ export async function applyBatch(database: Db, batch: IngestBatch, context: Batc
       throw new AppError('validation_failed', `batch ${batch.seq} refused: ${describe(errors)}`, errors);
     }
 
+    await touchAgent(db, agent, batch, context.version);
+    // Shared rows (nodes, tenants, systems) last, so their locks are held only until the commit.
     receipt.node_samples = await writeSamples(db, agent, samples, nodeIds.ids, batch.next_report_seconds);
     receipt.tenants = await writeTenants(db, agent, tenants, departmentIds.ids, actor);
     receipt.workloads_seen = workloads.length;
     receipt.systems_verified = await verifySystems(db, agent, workloads, actor);
-    await touchAgent(db, agent, batch, context.version);
     return receipt;
   });
 }
@@ -160,10 +161,10 @@ function duplicateTenants(tenants: Indexed<TenantItem>[]): FieldError[] {
 }
 
 /**
- * Appends the samples to the history and moves each node's latest state forward, in one
- * statement: the arrays go in once (unnest), so a 1,500-node round costs the same few
- * round trips as a single sample. A sample older than the node's latest (a replay from a
- * spool) joins the history but never rolls the latest state back.
+ * Appends the samples to the history, then moves each node's latest state forward. Arrays
+ * go in as one parameter each (unnest), so a 1,500-node round is three short statements.
+ * A sample older than the node's latest (a replay from a spool) joins the history but
+ * never rolls the latest state back.
  */
 async function writeSamples(
   db: Db,
@@ -178,35 +179,40 @@ async function writeSamples(
   const ups: boolean[] = [];
   const latencies: (number | null)[] = [];
   const losses: number[] = [];
+  const latest = new Map<number, NodeSampleItem>();
   for (const { item } of samples) {
-    ids.push(nodeIds.get(item.node) as number);
+    const id = nodeIds.get(item.node) as number;
+    ids.push(id);
     ats.push(item.at);
     ups.push(item.up);
     latencies.push(item.latency_ms);
     losses.push(item.loss);
+    const seen = latest.get(id);
+    if (!seen || Date.parse(seen.at) < Date.parse(item.at)) latest.set(id, item);
   }
-  // Lock the nodes in id order first: two agents probing the same nodes then queue behind
-  // each other instead of deadlocking in whatever order the update's join visits them.
-  // NO KEY UPDATE (what the update takes anyway) leaves the samples' foreign-key checks be.
-  const nodes = [...new Set(ids)].sort((a, b) => a - b);
-  await db.execute(sql`select 1 from network_nodes where id = any(${sql.param(nodes)}::int[]) order by id for no key update`);
   await db.execute(sql`
-    with v as (
-      select * from unnest(${sql.param(ids)}::int[], ${sql.param(ats)}::timestamptz[], ${sql.param(ups)}::boolean[],
-                           ${sql.param(latencies)}::real[], ${sql.param(losses)}::real[]) as v(node_id, at, up, latency_ms, loss)
-    ),
-    appended as (
-      insert into node_samples (node_id, at, agent_id, up, latency_ms, loss)
-      select node_id, at, ${agent.id}, up, latency_ms, loss from v
-      on conflict do nothing
-    ),
-    latest as (select distinct on (node_id) * from v order by node_id, at desc)
+    insert into node_samples (node_id, at, agent_id, up, latency_ms, loss)
+    select v.node_id, v.at, ${agent.id}, v.up, v.latency_ms, v.loss
+    from unnest(${sql.param(ids)}::int[], ${sql.param(ats)}::timestamptz[], ${sql.param(ups)}::boolean[],
+                ${sql.param(latencies)}::real[], ${sql.param(losses)}::real[]) as v(node_id, at, up, latency_ms, loss)
+    on conflict do nothing`);
+
+  // The node rows are locked last and in id order: agents probing the same nodes append
+  // their history side by side, queue only for this short update, and never deadlock.
+  // NO KEY UPDATE (what the update takes anyway) leaves the samples' foreign-key checks be.
+  const nodes = [...latest.entries()].sort(([a], [b]) => a - b);
+  await db.execute(
+    sql`select 1 from network_nodes where id = any(${sql.param(nodes.map(([id]) => id))}::int[]) order by id for no key update`,
+  );
+  await db.execute(sql`
     update network_nodes n
-    set live_state = case when not latest.up then 'down' when latest.loss > 0 then 'degraded' else 'up' end,
-        latency_ms = latest.latency_ms, loss = latest.loss, last_sample_at = latest.at,
-        live_until = latest.at + make_interval(secs => ${3 * nextReportSeconds})
-    from latest
-    where n.id = latest.node_id and (n.last_sample_at is null or n.last_sample_at <= latest.at)`);
+    set live_state = case when not v.up then 'down' when v.loss > 0 then 'degraded' else 'up' end,
+        latency_ms = v.latency_ms, loss = v.loss, last_sample_at = v.at,
+        live_until = v.at + make_interval(secs => ${3 * nextReportSeconds})
+    from unnest(${sql.param(nodes.map(([id]) => id))}::int[], ${sql.param(nodes.map(([, s]) => s.at))}::timestamptz[],
+                ${sql.param(nodes.map(([, s]) => s.up))}::boolean[], ${sql.param(nodes.map(([, s]) => s.latency_ms))}::real[],
+                ${sql.param(nodes.map(([, s]) => s.loss))}::real[]) as v(id, at, up, latency_ms, loss)
+    where n.id = v.id and (n.last_sample_at is null or n.last_sample_at <= v.at)`);
   return samples.length;
 }
 
