@@ -90,6 +90,8 @@ export class Sender {
         await this.#sleep(5000);
         continue;
       }
+      // Batches dropped by a bound never come back through here: forget them.
+      if (this.#counted.size > 1000) for (const seq of this.#counted) if (seq < entry.seq) this.#counted.delete(seq);
       let batch: SpooledBatch;
       try {
         batch = (await spool.read(entry)) as SpooledBatch;
