@@ -13,6 +13,7 @@ import { authenticate, authorize, operationMatcher, sessionCookie } from './iden
 import { registerIdentityRoutes } from './identity/routes.ts';
 import { registerImportRoutes } from './imports/routes.ts';
 import { registerIndicatorRoutes } from './indicators/routes.ts';
+import { type IngestConfig, registerIngestRoutes } from './ingest/routes.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerRegistryRoutes } from './registry/routes.ts';
 import { registerReviewRoutes } from './review/routes.ts';
@@ -20,7 +21,8 @@ import { registerReviewRoutes } from './review/routes.ts';
 export interface AppOptions {
   database: Database;
   config: Pick<Config, 'YUNWANG_BODY_LIMIT_BYTES' | 'YUNWANG_IMPORT_LIMIT_BYTES'> &
-    Partial<Pick<Config, 'YUNWANG_TRUST_PROXY' | 'YUNWANG_LOGIN_RATE_PER_MINUTE'>>;
+    Partial<Pick<Config, 'YUNWANG_TRUST_PROXY' | 'YUNWANG_LOGIN_RATE_PER_MINUTE'>> &
+    Partial<IngestConfig>;
   /** False while the first start migrates and seeds; the API answers 503 until then. */
   isReady?: () => boolean;
   log?: (line: string) => void;
@@ -82,7 +84,8 @@ export function createApp(options: AppOptions) {
     bodyLimit({ maxSize: config.YUNWANG_IMPORT_LIMIT_BYTES, onError: tooLarge(config.YUNWANG_IMPORT_LIMIT_BYTES) }),
   );
   app.use('/api/*', async (c, next) => {
-    if (c.req.path.startsWith('/api/v1/import/')) return next();
+    // Imports and agent batches have their own, larger limits.
+    if (c.req.path.startsWith('/api/v1/import/') || c.req.path.startsWith('/api/v1/ingest/')) return next();
     return bodyLimit({ maxSize: config.YUNWANG_BODY_LIMIT_BYTES, onError: tooLarge(config.YUNWANG_BODY_LIMIT_BYTES) })(c, next);
   });
 
@@ -108,6 +111,7 @@ export function createApp(options: AppOptions) {
   registerRegistryRoutes(app);
   registerIndicatorRoutes(app);
   registerImportRoutes(app);
+  registerIngestRoutes(app, config);
 
   registerIdentityRoutes(app, { loginRatePerMinute: config.YUNWANG_LOGIN_RATE_PER_MINUTE ?? 10 });
   registerAuditRoutes(app);

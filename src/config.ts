@@ -32,10 +32,26 @@ const ConfigSchema = z.object({
   YUNWANG_DEMO_PASSWORD: z.string().min(8).default('Demo-Passw0rd!'),
   /** Login attempts allowed per client address per minute, before 429. */
   YUNWANG_LOGIN_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  /** Largest accepted agent batch, in bytes, and most items in one batch (POST /api/v1/ingest/batches). */
+  YUNWANG_INGEST_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(8 * 1024 * 1024),
+  YUNWANG_INGEST_MAX_ITEMS: z.coerce.number().int().min(1).max(100_000).default(5000),
+  /** Batches applied at once; more get 429 with Retry-After, so a reconnecting fleet cannot pile up on the pool. */
+  YUNWANG_INGEST_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1000).default(16),
+  /** How long node probe samples are kept (the pruning job deletes older ones). */
+  YUNWANG_SAMPLE_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(30),
+  /** How often the server marks silent nodes unknown and prunes old samples. */
+  YUNWANG_INGEST_JOB_INTERVAL_SECONDS: z.coerce.number().positive().max(86_400).default(60),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** The defaults alone: for callers (tests, benchmarks) that pass only some settings. */
+export const configDefaults: Config = ConfigSchema.parse({});
 
 /** Parses the environment once; the only place that reads process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -3,6 +3,7 @@ import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { openConfiguredDatabase } from './db/open.ts';
 import { prepareDatabase } from './db/setup.ts';
+import { type RunningJobs, startIngestJobs } from './ingest/jobs.ts';
 
 /** Listens at once (so /livez answers), prepares the database, then turns ready. */
 export async function runServer(config: Config = loadConfig()): Promise<void> {
@@ -16,11 +17,13 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     log(`yunwang listening on http://localhost:${info.port} (${database.kind})`),
   );
   let stopping = false;
+  let jobs: RunningJobs | undefined;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: draining connections`);
     server.close(async () => {
+      await jobs?.stop();
       await database.close();
       process.exit(0);
     });
@@ -31,6 +34,11 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   await prepareDatabase(database, { demo: config.YUNWANG_DEMO, demoPassword: config.YUNWANG_DEMO_PASSWORD, log });
+  jobs = startIngestJobs(database.db, {
+    retentionDays: config.YUNWANG_SAMPLE_RETENTION_DAYS,
+    intervalSeconds: config.YUNWANG_INGEST_JOB_INTERVAL_SECONDS,
+    log,
+  });
   ready = true;
   log('ready');
 }

@@ -7,14 +7,13 @@ import type { Database } from '../db/client.ts';
 import { AppError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
 import { roles } from '../identity/roles.ts';
-import { createToken, listTokens, revokeToken } from '../identity/tokens.ts';
 import { changePassword, createUser, listUsers, resetTotp, setLocked, setRoles } from '../identity/users.ts';
 
 type WithDatabase = <T>(fn: (database: Database) => Promise<T>) => Promise<T>;
 
 const roleOption = () => new Option('--role <role...>', 'roles to grant').choices(roles);
 
-/** `yunwang user …`, `yunwang token …` and `yunwang audit …`: the local operator's tools. */
+/** `yunwang user …` and `yunwang audit …`: the local operator's tools (tokens: tokens.ts). */
 export function registerIdentityCommands(program: Command, withDatabase: WithDatabase, actor: () => Actor): void {
   const user = program.command('user').description('users: create, reset a password, lock, unlock, list, grant roles');
   user
@@ -90,50 +89,6 @@ export function registerIdentityCommands(program: Command, withDatabase: WithDat
               ? `locked until ${u.locked_until}`
               : 'active';
           console.log(`${u.name.padEnd(20)} ${u.roles.join(',').padEnd(20)} ${(u.department_code ?? '').padEnd(12)} ${state}`);
-        }
-      }),
-    );
-
-  const token = program.command('token').description('API tokens: create, revoke, list');
-  token
-    .command('create')
-    .description('issue an API token for a user; prints it once')
-    .requiredOption('--user <name>', 'whose token')
-    .requiredOption('--name <text>', 'what the token is for')
-    .addOption(new Option('--scope <scope>', 'read: safe methods only').choices(['read', 'write']).default('read'))
-    .option('--days <n>', 'days until it expires (1–365)', (v) => Number(v), 90)
-    .action((opts: { user: string; name: string; scope: 'read' | 'write'; days: number }) =>
-      withDatabase(async ({ db }) => {
-        if (!Number.isInteger(opts.days) || opts.days < 1 || opts.days > 365)
-          throw new AppError('validation_failed', '--days must be a whole number from 1 to 365');
-        const { token: secret, info } = await createToken(
-          db,
-          opts.user,
-          { name: opts.name, scope: opts.scope, expires_in_days: opts.days },
-          actor(),
-        );
-        console.log(`token ${info.id} for ${opts.user} (${opts.scope}, expires ${info.expires_at}); shown once:`);
-        console.log(secret);
-      }),
-    );
-  token
-    .command('revoke <id>')
-    .description('revoke a token')
-    .action((id: string) =>
-      withDatabase(async ({ db }) => {
-        const info = await revokeToken(db, Number(id), actor());
-        console.log(`token ${info.id} (${info.user}/${info.name}) revoked`);
-      }),
-    );
-  token
-    .command('list')
-    .description('tokens (never their secrets)')
-    .option('--user <name>', 'only this user’s')
-    .action((opts: { user?: string }) =>
-      withDatabase(async ({ db }) => {
-        for (const t of await listTokens(db, actor(), opts.user)) {
-          const state = t.revoked_at ? 'revoked' : new Date(t.expires_at) < new Date() ? 'expired' : `expires ${t.expires_at}`;
-          console.log(`${String(t.id).padStart(5)} ${t.user.padEnd(16)} ${t.name.padEnd(24)} ${t.scope.padEnd(6)} ${state}`);
         }
       }),
     );

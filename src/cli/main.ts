@@ -14,6 +14,7 @@ import { countRegions, loadDivisions } from '../regions/service.ts';
 import { type ImportKind, importKinds } from '../registry/schemas.ts';
 import { runServer } from '../server.ts';
 import { registerIdentityCommands } from './identity.ts';
+import { registerTokenCommands } from './tokens.ts';
 
 const cliActor = (): Actor => rootActor(`cli:${userInfo().username}`);
 
@@ -141,6 +142,7 @@ program
   );
 
 registerIdentityCommands(program, withDatabase, cliActor);
+registerTokenCommands(program, withDatabase, cliActor);
 
 /** Prints an error the way a clerk can act on it: every bad row, with row and column. */
 function reportError(error: unknown): number {

@@ -37,6 +37,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
     // A pool error on an idle client would otherwise crash the process.
     pool.on('error', (err) => console.error(`database pool error: ${err.message}`));
+    // So would a connection cut while a client is checked out (a database restart between
+    // two statements of a transaction): the statement in progress fails instead.
+    pool.on('connect', (client) => client.on('error', (err) => console.error(`database connection error: ${err.message}`)));
     const db = drizzlePg(pool, { schema, casing: 'snake_case' });
     return {
       db,

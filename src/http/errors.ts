@@ -12,11 +12,12 @@ const errorCodes = {
   forbidden: { status: 403, title: 'Forbidden' },
   not_acceptable: { status: 406, title: 'Not acceptable' },
   payload_too_large: { status: 413, title: 'Payload too large' },
-  too_many_requests: { status: 429, title: 'Too many requests' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
-  not_ready: { status: 503, title: 'Service not ready' },
+  too_many_requests: { status: 429, title: 'Too many requests', retryAfter: 1 },
+  not_ready: { status: 503, title: 'Service not ready', retryAfter: 5 },
+  unavailable: { status: 503, title: 'Service unavailable', retryAfter: 5 },
   internal: { status: 500, title: 'Internal server error' },
-} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
+} as const satisfies Record<string, { status: ContentfulStatusCode; title: string; retryAfter?: number }>;
 
 export type ErrorCode = keyof typeof errorCodes;
 
@@ -36,12 +37,20 @@ export interface FieldError {
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly errors: FieldError[];
+  readonly #retryAfter: number | undefined;
 
-  constructor(code: ErrorCode, detail: string, errors: FieldError[] = []) {
+  constructor(code: ErrorCode, detail: string, errors: FieldError[] = [], options: { retryAfterSeconds?: number } = {}) {
     super(detail);
     this.name = 'AppError';
     this.code = code;
     this.errors = errors;
+    this.#retryAfter = options.retryAfterSeconds;
+  }
+
+  /** Seconds a client should wait before retrying (the Retry-After header), for 429 and 503. */
+  get retryAfterSeconds(): number | undefined {
+    const entry = errorCodes[this.code];
+    return this.#retryAfter ?? ('retryAfter' in entry ? entry.retryAfter : undefined);
   }
 
   get status(): ContentfulStatusCode {

@@ -16,8 +16,11 @@ export const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
+  const retryAfter = error.retryAfterSeconds;
   return c.body(JSON.stringify(toProblem(error, c.get('requestId'))), error.status, {
     'Content-Type': 'application/problem+json',
+    // Agents back off by it: a 429 or 503 always says when to come back.
+    ...(retryAfter === undefined ? {} : { 'Retry-After': String(Math.ceil(retryAfter)) }),
   });
 }
 
@@ -32,6 +35,7 @@ export function onError(log: (line: string) => void) {
         404: 'not_found',
         413: 'payload_too_large',
         415: 'unsupported_media_type',
+        429: 'too_many_requests',
       };
       const code = codes[status] ?? 'bad_request';
       return problemResponse(c, new AppError(code, err.message || 'request refused'));

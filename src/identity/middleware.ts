@@ -66,7 +66,7 @@ export function authorize(
       return problemResponse(c, error);
     };
     if (!rule) return refuse(new AppError('forbidden', `operation ${operationId} has no authorization rule; it is refused`));
-    if ('public' in rule) return next();
+    if ('public' in rule || 'agent' in rule) return next();
     if (!principal) return problemResponse(c, new AppError('unauthorized', 'sign in, or send an API token (Authorization: Bearer yw_…)'));
     if (principal.restriction && !restrictedOperations.has(operationId)) {
       const what = principal.restriction === 'password_change' ? 'change your initial password' : 'enrol a second factor (TOTP)';

@@ -7,6 +7,8 @@ import type { Action, Area } from './access.ts';
  */
 export type Rule =
   | { public: true }
+  /** Authenticated by an agent's token inside the route itself; user credentials count for nothing. */
+  | { agent: true }
   /** Any signed-in user, acting on their own account. */
   | { self: true }
   | { area: Area; action: Action };
@@ -65,6 +67,12 @@ export const routePolicy: Record<string, Rule> = {
   resetUserTotp: write('roles'),
   getSecurityPolicy: read('security-policy'),
   updateSecurityPolicy: write('security-policy'),
+
+  // Agents authenticate with their own tokens inside the ingest route (agent scope, not roles).
+  ingestBatch: { agent: true },
+  listAgents: read('agents'),
+  getAgent: read('agents'),
+  listNetworkNodeSamples: read('network-nodes'),
 
   listAuditEntries: read('audit'),
   verifyAuditChain: read('audit'),

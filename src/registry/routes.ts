@@ -6,6 +6,7 @@ import {
   commissionStates,
   extranetStates,
   integrationStates,
+  nodeLiveStates,
   nodeTiers,
   privateNetworkStates,
   systemStates,
@@ -68,7 +69,13 @@ const Department = DepartmentInput.extend(stamps).openapi('Department');
 const System = SystemInput.extend({ ...stamps, verified_at: timestamp.nullable() }).openapi('System');
 const PrivateNetwork = PrivateNetworkInput.extend(stamps).openapi('PrivateNetwork');
 const ServiceItem = ServiceItemInput.extend(stamps).openapi('ServiceItem');
-const NetworkNode = NetworkNodeInput.extend(stamps).openapi('NetworkNode');
+const NetworkNode = NetworkNodeInput.extend({
+  ...stamps,
+  live_state: z.enum(nodeLiveStates).openapi({ description: 'From the network agents; `unknown` when silent for 3× their interval' }),
+  latency_ms: z.number().nullable(),
+  loss: z.number().nullable(),
+  last_sample_at: timestamp.nullable(),
+}).openapi('NetworkNode');
 const Cloud = CloudInput.extend(stamps).openapi('Cloud');
 const Tenant = TenantInput.extend({ ...stamps, last_report_at: timestamp.nullable() }).openapi('Tenant');
 

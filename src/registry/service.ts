@@ -8,6 +8,7 @@ import type {
   commissionStates,
   extranetStates,
   integrationStates,
+  NodeLiveState,
   NodeTier,
   PrivateNetworkState,
   SystemState,
@@ -36,12 +37,20 @@ interface Stamps {
   updated_at: string;
 }
 
+/** What the network agents last reported; `unknown` once the node is silent for 3× their interval. */
+interface NodeLive {
+  live_state: NodeLiveState;
+  latency_ms: number | null;
+  loss: number | null;
+  last_sample_at: string | null;
+}
+
 interface ExtrasByKind {
   departments: Stamps;
   systems: Stamps & { verified_at: string | null };
   'private-networks': Stamps;
   'service-items': Stamps;
-  'network-nodes': Stamps;
+  'network-nodes': Stamps & NodeLive;
 }
 
 /** An importable record as the API shows it: its input view (codes, snake_case) plus its stamps. */
@@ -199,7 +208,14 @@ interface StampRow {
   createdAt: Date;
   updatedAt: Date;
   verifiedAt: Date | null;
+  liveState: NodeLiveState | null;
+  latencyMs: number | null;
+  loss: number | null;
+  lastSampleAt: Date | null;
 }
+
+// A node whose last sample is older than 3× its agent's interval is unknown, never up.
+const nodeLiveState = sql<NodeLiveState>`case when ${networkNodes.liveUntil} > now() then ${networkNodes.liveState} else 'unknown' end`;
 
 async function stampsOf(db: Db, kind: ImportKind, where: SQL | undefined, page?: PageQuery): Promise<StampRow[]> {
   const t = tableOf(kind);
@@ -210,6 +226,10 @@ async function stampsOf(db: Db, kind: ImportKind, where: SQL | undefined, page?:
       createdAt: t.createdAt,
       updatedAt: t.updatedAt,
       verifiedAt: kind === 'systems' ? systems.verifiedAt : sql<Date | null>`null`,
+      liveState: kind === 'network-nodes' ? nodeLiveState : sql<NodeLiveState | null>`null`,
+      latencyMs: kind === 'network-nodes' ? networkNodes.latencyMs : sql<number | null>`null`,
+      loss: kind === 'network-nodes' ? networkNodes.loss : sql<number | null>`null`,
+      lastSampleAt: kind === 'network-nodes' ? networkNodes.lastSampleAt : sql<Date | null>`null`,
     })
     .from(t)
     .where(where)
@@ -232,6 +252,14 @@ async function itemsOf<K extends ImportKind>(db: Db, kind: K, stamps: StampRow[]
       created_at: s.createdAt.toISOString(),
       updated_at: s.updatedAt.toISOString(),
       ...(kind === 'systems' ? { verified_at: s.verifiedAt?.toISOString() ?? null } : {}),
+      ...(kind === 'network-nodes'
+        ? {
+            live_state: s.liveState ?? 'unknown',
+            latency_ms: s.latencyMs,
+            loss: s.loss,
+            last_sample_at: s.lastSampleAt?.toISOString() ?? null,
+          }
+        : {}),
     };
     // The extras match ExtrasByKind[K] by the branch above; TS cannot follow `kind` into K.
     return { ...row.view, ...extras } as RecordItem<K>;

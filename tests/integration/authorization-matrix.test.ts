@@ -65,6 +65,8 @@ function expectedOutcome(caller: CallerName, operationId: string, path: string, 
   const rule = routePolicy[operationId];
   if (!rule) return 403;
   if ('public' in rule) return 'allowed';
+  // No user, whatever their roles, is an agent: the route asks for an agent token.
+  if ('agent' in rule) return 401;
   if (caller === 'anonymous') return 401;
   const needed = neededPermission(operationId, path);
   if (!needed) return 'allowed';

@@ -5,11 +5,14 @@ import { regions } from '../../src/db/schema/index.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
 const expectedTables = [
+  'agents',
   'audit_log',
   'cloud_tenants',
   'clouds',
   'departments',
+  'ingest_batches',
   'network_nodes',
+  'node_samples',
   'private_networks',
   'regions',
   'service_items',

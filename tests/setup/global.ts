@@ -101,6 +101,10 @@ export interface PostgresServer {
   major: number;
   ms: number;
   stop(): Promise<void>;
+  /** Stops the server (fast shutdown: sessions are cut) and keeps its data, for outage tests. */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port. */
+  resume(): Promise<void>;
 }
 
 interface PostgresInstall {
@@ -173,9 +177,10 @@ export async function startPostgres(): Promise<PostgresServer | null> {
 
     // A port can be taken between picking and binding it: try a few.
     let port = 0;
+    let options = '';
     for (let attempt = 1; !running; attempt++) {
       port = await freePort();
-      const options = [
+      options = [
         `-p ${port}`,
         `-k ${sock}`,
         '-c listen_addresses=127.0.0.1',
@@ -208,7 +213,17 @@ export async function startPostgres(): Promise<PostgresServer | null> {
     } finally {
       await admin.end();
     }
-    return { url, major: found.major, ms: performance.now() - started, stop };
+    const halt = async () => {
+      if (!running) return;
+      await run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      running = false;
+    };
+    const resume = async () => {
+      if (running) return;
+      await run('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', options, 'start']);
+      running = true;
+    };
+    return { url, major: found.major, ms: performance.now() - started, stop, halt, resume };
   } catch (err) {
     await stop();
     throw err;

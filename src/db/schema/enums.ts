@@ -44,3 +44,6 @@ export const extranetStates = ['not_connected', 'connected'] as const;
 export function sqlList(values: readonly string[]): string {
   return values.map((v) => `'${v}'`).join(', ');
 }
+
+export const agentKinds = ['cloud', 'network'] as const;
+export type AgentKind = (typeof agentKinds)[number];

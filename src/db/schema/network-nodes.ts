@@ -22,6 +22,8 @@ export const networkNodes = pgTable(
     latencyMs: real(),
     loss: real(),
     lastSampleAt: timestamp({ withTimezone: true, mode: 'date' }),
+    /** Last sample + 3 × the reporting agent's declared interval: past it the node is `unknown`. */
+    liveUntil: timestamp({ withTimezone: true, mode: 'date' }),
   },
   (t) => [
     check('network_nodes_tier_check', sql`${t.tier} in (${sql.raw(sqlList(nodeTiers))})`),

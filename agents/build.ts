@@ -1,0 +1,52 @@
+/**
+ * `npm run build:agents`: each agent into one JavaScript file for a container image,
+ * dist/agents/network-agent.mjs and dist/agents/cloud-agent.mjs (`node <file> --config …`).
+ */
+import { mkdir, stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const agentsDir = fileURLToPath(new URL('.', import.meta.url));
+const outDir = fileURLToPath(new URL('../dist/agents/', import.meta.url));
+
+const agents = [
+  { file: 'network-agent', kind: 'network', module: './network/program.ts', program: 'networkAgent' },
+  { file: 'cloud-agent', kind: 'cloud', module: './cloud/program.ts', program: 'cloudAgent' },
+] as const;
+
+export async function buildAgents(): Promise<string[]> {
+  await mkdir(outDir, { recursive: true });
+  const outputs: string[] = [];
+  for (const agent of agents) {
+    const outfile = `${outDir}${agent.file}.mjs`;
+    await build({
+      stdin: {
+        // The kind is fixed by the file; `network-agent network --config …` is accepted too.
+        contents: `import { runAgentProgram } from './client/cli.ts';
+import { ${agent.program} } from '${agent.module}';
+const args = process.argv.slice(2);
+process.exit(await runAgentProgram(${agent.program}, args[0] === '${agent.kind}' ? args.slice(1) : args));`,
+        resolveDir: agentsDir,
+        sourcefile: `${agent.file}.ts`,
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      outfile,
+      // Some bundled packages are CommonJS and call require(); ESM output must provide it.
+      banner: {
+        js: "#!/usr/bin/env node\nimport { createRequire as __yunwangRequire } from 'node:module';\nconst require = __yunwangRequire(import.meta.url);",
+      },
+      legalComments: 'linked',
+      logLevel: 'warning',
+    });
+    outputs.push(outfile);
+  }
+  return outputs;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const file of await buildAgents()) console.log(`${file} (${((await stat(file)).size / 1024).toFixed(0)} KiB)`);
+}

@@ -1,0 +1,74 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, index, integer, pgTable, primaryKey, real, text, timestamp } from 'drizzle-orm/pg-core';
+import { clouds } from './clouds.ts';
+import { entityColumns } from './columns.ts';
+import { type AgentKind, agentKinds, sqlList } from './enums.ts';
+import { networkNodes } from './network-nodes.ts';
+
+/**
+ * An agent (cloud-agent, network-agent) and its token. Only the SHA-256 of the token is
+ * kept; a revoked token leaves the agent (and its history) in place with no hash.
+ */
+export const agents = pgTable(
+  'agents',
+  {
+    ...entityColumns,
+    name: text().notNull().unique('agents_name_key'),
+    kind: text().$type<AgentKind>().notNull(),
+    /** The one cloud a cloud agent may report tenants of; null for network agents. */
+    cloudId: integer().references(() => clouds.id),
+    tokenHash: text().unique('agents_token_hash_key'),
+    tokenIssuedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    revokedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    version: text(),
+    lastSeenAt: timestamp({ withTimezone: true, mode: 'date' }),
+    /** The interval the agent declared in its last batch; silent for 3× this → unknown. */
+    nextReportSeconds: integer(),
+  },
+  (t) => [
+    check('agents_kind_check', sql`${t.kind} in (${sql.raw(sqlList(agentKinds))})`),
+    check('agents_cloud_scope_check', sql`(${t.kind} = 'cloud') = (${t.cloudId} is not null)`),
+  ],
+);
+
+/** One row per accepted batch: (agent, seq) seen before is acknowledged, not applied again. */
+export const ingestBatches = pgTable(
+  'ingest_batches',
+  {
+    agentId: integer()
+      .notNull()
+      .references(() => agents.id),
+    seq: bigint({ mode: 'number' }).notNull(),
+    receivedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    itemCount: integer().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'ingest_batches_pkey', columns: [t.agentId, t.seq] }),
+    index('ingest_batches_received_at_idx').on(t.receivedAt),
+  ],
+);
+
+/**
+ * Probe sample history of the network nodes, pruned after the retention period. The key
+ * serves a node's time range; a BRIN index on `at` lets the pruning job find old rows
+ * without the write cost of a second B-tree.
+ */
+export const nodeSamples = pgTable(
+  'node_samples',
+  {
+    nodeId: integer()
+      .notNull()
+      .references(() => networkNodes.id),
+    at: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    agentId: integer()
+      .notNull()
+      .references(() => agents.id),
+    up: boolean().notNull(),
+    latencyMs: real(),
+    loss: real().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'node_samples_pkey', columns: [t.nodeId, t.at, t.agentId] }),
+    index('node_samples_at_brin_idx').using('brin', t.at),
+  ],
+);
