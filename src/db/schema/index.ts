@@ -8,3 +8,5 @@ export * from './regions.ts';
 export * from './registry-version.ts';
 export * from './service-items.ts';
 export * from './systems.ts';
+export * from './snapshots.ts';
+export * from './targets.ts';
