@@ -1,6 +1,6 @@
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import type { Config } from './config.ts';
+import { type Config, leadershipSettings, loadConfig } from './config.ts';
 import type { Database } from './db/client.ts';
 import { registerDocs } from './http/docs.ts';
 import { AppError } from './http/errors.ts';
@@ -8,12 +8,17 @@ import { onError, problemResponse, requestId } from './http/middleware.ts';
 import { createRouter } from './http/router.ts';
 import { registerImportRoutes } from './imports/routes.ts';
 import { registerIndicatorRoutes } from './indicators/routes.ts';
+import { targetSampleSource } from './leadership/metrics.ts';
+import { registerLeadershipRoutes } from './leadership/routes.ts';
+import { createMetricsRegistry } from './metrics/registry.ts';
+import { registerMetricsRoute } from './metrics/routes.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerRegistryRoutes } from './registry/routes.ts';
 
 export interface AppOptions {
   database: Database;
-  config: Pick<Config, 'YUNWANG_BODY_LIMIT_BYTES' | 'YUNWANG_IMPORT_LIMIT_BYTES'>;
+  /** The body limits at least; anything else left out takes its documented default. */
+  config: Pick<Config, 'YUNWANG_BODY_LIMIT_BYTES' | 'YUNWANG_IMPORT_LIMIT_BYTES'> & Partial<Config>;
   /** False while the first start migrates and seeds; the API answers 503 until then. */
   isReady?: () => boolean;
   log?: (line: string) => void;
@@ -21,7 +26,8 @@ export interface AppOptions {
 
 /** Builds the whole HTTP app; `server.ts` only listens. Tests call `app.request()`. */
 export function createApp(options: AppOptions) {
-  const { database, config } = options;
+  const { database } = options;
+  const config: Config = { ...loadConfig({}), ...options.config };
   const isReady = options.isReady ?? (() => true);
   const log = options.log ?? ((line: string) => console.error(line));
   const app = createRouter();
@@ -73,6 +79,9 @@ export function createApp(options: AppOptions) {
   registerRegistryRoutes(app);
   registerIndicatorRoutes(app);
   registerImportRoutes(app);
+  registerLeadershipRoutes(app, leadershipSettings(config));
+  const metrics = createMetricsRegistry(targetSampleSource(database.db, { ttlMs: config.YUNWANG_METRICS_CACHE_SECONDS * 1000 }));
+  registerMetricsRoute(app, metrics, isReady);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -87,7 +96,8 @@ export function createApp(options: AppOptions) {
     c.html(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>云网 yunwang</title></head>
 <body><h1>云网 yunwang</h1><p>政务云与电子政务外网运行监测 — e-government cloud &amp; network console.</p>
 <ul><li><a href="/docs">API 文档 / API docs</a></li><li><a href="/openapi.json">OpenAPI</a></li>
-<li><a href="/api/v1/indicators?scope=450000">全区指标 / Province indicators (JSON)</a></li></ul></body></html>`),
+<li><a href="/api/v1/indicators?scope=450000">全区指标 / Province indicators (JSON)</a></li>
+<li><a href="/api/v1/snapshots">月度快照 / Monthly snapshots (JSON)</a></li></ul></body></html>`),
   );
   app.notFound((c) => problemResponse(c, new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError(onError(log));

@@ -6,7 +6,10 @@ const boolFlag = z.enum(['0', '1', 'true', 'false', 'yes', 'no']).transform((v) 
 /** `key=weight,key=weight`: the indicators the red/black list scores, and how much each counts. */
 const weightList = z.string().transform((text, ctx): Partial<Record<IndicatorKey, number>> => {
   const weights: Partial<Record<IndicatorKey, number>> = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [key, value] = part.split('=').map((p) => p.trim());
     const weight = Number(value);
     if (!key || !(indicatorKeys as readonly string[]).includes(key) || value === undefined || !Number.isFinite(weight) || weight < 0) {
@@ -52,7 +55,7 @@ const ConfigSchema = z.object({
     weightList.parse('cloud_migration=0.4,private_network_interconnection=0.3,service_integration=0.3'),
   ),
   /** Points of score per percentage point of weighted month-over-month progress. */
-  YUNWANG_RANKING_PROGRESS_WEIGHT: z.coerce.number().min(0).max(100).default(2),
+  YUNWANG_RANKING_PROGRESS_WEIGHT: z.coerce.number().min(0).max(100).default(1),
   /** Entries on each of the red and black lists: cities, and province-level departments. */
   YUNWANG_RANKING_CITY_LIST_SIZE: z.coerce.number().int().min(0).max(50).default(3),
   YUNWANG_RANKING_DEPARTMENT_LIST_SIZE: z.coerce.number().int().min(0).max(500).default(5),
@@ -61,11 +64,16 @@ const ConfigSchema = z.object({
   /** The month-end snapshot job inside the server (on by default; 0 leaves it to `yunwang snapshot`). */
   YUNWANG_SNAPSHOT_SCHEDULER: boolFlag.default(true),
   /** How often the job looks for a month to freeze. */
-  YUNWANG_SNAPSHOT_CHECK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  YUNWANG_SNAPSHOT_CHECK_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   /** Scopes computed at once while freezing (PostgreSQL runs them in parallel; PGlite one by one). */
   YUNWANG_SNAPSHOT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   /** How long /metrics reuses the target gauges before computing them again. */
-  YUNWANG_METRICS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  YUNWANG_METRICS_CACHE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

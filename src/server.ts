@@ -3,6 +3,7 @@ import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { openConfiguredDatabase } from './db/open.ts';
 import { prepareDatabase } from './db/setup.ts';
+import { createSnapshotScheduler } from './leadership/scheduler.ts';
 
 /** Listens at once (so /livez answers), prepares the database, then turns ready. */
 export async function runServer(config: Config = loadConfig()): Promise<void> {
@@ -15,12 +16,24 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
     log(`yunwang listening on http://localhost:${info.port} (${database.kind})`),
   );
+  // The month-end snapshot job; it also freezes months queued by the demo loader, after ready.
+  const scheduler = config.YUNWANG_SNAPSHOT_SCHEDULER
+    ? createSnapshotScheduler({
+        db: database.db,
+        intervalMs: config.YUNWANG_SNAPSHOT_CHECK_MINUTES * 60_000,
+        concurrency: config.YUNWANG_SNAPSHOT_CONCURRENCY,
+        log,
+      })
+    : null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: draining connections`);
+    // The snapshot job stops after the month in hand; an unfinished freeze rolls back and is redone.
+    const schedulerStopped = scheduler?.stop();
     server.close(async () => {
+      await schedulerStopped;
       await database.close();
       process.exit(0);
     });
@@ -33,6 +46,7 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   await prepareDatabase(database, { demo: config.YUNWANG_DEMO, log });
   ready = true;
   log('ready');
+  scheduler?.start();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

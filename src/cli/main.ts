@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfig } from '../config.ts';
+import { leadershipSettings, loadConfig } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { openConfiguredDatabase } from '../db/open.ts';
 import { prepareDatabase } from '../db/setup.ts';
@@ -9,6 +9,7 @@ import type { Actor } from '../identity/actor.ts';
 import { detectFormat, type FileFormat, sniffFormat } from '../imports/format.ts';
 import { exportFile, importFile } from '../imports/service.ts';
 import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
+import { registerLeadershipCommands } from '../leadership/cli.ts';
 import { countRegions, loadDivisions } from '../regions/service.ts';
 import { type ImportKind, importKinds } from '../registry/schemas.ts';
 import { runServer } from '../server.ts';
@@ -137,6 +138,8 @@ program
       console.log(opts.json ? JSON.stringify(report, null, 2) : formatReport(report));
     }),
   );
+
+registerLeadershipCommands(program, { withDatabase, actor: cliActor, settings: () => leadershipSettings(loadConfig()) });
 
 /** Prints an error the way a clerk can act on it: every bad row, with row and column. */
 function reportError(error: unknown): number {

@@ -25,4 +25,7 @@ export async function prepareDatabase(database: Database, options: PrepareOption
       .map(([k, n]) => `${n} ${k}`)
       .join(', ')}`,
   );
+  log(
+    'queued the monthly snapshots 2019-01..2020-07 of the demo: the server freezes them in the background after ready (or: yunwang snapshot --from 2019-01 --to 2020-07)',
+  );
 }

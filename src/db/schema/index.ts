@@ -7,6 +7,6 @@ export * from './private-networks.ts';
 export * from './regions.ts';
 export * from './registry-version.ts';
 export * from './service-items.ts';
-export * from './systems.ts';
 export * from './snapshots.ts';
+export * from './systems.ts';
 export * from './targets.ts';

@@ -1,18 +1,5 @@
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  check,
-  date,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  unique,
-  uniqueIndex,
-} from 'drizzle-orm/pg-core';
+import { bigint, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex } from 'drizzle-orm/pg-core';
 import { type SnapshotLevel, type SnapshotStatus, snapshotLevels, snapshotStatuses, sqlList } from './enums.ts';
 
 /**
@@ -44,9 +31,7 @@ export const snapshots = pgTable(
   },
   (t) => [
     unique('snapshots_month_revision_key').on(t.month, t.revision),
-    uniqueIndex('snapshots_month_current_key')
-      .on(t.month)
-      .where(sql`${t.status} <> 'superseded'`),
+    uniqueIndex('snapshots_month_current_key').on(t.month).where(sql`${t.status} <> 'superseded'`),
     check('snapshots_status_check', sql`${t.status} in (${sql.raw(sqlList(snapshotStatuses))})`),
     check('snapshots_month_check', sql`${t.month} ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`),
   ],
