@@ -52,7 +52,8 @@ export function projectFullDate(points: readonly PacePoint[], minPoints = 3): Pr
     sxx += dx * dx;
   }
   const slope = sxx === 0 ? 0 : sxy / sxx;
-  const pace = Math.round(slope * DAYS_PER_MONTH * 100 * 100) / 100;
+  // `+ 0` turns a rounded -0 into 0.
+  const pace = Math.round(slope * DAYS_PER_MONTH * 100 * 100) / 100 + 0;
   if (latest.ratio >= 1) return { status: 'reached', projected_date: null, pace_points_per_month: pace, ...base };
   // Below a thousandth of a point a month is flat: float noise, not progress.
   if (slope * DAYS_PER_MONTH * 100 < 0.001)

@@ -65,7 +65,7 @@ export interface RankingList {
 
 const round = (x: number, digits: number) => {
   const f = 10 ** digits;
-  return Math.round(x * f) / f;
+  return Math.round(x * f) / f + 0;
 };
 const pct = (c: Counts) => (100 * c.numerator) / c.denominator;
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
