@@ -312,7 +312,11 @@ describeEachBackend('leadership on a hand-built six-month history', (getDb) => {
       '逾期目标',
       '逾期事项',
     ]);
-    const row = (sheet: string, n: number) => (workbook.getWorksheet(sheet)?.getRow(n).values as unknown[]).slice(1);
+    const row = (sheet: string, n: number) => {
+      const found = workbook.getWorksheet(sheet);
+      if (!found) throw new Error(`no sheet ${sheet}`);
+      return (found.getRow(n).values as unknown[]).slice(1);
+    };
     expect(row('概览', 2)).toEqual(['上云率', 'cloud_migration', 31, 39, 79.5, 71.8, 7.7, undefined, undefined, 0]);
     expect(row('上云率', 3)).toEqual(['设区市', '450100', '南宁市', 9, 10, 90, 0, 90, 0, 74.8, -15.2, '否']);
     expect(row('红榜', 2)).toEqual(['设区市', 1, 1, '450200', '柳州市', 90, 75, 15, report.ranking.cities.red[0]?.summary]);
