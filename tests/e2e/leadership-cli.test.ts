@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { openConfiguredDatabase } from '../../src/db/open.ts';
-import type { Ranking } from '../../src/leadership/ranking.ts';
 import { backends, createPostgresDatabase } from '../helpers/db.ts';
 import { seedHistory } from '../helpers/leadership.ts';
 
@@ -17,8 +16,9 @@ const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../bin/yunwang.mjs', import.meta.url));
 
 /**
- * The real `yunwang` command on the hand-built six-month history: targets, the snapshot
- * backfill and its idempotence, the red/black list, forecasts and the report files.
+ * The real `yunwang` command on the hand-built six-month history: a target, the snapshot
+ * backfill, the red/black list, forecasts and the report file. Each run costs a process
+ * start (seconds on the embedded database), so the rest is tested in-process and over HTTP.
  */
 describe.each(backends)('yunwang target, snapshot, ranking, forecast and report [%s]', (backend) => {
   let env: NodeJS.ProcessEnv;
@@ -65,7 +65,7 @@ describe.each(backends)('yunwang target, snapshot, ranking, forecast and report 
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('sets a target and shows a scope against its targets', async () => {
+  it('sets a target, backfills snapshots, and re-freezes only with a reason', async () => {
     const set = await yunwang(
       'target',
       'set',
@@ -79,52 +79,22 @@ describe.each(backends)('yunwang target, snapshot, ranking, forecast and report 
       '90%',
     );
     expect(set).toMatchObject({ code: 0, stdout: 'cloud_migration for 450000: 2020-12-31 → 90%\n' });
-    const status = await yunwang('target', 'status', '--scope', '450100', '--at', '2020-06-30');
-    expect(status.stdout).toContain('南宁市 (450100) as of 2020-06-30');
-    expect(status.stdout).toMatch(/service_integration\s+50\.0%\s+target\s+60\.0%\s+behind by 10\.0 points/);
-    expect(status.stdout).toMatch(/cloud_migration\s+90\.0%\s+target\s+74\.8%\s+on track; next 2020-12-31 → 100%/);
-    const bad = await yunwang(
-      'target',
-      'set',
-      '--indicator',
-      'cloud_migration',
-      '--scope',
-      'cities',
-      '--deadline',
-      '2020-12-31',
-      '--ratio',
-      '1.5',
-    );
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('ratio: must be at most 1');
-  }, 60_000);
-
-  it('backfills months, leaves frozen months alone, and re-freezes only with a reason', async () => {
     const backfill = await yunwang('snapshot', '--from', '2020-01', '--to', '2020-06');
     expect(backfill.code).toBe(0);
     expect(backfill.stdout.trim().split('\n')).toEqual(
       ['2020-01', '2020-02', '2020-03', '2020-04', '2020-05', '2020-06'].map((m) => `${m}: frozen, revision 1`),
     );
-    expect((await yunwang('snapshot', '--month', '2020-06')).stdout).toBe('2020-06: already frozen (revision 1); unchanged\n');
     const noReason = await yunwang('snapshot', '--month', '2020-06', '--refreeze');
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toContain('re-freezing a month needs a reason');
-    const again = await yunwang('snapshot', '--month', '2020-06', '--refreeze', '--reason', '复核');
-    expect(again.stdout).toBe('2020-06: refrozen, revision 2, 0 figures changed\n');
   }, 120_000);
 
-  it('prints the red/black list, the forecasts, and writes the report as XLSX and HTML', async () => {
-    const json = await yunwang('ranking', '--month', '2020-06', '--json');
-    const ranking = JSON.parse(json.stdout) as Ranking;
-    expect(ranking.cities.ranked.map((e) => [e.rank, e.scope, e.score])).toEqual([
-      [1, '450200', 90],
-      [2, '450100', 70],
-      [3, '450300', 60],
-    ]);
-    expect(ranking.departments.red.map((e) => e.scope)).toEqual(['dept:T-P1']);
-    const text = await yunwang('ranking', '--month', '2020-06');
-    expect(text.stdout).toMatch(/1\s+450200\s+90\.00\s+75\.00\s+\+15\.00\s+柳州市\s+红榜 red/);
-    expect(text.stdout).toMatch(/3\s+450300\s+60\.00\s+60\.00\s+\+0\.00\s+桂林市\s+黑榜 black/);
+  it('prints the red/black list and the forecasts, and writes the report', async () => {
+    const ranking = await yunwang('ranking', '--month', '2020-06');
+    expect(ranking.stdout).toMatch(/1\s+450200\s+90\.00\s+75\.00\s+\+15\.00\s+柳州市\s+红榜 red/);
+    expect(ranking.stdout).toMatch(/2\s+450100\s+70\.00\s+70\.00\s+\+0\.00\s+南宁市\n/);
+    expect(ranking.stdout).toMatch(/3\s+450300\s+60\.00\s+60\.00\s+\+0\.00\s+桂林市\s+黑榜 black/);
+    expect(ranking.stdout).toMatch(/1\s+dept:T-P1\s+100\.00\s+100\.00\s+\+0\.00\s+部门T-P1\s+红榜 red/);
 
     const forecast = await yunwang('forecast', '--scope', '450100');
     expect(forecast.stdout).toMatch(/cloud_migration\s+90\.0%\s+100% by 2020-08-05\s+\(\+8\.6 points\/month\)/);
@@ -134,10 +104,5 @@ describe.each(backends)('yunwang target, snapshot, ranking, forecast and report 
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(path.join(dir, 'report.xlsx'));
     expect(workbook.getWorksheet('黑榜')?.getRow(2).getCell(5).value).toBe('桂林市');
-    await yunwang('report', '--month', '2020-06', '--out', 'report.html');
-    expect(await readFile(path.join(dir, 'report.html'), 'utf8')).toContain('2020年6月政务云网建设督查通报');
-    const missing = await yunwang('report', '--month', '2020-09', '--out', 'x.xlsx');
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('2020-09 is not frozen');
   }, 120_000);
 });
