@@ -65,7 +65,7 @@ describe.each(backends)('yunwang target, snapshot, ranking, forecast and report 
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('sets a target, backfills snapshots, and re-freezes only with a reason', async () => {
+  it('sets a target, backfills snapshots, and re-freezes with a reason', async () => {
     const set = await yunwang(
       'target',
       'set',
@@ -84,9 +84,8 @@ describe.each(backends)('yunwang target, snapshot, ranking, forecast and report 
     expect(backfill.stdout.trim().split('\n')).toEqual(
       ['2020-01', '2020-02', '2020-03', '2020-04', '2020-05', '2020-06'].map((m) => `${m}: frozen, revision 1`),
     );
-    const noReason = await yunwang('snapshot', '--month', '2020-06', '--refreeze');
-    expect(noReason.code).toBe(2);
-    expect(noReason.stderr).toContain('re-freezing a month needs a reason');
+    const again = await yunwang('snapshot', '--month', '2020-06', '--refreeze', '--reason', '复核');
+    expect(again.stdout).toBe('2020-06: refrozen, revision 2, 0 figures changed\n');
   }, 120_000);
 
   it('prints the red/black list and the forecasts, and writes the report', async () => {
