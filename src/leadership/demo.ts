@@ -65,7 +65,10 @@ export function demoTargetRows(provinceCode: string) {
  */
 export async function seedDemoLeadership(db: Db, provinceCode: string, actor: Actor, today?: string) {
   const rows = demoTargetRows(provinceCode);
-  for (const row of rows) await setTarget(db, { ...row, note: '演示目标 (demo target)' }, actor);
-  const queued = await queueMonths(db, monthRange(DEMO_HISTORY.from, DEMO_HISTORY.to), actor, today);
-  return { targets: rows.length, queuedMonths: queued.length };
+  // One transaction: each point's own is then a savepoint, not a commit — first start stays quick.
+  return db.transaction(async (tx) => {
+    for (const row of rows) await setTarget(tx, { ...row, note: '演示目标 (demo target)' }, actor);
+    const queued = await queueMonths(tx, monthRange(DEMO_HISTORY.from, DEMO_HISTORY.to), actor, today);
+    return { targets: rows.length, queuedMonths: queued.length };
+  });
 }

@@ -93,7 +93,11 @@ async function scopesToFreeze(db: Db): Promise<FrozenScope[]> {
   ];
 }
 
-/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
+/**
+ * Runs `fn` over `items` with at most `limit` at once; results in input order. Each step
+ * yields to the event loop: the embedded database answers through promise callbacks alone,
+ * and without the yield a background freeze would starve every HTTP request until it ends.
+ */
 async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
@@ -101,6 +105,7 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
     while (next < items.length) {
       const i = next++;
       results[i] = await fn(items[i] as T);
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));

@@ -338,6 +338,16 @@ describeEachBackend('leadership on a hand-built six-month history', (getDb) => {
     expect(html).not.toMatch(/<script|<link|src=|url\(|@import|https?:\/\//);
   });
 
+  it('a freeze lets other work run meanwhile (the embedded database would otherwise starve the server)', async () => {
+    let finished = false;
+    const freezing = freezeMonth(db(), '2020-02', { actor, today, refreeze: true, reason: 'event loop check' }).then(() => {
+      finished = true;
+    });
+    const timerRan = new Promise<boolean>((resolve) => setTimeout(() => resolve(!finished), 0));
+    expect(await timerRan).toBe(true);
+    await freezing;
+  });
+
   it('the month-end job freezes the month that just ended, once, and works off queued months', async () => {
     let now = new Date('2020-07-31T23:30:00+08:00');
     const scheduler = createSnapshotScheduler({ db: db(), intervalMs: 60_000, now: () => now });
