@@ -172,6 +172,14 @@ function checkEnded(month: string, today: string): string {
 
 const figureKey = (scope: string, indicator: string) => `${scope}|${indicator}`;
 
+/** One figure a re-freeze changed, as `numerator/denominator (pending n)`; null = absent. */
+interface FigureChange {
+  scope: string;
+  indicator: string;
+  before: string | null;
+  after: string | null;
+}
+
 /**
  * Freezes every indicator of every scope as of the month's last day. A month already frozen
  * is left exactly as it is, unless `refreeze` (with a reason) asks for a new revision.
@@ -219,7 +227,7 @@ export async function freezeMonth(database: Db, month: string, options: FreezeOp
       durationMs,
     };
     let row: SnapshotRow | undefined;
-    let changes: { scope: string; indicator: string; before: string | null; after: string }[] | undefined;
+    let changes: FigureChange[] | undefined;
     if (current?.status === 'pending') {
       [row] = await db.update(snapshots).set(frozen).where(eq(snapshots.id, current.id)).returning();
     } else if (current?.status === 'frozen') {
@@ -250,7 +258,8 @@ export async function freezeMonth(database: Db, month: string, options: FreezeOp
     for (let i = 0; i < figures.length; i += 1000) {
       await db.insert(snapshotFigures).values(figures.slice(i, i + 1000).map((f) => ({ snapshotId, ...f })));
     }
-    const province = reports.find((r) => scopes.find((s) => s.scope === r.scope)?.level === 'province');
+    // scopes and reports are index-aligned (mapLimited keeps the order).
+    const province = reports[scopes.findIndex((s) => s.level === 'province')];
     const summary = Object.fromEntries((province?.indicators ?? []).map((f) => [f.key, `${f.numerator}/${f.denominator}`]));
     const meta = snapshotMeta(row);
     await recordAudit(db, options.actor, [
@@ -283,13 +292,17 @@ async function diffAgainst(
   const old = await db.select().from(snapshotFigures).where(eq(snapshotFigures.snapshotId, snapshotId));
   const oldByKey = new Map(old.map((f) => [figureKey(f.scope, f.indicator), f]));
   const text = (f: { numerator: number; denominator: number; pending: number }) => `${f.numerator}/${f.denominator} (pending ${f.pending})`;
-  const changes: { scope: string; indicator: string; before: string | null; after: string }[] = [];
+  const changes: FigureChange[] = [];
   for (const f of figures) {
-    const o = oldByKey.get(figureKey(f.scope, f.indicator));
+    const key = figureKey(f.scope, f.indicator);
+    const o = oldByKey.get(key);
+    oldByKey.delete(key);
     if (!o || o.numerator !== f.numerator || o.denominator !== f.denominator || o.pending !== f.pending) {
       changes.push({ scope: f.scope, indicator: f.indicator, before: o ? text(o) : null, after: text(f) });
     }
   }
+  // Scopes gone from the registry since (a department merged away, say).
+  for (const o of oldByKey.values()) changes.push({ scope: o.scope, indicator: o.indicator, before: text(o), after: null });
   return changes;
 }
 

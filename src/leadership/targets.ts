@@ -7,7 +7,7 @@ import { departments, regions, targets } from '../db/schema/index.ts';
 import { AppError, notFound } from '../http/errors.ts';
 import { fieldErrorsOf } from '../http/router.ts';
 import type { Actor } from '../identity/actor.ts';
-import { definitions, type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
+import { definitions, type IndicatorKey } from '../indicators/definitions.ts';
 import { computeIndicators, parseAt } from '../indicators/service.ts';
 import { TargetInput } from './schemas.ts';
 import { type TargetPoint, targetInForce } from './trajectory.ts';
@@ -306,5 +306,3 @@ export async function targetStatus(db: Db, query: { scope: string; at?: string }
     })),
   };
 }
-
-export const knownIndicator = (key: string): key is IndicatorKey => (indicatorKeys as readonly string[]).includes(key);
