@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { registerAuditRoutes } from './audit/routes.ts';
-import type { Config } from './config.ts';
+import { type Config, leadershipSettings, loadConfig } from './config.ts';
 import type { Database } from './db/client.ts';
 import { registerDocs } from './http/docs.ts';
 import { AppError } from './http/errors.ts';
@@ -14,15 +14,18 @@ import { registerIdentityRoutes } from './identity/routes.ts';
 import { registerImportRoutes } from './imports/routes.ts';
 import { registerIndicatorRoutes } from './indicators/routes.ts';
 import { type IngestConfig, registerIngestRoutes } from './ingest/routes.ts';
+import { targetSampleSource } from './leadership/metrics.ts';
+import { registerLeadershipRoutes } from './leadership/routes.ts';
+import { createMetricsRegistry } from './metrics/registry.ts';
+import { registerMetricsRoute } from './metrics/routes.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerRegistryRoutes } from './registry/routes.ts';
 import { registerReviewRoutes } from './review/routes.ts';
 
 export interface AppOptions {
   database: Database;
-  config: Pick<Config, 'YUNWANG_BODY_LIMIT_BYTES' | 'YUNWANG_IMPORT_LIMIT_BYTES'> &
-    Partial<Pick<Config, 'YUNWANG_TRUST_PROXY' | 'YUNWANG_LOGIN_RATE_PER_MINUTE'>> &
-    Partial<IngestConfig>;
+  /** The body limits at least; anything else left out takes its documented default. */
+  config: Pick<Config, 'YUNWANG_BODY_LIMIT_BYTES' | 'YUNWANG_IMPORT_LIMIT_BYTES'> & Partial<Config>;
   /** False while the first start migrates and seeds; the API answers 503 until then. */
   isReady?: () => boolean;
   log?: (line: string) => void;
@@ -55,7 +58,8 @@ function clientAddress(c: Context, trustProxy = false): string | undefined {
 
 /** Builds the whole HTTP app; `server.ts` only listens. Tests call `app.request()`. */
 export function createApp(options: AppOptions) {
-  const { database, config } = options;
+  const { database } = options;
+  const config: Config = { ...loadConfig({}), ...options.config };
   const isReady = options.isReady ?? (() => true);
   const log = options.log ?? ((line: string) => console.error(line));
   const app = createRouter();
@@ -112,6 +116,9 @@ export function createApp(options: AppOptions) {
   registerIndicatorRoutes(app);
   registerImportRoutes(app);
   registerIngestRoutes(app, config);
+  registerLeadershipRoutes(app, leadershipSettings(config));
+  const metrics = createMetricsRegistry(targetSampleSource(database.db, { ttlMs: config.YUNWANG_METRICS_CACHE_SECONDS * 1000 }));
+  registerMetricsRoute(app, metrics, isReady);
 
   registerIdentityRoutes(app, { loginRatePerMinute: config.YUNWANG_LOGIN_RATE_PER_MINUTE ?? 10 });
   registerAuditRoutes(app);
@@ -125,7 +132,8 @@ export function createApp(options: AppOptions) {
     c.html(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>云网 yunwang</title></head>
 <body>${options.demo ? '<p role="status" style="background:#fff3cd;padding:.5em">演示数据 DEMO DATA — not real figures; demo users sign in with the demo password.</p>' : ''}<h1>云网 yunwang</h1><p>政务云与电子政务外网运行监测 — e-government cloud &amp; network console.</p>
 <ul><li><a href="/docs">API 文档 / API docs</a></li><li><a href="/openapi.json">OpenAPI</a></li>
-<li><a href="/api/v1/indicators?scope=450000">全区指标 / Province indicators (JSON)</a></li></ul></body></html>`),
+<li><a href="/api/v1/indicators?scope=450000">全区指标 / Province indicators (JSON)</a></li>
+<li><a href="/api/v1/snapshots">月度快照 / Monthly snapshots (JSON)</a></li></ul></body></html>`),
   );
   app.notFound((c) => problemResponse(c, new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError(onError(log));

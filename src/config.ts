@@ -1,6 +1,29 @@
 import { z } from 'zod';
+import { type IndicatorKey, indicatorKeys } from './indicators/definitions.ts';
 
 const boolFlag = z.enum(['0', '1', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+/** `key=weight,key=weight`: the indicators the red/black list scores, and how much each counts. */
+const weightList = z.string().transform((text, ctx): Partial<Record<IndicatorKey, number>> => {
+  const weights: Partial<Record<IndicatorKey, number>> = {};
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [key, value] = part.split('=').map((p) => p.trim());
+    const weight = Number(value);
+    if (!key || !(indicatorKeys as readonly string[]).includes(key) || value === undefined || !Number.isFinite(weight) || weight < 0) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not <indicator>=<weight ≥ 0>; indicators: ${indicatorKeys.join(', ')}` });
+      return z.NEVER;
+    }
+    weights[key as IndicatorKey] = weight;
+  }
+  if (!Object.values(weights).some((w) => w > 0)) {
+    ctx.addIssue({ code: 'custom', message: 'at least one indicator needs a weight above 0' });
+    return z.NEVER;
+  }
+  return weights;
+});
 
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(8080),
@@ -46,6 +69,30 @@ const ConfigSchema = z.object({
   /** How often the server marks silent nodes unknown and prunes old samples. */
   YUNWANG_INGEST_JOB_INTERVAL_SECONDS: z.coerce.number().positive().max(86_400).default(60),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Red/black list (红黑榜): indicator weights of the score (the "三个100%" by default). */
+  YUNWANG_RANKING_WEIGHTS: weightList.default(
+    weightList.parse('cloud_migration=0.4,private_network_interconnection=0.3,service_integration=0.3'),
+  ),
+  /** Points of score per percentage point of weighted month-over-month progress. */
+  YUNWANG_RANKING_PROGRESS_WEIGHT: z.coerce.number().min(0).max(100).default(1),
+  /** Entries on each of the red and black lists: cities, and province-level departments. */
+  YUNWANG_RANKING_CITY_LIST_SIZE: z.coerce.number().int().min(0).max(50).default(3),
+  YUNWANG_RANKING_DEPARTMENT_LIST_SIZE: z.coerce.number().int().min(0).max(500).default(5),
+  /** Monthly snapshots the forecast fits its least-squares pace over (at least 3 are needed). */
+  YUNWANG_FORECAST_MONTHS: z.coerce.number().int().min(3).max(60).default(6),
+  /** The month-end snapshot job inside the server (on by default; 0 leaves it to `yunwang snapshot`). */
+  YUNWANG_SNAPSHOT_SCHEDULER: boolFlag.default(true),
+  /** How often the job looks for a month to freeze. */
+  YUNWANG_SNAPSHOT_CHECK_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  /** Scopes computed at once while freezing (PostgreSQL runs them in parallel; PGlite one by one). */
+  YUNWANG_SNAPSHOT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  /** How long /metrics reuses the target gauges before computing them again. */
+  YUNWANG_METRICS_CACHE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -61,4 +108,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+/** What the leadership area (targets, snapshots, forecasts, the red/black list) is tuned by. */
+export interface LeadershipSettings {
+  rankingWeights: Partial<Record<IndicatorKey, number>>;
+  progressWeight: number;
+  cityListSize: number;
+  departmentListSize: number;
+  forecastMonths: number;
+  snapshotConcurrency: number;
+}
+
+export function leadershipSettings(config: Config = loadConfig({})): LeadershipSettings {
+  return {
+    rankingWeights: config.YUNWANG_RANKING_WEIGHTS,
+    progressWeight: config.YUNWANG_RANKING_PROGRESS_WEIGHT,
+    cityListSize: config.YUNWANG_RANKING_CITY_LIST_SIZE,
+    departmentListSize: config.YUNWANG_RANKING_DEPARTMENT_LIST_SIZE,
+    forecastMonths: config.YUNWANG_FORECAST_MONTHS,
+    snapshotConcurrency: config.YUNWANG_SNAPSHOT_CONCURRENCY,
+  };
 }

@@ -4,6 +4,7 @@ import { type Config, loadConfig } from './config.ts';
 import { openConfiguredDatabase } from './db/open.ts';
 import { prepareDatabase } from './db/setup.ts';
 import { type RunningJobs, startIngestJobs } from './ingest/jobs.ts';
+import { createSnapshotScheduler } from './leadership/scheduler.ts';
 
 /** Listens at once (so /livez answers), prepares the database, then turns ready. */
 export async function runServer(config: Config = loadConfig()): Promise<void> {
@@ -16,14 +17,26 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
     log(`yunwang listening on http://localhost:${info.port} (${database.kind})`),
   );
+  // The month-end snapshot job; it also freezes months queued by the demo loader, after ready.
+  const scheduler = config.YUNWANG_SNAPSHOT_SCHEDULER
+    ? createSnapshotScheduler({
+        db: database.db,
+        intervalMs: config.YUNWANG_SNAPSHOT_CHECK_MINUTES * 60_000,
+        concurrency: config.YUNWANG_SNAPSHOT_CONCURRENCY,
+        log,
+      })
+    : null;
   let stopping = false;
   let jobs: RunningJobs | undefined;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: draining connections`);
+    // The snapshot job stops after the month in hand; an unfinished freeze rolls back and is redone.
+    const schedulerStopped = scheduler?.stop();
     server.close(async () => {
       await jobs?.stop();
+      await schedulerStopped;
       await database.close();
       process.exit(0);
     });
@@ -41,6 +54,7 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   });
   ready = true;
   log('ready');
+  scheduler?.start();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfig } from '../config.ts';
+import { leadershipSettings, loadConfig } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { openConfiguredDatabase } from '../db/open.ts';
 import { prepareDatabase } from '../db/setup.ts';
@@ -10,6 +10,7 @@ import { type Actor, rootActor } from '../identity/actor.ts';
 import { detectFormat, type FileFormat, sniffFormat } from '../imports/format.ts';
 import { exportFile, importFile } from '../imports/service.ts';
 import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
+import { registerLeadershipCommands } from '../leadership/cli.ts';
 import { countRegions, loadDivisions } from '../regions/service.ts';
 import { type ImportKind, importKinds } from '../registry/schemas.ts';
 import { runServer } from '../server.ts';
@@ -143,6 +144,7 @@ program
 
 registerIdentityCommands(program, withDatabase, cliActor);
 registerTokenCommands(program, withDatabase, cliActor);
+registerLeadershipCommands(program, { withDatabase, actor: cliActor, settings: () => leadershipSettings(loadConfig()) });
 
 /** Prints an error the way a clerk can act on it: every bad row, with row and column. */
 function reportError(error: unknown): number {

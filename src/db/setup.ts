@@ -32,6 +32,9 @@ export async function prepareDatabase(database: Database, options: PrepareOption
       log(`loaded the demo dataset (演示数据): ${counts.join(', ')}`);
       const names = await createDemoUsers(database.db, options.demoPassword ?? 'Demo-Passw0rd!');
       if (names.length > 0) log(`DEMO DATA 演示数据: demo users ${names.join(', ')} sign in with YUNWANG_DEMO_PASSWORD, no second factor`);
+      log(
+        'queued the monthly snapshots 2019-01..2020-07 of the demo: the server freezes them in the background after ready (or: yunwang snapshot --from 2019-01 --to 2020-07)',
+      );
     }
   }
   await ensureAdministrators(database.db, options.print ?? ((line) => console.log(line)));

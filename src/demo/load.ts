@@ -1,6 +1,7 @@
 import type { Db } from '../db/client.ts';
 import { regions } from '../db/schema/index.ts';
 import { type Actor, rootActor } from '../identity/actor.ts';
+import { seedDemoLeadership } from '../leadership/demo.ts';
 import type { ImportKind, InputByKind } from '../registry/schemas.ts';
 import { createCloud, createTenants } from '../registry/service.ts';
 import { refreshStatistics, upsertRecords } from '../registry/upsert.ts';
@@ -35,5 +36,8 @@ export async function loadDemoData(db: Db, options: { scale?: number; actor?: Ac
   await load('systems', dataset.systems);
   await load('private-networks', dataset.privateNetworks);
   await load('service-items', dataset.serviceItems);
+  // Demo targets, and 2019-01..2020-07 queued for the snapshot job: the red/black list and trends work out of the box.
+  const province = regionRows.find((r) => r.level === 'province');
+  if (province) await seedDemoLeadership(db, province.code, actor);
   return demoSummary(dataset);
 }

@@ -35,7 +35,9 @@ export type Area =
   | 'roles'
   | 'security-policy'
   | 'audit'
-  | 'agents';
+  | 'agents'
+  /** Targets, snapshots, forecasts, the red/black list and the supervision report. */
+  | 'leadership';
 
 export type Action = 'read' | 'write';
 
@@ -62,6 +64,8 @@ export const permissions: Record<Area, Record<Action, readonly Role[]>> = {
   'security-policy': { read: ['secadmin'], write: ['secadmin'] },
   audit: { read: ['auditor'], write: [] },
   agents: { read: ['sysadmin', 'ops'], write: ['sysadmin'] },
+  // The big-data bureau's reviewers set targets and freeze months; leaders read them.
+  leadership: { read: registryReaders, write: ['reviewer'] },
 };
 
 export function can(access: Access, action: Action, area: Area): boolean {

@@ -74,6 +74,19 @@ export const routePolicy: Record<string, Rule> = {
   getAgent: read('agents'),
   listNetworkNodeSamples: read('network-nodes'),
 
+  listTargets: read('leadership'),
+  setTarget: write('leadership'),
+  removeTargets: write('leadership'),
+  getTargetStatus: read('leadership'),
+  listSnapshots: read('leadership'),
+  freezeSnapshot: write('leadership'),
+  getSnapshotSeries: read('leadership'),
+  getSnapshot: read('leadership'),
+  getFrozenFigures: read('leadership'),
+  getForecast: read('leadership'),
+  getRanking: read('leadership'),
+  getSupervisionReport: read('leadership'),
+
   listAuditEntries: read('audit'),
   verifyAuditChain: read('audit'),
 

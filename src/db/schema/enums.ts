@@ -47,3 +47,16 @@ export function sqlList(values: readonly string[]): string {
 
 export const agentKinds = ['cloud', 'network'] as const;
 export type AgentKind = (typeof agentKinds)[number];
+/**
+ * What a target applies to: the province, one city, every city, one department, or every
+ * province-level department (区直部门).
+ */
+export const targetScopeKinds = ['province', 'city', 'all_cities', 'department', 'all_departments'] as const;
+export type TargetScopeKind = (typeof targetScopeKinds)[number];
+
+/** A month queued for freezing, frozen, or replaced by a later re-freeze (kept, never deleted). */
+export const snapshotStatuses = ['pending', 'frozen', 'superseded'] as const;
+export type SnapshotStatus = (typeof snapshotStatuses)[number];
+
+export const snapshotLevels = ['province', 'city', 'county', 'department'] as const;
+export type SnapshotLevel = (typeof snapshotLevels)[number];

@@ -10,4 +10,6 @@ export * from './regions.ts';
 export * from './registry-version.ts';
 export * from './review.ts';
 export * from './service-items.ts';
+export * from './snapshots.ts';
 export * from './systems.ts';
+export * from './targets.ts';

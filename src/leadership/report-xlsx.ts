@@ -1,0 +1,214 @@
+import ExcelJS from 'exceljs';
+import { type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
+import type { RankedEntry, RankingList } from './ranking.ts';
+import { levelNames, type SupervisionReport } from './report.ts';
+
+type Cell = string | number | null;
+
+const monthTitle = (month: string) => `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月`;
+const yesNo = (b: boolean | null) => (b === null ? null : b ? '是' : '否');
+
+/** A sheet with a bold, frozen header row; numbers stay numbers so the figures can be summed and charted. */
+function addTable(
+  workbook: ExcelJS.Workbook,
+  name: string,
+  columns: { header: string; width?: number; numFmt?: string }[],
+  rows: Cell[][],
+) {
+  const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = columns.map((c) => ({
+    header: c.header,
+    width: c.width ?? Math.max(10, c.header.length * 2 + 2),
+    style: c.numFmt ? { numFmt: c.numFmt } : {},
+  }));
+  sheet.getRow(1).font = { bold: true };
+  for (const row of rows) sheet.addRow(row.map((cell) => cell ?? undefined));
+  return sheet;
+}
+
+/** Excel sheet names: at most 31 characters, none of []:*?/\, unique. */
+function sheetName(name: string, taken: Set<string>): string {
+  const base = name.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31);
+  let candidate = base;
+  for (let i = 2; taken.has(candidate); i++) candidate = `${base.slice(0, 28)}(${i})`;
+  taken.add(candidate);
+  return candidate;
+}
+
+const rankingRows = (category: string, list: RankingList): Cell[][] => {
+  const red = new Set(list.red.map((e) => e.scope));
+  const black = new Set(list.black.map((e) => e.scope));
+  return [
+    ...list.ranked.map((e) => [
+      category,
+      e.rank,
+      e.scope,
+      e.name,
+      e.score,
+      e.level,
+      e.progress,
+      red.has(e.scope) ? '红榜' : black.has(e.scope) ? '黑榜' : null,
+    ]),
+    ...list.unranked.map((u) => [category, null, u.scope, u.name, null, null, null, u.reason]),
+  ];
+};
+
+const listRows = (category: string, entries: RankedEntry[]): Cell[][] =>
+  entries.map((e, i) => [category, i + 1, e.rank, e.scope, e.name, e.score, e.level, e.progress, e.summary]);
+
+/** The supervision report as a workbook: a summary, a sheet per indicator, the ranking, the red and black lists, overdue items. */
+export async function supervisionXlsx(report: SupervisionReport): Promise<Uint8Array> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'yunwang';
+  const taken = new Set<string>();
+  const percent = '0.0';
+  const points = '+0.0;-0.0;0.0';
+
+  const province = report.indicators.map((s) => ({ section: s, row: s.rows.find((r) => r.level === 'province') }));
+  const summary = addTable(
+    workbook,
+    sheetName('概览', taken),
+    [
+      { header: '指标', width: 26 },
+      { header: '代码', width: 30 },
+      { header: '分子' },
+      { header: '分母' },
+      { header: '本月(%)', numFmt: percent },
+      { header: '上月(%)', numFmt: percent },
+      { header: '较上月(百分点)', numFmt: points },
+      { header: '目标(%)', numFmt: percent },
+      { header: '差距(百分点)', numFmt: points },
+      { header: '待认定' },
+    ],
+    province.map(({ section, row }) => [
+      section.name,
+      section.key,
+      row?.numerator ?? null,
+      row?.denominator ?? null,
+      row?.percent ?? null,
+      row?.previous_percent ?? null,
+      row?.change_points ?? null,
+      row?.target_percent ?? null,
+      row?.gap_points ?? null,
+      row?.pending ?? null,
+    ]),
+  );
+  summary.addRow([]);
+  summary.addRow([
+    `${monthTitle(report.month)}督查通报 · 截至 ${report.as_of} · 快照第 ${report.revision} 版 · 对比 ${report.previous_month ?? '（无上月快照）'}`,
+  ]);
+
+  const sections = new Map(report.indicators.map((s) => [s.key, s]));
+  for (const key of indicatorKeys) {
+    const section = sections.get(key as IndicatorKey);
+    if (!section) continue;
+    addTable(
+      workbook,
+      sheetName(section.name, taken),
+      [
+        { header: '层级', width: 14 },
+        { header: '代码', width: 16 },
+        { header: '名称', width: 32 },
+        { header: '分子' },
+        { header: '分母' },
+        { header: '比率(%)', numFmt: percent },
+        { header: '待认定' },
+        { header: '上月(%)', numFmt: percent },
+        { header: '较上月(百分点)', numFmt: points },
+        { header: '目标(%)', numFmt: percent },
+        { header: '差距(百分点)', numFmt: points },
+        { header: '落后目标' },
+      ],
+      section.rows.map((r) => [
+        levelNames[r.level],
+        r.scope,
+        r.name,
+        r.numerator,
+        r.denominator,
+        r.percent,
+        r.pending,
+        r.previous_percent,
+        r.change_points,
+        r.target_percent,
+        r.gap_points,
+        yesNo(r.behind),
+      ]),
+    );
+  }
+
+  const rankingColumns = [
+    { header: '类别', width: 12 },
+    { header: '名次' },
+    { header: '代码', width: 16 },
+    { header: '名称', width: 32 },
+    { header: '得分', numFmt: '0.00' },
+    { header: '水平', numFmt: '0.00' },
+    { header: '进步(百分点)', numFmt: '+0.00;-0.00;0.00' },
+    { header: '榜单', width: 24 },
+  ];
+  addTable(workbook, sheetName('排名', taken), rankingColumns, [
+    ...rankingRows('设区市', report.ranking.cities),
+    ...rankingRows('区直部门', report.ranking.departments),
+  ]);
+  const listColumns = [
+    { header: '类别', width: 12 },
+    { header: '序号' },
+    { header: '名次' },
+    { header: '代码', width: 16 },
+    { header: '名称', width: 32 },
+    { header: '得分', numFmt: '0.00' },
+    { header: '水平', numFmt: '0.00' },
+    { header: '进步(百分点)', numFmt: '+0.00;-0.00;0.00' },
+    { header: '理由', width: 120 },
+  ];
+  addTable(workbook, sheetName('红榜', taken), listColumns, [
+    ...listRows('设区市', report.ranking.cities.red),
+    ...listRows('区直部门', report.ranking.departments.red),
+  ]);
+  addTable(workbook, sheetName('黑榜', taken), listColumns, [
+    ...listRows('设区市', report.ranking.cities.black),
+    ...listRows('区直部门', report.ranking.departments.black),
+  ]);
+  addTable(
+    workbook,
+    sheetName('逾期目标', taken),
+    [
+      { header: '层级', width: 12 },
+      { header: '代码', width: 16 },
+      { header: '名称', width: 32 },
+      { header: '指标', width: 20 },
+      { header: '期限', width: 12 },
+      { header: '目标(%)', numFmt: percent },
+      { header: '实际(%)', numFmt: percent },
+      { header: '差距(百分点)', numFmt: points },
+    ],
+    report.overdue_targets.map((o) => [
+      levelNames[o.level],
+      o.scope,
+      o.name,
+      o.indicator_name,
+      o.deadline,
+      o.target_percent,
+      o.percent,
+      o.shortfall_points,
+    ]),
+  );
+  const items = addTable(
+    workbook,
+    sheetName('逾期事项', taken),
+    [
+      { header: '范围代码', width: 16 },
+      { header: '范围', width: 28 },
+      { header: '指标', width: 16 },
+      { header: '期限', width: 12 },
+      { header: '编码', width: 20 },
+      { header: '名称', width: 36 },
+      { header: '所属部门', width: 32 },
+    ],
+    report.overdue_items.map((o) => [o.scope, o.scope_name, o.indicator_name, o.deadline, o.code, o.name, o.department]),
+  );
+  if (report.overdue_items_total > report.overdue_items.length) {
+    items.addRow([`另有 ${report.overdue_items_total - report.overdue_items.length} 项未列出 (more items not listed)`]);
+  }
+  return new Uint8Array(await workbook.xlsx.writeBuffer());
+}

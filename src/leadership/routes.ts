@@ -1,0 +1,216 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { LeadershipSettings } from '../config.ts';
+import { type AppEnv, errorResponses, ProblemSchema } from '../http/router.ts';
+import { indicatorKeys } from '../indicators/definitions.ts';
+import { isoDate } from '../registry/schemas.ts';
+import { forecast } from './forecast.ts';
+import { buildRanking } from './ranking.ts';
+import { buildSupervisionReport } from './report.ts';
+import { supervisionHtml } from './report-html.ts';
+import { supervisionXlsx } from './report-xlsx.ts';
+import {
+  ForecastSchema,
+  FreezeInput,
+  FreezeResultSchema,
+  FrozenReportSchema,
+  monthString,
+  RankingSchema,
+  SeriesSchema,
+  SnapshotMetaSchema,
+  TargetInput,
+  TargetStatusSchema,
+  TrajectorySchema,
+  targetScope,
+} from './schemas.ts';
+import { freezeMonth, frozenReport, frozenSeries, listSnapshots, snapshotRevisions } from './snapshots.ts';
+import { listTrajectories, removeTargets, setTarget, targetStatus } from './targets.ts';
+
+const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
+const tags = ['leadership'];
+const conflict = {
+  409: { description: 'The registry kept changing while freezing', content: { 'application/problem+json': { schema: ProblemSchema } } },
+};
+
+const MonthQuery = z.object({ month: monthString });
+
+const routes = {
+  listTargets: createRoute({
+    method: 'get',
+    path: '/api/v1/targets',
+    operationId: 'listTargets',
+    tags,
+    summary: 'Target trajectories, by indicator and scope',
+    request: { query: z.object({ indicator: z.enum(indicatorKeys).optional(), scope: targetScope.optional() }) },
+    responses: { 200: json('The trajectories', z.object({ items: z.array(TrajectorySchema) })), ...errorResponses },
+  }),
+  setTarget: createRoute({
+    method: 'put',
+    path: '/api/v1/targets',
+    operationId: 'setTarget',
+    tags,
+    summary: 'Set one point (deadline, ratio) of a trajectory; the same deadline again replaces it',
+    request: { body: { required: true, content: { 'application/json': { schema: TargetInput } } } },
+    responses: { 200: json('The trajectory as it now stands', TrajectorySchema), ...errorResponses },
+  }),
+  removeTargets: createRoute({
+    method: 'delete',
+    path: '/api/v1/targets',
+    operationId: 'removeTargets',
+    tags,
+    summary: 'Remove one point of a trajectory (with deadline) or the whole trajectory',
+    request: { query: z.object({ indicator: z.enum(indicatorKeys), scope: targetScope, deadline: isoDate.optional() }) },
+    responses: { 200: json('How many points were removed', z.object({ removed: z.number().int() })), ...errorResponses },
+  }),
+  targetStatus: createRoute({
+    method: 'get',
+    path: '/api/v1/targets/status',
+    operationId: 'getTargetStatus',
+    tags,
+    summary: 'For a scope and date: each figure, the target in force, the gap and whether it is behind',
+    request: {
+      query: z.object({
+        scope: z.string().min(1).openapi({ example: '450100' }),
+        at: isoDate.optional().openapi({ description: 'Default: today', example: '2020-07-31' }),
+      }),
+    },
+    responses: { 200: json('Figures against targets', TargetStatusSchema), ...errorResponses },
+  }),
+  listSnapshots: createRoute({
+    method: 'get',
+    path: '/api/v1/snapshots',
+    operationId: 'listSnapshots',
+    tags,
+    summary: 'Every month with a snapshot (frozen, or queued for the snapshot job)',
+    responses: { 200: json('The months', z.object({ items: z.array(SnapshotMetaSchema) })), ...errorResponses },
+  }),
+  freeze: createRoute({
+    method: 'post',
+    path: '/api/v1/snapshots',
+    operationId: 'freezeSnapshot',
+    tags,
+    summary: 'Freeze a month (again only with refreeze and a reason)',
+    request: { body: { required: true, content: { 'application/json': { schema: FreezeInput } } } },
+    responses: { 200: json('What happened', FreezeResultSchema), ...conflict, ...errorResponses },
+  }),
+  series: createRoute({
+    method: 'get',
+    path: '/api/v1/snapshots/series',
+    operationId: 'getSnapshotSeries',
+    tags,
+    summary: "A scope's frozen figures of one indicator, month by month (the trend line)",
+    request: {
+      query: z.object({
+        scope: z.string().min(1).openapi({ example: '450100' }),
+        indicator: z.enum(indicatorKeys),
+        from: monthString.optional(),
+        to: monthString.optional(),
+      }),
+    },
+    responses: { 200: json('The series', SeriesSchema), ...errorResponses },
+  }),
+  revisions: createRoute({
+    method: 'get',
+    path: '/api/v1/snapshots/{month}',
+    operationId: 'getSnapshot',
+    tags,
+    summary: 'A month and every revision of it, newest first',
+    request: { params: z.object({ month: monthString.openapi({ param: { name: 'month', in: 'path' } }) }) },
+    responses: { 200: json('The revisions', z.object({ month: z.string(), revisions: z.array(SnapshotMetaSchema) })), ...errorResponses },
+  }),
+  figures: createRoute({
+    method: 'get',
+    path: '/api/v1/snapshots/{month}/figures',
+    operationId: 'getFrozenFigures',
+    tags,
+    summary: "One scope's indicators as frozen for the month",
+    request: {
+      params: z.object({ month: monthString.openapi({ param: { name: 'month', in: 'path' } }) }),
+      query: z.object({ scope: z.string().min(1).openapi({ example: '450000' }) }),
+    },
+    responses: { 200: json('The frozen report', FrozenReportSchema), ...errorResponses },
+  }),
+  forecast: createRoute({
+    method: 'get',
+    path: '/api/v1/forecasts',
+    operationId: 'getForecast',
+    tags,
+    summary: 'When each indicator reaches 100% at its recent pace (least squares over the last N snapshots)',
+    request: {
+      query: z.object({
+        scope: z.string().min(1).openapi({ description: 'A scope, or `cities` / `departments` for the whole group', example: 'cities' }),
+        month: monthString.optional().openapi({ description: 'Forecast from this month back (default: the latest frozen)' }),
+      }),
+    },
+    responses: { 200: json('The forecasts', ForecastSchema), ...errorResponses },
+  }),
+  ranking: createRoute({
+    method: 'get',
+    path: '/api/v1/ranking',
+    operationId: 'getRanking',
+    tags,
+    summary: 'The red/black list (红黑榜) of a frozen month: cities and province-level departments',
+    request: { query: MonthQuery },
+    responses: { 200: json('The ranking', RankingSchema), ...errorResponses },
+  }),
+  report: createRoute({
+    method: 'get',
+    path: '/api/v1/reports/supervision',
+    operationId: 'getSupervisionReport',
+    tags,
+    summary: 'The monthly supervision report (督查通报) as XLSX or a printable HTML page',
+    request: { query: MonthQuery.extend({ format: z.enum(['xlsx', 'html']).default('html') }) },
+    responses: {
+      200: {
+        description: 'The report',
+        content: {
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) },
+          'text/html': { schema: z.string() },
+        },
+      },
+      ...errorResponses,
+    },
+  }),
+};
+
+export function registerLeadershipRoutes(app: OpenAPIHono<AppEnv>, settings: LeadershipSettings) {
+  app.openapi(routes.listTargets, async (c) => c.json({ items: await listTrajectories(c.get('db'), c.req.valid('query')) }, 200));
+  app.openapi(routes.setTarget, async (c) => c.json(await setTarget(c.get('db'), c.req.valid('json'), c.get('actor')), 200));
+  app.openapi(routes.removeTargets, async (c) => c.json(await removeTargets(c.get('db'), c.req.valid('query'), c.get('actor')), 200));
+  app.openapi(routes.targetStatus, async (c) => c.json(await targetStatus(c.get('db'), c.req.valid('query')), 200));
+
+  app.openapi(routes.listSnapshots, async (c) => c.json({ items: await listSnapshots(c.get('db')) }, 200));
+  app.openapi(routes.freeze, async (c) => {
+    const body = c.req.valid('json');
+    const result = await freezeMonth(c.get('db'), body.month, {
+      actor: c.get('actor'),
+      refreeze: body.refreeze,
+      reason: body.reason,
+      concurrency: settings.snapshotConcurrency,
+    });
+    return c.json(result, 200);
+  });
+  app.openapi(routes.series, async (c) => {
+    const q = c.req.valid('query');
+    return c.json({ scope: q.scope, indicator: q.indicator, points: await frozenSeries(c.get('db'), q) }, 200);
+  });
+  app.openapi(routes.revisions, async (c) => {
+    const { month } = c.req.valid('param');
+    return c.json({ month, revisions: await snapshotRevisions(c.get('db'), month) }, 200);
+  });
+  app.openapi(routes.figures, async (c) =>
+    c.json(await frozenReport(c.get('db'), c.req.valid('param').month, c.req.valid('query').scope), 200),
+  );
+
+  app.openapi(routes.forecast, async (c) => c.json(await forecast(c.get('db'), c.req.valid('query'), settings.forecastMonths), 200));
+  app.openapi(routes.ranking, async (c) => c.json(await buildRanking(c.get('db'), c.req.valid('query').month, settings), 200));
+  app.openapi(routes.report, async (c) => {
+    const { month, format } = c.req.valid('query');
+    const report = await buildSupervisionReport(c.get('db'), month, settings);
+    if (format === 'html') return c.html(supervisionHtml(report), 200);
+    const body = await supervisionXlsx(report);
+    return c.body(body.slice().buffer, 200, {
+      'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'Content-Disposition': `attachment; filename="supervision-${month}.xlsx"`,
+    });
+  });
+}

@@ -1,0 +1,84 @@
+import type { Db } from '../db/client.ts';
+import { type Actor, rootActor } from '../identity/actor.ts';
+import { todayIso } from '../registry/history.ts';
+import { monthOf, previousMonth } from './months.ts';
+import { type FreezeResult, freezeMonth, pendingMonths, queueMonths } from './snapshots.ts';
+
+export const schedulerActor: Actor = rootActor('system:snapshot-scheduler');
+
+export interface SchedulerOptions {
+  db: Db;
+  /** How often to look for work, in milliseconds. */
+  intervalMs: number;
+  concurrency?: number;
+  /** Injected so tests can stand at any month end. */
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
+export interface SnapshotScheduler {
+  /** One look: queue the month that last ended, then freeze every queued month, oldest first. */
+  tick(): Promise<FreezeResult[]>;
+  /** Ticks now (in the background) and then every interval. */
+  start(): void;
+  /** Stops after the month being frozen, if any; resolves when idle. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The month-end job: after a month ends (in the province's calendar) it freezes that month,
+ * and works off months queued by the demo loader or an operator. Freezing is idempotent,
+ * so replicas running the same job at the same moment leave one snapshot.
+ */
+export function createSnapshotScheduler(options: SchedulerOptions): SnapshotScheduler {
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? (() => {});
+  let running: Promise<FreezeResult[]> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let stopping = false;
+
+  const work = async (): Promise<FreezeResult[]> => {
+    const today = todayIso(now());
+    await queueMonths(options.db, [previousMonth(monthOf(today))], schedulerActor, today);
+    const results: FreezeResult[] = [];
+    for (const month of await pendingMonths(options.db)) {
+      if (stopping) break;
+      results.push(await freezeMonth(options.db, month, { actor: schedulerActor, today, concurrency: options.concurrency, log }));
+    }
+    return results;
+  };
+
+  const tick = async (): Promise<FreezeResult[]> => {
+    if (running) return [];
+    running = work();
+    try {
+      return await running;
+    } finally {
+      running = null;
+    }
+  };
+
+  const loop = () => {
+    tick()
+      .catch((error: unknown) => log(`snapshot job failed: ${error instanceof Error ? error.message : String(error)}; retrying next round`))
+      .finally(() => {
+        if (!stopping) {
+          timer = setTimeout(loop, options.intervalMs);
+          timer.unref();
+        }
+      });
+  };
+
+  return {
+    tick,
+    start: () => {
+      stopping = false;
+      loop();
+    },
+    stop: async () => {
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
