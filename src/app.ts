@@ -13,7 +13,7 @@ import { authenticate, authorize, operationMatcher, sessionCookie } from './iden
 import { registerIdentityRoutes } from './identity/routes.ts';
 import { registerImportRoutes } from './imports/routes.ts';
 import { registerIndicatorRoutes } from './indicators/routes.ts';
-import { type IngestConfig, registerIngestRoutes } from './ingest/routes.ts';
+import { registerIngestRoutes } from './ingest/routes.ts';
 import { targetSampleSource } from './leadership/metrics.ts';
 import { registerLeadershipRoutes } from './leadership/routes.ts';
 import { createMetricsRegistry } from './metrics/registry.ts';

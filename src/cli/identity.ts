@@ -4,7 +4,6 @@ import { stringify } from 'csv-stringify/sync';
 import { listAuditEntries } from '../audit/query.ts';
 import { verifyAuditChain } from '../audit/service.ts';
 import type { Database } from '../db/client.ts';
-import { AppError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
 import { roles } from '../identity/roles.ts';
 import { changePassword, createUser, listUsers, resetTotp, setLocked, setRoles } from '../identity/users.ts';

@@ -17,7 +17,7 @@ import { runServer } from '../server.ts';
 import { registerIdentityCommands } from './identity.ts';
 import { registerTokenCommands } from './tokens.ts';
 
-const cliActor = (): Actor => rootActor(`cli:${userInfo().username}`);
+const cliActor = (): Actor => rootActor(`cli:${loadConfig().USER ?? userInfo().username}`);
 
 /** Opens the configured database, migrated, runs `fn`, and always closes it. */
 async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T> {

@@ -23,7 +23,7 @@ import { loadDivisions } from '../../src/regions/service.ts';
 import { contiguous, delivered, fastAgent, metricValue, sleep, waitFor, writeAgentConfig } from '../helpers/agents.ts';
 import { type ApiServer, startApiServer, testAppConfig } from '../helpers/api-server.ts';
 import { openTestDatabase } from '../helpers/db.ts';
-import { call, uid } from '../helpers/ingest.ts';
+import { call, signInCast, uid } from '../helpers/ingest.ts';
 import { closedPort, startTargets, type Targets } from '../helpers/targets.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -50,6 +50,7 @@ afterAll(async () => {
 
 async function registerNodes(count: number) {
   const app = createApp({ database, config: testAppConfig });
+  await signInCast(app, database.db);
   const nodes = Array.from({ length: count }, () => ({ code: uid('NODE'), address: targets.tcpUp, method: 'tcp' }));
   for (const n of nodes)
     expect(

@@ -21,7 +21,7 @@ import { loadDivisions } from '../../src/regions/service.ts';
 import { contiguous, delivered, fastAgent, metricValue, sleep, waitFor, writeAgentConfig } from '../helpers/agents.ts';
 import { type ApiServer, startApiServer, testAppConfig } from '../helpers/api-server.ts';
 import { openTestDatabase, queryRows } from '../helpers/db.ts';
-import { call, uid } from '../helpers/ingest.ts';
+import { call, signInCast, uid } from '../helpers/ingest.ts';
 import { startTargets, type Targets } from '../helpers/targets.ts';
 import { type PostgresServer, startPostgres } from '../setup/global.ts';
 
@@ -30,6 +30,7 @@ const nodeCount = 10;
 /** Registers nodes on the targets and an agent; returns the agent's config file. */
 async function prepare(database: Database, api: ApiServer, targets: Targets, dir: string) {
   const app = createApp({ database, config: testAppConfig });
+  await signInCast(app, database.db);
   const nodes = Array.from({ length: nodeCount }, (_, i) => ({
     code: uid('NODE'),
     address: i % 2 ? targets.tcpUp : targets.httpUp,
@@ -122,7 +123,9 @@ describe('network-agent through an API outage', () => {
         sql`select count(*)::int as n from node_samples where at between ${new Date(outageStart)} and ${new Date(outageEnd)}`,
       );
       expect(taken?.n).toBeGreaterThanOrEqual(15 * nodeCount);
-      const status = (await call(createApp({ database, config: testAppConfig }), 'GET', `/api/v1/agents/${name}`)).body;
+      const reader = createApp({ database, config: testAppConfig });
+      await signInCast(reader, database.db);
+      const status = (await call(reader, 'GET', `/api/v1/agents/${name}`)).body;
       expect(status.status).toBe('reporting');
       const text = await agent.metrics.registry.metrics();
       expect(metricValue(text, 'yunwang_agent_batches_spooled_total')).toBeGreaterThanOrEqual(15);
