@@ -1,5 +1,6 @@
 import { count } from 'drizzle-orm';
 import { loadDemoData } from '../demo/load.ts';
+import { DEMO_HISTORY } from '../leadership/demo.ts';
 import { countRegions, loadDivisions } from '../regions/service.ts';
 import type { Database } from './client.ts';
 import { departments } from './schema/index.ts';
@@ -25,7 +26,8 @@ export async function prepareDatabase(database: Database, options: PrepareOption
       .map(([k, n]) => `${n} ${k}`)
       .join(', ')}`,
   );
+  const { from, to } = DEMO_HISTORY;
   log(
-    'queued the monthly snapshots 2019-01..2020-07 of the demo: the server freezes them in the background after ready (or: yunwang snapshot --from 2019-01 --to 2020-07)',
+    `queued the demo's monthly snapshots ${from}..${to}: the server freezes them in the background after ready (or: yunwang snapshot --from ${from} --to ${to})`,
   );
 }
