@@ -8,6 +8,7 @@
  */
 
 import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { leadershipSettings } from '../src/config.ts';
@@ -32,7 +33,8 @@ const say = (line: string) => {
   console.log(line);
   lines.push(line);
 };
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const seconds = (t: number) => `${(t / 1000).toFixed(1)} s`;
+const ms = (t: number) => `${Math.round(t)} ms`;
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
@@ -72,7 +74,7 @@ async function measure(label: string, database: Database, demoScale: number, con
 }
 
 async function main() {
-  say(`# Snapshot backfill (${new Date().toISOString().slice(0, 10)}, ${process.arch}, Node ${process.version})`);
+  say(`# Snapshot backfill (${new Date().toISOString().slice(0, 10)}, ${process.arch}, ${cpus().length} cores, Node ${process.version})`);
   say('');
   say(
     `Freezing ${months[0]}..${months.at(-1)} (${months.length} months): every indicator of the province, every city, county and department, through computeIndicators.`,
@@ -101,7 +103,14 @@ async function main() {
     const province = await measure(`PostgreSQL 15, province (scale ${scale})`, database, scale, [settings.snapshotConcurrency, 1]);
     say('');
     say(
-      `Reading a frozen month: the red/black list ${seconds(demo.rankingMs)} (demo) / ${seconds(province.rankingMs)} (province); the supervision report as XLSX ${seconds(demo.reportMs)} / ${seconds(province.reportMs)}.`,
+      `Reading a frozen month: the red/black list ${ms(demo.rankingMs)} (demo) / ${ms(province.rankingMs)} (province); the supervision report as XLSX ${ms(demo.reportMs)} / ${ms(province.reportMs)}.`,
+    );
+    // Other work on a shared machine slows every figure alike: say how busy it was.
+    say('');
+    say(
+      `Load average at the end: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(', ')} (1, 5, 15 min).`,
     );
   } finally {
     await database.close();

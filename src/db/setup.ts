@@ -1,6 +1,7 @@
 import { count } from 'drizzle-orm';
 import { loadDemoData } from '../demo/load.ts';
 import { createDemoUsers, ensureAdministrators } from '../identity/bootstrap.ts';
+import { DEMO_HISTORY } from '../leadership/demo.ts';
 import { countRegions, loadDivisions } from '../regions/service.ts';
 import type { Database } from './client.ts';
 import { departments } from './schema/index.ts';
@@ -38,4 +39,17 @@ export async function prepareDatabase(database: Database, options: PrepareOption
     }
   }
   await ensureAdministrators(database.db, options.print ?? ((line) => console.log(line)));
+  if (!options.demo) return;
+  const [row] = await database.db.select({ n: count() }).from(departments);
+  if ((row?.n ?? 0) > 0) return;
+  const summary = await loadDemoData(database.db);
+  log(
+    `loaded the demo dataset (演示数据): ${Object.entries(summary)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ')}`,
+  );
+  const { from, to } = DEMO_HISTORY;
+  log(
+    `queued the demo's monthly snapshots ${from}..${to}: the server freezes them in the background after ready (or: yunwang snapshot --from ${from} --to ${to})`,
+  );
 }
