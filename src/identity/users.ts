@@ -115,6 +115,8 @@ export async function createUser(database: Db, input: NewUser, actor: Actor): Pr
   }
   const password = input.password ?? generatePassword();
   const totpSecret = needsTotp({ roles, totpExempt: input.totp_exempt ?? false }) ? newTotpSecret() : null;
+  // Hashed before the transaction: the slow KDF then runs while other writers proceed.
+  const passwordHash = await hashPassword(password);
   return database.transaction(async (db) => {
     if (await findUser(db, input.name)) throw new AppError('conflict', `user ${input.name} already exists`);
     const [user] = await db
@@ -124,7 +126,7 @@ export async function createUser(database: Db, input: NewUser, actor: Actor): Pr
         displayName: input.display_name ?? input.name,
         roles,
         departmentId: await departmentIdOf(db, input.department_code),
-        passwordHash: await hashPassword(password),
+        passwordHash,
         mustChangePassword: input.password === undefined,
         totpSecret,
         totpEnabled: totpSecret !== null,
