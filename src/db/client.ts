@@ -34,7 +34,8 @@ export interface DatabaseOptions {
 /** PostgreSQL when a URL is given, otherwise the embedded PGlite under dataDir. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // A connect that never completes (a server caught mid-restart) must not hold a pool slot forever.
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
     // A pool error on an idle client would otherwise crash the process.
     pool.on('error', (err) => console.error(`database pool error: ${err.message}`));
     // So would a connection cut while a client is checked out (a database restart between
