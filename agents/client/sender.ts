@@ -92,10 +92,12 @@ export class Sender {
       }
       // Batches dropped by a bound never come back through here: forget them.
       if (this.#counted.size > 1000) for (const seq of this.#counted) if (seq < entry.seq) this.#counted.delete(seq);
+      spool.pin(entry.seq);
       let batch: SpooledBatch;
       try {
         batch = (await spool.read(entry)) as SpooledBatch;
       } catch (error) {
+        spool.pin(undefined);
         if (spool.peek()?.seq !== entry.seq) continue; // dropped by a bound meanwhile
         // A record that no longer reads back cannot be sent by anyone: count it and move on.
         log(`spool record ${entry.seq} is unreadable (${(error as Error).message}); dropping it`);
@@ -104,27 +106,32 @@ export class Sender {
         continue;
       }
       const outcome = await this.#post(entry, batch);
-      if (outcome.kind === 'ok') {
-        if (this.#failures > 0) log(`API reachable again; batch ${entry.seq} delivered`);
-        this.#failures = 0;
-        metrics.sent.inc({ outcome: outcome.duplicate ? 'duplicate' : 'applied' });
-        await spool.ack(entry.seq);
-        this.#counted.delete(entry.seq);
-      } else if (outcome.kind === 'reject') {
-        log(`batch ${entry.seq} refused with ${outcome.status}; moved to the dead-letter file: ${outcome.body.slice(0, 300)}`);
-        metrics.deadLettered.inc();
-        await spool.deadLetter(entry, { agent: this.#o.agent, seq: entry.seq, ...batch }, outcome);
-        this.#counted.delete(entry.seq);
-      } else {
-        if (this.#stopped) break;
-        this.markSpooled(entry.seq);
-        metrics.retried.inc();
-        const delay =
-          outcome.retryAfterMs ?? fullJitterDelay(this.#failures, this.#o.backoffInitialMs, this.#o.backoffMaxMs, this.#o.random);
-        if (this.#failures === 0) log(`batch ${entry.seq} not delivered (${outcome.why}); spooling and retrying`);
-        this.#failures++;
-        await this.#sleep(deadline === undefined ? delay : Math.min(delay, Math.max(0, deadline - Date.now())), false);
+      try {
+        if (outcome.kind === 'ok') {
+          if (this.#failures > 0) log(`API reachable again; batch ${entry.seq} delivered`);
+          this.#failures = 0;
+          metrics.sent.inc({ outcome: outcome.duplicate ? 'duplicate' : 'applied' });
+          await spool.ack(entry.seq);
+          this.#counted.delete(entry.seq);
+          continue;
+        }
+        if (outcome.kind === 'reject') {
+          log(`batch ${entry.seq} refused with ${outcome.status}; moved to the dead-letter file: ${outcome.body.slice(0, 300)}`);
+          metrics.deadLettered.inc();
+          await spool.deadLetter(entry, { agent: this.#o.agent, seq: entry.seq, ...batch }, outcome);
+          this.#counted.delete(entry.seq);
+          continue;
+        }
+      } finally {
+        spool.pin(undefined);
       }
+      if (this.#stopped) break;
+      this.markSpooled(entry.seq);
+      metrics.retried.inc();
+      const delay = outcome.retryAfterMs ?? fullJitterDelay(this.#failures, this.#o.backoffInitialMs, this.#o.backoffMaxMs, this.#o.random);
+      if (this.#failures === 0) log(`batch ${entry.seq} not delivered (${outcome.why}); spooling and retrying`);
+      this.#failures++;
+      await this.#sleep(deadline === undefined ? delay : Math.min(delay, Math.max(0, deadline - Date.now())), false);
     }
   }
 

@@ -123,6 +123,8 @@ export class Spool {
   #lock: string;
   #chain: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** The batch being sent: the bounds wait for its outcome rather than drop it mid-flight. */
+  #pinned: number | undefined;
 
   private constructor(dir: string, options: Required<Omit<SpoolOptions, 'dir'>>) {
     this.dir = dir;
@@ -252,6 +254,14 @@ export class Spool {
     return this.#queue[0];
   }
 
+  /**
+   * Marks the head as being sent. The bounds do not drop it until unpinned, so a batch is
+   * never both counted dropped and delivered; the spool may overshoot by one request's worth.
+   */
+  pin(seq: number | undefined): void {
+    this.#pinned = seq;
+  }
+
   /** Every batch still to send, oldest first. */
   pending(): readonly SpoolEntry[] {
     return [...this.#queue];
@@ -308,7 +318,7 @@ export class Spool {
     const now = this.#options.now();
     for (;;) {
       const head = this.#queue[0];
-      if (!head) break;
+      if (!head || head.seq === this.#pinned) break;
       // Never the newest batch: the spool exists to carry the latest round through an outage.
       const reason: DropReason | undefined =
         now - head.createdAt > this.#options.maxAgeMs

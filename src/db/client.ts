@@ -34,12 +34,27 @@ export interface DatabaseOptions {
 /** PostgreSQL when a URL is given, otherwise the embedded PGlite under dataDir. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // A connect that never completes (a server caught mid-restart) must not hold a pool slot forever.
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
     // A pool error on an idle client would otherwise crash the process.
     pool.on('error', (err) => console.error(`database pool error: ${err.message}`));
-    // So would a connection cut while a client is checked out (a database restart between
-    // two statements of a transaction): the statement in progress fails instead.
-    pool.on('connect', (client) => client.on('error', (err) => console.error(`database connection error: ${err.message}`)));
+    // drizzle's transaction() sends BEGIN outside its try/finally: when BEGIN fails on a
+    // connection the server has just closed (a restart), that client is never released and
+    // the pool shrinks for good. A client whose connection ended while checked out is
+    // released here after a grace period (every query on it fails at once meanwhile).
+    const checkedOut = new Set<pg.PoolClient>();
+    pool.on('acquire', (client) => checkedOut.add(client));
+    pool.on('release', (_err, client) => checkedOut.delete(client));
+    pool.on('connect', (client) => {
+      // A connection cut while checked out would otherwise crash the process.
+      client.on('error', (err) => console.error(`database connection error: ${err.message}`));
+      client.on('end', () => {
+        setTimeout(() => {
+          if (!checkedOut.delete(client)) return;
+          client.release(new Error('the database connection ended while the client was checked out'));
+        }, 3000).unref();
+      });
+    });
     const db = drizzlePg(pool, { schema, casing: 'snake_case' });
     return {
       db,

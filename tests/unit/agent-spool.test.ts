@@ -127,6 +127,19 @@ describe('the spool', () => {
     await s.spool.close();
   });
 
+  it('does not drop the batch being sent; the bound applies once its outcome is known', async () => {
+    const s = await open({ maxBytes: 1000, segmentBytes: 400 });
+    await s.spool.append({ i: 1, filler: 'y'.repeat(300) });
+    s.spool.pin(1);
+    const whileSending = await s.spool.append({ i: 2, filler: 'y'.repeat(300) });
+    const stillSending = await s.spool.append({ i: 3, filler: 'y'.repeat(300) });
+    expect([...whileSending.dropped, ...stillSending.dropped]).toEqual([]);
+    expect(s.spool.peek()?.seq).toBe(1);
+    s.spool.pin(undefined);
+    expect(await s.spool.enforceBounds()).toEqual([{ seq: 1, reason: 'bytes' }]);
+    await s.spool.close();
+  });
+
   it('drops batches older than its age bound', async () => {
     let now = 1_000_000;
     const s = await open({ maxAgeMs: 10_000, now: () => now });
