@@ -5,6 +5,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { registerAuditRoutes } from './audit/routes.ts';
 import { type Config, leadershipSettings, loadConfig } from './config.ts';
 import type { Database } from './db/client.ts';
+import { registerGeoRoutes } from './geo/routes.ts';
 import { registerDocs } from './http/docs.ts';
 import { AppError } from './http/errors.ts';
 import { onError, problemResponse, requestId } from './http/middleware.ts';
@@ -12,7 +13,9 @@ import { createRouter } from './http/router.ts';
 import { authenticate, authorize, operationMatcher, sessionCookie } from './identity/middleware.ts';
 import { registerIdentityRoutes } from './identity/routes.ts';
 import { registerImportRoutes } from './imports/routes.ts';
+import { IndicatorCache } from './indicators/cache.ts';
 import { registerIndicatorRoutes } from './indicators/routes.ts';
+import type { IndicatorReport } from './indicators/service.ts';
 import { registerIngestRoutes } from './ingest/routes.ts';
 import { targetSampleSource } from './leadership/metrics.ts';
 import { registerLeadershipRoutes } from './leadership/routes.ts';
@@ -76,10 +79,12 @@ export function createApp(options: AppOptions) {
     c.set('sourceIp', clientAddress(c, config.YUNWANG_TRUST_PROXY));
     await next();
   });
-  app.use('/api/*', async (c, next) => {
+  const untilReady: Parameters<typeof app.use>[1] = async (c, next) => {
     if (!isReady()) return problemResponse(c, new AppError('not_ready', 'yunwang is still preparing its database; try again in a moment'));
     await next();
-  });
+  };
+  app.use('/api/*', untilReady);
+  app.use('/geo/*', untilReady);
   const tooLarge = (limit: number) => () => {
     throw new AppError('payload_too_large', `request body is larger than ${limit} bytes`);
   };
@@ -113,7 +118,10 @@ export function createApp(options: AppOptions) {
 
   registerRegionRoutes(app);
   registerRegistryRoutes(app);
-  registerIndicatorRoutes(app);
+  // One figure cache for every reader of the official indicators (API, maps, metrics).
+  const indicatorCache = new IndicatorCache<IndicatorReport>();
+  registerIndicatorRoutes(app, indicatorCache);
+  registerGeoRoutes(app, indicatorCache);
   registerImportRoutes(app);
   registerIngestRoutes(app, config);
   registerLeadershipRoutes(app, leadershipSettings(config));

@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Db } from '../db/client.ts';
+import { AppError } from '../http/errors.ts';
+import type { IndicatorCache } from '../indicators/cache.ts';
+import { type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
+import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
+
+interface Feature {
+  type: 'Feature';
+  geometry: unknown;
+  properties: { adcode: string; name: string; city_adcode?: string } & Record<string, unknown>;
+}
+interface FeatureCollection {
+  type: 'FeatureCollection';
+  features: Feature[];
+}
+
+const files = {
+  cities: fileURLToPath(new URL('../../data/guangxi-cities.geojson', import.meta.url)),
+  counties: fileURLToPath(new URL('../../data/guangxi-counties.geojson', import.meta.url)),
+};
+const shapes = new Map<keyof typeof files, Promise<FeatureCollection>>();
+
+/** The shipped shapes, read once per process. */
+function shapesOf(layer: keyof typeof files): Promise<FeatureCollection> {
+  let loaded = shapes.get(layer);
+  if (!loaded) {
+    loaded = readFile(files[layer], 'utf8').then((text) => JSON.parse(text) as FeatureCollection);
+    shapes.set(layer, loaded);
+  }
+  return loaded;
+}
+
+export interface GeoQuery {
+  /** Bake this indicator's figures into each feature's properties (a choropleth needs them there). */
+  indicator?: string;
+  at?: string;
+  /** Counties only: those of this city. */
+  city?: string;
+}
+
+export function parseIndicatorKey(key: string): IndicatorKey {
+  if (!(indicatorKeys as readonly string[]).includes(key)) {
+    throw new AppError('validation_failed', `unknown indicator "${key}"`, [
+      { field: 'indicator', message: `one of ${indicatorKeys.join(', ')}` },
+    ]);
+  }
+  return key as IndicatorKey;
+}
+
+/**
+ * The cities (or one city's counties) as GeoJSON, each feature carrying the official figure
+ * of the chosen indicator for that division: numerator, denominator, ratio and percent
+ * (null when the division has nothing to count).
+ */
+export async function divisionShapes(
+  db: Db,
+  layer: 'cities' | 'counties',
+  query: GeoQuery,
+  cache?: IndicatorCache<IndicatorReport>,
+): Promise<FeatureCollection> {
+  const all = await shapesOf(layer);
+  if (query.city !== undefined && !/^\d{6}$/.test(query.city)) {
+    throw new AppError('validation_failed', `city "${query.city}" is not a six-digit division code`, [
+      { field: 'city', message: 'a city code such as 450100' },
+    ]);
+  }
+  const features = layer === 'counties' && query.city ? all.features.filter((f) => f.properties.city_adcode === query.city) : all.features;
+  if (!query.indicator) return { type: 'FeatureCollection', features };
+  const key = parseIndicatorKey(query.indicator);
+  const withFigures = await Promise.all(
+    features.map(async (f) => {
+      const report = await computeIndicators(db, { scope: f.properties.adcode, at: query.at }, cache);
+      const fig = report.indicators.find((i) => i.key === key);
+      return {
+        ...f,
+        properties: {
+          ...f.properties,
+          indicator: key,
+          at: report.at,
+          numerator: fig?.numerator ?? 0,
+          denominator: fig?.denominator ?? 0,
+          ratio: fig?.ratio ?? null,
+          percent: fig?.percent ?? null,
+        },
+      };
+    }),
+  );
+  return { type: 'FeatureCollection', features: withFigures };
+}

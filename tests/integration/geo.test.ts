@@ -1,0 +1,73 @@
+/**
+ * The map shapes served by the app (/geo/…): the 14 cities and each city's counties, with the
+ * chosen indicator's official figures baked into each feature — the same figures as the
+ * indicators API for that division. Public (Grafana's geomap fetches them from the browser).
+ */
+import { beforeAll, expect, it } from 'vitest';
+import { type App, createApp } from '../../src/app.ts';
+import { loadDemoData } from '../../src/demo/load.ts';
+import { computeIndicators } from '../../src/indicators/service.ts';
+import { loadDivisions } from '../../src/regions/service.ts';
+import { describeEachBackend } from '../helpers/db.ts';
+
+interface Feature {
+  properties: { adcode: string; name: string; city_adcode?: string; numerator?: number; denominator?: number; percent?: number | null };
+}
+const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864 };
+
+describeEachBackend('map shapes', (getDb) => {
+  let app: App;
+  beforeAll(async () => {
+    await loadDivisions(getDb().db);
+    await loadDemoData(getDb().db, { scale: 0.2 });
+    app = createApp({ database: getDb(), config });
+  }, 120_000);
+
+  const features = async (path: string): Promise<Feature[]> => {
+    const res = await app.request(path);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    return ((await res.json()) as { features: Feature[] }).features;
+  };
+
+  it('serves the 14 cities without a session, each feature carrying the figures of the indicators API', async () => {
+    const plain = await features('/geo/guangxi-cities.json');
+    expect(plain).toHaveLength(14);
+    expect(plain[0]?.properties).not.toHaveProperty('percent');
+
+    const cities = await features('/geo/guangxi-cities.json?indicator=cloud_migration&at=2020-07-31');
+    expect(cities.map((f) => f.properties.adcode).sort()).toEqual(plain.map((f) => f.properties.adcode).sort());
+    let counted = 0;
+    for (const f of cities) {
+      const report = await computeIndicators(getDb().db, { scope: f.properties.adcode, at: '2020-07-31' });
+      const official = report.indicators.find((i) => i.key === 'cloud_migration');
+      expect([f.properties.numerator, f.properties.denominator, f.properties.percent]).toEqual([
+        official?.numerator,
+        official?.denominator,
+        official?.percent,
+      ]);
+      counted += f.properties.denominator ?? 0;
+    }
+    expect(counted).toBeGreaterThan(0);
+  });
+
+  it("serves one city's counties", async () => {
+    const counties = await features('/geo/guangxi-counties.json?city=450100&indicator=private_network_interconnection');
+    expect(counties.length).toBeGreaterThan(5);
+    expect(counties.every((f) => f.properties.city_adcode === '450100')).toBe(true);
+    expect(counties.every((f) => typeof f.properties.denominator === 'number')).toBe(true);
+  });
+
+  it('refuses an unknown indicator or a malformed city with problem+json naming the field', async () => {
+    for (const [path, field] of [
+      ['/geo/guangxi-cities.json?indicator=nope', 'indicator'],
+      ['/geo/guangxi-counties.json?city=45', 'city'],
+    ] as const) {
+      const res = await app.request(path);
+      expect(res.status).toBe(422);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      const body = (await res.json()) as { errors: { field: string }[] };
+      expect(body.errors.map((e) => e.field)).toContain(field);
+    }
+  });
+});
