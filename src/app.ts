@@ -1,5 +1,5 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { registerAuditRoutes } from './audit/routes.ts';
@@ -9,7 +9,7 @@ import { registerGeoRoutes } from './geo/routes.ts';
 import { registerDocs } from './http/docs.ts';
 import { AppError } from './http/errors.ts';
 import { onError, problemResponse, requestId } from './http/middleware.ts';
-import { createRouter } from './http/router.ts';
+import { type AppEnv, createRouter } from './http/router.ts';
 import { authenticate, authorize, operationMatcher, sessionCookie } from './identity/middleware.ts';
 import { registerIdentityRoutes } from './identity/routes.ts';
 import { registerImportRoutes } from './imports/routes.ts';
@@ -79,7 +79,7 @@ export function createApp(options: AppOptions) {
     c.set('sourceIp', clientAddress(c, config.YUNWANG_TRUST_PROXY));
     await next();
   });
-  const untilReady: Parameters<typeof app.use>[1] = async (c, next) => {
+  const untilReady: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (!isReady()) return problemResponse(c, new AppError('not_ready', 'yunwang is still preparing its database; try again in a moment'));
     await next();
   };
