@@ -1,4 +1,5 @@
 import { asc, desc, gt, isNotNull, sql } from 'drizzle-orm';
+import { insertRows } from '../db/bulk.ts';
 import type { Db } from '../db/client.ts';
 import { auditLog } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
@@ -57,7 +58,7 @@ async function appendChained(db: Db, actor: Actor, entries: AuditEntry[]): Promi
       prevHash = hash;
       return row;
     });
-    await db.insert(auditLog).values(rows);
+    await insertRows(db, auditLog, rows);
   }
 }
 

@@ -33,23 +33,11 @@ export async function prepareDatabase(database: Database, options: PrepareOption
       log(`loaded the demo dataset (演示数据): ${counts.join(', ')}`);
       const names = await createDemoUsers(database.db, options.demoPassword ?? 'Demo-Passw0rd!');
       if (names.length > 0) log(`DEMO DATA 演示数据: demo users ${names.join(', ')} sign in with YUNWANG_DEMO_PASSWORD, no second factor`);
+      const { from, to } = DEMO_HISTORY;
       log(
-        'queued the monthly snapshots 2019-01..2020-07 of the demo: the server freezes them in the background after ready (or: yunwang snapshot --from 2019-01 --to 2020-07)',
+        `queued the demo's monthly snapshots ${from}..${to}: the server freezes them in the background after ready (or: yunwang snapshot --from ${from} --to ${to})`,
       );
     }
   }
   await ensureAdministrators(database.db, options.print ?? ((line) => console.log(line)));
-  if (!options.demo) return;
-  const [row] = await database.db.select({ n: count() }).from(departments);
-  if ((row?.n ?? 0) > 0) return;
-  const summary = await loadDemoData(database.db);
-  log(
-    `loaded the demo dataset (演示数据): ${Object.entries(summary)
-      .map(([k, n]) => `${n} ${k}`)
-      .join(', ')}`,
-  );
-  const { from, to } = DEMO_HISTORY;
-  log(
-    `queued the demo's monthly snapshots ${from}..${to}: the server freezes them in the background after ready (or: yunwang snapshot --from ${from} --to ${to})`,
-  );
 }

@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { insertRows } from '../db/bulk.ts';
 import type { Db } from '../db/client.ts';
 import type { TrackedKind } from '../db/schema/enums.ts';
 import { timeline, transitions } from '../db/schema/index.ts';
@@ -172,22 +173,22 @@ export async function applyTransitions(
   for (const ids of chunk(changes.supersede, 5000)) {
     await db.update(transitions).set({ supersededAt: now }).where(inArray(transitions.id, ids));
   }
-  for (const rows of chunk(changes.add, 1000)) {
-    await db.insert(transitions).values(
-      rows.map((c) => ({
-        kind,
-        entityId: c.entityId,
-        field: c.field,
-        fromValue: c.fromValue,
-        toValue: c.toValue,
-        effectiveAt: c.effectiveAt,
-        recordedAt: now,
-        actor: actor.name,
-        note: c.note ?? null,
-        requestId: actor.requestId ?? null,
-      })),
-    );
-  }
+  await insertRows(
+    db,
+    transitions,
+    changes.add.map((c) => ({
+      kind,
+      entityId: c.entityId,
+      field: c.field,
+      fromValue: c.fromValue,
+      toValue: c.toValue,
+      effectiveAt: c.effectiveAt,
+      recordedAt: now,
+      actor: actor.name,
+      note: c.note ?? null,
+      requestId: actor.requestId ?? null,
+    })),
+  );
   await rebuildTimeline(db, kind, changes.touched);
 }
 
@@ -198,7 +199,7 @@ export async function rebuildTimeline(db: Db, kind: TrackedKind, entityIds: numb
     await db.delete(timeline).where(and(eq(timeline.kind, kind), inArray(timeline.entityId, ids)));
   }
   const rows = entityIds.flatMap((entityId) => buildIntervals(kind, active.get(entityId) ?? []).map((iv) => ({ kind, entityId, ...iv })));
-  for (const part of chunk(rows, 1000)) await db.insert(timeline).values(part);
+  await insertRows(db, timeline, rows);
 }
 
 /** The latest active transition of one field: the entity's current value and since when. */
