@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { toSnakeCase } from 'drizzle-orm/casing';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './client.ts';
+import { queryRows } from './raw.ts';
 
 const rowsPerStatement = 5000;
 
@@ -13,7 +14,30 @@ const rowsPerStatement = 5000;
  * Only the columns present in the first row are written; the others take their defaults.
  */
 export async function insertRows<T extends PgTable>(db: Db, table: T, rows: Partial<T['$inferInsert']>[]): Promise<void> {
-  if (rows.length === 0) return;
+  await writeRows(db, table, rows, {});
+}
+
+/**
+ * Inserts or updates rows by a unique key, the same way (one JSON parameter per 5,000 rows):
+ * an existing row takes the new values of the columns given and `updated_at = now()`.
+ * Returns the `returning` columns (database names) of every row written.
+ */
+export async function upsertRows<T extends PgTable, R extends Record<string, unknown>>(
+  db: Db,
+  table: T,
+  rows: Partial<T['$inferInsert']>[],
+  options: { conflictKey: string; returning: string[] },
+): Promise<R[]> {
+  return writeRows<R>(db, table, rows, options);
+}
+
+async function writeRows<R>(
+  db: Db,
+  table: PgTable,
+  rows: Record<string, unknown>[],
+  options: { conflictKey?: string; returning?: string[] },
+): Promise<R[]> {
+  if (rows.length === 0) return [];
   const config = getTableConfig(table);
   const keys = Object.keys(rows[0] as object);
   const columns = keys.map((key) => {
@@ -24,6 +48,7 @@ export async function insertRows<T extends PgTable>(db: Db, table: T, rows: Part
   });
   const names = sql.raw(columns.map((c) => `"${c.name}"`).join(', '));
   const record = sql.raw(columns.map((c) => `"${c.name}" ${c.type}`).join(', '));
+  const written: R[] = [];
   for (let i = 0; i < rows.length; i += rowsPerStatement) {
     const part = rows.slice(i, i + rowsPerStatement).map((row) => {
       const out: Record<string, unknown> = {};
@@ -35,6 +60,14 @@ export async function insertRows<T extends PgTable>(db: Db, table: T, rows: Part
       return out;
     });
     const statement: SQL = sql`insert into ${table} (${names}) select ${names} from jsonb_to_recordset(${JSON.stringify(part)}::jsonb) as x(${record})`;
-    await db.execute(statement);
+    if (options.conflictKey) {
+      const updates = columns.filter((c) => c.key !== options.conflictKey).map((c) => `"${c.name}" = excluded."${c.name}"`);
+      statement.append(
+        sql.raw(` on conflict ("${toSnakeCase(options.conflictKey)}") do update set ${[...updates, 'updated_at = now()'].join(', ')}`),
+      );
+    }
+    if (options.returning?.length) statement.append(sql.raw(` returning ${options.returning.map((c) => `"${c}"`).join(', ')}`));
+    written.push(...(await queryRows<R>(db, statement)));
   }
+  return written;
 }

@@ -1,5 +1,6 @@
-import { and, inArray, ne, type SQL, sql } from 'drizzle-orm';
+import { and, inArray, ne, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
+import { upsertRows } from '../db/bulk.ts';
 import type { Db } from '../db/client.ts';
 import type { TrackedKind } from '../db/schema/enums.ts';
 import { clouds, departments, networkNodes, privateNetworks, regions, serviceItems, systems } from '../db/schema/index.ts';
@@ -129,17 +130,15 @@ const departmentSpec: KindSpec<'departments'> = {
           },
         };
       });
-      for (let i = 0; i < planned.length; i += 500) {
-        const part = planned.slice(i, i + 500).map((p) => p.values);
-        const written = await db
-          .insert(departments)
-          .values(part)
-          .onConflictDoUpdate({ target: departments.code, set: excludedColumns(departments, Object.keys(part[0] ?? {})) })
-          .returning({ id: departments.id, code: departments.code, path: departments.path });
-        for (const w of written) {
-          refs.departments.set(w.code, { id: w.id, path: w.path });
-          ids.set(w.code, w.id);
-        }
+      const written = await upsertRows<typeof departments, { id: number; code: string; path: string }>(
+        db,
+        departments,
+        planned.map((p) => p.values),
+        { conflictKey: 'code', returning: ['id', 'code', 'path'] },
+      );
+      for (const w of written) {
+        refs.departments.set(w.code, { id: w.id, path: w.path });
+        ids.set(w.code, w.id);
       }
       for (const { oldPath, values } of planned) {
         if (!oldPath || oldPath === values.path) continue;
@@ -155,24 +154,17 @@ const departmentSpec: KindSpec<'departments'> = {
   },
 };
 
-/** Upserts rows by code, 500 at a time, and returns code → id. */
+/** Upserts rows by code and returns code → id. */
 async function writeByCode(
   db: Db,
   table: typeof systems | typeof privateNetworks | typeof serviceItems | typeof networkNodes,
   values: Record<string, unknown>[],
 ): Promise<Map<string, number>> {
-  const ids = new Map<string, number>();
-  for (let i = 0; i < values.length; i += 500) {
-    const part = values.slice(i, i + 500);
-    // One statement per chunk: the table union defeats drizzle's per-table insert typing.
-    const written = (await db
-      .insert(table)
-      .values(part as never)
-      .onConflictDoUpdate({ target: table.code, set: excludedColumns(table, Object.keys(part[0] ?? {})) })
-      .returning({ id: table.id, code: table.code })) as { id: number; code: string }[];
-    for (const w of written) ids.set(w.code, w.id);
-  }
-  return ids;
+  const written = await upsertRows<typeof table, { id: number; code: string }>(db, table, values as never, {
+    conflictKey: 'code',
+    returning: ['id', 'code'],
+  });
+  return new Map(written.map((w) => [w.code, w.id]));
 }
 
 const classifiedSpec = <K extends 'systems' | 'private-networks'>(
@@ -290,19 +282,6 @@ const specs: { [K in ImportKind]: KindSpec<K> } = {
   'service-items': serviceItemSpec,
   'network-nodes': networkNodeSpec,
 };
-
-/** `SET col = excluded.col` for a multi-row upsert. */
-function excludedColumns<
-  T extends typeof departments | typeof systems | typeof privateNetworks | typeof serviceItems | typeof networkNodes,
->(table: T, keys: string[]): Record<string, SQL> {
-  const set: Record<string, SQL> = { updatedAt: sql`now()` };
-  for (const key of keys) {
-    if (key === 'code') continue;
-    // Columns are named by the snake_case casing of their keys (see drizzle.config.ts).
-    if (key in table) set[key] = sql.raw(`excluded."${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}"`);
-  }
-  return set;
-}
 
 async function resolveReferences(db: Db, codes: { regions: string[]; departments: string[]; clouds: string[] }): Promise<References> {
   const refs: References = { regions: new Set(), departments: new Map(), clouds: new Map() };
