@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The yunwang API and console (云网). Build from the repository root:
 #   docker build -t yunwang:0.1.0 .
 # The image runs the TypeScript sources through tsx (a runtime dependency), as `npm start` does,
