@@ -30,6 +30,8 @@ async function draw(element, url, mapName, onClick) {
   const chart = echarts.getInstanceByDom(element) ?? echarts.init(element, null, { renderer: 'svg' });
   chart.setOption(
     {
+      // No animation: the map is read, and a screenshot or a wall screen shows it at once.
+      animation: false,
       tooltip: { trigger: 'item', formatter: tooltip, className: 'map-tip' },
       series: [
         {

@@ -15,6 +15,7 @@ for (const element of document.querySelectorAll('.spark[data-indicator]')) {
   element.dataset.points = String(points.length);
   const chart = echarts.init(element, null, { renderer: 'svg' });
   chart.setOption({
+    animation: false,
     grid: { left: 2, right: 2, top: 6, bottom: 2 },
     xAxis: { type: 'category', show: false, data: points.map((p) => p.month) },
     yAxis: { type: 'value', show: false, min: 0, max: 100 },
