@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { registerAuditRoutes } from './audit/routes.ts';
 import { type Config, leadershipSettings, loadConfig } from './config.ts';
+import { registerConsole } from './console/routes.tsx';
 import type { Database } from './db/client.ts';
 import { registerGeoRoutes } from './geo/routes.ts';
 import { registerDocs } from './http/docs.ts';
@@ -71,7 +72,18 @@ export function createApp(options: AppOptions) {
   app.use(
     '*',
     secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"] },
+      // No external origin anywhere: the console's scripts and ECharts are files the app serves.
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
     }),
   );
   app.use('*', async (c, next) => {
@@ -131,6 +143,7 @@ export function createApp(options: AppOptions) {
   registerIdentityRoutes(app, { loginRatePerMinute: config.YUNWANG_LOGIN_RATE_PER_MINUTE ?? 10 });
   registerAuditRoutes(app);
   registerReviewRoutes(app);
+  registerConsole(app, { database, demo: options.demo ?? false, cache: indicatorCache });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookie });
   app.openAPIRegistry.registerComponent('securitySchemes', 'token', { type: 'http', scheme: 'bearer', description: 'API token yw_…' });
@@ -139,7 +152,7 @@ export function createApp(options: AppOptions) {
   app.get('/', (c) =>
     c.html(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>云网 yunwang</title></head>
 <body>${options.demo ? '<p role="status" style="background:#fff3cd;padding:.5em">演示数据 DEMO DATA — not real figures; demo users sign in with the demo password.</p>' : ''}<h1>云网 yunwang</h1><p>政务云与电子政务外网运行监测 — e-government cloud &amp; network console.</p>
-<ul><li><a href="/docs">API 文档 / API docs</a></li><li><a href="/openapi.json">OpenAPI</a></li>
+<ul><li><a href="/console">控制台 / Console</a></li><li><a href="/docs">API 文档 / API docs</a></li><li><a href="/openapi.json">OpenAPI</a></li>
 <li><a href="/api/v1/indicators?scope=450000">全区指标 / Province indicators (JSON)</a></li>
 <li><a href="/api/v1/snapshots">月度快照 / Monthly snapshots (JSON)</a></li></ul></body></html>`),
   );

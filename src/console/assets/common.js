@@ -1,0 +1,150 @@
+// Shared by every console page: the JSON API with the session cookie and its CSRF token,
+// problem+json shown as "what to fix", and forms that post to the API.
+
+export const lang = document.body.dataset.lang === 'en' ? 'en' : 'zh';
+export const config = JSON.parse(document.body.dataset.config || '{}');
+
+const messages = {
+  zh: {
+    required: '必填',
+    mismatch: '两次输入的新密码不一致',
+    failed: '请求失败',
+    network: '无法连接服务器，请稍后重试',
+    saved: '已保存',
+    row: '第 {row} 行',
+  },
+  en: {
+    required: 'is required',
+    mismatch: 'the two new passwords differ',
+    failed: 'Request failed',
+    network: 'The server cannot be reached; try again shortly',
+    saved: 'Saved',
+    row: 'row {row}',
+  },
+};
+export const m = messages[lang];
+
+const csrf = () => document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
+
+/** Calls the API as the signed-in user; `body` is JSON or FormData. */
+export async function api(method, url, body) {
+  const headers = { Accept: 'application/json' };
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrf();
+  let payload;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(url, { method, headers, body: payload, credentials: 'same-origin' });
+  } catch {
+    return { ok: false, status: 0, data: { detail: m.network } };
+  }
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = { detail: text };
+  }
+  return { ok: response.ok, status: response.status, data };
+}
+
+/** Fills `element` with a problem+json body: the detail, then each field (and row) to fix. */
+export function showProblem(element, problem) {
+  element.replaceChildren();
+  element.classList.add('problem');
+  element.classList.remove('ok');
+  const detail = document.createElement('p');
+  detail.textContent = problem?.detail || problem?.title || m.failed;
+  element.append(detail);
+  const errors = problem?.errors ?? [];
+  if (errors.length > 0) {
+    const list = document.createElement('ul');
+    list.className = 'field-errors';
+    for (const e of errors) {
+      const item = document.createElement('li');
+      const where = [e.row !== undefined ? m.row.replace('{row}', e.row) : null, e.column ?? e.field].filter(Boolean).join(' · ');
+      const code = document.createElement('code');
+      code.textContent = where;
+      item.append(code, `: ${e.message}`);
+      if (e.row !== undefined) item.dataset.row = String(e.row);
+      list.append(item);
+    }
+    element.append(list);
+  }
+}
+
+export function showOk(element, text) {
+  element.replaceChildren();
+  element.classList.remove('problem');
+  element.classList.add('ok');
+  element.textContent = text;
+}
+
+function labelOf(input) {
+  const label = input.closest('label');
+  return label ? label.childNodes[0]?.textContent?.trim() || input.name : input.name;
+}
+
+/** Marks the named fields of a form invalid, from client checks or the API's errors[].field. */
+function markFields(form, fields) {
+  for (const input of form.querySelectorAll('[name]')) {
+    if (fields.includes(input.name)) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+  }
+  form.querySelector('[aria-invalid="true"]')?.focus();
+}
+
+/** A form with data-api-url posts its fields as JSON; empty fields are left out. */
+function bindApiForm(form) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const result = form.querySelector('.result');
+    const missing = [...form.querySelectorAll('[required]')].filter((input) => !input.value.trim());
+    if (missing.length > 0) {
+      showProblem(result, { detail: '', errors: missing.map((input) => ({ field: labelOf(input), message: m.required })) });
+      markFields(
+        form,
+        missing.map((input) => input.name),
+      );
+      return;
+    }
+    const body = {};
+    for (const input of form.querySelectorAll('[name]')) {
+      if (input.dataset.skip === 'true' || input.value.trim() === '') continue;
+      body[input.name] = input.value.trim();
+    }
+    const repeat = form.dataset.repeat;
+    if (repeat && form.elements.repeat && form.elements.repeat.value !== form.elements[repeat].value) {
+      showProblem(result, { detail: m.mismatch });
+      markFields(form, ['repeat']);
+      return;
+    }
+    const button = form.querySelector('button[type="submit"]');
+    if (button) button.disabled = true;
+    const answer = await api('POST', form.dataset.apiUrl, body);
+    if (button) button.disabled = false;
+    if (!answer.ok) {
+      showProblem(result, answer.data);
+      markFields(
+        form,
+        (answer.data?.errors ?? []).map((e) => e.field),
+      );
+      return;
+    }
+    showOk(result, m.saved);
+    const next = form.dataset.next;
+    if (next) window.location.assign(next.replace(/\{(\w+)\}/g, (_, key) => encodeURIComponent(body[key] ?? '')));
+    else window.location.reload();
+  });
+}
+
+for (const form of document.querySelectorAll('form[data-api-url]')) bindApiForm(form);
+
+document.getElementById('sign-out')?.addEventListener('click', async () => {
+  await api('POST', '/api/v1/auth/logout');
+  window.location.assign('/console/login');
+});

@@ -1,0 +1,24 @@
+import type { Access } from '../identity/access.ts';
+import type { Role } from '../identity/roles.ts';
+
+/** The console's pages and who may open them; navigation shows exactly these. */
+export const consolePages = {
+  overview: { path: '/console/overview', roles: ['leader', 'reviewer', 'ops', 'sysadmin', 'department'], zh: '总览', en: 'Overview' },
+  map: { path: '/console/map', roles: ['leader', 'reviewer', 'ops', 'sysadmin'], zh: '覆盖地图', en: 'Coverage map' },
+  workspace: { path: '/console/workspace', roles: ['department'], zh: '部门工作台', en: 'Workspace' },
+  ops: { path: '/console/ops', roles: ['ops', 'sysadmin'], zh: '多云运维', en: 'Multi-cloud ops' },
+  review: { path: '/console/review', roles: ['reviewer', 'leader', 'ops'], zh: '认定与回头看', en: 'Review queues' },
+} as const satisfies Record<string, { path: string; roles: readonly Role[]; zh: string; en: string }>;
+
+export type PageKey = keyof typeof consolePages;
+
+export function mayOpen(access: Access, page: PageKey): boolean {
+  if (access.root) return true;
+  const allowed: readonly Role[] = consolePages[page].roles;
+  return allowed.some((role) => access.roles.has(role));
+}
+
+/** The pages a caller's roles open, in menu order. */
+export function pagesFor(access: Access): PageKey[] {
+  return (Object.keys(consolePages) as PageKey[]).filter((page) => mayOpen(access, page));
+}

@@ -1,0 +1,156 @@
+/**
+ * The web console through app.request: sign-in redirects, navigation by role, 403 pages, the
+ * English switch, a strict CSP and ECharts served by the app. Figures on the pages are the
+ * API's own (same service, same caller). The browser tests (tests/browser/) drive the rest.
+ */
+import { eq, like } from 'drizzle-orm';
+import { beforeAll, expect, it } from 'vitest';
+import { type App, createApp } from '../../src/app.ts';
+import { departments, systems } from '../../src/db/schema/index.ts';
+import { loadDemoData } from '../../src/demo/load.ts';
+import { createDemoUsers } from '../../src/identity/bootstrap.ts';
+import { loadDivisions } from '../../src/regions/service.ts';
+import { signIn } from '../helpers/auth.ts';
+import { describeEachBackend } from '../helpers/db.ts';
+
+const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864 };
+const password = 'Demo-Passw0rd!';
+
+describeEachBackend('web console', (getDb) => {
+  let app: App;
+  const cookies: Record<string, string> = {};
+  const page = (path: string, user?: string, headers: Record<string, string> = {}) =>
+    app.request(path, { headers: { ...(user ? { Cookie: cookies[user] as string } : {}), ...headers } });
+
+  beforeAll(async () => {
+    const { db } = getDb();
+    await loadDivisions(db);
+    await loadDemoData(db, { scale: 0.2 });
+    await createDemoUsers(db, password);
+    app = createApp({ database: getDb(), config, demo: true });
+    for (const user of ['leader', 'dept-P001', 'ops', 'reviewer', 'auditor']) {
+      const session = await signIn(app, user, password);
+      expect(session.status).toBe(200);
+      cookies[user] = session.cookie;
+    }
+  }, 120_000);
+
+  it('sends a visitor without a session to the login page, and back afterwards', async () => {
+    const res = await page('/console/overview?scope=450100');
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(`/console/login?next=${encodeURIComponent('/console/overview?scope=450100')}`);
+    const login = await page('/console/login?next=%2Fconsole%2Fmap');
+    expect(login.status).toBe(200);
+    const html = await login.text();
+    expect(html).toContain('<label>用户名');
+    expect(html).toContain('&quot;next&quot;:&quot;/console/map&quot;');
+    // Only a console path may be the way back: no open redirect.
+    expect(await (await page('/console/login?next=https%3A%2F%2Fevil.example')).text()).toContain('&quot;next&quot;:&quot;/console&quot;');
+    // A forged or expired cookie is no session.
+    expect((await app.request('/console/map', { headers: { Cookie: 'yunwang_session=forged' } })).status).toBe(302);
+  });
+
+  it('shows each role its own navigation and sends /console to its first page', async () => {
+    const nav = async (user: string) => {
+      const html = await (await page('/console/overview', user)).text();
+      return [...html.matchAll(/<nav[\s\S]*?<\/nav>/g)].join('').match(/href="\/console\/[a-z]+"/g);
+    };
+    expect(await nav('leader')).toEqual(['href="/console/overview"', 'href="/console/map"', 'href="/console/review"']);
+    expect(await nav('dept-P001')).toEqual(['href="/console/overview"', 'href="/console/workspace"']);
+    expect(await nav('ops')).toEqual(['href="/console/overview"', 'href="/console/map"', 'href="/console/ops"', 'href="/console/review"']);
+    expect((await page('/console', 'dept-P001')).headers.get('location')).toBe('/console/overview');
+    // The auditor has no console page: told so, not shown a page it may not read.
+    const auditor = await page('/console', 'auditor');
+    expect(auditor.status).toBe(200);
+    expect(await auditor.text()).toContain('您的角色没有控制台页面');
+    expect((await page('/console/overview', 'auditor')).status).toBe(403);
+  });
+
+  it('answers a page the role may not see, or another department’s record, with a 403 page', async () => {
+    const { db } = getDb();
+    for (const [user, path] of [
+      ['dept-P001', '/console/map'],
+      ['dept-P001', '/console/ops'],
+      ['leader', '/console/workspace'],
+      ['leader', '/console/ops'],
+      ['dept-P001', '/console/items?indicator=cloud_migration&scope=450100'],
+    ] as const) {
+      const res = await page(path, user);
+      expect(res.status, `${user} ${path}`).toBe(403);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      expect(await res.text()).toContain('无权访问');
+    }
+    const [p001] = await db.select({ id: departments.id }).from(departments).where(eq(departments.code, 'P001'));
+    const [own] = await db
+      .select({ code: systems.code })
+      .from(systems)
+      .where(eq(systems.departmentId, p001?.id ?? 0))
+      .limit(1);
+    // A city department's system: outside P001's subtree (its 二层机构 are inside).
+    const [other] = await db
+      .select({ code: systems.code })
+      .from(systems)
+      .innerJoin(departments, eq(departments.id, systems.departmentId))
+      .where(like(departments.code, 'C%'))
+      .limit(1);
+    expect(other?.code).toBeDefined();
+    expect((await page(`/console/workspace/systems/${own?.code}`, 'dept-P001')).status).toBe(200);
+    const refused = await page(`/console/workspace/systems/${other?.code}`, 'dept-P001');
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('无权访问');
+    // A code that does not exist reads the same: nothing about other departments leaks.
+    expect((await page('/console/workspace/systems/NO-SUCH-SYSTEM', 'dept-P001')).status).toBe(403);
+  });
+
+  it('shows the same figures as the indicators API for the caller’s scope', async () => {
+    const api = await page('/api/v1/indicators?scope=450100&at=2020-07-31', 'leader');
+    const report = (await api.json()) as { indicators: { key: string; numerator: number; denominator: number; percent: number }[] };
+    const html = await (await page('/console/overview?scope=450100&at=2020-07-31', 'leader')).text();
+    for (const f of report.indicators.filter((i) =>
+      ['cloud_migration', 'private_network_interconnection', 'service_integration'].includes(i.key),
+    )) {
+      const card = html.slice(html.indexOf(`data-indicator="${f.key}"`));
+      expect(card).toMatch(new RegExp(`^[^]*?${f.percent.toFixed(1)}%[^]*?${f.numerator} / ${f.denominator}`));
+    }
+    const dept = (await (await page('/api/v1/indicators?scope=dept:P001', 'dept-P001')).json()) as typeof report;
+    const workspace = await (await page('/console/workspace', 'dept-P001')).text();
+    const migration = dept.indicators.find((i) => i.key === 'cloud_migration');
+    expect(workspace).toContain(`${migration?.numerator} / ${migration?.denominator}`);
+    expect(workspace).toContain('演示数据');
+  });
+
+  it('switches to English with ?lang=en and remembers it in a cookie', async () => {
+    const res = await page('/console/overview?lang=en', 'leader');
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<html lang="en">');
+    expect(html).toContain('Cloud migration');
+    expect(html).toContain('href="/console/overview?lang=zh"');
+    const remembered = (res.headers.get('set-cookie') ?? '').match(/yunwang_lang=en/)?.[0];
+    expect(remembered).toBe('yunwang_lang=en');
+    const next = await (await page('/console/map', 'leader', { Cookie: `${cookies.leader}; yunwang_lang=en` })).text();
+    expect(next).toContain('Coverage map');
+    expect(await (await page('/console/map', 'leader')).text()).toContain('<html lang="zh-CN">');
+  });
+
+  it('sends a strict CSP with no external origin, and serves ECharts itself', async () => {
+    const res = await page('/console/map', 'leader');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).not.toMatch(/https?:|\*|unsafe-eval/);
+    expect(csp.match(/script-src[^;]*/)?.[0]).not.toContain('unsafe-inline');
+    const html = await res.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    const echarts = await app.request('/assets/echarts.min.js');
+    expect(echarts.status).toBe(200);
+    expect(echarts.headers.get('content-type')).toContain('javascript');
+    const body = await echarts.text();
+    expect(body.length).toBeGreaterThan(500_000);
+    expect(body).toContain('echarts');
+    const script = await app.request('/console/assets/map.js');
+    expect(script.status).toBe(200);
+    expect((await app.request('/console/assets/..%2Fpage.tsx')).status).toBe(404);
+  });
+});
