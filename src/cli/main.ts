@@ -23,8 +23,10 @@ const cliActor = (): Actor => rootActor(`cli:${loadConfig().USER ?? userInfo().u
 async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T> {
   const database = await openConfiguredDatabase(loadConfig());
   try {
-    await database.migrate();
-    if ((await countRegions(database.db)) === 0) await loadDivisions(database.db);
+    await database.exclusively(async () => {
+      await database.migrate();
+      if ((await countRegions(database.db)) === 0) await loadDivisions(database.db);
+    });
     return await fn(database);
   } finally {
     await database.close();

@@ -17,6 +17,11 @@ export interface Database {
   db: PgDatabase<PgQueryResultHKT, Schema>;
   kind: 'pglite' | 'postgres';
   migrate(): Promise<void>;
+  /**
+   * Runs `fn` while no other yunwang process prepares the same database: replicas starting
+   * together (and the migration Job) take turns to migrate and seed instead of racing.
+   */
+  exclusively<T>(fn: () => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -32,6 +37,9 @@ export interface DatabaseOptions {
 }
 
 /** PostgreSQL when a URL is given, otherwise the embedded PGlite under dataDir. */
+/** pg_advisory_lock key held while a process migrates and seeds ("ywpr"). */
+const preparationLock = 0x7977_7072;
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
     // A connect that never completes (a server caught mid-restart) must not hold a pool slot forever.
@@ -60,6 +68,18 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       db,
       kind: 'postgres',
       migrate: () => migratePg(db, { migrationsFolder }),
+      exclusively: async (fn) => {
+        // Its own connection, not a pool slot: a pool of one would otherwise wait on itself.
+        const holder = new pg.Client({ connectionString: options.databaseUrl, connectionTimeoutMillis: 10_000 });
+        await holder.connect();
+        try {
+          // The lock ends with the session, so a process that dies mid-preparation frees it.
+          await holder.query('select pg_advisory_lock($1)', [preparationLock]);
+          return await fn();
+        } finally {
+          await holder.end();
+        }
+      },
       ping: async () => {
         await pool.query('select 1');
       },
@@ -72,6 +92,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     db,
     kind: 'pglite',
     migrate: () => migratePglite(db, { migrationsFolder }),
+    // The embedded database is one process's alone (the lock file in its folder).
+    exclusively: (fn) => fn(),
     ping: async () => {
       await client.query('select 1');
     },

@@ -19,7 +19,11 @@ export interface PrepareOptions {
  * First start: migrate, load the divisions, the demo dataset and demo users (unless turned
  * off), and — when there are still no users — the three administrators.
  */
-export async function prepareDatabase(database: Database, options: PrepareOptions): Promise<void> {
+export function prepareDatabase(database: Database, options: PrepareOptions): Promise<void> {
+  return database.exclusively(() => prepareAlone(database, options));
+}
+
+async function prepareAlone(database: Database, options: PrepareOptions): Promise<void> {
   const log = options.log ?? (() => {});
   await database.migrate();
   if ((await countRegions(database.db)) === 0) {

@@ -54,13 +54,13 @@ export async function openTestDatabase(backend: Backend): Promise<Database> {
 
 /**
  * A fresh migrated database on the throwaway server, by URL — for tests that hand it to
- * another process (the CLI). `drop()` removes it.
+ * another process (the CLI); with `empty`, one without even the migrations. `drop()` removes it.
  */
-export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createPostgresDatabase(options: { empty?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
   if (!postgresUrl) throw new Error(POSTGRES_SKIP_MESSAGE);
   const base = postgresUrl;
   const name = `yunwang_test_${process.pid}_${++databaseCounter}`;
-  await withAdminClient(base, (admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${POSTGRES_TEMPLATE_DB}"`));
+  await withAdminClient(base, (admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${options.empty ? 'template0' : POSTGRES_TEMPLATE_DB}"`));
   return {
     url: `${base}/${name}`,
     drop: () => withAdminClient(base, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
