@@ -46,7 +46,7 @@ const allowed = (s: TargetSample) => allowedIndicators.has(s.indicator) && regio
 const httpMethods: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /**
- * yunwang's one Prometheus registry and every metric on it (the table is in docs/metrics.md).
+ * yunwang's one Prometheus registry and every metric on it (the table is in README.md, "Prometheus & Grafana").
  * No default process metrics: prom-client's fail `promtool check metrics`.
  */
 export function createMetricsRegistry(sources: MetricsSources): AppMetrics {

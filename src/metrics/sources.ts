@@ -6,7 +6,7 @@ import type { IndicatorCache } from '../indicators/cache.ts';
 import type { IndicatorKey } from '../indicators/definitions.ts';
 import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
 import { todayIso } from '../registry/history.ts';
-import { cachedFor } from './ttl.ts';
+import { refreshedEvery } from './ttl.ts';
 
 /** One numerator/denominator pair of an indicator, for one region of the partition and one level. */
 export interface IndicatorSample {
@@ -165,7 +165,7 @@ async function agentSamples(db: Db): Promise<BusinessSnapshot['agents']> {
 
 /**
  * Everything the business gauges show, computed at most once per `ttlMs` (and once at a
- * time): a scrape, or every replica's scrape of the same moment, never rescans the registry.
+ * time), refreshed behind the scrapes: a scrape never waits for the registry but the first.
  */
 export function businessSource(db: Db, options: { ttlMs: number; cache?: IndicatorCache<IndicatorReport>; now?: () => Date }) {
   const now = options.now ?? (() => new Date());
@@ -182,5 +182,5 @@ export function businessSource(db: Db, options: { ttlMs: number; cache?: Indicat
     const agents = await agentSamples(db);
     return { regions, ...indicators, clouds, ...nodes, agents };
   };
-  return { snapshot: cachedFor(options.ttlMs, compute, () => now().getTime()) };
+  return { snapshot: refreshedEvery(options.ttlMs, compute, () => now().getTime()) };
 }

@@ -53,7 +53,7 @@ const missing = requireProgram(PROMETHEUS, 'apt-get install -y prometheus');
 /** What a dashboard's variables stand for in this test. */
 const variables = { city: '450100', indicator: 'cloud_migration', __rate_interval: '1m', __interval: '15s', __range: '5m' };
 
-/** The example alerts of the metrics contract (docs/metrics.md), checked like the k8s rules. */
+/** The example alerts of the metrics contract (README.md, "Prometheus & Grafana"), checked like the k8s rules. */
 const contractAlerts: ShippedQuery[] = [
   {
     where: 'contract: YunwangAgentStale',
