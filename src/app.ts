@@ -21,7 +21,9 @@ import { registerIngestRoutes } from './ingest/routes.ts';
 import { targetSampleSource } from './leadership/metrics.ts';
 import { registerLeadershipRoutes } from './leadership/routes.ts';
 import { createMetricsRegistry } from './metrics/registry.ts';
-import { registerMetricsRoute } from './metrics/routes.ts';
+import { registerMetricsRoute, requestTimer } from './metrics/routes.ts';
+import { businessSource } from './metrics/sources.ts';
+import { refreshedEvery } from './metrics/ttl.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerRegistryRoutes } from './registry/routes.ts';
 import { registerReviewRoutes } from './review/routes.ts';
@@ -67,7 +69,17 @@ export function createApp(options: AppOptions) {
   const isReady = options.isReady ?? (() => true);
   const log = options.log ?? ((line: string) => console.error(line));
   const app = createRouter();
+  // One figure cache for every reader of the official indicators (API, maps, metrics).
+  const indicatorCache = new IndicatorCache<IndicatorReport>();
+  const metricsTtlMs = config.YUNWANG_METRICS_CACHE_SECONDS * 1000;
+  // Both refreshed behind the scrapes (src/metrics/ttl.ts): the target source computes on each refresh.
+  const targets = targetSampleSource(database.db, { ttlMs: 0, cache: indicatorCache });
+  const metrics = createMetricsRegistry({
+    targetSamples: refreshedEvery(metricsTtlMs, targets.targetSamples),
+    business: businessSource(database.db, { ttlMs: metricsTtlMs, cache: indicatorCache }).snapshot,
+  });
 
+  app.use('*', requestTimer(metrics));
   app.use('*', requestId);
   app.use(
     '*',
@@ -130,15 +142,12 @@ export function createApp(options: AppOptions) {
 
   registerRegionRoutes(app);
   registerRegistryRoutes(app);
-  // One figure cache for every reader of the official indicators (API, maps, metrics).
-  const indicatorCache = new IndicatorCache<IndicatorReport>();
   registerIndicatorRoutes(app, indicatorCache);
   registerGeoRoutes(app, indicatorCache);
   registerImportRoutes(app);
-  registerIngestRoutes(app, config);
+  registerIngestRoutes(app, config, metrics.ingest);
   registerLeadershipRoutes(app, leadershipSettings(config));
-  const metrics = createMetricsRegistry(targetSampleSource(database.db, { ttlMs: config.YUNWANG_METRICS_CACHE_SECONDS * 1000 }));
-  registerMetricsRoute(app, metrics, isReady);
+  registerMetricsRoute(app, metrics, isReady, config.YUNWANG_METRICS_TOKEN);
 
   registerIdentityRoutes(app, { loginRatePerMinute: config.YUNWANG_LOGIN_RATE_PER_MINUTE ?? 10 });
   registerAuditRoutes(app);

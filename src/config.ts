@@ -93,8 +93,10 @@ const ConfigSchema = z.object({
     .default(15),
   /** Scopes computed at once while freezing (PostgreSQL runs them in parallel; PGlite one by one). */
   YUNWANG_SNAPSHOT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
-  /** How long /metrics reuses the target gauges before computing them again. */
+  /** How long /metrics reuses its business gauges (indicators, targets, clouds, nodes, agents) before reading them again. */
   YUNWANG_METRICS_CACHE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** When set, GET /metrics answers only `Authorization: Bearer <this>` (Prometheus `authorization.credentials`). */
+  YUNWANG_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (a random secret)').optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -7,6 +7,8 @@ import { readRegistryVersion } from '../registry/version.ts';
  */
 export class IndicatorCache<T> {
   private readonly entries = new Map<string, { version: number; value: T }>();
+  /** Computations under way, so that concurrent readers of one figure (API, maps, a scrape) share one. */
+  private readonly running = new Map<string, Promise<T>>();
 
   constructor(private readonly maxEntries = 1000) {}
 
@@ -20,7 +22,12 @@ export class IndicatorCache<T> {
       this.entries.set(key, hit);
       return hit.value;
     }
-    const value = await compute();
+    const runKey = `${version}|${key}`;
+    const running = this.running.get(runKey);
+    if (running) return running;
+    const computing = compute().finally(() => this.running.delete(runKey));
+    this.running.set(runKey, computing);
+    const value = await computing;
     this.entries.delete(key);
     this.entries.set(key, { version, value });
     if (this.entries.size > this.maxEntries) {

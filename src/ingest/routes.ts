@@ -6,6 +6,7 @@ import { agentKinds } from '../db/schema/enums.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
 import { type AppEnv, errorResponses, PageQuery, ProblemSchema } from '../http/router.ts';
 import { assertCan } from '../identity/access.ts';
+import type { IngestMetrics, IngestResult } from '../metrics/registry.ts';
 import { type AuthenticatedAgent, authenticateAgent, getAgent, listAgents } from './agents.ts';
 import { listNodeSamples } from './samples.ts';
 import { AgentItem, agentStatuses, IngestBatch, IngestReceipt, SampleItem } from './schemas.ts';
@@ -128,8 +129,14 @@ function unavailableIfTransient(error: unknown): unknown {
   return error;
 }
 
+/** What the counters learn of a batch once it is read and applied. */
+interface BatchOutcome {
+  items: Record<string, number>;
+  result?: IngestResult;
+}
+
 /** POST /api/v1/ingest/batches, GET /api/v1/agents, GET /api/v1/network-nodes/{code}/samples. */
-export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, config: Partial<IngestConfig> = {}) {
+export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, config: Partial<IngestConfig> = {}, metrics?: IngestMetrics) {
   const settings: IngestConfig = {
     YUNWANG_INGEST_BODY_LIMIT_BYTES: config.YUNWANG_INGEST_BODY_LIMIT_BYTES ?? configDefaults.YUNWANG_INGEST_BODY_LIMIT_BYTES,
     YUNWANG_INGEST_MAX_ITEMS: config.YUNWANG_INGEST_MAX_ITEMS ?? configDefaults.YUNWANG_INGEST_MAX_ITEMS,
@@ -185,7 +192,19 @@ export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, config: Partial<I
       `a batch may be at most ${settings.YUNWANG_INGEST_BODY_LIMIT_BYTES} bytes; send smaller batches`,
     );
   };
-  app.use(path, admit, authenticate, bodyLimit({ maxSize: settings.YUNWANG_INGEST_BODY_LIMIT_BYTES, onError: tooLarge }));
+  // Outermost, so that every answer is counted: 429 from `admit` is throttled; any other
+  // refusal (token, size, validation, scope, database down) is rejected.
+  const outcomes = new WeakMap<object, BatchOutcome>();
+  const count: MiddlewareHandler<AppEnv> = async (c, next) => {
+    await next();
+    if (!metrics || c.req.method !== 'POST') return;
+    const outcome = outcomes.get(c);
+    const status = c.res.status;
+    const result: IngestResult = status === 429 ? 'throttled' : status < 300 ? (outcome?.result ?? 'accepted') : 'rejected';
+    metrics.batch(result);
+    for (const [kind, n] of Object.entries(outcome?.items ?? {})) metrics.items(kind, result, n);
+  };
+  app.use(path, count, admit, authenticate, bodyLimit({ maxSize: settings.YUNWANG_INGEST_BODY_LIMIT_BYTES, onError: tooLarge }));
 
   app.openapi(
     ingestBatchRoute,
@@ -193,6 +212,9 @@ export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, config: Partial<I
       const agent = agentOf.get(c);
       if (!agent) throw new AppError('unauthorized', 'an agent token is required');
       const batch = c.req.valid('json');
+      const outcome: BatchOutcome = { items: {} };
+      for (const item of batch.items) outcome.items[item.kind] = (outcome.items[item.kind] ?? 0) + 1;
+      outcomes.set(c, outcome);
       if (batch.items.length > settings.YUNWANG_INGEST_MAX_ITEMS) {
         throw new AppError(
           'payload_too_large',
@@ -203,6 +225,7 @@ export function registerIngestRoutes(app: OpenAPIHono<AppEnv>, config: Partial<I
       const version = agentVersion.exec(c.req.header('user-agent') ?? '')?.[1];
       try {
         const receipt = await applyBatch(c.get('db'), batch, { agent, version }, c.get('actor'));
+        outcome.result = receipt.status === 'duplicate' ? 'duplicate' : 'accepted';
         return c.json(receipt, 200);
       } catch (error) {
         throw unavailableIfTransient(error);

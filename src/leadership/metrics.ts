@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
-import { computeIndicators } from '../indicators/service.ts';
+import type { IndicatorCache } from '../indicators/cache.ts';
+import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
 import type { TargetSample } from '../metrics/registry.ts';
 import { todayIso } from '../registry/history.ts';
 import { checkAgainst, loadTrajectoryIndex } from './targets.ts';
@@ -10,7 +11,10 @@ import { checkAgainst, loadTrajectoryIndex } from './targets.ts';
  * Target and gap samples for the province and each city, today, kept for `ttlMs`: scrapes
  * in between (and every replica's scrape of the same moment) reuse them.
  */
-export function targetSampleSource(db: Db, options: { ttlMs: number; now?: () => Date }) {
+export function targetSampleSource(
+  db: Db,
+  options: { ttlMs: number; now?: () => Date /** The app's shared figure cache. */; cache?: IndicatorCache<IndicatorReport> },
+) {
   const now = options.now ?? (() => new Date());
   let cached: { at: number; samples: TargetSample[] } | null = null;
   let inFlight: Promise<TargetSample[]> | null = null;
@@ -24,7 +28,7 @@ export function targetSampleSource(db: Db, options: { ttlMs: number; now?: () =>
     const trajectories = await loadTrajectoryIndex(db);
     const samples: TargetSample[] = [];
     for (const region of regions) {
-      const report = await computeIndicators(db, { scope: region.code, at: today });
+      const report = await computeIndicators(db, { scope: region.code, at: today }, options.cache);
       for (const f of report.indicators) {
         const check = checkAgainst(
           trajectories.for({ scope: region.code, level: region.level, provinceLevel: false }, f.key),

@@ -1,5 +1,7 @@
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { agentKinds, nodeLiveStates, nodeTiers } from '../db/schema/enums.ts';
 import { indicatorKeys } from '../indicators/definitions.ts';
+import { type BusinessSnapshot, cloudResources } from './sources.ts';
 
 /** One target-gauge sample: an indicator of the province or a city. */
 export interface TargetSample {
@@ -15,18 +17,39 @@ export interface TargetSample {
 export interface MetricsSources {
   /** Served from a short-lived cache: a scrape must not rescan the registry. */
   targetSamples(): Promise<TargetSample[]>;
+  /** Likewise: the indicator, cloud, node and agent gauges. */
+  business?(): Promise<BusinessSnapshot>;
 }
 
-// Label values come from allow-lists only, never ids or free text.
+/** Outcome of one agent batch at POST /api/v1/ingest/batches. */
+export const ingestResults = ['accepted', 'duplicate', 'rejected', 'throttled'] as const;
+export type IngestResult = (typeof ingestResults)[number];
+/** The item kinds of a batch (src/ingest/schemas.ts). */
+export const ingestItemKinds = ['node_sample', 'tenant', 'workload_seen'] as const;
+
+export interface IngestMetrics {
+  batch(result: IngestResult): void;
+  items(kind: string, result: IngestResult, count: number): void;
+}
+
+export interface AppMetrics {
+  registry: Registry;
+  ingest: IngestMetrics;
+  /** Records one answered HTTP request; `route` must be a route pattern, never a raw path. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
+}
+
+// Label values come from allow-lists only, never free text.
 const allowedIndicators: ReadonlySet<string> = new Set(indicatorKeys);
 const regionCode = /^\d{6}$/;
 const allowed = (s: TargetSample) => allowedIndicators.has(s.indicator) && regionCode.test(s.region);
+const httpMethods: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /**
- * yunwang's one Prometheus registry and every metric on it. No default process metrics:
- * prom-client's fail `promtool check metrics`.
+ * yunwang's one Prometheus registry and every metric on it (the table is in README.md, "Prometheus & Grafana").
+ * No default process metrics: prom-client's fail `promtool check metrics`.
  */
-export function createMetricsRegistry(sources: MetricsSources): Registry {
+export function createMetricsRegistry(sources: MetricsSources): AppMetrics {
   const registry = new Registry();
   new Gauge({
     name: 'yunwang_target_ratio',
@@ -50,5 +73,171 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
       }
     },
   });
-  return registry;
+  if (sources.business) registerBusinessGauges(registry, sources.business);
+
+  const batches = new Counter({
+    name: 'yunwang_ingest_batches_total',
+    help: 'Agent batches received at POST /api/v1/ingest/batches, by result.',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const items = new Counter({
+    name: 'yunwang_ingest_items_total',
+    help: 'Items of the agent batches that could be read, by item kind and batch result.',
+    labelNames: ['kind', 'result'] as const,
+    registers: [registry],
+  });
+  // Pre-initialised: rate() and alerts see a 0, not a missing series, before the first error.
+  for (const result of ingestResults) {
+    batches.inc({ result }, 0);
+    for (const kind of ingestItemKinds) items.inc({ kind, result }, 0);
+  }
+  const itemKinds: ReadonlySet<string> = new Set(ingestItemKinds);
+
+  const requests = new Histogram({
+    name: 'yunwang_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method, route pattern and status code.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    ingest: {
+      batch: (result) => batches.inc({ result }),
+      items: (kind, result, count) => {
+        if (itemKinds.has(kind) && count > 0) items.inc({ kind, result }, count);
+      },
+    },
+    observeRequest: (method, route, status, seconds) =>
+      requests.observe({ method: httpMethods.has(method) ? method : 'OTHER', route, status: String(status) }, seconds),
+  };
+}
+
+function registerBusinessGauges(registry: Registry, snapshot: () => Promise<BusinessSnapshot>) {
+  const gauge = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    fill: (set: (labels: Record<L, string>, value: number) => void, s: BusinessSnapshot) => void,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        fill((labels, value) => this.set(labels, value), s);
+      },
+    });
+
+  gauge(
+    'yunwang_region_info',
+    'The province and its cities: division code and name, always 1 (join on region).',
+    ['region', 'name'],
+    (set, s) => {
+      for (const r of s.regions) set({ region: r.code, name: r.name }, 1);
+    },
+  );
+  gauge(
+    'yunwang_indicator_numerator',
+    'Items done of an official indicator, per city (450000: the province-level departments) and department level.',
+    ['indicator', 'region', 'level'],
+    (set, s) => {
+      for (const i of s.indicators) set({ indicator: i.indicator, region: i.region, level: i.level }, i.numerator);
+    },
+  );
+  gauge(
+    'yunwang_indicator_denominator',
+    'Items counted by an official indicator, per city (450000: the province-level departments) and department level.',
+    ['indicator', 'region', 'level'],
+    (set, s) => {
+      for (const i of s.indicators) set({ indicator: i.indicator, region: i.region, level: i.level }, i.denominator);
+    },
+  );
+  gauge(
+    'yunwang_indicator_ratio',
+    'Numerator over denominator of an official indicator per region (0-1); absent when nothing is counted.',
+    ['indicator', 'region'],
+    (set, s) => {
+      for (const r of s.ratios) set({ indicator: r.indicator, region: r.region }, r.ratio);
+    },
+  );
+  gauge(
+    'yunwang_pending_items',
+    'Items awaiting classification (待认定), in no denominator, per city (450000: the province-level departments).',
+    ['kind', 'region'],
+    (set, s) => {
+      for (const p of s.pending) set({ kind: p.kind, region: p.region }, p.count);
+    },
+  );
+  gauge(
+    'yunwang_cloud_info',
+    'The government clouds: code and kind (provincial, industry, city), always 1.',
+    ['cloud', 'kind'],
+    (set, s) => {
+      for (const c of s.clouds) set({ cloud: c.cloud, kind: c.kind }, 1);
+    },
+  );
+  gauge('yunwang_cloud_tenants', 'Tenants (departments’ projects or namespaces) on each cloud.', ['cloud'], (set, s) => {
+    for (const c of s.clouds) set({ cloud: c.cloud }, c.tenants);
+  });
+  for (const [name, pick, what] of [
+    ['yunwang_cloud_quota', 'quota', 'Quota granted to the tenants'],
+    ['yunwang_cloud_usage', 'usage', 'Resources used by the tenants'],
+    ['yunwang_cloud_capacity', 'capacity', 'Capacity registered for the cloud'],
+  ] as const) {
+    gauge(name, `${what} of each cloud: vcpu in cores, memory_bytes and storage_bytes in bytes.`, ['cloud', 'resource'], (set, s) => {
+      for (const c of s.clouds) for (const resource of cloudResources) set({ cloud: c.cloud, resource }, c[pick][resource]);
+    });
+  }
+  gauge(
+    'yunwang_network_nodes',
+    'Commissioned extranet nodes per city (450000: the province’s own), tier and live state.',
+    ['region', 'tier', 'state'],
+    (set, s) => {
+      // Every combination, zeros included: "nodes down" reads 0, not no data.
+      const counts = new Map(s.nodeCounts.map((c) => [`${c.region}|${c.tier}|${c.state}`, c.count]));
+      for (const r of s.regions)
+        for (const tier of nodeTiers)
+          for (const state of nodeLiveStates) set({ region: r.code, tier, state }, counts.get(`${r.code}|${tier}|${state}`) ?? 0);
+    },
+  );
+  gauge(
+    'yunwang_network_node_up',
+    'Backbone and province- or city-level node reachable (1) or down or silent (0), from its latest probe.',
+    ['node', 'region', 'tier'],
+    (set, s) => {
+      for (const n of s.nodes) set({ node: n.node, region: n.region, tier: n.tier }, n.up ? 1 : 0);
+    },
+  );
+  gauge(
+    'yunwang_network_node_latency_seconds',
+    'Latest probe latency of the backbone and province- or city-level nodes that are up.',
+    ['node', 'region', 'tier'],
+    (set, s) => {
+      for (const n of s.nodes) if (n.latencySeconds !== null) set({ node: n.node, region: n.region, tier: n.tier }, n.latencySeconds);
+    },
+  );
+  const kinds: ReadonlySet<string> = new Set(agentKinds);
+  gauge(
+    'yunwang_agent_last_seen_timestamp_seconds',
+    'When each agent (token not revoked) last delivered a batch, in Unix seconds.',
+    ['agent', 'kind'],
+    (set, s) => {
+      for (const a of s.agents) if (kinds.has(a.kind)) set({ agent: a.agent, kind: a.kind }, a.lastSeenSeconds);
+    },
+  );
+  gauge(
+    'yunwang_agent_interval_seconds',
+    'The push interval each agent declared in its last batch; silent for 3 times this means stale.',
+    ['agent', 'kind'],
+    (set, s) => {
+      for (const a of s.agents)
+        if (kinds.has(a.kind) && a.intervalSeconds !== null) set({ agent: a.agent, kind: a.kind }, a.intervalSeconds);
+    },
+  );
 }

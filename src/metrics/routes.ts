@@ -1,13 +1,50 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Registry } from 'prom-client';
+import type { MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
 import { AppError } from '../http/errors.ts';
 import { problemResponse } from '../http/middleware.ts';
 import type { AppEnv } from '../http/router.ts';
+import type { AppMetrics } from './registry.ts';
 
-/** GET /metrics: the Prometheus exposition of the one registry. */
-export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, registry: Registry, isReady: () => boolean) {
+const bearer = /^Bearer\s+(\S+)\s*$/i;
+const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+/**
+ * GET /metrics: the Prometheus exposition of the one registry. Public unless `token` is set
+ * (YUNWANG_METRICS_TOKEN): then only a scraper sending `Authorization: Bearer <token>` reads it.
+ */
+export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, metrics: AppMetrics, isReady: () => boolean, token?: string) {
+  const expected = token ? digest(token) : null;
   app.get('/metrics', async (c) => {
+    if (expected) {
+      const given = bearer.exec(c.req.header('authorization') ?? '')?.[1];
+      // Compared as digests: equal length, constant time.
+      if (!given || !timingSafeEqual(digest(given), expected)) {
+        c.header('WWW-Authenticate', 'Bearer realm="yunwang-metrics"');
+        return problemResponse(c, new AppError('unauthorized', 'this /metrics needs Authorization: Bearer <YUNWANG_METRICS_TOKEN>'));
+      }
+    }
     if (!isReady()) return problemResponse(c, new AppError('not_ready', 'database is being prepared'));
-    return c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType });
+    return c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType });
   });
+}
+
+/**
+ * Times every request under the route PATTERN it matched (`/api/v1/systems/:code`), never the
+ * raw path: a label per URL would grow without bound. Requests no route matched share one label.
+ */
+export function requestTimer(metrics: AppMetrics): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      // The last matched route that is not a middleware (`app.use` registers as ALL) is the endpoint.
+      const endpoint = matchedRoutes(c)
+        .filter((r) => r.method !== 'ALL')
+        .pop();
+      metrics.observeRequest(c.req.method, endpoint?.path ?? '(unmatched)', c.res.status, (performance.now() - started) / 1000);
+    }
+  };
 }

@@ -60,7 +60,9 @@ export async function createPostgresDatabase(options: { empty?: boolean } = {}):
   if (!postgresUrl) throw new Error(POSTGRES_SKIP_MESSAGE);
   const base = postgresUrl;
   const name = `yunwang_test_${process.pid}_${++databaseCounter}`;
-  await withAdminClient(base, (admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${options.empty ? 'template0' : POSTGRES_TEMPLATE_DB}"`));
+  await withAdminClient(base, (admin) =>
+    admin.query(`CREATE DATABASE "${name}" TEMPLATE "${options.empty ? 'template0' : POSTGRES_TEMPLATE_DB}"`),
+  );
   return {
     url: `${base}/${name}`,
     drop: () => withAdminClient(base, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),

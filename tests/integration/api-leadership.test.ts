@@ -187,7 +187,7 @@ describeEachBackend('leadership API', (getDb) => {
     expect(metrics.text).toContain('yunwang_target_ratio{indicator="service_integration",region="450300"} 0.6');
     expect(metrics.text).not.toMatch(/nodejs_|process_/);
     // Labels from allow-lists: the province and the cities, never a county or a department.
-    const regions = new Set([...metrics.text.matchAll(/region="([^"]*)"/g)].map((m) => m[1]));
+    const regions = new Set([...metrics.text.matchAll(/^yunwang_target_\w+\{[^}]*region="([^"]*)"/gm)].map((m) => m[1]));
     expect([...regions].every((r) => /^45\d\d00$/.test(r ?? ''))).toBe(true);
     // The cities' targets apply to the three cities; the province has none in this history.
     expect([...regions].sort()).toEqual(['450100', '450200', '450300']);

@@ -1,0 +1,134 @@
+/**
+ * 迁移进度 — the "三个100%" (上云率, 专网打通率, 对接完成率) for the province, each city and the
+ * province-level departments (区直部门, region 450000), against their targets. Department by
+ * department figures are not in Prometheus (department codes are not metric labels); they are
+ * in the yunwang console and API (/api/v1/indicators?scope=dept:<code>), and Grafana has no
+ * built-in JSON datasource to read them without a plugin.
+ */
+import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as text from '@grafana/grafana-foundation-sdk/text';
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { base, cityVariable, grid, indicatorVariable, lastValue, one, promql, ratioThresholds, threeHundreds } from './common.ts';
+
+const named = (expr: string) => `${expr} * on (region) group_left (name) ${one('yunwang_region_info')}`;
+const provinceRatio = (key: string) =>
+  `sum(${one(`yunwang_indicator_numerator{indicator="${key}"}`)}) / sum(${one(`yunwang_indicator_denominator{indicator="${key}"}`)})`;
+const three = threeHundreds.map(([, key]) => key).join('|');
+
+export function migrationProgress() {
+  const builder = base(
+    'yunwang-migration-progress',
+    '云网 · 迁移进度 三个100% Migration progress',
+    '上云率, 专网打通率, 对接完成率 for the province, each city and the province-level departments, against targets.',
+  )
+    .withVariable(cityVariable())
+    .withVariable(indicatorVariable());
+
+  threeHundreds.forEach(([name, key], i) => {
+    builder.withPanel(
+      new stat.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title(`全区${name} Province`)
+        .description('Sum of numerators over sum of denominators across every region; B is the province target in force today.')
+        .gridPos(grid(i * 8, 0, 8, 5))
+        .unit('percentunit')
+        .decimals(1)
+        .min(0)
+        .max(1)
+        .thresholds(ratioThresholds())
+        .withTarget(promql('A', provinceRatio(key), '实际 actual'))
+        .withTarget(promql('B', one(`yunwang_target_ratio{indicator="${key}",region="450000"}`), '目标 target')),
+    );
+    builder.withPanel(
+      new bargauge.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title(`各市${name} By city`)
+        .gridPos(grid(i * 8, 5, 8, 12))
+        .unit('percentunit')
+        .decimals(1)
+        .min(0)
+        .max(1)
+        .thresholds(ratioThresholds())
+        .withTarget(promql('A', `sort(${named(one(`yunwang_indicator_ratio{indicator="${key}",region!="450000"}`))})`, '{{name}}', true)),
+    );
+  });
+
+  return builder
+    .withPanel(
+      new bargauge.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title('区直部门 Province-level departments (本级)')
+        .gridPos(grid(0, 17, 8, 7))
+        .unit('percentunit')
+        .decimals(1)
+        .min(0)
+        .max(1)
+        .thresholds(ratioThresholds())
+        .withTarget(promql('A', one(`yunwang_indicator_ratio{region="450000",indicator=~"${three}"}`), '{{indicator}}', true)),
+    )
+    .withPanel(
+      new bargauge.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title('对接完成率 按部门层级 Integration by department level')
+        .gridPos(grid(8, 17, 8, 7))
+        .unit('percentunit')
+        .decimals(1)
+        .min(0)
+        .max(1)
+        .thresholds(ratioThresholds())
+        .withTarget(
+          promql(
+            'A',
+            `sum by (level) (${one('yunwang_indicator_numerator{indicator="service_integration"}')}) / sum by (level) (${one('yunwang_indicator_denominator{indicator="service_integration"}')})`,
+            '{{level}}',
+            true,
+          ),
+        ),
+    )
+    .withPanel(
+      new stat.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title('待认定 Awaiting classification')
+        .gridPos(grid(16, 17, 8, 7))
+        .withTarget(promql('A', `sum by (kind) (${one('yunwang_pending_items')})`, '{{kind}}')),
+    )
+    .withPanel(
+      new stat.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title('所选城市 三个100% vs 目标 Selected city against targets')
+        .gridPos(grid(0, 24, 12, 6))
+        .unit('percentunit')
+        .decimals(1)
+        .thresholds(ratioThresholds())
+        .withTarget(promql('A', one(`yunwang_indicator_ratio{region="$city",indicator=~"${three}"}`), '{{indicator}} 实际'))
+        .withTarget(promql('B', one(`yunwang_target_ratio{region="$city",indicator=~"${three}"}`), '{{indicator}} 目标')),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('距目标差距 Gap to target by city (positive = behind)')
+        .gridPos(grid(12, 24, 12, 6))
+        .unit('percentunit')
+        .withTarget(promql('A', named(one('yunwang_target_gap_ratio{indicator="$indicator",region!="450000"}')), '{{name}}')),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('全区趋势 Province trend')
+        .gridPos(grid(0, 30, 24, 8))
+        .unit('percentunit')
+        .min(0)
+        .max(1)
+        .withTarget(promql('A', provinceRatio('cloud_migration'), '上云率'))
+        .withTarget(promql('B', provinceRatio('private_network_interconnection'), '专网打通率'))
+        .withTarget(promql('C', provinceRatio('service_integration'), '对接完成率')),
+    )
+    .withPanel(
+      new text.PanelBuilder()
+        .title('部门明细 Department by department')
+        .gridPos(grid(0, 38, 24, 3))
+        .content(
+          '逐部门数据见云网控制台和 API：`/api/v1/indicators?scope=dept:<部门编码>`。Prometheus 只按城市与层级汇总（部门编码不作标签）。' +
+            ' Department-by-department figures are in the yunwang console and API; Prometheus holds them by city and level only.',
+        ),
+    );
+}

@@ -1,0 +1,148 @@
+/** 态势感知 — extranet nodes up and down by city, latency, stale agents, ingest errors, API latency. */
+import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { base, cityVariable, grid, lastValue, one, promql } from './common.ts';
+
+const named = (expr: string) => `${expr} * on (region) group_left (name) ${one('yunwang_region_info')}`;
+const nodes = (state: string) => `sum(${one(`yunwang_network_nodes{state="${state}"}`)})`;
+const sinceSeen = `time() - ${one('yunwang_agent_last_seen_timestamp_seconds')}`;
+const redAbove = (value: number) =>
+  new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([
+    { value: null, color: 'green' },
+    { value, color: 'red' },
+  ]);
+
+export function situationalAwareness() {
+  return base(
+    'yunwang-situational-awareness',
+    '云网 · 态势感知 Situational awareness',
+    'Nodes, latency, agents and ingest — from yunwang /metrics.',
+  )
+    .withVariable(cityVariable())
+    .withPanel(
+      new stat.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title('在线节点 Nodes up')
+        .gridPos(grid(0, 0, 6, 4))
+        .withTarget(promql('A', nodes('up'))),
+    )
+    .withPanel(
+      new stat.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title('降级 Degraded')
+        .gridPos(grid(6, 0, 6, 4))
+        .thresholds(redAbove(1))
+        .withTarget(promql('A', nodes('degraded'))),
+    )
+    .withPanel(
+      new stat.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title('离线 Down')
+        .gridPos(grid(12, 0, 6, 4))
+        .thresholds(redAbove(1))
+        .withTarget(promql('A', nodes('down'))),
+    )
+    .withPanel(
+      new stat.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title('无数据 Unknown')
+        .gridPos(grid(18, 0, 6, 4))
+        .withTarget(promql('A', nodes('unknown'))),
+    )
+    .withPanel(
+      new bargauge.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title('各市离线节点 Nodes down by city')
+        .gridPos(grid(0, 4, 12, 12))
+        .thresholds(redAbove(1))
+        .withTarget(
+          promql('A', `sort_desc(${named(`sum by (region) (${one('yunwang_network_nodes{state="down"}')})`)})`, '{{name}}', true),
+        ),
+    )
+    .withPanel(
+      new bargauge.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title('所选城市节点 Nodes of the selected city by tier and state')
+        .gridPos(grid(12, 4, 12, 12))
+        .withTarget(promql('A', one('yunwang_network_nodes{region="$city"}'), '{{tier}} {{state}}', true)),
+    )
+    .withPanel(
+      new stat.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title('骨干及市级节点 Backbone and city nodes (1 up, 0 down)')
+        .gridPos(grid(0, 16, 24, 6))
+        .thresholds(
+          new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([
+            { value: null, color: 'red' },
+            { value: 1, color: 'green' },
+          ]),
+        )
+        .withTarget(promql('A', one('yunwang_network_node_up'), '{{node}}')),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('时延 Latency (backbone and city nodes)')
+        .gridPos(grid(0, 22, 24, 8))
+        .unit('s')
+        .withTarget(promql('A', one('yunwang_network_node_latency_seconds'), '{{node}}')),
+    )
+    .withPanel(
+      new bargauge.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title('代理静默时长 Agents: intervals since last report (3 = stale)')
+        .gridPos(grid(0, 30, 12, 8))
+        .thresholds(redAbove(3))
+        .withTarget(promql('A', `(${sinceSeen}) / ${one('yunwang_agent_interval_seconds')}`, '{{kind}} {{agent}}', true)),
+    )
+    .withPanel(
+      new stat.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title('静默代理 Stale agents')
+        .gridPos(grid(12, 30, 12, 8))
+        .thresholds(redAbove(1))
+        .withTarget(promql('A', `count((${sinceSeen}) > 3 * ${one('yunwang_agent_interval_seconds')}) or vector(0)`)),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('接入批次 Ingest batches by result')
+        .gridPos(grid(0, 38, 12, 8))
+        .unit('reqps')
+        .withTarget(promql('A', 'sum by (result) (rate(yunwang_ingest_batches_total[$__rate_interval]))', '{{result}}')),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('接入错误条目 Ingest items not applied')
+        .gridPos(grid(12, 38, 12, 8))
+        .withTarget(
+          promql(
+            'A',
+            'sum by (kind, result) (rate(yunwang_ingest_items_total{result!~"accepted|duplicate"}[$__rate_interval]))',
+            '{{kind}} {{result}}',
+          ),
+        ),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('API p95 时延 by route')
+        .gridPos(grid(0, 46, 12, 8))
+        .unit('s')
+        .withTarget(
+          promql(
+            'A',
+            'histogram_quantile(0.95, sum by (le, route) (rate(yunwang_http_request_duration_seconds_bucket[$__rate_interval])))',
+            '{{route}}',
+          ),
+        ),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('API 5xx')
+        .gridPos(grid(12, 46, 12, 8))
+        .unit('reqps')
+        .withTarget(
+          promql('A', 'sum(rate(yunwang_http_request_duration_seconds_count{status=~"5.."}[$__rate_interval])) or vector(0)', '5xx'),
+        ),
+    );
+}

@@ -1,0 +1,187 @@
+/**
+ * GET /metrics on an app with demo data and some agent traffic: the business gauges add up to
+ * the official figures (computeIndicators), live node and agent state is exported for the
+ * bounded set of nodes only, the ingest counters count each outcome, the request histogram is
+ * labelled by route pattern, and promtool finds nothing to complain about in the output.
+ */
+import { sql } from 'drizzle-orm';
+import { beforeAll, expect, it } from 'vitest';
+import { type App, createApp } from '../../src/app.ts';
+import { queryRows } from '../../src/db/raw.ts';
+import { loadDemoData } from '../../src/demo/load.ts';
+import { indicatorKeys } from '../../src/indicators/definitions.ts';
+import { computeIndicators } from '../../src/indicators/service.ts';
+import { loadDivisions } from '../../src/regions/service.ts';
+import { describeEachBackend } from '../helpers/db.ts';
+import { PROMTOOL, parseExposition, promtoolCheck, requireProgram, type Series, select, sum } from '../helpers/exposition.ts';
+import { newAgent, sample, sendBatch, type TestAgent, tenant } from '../helpers/ingest.ts';
+
+const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864 };
+const noPromtool = requireProgram(PROMTOOL, 'apt-get install -y prometheus');
+const iso = (msAgo = 0) => new Date(Date.now() - msAgo).toISOString();
+
+describeEachBackend('/metrics', (getDb) => {
+  let app: App;
+  let network: TestAgent;
+  let cloudAgent: TestAgent;
+  let department: string;
+
+  const scrape = async (target: App = app): Promise<{ text: string; series: Series[] }> => {
+    const res = await target.request('/metrics');
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    return { text, series: parseExposition(text) };
+  };
+
+  beforeAll(async () => {
+    const { db } = getDb();
+    await loadDivisions(db);
+    await loadDemoData(db, { scale: 0.2 });
+    // A 1 s cache: each test below can wait it out and see what it just did.
+    app = createApp({ database: getDb(), config: { ...config, YUNWANG_METRICS_CACHE_SECONDS: 1 } });
+    network = await newAgent(getDb(), 'network');
+    cloudAgent = await newAgent(getDb(), 'cloud', 'GXCLOUD');
+    const [dept] = await queryRows<{ code: string }>(db, sql`select code from departments order by code limit 1`);
+    department = dept?.code as string;
+
+    const ok = async (answer: Promise<{ status: number; body: unknown }>) => {
+      const a = await answer;
+      expect(a.status, JSON.stringify(a.body)).toBe(200);
+    };
+    // Backbone up, a city node down, a county node (not exported one by one) up.
+    await ok(
+      sendBatch(app, network, [
+        sample('N-450000-BB1', iso(), { latency_ms: 4.2 }),
+        sample('N-450100', iso(), { up: false, latency_ms: null, loss: 1 }),
+        sample('N-450102', iso()),
+      ]),
+    );
+    await ok(sendBatch(app, network, [sample('N-450000-BB2', iso(), { latency_ms: 7 })], { seq: 1 })); // a duplicate
+    expect((await sendBatch(app, network, [sample('NO-SUCH-NODE', iso())])).status).toBe(422); // rejected
+    await ok(sendBatch(app, cloudAgent, [tenant('GXCLOUD', 'metrics-test-tenant', department, iso())], { interval: 60 }));
+  }, 180_000);
+
+  it('splits every indicator into a partition of the province: the sum over region is the official province figure', async () => {
+    const { series } = await scrape();
+    const province = await computeIndicators(getDb().db, { scope: '450000' });
+    for (const key of indicatorKeys) {
+      const official = province.indicators.find((i) => i.key === key);
+      const numerators = select(series, 'yunwang_indicator_numerator', { indicator: key });
+      expect(numerators.length, key).toBeGreaterThan(0);
+      expect([sum(numerators), sum(select(series, 'yunwang_indicator_denominator', { indicator: key }))], key).toEqual([
+        official?.numerator,
+        official?.denominator,
+      ]);
+    }
+    // 对接完成率 splits by the departments' level; the others do not.
+    const levels = new Set(select(series, 'yunwang_indicator_numerator', { indicator: 'service_integration' }).map((s) => s.labels.level));
+    expect([...levels].sort()).toEqual(expect.arrayContaining(['city', 'county', 'province']));
+    expect(new Set(select(series, 'yunwang_indicator_numerator', { indicator: 'cloud_migration' }).map((s) => s.labels.level))).toEqual(
+      new Set(['all']),
+    );
+    // The regions: the 14 cities and the province's own level.
+    const regions = new Set(series.filter((s) => s.name.startsWith('yunwang_indicator_')).map((s) => s.labels.region));
+    expect(regions.size).toBe(15);
+    expect([...regions].every((r) => /^45\d\d00$/.test(r ?? ''))).toBe(true);
+
+    const nanning = await computeIndicators(getDb().db, { scope: '450100' });
+    for (const f of nanning.indicators) {
+      const ratio = select(series, 'yunwang_indicator_ratio', { indicator: f.key, region: '450100' });
+      expect(
+        ratio.map((s) => s.value),
+        f.key,
+      ).toEqual(f.ratio === null ? [] : [f.ratio]);
+    }
+    const ownLevel = await computeIndicators(getDb().db, { scope: '450000', self: true });
+    const pending = ownLevel.indicators.find((i) => i.key === 'cloud_migration')?.pending;
+    expect(select(series, 'yunwang_pending_items', { kind: 'systems', region: '450000' }).map((s) => s.value)).toEqual([pending]);
+    const allPending = province.indicators.find((i) => i.key === 'private_network_interconnection')?.pending;
+    expect(sum(select(series, 'yunwang_pending_items', { kind: 'private_networks' }))).toBe(allPending);
+    expect(select(series, 'yunwang_region_info', { region: '450100' }).map((s) => s.labels.name)).toEqual(['南宁市']);
+  });
+
+  it('exports clouds, nodes and agents as the database holds them, one node at a time only for backbone and city nodes', async () => {
+    const { series } = await scrape();
+    const value = (name: string, labels: Record<string, string>) => select(series, name, labels).map((s) => s.value);
+    const [gx] = await queryRows<{ tenants: number; vcpu: number; memory: number }>(
+      getDb().db,
+      sql`select count(*)::int as tenants, sum(t.vcpu_quota)::float8 as vcpu, sum(t.memory_used_gib)::float8 as memory
+          from cloud_tenants t join clouds c on c.id = t.cloud_id where c.code = 'GXCLOUD'`,
+    );
+    expect(value('yunwang_cloud_tenants', { cloud: 'GXCLOUD' })).toEqual([gx?.tenants]);
+    expect(value('yunwang_cloud_quota', { cloud: 'GXCLOUD', resource: 'vcpu' })[0]).toBeCloseTo(gx?.vcpu ?? Number.NaN, 3);
+    expect(value('yunwang_cloud_usage', { cloud: 'GXCLOUD', resource: 'memory_bytes' })[0]).toBeCloseTo((gx?.memory ?? 0) * 1024 ** 3, -3);
+    expect(value('yunwang_cloud_info', { cloud: 'GXCLOUD' })).toEqual([1]);
+
+    expect(value('yunwang_network_node_up', { node: 'N-450000-BB1', region: '450000', tier: 'backbone' })).toEqual([1]);
+    expect(value('yunwang_network_node_latency_seconds', { node: 'N-450000-BB1' })[0]).toBeCloseTo(0.0042, 6);
+    expect(value('yunwang_network_node_up', { node: 'N-450100', region: '450100', tier: 'metro' })).toEqual([0]);
+    expect(value('yunwang_network_node_latency_seconds', { node: 'N-450100' })).toEqual([]);
+    // Bounded: a county node is counted, never exported by name; nor is a node never probed.
+    expect(value('yunwang_network_node_up', { node: 'N-450102' })).toEqual([]);
+    expect(value('yunwang_network_node_up', { node: 'N-450000-BB2' })).toEqual([]);
+
+    const [nodes] = await queryRows<{ n: number }>(getDb().db, sql`select count(*)::int as n from network_nodes where commissioned`);
+    expect(sum(select(series, 'yunwang_network_nodes'))).toBe(nodes?.n);
+    expect(value('yunwang_network_nodes', { region: '450100', tier: 'metro', state: 'up' })[0]).toBeGreaterThanOrEqual(1); // N-450102
+    expect(value('yunwang_network_nodes', { region: '450000', tier: 'backbone', state: 'down' })).toEqual([0]);
+
+    const seen = value('yunwang_agent_last_seen_timestamp_seconds', { agent: network.name, kind: 'network' })[0] ?? 0;
+    expect(Math.abs(seen - Date.now() / 1000)).toBeLessThan(120);
+    expect(value('yunwang_agent_interval_seconds', { agent: cloudAgent.name, kind: 'cloud' })).toEqual([60]);
+  });
+
+  it('counts ingest batches and items by result, throttled included', async () => {
+    const throttling = createApp({ database: getDb(), config: { ...config, YUNWANG_INGEST_MAX_IN_FLIGHT: 1 } });
+    const answers = await Promise.all(
+      [1, 2, 3].map((n) => sendBatch(throttling, network, [sample('N-450000-BB1', iso(n))], { seq: 1000 + n })),
+    );
+    expect(answers.map((a) => a.status).sort()).toContain(429);
+    const throttled = answers.filter((a) => a.status === 429).length;
+    const { series: mine } = await scrape(throttling);
+    expect(select(mine, 'yunwang_ingest_batches_total', { result: 'throttled' }).map((s) => s.value)).toEqual([throttled]);
+    expect(select(mine, 'yunwang_ingest_batches_total', { result: 'accepted' }).map((s) => s.value)).toEqual([3 - throttled]);
+
+    const { series } = await scrape();
+    const batches = Object.fromEntries(select(series, 'yunwang_ingest_batches_total').map((s) => [s.labels.result, s.value]));
+    expect(batches).toEqual({ accepted: 2, duplicate: 1, rejected: 1, throttled: 0 });
+    const items = (kind: string, result: string) => select(series, 'yunwang_ingest_items_total', { kind, result }).map((s) => s.value);
+    expect(items('node_sample', 'accepted')).toEqual([3]);
+    expect(items('node_sample', 'duplicate')).toEqual([1]);
+    expect(items('node_sample', 'rejected')).toEqual([1]);
+    expect(items('tenant', 'accepted')).toEqual([1]);
+    expect(items('workload_seen', 'throttled')).toEqual([0]);
+  });
+
+  it('times requests by route pattern, never by raw path', async () => {
+    await app.request('/api/v1/systems/SYS-NOT-A-LABEL');
+    await app.request('/no/such/page/12345');
+    const { text, series } = await scrape();
+    const routes = new Set(select(series, 'yunwang_http_request_duration_seconds_count').map((s) => s.labels.route));
+    expect(routes).toContain('/api/v1/systems/:code');
+    expect(routes).toContain('/api/v1/ingest/batches');
+    expect(routes).toContain('(unmatched)');
+    expect(text).not.toContain('SYS-NOT-A-LABEL');
+    expect(text).not.toContain('12345');
+    const systems = select(series, 'yunwang_http_request_duration_seconds_count', { route: '/api/v1/systems/:code', method: 'GET' });
+    expect(systems.map((s) => s.labels.status)).toEqual(['401']);
+  });
+
+  it.skipIf(noPromtool)(`passes promtool check metrics without a warning${noPromtool ? ` — skipped: ${noPromtool}` : ''}`, async () => {
+    const { text } = await scrape();
+    const check = promtoolCheck(text);
+    expect(check?.output).toBe('');
+    expect(check?.status).toBe(0);
+  });
+
+  it('asks for the bearer token when YUNWANG_METRICS_TOKEN is set', async () => {
+    const token = 'a-long-random-scrape-secret';
+    const guarded = createApp({ database: getDb(), config: { ...config, YUNWANG_METRICS_TOKEN: token } });
+    const bare = await guarded.request('/metrics');
+    expect(bare.status).toBe(401);
+    expect(bare.headers.get('www-authenticate')).toContain('Bearer');
+    expect(((await bare.json()) as { code: string }).code).toBe('unauthorized');
+    expect((await guarded.request('/metrics', { headers: { Authorization: 'Bearer wrong-token-of-some-length' } })).status).toBe(401);
+    expect((await guarded.request('/metrics', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+});
