@@ -109,6 +109,8 @@ export function createApp(options: AppOptions) {
   };
   app.use('/api/*', untilReady);
   app.use('/geo/*', untilReady);
+  app.use('/console', untilReady);
+  app.use('/console/*', untilReady);
   const tooLarge = (limit: number) => () => {
     throw new AppError('payload_too_large', `request body is larger than ${limit} bytes`);
   };
