@@ -98,6 +98,11 @@ function departmentOf(ctx: PageContext) {
   return access.department;
 }
 
+interface TrackedPage {
+  items: { code: string; name: string; department_code: string; classification: string; state: string; state_at?: string | null }[];
+  total: number;
+}
+
 export async function workspacePage(ctx: PageContext): Promise<Response> {
   const { c, db, actor, lang } = ctx;
   const m = t(lang);
@@ -114,6 +119,26 @@ export async function workspacePage(ctx: PageContext): Promise<Response> {
   const three = report.indicators.filter((f) => (threeHundred as readonly string[]).includes(f.key));
   const count = (page: { items: unknown[]; total: number }) => `${m.shown} ${page.items.length} ${m.of} ${page.total}`;
   const recordLink = (kind: OwnedKind, code: string) => <a href={`/console/workspace/${kind}/${encodeURIComponent(code)}`}>{code}</a>;
+  /** Systems and private networks: the same columns, a classification and a state each. */
+  const trackedSection = (kind: 'systems' | 'private-networks', title: string, page: TrackedPage) => (
+    <section aria-labelledby={`${kind}-title`}>
+      <h2 id={`${kind}-title`}>
+        {title} <small>{count(page)}</small>
+      </h2>
+      <RecordTable
+        id={kind}
+        heads={[m.code, m.name, m.department, m.classification, m.state, m.stateAt]}
+        rows={page.items.map((s) => [
+          recordLink(kind, s.code),
+          s.name,
+          s.department_code,
+          valueName(s.classification, lang),
+          valueName(s.state, lang),
+          s.state_at ?? '—',
+        ])}
+      />
+    </section>
+  );
 
   return ctx.render({
     title: m.title,
@@ -214,40 +239,8 @@ export async function workspacePage(ctx: PageContext): Promise<Response> {
           </section>
         </div>
 
-        <section aria-labelledby="systems-title">
-          <h2 id="systems-title">
-            {m.systems} <small>{count(systems)}</small>
-          </h2>
-          <RecordTable
-            id="systems"
-            heads={[m.code, m.name, m.department, m.classification, m.state, m.stateAt]}
-            rows={systems.items.map((s) => [
-              recordLink('systems', s.code),
-              s.name,
-              s.department_code,
-              valueName(s.classification, lang),
-              valueName(s.state, lang),
-              s.state_at ?? '—',
-            ])}
-          />
-        </section>
-        <section aria-labelledby="networks-title">
-          <h2 id="networks-title">
-            {m.networks} <small>{count(networks)}</small>
-          </h2>
-          <RecordTable
-            id="private-networks"
-            heads={[m.code, m.name, m.department, m.classification, m.state, m.stateAt]}
-            rows={networks.items.map((s) => [
-              recordLink('private-networks', s.code),
-              s.name,
-              s.department_code,
-              valueName(s.classification, lang),
-              valueName(s.state, lang),
-              s.state_at ?? '—',
-            ])}
-          />
-        </section>
+        {trackedSection('systems', m.systems, systems)}
+        {trackedSection('private-networks', m.networks, networks)}
         <section aria-labelledby="items-title">
           <h2 id="items-title">
             {m.items} <small>{count(items)}</small>
