@@ -324,7 +324,9 @@ describe.runIf(available)('web console in Chromium', () => {
 
     await signInAs('leader');
     await page.goto(`${base}/console/overview?scope=450000&at=2020-07-31`);
-    await expect.poll(() => page.locator('.spark[data-points="4"]').count()).toBe(3);
+    // A trend of the four frozen months for each of the three cards and each of the four coverage rows.
+    await expect.poll(() => page.locator('.cards .spark[data-points="4"]').count()).toBe(3);
+    await expect.poll(() => page.locator('table .spark[data-points="4"]').count()).toBe(4);
     await page.screenshot({ path: join(artefacts, 'console-overview.png') });
     await page.goto(`${base}/console/map?wall=1`);
     await page.setViewportSize({ width: 1920, height: 1080 });

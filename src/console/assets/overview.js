@@ -18,7 +18,8 @@ for (const element of document.querySelectorAll('.spark[data-indicator]')) {
     animation: false,
     grid: { left: 2, right: 2, top: 6, bottom: 2 },
     xAxis: { type: 'category', show: false, data: points.map((p) => p.month) },
-    yAxis: { type: 'value', show: false, min: 0, max: 100 },
+    // Scaled to the figures (not 0–100), so a few points of progress show as a slope.
+    yAxis: { type: 'value', show: false, min: (v) => Math.max(0, Math.floor(v.min - 2)), max: (v) => Math.min(100, Math.ceil(v.max + 2)) },
     tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null ? '—' : `${v.toFixed(1)}%`) },
     series: [
       {

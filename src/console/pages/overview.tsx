@@ -56,6 +56,10 @@ const itemsHref = (key: string, scope: string, at: string, missing: boolean) =>
 const gapText = (gapPoints: number | null, behind: boolean | null, m: ReturnType<typeof t>) =>
   gapPoints === null ? m.noTarget : `${Math.abs(gapPoints).toFixed(1)} ${m.points} ${behind ? m.behind : m.ahead}`;
 
+/** Red behind, green on track, plain when there is no target to be measured against. */
+const gapClass = (target: { gap_points: number | null; behind: boolean | null } | undefined) =>
+  target?.gap_points == null ? undefined : target.behind ? 'behind' : 'ahead';
+
 export async function overviewPage(ctx: PageContext): Promise<Response> {
   const { c, db, actor, lang } = ctx;
   const m = t(lang);
@@ -131,7 +135,7 @@ export async function overviewPage(ctx: PageContext): Promise<Response> {
                     <dt>{m.target}</dt>
                     <dd>{formatPercent(target?.target_percent)}</dd>
                     <dt>{m.gap}</dt>
-                    <dd class={target?.behind ? 'behind' : 'ahead'}>{gapText(target?.gap_points ?? null, target?.behind ?? null, m)}</dd>
+                    <dd class={gapClass(target)}>{gapText(target?.gap_points ?? null, target?.behind ?? null, m)}</dd>
                     {target?.next_deadline ? (
                       <>
                         <dt>{m.next}</dt>
@@ -152,7 +156,7 @@ export async function overviewPage(ctx: PageContext): Promise<Response> {
             );
           })}
         </section>
-        <FigureTable title={m.coverage} figures={rest} lang={lang} scope={report.scope} at={report.at} m={m} />
+        <FigureTable title={m.coverage} figures={rest} lang={lang} scope={report.scope} at={report.at} m={m} targets={status} />
       </>
     ),
   });
@@ -165,8 +169,11 @@ function FigureTable(props: {
   scope: string;
   at: string;
   m: ReturnType<typeof t>;
+  /** The targets in force, when the caller may read them: each row then has its target, gap and trend. */
+  targets: Awaited<ReturnType<typeof targetStatus>> | null;
 }) {
   if (props.figures.length === 0) return null;
+  const { m, targets } = props;
   return (
     <section>
       <h2>{props.title}</h2>
@@ -176,20 +183,44 @@ function FigureTable(props: {
             <th scope="col">{props.m.indicator}</th>
             <th scope="col">{props.m.figure}</th>
             <th scope="col">{props.m.percent}</th>
+            {targets ? (
+              <>
+                <th scope="col">{m.target}</th>
+                <th scope="col">{m.gap}</th>
+                <th scope="col">{m.trend}</th>
+              </>
+            ) : null}
           </tr>
         </thead>
         <tbody>
-          {props.figures.map((f) => (
-            <tr>
-              <th scope="row">{indicatorName(f.key, props.lang)}</th>
-              <td>
-                <a href={itemsHref(f.key, props.scope, props.at, true)}>
-                  {f.numerator} / {f.denominator}
-                </a>
-              </td>
-              <td>{formatPercent(f.percent)}</td>
-            </tr>
-          ))}
+          {props.figures.map((f) => {
+            const target = targets?.indicators.find((x) => x.key === f.key);
+            return (
+              <tr>
+                <th scope="row">{indicatorName(f.key, props.lang)}</th>
+                <td>
+                  <a href={itemsHref(f.key, props.scope, props.at, true)}>
+                    {f.numerator} / {f.denominator}
+                  </a>
+                </td>
+                <td>{formatPercent(f.percent)}</td>
+                {targets ? (
+                  <>
+                    <td>{formatPercent(target?.target_percent)}</td>
+                    <td class={gapClass(target)}>{gapText(target?.gap_points ?? null, target?.behind ?? null, m)}</td>
+                    <td>
+                      <div
+                        class="spark small"
+                        data-indicator={f.key}
+                        role="img"
+                        aria-label={`${m.trend} ${indicatorName(f.key, props.lang)}`}
+                      />
+                    </td>
+                  </>
+                ) : null}
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </section>
