@@ -11,7 +11,8 @@ const rowsPerStatement = 5000;
  * read back by `jsonb_to_recordset`. Drizzle's `insert().values()` binds one parameter per
  * value and spends most of a large insert building the query (a third of the demo load's
  * time); this keeps big appends (transitions, timeline, audit) cheap on PGlite and PostgreSQL.
- * Only the columns present in the first row are written; the others take their defaults.
+ * Columns no row gives a value for take their defaults; a row without a value for a
+ * column the others give is written NULL there.
  */
 export async function insertRows<T extends PgTable>(db: Db, table: T, rows: Partial<T['$inferInsert']>[]): Promise<void> {
   await writeRows(db, table, rows, {});
@@ -39,7 +40,8 @@ async function writeRows<R>(
 ): Promise<R[]> {
   if (rows.length === 0) return [];
   const config = getTableConfig(table);
-  const keys = Object.keys(rows[0] as object);
+  // Columns no row gives a value for are left out, so they take their defaults (as drizzle does).
+  const keys = [...new Set(rows.flatMap((row) => Object.keys(row).filter((key) => row[key] !== undefined)))];
   const columns = keys.map((key) => {
     const column = config.columns.find((c) => (c.keyAsName ? c.name === key : false) || c.name === toSnakeCase(key));
     if (!column) throw new Error(`insertRows: ${config.name} has no column for "${key}"`);

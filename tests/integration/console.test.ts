@@ -8,8 +8,10 @@ import { beforeAll, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { departments, systems } from '../../src/db/schema/index.ts';
 import { loadDemoData } from '../../src/demo/load.ts';
+import { rootActor } from '../../src/identity/actor.ts';
 import { createDemoUsers } from '../../src/identity/bootstrap.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
+import { upsertRecords } from '../../src/registry/upsert.ts';
 import { signIn } from '../helpers/auth.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 
@@ -152,5 +154,33 @@ describeEachBackend('web console', (getDb) => {
     const script = await app.request('/console/assets/map.js');
     expect(script.status).toBe(200);
     expect((await app.request('/console/assets/..%2Fpage.tsx')).status).toBe(404);
+  });
+
+  it("pages a department's long lists, each on its own, keeping the search", async () => {
+    const { db } = getDb();
+    const systemCodes = Array.from({ length: 57 }, (_, i) => `PAGE-S-${String(i).padStart(3, '0')}`);
+    await upsertRecords(
+      db,
+      'systems',
+      systemCodes.map((code) => ({
+        code,
+        name: `分页测试系统 ${code}`,
+        department_code: 'P001',
+        classification: 'pending' as const,
+        state: 'not_migrated' as const,
+      })),
+      rootActor('console-test'),
+    );
+    const first = await (await page('/console/workspace?q=PAGE-S', 'dept-P001')).text();
+    const shown = (html: string) => [...html.matchAll(/>(PAGE-S-\d{3})</g)].map((m) => m[1]);
+    expect(shown(first)).toHaveLength(50);
+    expect(first).toContain('显示 50 共 57');
+    const next = first.match(/href="(\/console\/workspace\?[^"]*systems-page=2[^"]*)"/)?.[1]?.replaceAll('&amp;', '&');
+    expect(next).toContain('q=PAGE-S');
+    const second = await (await page(next as string, 'dept-P001')).text();
+    const rest = shown(second);
+    expect(rest).toHaveLength(7);
+    expect(new Set([...shown(first), ...rest])).toEqual(new Set(systemCodes));
+    expect(second).toContain('2 / 2');
   });
 });

@@ -34,6 +34,9 @@ const t = catalogue(
     export: '导出 XLSX',
     shown: '显示',
     of: '共',
+    pages: '分页',
+    previous: '上一页',
+    next: '下一页',
     transition: '状态变更',
     to: '变更为',
     effectiveAt: '生效日期',
@@ -73,6 +76,9 @@ const t = catalogue(
     export: 'Export XLSX',
     shown: 'Showing',
     of: 'of',
+    pages: 'pages',
+    previous: 'Previous',
+    next: 'Next',
     transition: 'Change the state',
     to: 'New state',
     effectiveAt: 'Effective date',
@@ -108,16 +114,39 @@ export async function workspacePage(ctx: PageContext): Promise<Response> {
   const m = t(lang);
   const department = departmentOf(ctx);
   const q = c.req.query('q')?.trim() || undefined;
+  // Each list pages on its own: ?systems-page=2 leaves the other lists where they were.
+  const pageOf = (kind: OwnedKind) => Math.max(1, Math.floor(Number(c.req.query(`${kind}-page`))) || 1);
+  const listWindow = (kind: OwnedKind) => ({ limit: pageSize, offset: (pageOf(kind) - 1) * pageSize, q });
   // Every list and figure through the API's own services, with the caller: scoping is theirs.
   const [report, systems, networks, items, departments] = await Promise.all([
     readIndicators(db, { scope: `dept:${department.code}` }, actor, ctx.settings.cache),
-    listRecords(db, 'systems', { limit: pageSize, offset: 0, q }, actor),
-    listRecords(db, 'private-networks', { limit: pageSize, offset: 0, q }, actor),
-    listRecords(db, 'service-items', { limit: pageSize, offset: 0, q }, actor),
+    listRecords(db, 'systems', listWindow('systems'), actor),
+    listRecords(db, 'private-networks', listWindow('private-networks'), actor),
+    listRecords(db, 'service-items', listWindow('service-items'), actor),
     listRecords(db, 'departments', { limit: 200, offset: 0 }, actor),
   ]);
   const three = report.indicators.filter((f) => (threeHundred as readonly string[]).includes(f.key));
   const count = (page: { items: unknown[]; total: number }) => `${m.shown} ${page.items.length} ${m.of} ${page.total}`;
+  /** Earlier / later links for one list, keeping the search and the other lists' pages. */
+  const pager = (kind: OwnedKind, total: number) => {
+    const current = pageOf(kind);
+    const last = Math.max(1, Math.ceil(total / pageSize));
+    if (last === 1) return null;
+    const href = (n: number) => {
+      const url = new URL(c.req.url);
+      url.searchParams.set(`${kind}-page`, String(n));
+      return `${url.pathname}${url.search}`;
+    };
+    return (
+      <nav class="pager" aria-label={`${kindName(kind, m)} ${m.pages}`}>
+        {current > 1 ? <a href={href(current - 1)}>← {m.previous}</a> : null}
+        <span>
+          {current} / {last}
+        </span>
+        {current < last ? <a href={href(current + 1)}>{m.next} →</a> : null}
+      </nav>
+    );
+  };
   const recordLink = (kind: OwnedKind, code: string) => <a href={`/console/workspace/${kind}/${encodeURIComponent(code)}`}>{code}</a>;
   /** Systems and private networks: the same columns, a classification and a state each. */
   const trackedSection = (kind: 'systems' | 'private-networks', title: string, page: TrackedPage) => (
@@ -137,6 +166,7 @@ export async function workspacePage(ctx: PageContext): Promise<Response> {
           s.state_at ?? '—',
         ])}
       />
+      {pager(kind, page.total)}
     </section>
   );
 
@@ -256,6 +286,7 @@ export async function workspacePage(ctx: PageContext): Promise<Response> {
               valueName(s.integrated, lang),
             ])}
           />
+          {pager('service-items', items.total)}
         </section>
       </>
     ),
