@@ -6,6 +6,7 @@ import { authenticate } from '../identity/middleware.ts';
 import type { IndicatorCache } from '../indicators/cache.ts';
 import type { IndicatorReport } from '../indicators/service.ts';
 import { registerAssets } from './assets.ts';
+import { registerFormFallback } from './forms.tsx';
 import { langOf } from './i18n.ts';
 import { consolePages, pagesFor } from './nav.ts';
 import { type ConsoleSettings, consolePage, renderWith } from './page.tsx';
@@ -59,6 +60,7 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, options: ConsoleOption
       ),
     });
   });
+  registerFormFallback(app, settings);
   app.get('/console/login', loginPage(settings));
   app.get('/console/password', restrictedPage(settings, 'password'));
   app.get('/console/totp', restrictedPage(settings, 'totp'));

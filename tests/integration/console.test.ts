@@ -4,9 +4,9 @@
  * API's own (same service, same caller). The browser tests (tests/browser/) drive the rest.
  */
 import { eq, like } from 'drizzle-orm';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
-import { departments, systems } from '../../src/db/schema/index.ts';
+import { auditLog, departments, systems } from '../../src/db/schema/index.ts';
 import { loadDemoData } from '../../src/demo/load.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { createDemoUsers } from '../../src/identity/bootstrap.ts';
@@ -21,6 +21,7 @@ const password = 'Demo-Passw0rd!';
 describeEachBackend('web console', (getDb) => {
   let app: App;
   const cookies: Record<string, string> = {};
+  const csrf: Record<string, string> = {};
   const page = (path: string, user?: string, headers: Record<string, string> = {}) =>
     app.request(path, { headers: { ...(user ? { Cookie: cookies[user] as string } : {}), ...headers } });
 
@@ -34,6 +35,7 @@ describeEachBackend('web console', (getDb) => {
       const session = await signIn(app, user, password);
       expect(session.status).toBe(200);
       cookies[user] = session.cookie;
+      csrf[user] = session.csrf;
     }
   }, 120_000);
 
@@ -182,5 +184,123 @@ describeEachBackend('web console', (getDb) => {
     expect(rest).toHaveLength(7);
     expect(new Set([...shown(first), ...rest])).toEqual(new Set(systemCodes));
     expect(second).toContain('2 / 2');
+  });
+
+  describe('forms without scripts (progressive enhancement: /console/submit makes the same API call)', () => {
+    const submit = (user: string | undefined, fields: Record<string, string>) =>
+      app.request('/console/submit', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...(user ? { Cookie: cookies[user] as string } : {}) },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const stored = async (code: string) => (await getDb().db.select().from(systems).where(eq(systems.code, code))).length;
+
+    it('renders each form to post there, carrying its API call and the session token', async () => {
+      const html = await (await page('/console/workspace', 'dept-P001')).text();
+      const register = html.match(/<form[^>]*id="register-form"[^>]*>[\s\S]*?<\/form>/)?.[0] ?? '';
+      expect(register).toContain('method="post"');
+      expect(register).toContain('action="/console/submit"');
+      expect(register).toContain('name="_api" value="/api/v1/systems"');
+      expect(register).toContain(`name="_csrf" value="${csrf['dept-P001']}"`);
+      expect(await (await page('/console/login')).text()).toMatch(/<form[^>]*id="login-form"[^>]*action="\/console\/submit"/);
+      // A record's transition form comes back to the record.
+      const [own] = await getDb()
+        .db.select({ code: systems.code })
+        .from(systems)
+        .innerJoin(departments, eq(departments.id, systems.departmentId))
+        .where(eq(departments.code, 'P001'))
+        .limit(1);
+      const record = await (await page(`/console/workspace/systems/${own?.code}`, 'dept-P001')).text();
+      expect(record).toContain(`name="_next" value="/console/workspace/systems/${own?.code}"`);
+    });
+
+    it('registers a system and moves it on, each write audited as the department user', async () => {
+      const res = await submit('dept-P001', {
+        _api: '/api/v1/systems',
+        _next: '/console/workspace/systems/{code}',
+        _csrf: csrf['dept-P001'] as string,
+        code: 'NOJS-1',
+        name: '无脚本登记系统',
+        department_code: 'P001',
+      });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/console/workspace/systems/NOJS-1');
+      expect(await stored('NOJS-1')).toBe(1);
+      const moved = await submit('dept-P001', {
+        _api: '/api/v1/systems/NOJS-1/transitions',
+        _next: '/console/workspace/systems/NOJS-1',
+        _csrf: csrf['dept-P001'] as string,
+        to: 'migrating',
+        effective_at: '2020-03-01',
+        note: '无脚本提交',
+      });
+      expect(moved.status).toBe(303);
+      expect(moved.headers.get('location')).toBe('/console/workspace/systems/NOJS-1');
+      const [row] = await getDb().db.select({ state: systems.state }).from(systems).where(eq(systems.code, 'NOJS-1'));
+      expect(row?.state).toBe('migrating');
+      const audit = await getDb()
+        .db.select({ actor: auditLog.actor, action: auditLog.action })
+        .from(auditLog)
+        .where(eq(auditLog.entityCode, 'NOJS-1'));
+      expect(audit.length).toBeGreaterThanOrEqual(2);
+      expect(audit.every((a) => a.actor === 'dept-P001')).toBe(true);
+    });
+
+    it('refuses without the session token, outside the API, or with bad fields — with a page naming what to fix, writing nothing', async () => {
+      const noToken = await submit('dept-P001', { _api: '/api/v1/systems', code: 'NOJS-2', name: 'x', department_code: 'P001' });
+      expect(noToken.status).toBe(403);
+      expect(noToken.headers.get('content-type')).toContain('text/html');
+      expect(await stored('NOJS-2')).toBe(0);
+
+      const elsewhere = await submit('dept-P001', { _api: 'https://evil.example/api/v1/systems', _csrf: csrf['dept-P001'] as string });
+      expect(elsewhere.status).toBe(422);
+      expect(await elsewhere.text()).toContain('_api');
+
+      const bad = await submit('dept-P001', {
+        _api: '/api/v1/systems',
+        _csrf: csrf['dept-P001'] as string,
+        code: 'NOJS-3',
+        department_code: 'P001',
+      });
+      expect(bad.status).toBe(422);
+      expect(await bad.text()).toContain('<code>name</code>');
+      expect(await stored('NOJS-3')).toBe(0);
+
+      // Another department's record: the API's refusal, as a page.
+      const [other] = await getDb()
+        .db.select({ code: systems.code })
+        .from(systems)
+        .innerJoin(departments, eq(departments.id, systems.departmentId))
+        .where(like(departments.code, 'C%'))
+        .limit(1);
+      expect(other?.code).toBeTruthy();
+      const foreign = await submit('dept-P001', {
+        _api: `/api/v1/systems/${other?.code}/transitions`,
+        _csrf: csrf['dept-P001'] as string,
+        to: 'migrated',
+        effective_at: '2020-03-01',
+      });
+      expect([403, 404]).toContain(foreign.status);
+    });
+
+    it('signs in, handing on the session cookie, and returns only to a console page', async () => {
+      const res = await submit(undefined, { _api: '/api/v1/auth/login', _next: 'https://evil.example/', name: 'leader', password });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/console');
+      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      expect(cookie).toMatch(/^yunwang_session=/);
+      expect((await app.request('/console/map', { headers: { Cookie: cookie } })).status).toBe(200);
+      // A wrong password is said so, on a page; a session that ran out goes back to the sign-in page.
+      const wrong = await submit(undefined, { _api: '/api/v1/auth/login', name: 'leader', password: 'wrong' });
+      expect(wrong.status).toBe(422);
+      expect(await wrong.text()).toContain('role="alert"');
+      const expired = await app.request('/console/submit', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: 'yunwang_session=expired' },
+        body: new URLSearchParams({ _api: '/api/v1/systems', code: 'NOJS-4', name: 'x' }).toString(),
+      });
+      expect(expired.status).toBe(303);
+      expect(expired.headers.get('location')).toBe('/console/login');
+    });
   });
 });

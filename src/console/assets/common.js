@@ -114,7 +114,8 @@ function bindApiForm(form) {
     }
     const body = {};
     for (const input of form.querySelectorAll('[name]')) {
-      if (input.dataset.skip === 'true' || input.value.trim() === '') continue;
+      // `_…` fields carry the call for the script-less fallback (/console/submit), not the API.
+      if (input.name.startsWith('_') || input.dataset.skip === 'true' || input.value.trim() === '') continue;
       body[input.name] = input.value.trim();
     }
     const repeat = form.dataset.repeat;

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../../http/router.ts';
+import { ApiForm, consolePath, submitPath } from '../forms.tsx';
 import { catalogue, langOf } from '../i18n.ts';
 import type { Viewer } from '../layout.tsx';
 import { type ConsoleSettings, renderWith } from '../page.tsx';
@@ -45,8 +46,7 @@ const t = catalogue(
 );
 
 /** Only a path inside the console may be the place to come back to after signing in. */
-export const safeNext = (next: string | undefined) =>
-  next && /^\/console(\/|$|\?)/.test(next) && !next.startsWith('//') ? next : '/console';
+export const safeNext = (next: string | undefined) => consolePath(next, '/console');
 
 export function loginPage(settings: ConsoleSettings) {
   return (c: Context<AppEnv>) => {
@@ -64,7 +64,9 @@ export function loginPage(settings: ConsoleSettings) {
       children: (
         <section class="login">
           <h1>{m.login}</h1>
-          <form id="login-form" class="stack" novalidate>
+          <form id="login-form" class="stack" method="post" action={submitPath} novalidate>
+            <input type="hidden" name="_api" value="/api/v1/auth/login" />
+            <input type="hidden" name="_next" value={safeNext(c.req.query('next'))} />
             <label>
               {m.name}
               <input name="name" autocomplete="username" required autofocus />
@@ -102,7 +104,7 @@ export function restrictedPage(settings: ConsoleSettings, which: 'password' | 't
           <section class="login">
             <h1>{m.changeTitle}</h1>
             <p class="hint">{m.changeHint}</p>
-            <form class="stack" data-api-url="/api/v1/auth/password" data-next="/console" data-repeat="new_password" novalidate>
+            <ApiForm class="stack" api="/api/v1/auth/password" next="/console" repeat="new_password" csrf={viewer.csrfToken}>
               <label>
                 {m.current}
                 <input name="current_password" type="password" autocomplete="current-password" required />
@@ -117,7 +119,7 @@ export function restrictedPage(settings: ConsoleSettings, which: 'password' | 't
               </label>
               <button type="submit">{m.change}</button>
               <div class="result" role="alert" />
-            </form>
+            </ApiForm>
           </section>
         ),
       });
@@ -133,14 +135,14 @@ export function restrictedPage(settings: ConsoleSettings, which: 'password' | 't
             {m.totpStart}
           </button>
           <pre id="totp-secret" hidden />
-          <form class="stack" data-api-url="/api/v1/auth/totp/confirm" data-next="/console" novalidate>
+          <ApiForm class="stack" api="/api/v1/auth/totp/confirm" next="/console" csrf={viewer.csrfToken}>
             <label>
               {m.totpCode}
               <input name="code" inputmode="numeric" pattern="\d{6}" required autocomplete="one-time-code" />
             </label>
             <button type="submit">{m.totpConfirm}</button>
             <div class="result" role="alert" />
-          </form>
+          </ApiForm>
         </section>
       ),
     });

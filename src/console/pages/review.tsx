@@ -1,6 +1,7 @@
 import { can } from '../../identity/access.ts';
 import { listRecords } from '../../registry/service.ts';
 import { listCertifications, listReReviews } from '../../review/service.ts';
+import { ApiForm } from '../forms.tsx';
 import { catalogue, valueName } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
 
@@ -98,7 +99,7 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
                 <td>{x.department_code}</td>
                 {reviewer ? (
                   <td>
-                    <CertifyForm kind={kind} code={x.code} today={today} m={m} lang={lang} />
+                    <CertifyForm kind={kind} code={x.code} today={today} m={m} lang={lang} csrf={ctx.viewer.csrfToken} />
                   </td>
                 ) : null}
               </tr>
@@ -142,7 +143,12 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
                       <td>{r.due_at}</td>
                       {reviewer ? (
                         <td>
-                          <form class="inline" data-api-url={`/api/v1/re-reviews/${r.id}/result`} novalidate>
+                          <ApiForm
+                            class="inline"
+                            next="/console/review"
+                            api={`/api/v1/re-reviews/${r.id}/result`}
+                            csrf={ctx.viewer.csrfToken}
+                          >
                             <label>
                               {m.result}
                               <select name="result">
@@ -156,7 +162,7 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
                             </label>
                             <button type="submit">{m.record}</button>
                             <span class="result" role="status" aria-live="polite" />
-                          </form>
+                          </ApiForm>
                         </td>
                       ) : null}
                     </tr>
@@ -192,14 +198,19 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
                     <td>{x.certified_at.slice(0, 10)}</td>
                     {reviewer ? (
                       <td>
-                        <form class="inline" data-api-url={`/api/v1/certifications/${x.id}/re-reviews`} novalidate>
+                        <ApiForm
+                          class="inline"
+                          next="/console/review"
+                          api={`/api/v1/certifications/${x.id}/re-reviews`}
+                          csrf={ctx.viewer.csrfToken}
+                        >
                           <label>
                             {m.due}
                             <input type="date" name="due_at" min={today} required />
                           </label>
                           <button type="submit">{m.schedule}</button>
                           <span class="result" role="status" aria-live="polite" />
-                        </form>
+                        </ApiForm>
                       </td>
                     ) : null}
                   </tr>
@@ -213,10 +224,15 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
   });
 }
 
-function CertifyForm(props: { kind: string; code: string; today: string; m: Messages; lang: 'zh' | 'en' }) {
+function CertifyForm(props: { kind: string; code: string; today: string; m: Messages; lang: 'zh' | 'en'; csrf?: string }) {
   const { m } = props;
   return (
-    <form class="inline" data-api-url={`/api/v1/${props.kind}/${encodeURIComponent(props.code)}/certifications`} novalidate>
+    <ApiForm
+      class="inline"
+      next="/console/review"
+      api={`/api/v1/${props.kind}/${encodeURIComponent(props.code)}/certifications`}
+      csrf={props.csrf}
+    >
       <label>
         {m.classification}
         <select name="classification">
@@ -234,6 +250,6 @@ function CertifyForm(props: { kind: string; code: string; today: string; m: Mess
       </label>
       <button type="submit">{m.certify}</button>
       <span class="result" role="status" aria-live="polite" />
-    </form>
+    </ApiForm>
   );
 }

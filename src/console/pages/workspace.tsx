@@ -3,6 +3,7 @@ import { AppError } from '../../http/errors.ts';
 import { readIndicators } from '../../indicators/service.ts';
 import { listRecords, readRecord } from '../../registry/service.ts';
 import { allowedMoves, listTransitions } from '../../registry/transitions.ts';
+import { ApiForm } from '../forms.tsx';
 import { catalogue, formatPercent, indicatorName, type Lang, threeHundred, valueName } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
 
@@ -204,7 +205,13 @@ export async function workspacePage(ctx: PageContext): Promise<Response> {
         <div class="two">
           <section aria-labelledby="register-title">
             <h2 id="register-title">{m.register}</h2>
-            <form id="register-form" class="stack" data-api-url="/api/v1/systems" data-next="/console/workspace/systems/{code}" novalidate>
+            <ApiForm
+              id="register-form"
+              class="stack"
+              api="/api/v1/systems"
+              next="/console/workspace/systems/{code}"
+              csrf={ctx.viewer.csrfToken}
+            >
               <label>
                 {m.code}
                 <input name="code" required maxlength={64} autocomplete="off" />
@@ -226,7 +233,7 @@ export async function workspacePage(ctx: PageContext): Promise<Response> {
               <p class="hint">{m.registerHint}</p>
               <button type="submit">{m.save}</button>
               <div class="result" role="status" aria-live="polite" />
-            </form>
+            </ApiForm>
           </section>
 
           <section aria-labelledby="import-title">
@@ -384,7 +391,13 @@ export async function recordPage(ctx: PageContext): Promise<Response> {
           {moves.length === 0 ? (
             <p>{m.none}</p>
           ) : (
-            <form id="transition-form" class="stack" data-api-url={`/api/v1/${kind}/${encodeURIComponent(code)}/transitions`} novalidate>
+            <ApiForm
+              id="transition-form"
+              class="stack"
+              api={`/api/v1/${kind}/${encodeURIComponent(code)}/transitions`}
+              next={`/console/workspace/${kind}/${encodeURIComponent(code)}`}
+              csrf={ctx.viewer.csrfToken}
+            >
               <label>
                 {m.to}
                 <select name="to" required>
@@ -403,7 +416,7 @@ export async function recordPage(ctx: PageContext): Promise<Response> {
               </label>
               <button type="submit">{m.submit}</button>
               <div class="result" role="status" aria-live="polite" />
-            </form>
+            </ApiForm>
           )}
         </section>
         <section aria-labelledby="history-title">

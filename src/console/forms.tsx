@@ -1,0 +1,131 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Child } from 'hono/jsx';
+import { AppError, type FieldError } from '../http/errors.ts';
+import type { AppEnv } from '../http/router.ts';
+import { langOf } from './i18n.ts';
+import type { ConsoleSettings } from './page.tsx';
+import { errorPage, renderWith } from './page.tsx';
+
+/** Where a form without scripts posts: the fallback below, which calls the same API. */
+export const submitPath = '/console/submit';
+
+export interface ApiFormProps {
+  /** The API operation the form calls (POST, JSON body of its fields). */
+  api: string;
+  /** Where to go after success; `{field}` takes a submitted value. Default: /console. */
+  next?: string;
+  /** The session's CSRF token (absent on the sign-in form). */
+  csrf?: string;
+  /** A field that must be typed twice: the copy is named `repeat` and checked before the call. */
+  repeat?: string;
+  id?: string;
+  class?: string;
+  children?: Child;
+}
+
+/**
+ * A form that works both ways: the page script posts its fields as JSON to `api` (showing the
+ * answer in place); without scripts the browser posts it to /console/submit, which makes the
+ * same API call and comes back. Hidden `_…` fields carry the call; scripts leave them out.
+ */
+export function ApiForm(props: ApiFormProps) {
+  return (
+    <form
+      id={props.id}
+      class={props.class}
+      method="post"
+      action={submitPath}
+      data-api-url={props.api}
+      data-next={props.next}
+      data-repeat={props.repeat}
+      novalidate
+    >
+      <input type="hidden" name="_api" value={props.api} />
+      {props.next ? <input type="hidden" name="_next" value={props.next} /> : null}
+      {props.csrf ? <input type="hidden" name="_csrf" value={props.csrf} /> : null}
+      {props.repeat ? <input type="hidden" name="_repeat" value={props.repeat} /> : null}
+      {props.children}
+    </form>
+  );
+}
+
+/** The console's forms are a few short fields; spreadsheets go through the import API. */
+const formLimitBytes = 64 * 1024;
+const loginApi = '/api/v1/auth/login';
+const apiPath = /^\/api\/v1\/[A-Za-z0-9/_.%-]+$/;
+
+/** Only a console page may be where a form returns to: never another site. */
+export function consolePath(value: unknown, fallback: string): string {
+  return typeof value === 'string' && /^\/console(\/[A-Za-z0-9/_.%{}-]*)?(\?[^\s]*)?$/.test(value) && !value.startsWith('//')
+    ? value
+    : fallback;
+}
+
+/**
+ * POST /console/submit: a form posted without scripts. The fields (but the `_…` ones) become
+ * the JSON body of the form's API call, made through the app itself with the caller's cookie,
+ * CSRF token and connection — so sign-in, authorization, validation and audit are the API's
+ * own. Success goes on to the form's next page (303); a refusal is a page naming what to fix.
+ */
+export function registerFormFallback(app: OpenAPIHono<AppEnv>, settings: ConsoleSettings) {
+  app.use(
+    submitPath,
+    bodyLimit({
+      maxSize: formLimitBytes,
+      onError: () => {
+        throw new AppError('payload_too_large', `a form is at most ${formLimitBytes} bytes`);
+      },
+    }),
+  );
+  app.post(submitPath, async (c) => {
+    const lang = langOf(c);
+    const form = await c.req.parseBody();
+    const api = typeof form._api === 'string' ? form._api : '';
+    const refuse = (error: AppError) => errorPage({ lang, render: renderWith(c, lang, settings, undefined) }, error);
+    if (!apiPath.test(api) || api.includes('..')) {
+      return refuse(
+        new AppError('validation_failed', 'the form names no API operation', [{ field: '_api', message: 'must be an /api/v1/ path' }]),
+      );
+    }
+    const repeated = typeof form._repeat === 'string' ? form._repeat : undefined;
+    if (repeated && form.repeat !== form[repeated]) {
+      return refuse(
+        new AppError('validation_failed', 'the two entries differ', [{ field: 'repeat', message: `must repeat ${repeated} exactly` }]),
+      );
+    }
+    const body: Record<string, string> = {};
+    for (const [name, value] of Object.entries(form)) {
+      if (name.startsWith('_') || (repeated && name === 'repeat') || typeof value !== 'string' || value.trim() === '') continue;
+      body[name] = value.trim();
+    }
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
+    const cookie = c.req.header('cookie');
+    if (cookie) headers.Cookie = cookie;
+    if (typeof form._csrf === 'string') headers['X-CSRF-Token'] = form._csrf;
+    const requestId = c.get('requestId');
+    if (requestId) headers['X-Request-Id'] = requestId;
+    // The caller's own connection (c.env) goes along: the audit trail and rate limits see their address.
+    const answer = await app.request(api, { method: 'POST', headers, body: JSON.stringify(body) }, c.env);
+    if (!answer.ok) return failure(c, answer, api === loginApi, refuse);
+    const next = consolePath(form._next, '/console').replace(/\{(\w+)\}/g, (_, key: string) => encodeURIComponent(body[key] ?? ''));
+    const response = c.redirect(next, 303);
+    // A sign-in sets the session cookie: pass it on.
+    for (const setCookie of answer.headers.getSetCookie()) response.headers.append('Set-Cookie', setCookie);
+    return response;
+  });
+}
+
+async function failure(
+  c: Context<AppEnv>,
+  answer: Response,
+  signingIn: boolean,
+  refuse: (error: AppError) => Response | Promise<Response>,
+) {
+  const problem = (await answer.json().catch(() => ({}))) as { code?: string; detail?: string; errors?: FieldError[] };
+  // No (or no longer a) session: sign in again. A failed sign-in itself is said so.
+  if (answer.status === 401 && !signingIn) return c.redirect('/console/login', 303);
+  const code = answer.status === 403 ? 'forbidden' : answer.status === 404 ? 'not_found' : 'validation_failed';
+  return refuse(new AppError(code, problem.detail ?? `the API answered ${answer.status}`, problem.errors ?? []));
+}
