@@ -23,7 +23,6 @@ import { registerLeadershipRoutes } from './leadership/routes.ts';
 import { createMetricsRegistry } from './metrics/registry.ts';
 import { registerMetricsRoute, requestTimer } from './metrics/routes.ts';
 import { businessSource } from './metrics/sources.ts';
-import { refreshedEvery } from './metrics/ttl.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerRegistryRoutes } from './registry/routes.ts';
 import { registerReviewRoutes } from './review/routes.ts';
@@ -72,10 +71,9 @@ export function createApp(options: AppOptions) {
   // One figure cache for every reader of the official indicators (API, maps, metrics).
   const indicatorCache = new IndicatorCache<IndicatorReport>();
   const metricsTtlMs = config.YUNWANG_METRICS_CACHE_SECONDS * 1000;
-  // Both refreshed behind the scrapes (src/metrics/ttl.ts): the target source computes on each refresh.
-  const targets = targetSampleSource(database.db, { ttlMs: 0, cache: indicatorCache });
+  // Both refreshed behind the scrapes (src/metrics/ttl.ts).
   const metrics = createMetricsRegistry({
-    targetSamples: refreshedEvery(metricsTtlMs, targets.targetSamples),
+    targetSamples: targetSampleSource(database.db, { ttlMs: metricsTtlMs, cache: indicatorCache }).targetSamples,
     business: businessSource(database.db, { ttlMs: metricsTtlMs, cache: indicatorCache }).snapshot,
   });
 

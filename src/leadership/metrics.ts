@@ -4,20 +4,17 @@ import { queryRows } from '../db/raw.ts';
 import type { IndicatorCache } from '../indicators/cache.ts';
 import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
 import type { TargetSample } from '../metrics/registry.ts';
+import { refreshedEvery } from '../metrics/ttl.ts';
 import { todayIso } from '../registry/history.ts';
 import { checkAgainst, loadTrajectoryIndex } from './targets.ts';
 
 /**
- * Target and gap samples for the province and each city, today, kept for `ttlMs`: scrapes
- * in between (and every replica's scrape of the same moment) reuse them.
+ * Target and gap samples for the province and each city, today, recomputed at most once per
+ * `ttlMs` and behind the scrape that finds them expired (like the business gauges): scrapes in
+ * between reuse them. Figures come through `cache`, the app's shared figure cache.
  */
-export function targetSampleSource(
-  db: Db,
-  options: { ttlMs: number; now?: () => Date /** The app's shared figure cache. */; cache?: IndicatorCache<IndicatorReport> },
-) {
+export function targetSampleSource(db: Db, options: { ttlMs: number; now?: () => Date; cache?: IndicatorCache<IndicatorReport> }) {
   const now = options.now ?? (() => new Date());
-  let cached: { at: number; samples: TargetSample[] } | null = null;
-  let inFlight: Promise<TargetSample[]> | null = null;
 
   const compute = async (): Promise<TargetSample[]> => {
     const today = todayIso(now());
@@ -42,20 +39,5 @@ export function targetSampleSource(
     return samples;
   };
 
-  return {
-    targetSamples: async (): Promise<TargetSample[]> => {
-      const t = now().getTime();
-      if (cached && t - cached.at < options.ttlMs) return cached.samples;
-      // One computation at a time: concurrent scrapes wait for it instead of each scanning the registry.
-      inFlight ??= compute()
-        .then((samples) => {
-          cached = { at: t, samples };
-          return samples;
-        })
-        .finally(() => {
-          inFlight = null;
-        });
-      return inFlight;
-    },
-  };
+  return { targetSamples: refreshedEvery(options.ttlMs, compute, () => now().getTime()) };
 }
