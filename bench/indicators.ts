@@ -10,9 +10,7 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { createApp } from '../src/app.ts';
-import { openDatabase } from '../src/db/client.ts';
 import { queryRows } from '../src/db/raw.ts';
 import { regions } from '../src/db/schema/index.ts';
 import { generateDemoDataset } from '../src/demo/generate.ts';
@@ -23,7 +21,7 @@ import { createUser } from '../src/identity/users.ts';
 import { writeExportFile } from '../src/imports/format.ts';
 import { importFile } from '../src/imports/service.ts';
 import { loadDivisions } from '../src/regions/service.ts';
-import { startPostgres } from '../tests/setup/global.ts';
+import { withBenchDatabase } from './postgres.ts';
 
 const scale = Number(process.env.BENCH_SCALE ?? 8);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
@@ -36,20 +34,12 @@ const percentile = (xs: number[], p: number) => {
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 async function main() {
-  const server = process.env.BENCH_DATABASE_URL ? null : await startPostgres();
-  const baseUrl = process.env.BENCH_DATABASE_URL ?? server?.url;
-  if (!baseUrl) throw new Error('no PostgreSQL: install postgresql or set BENCH_DATABASE_URL');
-  const name = `yunwang_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: `${baseUrl}/postgres` });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  const database = await openDatabase({ databaseUrl: `${baseUrl}/${name}`, poolSize: 10 });
   const lines: string[] = [];
   const say = (line: string) => {
     console.log(line);
     lines.push(line);
   };
-  try {
+  await withBenchDatabase('indicators', async (database) => {
     await database.migrate();
     const { db } = database;
     await loadDivisions(db);
@@ -160,12 +150,7 @@ async function main() {
       `Province figures as of ${at}: ${(province as { indicators: { key: string; percent: number }[] }).indicators.map((i) => `${i.key} ${i.percent}%`).join(', ')}.`,
     );
     await writeFile(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), `${lines.join('\n')}\n`);
-  } finally {
-    await database.close();
-    await admin.query(`drop database if exists "${name}" with (force)`);
-    await admin.end();
-    await server?.stop();
-  }
+  });
 }
 
 main().catch((err) => {

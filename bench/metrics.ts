@@ -16,9 +16,7 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { createApp } from '../src/app.ts';
-import { openDatabase } from '../src/db/client.ts';
 import { queryRows } from '../src/db/raw.ts';
 import { loadDemoData } from '../src/demo/load.ts';
 import { rootActor } from '../src/identity/actor.ts';
@@ -28,7 +26,7 @@ import { issueAgentToken } from '../src/ingest/agents.ts';
 import { targetSampleSource } from '../src/leadership/metrics.ts';
 import { businessSource } from '../src/metrics/sources.ts';
 import { loadDivisions } from '../src/regions/service.ts';
-import { startPostgres } from '../tests/setup/global.ts';
+import { withBenchDatabase } from './postgres.ts';
 
 const scale = Number(process.env.BENCH_SCALE ?? 8);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 200);
@@ -43,20 +41,12 @@ const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
 const config = { YUNWANG_BODY_LIMIT_BYTES: 1 << 20, YUNWANG_IMPORT_LIMIT_BYTES: 64 << 20, YUNWANG_INGEST_MAX_ITEMS: 5000 };
 
 async function main() {
-  const server = process.env.BENCH_DATABASE_URL ? null : await startPostgres();
-  const baseUrl = process.env.BENCH_DATABASE_URL ?? server?.url;
-  if (!baseUrl) throw new Error('no PostgreSQL: install postgresql or set BENCH_DATABASE_URL');
-  const name = `yunwang_bench_metrics_${process.pid}`;
-  const admin = new pg.Client({ connectionString: `${baseUrl}/postgres` });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  const database = await openDatabase({ databaseUrl: `${baseUrl}/${name}`, poolSize: 10 });
   const lines: string[] = [];
   const say = (line: string) => {
     console.log(line);
     lines.push(line);
   };
-  try {
+  await withBenchDatabase('metrics', async (database) => {
     await database.migrate();
     const { db } = database;
     await loadDivisions(db);
@@ -177,12 +167,7 @@ async function main() {
         'only the very first scrape after start waits for it. The in-process counters and histograms are always live.',
     );
     await writeFile(fileURLToPath(new URL('./METRICS.md', import.meta.url)), `${lines.join('\n')}\n`);
-  } finally {
-    await database.close();
-    await admin.query(`drop database if exists "${name}" with (force)`);
-    await admin.end();
-    await server?.stop();
-  }
+  });
 }
 
 main().catch((err) => {

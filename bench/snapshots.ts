@@ -10,7 +10,6 @@
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { leadershipSettings } from '../src/config.ts';
 import { type Database, openDatabase } from '../src/db/client.ts';
 import { loadDemoData } from '../src/demo/load.ts';
@@ -22,7 +21,7 @@ import { buildSupervisionReport } from '../src/leadership/report.ts';
 import { supervisionXlsx } from '../src/leadership/report-xlsx.ts';
 import { freezeMonth, freezeMonths } from '../src/leadership/snapshots.ts';
 import { loadDivisions } from '../src/regions/service.ts';
-import { startPostgres } from '../tests/setup/global.ts';
+import { withBenchDatabase } from './postgres.ts';
 
 const scale = Number(process.env.BENCH_SCALE ?? 8);
 const months = monthRange(DEMO_HISTORY.from, DEMO_HISTORY.to);
@@ -91,15 +90,7 @@ async function main() {
     await embedded.close();
   }
 
-  const server = process.env.BENCH_DATABASE_URL ? null : await startPostgres();
-  const baseUrl = process.env.BENCH_DATABASE_URL ?? server?.url;
-  if (!baseUrl) throw new Error('no PostgreSQL: install postgresql or set BENCH_DATABASE_URL');
-  const name = `yunwang_bench_snapshots_${process.pid}`;
-  const admin = new pg.Client({ connectionString: `${baseUrl}/postgres` });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  const database = await openDatabase({ databaseUrl: `${baseUrl}/${name}`, poolSize: 10 });
-  try {
+  await withBenchDatabase('snapshots', async (database) => {
     const province = await measure(`PostgreSQL 15, province (scale ${scale})`, database, scale, [settings.snapshotConcurrency, 1]);
     say('');
     say(
@@ -112,12 +103,7 @@ async function main() {
         .map((l) => l.toFixed(1))
         .join(', ')} (1, 5, 15 min).`,
     );
-  } finally {
-    await database.close();
-    await admin.query(`drop database if exists "${name}" with (force)`);
-    await admin.end();
-    await server?.stop();
-  }
+  });
   await writeFile(fileURLToPath(new URL('./SNAPSHOTS.md', import.meta.url)), `${lines.join('\n')}\n`);
 }
 

@@ -1,0 +1,26 @@
+import pg from 'pg';
+import { type Database, openDatabase } from '../src/db/client.ts';
+import { startPostgres } from '../tests/setup/global.ts';
+
+/**
+ * Runs `fn` on a fresh, empty PostgreSQL database: on a throwaway server started like the test
+ * suite's (or on BENCH_DATABASE_URL's server), dropped afterwards whatever happens.
+ */
+export async function withBenchDatabase<T>(label: string, fn: (database: Database) => Promise<T>): Promise<T> {
+  const server = process.env.BENCH_DATABASE_URL ? null : await startPostgres();
+  const baseUrl = process.env.BENCH_DATABASE_URL ?? server?.url;
+  if (!baseUrl) throw new Error('no PostgreSQL: install postgresql or set BENCH_DATABASE_URL');
+  const name = `yunwang_bench_${label}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: `${baseUrl}/postgres` });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  const database = await openDatabase({ databaseUrl: `${baseUrl}/${name}`, poolSize: 10 });
+  try {
+    return await fn(database);
+  } finally {
+    await database.close();
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+    await server?.stop();
+  }
+}
