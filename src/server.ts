@@ -54,6 +54,11 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   });
   ready = true;
   log('ready');
+  // Compute the business gauges once now, so that no scrape waits for the first computation.
+  const metricsAuth: Record<string, string> = config.YUNWANG_METRICS_TOKEN
+    ? { Authorization: `Bearer ${config.YUNWANG_METRICS_TOKEN}` }
+    : {};
+  void Promise.resolve(app.request('/metrics', { headers: metricsAuth })).catch(() => {});
   scheduler?.start();
 }
 
