@@ -61,6 +61,7 @@ async function writeRows<R>(
       }
       return out;
     });
+    // A function scan yields the array in order, so identity values follow the rows' order (the audit chain relies on it).
     const statement: SQL = sql`insert into ${table} (${names}) select ${names} from jsonb_to_recordset(${JSON.stringify(part)}::jsonb) as x(${record})`;
     if (options.conflictKey) {
       const updates = columns.filter((c) => c.key !== options.conflictKey).map((c) => `"${c.name}" = excluded."${c.name}"`);
