@@ -1,3 +1,4 @@
+import type { Child } from 'hono/jsx';
 import { can } from '../../identity/access.ts';
 import { listRecords } from '../../registry/service.ts';
 import { listCertifications, listReReviews } from '../../review/service.ts';
@@ -143,12 +144,7 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
                       <td>{r.due_at}</td>
                       {reviewer ? (
                         <td>
-                          <ApiForm
-                            class="inline"
-                            next="/console/review"
-                            api={`/api/v1/re-reviews/${r.id}/result`}
-                            csrf={ctx.viewer.csrfToken}
-                          >
+                          <ReviewForm api={`/api/v1/re-reviews/${r.id}/result`} csrf={ctx.viewer.csrfToken} submit={m.record}>
                             <label>
                               {m.result}
                               <select name="result">
@@ -160,9 +156,7 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
                               {m.reason}
                               <input name="reason" maxlength={2000} />
                             </label>
-                            <button type="submit">{m.record}</button>
-                            <span class="result" role="status" aria-live="polite" />
-                          </ApiForm>
+                          </ReviewForm>
                         </td>
                       ) : null}
                     </tr>
@@ -198,19 +192,12 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
                     <td>{x.certified_at.slice(0, 10)}</td>
                     {reviewer ? (
                       <td>
-                        <ApiForm
-                          class="inline"
-                          next="/console/review"
-                          api={`/api/v1/certifications/${x.id}/re-reviews`}
-                          csrf={ctx.viewer.csrfToken}
-                        >
+                        <ReviewForm api={`/api/v1/certifications/${x.id}/re-reviews`} csrf={ctx.viewer.csrfToken} submit={m.schedule}>
                           <label>
                             {m.due}
                             <input type="date" name="due_at" min={today} required />
                           </label>
-                          <button type="submit">{m.schedule}</button>
-                          <span class="result" role="status" aria-live="polite" />
-                        </ApiForm>
+                        </ReviewForm>
                       </td>
                     ) : null}
                   </tr>
@@ -227,12 +214,7 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
 function CertifyForm(props: { kind: string; code: string; today: string; m: Messages; lang: 'zh' | 'en'; csrf?: string }) {
   const { m } = props;
   return (
-    <ApiForm
-      class="inline"
-      next="/console/review"
-      api={`/api/v1/${props.kind}/${encodeURIComponent(props.code)}/certifications`}
-      csrf={props.csrf}
-    >
+    <ReviewForm api={`/api/v1/${props.kind}/${encodeURIComponent(props.code)}/certifications`} csrf={props.csrf} submit={m.certify}>
       <label>
         {m.classification}
         <select name="classification">
@@ -248,7 +230,16 @@ function CertifyForm(props: { kind: string; code: string; today: string; m: Mess
         {m.date}
         <input type="date" name="certified_at" value={props.today} max={props.today} />
       </label>
-      <button type="submit">{m.certify}</button>
+    </ReviewForm>
+  );
+}
+
+/** A reviewer's form on the queue page: its fields, the button, and where the answer shows; back to the queue after. */
+function ReviewForm(props: { api: string; csrf?: string; submit: string; children?: Child }) {
+  return (
+    <ApiForm class="inline" next="/console/review" api={props.api} csrf={props.csrf}>
+      {props.children}
+      <button type="submit">{props.submit}</button>
       <span class="result" role="status" aria-live="polite" />
     </ApiForm>
   );
