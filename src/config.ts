@@ -97,6 +97,19 @@ const ConfigSchema = z.object({
   YUNWANG_METRICS_CACHE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** When set, GET /metrics answers only `Authorization: Bearer <this>` (Prometheus `authorization.credentials`). */
   YUNWANG_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (a random secret)').optional(),
+  /** How often the alert engine evaluates its rules (one replica at a time). */
+  YUNWANG_ALERT_EVALUATION_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+  /** Resolved alerts (and their timelines) older than this are deleted. */
+  YUNWANG_ALERT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
+  /** A resolved alert that fires again within this many minutes reopens (occurrences + 1) instead of a new alert. */
+  YUNWANG_ALERT_REOPEN_MINUTES: z.coerce.number().int().min(0).max(1440).default(10),
+  /** How often each replica looks for notifications due for delivery. */
+  YUNWANG_NOTIFY_POLL_SECONDS: z.coerce.number().min(0.1).max(600).default(2),
+  /** Delivery attempts before a notification is dead-lettered. */
+  YUNWANG_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  /** Demo mode: a simulated network agent and cloud agent feed the ingest path (YUNWANG_DEMO_LIVE=0 turns them off). */
+  YUNWANG_DEMO_LIVE: boolFlag.default(true),
+  YUNWANG_DEMO_LIVE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -37,7 +37,11 @@ export type Area =
   | 'audit'
   | 'agents'
   /** Targets, snapshots, forecasts, the red/black list and the supervision report. */
-  | 'leadership';
+  | 'leadership'
+  /** Alerts and their acknowledgement; a department user reads those about its own systems and tenants. */
+  | 'alerts'
+  /** Silences, maintenance windows, alert rules, notification channels and the notification outbox. */
+  | 'alerting';
 
 export type Action = 'read' | 'write';
 
@@ -66,6 +70,9 @@ export const permissions: Record<Area, Record<Action, readonly Role[]>> = {
   agents: { read: ['sysadmin', 'ops'], write: ['sysadmin'] },
   // The big-data bureau's reviewers set targets and freeze months; leaders read them.
   leadership: { read: registryReaders, write: ['reviewer'] },
+  // Ops run the 7×24 watch; leaders read; departments read their own (see departmentLimit).
+  alerts: { read: ['ops', 'leader', 'sysadmin', 'department'], write: ['ops'] },
+  alerting: { read: ['ops', 'sysadmin'], write: ['ops'] },
 };
 
 export function can(access: Access, action: Action, area: Area): boolean {

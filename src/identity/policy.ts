@@ -87,6 +87,23 @@ export const routePolicy: Record<string, Rule> = {
   getRanking: read('leadership'),
   getSupervisionReport: read('leadership'),
 
+  listAlerts: read('alerts'),
+  getAlert: read('alerts'),
+  acknowledgeAlert: write('alerts'),
+  // Alertmanager authenticates with an agent token of kind `alertmanager`, inside the route.
+  receiveAlertmanagerAlerts: { agent: true },
+  listSilences: read('alerting'),
+  createSilence: write('alerting'),
+  expireSilence: write('alerting'),
+  listAlertRules: read('alerting'),
+  updateAlertRule: write('alerting'),
+  listNotificationChannels: read('alerting'),
+  createNotificationChannel: write('alerting'),
+  updateNotificationChannel: write('alerting'),
+  deleteNotificationChannel: write('alerting'),
+  testNotificationChannel: write('alerting'),
+  listNotifications: read('alerting'),
+
   listAuditEntries: read('audit'),
   verifyAuditChain: read('audit'),
 

@@ -104,11 +104,13 @@ function describe(errors: FieldError[]): string {
   return `${shown.join('; ')}${errors.length > 5 ? `; and ${errors.length - 5} more` : ''}`;
 }
 
-/** A network agent reports node samples only; a cloud agent only its own cloud's tenants and workloads. */
+/** A network agent reports node samples only; a cloud agent only its own cloud's tenants and workloads; an alertmanager nothing. */
 function checkScope(agent: AuthenticatedAgent, batch: IngestBatch): void {
   const errors: FieldError[] = [];
   batch.items.forEach((item, index) => {
-    if (agent.kind === 'network' && item.kind !== 'node_sample') {
+    if (agent.kind === 'alertmanager') {
+      errors.push({ index, field: 'kind', message: 'an alertmanager agent reports alerts to POST /api/v1/alerts/alertmanager, not items' });
+    } else if (agent.kind === 'network' && item.kind !== 'node_sample') {
       errors.push({ index, field: 'kind', message: `a network agent may not report ${item.kind} items` });
     } else if (agent.kind === 'cloud' && item.kind === 'node_sample') {
       errors.push({ index, field: 'kind', message: 'a cloud agent may not report node samples' });
@@ -204,11 +206,23 @@ async function writeSamples(
     from unnest(${sql.param(ids)}::int[], ${sql.param(ats)}::timestamptz[], ${sql.param(ups)}::boolean[],
                 ${sql.param(latencies)}::real[], ${sql.param(losses)}::real[]) as v(node_id, at, up, latency_ms, loss)
     on conflict do nothing`);
+  // In id order: the node rows are locked in this order below.
+  const nodes = [...latest.entries()].sort(([a], [b]) => a - b);
+
+  // This agent's latest word on each node (its vantage point), never rolled back by a replay.
+  await db.execute(sql`
+    insert into node_vantages (node_id, agent_id, at, up, latency_ms, loss)
+    select v.id, ${agent.id}, v.at, v.up, v.latency_ms, v.loss
+    from unnest(${sql.param(nodes.map(([id]) => id))}::int[], ${sql.param(nodes.map(([, s]) => s.at))}::timestamptz[],
+                ${sql.param(nodes.map(([, s]) => s.up))}::boolean[], ${sql.param(nodes.map(([, s]) => s.latency_ms))}::real[],
+                ${sql.param(nodes.map(([, s]) => s.loss))}::real[]) as v(id, at, up, latency_ms, loss)
+    on conflict (node_id, agent_id) do update
+      set at = excluded.at, up = excluded.up, latency_ms = excluded.latency_ms, loss = excluded.loss
+      where node_vantages.at <= excluded.at`);
 
   // The node rows are locked last and in id order: agents probing the same nodes append
   // their history side by side, queue only for this short update, and never deadlock.
   // NO KEY UPDATE (what the update takes anyway) leaves the samples' foreign-key checks be.
-  const nodes = [...latest.entries()].sort(([a], [b]) => a - b);
   await db.execute(
     sql`select 1 from network_nodes where id = any(${sql.param(nodes.map(([id]) => id))}::int[]) order by id for no key update`,
   );

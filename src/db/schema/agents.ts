@@ -72,3 +72,25 @@ export const nodeSamples = pgTable(
     index('node_samples_at_brin_idx').using('brin', t.at),
   ],
 );
+
+/**
+ * Each agent's latest word on each node it probes (its vantage point). A node is down only
+ * when every agent that probes it says so, and the alert engine reads this compact table
+ * rather than the sample history. Kept up to date by the ingest path, in the batch's transaction.
+ */
+export const nodeVantages = pgTable(
+  'node_vantages',
+  {
+    nodeId: integer()
+      .notNull()
+      .references(() => networkNodes.id),
+    agentId: integer()
+      .notNull()
+      .references(() => agents.id),
+    at: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    up: boolean().notNull(),
+    latencyMs: real(),
+    loss: real().notNull(),
+  },
+  (t) => [primaryKey({ name: 'node_vantages_pkey', columns: [t.nodeId, t.agentId] }), index('node_vantages_agent_id_idx').on(t.agentId)],
+);

@@ -45,7 +45,8 @@ export function sqlList(values: readonly string[]): string {
   return values.map((v) => `'${v}'`).join(', ');
 }
 
-export const agentKinds = ['cloud', 'network'] as const;
+/** `alertmanager`: a Prometheus Alertmanager posting its webhook to yunwang; it reports no items. */
+export const agentKinds = ['cloud', 'network', 'alertmanager'] as const;
 export type AgentKind = (typeof agentKinds)[number];
 /**
  * What a target applies to: the province, one city, every city, one department, or every
@@ -60,3 +61,49 @@ export type SnapshotStatus = (typeof snapshotStatuses)[number];
 
 export const snapshotLevels = ['province', 'city', 'county', 'department'] as const;
 export type SnapshotLevel = (typeof snapshotLevels)[number];
+
+export const alertSeverities = ['info', 'warning', 'critical'] as const;
+export type AlertSeverity = (typeof alertSeverities)[number];
+
+/** An alert's lifecycle: firing → acknowledged → resolved (a resolved alert may reopen). */
+export const alertStates = ['firing', 'acknowledged', 'resolved'] as const;
+export type AlertState = (typeof alertStates)[number];
+
+/** What an alert is about. `scope` is a region or department scope behind its target. */
+export const alertSubjectKinds = ['node', 'agent', 'tenant', 'system', 'scope', 'prometheus'] as const;
+export type AlertSubjectKind = (typeof alertSubjectKinds)[number];
+
+export const alertRuleKeys = [
+  'node_down',
+  'node_degraded',
+  'agent_silent',
+  'tenant_quota',
+  'system_unverified',
+  're_review_overdue',
+  'target_behind',
+  'prometheus',
+] as const;
+export type AlertRuleKey = (typeof alertRuleKeys)[number];
+
+export const alertEventTypes = [
+  'fired',
+  'acknowledged',
+  'resolved',
+  'reopened',
+  'escalated',
+  'silenced',
+  'unsilenced',
+  'inhibited',
+  'uninhibited',
+] as const;
+export type AlertEventType = (typeof alertEventTypes)[number];
+
+export const channelKinds = ['webhook', 'dingtalk', 'wecom', 'email'] as const;
+export type ChannelKind = (typeof channelKinds)[number];
+
+export const notificationStates = ['queued', 'sent', 'failed', 'dead'] as const;
+export type NotificationState = (typeof notificationStates)[number];
+
+/** Why a notification was queued: an alert fired (or reopened), repeats unacknowledged, resolved; or a channel test. */
+export const notificationReasons = ['firing', 'repeat', 'resolved', 'test'] as const;
+export type NotificationReason = (typeof notificationReasons)[number];
