@@ -5,6 +5,7 @@ CREATE TABLE "node_vantages" (
 	"up" boolean NOT NULL,
 	"latency_ms" real,
 	"loss" real NOT NULL,
+	"since" timestamp with time zone NOT NULL,
 	CONSTRAINT "node_vantages_pkey" PRIMARY KEY("node_id","agent_id")
 );
 --> statement-breakpoint
@@ -135,6 +136,6 @@ CREATE INDEX "notifications_channel_idx" ON "notifications" USING btree ("channe
 CREATE INDEX "notifications_alert_ids_idx" ON "notifications" USING gin ("alert_ids");--> statement-breakpoint
 ALTER TABLE "agents" ADD CONSTRAINT "agents_kind_check" CHECK ("agents"."kind" in ('cloud', 'network', 'alertmanager'));--> statement-breakpoint
 -- Each agent's latest sample of each node so far, for the alert engine's vantage quorum.
-INSERT INTO "node_vantages" ("node_id", "agent_id", "at", "up", "latency_ms", "loss")
-SELECT DISTINCT ON ("node_id", "agent_id") "node_id", "agent_id", "at", "up", "latency_ms", "loss"
+INSERT INTO "node_vantages" ("node_id", "agent_id", "at", "up", "latency_ms", "loss", "since")
+SELECT DISTINCT ON ("node_id", "agent_id") "node_id", "agent_id", "at", "up", "latency_ms", "loss", "at"
 FROM "node_samples" ORDER BY "node_id", "agent_id", "at" DESC;

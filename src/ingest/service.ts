@@ -211,13 +211,14 @@ async function writeSamples(
 
   // This agent's latest word on each node (its vantage point), never rolled back by a replay.
   await db.execute(sql`
-    insert into node_vantages (node_id, agent_id, at, up, latency_ms, loss)
-    select v.id, ${agent.id}, v.at, v.up, v.latency_ms, v.loss
+    insert into node_vantages (node_id, agent_id, at, up, latency_ms, loss, since)
+    select v.id, ${agent.id}, v.at, v.up, v.latency_ms, v.loss, v.at
     from unnest(${sql.param(nodes.map(([id]) => id))}::int[], ${sql.param(nodes.map(([, s]) => s.at))}::timestamptz[],
                 ${sql.param(nodes.map(([, s]) => s.up))}::boolean[], ${sql.param(nodes.map(([, s]) => s.latency_ms))}::real[],
                 ${sql.param(nodes.map(([, s]) => s.loss))}::real[]) as v(id, at, up, latency_ms, loss)
     on conflict (node_id, agent_id) do update
-      set at = excluded.at, up = excluded.up, latency_ms = excluded.latency_ms, loss = excluded.loss
+      set at = excluded.at, up = excluded.up, latency_ms = excluded.latency_ms, loss = excluded.loss,
+          since = case when node_vantages.up = excluded.up then node_vantages.since else excluded.at end
       where node_vantages.at <= excluded.at`);
 
   // The node rows are locked last and in id order: agents probing the same nodes append

@@ -91,6 +91,8 @@ export const nodeVantages = pgTable(
     up: boolean().notNull(),
     latencyMs: real(),
     loss: real().notNull(),
+    /** The first sample of the current up (or down) streak: a node is down `for` a duration from the data, not from when the engine looked. */
+    since: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
   },
   (t) => [primaryKey({ name: 'node_vantages_pkey', columns: [t.nodeId, t.agentId] }), index('node_vantages_agent_id_idx').on(t.agentId)],
 );
