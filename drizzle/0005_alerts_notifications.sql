@@ -62,7 +62,7 @@ CREATE TABLE "alerts" (
 	"occurrences" integer DEFAULT 1 NOT NULL,
 	CONSTRAINT "alerts_state_check" CHECK ("alerts"."state" in ('firing', 'acknowledged', 'resolved')),
 	CONSTRAINT "alerts_severity_check" CHECK ("alerts"."severity" in ('info', 'warning', 'critical')),
-	CONSTRAINT "alerts_subject_kind_check" CHECK ("alerts"."subject_kind" in ('node', 'agent', 'tenant', 'system', 'scope', 'prometheus'))
+	CONSTRAINT "alerts_subject_kind_check" CHECK ("alerts"."subject_kind" in ('node', 'agent', 'tenant', 'system', 'private_network', 'scope', 'prometheus'))
 );
 --> statement-breakpoint
 CREATE TABLE "silences" (

@@ -2,6 +2,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import { registerAlertRoutes } from './alerts/routes.ts';
 import { registerAuditRoutes } from './audit/routes.ts';
 import { type Config, leadershipSettings, loadConfig } from './config.ts';
 import { registerConsole } from './console/routes.tsx';
@@ -148,6 +149,7 @@ export function createApp(options: AppOptions) {
   registerIngestRoutes(app, config, metrics.ingest);
   registerLeadershipRoutes(app, leadershipSettings(config));
   registerMetricsRoute(app, metrics, isReady, config.YUNWANG_METRICS_TOKEN);
+  registerAlertRoutes(app, { reopenMinutes: config.YUNWANG_ALERT_REOPEN_MINUTES });
 
   registerIdentityRoutes(app, { loginRatePerMinute: config.YUNWANG_LOGIN_RATE_PER_MINUTE ?? 10 });
   registerAuditRoutes(app);

@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { type RunningEngine, startAlertEngine } from './alerts/engine.ts';
 import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { openConfiguredDatabase } from './db/open.ts';
@@ -28,6 +29,7 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     : null;
   let stopping = false;
   let jobs: RunningJobs | undefined;
+  let engine: RunningEngine | undefined;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -36,6 +38,7 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     const schedulerStopped = scheduler?.stop();
     server.close(async () => {
       await jobs?.stop();
+      await engine?.stop();
       await schedulerStopped;
       await database.close();
       process.exit(0);
@@ -50,6 +53,13 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   jobs = startIngestJobs(database.db, {
     retentionDays: config.YUNWANG_SAMPLE_RETENTION_DAYS,
     intervalSeconds: config.YUNWANG_INGEST_JOB_INTERVAL_SECONDS,
+    log,
+  });
+  // Every replica runs the engine; an advisory lock lets one evaluate at a time.
+  engine = startAlertEngine(database.db, {
+    intervalSeconds: config.YUNWANG_ALERT_EVALUATION_SECONDS,
+    reopenMinutes: config.YUNWANG_ALERT_REOPEN_MINUTES,
+    retentionDays: config.YUNWANG_ALERT_RETENTION_DAYS,
     log,
   });
   ready = true;

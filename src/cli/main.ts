@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerAlertCommands } from '../alerts/cli.ts';
 import { leadershipSettings, loadConfig } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { openConfiguredDatabase } from '../db/open.ts';
@@ -147,6 +148,7 @@ program
 registerIdentityCommands(program, withDatabase, cliActor);
 registerTokenCommands(program, withDatabase, cliActor);
 registerLeadershipCommands(program, { withDatabase, actor: cliActor, settings: () => leadershipSettings(loadConfig()) });
+registerAlertCommands(program, { withDatabase, actor: cliActor });
 
 /** Prints an error the way a clerk can act on it: every bad row, with row and column. */
 function reportError(error: unknown): number {

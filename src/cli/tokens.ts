@@ -44,7 +44,10 @@ export function registerTokenCommands(program: Command, withDatabase: WithDataba
             return;
           }
           if (!opts.agent || !opts.kind)
-            throw new AppError('bad_request', 'say --agent <name> --kind cloud|network [--cloud <code>], or --user <name> --name <text>');
+            throw new AppError(
+              'bad_request',
+              'say --agent <name> --kind cloud|network|alertmanager [--cloud <code>], or --user <name> --name <text>',
+            );
           const issued = await issueAgentToken(database.db, { name: opts.agent, kind: opts.kind, cloud: opts.cloud }, actor());
           const what = issued.created ? 'created agent' : 'rotated the token of agent';
           const scope = issued.agent.cloud_code ? ` (cloud ${issued.agent.cloud_code})` : '';

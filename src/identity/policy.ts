@@ -88,6 +88,7 @@ export const routePolicy: Record<string, Rule> = {
   getSupervisionReport: read('leadership'),
 
   listAlerts: read('alerts'),
+  countAlerts: read('alerts'),
   getAlert: read('alerts'),
   acknowledgeAlert: write('alerts'),
   // Alertmanager authenticates with an agent token of kind `alertmanager`, inside the route.

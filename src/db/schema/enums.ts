@@ -70,7 +70,7 @@ export const alertStates = ['firing', 'acknowledged', 'resolved'] as const;
 export type AlertState = (typeof alertStates)[number];
 
 /** What an alert is about. `scope` is a region or department scope behind its target. */
-export const alertSubjectKinds = ['node', 'agent', 'tenant', 'system', 'scope', 'prometheus'] as const;
+export const alertSubjectKinds = ['node', 'agent', 'tenant', 'system', 'private_network', 'scope', 'prometheus'] as const;
 export type AlertSubjectKind = (typeof alertSubjectKinds)[number];
 
 export const alertRuleKeys = [

@@ -1,0 +1,188 @@
+import { sql } from 'drizzle-orm';
+import { recordAudit } from '../audit/service.ts';
+import type { Db } from '../db/client.ts';
+import type { AlertRuleKey, AlertSeverity } from '../db/schema/enums.ts';
+import { alertRules } from '../db/schema/index.ts';
+import { AppError, type FieldError } from '../http/errors.ts';
+import type { Actor } from '../identity/actor.ts';
+
+/** A threshold ops may tune: its default, bounds, and what it means. */
+interface ThresholdSpec {
+  default: number;
+  min: number;
+  max: number;
+  description: string;
+}
+
+interface RuleSpec {
+  severity: AlertSeverity;
+  forSeconds: number;
+  description: string;
+  thresholds: Record<string, ThresholdSpec>;
+}
+
+/** The built-in rules and their defaults; ops change them with PUT /api/v1/alert-rules/{rule}. */
+export const builtInRules: Record<AlertRuleKey, RuleSpec> = {
+  node_down: {
+    severity: 'critical',
+    forSeconds: 120,
+    description: 'A network node is down as seen by every agent that probes it (vantage quorum).',
+    thresholds: {},
+  },
+  node_degraded: {
+    severity: 'warning',
+    forSeconds: 120,
+    description: 'A network node answers, but with loss or latency above its threshold.',
+    thresholds: {
+      loss_ratio: { default: 0.2, min: 0.001, max: 1, description: 'packet loss (0–1) at or above which a node is degraded' },
+      latency_ms: { default: 300, min: 1, max: 60_000, description: 'latency in ms at or above which a node is degraded' },
+    },
+  },
+  agent_silent: {
+    severity: 'critical',
+    forSeconds: 0,
+    description: 'An agent has been silent for more than `interval_factor` × the interval it declared.',
+    thresholds: { interval_factor: { default: 3, min: 1, max: 100, description: 'how many declared intervals of silence' } },
+  },
+  tenant_quota: {
+    severity: 'warning',
+    forSeconds: 300,
+    description: 'A cloud tenant uses a large share of its vCPU, memory or storage quota.',
+    thresholds: {
+      warning_ratio: { default: 0.85, min: 0.01, max: 1, description: 'usage/quota at or above which it warns' },
+      critical_ratio: { default: 0.95, min: 0.01, max: 1, description: 'usage/quota at or above which it is critical' },
+    },
+  },
+  system_unverified: {
+    severity: 'warning',
+    forSeconds: 0,
+    description: 'A system marked 已上云 has had no workload sighting by a cloud agent for `days` days (claimed, not verified).',
+    thresholds: { days: { default: 30, min: 1, max: 3650, description: 'days after the migration without a sighting' } },
+  },
+  re_review_overdue: {
+    severity: 'warning',
+    forSeconds: 0,
+    description: 'A re-review (回头看) is past its due date without a result.',
+    thresholds: {},
+  },
+  target_behind: {
+    severity: 'warning',
+    forSeconds: 0,
+    description: 'The province or a city is behind its target trajectory at the latest frozen snapshot.',
+    thresholds: {},
+  },
+  prometheus: {
+    severity: 'warning',
+    forSeconds: 0,
+    description: 'Alerts from Prometheus, received from Alertmanager; the severity label decides (this is the default).',
+    thresholds: {},
+  },
+};
+
+export interface RuleSettings {
+  rule: AlertRuleKey;
+  enabled: boolean;
+  severity: AlertSeverity;
+  for_seconds: number;
+  thresholds: Record<string, number>;
+  description: string;
+  /** Who last changed it and when; null for a rule running with its defaults. */
+  updated_by: string | null;
+  updated_at: string | null;
+}
+
+export type RuleBook = Record<AlertRuleKey, RuleSettings>;
+
+function defaultsOf(rule: AlertRuleKey): RuleSettings {
+  const spec = builtInRules[rule];
+  return {
+    rule,
+    enabled: true,
+    severity: spec.severity,
+    for_seconds: spec.forSeconds,
+    thresholds: Object.fromEntries(Object.entries(spec.thresholds).map(([k, t]) => [k, t.default])),
+    description: spec.description,
+    updated_by: null,
+    updated_at: null,
+  };
+}
+
+/** Every rule as it runs now: its defaults, with ops' changes over them. */
+export async function loadRuleBook(db: Db): Promise<RuleBook> {
+  const book = Object.fromEntries((Object.keys(builtInRules) as AlertRuleKey[]).map((r) => [r, defaultsOf(r)])) as RuleBook;
+  for (const row of await db.select().from(alertRules)) {
+    const base = book[row.rule];
+    if (!base) continue;
+    book[row.rule] = {
+      ...base,
+      enabled: row.enabled,
+      severity: row.severity,
+      for_seconds: row.forSeconds,
+      thresholds: { ...base.thresholds, ...row.thresholds },
+      updated_by: row.updatedBy,
+      updated_at: row.updatedAt.toISOString(),
+    };
+  }
+  return book;
+}
+
+export interface RuleUpdate {
+  enabled?: boolean;
+  severity?: AlertSeverity;
+  for_seconds?: number;
+  thresholds?: Record<string, number>;
+}
+
+/** Changes a rule (any field left out keeps its value), audited with before and after. */
+export async function updateRule(database: Db, rule: string, update: RuleUpdate, actor: Actor): Promise<RuleSettings> {
+  if (!(rule in builtInRules))
+    throw new AppError('not_found', `alert rule ${rule} does not exist; rules: ${Object.keys(builtInRules).join(', ')}`);
+  const key = rule as AlertRuleKey;
+  const spec = builtInRules[key];
+  const errors: FieldError[] = [];
+  for (const [name, value] of Object.entries(update.thresholds ?? {})) {
+    const t = spec.thresholds[name];
+    if (!t) {
+      const known = Object.keys(spec.thresholds);
+      errors.push({
+        field: `thresholds.${name}`,
+        message: known.length ? `is not a threshold of ${key} (${known.join(', ')})` : `${key} has no thresholds`,
+      });
+    } else if (!Number.isFinite(value) || value < t.min || value > t.max) {
+      errors.push({ field: `thresholds.${name}`, message: `must be from ${t.min} to ${t.max}` });
+    }
+  }
+  if (errors.length > 0)
+    throw new AppError(
+      'validation_failed',
+      `invalid thresholds for ${key}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+      errors,
+    );
+  return database.transaction(async (db) => {
+    const before = (await loadRuleBook(db))[key];
+    const thresholds = { ...before.thresholds, ...update.thresholds };
+    if (key === 'tenant_quota' && (thresholds.warning_ratio ?? 0) > (thresholds.critical_ratio ?? 1)) {
+      throw new AppError('validation_failed', 'tenant_quota: warning_ratio must not be above critical_ratio', [
+        { field: 'thresholds.warning_ratio', message: 'must not be above critical_ratio' },
+      ]);
+    }
+    const values = {
+      enabled: update.enabled ?? before.enabled,
+      severity: update.severity ?? before.severity,
+      forSeconds: update.for_seconds ?? before.for_seconds,
+      thresholds,
+      updatedBy: actor.name,
+      updatedAt: new Date(),
+    };
+    await db
+      .insert(alertRules)
+      .values({ rule: key, ...values })
+      .onConflictDoUpdate({ target: alertRules.rule, set: { ...values, updatedAt: sql`now()` } });
+    const after = (await loadRuleBook(db))[key];
+    const shown = (s: RuleSettings) => ({ enabled: s.enabled, severity: s.severity, for_seconds: s.for_seconds, thresholds: s.thresholds });
+    await recordAudit(db, actor, [
+      { action: 'alert_rule.update', entityKind: 'alert_rule', entityCode: key, before: shown(before), after: shown(after) },
+    ]);
+    return after;
+  });
+}
