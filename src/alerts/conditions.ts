@@ -45,8 +45,8 @@ interface VantageRow {
 
 /**
  * node_down and node_degraded from each agent's latest word on each node (node_vantages).
- * An agent still reporting but no longer probing a node has stale words there and is left
- * out; a silent agent keeps its last word, so what only it saw stays (and is inhibited).
+ * An agent whose word on a node is 3 intervals older than its newest word anywhere no longer
+ * probes that node and is left out (one clock: the agent's); a silent agent keeps its last word, so what only it saw stays (and is inhibited).
  * Down needs every vantage to say down (quorum), from the latest of their down streaks.
  */
 async function nodeConditions(db: Db, book: RuleBook): Promise<Condition[]> {
@@ -58,11 +58,13 @@ async function nodeConditions(db: Db, book: RuleBook): Promise<Condition[]> {
   const rows = await queryRows<VantageRow>(
     db,
     sql`with v as (
-          select nv.node_id, nv.up, nv.loss, nv.latency_ms, nv.since, a.name as agent
-          from node_vantages nv join agents a on a.id = nv.agent_id
-          where a.revoked_at is null
-            and (a.last_seen_at is null
-                 or nv.at >= a.last_seen_at - make_interval(secs => 3 * coalesce(a.next_report_seconds, 60)))
+          select node_id, up, loss, latency_ms, since, agent from (
+            select nv.node_id, nv.up, nv.loss, nv.latency_ms, nv.since, nv.at, a.name as agent, a.next_report_seconds,
+                   max(nv.at) over (partition by nv.agent_id) as agent_latest
+            from node_vantages nv join agents a on a.id = nv.agent_id
+            where a.revoked_at is null
+          ) w
+          where at >= agent_latest - make_interval(secs => 3 * coalesce(next_report_seconds, 60))
         ), per_node as (
           select node_id,
                  bool_and(not up) as down,

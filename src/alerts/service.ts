@@ -74,7 +74,7 @@ export async function getAlert(db: Db, access: Access, id: number): Promise<Aler
   if (!item) throw notFound('alert', String(id));
   const events = await queryRows<{ at: Date | string; type: AlertDetail['events'][number]['type']; actor: string; note: string | null }>(
     db,
-    sql`select at, type, actor, note from alert_events where alert_id = ${id} order by at, id`,
+    sql`select at, type, actor, note from alert_events where alert_id = ${id} order by id`,
   );
   return { ...item, events: events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
 }

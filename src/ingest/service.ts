@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { type AuditEntry, recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
+import { queryRows } from '../db/raw.ts';
 import { agents, cloudTenants, departments, ingestBatches, networkNodes, systems } from '../db/schema/index.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
 import { rootAccess } from '../identity/access.ts';
@@ -208,17 +209,32 @@ async function writeSamples(
     on conflict do nothing`);
   // In id order: the node rows are locked in this order below.
   const nodes = [...latest.entries()].sort(([a], [b]) => a - b);
+  const streaks = streakStarts(samples.map(({ item }) => ({ id: nodeIds.get(item.node) as number, item })));
 
   // This agent's latest word on each node (its vantage point), never rolled back by a replay.
+  // A streak the batch continues keeps its stored start.
+  const stored = new Map(
+    (
+      await queryRows<{ node_id: number; up: boolean; at: Date | string; since: Date | string }>(
+        db,
+        sql`select node_id, up, at, since from node_vantages where agent_id = ${agent.id} and node_id = any(${sql.param(nodes.map(([id]) => id))}::int[])`,
+      )
+    ).map((r) => [r.node_id, r]),
+  );
+  const since = nodes.map(([id, last]) => {
+    const streak = streaks.get(id) as { since: string; whole: boolean };
+    const old = stored.get(id);
+    const continues = old && old.up === last.up && streak.whole && new Date(old.at).getTime() <= Date.parse(last.at);
+    return continues ? new Date(old.since).toISOString() : streak.since;
+  });
   await db.execute(sql`
     insert into node_vantages (node_id, agent_id, at, up, latency_ms, loss, since)
-    select v.id, ${agent.id}, v.at, v.up, v.latency_ms, v.loss, v.at
+    select v.id, ${agent.id}, v.at, v.up, v.latency_ms, v.loss, v.since
     from unnest(${sql.param(nodes.map(([id]) => id))}::int[], ${sql.param(nodes.map(([, s]) => s.at))}::timestamptz[],
                 ${sql.param(nodes.map(([, s]) => s.up))}::boolean[], ${sql.param(nodes.map(([, s]) => s.latency_ms))}::real[],
-                ${sql.param(nodes.map(([, s]) => s.loss))}::real[]) as v(id, at, up, latency_ms, loss)
+                ${sql.param(nodes.map(([, s]) => s.loss))}::real[], ${sql.param(since)}::timestamptz[]) as v(id, at, up, latency_ms, loss, since)
     on conflict (node_id, agent_id) do update
-      set at = excluded.at, up = excluded.up, latency_ms = excluded.latency_ms, loss = excluded.loss,
-          since = case when node_vantages.up = excluded.up then node_vantages.since else excluded.at end
+      set at = excluded.at, up = excluded.up, latency_ms = excluded.latency_ms, loss = excluded.loss, since = excluded.since
       where node_vantages.at <= excluded.at`);
 
   // The node rows are locked last and in id order: agents probing the same nodes append
@@ -237,6 +253,24 @@ async function writeSamples(
                 ${sql.param(nodes.map(([, s]) => s.loss))}::real[]) as v(id, at, up, latency_ms, loss)
     where n.id = v.id and (n.last_sample_at is null or n.last_sample_at <= v.at)`);
   return samples.length;
+}
+
+/**
+ * Where each node's latest up/down streak starts within a batch, and whether the whole batch
+ * is that one streak (then a streak already stored continues instead of starting again).
+ */
+function streakStarts(samples: { id: number; item: NodeSampleItem }[]): Map<number, { since: string; whole: boolean }> {
+  const byNode = new Map<number, NodeSampleItem[]>();
+  for (const { id, item } of samples) byNode.set(id, [...(byNode.get(id) ?? []), item]);
+  const starts = new Map<number, { since: string; whole: boolean }>();
+  for (const [id, items] of byNode) {
+    const sorted = items.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const last = sorted[sorted.length - 1] as NodeSampleItem;
+    let first = sorted.length - 1;
+    while (first > 0 && (sorted[first - 1] as NodeSampleItem).up === last.up) first--;
+    starts.set(id, { since: (sorted[first] as NodeSampleItem).at, whole: first === 0 });
+  }
+  return starts;
 }
 
 /**
