@@ -569,9 +569,10 @@ function buildCloudsAndTenants(
     const vcpu = c.total * rng.pick([8, 16, 16, 24, 32]);
     const memory = vcpu * rng.pick([2, 4, 4, 8]);
     const storage = c.total * rng.int(2, 15) * 100;
-    // Clamped so rounding small quotas never leaves the 20–95% band.
+    // 20–80%: below the tenant_quota alert (85%), which the live demo's one tenant at 90% shows.
+    // Clamped so rounding small quotas never leaves the band.
     const used = (quota: number) =>
-      Math.min(Math.floor(quota * 0.95), Math.max(Math.ceil(quota * 0.2), Math.round(quota * rng.range(0.2, 0.95))));
+      Math.min(Math.floor(quota * 0.8), Math.max(Math.ceil(quota * 0.2), Math.round(quota * rng.range(0.2, 0.8))));
     tenants.push({
       cloud_code: d.cloudCode,
       external_id: d.tenant,

@@ -1,4 +1,7 @@
+import { sql } from 'drizzle-orm';
+import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
+import { queryRows } from '../db/raw.ts';
 import { regions } from '../db/schema/index.ts';
 import { type Actor, rootActor } from '../identity/actor.ts';
 import { seedDemoLeadership } from '../leadership/demo.ts';
@@ -34,10 +37,36 @@ export async function loadDemoData(db: Db, options: { scale?: number; actor?: Ac
   await upsertClouds(db, dataset, actor);
   await load('network-nodes', dataset.networkNodes);
   await load('systems', dataset.systems);
+  await verifyDemoSystems(db, actor);
   await load('private-networks', dataset.privateNetworks);
   await load('service-items', dataset.serviceItems);
   // Demo targets, and 2019-01..2020-07 queued for the snapshot job: the red/black list and trends work out of the box.
   const province = regionRows.find((r) => r.level === 'province');
   if (province) await seedDemoLeadership(db, province.code, actor);
   return demoSummary(dataset);
+}
+
+/**
+ * The demo's cloud agents have seen the workloads of most systems declared migrated
+ * (claimed → verified) a week after the migration; about one in thirty is still unseen, so
+ * the claimed-versus-verified gap (and its system_unverified alerts) shows without flooding.
+ */
+async function verifyDemoSystems(db: Db, actor: Actor): Promise<void> {
+  const verified = await queryRows<{ code: string; verified_at: Date | string }>(
+    db,
+    sql`update systems set verified_at = (state_at + 7)::timestamptz
+        where state = 'migrated' and verified_at is null and state_at is not null and cloud_id is not null and abs(hashtext(code)) % 30 <> 0
+        returning code, verified_at`,
+  );
+  await recordAudit(
+    db,
+    actor,
+    verified.map((v) => ({
+      action: 'system.verify',
+      entityKind: 'system',
+      entityCode: v.code,
+      before: { verified_at: null },
+      after: { verified_at: new Date(v.verified_at).toISOString() },
+    })),
+  );
 }

@@ -142,7 +142,7 @@ describe('generateDemoDataset', () => {
     expect(new Set(ds.clouds.map((c) => c.role))).toEqual(new Set(['primary', 'same_city_dr', 'remote_dr']));
   });
 
-  it('keeps quotas realistic: usage 20–95% of quota, clouds not oversubscribed', () => {
+  it('keeps quotas realistic: usage 20–80% of quota (below the quota alert), clouds not oversubscribed', () => {
     for (const t of ds.tenants) {
       for (const [used, quota] of [
         [t.vcpu_used, t.vcpu_quota],
@@ -150,7 +150,7 @@ describe('generateDemoDataset', () => {
         [t.storage_used_gib, t.storage_quota_gib],
       ] as const) {
         expect(used / quota).toBeGreaterThanOrEqual(0.2);
-        expect(used / quota).toBeLessThanOrEqual(0.95);
+        expect(used / quota).toBeLessThanOrEqual(0.8);
       }
     }
     for (const c of ds.clouds) {
