@@ -307,7 +307,7 @@ async function targetConditions(db: Db, book: RuleBook): Promise<Condition[]> {
       departmentId: null,
       cloudCode: null,
       agentName: null,
-      summary: `${f.name} ${name} ${snapshot.month} 为 ${percentOf(f.numerator, f.denominator)}%，低于目标 ${pct(check.target)}（差 ${check.gap_points} 个百分点）· behind target by ${check.gap_points} points`,
+      summary: `${f.name} ${name} ${snapshot.month} 为 ${percentOf(f.numerator, f.denominator)?.toFixed(1)}%，低于目标 ${pct(check.target)}（差 ${check.gap_points} 个百分点）· behind target by ${check.gap_points} points`,
       details: {
         month: snapshot.month,
         indicator: f.indicator,

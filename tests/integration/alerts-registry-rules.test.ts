@@ -1,0 +1,93 @@
+/**
+ * The rules that watch the registry rather than the agents: system_unverified (claimed
+ * migrated, never seen), re_review_overdue (回头看 past due) and target_behind (a city behind
+ * its trajectory at the latest frozen month), on the leadership tests' hand-built history.
+ */
+import { eq } from 'drizzle-orm';
+import { beforeAll, expect, it } from 'vitest';
+import { runEvaluationCycle } from '../../src/alerts/engine.ts';
+import { listAlerts } from '../../src/alerts/service.ts';
+import { systems, users } from '../../src/db/schema/index.ts';
+import { rootAccess } from '../../src/identity/access.ts';
+import type { Actor } from '../../src/identity/actor.ts';
+import { createUser } from '../../src/identity/users.ts';
+import { freezeMonths } from '../../src/leadership/snapshots.ts';
+import { certify, scheduleReReview } from '../../src/review/service.ts';
+import { describeEachBackend } from '../helpers/db.ts';
+import { actor, seedHistory } from '../helpers/leadership.ts';
+
+const engine = { reopenMinutes: 10, retentionDays: 400 };
+// The history runs to 2020-06; the engine looks on 2020-07-15.
+const now = new Date('2020-07-15T02:00:00Z');
+
+describeEachBackend('alert rules on the registry', (getDb) => {
+  const alerts = async (rule: 'system_unverified' | 're_review_overdue' | 'target_behind') =>
+    (await listAlerts(getDb().db, rootAccess, { rule, state: 'firing', limit: 1000, offset: 0 })).items;
+
+  beforeAll(async () => {
+    await seedHistory(getDb().db);
+    const { user } = await createUser(
+      getDb().db,
+      { name: `reviewer-${process.pid}`, roles: ['reviewer'], department_code: null, password: 'Test-Passw0rd!', totp_exempt: true },
+      actor,
+    );
+    const [row] = await getDb().db.select({ id: users.id }).from(users).where(eq(users.name, user.name));
+    const reviewer: Actor = {
+      name: user.name,
+      access: { root: false, userId: row?.id ?? 0, roles: new Set(['reviewer']), department: null, readOnly: false },
+    };
+    await freezeMonths(getDb().db, ['2020-06'], { actor, today: '2020-07-15' });
+    const cert = await certify(
+      getDb().db,
+      'systems',
+      'T-GL-S5',
+      { classification: 'non_classified', evidence: '认定依据', certified_at: '2020-05-01' },
+      reviewer,
+    );
+    await scheduleReReview(getDb().db, cert.id, '2020-07-01', reviewer);
+    const onTime = await certify(
+      getDb().db,
+      'systems',
+      'T-GL-S6',
+      { classification: 'non_classified', evidence: '认定依据', certified_at: '2020-05-01' },
+      reviewer,
+    );
+    await scheduleReReview(getDb().db, onTime.id, '2020-07-31', reviewer);
+    // A cloud agent saw T-NN-S1 running: verified.
+    await getDb()
+      .db.update(systems)
+      .set({ verifiedAt: new Date('2020-03-01T00:00:00Z') })
+      .where(eq(systems.code, 'T-NN-S1'));
+    await runEvaluationCycle(getDb().db, engine, now);
+  });
+
+  it('names every system migrated 30 days or more ago that no cloud agent has seen', async () => {
+    const codes = (await alerts('system_unverified')).map((a) => a.subject.code);
+    // Migrated by 2020-06-15 (30 days before): 9 + 10 + 4 + 4 + 4, less the one verified.
+    expect(codes).toContain('T-LZ-S10');
+    expect(codes).toContain('T-P2-S4');
+    expect(codes).not.toContain('T-NN-S1'); // verified
+    expect(codes).not.toContain('T-GL-S5'); // never migrated
+    expect(codes.length).toBe(30);
+    const [one] = await alerts('system_unverified');
+    expect(one).toMatchObject({ severity: 'warning', subject: { kind: 'system' } });
+  });
+
+  it('raises a re-review past its due date, not one still due', async () => {
+    const overdue = await alerts('re_review_overdue');
+    expect(overdue.map((a) => a.subject.code)).toEqual(['T-GL-S5']);
+    expect(overdue[0]).toMatchObject({ region: '450300', subject: { kind: 'system' } });
+    expect(overdue[0]?.summary).toContain('2020-07-01');
+  });
+
+  it('raises the cities behind their 上云率 trajectory at the latest frozen month', async () => {
+    const behind = await alerts('target_behind');
+    const keys = behind.map((a) => a.fingerprint);
+    // 2020-06: 桂林 4/10 = 40 % against ~75 % in force; 柳州 10/10 meets its own 100 %.
+    expect(keys).toContain('target_behind:450300:cloud_migration');
+    expect(keys).not.toContain('target_behind:450200:cloud_migration');
+    const guilin = behind.find((a) => a.fingerprint === 'target_behind:450300:cloud_migration');
+    expect(guilin).toMatchObject({ subject: { kind: 'scope', code: '450300' }, region: '450300' });
+    expect(guilin?.summary).toContain('40.0%');
+  });
+});
