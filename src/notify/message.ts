@@ -39,9 +39,13 @@ function sorted(content: NotificationContent): NotificationContent['alerts'] {
   );
 }
 
+/** The highest severity among what is still wrong (a resolved critical alert does not make a message critical). */
 export function highestSeverity(content: NotificationContent): AlertSeverity | null {
+  const open = content.alerts.filter((a) => a.reason !== 'resolved');
   let best: AlertSeverity | null = null;
-  for (const { alert } of content.alerts) if (!best || severityRank[alert.severity] > severityRank[best]) best = alert.severity;
+  for (const { alert } of open.length > 0 ? open : content.alerts) {
+    if (!best || severityRank[alert.severity] > severityRank[best]) best = alert.severity;
+  }
   return best;
 }
 
