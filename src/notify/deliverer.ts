@@ -19,6 +19,8 @@ export interface DelivererOptions {
   onOutcome?: (kind: ChannelKind, outcome: DeliveryOutcome) => void;
   fetch?: typeof fetch;
   now?: () => Date;
+  /** How long one send may take before it counts as failed (default 10 s). */
+  sendTimeoutSeconds?: number;
 }
 
 export interface Deliverer {
@@ -29,9 +31,7 @@ export interface Deliverer {
 }
 
 const batchSize = 20;
-const sendTimeoutMs = 10_000;
-// A claim outlives the slowest batch (every send timing out), so two replicas never hold one row.
-const claimMs = batchSize * sendTimeoutMs + 30_000;
+const defaultSendTimeoutMs = 10_000;
 const backoffBaseMs = 10_000;
 const backoffCapMs = 3600_000;
 const rateWindowMs = 60_000;
@@ -60,7 +60,7 @@ export function backoffMs(attemptsBefore: number, random = Math.random()): numbe
  * to its rate budget — messages sent in the last minute and rows other replicas hold count
  * against it — and hands the rest back, queued for later: nothing is dropped.
  */
-async function claim(database: Db, now: Date): Promise<ClaimedRow[]> {
+async function claim(database: Db, now: Date, claimMs: number): Promise<ClaimedRow[]> {
   return database.transaction(async (db) => {
     const claimed = await queryRows<ClaimedRow>(
       db,
@@ -138,6 +138,9 @@ export function startNotificationDeliverer(db: Db, options: DelivererOptions): D
   const now = options.now ?? (() => new Date());
   const log = options.log ?? (() => {});
   const fetchImpl = options.fetch ?? fetch;
+  const sendTimeoutMs = options.sendTimeoutSeconds === undefined ? defaultSendTimeoutMs : options.sendTimeoutSeconds * 1000;
+  // A claim outlives the slowest batch (every send timing out), so two replicas never hold one row.
+  const claimMs = batchSize * sendTimeoutMs + 30_000;
 
   async function finish(row: ClaimedRow, channel: ChannelRow, failure: Failure | null): Promise<void> {
     const t = now();
@@ -195,7 +198,7 @@ export function startNotificationDeliverer(db: Db, options: DelivererOptions): D
   }
 
   async function runBatch(): Promise<number> {
-    const rows = await claim(db, now());
+    const rows = await claim(db, now(), claimMs);
     if (rows.length === 0) return 0;
     const ids = [...new Set(rows.map((r) => r.channel_id))];
     const channels = await db

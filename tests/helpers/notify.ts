@@ -82,6 +82,21 @@ export async function startReceiver(answer: (n: number) => { status: number; bod
   };
 }
 
+/** An HTTP server on 127.0.0.1 that reads requests and never answers them: a hung receiver. */
+export async function startSilentReceiver(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(() => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /** A clock the deliverer reads: tests move it instead of waiting out backoffs and group waits. */
 export function testClock(start = new Date()) {
   let t = start.getTime();

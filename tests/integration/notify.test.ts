@@ -14,7 +14,7 @@ import { dingtalkSign } from '../../src/notify/senders.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { callerWith, type TestCaller } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
-import { newAlert, type Receiver, startReceiver, testClock } from '../helpers/notify.ts';
+import { newAlert, type Receiver, startReceiver, startSilentReceiver, testClock } from '../helpers/notify.ts';
 
 const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864 };
 const hour = 3600_000;
@@ -443,6 +443,25 @@ describeEachBackend('notifications', (getDb) => {
         await d.stop();
       }
       expect(hook.accepted()).toHaveLength(5);
+    });
+
+    it('gives up on a receiver that does not answer within the send timeout, and retries it later', async () => {
+      const { db } = getDb();
+      // Never answers: the request hangs until the deliverer abandons it.
+      const silent = await startSilentReceiver();
+      const ch = await channel({ kind: 'webhook', url: silent.url, group_wait_seconds: 0 });
+      const clock = testClock();
+      await enqueueNotifications(db, [await newAlert(db)], clock.now());
+      const d = startNotificationDeliverer(db, { pollSeconds: 3600, maxAttempts: 5, now: clock.now, sendTimeoutSeconds: 0.3 });
+      const started = Date.now();
+      try {
+        expect(await d.runOnce()).toBe(1);
+      } finally {
+        await d.stop();
+        await silent.close();
+      }
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect((await rowsOf(ch.id))[0]).toMatchObject({ state: 'failed', attempts: 1, lastError: 'no answer within 0.3 s' });
     });
 
     it('sends a test message queued through the API, and WeCom gets markdown', async () => {
