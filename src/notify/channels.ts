@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { notificationChannels, regions } from '../db/schema/index.ts';
@@ -122,6 +122,8 @@ export async function createChannel(database: Db, input: ChannelInput, actor: Ac
   const to = input.to ?? [];
   return database.transaction(async (db) => {
     await validateShape(db, { kind: input.kind, url: input.url, to, regions: input.regions });
+    // Two creates of one name take turns, so the second gets 409 rather than a unique-key 500.
+    await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`notification_channel:${input.name}`}))`);
     const [taken] = await db
       .select({ deletedAt: notificationChannels.deletedAt })
       .from(notificationChannels)
