@@ -24,6 +24,7 @@ import { registerLeadershipRoutes } from './leadership/routes.ts';
 import { createMetricsRegistry } from './metrics/registry.ts';
 import { registerMetricsRoute, requestTimer } from './metrics/routes.ts';
 import { businessSource } from './metrics/sources.ts';
+import { registerNotifyRoutes } from './notify/routes.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerRegistryRoutes } from './registry/routes.ts';
 import { registerReviewRoutes } from './review/routes.ts';
@@ -154,6 +155,7 @@ export function createApp(options: AppOptions) {
   registerIdentityRoutes(app, { loginRatePerMinute: config.YUNWANG_LOGIN_RATE_PER_MINUTE ?? 10 });
   registerAuditRoutes(app);
   registerReviewRoutes(app);
+  registerNotifyRoutes(app);
   registerConsole(app, { database, demo: options.demo ?? false, cache: indicatorCache });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookie });
