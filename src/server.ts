@@ -3,6 +3,7 @@ import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { openConfiguredDatabase } from './db/open.ts';
 import { prepareDatabase } from './db/setup.ts';
+import { type DemoLiveAgents, startDemoLiveAgents } from './demo/live.ts';
 import { type RunningJobs, startIngestJobs } from './ingest/jobs.ts';
 import { createSnapshotScheduler } from './leadership/scheduler.ts';
 
@@ -28,13 +29,17 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     : null;
   let stopping = false;
   let jobs: RunningJobs | undefined;
+  let demoLive: DemoLiveAgents | undefined;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: draining connections`);
     // The snapshot job stops after the month in hand; an unfinished freeze rolls back and is redone.
     const schedulerStopped = scheduler?.stop();
+    // The demo agents finish the round in hand before the database closes.
+    const demoLiveStopped = demoLive?.stop();
     server.close(async () => {
+      await demoLiveStopped;
       await jobs?.stop();
       await schedulerStopped;
       await database.close();
@@ -60,6 +65,13 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     : {};
   void Promise.resolve(app.request('/metrics', { headers: metricsAuth })).catch(() => {});
   scheduler?.start();
+  // Demo mode's live data: simulated agents feed the real ingest path, so nodes, alerts and dashboards move.
+  if (config.YUNWANG_DEMO && config.YUNWANG_DEMO_LIVE) {
+    demoLive = startDemoLiveAgents({ app, db: database.db, intervalSeconds: config.YUNWANG_DEMO_LIVE_SECONDS, log });
+    log(
+      `demo live agents started: demo-network-agent and demo-cloud-agent report every ${config.YUNWANG_DEMO_LIVE_SECONDS} s (YUNWANG_DEMO_LIVE=0 turns them off)`,
+    );
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
