@@ -191,9 +191,11 @@ describeEachBackend('/metrics', (getDb) => {
     appMetrics(app).alerting.notification('email', 'dead');
     appMetrics(app).alerting.evaluation(0.042);
 
-    // Refreshed behind the scrapes: wait out the 1 s cache, then the refresh it triggers.
+    // Refreshed behind the scrapes: wait out the 1 s cache, then the refresh it triggers (one
+    // already running may have read the alerts but not yet the notifications).
     let series = first.series;
-    for (let i = 0; i < 40 && sum(select(series, 'yunwang_alerts')) !== 3; i++) {
+    const settled = () => sum(select(series, 'yunwang_alerts')) === 3 && sum(select(series, 'yunwang_notification_queue_depth')) === 2;
+    for (let i = 0; i < 40 && !settled(); i++) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       series = (await scrape()).series;
     }
