@@ -21,9 +21,11 @@ import type { IndicatorReport } from './indicators/service.ts';
 import { registerIngestRoutes } from './ingest/routes.ts';
 import { targetSampleSource } from './leadership/metrics.ts';
 import { registerLeadershipRoutes } from './leadership/routes.ts';
-import { createMetricsRegistry } from './metrics/registry.ts';
+import { alertingSource } from './metrics/alerting.ts';
+import { type AppMetrics, createMetricsRegistry } from './metrics/registry.ts';
 import { registerMetricsRoute, requestTimer } from './metrics/routes.ts';
 import { businessSource } from './metrics/sources.ts';
+import { outboxNotifier } from './notify/outbox.ts';
 import { registerNotifyRoutes } from './notify/routes.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerRegistryRoutes } from './registry/routes.ts';
@@ -77,6 +79,7 @@ export function createApp(options: AppOptions) {
   const metrics = createMetricsRegistry({
     targetSamples: targetSampleSource(database.db, { ttlMs: metricsTtlMs, cache: indicatorCache }).targetSamples,
     business: businessSource(database.db, { ttlMs: metricsTtlMs, cache: indicatorCache }).snapshot,
+    alerting: alertingSource(database.db, { ttlMs: metricsTtlMs }).snapshot,
   });
 
   app.use('*', requestTimer(metrics));
@@ -150,7 +153,7 @@ export function createApp(options: AppOptions) {
   registerIngestRoutes(app, config, metrics.ingest);
   registerLeadershipRoutes(app, leadershipSettings(config));
   registerMetricsRoute(app, metrics, isReady, config.YUNWANG_METRICS_TOKEN);
-  registerAlertRoutes(app, { reopenMinutes: config.YUNWANG_ALERT_REOPEN_MINUTES });
+  registerAlertRoutes(app, { reopenMinutes: config.YUNWANG_ALERT_REOPEN_MINUTES, notifier: outboxNotifier });
 
   registerIdentityRoutes(app, { loginRatePerMinute: config.YUNWANG_LOGIN_RATE_PER_MINUTE ?? 10 });
   registerAuditRoutes(app);
@@ -171,7 +174,20 @@ export function createApp(options: AppOptions) {
   );
   app.notFound((c) => problemResponse(c, new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError(onError(log));
+  metricsOf.set(app, metrics);
   return app;
 }
 
 export type App = ReturnType<typeof createApp>;
+
+const metricsOf = new WeakMap<object, AppMetrics>();
+
+/**
+ * The metrics of an app createApp built, for the server's own jobs (the alert engine and the
+ * notification deliverer record through `alerting`): the app's type stays what Hono makes it.
+ */
+export function appMetrics(app: App): AppMetrics {
+  const metrics = metricsOf.get(app);
+  if (!metrics) throw new Error('appMetrics: not an app built by createApp');
+  return metrics;
+}

@@ -1,11 +1,14 @@
 import { serve } from '@hono/node-server';
 import { type RunningEngine, startAlertEngine } from './alerts/engine.ts';
-import { createApp } from './app.ts';
+import { appMetrics, createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { openConfiguredDatabase } from './db/open.ts';
 import { prepareDatabase } from './db/setup.ts';
+import { type DemoLiveAgents, startDemoLiveAgents } from './demo/live.ts';
 import { type RunningJobs, startIngestJobs } from './ingest/jobs.ts';
 import { createSnapshotScheduler } from './leadership/scheduler.ts';
+import { type Deliverer, startNotificationDeliverer } from './notify/deliverer.ts';
+import { outboxNotifier } from './notify/outbox.ts';
 
 /** Listens at once (so /livez answers), prepares the database, then turns ready. */
 export async function runServer(config: Config = loadConfig()): Promise<void> {
@@ -30,15 +33,21 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   let stopping = false;
   let jobs: RunningJobs | undefined;
   let engine: RunningEngine | undefined;
+  let deliverer: Deliverer | undefined;
+  let demoLive: DemoLiveAgents | undefined;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: draining connections`);
     // The snapshot job stops after the month in hand; an unfinished freeze rolls back and is redone.
     const schedulerStopped = scheduler?.stop();
+    // The demo agents finish the round in hand before the database closes.
+    const demoLiveStopped = demoLive?.stop();
     server.close(async () => {
+      await demoLiveStopped;
       await jobs?.stop();
       await engine?.stop();
+      await deliverer?.stop();
       await schedulerStopped;
       await database.close();
       process.exit(0);
@@ -55,11 +64,21 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     intervalSeconds: config.YUNWANG_INGEST_JOB_INTERVAL_SECONDS,
     log,
   });
-  // Every replica runs the engine; an advisory lock lets one evaluate at a time.
+  // Every replica runs the engine (an advisory lock lets one evaluate at a time) and the
+  // deliverer (each notification is claimed by one).
+  const alerting = appMetrics(app).alerting;
   engine = startAlertEngine(database.db, {
     intervalSeconds: config.YUNWANG_ALERT_EVALUATION_SECONDS,
     reopenMinutes: config.YUNWANG_ALERT_REOPEN_MINUTES,
     retentionDays: config.YUNWANG_ALERT_RETENTION_DAYS,
+    notifier: outboxNotifier,
+    onEvaluated: (seconds) => alerting.evaluation(seconds),
+    log,
+  });
+  deliverer = startNotificationDeliverer(database.db, {
+    pollSeconds: config.YUNWANG_NOTIFY_POLL_SECONDS,
+    maxAttempts: config.YUNWANG_NOTIFY_MAX_ATTEMPTS,
+    onOutcome: (kind, outcome) => alerting.notification(kind, outcome),
     log,
   });
   ready = true;
@@ -70,6 +89,13 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     : {};
   void Promise.resolve(app.request('/metrics', { headers: metricsAuth })).catch(() => {});
   scheduler?.start();
+  // Demo mode's live data: simulated agents feed the real ingest path, so nodes, alerts and dashboards move.
+  if (config.YUNWANG_DEMO && config.YUNWANG_DEMO_LIVE) {
+    demoLive = startDemoLiveAgents({ app, db: database.db, intervalSeconds: config.YUNWANG_DEMO_LIVE_SECONDS, log });
+    log(
+      `demo live agents started: demo-network-agent and demo-cloud-agent report every ${config.YUNWANG_DEMO_LIVE_SECONDS} s (YUNWANG_DEMO_LIVE=0 turns them off)`,
+    );
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,4 +1,4 @@
-/** 态势感知 — extranet nodes up and down by city, latency, stale agents, ingest errors, API latency. */
+/** 态势感知 — extranet nodes up and down by city, latency, stale agents, ingest errors, API latency, alerts and notifications. */
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
@@ -8,6 +8,7 @@ import { base, cityVariable, grid, lastValue, one, promql } from './common.ts';
 const named = (expr: string) => `${expr} * on (region) group_left (name) ${one('yunwang_region_info')}`;
 const nodes = (state: string) => `sum(${one(`yunwang_network_nodes{state="${state}"}`)})`;
 const sinceSeen = `time() - ${one('yunwang_agent_last_seen_timestamp_seconds')}`;
+const firing = one('yunwang_alerts{state="firing"}');
 const redAbove = (value: number) =>
   new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([
     { value: null, color: 'green' },
@@ -18,7 +19,7 @@ export function situationalAwareness() {
   return base(
     'yunwang-situational-awareness',
     '云网 · 态势感知 Situational awareness',
-    'Nodes, latency, agents and ingest — from yunwang /metrics.',
+    'Nodes, latency, agents, ingest, alerts and notifications — from yunwang /metrics.',
   )
     .withVariable(cityVariable())
     .withPanel(
@@ -143,6 +144,53 @@ export function situationalAwareness() {
         .unit('reqps')
         .withTarget(
           promql('A', 'sum(rate(yunwang_http_request_duration_seconds_count{status=~"5.."}[$__rate_interval])) or vector(0)', '5xx'),
+        ),
+    )
+    .withRow(new dashboard.RowBuilder('告警与通知 Alerts and notifications').gridPos(grid(0, 54, 24, 1)))
+    .withPanel(
+      new stat.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title('告警中 Firing alerts by severity')
+        .gridPos(grid(0, 55, 8, 8))
+        .thresholds(redAbove(1))
+        .withTarget(promql('A', `sum by (severity) (${firing})`, '{{severity}}', true)),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('各规则告警 Firing alerts by rule')
+        .gridPos(grid(8, 55, 16, 8))
+        .withTarget(promql('A', `sum by (rule) (${firing})`, '{{rule}}')),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('待发通知 Notification queue depth')
+        .gridPos(grid(0, 63, 8, 8))
+        .withTarget(promql('A', one('yunwang_notification_queue_depth'), 'queued or retrying')),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('通知结果 Notifications by channel and outcome')
+        .gridPos(grid(8, 63, 8, 8))
+        .unit('reqps')
+        .withTarget(
+          promql(
+            'A',
+            'sum by (channel_kind, outcome) (rate(yunwang_notifications_total[$__rate_interval]))',
+            '{{channel_kind}} {{outcome}}',
+          ),
+        ),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('告警评估 p95 Alert evaluation duration')
+        .gridPos(grid(16, 63, 8, 8))
+        .unit('s')
+        .withTarget(
+          promql(
+            'A',
+            'histogram_quantile(0.95, sum by (le) (rate(yunwang_alert_evaluation_duration_seconds_bucket[$__rate_interval])))',
+            'p95',
+          ),
         ),
     );
 }

@@ -3,6 +3,7 @@ import type { Database } from '../db/client.ts';
 import { alertRuleKeys, alertSeverities, alertStates } from '../db/schema/enums.ts';
 import { AppError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
+import { outboxNotifier } from '../notify/outbox.ts';
 import { refreshMuting } from './engine.ts';
 import type { AlertItem } from './schemas.ts';
 import { listAlerts } from './service.ts';
@@ -135,7 +136,7 @@ export function registerAlertCommands(program: Command, context: AlertCliContext
             context.actor(),
             now,
           );
-          await refreshMuting(database.db, undefined, now);
+          await refreshMuting(database.db, outboxNotifier, now);
           console.log(opts.json ? JSON.stringify(created, null, 2) : `silence ${created.id} created\n${formatSilences([created])}`);
         }),
     );
@@ -157,7 +158,7 @@ export function registerAlertCommands(program: Command, context: AlertCliContext
       context.withDatabase(async (database) => {
         if (!/^\d+$/.test(id)) throw new AppError('bad_request', `silence id must be a number, not ${id}`);
         const expired = await expireSilence(database.db, Number(id), context.actor());
-        await refreshMuting(database.db, undefined);
+        await refreshMuting(database.db, outboxNotifier);
         console.log(`silence ${expired.id} expired`);
       }),
     );

@@ -1,6 +1,15 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { agentKinds, nodeLiveStates, nodeTiers } from '../db/schema/enums.ts';
+import {
+  agentKinds,
+  alertRuleKeys,
+  alertSeverities,
+  type ChannelKind,
+  channelKinds,
+  nodeLiveStates,
+  nodeTiers,
+} from '../db/schema/enums.ts';
 import { indicatorKeys } from '../indicators/definitions.ts';
+import { type AlertingSnapshot, openAlertStates } from './alerting.ts';
 import { type BusinessSnapshot, cloudResources } from './sources.ts';
 
 /** One target-gauge sample: an indicator of the province or a city. */
@@ -19,6 +28,8 @@ export interface MetricsSources {
   targetSamples(): Promise<TargetSample[]>;
   /** Likewise: the indicator, cloud, node and agent gauges. */
   business?(): Promise<BusinessSnapshot>;
+  /** Likewise: open alerts and the notification queue (src/metrics/alerting.ts). */
+  alerting?(): Promise<AlertingSnapshot>;
 }
 
 /** Outcome of one agent batch at POST /api/v1/ingest/batches. */
@@ -32,9 +43,21 @@ export interface IngestMetrics {
   items(kind: string, result: IngestResult, count: number): void;
 }
 
+/** What happened to one notification delivery attempt; `dead` = given up after the last attempt. */
+export const notificationOutcomes = ['sent', 'failed', 'dead'] as const;
+export type NotificationOutcome = (typeof notificationOutcomes)[number];
+
+/** Called by the alert engine and the notification deliverer. */
+export interface AlertingMetrics {
+  notification(kind: ChannelKind, outcome: NotificationOutcome): void;
+  /** One evaluation of every rule, in seconds. */
+  evaluation(seconds: number): void;
+}
+
 export interface AppMetrics {
   registry: Registry;
   ingest: IngestMetrics;
+  alerting: AlertingMetrics;
   /** Records one answered HTTP request; `route` must be a route pattern, never a raw path. */
   observeRequest(method: string, route: string, status: number, seconds: number): void;
 }
@@ -94,6 +117,8 @@ export function createMetricsRegistry(sources: MetricsSources): AppMetrics {
   }
   const itemKinds: ReadonlySet<string> = new Set(ingestItemKinds);
 
+  const alerting = registerAlertingMetrics(registry, sources.alerting);
+
   const requests = new Histogram({
     name: 'yunwang_http_request_duration_seconds',
     help: 'Time to answer an HTTP request, by method, route pattern and status code.',
@@ -110,6 +135,7 @@ export function createMetricsRegistry(sources: MetricsSources): AppMetrics {
         if (itemKinds.has(kind) && count > 0) items.inc({ kind, result }, count);
       },
     },
+    alerting,
     observeRequest: (method, route, status, seconds) =>
       requests.observe({ method: httpMethods.has(method) ? method : 'OTHER', route, status: String(status) }, seconds),
   };
@@ -240,4 +266,55 @@ function registerBusinessGauges(registry: Registry, snapshot: () => Promise<Busi
         if (kinds.has(a.kind) && a.intervalSeconds !== null) set({ agent: a.agent, kind: a.kind }, a.intervalSeconds);
     },
   );
+}
+
+function registerAlertingMetrics(registry: Registry, snapshot?: () => Promise<AlertingSnapshot>): AlertingMetrics {
+  const rules: ReadonlySet<string> = new Set(alertRuleKeys);
+  const severities: ReadonlySet<string> = new Set(alertSeverities);
+  new Gauge({
+    name: 'yunwang_alerts',
+    help: 'Open alerts by rule, severity and state (firing or acknowledged); every combination exported, zeros included.',
+    labelNames: ['rule', 'severity', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      const s = snapshot ? await snapshot() : { alerts: [] };
+      const counts = new Map(s.alerts.map((a) => [`${a.rule}|${a.severity}|${a.state}`, a.count]));
+      this.reset();
+      // Every series from the start: "critical alerts firing" reads 0, not no data.
+      for (const rule of rules)
+        for (const severity of severities)
+          for (const state of openAlertStates) this.set({ rule, severity, state }, counts.get(`${rule}|${severity}|${state}`) ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'yunwang_notification_queue_depth',
+    help: 'Notifications waiting for delivery: queued, or failed and waiting for a retry.',
+    registers: [registry],
+    async collect() {
+      this.set(snapshot ? (await snapshot()).queueDepth : 0);
+    },
+  });
+  const notifications = new Counter({
+    name: 'yunwang_notifications_total',
+    help: 'Notification delivery attempts by channel kind and outcome (sent, failed and to be retried, dead).',
+    labelNames: ['channel_kind', 'outcome'] as const,
+    registers: [registry],
+  });
+  for (const channel_kind of channelKinds) for (const outcome of notificationOutcomes) notifications.inc({ channel_kind, outcome }, 0);
+  const evaluations = new Histogram({
+    name: 'yunwang_alert_evaluation_duration_seconds',
+    help: 'Time one evaluation of every alert rule took.',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const kinds: ReadonlySet<string> = new Set(channelKinds);
+  const outcomes: ReadonlySet<string> = new Set(notificationOutcomes);
+  return {
+    notification: (kind, outcome) => {
+      if (kinds.has(kind) && outcomes.has(outcome)) notifications.inc({ channel_kind: kind, outcome });
+    },
+    evaluation: (seconds) => {
+      if (Number.isFinite(seconds) && seconds >= 0) evaluations.observe(seconds);
+    },
+  };
 }

@@ -1,18 +1,10 @@
 import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import type { AlertChange, AlertNotifier } from '../alerts/lifecycle.ts';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import type { AlertRuleKey, AlertSeverity, NotificationReason } from '../db/schema/enums.ts';
 import { type NotificationEntry, notificationChannels, notifications, regions } from '../db/schema/index.ts';
 import type { ChannelRow } from './channels.ts';
-
-/** One alert that changed in an evaluation, as the alert engine hands it over. */
-export interface AlertChange {
-  alertId: number;
-  reason: 'firing' | 'resolved';
-  severity: AlertSeverity;
-  rule: AlertRuleKey;
-  regionCode: string | null;
-}
 
 type Change = Omit<AlertChange, 'reason'> & { reason: NotificationReason };
 
@@ -167,3 +159,6 @@ export async function queueDepth(db: Db): Promise<number> {
   const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from notifications where state in ('queued', 'failed')`);
   return row?.n ?? 0;
 }
+
+/** The outbox as the alert engine calls it, in its evaluation transaction. */
+export const outboxNotifier: AlertNotifier = { enqueue: enqueueNotifications, repeats: enqueueRepeats };

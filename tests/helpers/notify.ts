@@ -4,10 +4,10 @@
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AlertChange } from '../../src/alerts/lifecycle.ts';
 import type { Db } from '../../src/db/client.ts';
 import type { AlertRuleKey, AlertSeverity } from '../../src/db/schema/enums.ts';
 import { alerts } from '../../src/db/schema/index.ts';
-import type { AlertChange } from '../../src/notify/outbox.ts';
 
 let counter = 0;
 

@@ -6,8 +6,9 @@
  */
 import { sql } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app.ts';
+import { type App, appMetrics, createApp } from '../../src/app.ts';
 import { queryRows } from '../../src/db/raw.ts';
+import { alertRuleKeys, alertSeverities, channelKinds } from '../../src/db/schema/enums.ts';
 import { loadDemoData } from '../../src/demo/load.ts';
 import { indicatorKeys } from '../../src/indicators/definitions.ts';
 import { computeIndicators } from '../../src/indicators/service.ts';
@@ -165,6 +166,47 @@ describeEachBackend('/metrics', (getDb) => {
     expect(text).not.toContain('12345');
     const systems = select(series, 'yunwang_http_request_duration_seconds_count', { route: '/api/v1/systems/:code', method: 'GET' });
     expect(systems.map((s) => s.labels.status)).toEqual(['401']);
+  });
+
+  it('exports open alerts for every rule × severity × state, the notification queue, and what the engine and deliverer record', async () => {
+    const first = await scrape();
+    const alerts = select(first.series, 'yunwang_alerts');
+    expect(alerts).toHaveLength(alertRuleKeys.length * alertSeverities.length * 2);
+    expect(new Set(alerts.map((s) => s.labels.state))).toEqual(new Set(['firing', 'acknowledged']));
+    expect(select(first.series, 'yunwang_notifications_total')).toHaveLength(channelKinds.length * 3);
+    expect(sum(select(first.series, 'yunwang_notifications_total'))).toBe(0);
+
+    const { db } = getDb();
+    const alert = (n: number, rule: string, severity: string, state: string) =>
+      sql`(${`metrics-test-${n}`}, ${rule}, ${severity}, ${state}, 'node', ${`N-${n}`}, 'node', 'down', now(), now())`;
+    await db.execute(sql`insert into alerts (fingerprint, rule, severity, state, subject_kind, subject_code, subject_name, summary, started_at, last_changed_at)
+      values ${sql.join([alert(1, 'node_down', 'critical', 'firing'), alert(2, 'node_down', 'critical', 'firing'), alert(3, 'tenant_quota', 'warning', 'acknowledged'), alert(4, 'node_down', 'critical', 'resolved')], sql`, `)}`);
+    const [channel] = await queryRows<{ id: number }>(
+      db,
+      sql`insert into notification_channels (name, kind, url) values ('metrics-test', 'webhook', 'http://127.0.0.1:9/hook') returning id`,
+    );
+    await db.execute(sql`insert into notifications (channel_id, state, reason, next_attempt_at)
+      select ${channel?.id}, s, 'firing', now() from unnest(array['queued', 'failed', 'sent', 'dead']) as s`);
+    appMetrics(app).alerting.notification('dingtalk', 'sent');
+    appMetrics(app).alerting.notification('email', 'dead');
+    appMetrics(app).alerting.evaluation(0.042);
+
+    // Refreshed behind the scrapes: wait out the 1 s cache, then the refresh it triggers (one
+    // already running may have read the alerts but not yet the notifications).
+    let series = first.series;
+    const settled = () => sum(select(series, 'yunwang_alerts')) === 3 && sum(select(series, 'yunwang_notification_queue_depth')) === 2;
+    for (let i = 0; i < 40 && !settled(); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      series = (await scrape()).series;
+    }
+    const value = (name: string, labels: Record<string, string> = {}) => select(series, name, labels).map((s) => s.value);
+    expect(value('yunwang_alerts', { rule: 'node_down', severity: 'critical', state: 'firing' })).toEqual([2]);
+    expect(value('yunwang_alerts', { rule: 'tenant_quota', severity: 'warning', state: 'acknowledged' })).toEqual([1]);
+    expect(value('yunwang_notification_queue_depth')).toEqual([2]);
+    expect(value('yunwang_notifications_total', { channel_kind: 'dingtalk', outcome: 'sent' })).toEqual([1]);
+    expect(value('yunwang_notifications_total', { channel_kind: 'email', outcome: 'dead' })).toEqual([1]);
+    expect(value('yunwang_alert_evaluation_duration_seconds_count')).toEqual([1]);
+    expect(value('yunwang_alert_evaluation_duration_seconds_sum')[0]).toBeCloseTo(0.042, 6);
   });
 
   it.skipIf(noPromtool)(`passes promtool check metrics without a warning${noPromtool ? ` — skipped: ${noPromtool}` : ''}`, async () => {

@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { AlertChange } from '../../src/alerts/lifecycle.ts';
 import { AlertItem } from '../../src/alerts/schemas.ts';
 import { alertItemsByIds } from '../../src/alerts/views.ts';
 import { type App, createApp } from '../../src/app.ts';
@@ -8,7 +9,7 @@ import { alerts, notificationChannels, notifications } from '../../src/db/schema
 import { rootActor } from '../../src/identity/actor.ts';
 import { createChannel } from '../../src/notify/channels.ts';
 import { type DeliveryOutcome, queueDepth, startNotificationDeliverer } from '../../src/notify/deliverer.ts';
-import { type AlertChange, enqueueNotifications, enqueueRepeats } from '../../src/notify/outbox.ts';
+import { enqueueNotifications, enqueueRepeats } from '../../src/notify/outbox.ts';
 import { ChannelInput } from '../../src/notify/schemas.ts';
 import { dingtalkSign } from '../../src/notify/senders.ts';
 import { loadDivisions } from '../../src/regions/service.ts';

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import { AlertmanagerConfig } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Job } from 'kubernetes-models/batch/v1';
@@ -123,6 +124,13 @@ const models: Record<string, { model?: ModelClass; type: { module: string; name:
   'monitoring.coreos.com/v1/PrometheusRule': {
     model: PrometheusRule,
     type: { module: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule', name: 'IPrometheusRule' },
+  },
+  'monitoring.coreos.com/v1alpha1/AlertmanagerConfig': {
+    model: AlertmanagerConfig,
+    type: {
+      module: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/AlertmanagerConfig',
+      name: 'IAlertmanagerConfig',
+    },
   },
   // No models package exists for CloudNativePG: a hand-written subset of its CRD (cnpg.ts).
   'postgresql.cnpg.io/v1/Cluster': {

@@ -3,6 +3,7 @@
  * Kubernetes, Prometheus Operator and (a hand-written subset of) CloudNativePG schemas, and
  * the deployment rules of issue #5 hold in what would be applied — not in the source files.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadAgentConfig } from '../../agents/client/config.ts';
 import { dashboardConfigMapName, syncDashboards } from '../../k8s/dashboards.ts';
+import { requireProgram } from '../helpers/exposition.ts';
 import { describeWithTool, type KubeObject, keyOf, kustomize, podSpecOf, repoRoot, validateObjects } from './kube.ts';
 
 const overlays = ['dev', 'prod'] as const;
@@ -288,6 +290,38 @@ describeWithTool(
       expect(rule.spec).toEqual(source.spec);
     });
 
+    it.each(overlays)(
+      '%s: Alertmanager posts to the API’s webhook receiver in this namespace, with the alertmanager token from a documented Secret',
+      async (overlay) => {
+        const objects = rendered[overlay];
+        const config = find(objects, 'AlertmanagerConfig', 'yunwang');
+        expect(config.spec.route).toMatchObject({ receiver: 'yunwang', groupBy: ['alertname'] });
+        const [receiver] = config.spec.receivers;
+        expect(receiver.name).toBe('yunwang');
+        const [webhook] = receiver.webhookConfigs;
+        // The Service's own name, namespace and port: Alertmanager lives in another namespace.
+        const service = find(objects, 'Service', 'yunwang-api');
+        const port = service.spec.ports.find((p: { name: string }) => p.name === 'http').port as number;
+        const url = new URL(webhook.url);
+        expect(url.hostname).toBe(`yunwang-api.${namespaces[overlay]}.svc`);
+        expect(Number(url.port || 80)).toBe(port);
+        expect(url.pathname).toBe('/api/v1/alerts/alertmanager');
+        expect(webhook.sendResolved).toBe(true);
+        const credentials = webhook.httpConfig.authorization.credentials;
+        expect(webhook.httpConfig.authorization.type).toBe('Bearer');
+        expect(credentials).toEqual({ name: 'yunwang-alertmanager-token', key: 'token' });
+        expect(JSON.stringify(config)).not.toMatch(/ywa_/);
+        const readme = await readFile(path.join(repoRoot, 'README.md'), 'utf8');
+        const section = readme.slice(readme.indexOf('## Deploy on Kubernetes'), readme.indexOf('## Configuration'));
+        expect(section).toContain(`create secret generic ${credentials.name} `);
+        expect(section).toContain('--kind alertmanager');
+      },
+    );
+
+    it('dev: the demo dataset without the simulated demo agents (the real agents run in the cluster)', () => {
+      expect(envOf(find(rendered.dev, 'Deployment', 'yunwang-api'), 'api')).toContainEqual({ name: 'YUNWANG_DEMO_LIVE', value: '0' });
+    });
+
     const dashboardsDir = path.join(repoRoot, 'dashboards/json');
     it.skipIf(!existsSync(dashboardsDir))(
       'every dashboard in dashboards/json has an identical ConfigMap labelled grafana_dashboard=1 (skipped while dashboards/json does not exist)',
@@ -410,5 +444,27 @@ describe('kustomizations stay within kustomize v2.0.3', () => {
       // v2.0.3 reads only files from `resources`; folders go in `bases`.
       for (const r of (k.resources ?? []) as string[]) expect(r, `${file}: ${r}`).toMatch(/\.ya?ml$/);
     }
+  });
+});
+
+const amtool = '/usr/bin/amtool';
+const noAmtool = requireProgram(amtool, 'apt-get install -y prometheus-alertmanager');
+
+describe('the plain alertmanager.yml (Alertmanager without the operator)', () => {
+  const file = path.join(repoRoot, 'k8s/base/monitoring/alertmanager.yml');
+
+  it('routes every alert to the yunwang webhook with a bearer credentials file, never a token', async () => {
+    const config = parse(await readFile(file, 'utf8'));
+    expect(config.route).toMatchObject({ receiver: 'yunwang', group_by: ['alertname'] });
+    const [webhook] = config.receivers.find((r: { name: string }) => r.name === 'yunwang').webhook_configs;
+    expect(new URL(webhook.url).pathname).toBe('/api/v1/alerts/alertmanager');
+    expect(webhook.http_config.authorization).toEqual({ type: 'Bearer', credentials_file: expect.stringMatching(/^\//) });
+    expect(await readFile(file, 'utf8')).not.toMatch(/ywa_|credentials:/);
+  });
+
+  it.skipIf(noAmtool)(`passes amtool check-config${noAmtool ? ` — skipped: ${noAmtool}` : ''}`, () => {
+    const run = spawnSync(amtool, ['check-config', file], { encoding: 'utf8' });
+    expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain('SUCCESS');
   });
 });
