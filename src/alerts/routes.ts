@@ -236,14 +236,23 @@ export function registerAlertRoutes(app: OpenAPIHono<AppEnv>, options: AlertRout
     assertCan(c.get('actor').access, 'write', 'alerts');
     return c.json(await acknowledgeAlert(c.get('db'), c.req.valid('param').id, c.req.valid('json').note, c.get('actor')), 200);
   });
-  app.openapi(alertmanagerRoute, async (c) => {
+  // The token is checked before the body is read: nobody else gets as far as parsing it.
+  const alertmanagerOf = new WeakMap<object, string>();
+  app.use(alertmanagerRoute.path, async (c, next) => {
+    if (c.req.method !== 'POST') return next();
     const token = bearer.exec(c.req.header('authorization') ?? '')?.[1];
     const agent = token ? await authenticateAgent(c.get('db'), token) : null;
     if (agent?.kind !== 'alertmanager') {
       c.header('WWW-Authenticate', 'Bearer realm="yunwang-alertmanager"');
       throw new AppError('unauthorized', 'an alertmanager token is required: yunwang token create --agent <name> --kind alertmanager');
     }
-    const result = await receiveAlertmanager(c.get('db'), c.req.valid('json'), { agent: agent.name, ...options });
+    alertmanagerOf.set(c, agent.name);
+    await next();
+  });
+  app.openapi(alertmanagerRoute, async (c) => {
+    const agent = alertmanagerOf.get(c);
+    if (!agent) throw new AppError('unauthorized', 'an alertmanager token is required');
+    const result = await receiveAlertmanager(c.get('db'), c.req.valid('json'), { agent, ...options });
     return c.json(result, 200);
   });
 
