@@ -11,6 +11,8 @@ const spanMs = { '1h': hour, '24h': 24 * hour, '7d': 7 * 24 * hour }[range] ?? h
 const bucketMs = { '1h': 60_000, '24h': 10 * 60_000, '7d': hour }[range] ?? 60_000;
 const sliceMs = { '1h': hour, '24h': 6 * hour, '7d': 24 * hour }[range] ?? hour;
 const pagesPerSlice = 5;
+// The tables say Beijing time; the charts too, whatever the browser's zone (drawn as UTC, shifted).
+const beijing = 8 * hour;
 
 async function slice(from, to) {
   const rows = [];
@@ -46,7 +48,7 @@ function bucketed(rows) {
   const all = new Map();
   const byAgent = new Map();
   for (const row of rows) {
-    const at = Math.floor(Date.parse(row.at) / bucketMs) * bucketMs;
+    const at = Math.floor((Date.parse(row.at) + beijing) / bucketMs) * bucketMs;
     const b = all.get(at) ?? { up: 0, n: 0, loss: 0 };
     b.n += 1;
     b.up += row.up ? 1 : 0;
@@ -80,11 +82,12 @@ function draw(id, title, series, options = {}) {
   const chart = echarts.getInstanceByDom(element) ?? echarts.init(element, null, { renderer: 'svg' });
   chart.setOption({
     animation: false,
+    useUTC: true,
     title: { text: title, textStyle: { fontSize: 13 } },
     tooltip: { trigger: 'axis' },
     legend: series.length > 1 ? { bottom: 0, type: 'scroll' } : undefined,
     grid: { left: 48, right: 16, top: 36, bottom: series.length > 1 ? 40 : 28 },
-    xAxis: { type: 'time', min: Date.now() - spanMs, max: Date.now() },
+    xAxis: { type: 'time', min: Date.now() + beijing - spanMs, max: Date.now() + beijing },
     yAxis: { type: 'value', ...options.yAxis },
     series: series.map((s) => ({ type: 'line', showSymbol: s.data.length < 3, name: s.name, data: s.data, connectNulls: false })),
   });
@@ -102,7 +105,7 @@ try {
     m.latency,
     data.latency.map((s) => ({ name: s.agent, data: s.data })),
   );
-  draw('chart-loss', m.loss, [{ name: m.loss, data: data.loss }], { yAxis: { min: 0, max: 100 } });
+  draw('chart-loss', m.lossPercent, [{ name: m.lossPercent, data: data.loss }], { yAxis: { min: 0, max: 100 } });
   document.querySelector('.node-charts').dataset.drawn = 'true';
 } catch (error) {
   status.textContent = String(error.message ?? error);

@@ -29,6 +29,7 @@ const t = catalogue(
     noVantage: '尚无采集代理报告此节点。',
     charts: '可用性、时延与丢包',
     up: '可用率 %',
+    lossPercent: '丢包率 %',
     history: '告警历史',
     noAlerts: '此节点没有告警。',
     range1h: '1 小时',
@@ -59,6 +60,7 @@ const t = catalogue(
     noVantage: 'No agent has reported on this node yet.',
     charts: 'Availability, latency and loss',
     up: 'Up %',
+    lossPercent: 'Loss %',
     history: 'Alert history',
     noAlerts: 'This node has had no alert.',
     range1h: '1 hour',
@@ -101,7 +103,7 @@ export async function nodePage(ctx: PageContext): Promise<Response> {
     title: `${m.title} ${node.name}`,
     scripts: ['node.js'],
     charts: true,
-    config: { code, range, m: { up: m.up, latency: m.latency, loss: m.loss, noData: m.noData } },
+    config: { code, range, m: { up: m.up, latency: m.latency, lossPercent: m.lossPercent, noData: m.noData } },
     children: (
       <>
         <h1>
@@ -189,7 +191,7 @@ export async function nodePage(ctx: PageContext): Promise<Response> {
           <div class="node-charts">
             <div class="chart" id="chart-up" role="img" aria-label={m.up} />
             <div class="chart" id="chart-latency" role="img" aria-label={m.latency} />
-            <div class="chart" id="chart-loss" role="img" aria-label={m.loss} />
+            <div class="chart" id="chart-loss" role="img" aria-label={m.lossPercent} />
           </div>
           <p class="hint" id="chart-status" role="status" />
         </section>
