@@ -14,6 +14,8 @@ export const submitPath = '/console/submit';
 export interface ApiFormProps {
   /** The API operation the form calls (POST, JSON body of its fields). */
   api: string;
+  /** DELETE for an operation such as expiring a silence; POST otherwise. */
+  method?: 'POST' | 'DELETE';
   /** Where to go after success; `{field}` takes a submitted value. Default: /console. */
   next?: string;
   /** The session's CSRF token (absent on the sign-in form). */
@@ -29,6 +31,7 @@ export interface ApiFormProps {
  * A form that works both ways: the page script posts its fields as JSON to `api` (showing the
  * answer in place); without scripts the browser posts it to /console/submit, which makes the
  * same API call and comes back. Hidden `_…` fields carry the call; scripts leave them out.
+ * A field named `group.key` becomes `{group: {key}}` in the body (a silence's matchers).
  */
 export function ApiForm(props: ApiFormProps) {
   return (
@@ -38,11 +41,13 @@ export function ApiForm(props: ApiFormProps) {
       method="post"
       action={submitPath}
       data-api-url={props.api}
+      data-api-method={props.method}
       data-next={props.next}
       data-repeat={props.repeat}
       novalidate
     >
       <input type="hidden" name="_api" value={props.api} />
+      {props.method && props.method !== 'POST' ? <input type="hidden" name="_method" value={props.method} /> : null}
       {props.next ? <input type="hidden" name="_next" value={props.next} /> : null}
       {props.csrf ? <input type="hidden" name="_csrf" value={props.csrf} /> : null}
       {props.repeat ? <input type="hidden" name="_repeat" value={props.repeat} /> : null}
@@ -55,6 +60,27 @@ export function ApiForm(props: ApiFormProps) {
 const formLimitBytes = 64 * 1024;
 const loginApi = '/api/v1/auth/login';
 const apiPath = /^\/api\/v1\/[A-Za-z0-9/_.%-]+$/;
+/** One level of nesting, plain names only: nothing like `__proto__.x` reaches the body. */
+const nestedName = /^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$/;
+
+/** The JSON body of a form's fields: `a.b` nests one level; the rest are strings as typed. */
+export function bodyOf(fields: Record<string, string>): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    const nested = nestedName.exec(name);
+    if (!nested) {
+      body[name] = value;
+      continue;
+    }
+    const group = nested[1] as string;
+    const key = nested[2] as string;
+    const inner = body[group];
+    const target: Record<string, unknown> = typeof inner === 'object' && inner !== null ? (inner as Record<string, unknown>) : {};
+    target[key] = value;
+    body[group] = target;
+  }
+  return body;
+}
 
 /** Only a console page may be where a form returns to: never another site. */
 export function consolePath(value: unknown, fallback: string): string {
@@ -95,11 +121,12 @@ export function registerFormFallback(app: OpenAPIHono<AppEnv>, settings: Console
         new AppError('validation_failed', 'the two entries differ', [{ field: 'repeat', message: `must repeat ${repeated} exactly` }]),
       );
     }
-    const body: Record<string, string> = {};
+    const fields: Record<string, string> = {};
     for (const [name, value] of Object.entries(form)) {
       if (name.startsWith('_') || (repeated && name === 'repeat') || typeof value !== 'string' || value.trim() === '') continue;
-      body[name] = value.trim();
+      fields[name] = value.trim();
     }
+    const method = form._method === 'DELETE' ? 'DELETE' : 'POST';
     const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
     const cookie = c.req.header('cookie');
     if (cookie) headers.Cookie = cookie;
@@ -107,9 +134,9 @@ export function registerFormFallback(app: OpenAPIHono<AppEnv>, settings: Console
     const requestId = c.get('requestId');
     if (requestId) headers['X-Request-Id'] = requestId;
     // The caller's own connection (c.env) goes along: the audit trail and rate limits see their address.
-    const answer = await app.request(api, { method: 'POST', headers, body: JSON.stringify(body) }, c.env);
+    const answer = await app.request(api, { method, headers, body: JSON.stringify(bodyOf(fields)) }, c.env);
     if (!answer.ok) return failure(c, answer, api === loginApi, refuse);
-    const next = consolePath(form._next, '/console').replace(/\{(\w+)\}/g, (_, key: string) => encodeURIComponent(body[key] ?? ''));
+    const next = consolePath(form._next, '/console').replace(/\{(\w+)\}/g, (_, key: string) => encodeURIComponent(fields[key] ?? ''));
     const response = c.redirect(next, 303);
     // A sign-in sets the session cookie: pass it on.
     for (const setCookie of answer.headers.getSetCookie()) response.headers.append('Set-Cookie', setCookie);

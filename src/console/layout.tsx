@@ -12,6 +12,7 @@ const t = catalogue(
     skip: '跳到正文',
     nav: '主导航',
     wall: '大屏',
+    critical: '条严重告警未处理',
   },
   {
     app: 'yunwang · e-government cloud & network console',
@@ -21,6 +22,7 @@ const t = catalogue(
     skip: 'Skip to content',
     nav: 'Main navigation',
     wall: 'Wall screen',
+    critical: 'critical alerts firing',
   },
 );
 
@@ -28,6 +30,8 @@ export interface Viewer {
   name: string;
   access: Access;
   csrfToken?: string;
+  /** Firing critical alerts (unsilenced, uninhibited) for the nav badge; absent when the viewer may not read alerts. */
+  alertsFiring?: number;
 }
 
 export interface LayoutProps {
@@ -85,6 +89,9 @@ export function Layout(props: LayoutProps) {
                   <li>
                     <a href={consolePages[key].path} aria-current={key === props.active ? 'page' : undefined}>
                       {consolePages[key][props.lang]}
+                      {key === 'alerts' && props.viewer?.alertsFiring !== undefined ? (
+                        <AlertBadge count={props.viewer.alertsFiring} label={m.critical} />
+                      ) : null}
                     </a>
                   </li>
                 ))}
@@ -107,7 +114,17 @@ export function Layout(props: LayoutProps) {
         </header>
         <main id="main">{props.children}</main>
         {props.viewer ? <script type="module" src="/console/assets/common.js" /> : null}
+        {props.viewer?.alertsFiring !== undefined ? <script type="module" src="/console/assets/badge.js" /> : null}
       </body>
     </html>
+  );
+}
+
+/** The count of firing critical alerts next to 告警; badge.js keeps it current without a reload. */
+function AlertBadge(props: { count: number; label: string }) {
+  return (
+    <span class="nav-badge" id="alert-badge" data-count={String(props.count)} title={props.label} hidden={props.count === 0}>
+      {props.count}
+    </span>
   );
 }

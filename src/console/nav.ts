@@ -7,6 +7,8 @@ export const consolePages = {
   map: { path: '/console/map', roles: ['leader', 'reviewer', 'ops', 'sysadmin'], zh: '覆盖地图', en: 'Coverage map' },
   workspace: { path: '/console/workspace', roles: ['department'], zh: '部门工作台', en: 'Workspace' },
   ops: { path: '/console/ops', roles: ['ops', 'sysadmin'], zh: '多云运维', en: 'Multi-cloud ops' },
+  // The same readers as the alerts API; a department user's list is scoped by the service.
+  alerts: { path: '/console/alerts', roles: ['ops', 'leader', 'sysadmin', 'department'], zh: '告警', en: 'Alerts' },
   review: { path: '/console/review', roles: ['reviewer', 'leader', 'ops'], zh: '认定与回头看', en: 'Review queues' },
 } as const satisfies Record<string, { path: string; roles: readonly Role[]; zh: string; en: string }>;
 

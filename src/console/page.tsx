@@ -1,8 +1,10 @@
 import type { Context } from 'hono';
 import type { Child } from 'hono/jsx';
+import { openAlertCounts } from '../alerts/service.ts';
 import type { Db } from '../db/client.ts';
 import { AppError } from '../http/errors.ts';
 import type { AppEnv } from '../http/router.ts';
+import { type Access, can } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
 import type { IndicatorCache } from '../indicators/cache.ts';
 import type { IndicatorReport } from '../indicators/service.ts';
@@ -92,6 +94,17 @@ export function errorPage(ctx: Pick<PageContext, 'lang' | 'render'>, error: AppE
   );
 }
 
+/** The nav badge's count, rendered with every page; a department user bound to no department gets none. */
+async function alertBadge(db: Db, access: Access): Promise<number | undefined> {
+  if (!can(access, 'read', 'alerts')) return undefined;
+  try {
+    return (await openAlertCounts(db, access)).firing_critical;
+  } catch (error) {
+    if (error instanceof AppError) return undefined;
+    throw error;
+  }
+}
+
 export type PageHandler = (ctx: PageContext) => Promise<Response>;
 
 /**
@@ -109,7 +122,12 @@ export function consolePage(settings: ConsoleSettings, page: PageKey | null, han
     }
     if (principal.restriction === 'password_change') return c.redirect('/console/password', 302);
     if (principal.restriction === 'totp_enrollment') return c.redirect('/console/totp', 302);
-    const viewer: Viewer = { name: principal.user.name, access: principal.access, csrfToken: principal.csrfToken };
+    const viewer: Viewer = {
+      name: principal.user.name,
+      access: principal.access,
+      csrfToken: principal.csrfToken,
+      alertsFiring: await alertBadge(c.get('db'), principal.access),
+    };
     const ctx: PageContext = {
       c,
       db: c.get('db'),

@@ -11,8 +11,10 @@ import { langOf } from './i18n.ts';
 import { consolePages, pagesFor } from './nav.ts';
 import { type ConsoleSettings, consolePage, renderWith } from './page.tsx';
 import { loginPage, restrictedPage } from './pages/account.tsx';
+import { alertsPage } from './pages/alerts.tsx';
 import { itemsPage } from './pages/items.tsx';
 import { mapPage } from './pages/map.tsx';
+import { nodePage } from './pages/node.tsx';
 import { opsPage } from './pages/ops.tsx';
 import { overviewPage } from './pages/overview.tsx';
 import { reviewPage } from './pages/review.tsx';
@@ -71,4 +73,7 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, options: ConsoleOption
   app.get('/console/workspace/:kind/:code', consolePage(settings, 'workspace', recordPage));
   app.get('/console/ops', consolePage(settings, 'ops', opsPage));
   app.get('/console/review', consolePage(settings, 'review', reviewPage));
+  app.get('/console/alerts', consolePage(settings, 'alerts', alertsPage));
+  // Not in the menu: reached from alerts and the ops panel; the page checks network-node access.
+  app.get('/console/nodes/:code', consolePage(settings, null, nodePage));
 }

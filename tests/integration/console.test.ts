@@ -59,9 +59,20 @@ describeEachBackend('web console', (getDb) => {
       const html = await (await page('/console/overview', user)).text();
       return [...html.matchAll(/<nav[\s\S]*?<\/nav>/g)].join('').match(/href="\/console\/[a-z]+"/g);
     };
-    expect(await nav('leader')).toEqual(['href="/console/overview"', 'href="/console/map"', 'href="/console/review"']);
-    expect(await nav('dept-P001')).toEqual(['href="/console/overview"', 'href="/console/workspace"']);
-    expect(await nav('ops')).toEqual(['href="/console/overview"', 'href="/console/map"', 'href="/console/ops"', 'href="/console/review"']);
+    expect(await nav('leader')).toEqual([
+      'href="/console/overview"',
+      'href="/console/map"',
+      'href="/console/alerts"',
+      'href="/console/review"',
+    ]);
+    expect(await nav('dept-P001')).toEqual(['href="/console/overview"', 'href="/console/workspace"', 'href="/console/alerts"']);
+    expect(await nav('ops')).toEqual([
+      'href="/console/overview"',
+      'href="/console/map"',
+      'href="/console/ops"',
+      'href="/console/alerts"',
+      'href="/console/review"',
+    ]);
     expect((await page('/console', 'dept-P001')).headers.get('location')).toBe('/console/overview');
     // The auditor has no console page: told so, not shown a page it may not read.
     const auditor = await page('/console', 'auditor');

@@ -113,10 +113,15 @@ function bindApiForm(form) {
       return;
     }
     const body = {};
+    const fields = {};
     for (const input of form.querySelectorAll('[name]')) {
       // `_…` fields carry the call for the script-less fallback (/console/submit), not the API.
       if (input.name.startsWith('_') || input.dataset.skip === 'true' || input.value.trim() === '') continue;
-      body[input.name] = input.value.trim();
+      fields[input.name] = input.value.trim();
+      // `group.key` nests one level, as the fallback does (a silence's matchers).
+      const [group, key, more] = input.name.split('.');
+      if (key === undefined || more !== undefined) body[input.name] = input.value.trim();
+      else body[group] = { ...(body[group] ?? {}), [key]: input.value.trim() };
     }
     const repeat = form.dataset.repeat;
     if (repeat && form.elements.repeat && form.elements.repeat.value !== form.elements[repeat].value) {
@@ -126,7 +131,7 @@ function bindApiForm(form) {
     }
     const button = form.querySelector('button[type="submit"]');
     if (button) button.disabled = true;
-    const answer = await api('POST', form.dataset.apiUrl, body);
+    const answer = await api(form.dataset.apiMethod || 'POST', form.dataset.apiUrl, body);
     if (button) button.disabled = false;
     if (!answer.ok) {
       showProblem(result, answer.data);
@@ -138,7 +143,7 @@ function bindApiForm(form) {
     }
     showOk(result, m.saved);
     const next = form.dataset.next;
-    if (next) window.location.assign(next.replace(/\{(\w+)\}/g, (_, key) => encodeURIComponent(body[key] ?? '')));
+    if (next) window.location.assign(next.replace(/\{(\w+)\}/g, (_, key) => encodeURIComponent(fields[key] ?? '')));
     else window.location.reload();
   });
 }

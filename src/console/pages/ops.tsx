@@ -1,7 +1,9 @@
+import { type TroubledNode, troubledNodes } from '../../alerts/nodes.ts';
 import { assertCan } from '../../identity/access.ts';
 import { listAgents } from '../../ingest/agents.ts';
 import { listRegions } from '../../regions/service.ts';
 import { listClouds, listRecords, listTenants, type TenantItem } from '../../registry/service.ts';
+import { beijingTime } from '../alert-terms.ts';
 import { catalogue, valueName } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
 
@@ -34,6 +36,13 @@ const t = catalogue(
     industry: '行业云',
     cityCloud: '市级云',
     refresh: '每 30 秒自动刷新',
+    troubled: '中断与劣化的节点',
+    noTroubled: '没有中断或劣化的节点。',
+    node: '节点',
+    region: '地区',
+    state: '状态',
+    since: '开始于（北京时间）',
+    loss: '丢包率',
   },
   {
     title: 'Multi-cloud operations',
@@ -63,6 +72,13 @@ const t = catalogue(
     industry: 'Industry',
     cityCloud: 'City',
     refresh: 'Refreshes every 30 s',
+    troubled: 'Nodes down or degraded',
+    noTroubled: 'No node is down or degraded.',
+    node: 'Node',
+    region: 'Region',
+    state: 'State',
+    since: 'Since (Beijing time)',
+    loss: 'Loss',
   },
 );
 
@@ -111,12 +127,13 @@ export async function opsPage(ctx: PageContext): Promise<Response> {
   const { c, db, actor, lang } = ctx;
   const m = t(lang);
   assertCan(actor.access, 'read', 'agents');
-  const [clouds, tenants, nodes, agents, cities] = await Promise.all([
+  const [clouds, tenants, nodes, agents, cities, troubled] = await Promise.all([
     listClouds(db, { limit: 1000, offset: 0 }, actor),
     listTenants(db, { limit: 100_000, offset: 0 }, actor),
     listRecords(db, 'network-nodes', { limit: 100_000, offset: 0 }, actor),
     listAgents(db, { limit: 1000, offset: 0, status: 'unknown' }),
     listRegions(db, { level: 'city' }),
+    troubledNodes(db),
   ]);
   const kindOrder: Record<string, number> = { provincial: 0, industry: 1, city: 2 };
   const cloudList = [...clouds.items].sort((a, b) => (kindOrder[a.kind] ?? 3) - (kindOrder[b.kind] ?? 3) || a.code.localeCompare(b.code));
@@ -217,6 +234,7 @@ export async function opsPage(ctx: PageContext): Promise<Response> {
                 </tbody>
               </table>
             </section>
+            <TroubledNodes nodes={troubled} m={m} lang={lang} />
             <section aria-labelledby="agents-title" class="panel">
               <h2 id="agents-title">
                 {m.agents} <small>{agents.total}</small>
@@ -280,4 +298,48 @@ export async function opsPage(ctx: PageContext): Promise<Response> {
       </>
     ),
   });
+}
+
+/** The nodes that need someone now, each by name with its page: the city table only counts them. */
+function TroubledNodes(props: { nodes: TroubledNode[]; m: ReturnType<typeof t>; lang: 'zh' | 'en' }) {
+  const { m, lang } = props;
+  return (
+    <section aria-labelledby="troubled-title" class="panel">
+      <h2 id="troubled-title">
+        {m.troubled} <small>{props.nodes.length}</small>
+      </h2>
+      {props.nodes.length === 0 ? (
+        <p>{m.noTroubled}</p>
+      ) : (
+        <div class="scroll">
+          <table id="troubled-nodes">
+            <thead>
+              <tr>
+                <th scope="col">{m.node}</th>
+                <th scope="col">{m.region}</th>
+                <th scope="col">{m.state}</th>
+                <th scope="col">{m.since}</th>
+                <th scope="col">{m.latency}</th>
+                <th scope="col">{m.loss}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.nodes.map((n) => (
+                <tr data-node={n.code}>
+                  <td>
+                    <a href={`/console/nodes/${encodeURIComponent(n.code)}`}>{n.name}</a> <small>{n.code}</small>
+                  </td>
+                  <td>{n.region_name ?? n.region_code}</td>
+                  <td class={`state-${n.live_state}`}>{valueName(n.live_state, lang)}</td>
+                  <td>{beijingTime(n.since)}</td>
+                  <td>{n.latency_ms === null ? '—' : n.latency_ms.toFixed(1)}</td>
+                  <td>{n.loss === null ? '—' : `${(n.loss * 100).toFixed(1)}%`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
 }

@@ -1,0 +1,242 @@
+import type { AlertDetail, AlertItem } from '../../alerts/schemas.ts';
+import { alertRuleKeys, alertSeverities } from '../../db/schema/enums.ts';
+import type { SilenceMatchers } from '../../db/schema/index.ts';
+import { can } from '../../identity/access.ts';
+import { beijingTime, eventNames, ruleNames, severityNames, term } from '../alert-terms.ts';
+import { ApiForm } from '../forms.tsx';
+import { catalogue } from '../i18n.ts';
+import type { PageContext } from '../page.tsx';
+import { alertTerms, SeverityMark, StateCell, SubjectCell } from './alert-row.tsx';
+
+const t = catalogue(
+  {
+    close: '关闭',
+    lastChanged: '最近变化',
+    acknowledgedBy: '确认人',
+    resolvedAt: '恢复时间',
+    timeline: '时间线',
+    at: '时间',
+    type: '事件',
+    actor: '操作人',
+    note: '说明',
+    acknowledge: '确认告警',
+    ackNote: '处置说明（必填）',
+    silence: '静默此告警',
+    silenceTitle: '静默告警',
+    silenceHint: '匹配条件已按此告警填好；留空的条件不作限制。静默期间告警照常记录，但不发送通知。',
+    node: '节点编码',
+    region: '地区编码',
+    agent: '采集代理',
+    cloud: '云平台编码',
+    anySeverity: '任意级别',
+    anyRule: '任意规则',
+    endsAt: '结束时间（ISO 8601，含时区）',
+    reason: '原因（必填）',
+    create: '创建静默',
+    cancel: '取消',
+  },
+  {
+    close: 'Close',
+    lastChanged: 'Last change',
+    acknowledgedBy: 'Acknowledged by',
+    resolvedAt: 'Resolved',
+    timeline: 'Timeline',
+    at: 'At',
+    type: 'Event',
+    actor: 'By',
+    note: 'Note',
+    acknowledge: 'Acknowledge',
+    ackNote: 'What you are doing about it (required)',
+    silence: 'Silence this',
+    silenceTitle: 'Silence alerts',
+    silenceHint: 'The matchers come from this alert; an empty one matches anything. Silenced alerts are still recorded, not notified.',
+    node: 'Node code',
+    region: 'Region code',
+    agent: 'Agent',
+    cloud: 'Cloud code',
+    anySeverity: 'Any severity',
+    anyRule: 'Any rule',
+    endsAt: 'Ends at (ISO 8601 with a time zone)',
+    reason: 'Reason (required)',
+    create: 'Create the silence',
+    cancel: 'Cancel',
+  },
+);
+
+/** A silence of an alert lasts two hours unless ops say otherwise: long enough for a repair, short enough to be noticed. */
+const defaultSilenceMs = 2 * 3600_000;
+
+/** An instant in Beijing time with its offset, as the silence API takes it (and a person can edit it). */
+const beijingIso = (at: Date) => `${beijingTime(at.toISOString()).replace(' ', 'T')}+08:00`;
+
+/** One alert: its facts, its timeline, and for ops the acknowledge form and the way to silence it. */
+export function AlertDetailPanel(props: { ctx: PageContext; alert: AlertDetail; closeHref: string; here: string; silenceHref: string }) {
+  const { ctx, alert } = props;
+  const { lang } = ctx;
+  const m = t(lang);
+  const w = alertTerms(lang);
+  const acknowledges = can(ctx.actor.access, 'write', 'alerts') && alert.state === 'firing';
+  const silences = can(ctx.actor.access, 'write', 'alerting') && alert.state !== 'resolved';
+  return (
+    <section class="alert-detail" id="alert-detail" data-alert={String(alert.id)} aria-labelledby="alert-detail-title">
+      <h2 id="alert-detail-title">
+        #{alert.id} {term(ruleNames, alert.rule, lang)} · {alert.subject.name}{' '}
+        <small>
+          <a href={props.closeHref}>{m.close}</a>
+        </small>
+      </h2>
+      <dl>
+        <dt>{w.severity}</dt>
+        <dd>
+          <SeverityMark severity={alert.severity} lang={lang} />
+        </dd>
+        <dt>{w.state}</dt>
+        <dd id="alert-state">
+          <StateCell alert={alert} lang={lang} />
+        </dd>
+        <dt>{w.rule}</dt>
+        <dd>
+          {term(ruleNames, alert.rule, lang)} <code>{alert.rule}</code>
+        </dd>
+        <dt>{w.subject}</dt>
+        <dd>
+          <SubjectCell alert={alert} />
+        </dd>
+        <dt>{w.region}</dt>
+        <dd>{alert.region_name ?? alert.region ?? '—'}</dd>
+        <dt>{w.summary}</dt>
+        <dd>{alert.summary}</dd>
+        <dt>{w.started}</dt>
+        <dd>{beijingTime(alert.started_at)}</dd>
+        <dt>{m.lastChanged}</dt>
+        <dd>{beijingTime(alert.last_changed_at)}</dd>
+        <dt>{w.occurrences}</dt>
+        <dd>{alert.occurrences}</dd>
+        {alert.acknowledged_by ? (
+          <>
+            <dt>{m.acknowledgedBy}</dt>
+            <dd>
+              {alert.acknowledged_by} · {beijingTime(alert.acknowledged_at)}
+            </dd>
+          </>
+        ) : null}
+        {alert.resolved_at ? (
+          <>
+            <dt>{m.resolvedAt}</dt>
+            <dd>{beijingTime(alert.resolved_at)}</dd>
+          </>
+        ) : null}
+      </dl>
+      {acknowledges ? (
+        <ApiForm id="ack-form" class="stack" api={`/api/v1/alerts/${alert.id}/acknowledge`} next={props.here} csrf={ctx.viewer.csrfToken}>
+          <label>
+            {m.ackNote}
+            <textarea name="note" required maxlength={2000} rows={2} />
+          </label>
+          <div class="buttons">
+            <button type="submit">{m.acknowledge}</button>
+          </div>
+          <span class="result" role="status" aria-live="polite" />
+        </ApiForm>
+      ) : null}
+      {silences ? (
+        <p>
+          <a href={props.silenceHref} id="silence-link">
+            {m.silence}
+          </a>
+        </p>
+      ) : null}
+      <h3>{m.timeline}</h3>
+      <table id="timeline">
+        <thead>
+          <tr>
+            <th scope="col">{m.at}</th>
+            <th scope="col">{m.type}</th>
+            <th scope="col">{m.actor}</th>
+            <th scope="col">{m.note}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {alert.events.map((e) => (
+            <tr data-event={e.type}>
+              <td>{beijingTime(e.at)}</td>
+              <td>{term(eventNames, e.type, lang)}</td>
+              <td>{e.actor}</td>
+              <td>{e.note ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** "Silence this": a silence form with the alert's matchers filled in, ending in two hours. */
+export function SilenceForm(props: { ctx: PageContext; alert: AlertItem; matchers: SilenceMatchers; back: string }) {
+  const { ctx, matchers } = props;
+  const { lang } = ctx;
+  const m = t(lang);
+  const w = alertTerms(lang);
+  const endsAt = beijingIso(new Date(Date.now() + defaultSilenceMs));
+  return (
+    <section class="alert-detail" aria-labelledby="silence-title">
+      <h2 id="silence-title">
+        {m.silenceTitle} <small>#{props.alert.id}</small>
+      </h2>
+      <p class="hint">{m.silenceHint}</p>
+      <ApiForm id="silence-form" class="stack" api="/api/v1/silences" next={props.back} csrf={ctx.viewer.csrfToken}>
+        <label>
+          {w.rule}
+          <select name="matchers.rule">
+            <option value="">{m.anyRule}</option>
+            {alertRuleKeys.map((r) => (
+              <option value={r} selected={matchers.rule === r}>
+                {term(ruleNames, r, lang)} ({r})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {w.severity}
+          <select name="matchers.severity">
+            <option value="">{m.anySeverity}</option>
+            {alertSeverities.map((s) => (
+              <option value={s} selected={matchers.severity === s}>
+                {term(severityNames, s, lang)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {m.node}
+          <input name="matchers.node" value={matchers.node ?? ''} maxlength={100} />
+        </label>
+        <label>
+          {m.region}
+          <input name="matchers.region" value={matchers.region ?? ''} maxlength={12} inputmode="numeric" />
+        </label>
+        <label>
+          {m.agent}
+          <input name="matchers.agent" value={matchers.agent ?? ''} maxlength={100} />
+        </label>
+        <label>
+          {m.cloud}
+          <input name="matchers.cloud" value={matchers.cloud ?? ''} maxlength={100} />
+        </label>
+        <label>
+          {m.endsAt}
+          <input name="ends_at" value={endsAt} required maxlength={40} />
+        </label>
+        <label>
+          {m.reason}
+          <textarea name="reason" required maxlength={2000} rows={2} />
+        </label>
+        <div class="buttons">
+          <button type="submit">{m.create}</button>
+          <a href={props.back}>{m.cancel}</a>
+        </div>
+        <span class="result" role="status" aria-live="polite" />
+      </ApiForm>
+    </section>
+  );
+}
