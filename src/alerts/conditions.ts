@@ -94,7 +94,10 @@ async function nodeConditions(db: Db, book: RuleBook): Promise<Condition[]> {
         fingerprint: `node_down:${r.code}`,
         rule: 'node_down',
         severity: book.node_down.severity,
-        summary: `节点 ${r.name} (${r.code}) 不可达，${r.agents.length} 个探测点均报告中断 · node down as seen by all ${r.agents.length} agent(s)`,
+        summary:
+          r.agents.length === 1
+            ? `节点 ${r.name} (${r.code}) 不可达，唯一探测点 ${r.agents[0]} 报告中断 · node down as seen by its only agent ${r.agents[0]}`
+            : `节点 ${r.name} (${r.code}) 不可达，全部 ${r.agents.length} 个探测点均报告中断 · node down as seen by all ${r.agents.length} agents`,
         details: { agents: r.agents },
         since: r.down_since ? instant(r.down_since) : null,
         seenBy: r.down_agents,

@@ -13,7 +13,7 @@ import type { AppError } from '../../src/http/errors.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { demoUsers } from '../../src/identity/bootstrap.ts';
 import { passwordProblems } from '../../src/identity/passwords.ts';
-import { restrictedOperations } from '../../src/identity/policy.ts';
+import { restrictedOperations, routePolicy } from '../../src/identity/policy.ts';
 import { authenticateSession, login } from '../../src/identity/sessions.ts';
 import { authenticateToken } from '../../src/identity/tokens.ts';
 import { currentTotp } from '../../src/identity/totp.ts';
@@ -370,8 +370,9 @@ describeEachBackend('identity', (getDb) => {
       for (const [template, methods] of Object.entries(paths)) {
         for (const [method, op] of Object.entries(methods)) {
           const operationId = String(op.operationId);
-          // Sign-in, and the agents' ingest (an agent token, not a user), are not the session's to use.
-          if (restrictedOperations.has(operationId) || operationId === 'login' || operationId === 'ingestBatch') continue;
+          // Sign-in, and the agents' routes (ingest, Alertmanager's webhook: an agent token, not a user), are not the session's to use.
+          const rule = routePolicy[operationId];
+          if (restrictedOperations.has(operationId) || operationId === 'login' || (rule && 'agent' in rule)) continue;
           const path = template.replace(/\{[^}]+\}/g, '1');
           const a = await call(method.toUpperCase(), path, { headers: me.headers, json: method === 'get' ? undefined : {} });
           expect(a.status, `${method} ${path}`).toBe(403);
