@@ -16,7 +16,8 @@ export function channelItemOf(row: ChannelRow): ChannelItem {
   return {
     name: row.name,
     kind: row.kind,
-    url: row.url,
+    // Query values of robot URLs (access_token, key) are credentials: write-only like the secret.
+    url: redactedUrl(row.url),
     to: row.to,
     has_secret: row.secret !== null,
     min_severity: row.minSeverity,
@@ -32,7 +33,7 @@ export function channelItemOf(row: ChannelRow): ChannelItem {
 }
 
 /**
- * A URL fit for the audit trail and logs: query values (a DingTalk `access_token`, a WeCom
+ * A URL fit for responses, the audit trail and logs: query values (a DingTalk `access_token`, a WeCom
  * `key`) are bearer credentials, so each is replaced by a short hash that still shows a change.
  */
 export function redactedUrl(url: string): string {
@@ -50,8 +51,7 @@ export function redactedUrl(url: string): string {
 
 /** What the audit trail keeps of a channel: never the secret, only whether there is one. */
 function auditView(row: ChannelRow): Record<string, unknown> {
-  const { url, ...item } = channelItemOf(row);
-  return { ...item, url: redactedUrl(url), secret: row.secret === null ? null : '(set)' };
+  return { ...channelItemOf(row), secret: row.secret === null ? null : '(set)' };
 }
 
 const invalid = (errors: FieldError[]) =>

@@ -97,6 +97,9 @@ describeEachBackend('notifications', (getDb) => {
       expect(created.body).toMatchObject({ name, kind: 'webhook', has_secret: true, min_severity: 'critical', regions: ['450100'] });
       expect(created.body).not.toHaveProperty('secret');
       expect(created.text).not.toContain(secret);
+      // The URL's query values are bearer credentials too (a robot's access_token): never echoed.
+      expect(created.text).not.toContain('abcdef123456');
+      expect(String(created.body.url)).toMatch(/^https:\/\/hooks\.example\.gov\.cn\/yunwang\?token=/);
 
       const listed = await send(callers.sysadmin, 'GET', '/api/v1/notification-channels');
       expect(listed.status).toBe(200);
