@@ -13,7 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent } from '../../agents/client/runner.ts';
 import { networkAgent } from '../../agents/network/program.ts';
-import { createApp } from '../../src/app.ts';
+import { type App, createApp } from '../../src/app.ts';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { issueAgentToken } from '../../src/ingest/agents.ts';
@@ -75,6 +75,7 @@ async function runNetworkAgent(file: string) {
 describe('network-agent through an API outage', () => {
   let database: Database;
   let api: ApiServer;
+  let reader: App;
   let targets: Targets;
   let dir: string;
 
@@ -82,6 +83,10 @@ describe('network-agent through an API outage', () => {
     database = await openTestDatabase('pglite');
     await loadDivisions(database.db);
     api = await startApiServer(database);
+    // Signed in beforehand: creating users (scrypt) takes seconds on a loaded machine, longer
+    // than the 3 intervals after which the stopped agent would read as silent.
+    reader = createApp({ database, config: testAppConfig });
+    await signInCast(reader, database.db);
     targets = await startTargets();
     dir = await mkdtemp(path.join(tmpdir(), 'yunwang-outage-'));
   });
@@ -123,8 +128,6 @@ describe('network-agent through an API outage', () => {
         sql`select count(*)::int as n from node_samples where at between ${new Date(outageStart)} and ${new Date(outageEnd)}`,
       );
       expect(taken?.n).toBeGreaterThanOrEqual(15 * nodeCount);
-      const reader = createApp({ database, config: testAppConfig });
-      await signInCast(reader, database.db);
       const status = (await call(reader, 'GET', `/api/v1/agents/${name}`)).body;
       expect(status.status).toBe('reporting');
       const text = await agent.metrics.registry.metrics();
