@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
+import { type PeriodicJob, startPeriodic } from '../kernel/periodic.ts';
 import { type Condition, evaluateConditions } from './conditions.ts';
 import {
   type AlertChange,
@@ -154,10 +155,7 @@ async function pruneAlerts(db: Db, retentionDays: number, now: Date): Promise<nu
   return row?.n ?? 0;
 }
 
-export interface RunningEngine {
-  runOnce(now?: Date): Promise<CycleResult>;
-  stop(): Promise<void>;
-}
+export type RunningEngine = PeriodicJob<CycleResult, [now?: Date]>;
 
 /**
  * The engine inside the server: a cycle every interval, one at a time. Every replica runs
@@ -169,38 +167,18 @@ export function startAlertEngine(
   options: EngineOptions & { intervalSeconds: number; log?: (line: string) => void; onEvaluated?: (seconds: number) => void },
 ): RunningEngine {
   const log = options.log ?? (() => {});
-  let running: Promise<CycleResult> | undefined;
-  let stopped = false;
-  const runOnce = (now?: Date) => {
-    running ??= (async () => {
-      const started = performance.now();
-      try {
-        const result = await runEvaluationCycle(db, options, now);
-        if (result.evaluated) options.onEvaluated?.((performance.now() - started) / 1000);
-        if (result.fired > 0 || result.resolved > 0) {
-          log(`alerts: ${result.fired} fired or reopened, ${result.resolved} resolved, ${result.notified} notifications queued`);
-        }
-        return result;
-      } catch (error) {
-        log(`alert evaluation failed (retrying next interval): ${error instanceof Error ? error.message : String(error)}`);
-        return skipped;
+  return startPeriodic(options.intervalSeconds * 1000, async (now?: Date) => {
+    const started = performance.now();
+    try {
+      const result = await runEvaluationCycle(db, options, now);
+      if (result.evaluated) options.onEvaluated?.((performance.now() - started) / 1000);
+      if (result.fired > 0 || result.resolved > 0) {
+        log(`alerts: ${result.fired} fired or reopened, ${result.resolved} resolved, ${result.notified} notifications queued`);
       }
-    })().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const timer = setInterval(() => {
-    if (!stopped) void runOnce();
-  }, options.intervalSeconds * 1000);
-  timer.unref();
-  void runOnce();
-  return {
-    runOnce,
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+      return result;
+    } catch (error) {
+      log(`alert evaluation failed (retrying next interval): ${error instanceof Error ? error.message : String(error)}`);
+      return skipped;
+    }
+  });
 }

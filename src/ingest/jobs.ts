@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.ts';
+import { type PeriodicJob, startPeriodic } from '../kernel/periodic.ts';
 import { markSilentNodes, pruneSamples } from './samples.ts';
 
 export interface IngestJobOptions {
@@ -7,11 +8,7 @@ export interface IngestJobOptions {
   log?: (line: string) => void;
 }
 
-export interface RunningJobs {
-  /** Runs one pass now (tests, and the first pass at start). */
-  runOnce(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type RunningJobs = PeriodicJob<void, []>;
 
 /**
  * The server's ingest housekeeping: marks silent nodes unknown and prunes samples past
@@ -20,9 +17,7 @@ export interface RunningJobs {
  */
 export function startIngestJobs(db: Db, options: IngestJobOptions): RunningJobs {
   const log = options.log ?? (() => {});
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const pass = async () => {
+  return startPeriodic(options.intervalSeconds * 1000, async () => {
     try {
       const silent = await markSilentNodes(db);
       const pruned = await pruneSamples(db, options.retentionDays);
@@ -34,24 +29,5 @@ export function startIngestJobs(db: Db, options: IngestJobOptions): RunningJobs 
     } catch (error) {
       log(`ingest housekeeping failed (retrying next interval): ${error instanceof Error ? error.message : String(error)}`);
     }
-  };
-  const runOnce = () => {
-    running ??= pass().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const timer = setInterval(() => {
-    if (!stopped) void runOnce();
-  }, options.intervalSeconds * 1000);
-  timer.unref();
-  void runOnce();
-  return {
-    runOnce,
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  });
 }
