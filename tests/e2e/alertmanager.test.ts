@@ -13,7 +13,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,24 +28,13 @@ import { callerWith } from '../helpers/auth.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 import { requireProgram } from '../helpers/exposition.ts';
 import { newAgent, sample, type TestAgent } from '../helpers/ingest.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const missing =
   requireProgram(PROMETHEUS, 'apt-get install -y prometheus') ?? requireProgram(ALERTMANAGER, 'apt-get install -y prometheus-alertmanager');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface RuleGroup {
   name: string;

@@ -22,7 +22,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +35,7 @@ import { type ApiServer, startApiServer } from '../helpers/api-server.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 import { requireProgram } from '../helpers/exposition.ts';
 import { newAgent, sample, type TestAgent } from '../helpers/ingest.ts';
+import { freePort } from '../helpers/ports.ts';
 import {
   absentArgument,
   comparedOperand,
@@ -75,18 +75,6 @@ describe('reading the operand an alert compares', () => {
     expect(absentArgument('absent_over_time(up{job="y"}[5m])')).toBe('up{job="y"}');
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface QueryAnswer {
   status: string;
