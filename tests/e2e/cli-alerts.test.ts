@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEvaluationCycle } from '../../src/alerts/engine.ts';
 import { configDefaults } from '../../src/config.ts';
@@ -13,10 +10,9 @@ import { authenticateAgent, issueAgentToken } from '../../src/ingest/agents.ts';
 import { applyBatch } from '../../src/ingest/service.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { upsertRecords } from '../../src/registry/upsert.ts';
+import { runYunwang } from '../helpers/cli.ts';
 import { backends, createPostgresDatabase } from '../helpers/db.ts';
 
-const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../bin/yunwang.mjs', import.meta.url));
 // One backend is enough here: the services underneath are tested on both.
 const backend = backends.at(-1) ?? 'pglite';
 
@@ -25,15 +21,7 @@ describe(`yunwang alerts and yunwang silence [${backend}]`, () => {
   let env: NodeJS.ProcessEnv;
   let cleanup: () => Promise<void> = async () => {};
 
-  const yunwang = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env, cwd: dir });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-    }
-  };
+  const yunwang = (...args: string[]) => runYunwang(args, { env, cwd: dir });
   const withDb = async <T>(fn: (database: Awaited<ReturnType<typeof openConfiguredDatabase>>) => Promise<T>) => {
     const database = await openConfiguredDatabase({
       ...configDefaults,

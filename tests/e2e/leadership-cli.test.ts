@@ -1,19 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { openConfiguredDatabase } from '../../src/db/open.ts';
+import { runYunwang } from '../helpers/cli.ts';
 import { backends, createPostgresDatabase } from '../helpers/db.ts';
 import { seedHistory } from '../helpers/leadership.ts';
-
-const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../bin/yunwang.mjs', import.meta.url));
 
 /**
  * The real `yunwang` command on the hand-built six-month history: a target, the snapshot
@@ -25,15 +20,7 @@ describe.each(backends)('yunwang target, snapshot, ranking, forecast and report 
   let dir: string;
   let cleanup: () => Promise<void>;
 
-  const yunwang = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env, cwd: dir });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-    }
-  };
+  const yunwang = (...args: string[]) => runYunwang(args, { env, cwd: dir });
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'yunwang-leadership-'));

@@ -1,15 +1,6 @@
-/**
- * The tamper-evident audit trail: entries are hash-chained (SM3 here), the table refuses
- * UPDATE, DELETE and TRUNCATE even from the application's own connection, and what a
- * superuser changes behind the trigger's back — an edited entry, a removed one — is named by
- * verifyAuditChain, by GET /api/v1/audit/verify and by `yunwang audit verify`.
- */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
@@ -19,6 +10,7 @@ import { type Database, openDatabase } from '../../src/db/client.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { callerWith } from '../helpers/auth.ts';
+import { runYunwang } from '../helpers/cli.ts';
 import { backends, createPostgresDatabase, describeEachBackend, queryRows } from '../helpers/db.ts';
 
 const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864 };
@@ -172,24 +164,13 @@ describeEachBackend('audit chain', (getDb) => {
   });
 });
 
-const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../bin/yunwang.mjs', import.meta.url));
-
 describe.each(backends)('yunwang audit verify [%s]', (backend) => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
   let open: () => Promise<Database>;
   let drop = async () => {};
 
-  const yunwang = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env, cwd: dir });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-    }
-  };
+  const yunwang = (...args: string[]) => runYunwang(args, { env, cwd: dir });
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'yunwang-audit-'));
