@@ -18,13 +18,16 @@ function demoDate(): string {
   return new Date(from + Math.floor(Math.random() * ((to - from) / 86_400_000 + 1)) * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** The same 20 systems of department P001 each time, named after the round: every import writes. */
+/**
+ * The same 20 systems of department P001 each time, named after the round: every import
+ * writes. No classification: that is the reviewer's (认定), a department may not set it.
+ */
 function systemsCsv(round: number): string {
   const rows = Array.from(
     { length: 20 },
-    (_, i) => `SOAK-SYS-${String(i + 1).padStart(2, '0')},浸泡测试系统 ${i + 1}（第 ${round % 2} 版）,P001,non_classified,not_migrated,`,
+    (_, i) => `SOAK-SYS-${String(i + 1).padStart(2, '0')},浸泡测试系统 ${i + 1}（第 ${round % 2} 版）,P001`,
   );
-  return `code,name,department_code,classification,state,state_at\n${rows.join('\n')}\n`;
+  return `code,name,department_code\n${rows.join('\n')}\n`;
 }
 
 export function soakWorkloads(apiUrl: string, sessions: Record<string, Session>): Workload[] {
