@@ -172,13 +172,9 @@ const routes = {
         name: z.string().min(1).max(100),
         scope: z.enum(['read', 'write']).default('read'),
         expires_in_days: z.number().int().min(1).max(tokenMaxDays).default(tokenDefaultDays),
-        roles: z
-          .array(z.enum(roles))
-          .max(roles.length)
-          .optional()
-          .openapi({
-            description: 'The roles the token acts with (a subset of yours); all you hold when absent. Later grants never count.',
-          }),
+        roles: z.array(z.enum(roles)).max(roles.length).optional().openapi({
+          description: 'The roles the token acts with (a subset of yours); all you hold when absent. Later grants never count.',
+        }),
         totp: z.string().max(12).optional().openapi({ description: 'Your current second-factor code: required for an administrator' }),
       }),
     ),
