@@ -35,6 +35,11 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
+  /**
+   * Where one-time credentials (the first administrators', the CLI's user create and password
+   * reset) are written, as 0600 files; only their path is printed. Default <YUNWANG_DATA_DIR>/credentials.
+   */
+  YUNWANG_CREDENTIALS_DIR: z.string().min(1).optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Load the demo dataset on first start (default on; YUNWANG_DEMO=0 to leave it out). */
   YUNWANG_DEMO: boolFlag.default(true),
@@ -113,6 +118,10 @@ const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** Where one-time credentials are written (YUNWANG_CREDENTIALS_DIR). */
+export const credentialsDir = (config: Pick<Config, 'YUNWANG_CREDENTIALS_DIR' | 'YUNWANG_DATA_DIR'>) =>
+  config.YUNWANG_CREDENTIALS_DIR ?? `${config.YUNWANG_DATA_DIR}/credentials`;
 
 /** The defaults alone: for callers (tests, benchmarks) that pass only some settings. */
 export const configDefaults: Config = ConfigSchema.parse({});

@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { type RunningEngine, startAlertEngine } from './alerts/engine.ts';
 import { appMetrics, createApp } from './app.ts';
-import { type Config, loadConfig } from './config.ts';
+import { type Config, credentialsDir, loadConfig } from './config.ts';
 import { openConfiguredDatabase } from './db/open.ts';
 import { prepareDatabase } from './db/setup.ts';
 import { type DemoLiveAgents, startDemoLiveAgents } from './demo/live.ts';
@@ -58,7 +58,12 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  await prepareDatabase(database, { demo: config.YUNWANG_DEMO, demoPassword: config.YUNWANG_DEMO_PASSWORD, log });
+  await prepareDatabase(database, {
+    demo: config.YUNWANG_DEMO,
+    demoPassword: config.YUNWANG_DEMO_PASSWORD,
+    credentialsDir: credentialsDir(config),
+    log,
+  });
   jobs = startIngestJobs(database.db, {
     retentionDays: config.YUNWANG_SAMPLE_RETENTION_DAYS,
     intervalSeconds: config.YUNWANG_INGEST_JOB_INTERVAL_SECONDS,

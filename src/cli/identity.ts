@@ -5,19 +5,26 @@ import { listAuditEntries } from '../audit/query.ts';
 import { verifyAuditChain } from '../audit/service.ts';
 import type { Database } from '../db/client.ts';
 import type { Actor } from '../identity/actor.ts';
+import { writeCredentialsFile } from '../identity/credentials-file.ts';
+import { resetPassword } from '../identity/password-resets.ts';
 import { roles } from '../identity/roles.ts';
-import { changePassword, createUser, listUsers, resetTotp, setLocked, setRoles } from '../identity/users.ts';
+import { createUser, listUsers, resetTotp, setLocked, setRoles } from '../identity/users.ts';
 
 type WithDatabase = <T>(fn: (database: Database) => Promise<T>) => Promise<T>;
 
 const roleOption = () => new Option('--role <role...>', 'roles to grant').choices(roles);
 
 /** `yunwang user …` and `yunwang audit …`: the local operator's tools (tokens: tokens.ts). */
-export function registerIdentityCommands(program: Command, withDatabase: WithDatabase, actor: () => Actor): void {
+export function registerIdentityCommands(
+  program: Command,
+  withDatabase: WithDatabase,
+  actor: () => Actor,
+  credentialsDir: () => string,
+): void {
   const user = program.command('user').description('users: create, reset a password, lock, unlock, list, grant roles');
   user
     .command('create <name>')
-    .description('create a user; prints a one-time password (and, for administrators, the TOTP URI) once')
+    .description('create a user; writes a one-time password (and, for administrators, the TOTP URI) to a 0600 file')
     .option('--display-name <text>', 'the name shown in the console')
     .addOption(roleOption())
     .option('--department <code>', 'the department a department user is bound to')
@@ -28,18 +35,28 @@ export function registerIdentityCommands(program: Command, withDatabase: WithDat
           { name, display_name: opts.displayName, roles: opts.role ?? [], department_code: opts.department },
           actor(),
         );
+        // Never on standard output: it may be a log that others read.
+        const file = await writeCredentialsFile(credentialsDir(), `user-${name}`, [
+          `user ${name}`,
+          `one-time password: ${created.one_time_password}`,
+          ...(created.totp_uri ? [`second factor, for the authenticator app: ${created.totp_uri}`] : []),
+        ]);
         console.log(`created ${name} (${created.user.roles.join(', ') || 'no roles'})`);
-        console.log(`one-time password (shown once; to be changed at first sign-in): ${created.one_time_password}`);
-        if (created.totp_uri) console.log(`second factor, for the authenticator app (shown once): ${created.totp_uri}`);
+        console.log(`one-time credentials in ${file} (0600): hand them over, then delete the file`);
       }),
     );
   user
     .command('passwd <name>')
-    .description('reset a password: prints a one-time password the user must change')
+    .description("reset a password (the local operator's reset needs no second administrator): writes a one-time password to a 0600 file")
     .action((name: string) =>
       withDatabase(async ({ db }) => {
-        const { one_time_password } = await changePassword(db, name, {}, actor());
-        console.log(`one-time password for ${name} (shown once): ${one_time_password}`);
+        const result = await resetPassword(db, name, actor());
+        if (!('one_time_password' in result)) throw new Error('the local operator resets at once');
+        const file = await writeCredentialsFile(credentialsDir(), `password-${name}`, [
+          `user ${name}`,
+          `one-time password: ${result.one_time_password}`,
+        ]);
+        console.log(`one-time password for ${name} in ${file} (0600): hand it over, then delete the file`);
       }),
     );
   for (const [verb, locked] of [

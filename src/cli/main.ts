@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerAlertCommands } from '../alerts/cli.ts';
-import { leadershipSettings, loadConfig } from '../config.ts';
+import { credentialsDir, leadershipSettings, loadConfig } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { openConfiguredDatabase } from '../db/open.ts';
 import { prepareDatabase } from '../db/setup.ts';
@@ -82,7 +82,12 @@ program
     withDatabase(async (database) => {
       console.log(`divisions: ${await loadDivisions(database.db)} regions`);
       if (opts.demo) {
-        await prepareDatabase(database, { demo: true, demoPassword: loadConfig().YUNWANG_DEMO_PASSWORD, log: (line) => console.log(line) });
+        await prepareDatabase(database, {
+          demo: true,
+          demoPassword: loadConfig().YUNWANG_DEMO_PASSWORD,
+          credentialsDir: credentialsDir(loadConfig()),
+          log: (line) => console.log(line),
+        });
       }
     }),
   );
@@ -145,7 +150,7 @@ program
     }),
   );
 
-registerIdentityCommands(program, withDatabase, cliActor);
+registerIdentityCommands(program, withDatabase, cliActor, () => credentialsDir(loadConfig()));
 registerTokenCommands(program, withDatabase, cliActor);
 registerLeadershipCommands(program, { withDatabase, actor: cliActor, settings: () => leadershipSettings(loadConfig()) });
 registerAlertCommands(program, { withDatabase, actor: cliActor });

@@ -3,7 +3,8 @@ import type { Database } from '../db/client.ts';
 import { type AgentKind, agentKinds } from '../db/schema/enums.ts';
 import { AppError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
-import { createToken, listTokens, revokeToken } from '../identity/tokens.ts';
+import { type Role, roles } from '../identity/roles.ts';
+import { createToken, listTokens, revokeToken, tokenDefaultDays, tokenMaxDays } from '../identity/tokens.ts';
 import { issueAgentToken, listAgents, revokeAgentToken } from '../ingest/agents.ts';
 
 type WithDatabase = <T>(fn: (database: Database) => Promise<T>) => Promise<T>;
@@ -25,21 +26,33 @@ export function registerTokenCommands(program: Command, withDatabase: WithDataba
     .option('--user <name>', 'a user API token, acting as that user')
     .option('--name <text>', 'what the user token is for')
     .addOption(new Option('--scope <scope>', 'user tokens: read = safe methods only').choices(['read', 'write']).default('read'))
-    .option('--days <n>', 'user tokens: days until it expires (1–365)', (v) => Number(v), 90)
+    .option('--days <n>', `user tokens: days until it expires (1–${tokenMaxDays})`, (v) => Number(v), tokenDefaultDays)
+    .addOption(new Option('--role <role...>', "user tokens: the roles it acts with (default: all the user's)").choices(roles))
+    .option('--totp <code>', 'user tokens of an administrator: his current second-factor code')
     .action(
-      (opts: { agent?: string; user?: string; kind?: AgentKind; cloud?: string; name?: string; scope: 'read' | 'write'; days: number }) =>
+      (opts: {
+        agent?: string;
+        user?: string;
+        kind?: AgentKind;
+        cloud?: string;
+        name?: string;
+        scope: 'read' | 'write';
+        days: number;
+        role?: Role[];
+        totp?: string;
+      }) =>
         withDatabase(async (database) => {
           if (opts.user) {
             if (!opts.name) throw new AppError('bad_request', 'say what the token is for: --name <text>');
-            if (!Number.isInteger(opts.days) || opts.days < 1 || opts.days > 365)
-              throw new AppError('validation_failed', '--days must be a whole number from 1 to 365');
             const { token: secret, info } = await createToken(
               database.db,
               opts.user,
-              { name: opts.name, scope: opts.scope, expires_in_days: opts.days },
+              { name: opts.name, scope: opts.scope, expires_in_days: opts.days, roles: opts.role, totp: opts.totp },
               actor(),
             );
-            console.error(`token ${info.id} for ${opts.user} (${opts.scope}, expires ${info.expires_at}); shown once, store it now:`);
+            console.error(
+              `token ${info.id} for ${opts.user} (${opts.scope}, roles ${info.roles.join(',') || 'none'}, expires ${info.expires_at}); shown once, store it now:`,
+            );
             console.log(secret);
             return;
           }

@@ -11,8 +11,8 @@ export interface PrepareOptions {
   /** The demo users' password (YUNWANG_DEMO_PASSWORD). */
   demoPassword?: string;
   log?: (line: string) => void;
-  /** Where one-time administrator passwords are printed, once (the console, never a log file). */
-  print?: (line: string) => void;
+  /** Where the first administrators' one-time credentials are written, as a 0600 file (YUNWANG_CREDENTIALS_DIR). */
+  credentialsDir: string;
 }
 
 /**
@@ -43,5 +43,5 @@ async function prepareAlone(database: Database, options: PrepareOptions): Promis
       );
     }
   }
-  await ensureAdministrators(database.db, options.print ?? ((line) => console.log(line)));
+  await ensureAdministrators(database.db, options.credentialsDir, log);
 }

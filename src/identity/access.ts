@@ -34,6 +34,8 @@ export type Area =
   | 'users'
   | 'roles'
   | 'security-policy'
+  /** Approving a password reset of an administrator: another administrator's second pair of eyes. */
+  | 'password-resets'
   | 'audit'
   | 'agents'
   /** Targets, snapshots, forecasts, the red/black list and the supervision report. */
@@ -66,6 +68,7 @@ export const permissions: Record<Area, Record<Action, readonly Role[]>> = {
   users: { read: ['sysadmin', 'secadmin'], write: ['sysadmin'] },
   roles: { read: ['sysadmin', 'secadmin'], write: ['secadmin'] },
   'security-policy': { read: ['secadmin'], write: ['secadmin'] },
+  'password-resets': { read: ['sysadmin', 'secadmin', 'auditor'], write: ['sysadmin', 'secadmin', 'auditor'] },
   audit: { read: ['auditor'], write: [] },
   agents: { read: ['sysadmin', 'ops'], write: ['sysadmin'] },
   // The big-data bureau's reviewers set targets and freeze months; leaders read them.

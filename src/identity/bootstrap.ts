@@ -2,6 +2,7 @@ import { count } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { users } from '../db/schema/index.ts';
 import { rootActor } from './actor.ts';
+import { writeCredentialsFile } from './credentials-file.ts';
 import type { Role } from './roles.ts';
 import { createUser } from './users.ts';
 
@@ -14,16 +15,24 @@ export async function countUsers(db: Db): Promise<number> {
 
 /**
  * A first start without users creates the three administrators (三权分立), each with a
- * one-time password and a second-factor secret, printed once: they are stored only as hashes.
+ * one-time password and a second-factor secret, stored only as hashes. They are written to
+ * a 0600 file under `credentialsDir`, never to the log (Kubernetes keeps logs); the log
+ * names the file.
  */
-export async function ensureAdministrators(db: Db, print: (line: string) => void): Promise<void> {
+export async function ensureAdministrators(db: Db, credentialsDir: string, log: (line: string) => void): Promise<void> {
   if ((await countUsers(db)) > 0) return;
-  print('No users yet: created the three administrators. Each must change this password at first sign-in.');
-  print('These passwords and second-factor URIs are shown only now; store them safely.');
+  const lines = [
+    'The three administrators of yunwang. Each must change this password at first sign-in.',
+    'Hand each his line, then delete this file.',
+  ];
   for (const role of ['sysadmin', 'secadmin', 'auditor'] as const) {
     const created = await createUser(db, { name: role, display_name: role, roles: [role] }, bootstrapActor);
-    print(`  ${role}: password ${created.one_time_password}  TOTP ${created.totp_uri}`);
+    lines.push(`  ${role}: password ${created.one_time_password}  TOTP ${created.totp_uri}`);
   }
+  const file = await writeCredentialsFile(credentialsDir, 'administrators', lines);
+  log(
+    `No users yet: created the three administrators; their one-time passwords and second factors are in ${file} (0600). Delete it once handed over.`,
+  );
 }
 
 /** The demo users: one per role, all with the demo password and no second factor. */

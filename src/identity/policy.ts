@@ -63,6 +63,8 @@ export const routePolicy: Record<string, Rule> = {
   lockUser: write('users'),
   unlockUser: write('users'),
   resetUserPassword: write('users'),
+  listPasswordResets: read('password-resets'),
+  approvePasswordReset: write('password-resets'),
   setUserRoles: write('roles'),
   resetUserTotp: write('roles'),
   getSecurityPolicy: read('security-policy'),

@@ -18,5 +18,8 @@ export const roleNames: Record<Role, string> = {
 /** Why a set of roles is not allowed, or null. */
 export function roleConflict(held: readonly Role[]): string | null {
   const admins = held.filter((r) => adminRoles.includes(r));
-  return admins.length > 1 ? `${admins.join(' and ')} may not be held by one user (三权分立)` : null;
+  if (admins.length > 1) return `${admins.join(' and ')} may not be held by one user (三权分立)`;
+  // A department's operator reviewing would certify his own department's records.
+  if (held.includes('department') && held.includes('reviewer')) return 'department and reviewer may not be held by one user (三权分立)';
+  return null;
 }

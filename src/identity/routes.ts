@@ -4,9 +4,10 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { AppError } from '../http/errors.ts';
 import { type AppEnv, errorResponses, ProblemSchema } from '../http/router.ts';
 import { sessionCookie } from './middleware.ts';
+import { approvePasswordReset, listPendingPasswordResets, resetPassword, takeNotices } from './password-resets.ts';
 import { roles } from './roles.ts';
 import { hashSecret, login, logout } from './sessions.ts';
-import { createToken, listTokens, revokeToken } from './tokens.ts';
+import { createToken, listTokens, revokeToken, tokenDefaultDays, tokenMaxDays } from './tokens.ts';
 import {
   changePassword,
   confirmTotpEnrollment,
@@ -53,12 +54,27 @@ const TokenSchema = z
     user: z.string(),
     name: z.string(),
     scope: z.enum(['read', 'write']),
+    roles: z.array(z.enum(roles)),
     expires_at: z.string(),
     revoked_at: z.string().nullable(),
     last_used_at: z.string().nullable(),
     created_at: z.string(),
   })
   .openapi('ApiToken');
+
+const PasswordResetSchema = z
+  .object({
+    id: z.number().int(),
+    user: z.string(),
+    requested_by: z.string(),
+    status: z.enum(['pending', 'approved']),
+    created_at: z.string(),
+    approved_by: z.string().nullable(),
+    approved_at: z.string().nullable(),
+  })
+  .openapi('PasswordReset');
+
+const NoticeSchema = z.object({ message: z.string(), at: z.string() }).openapi('UserNotice');
 
 const SessionSchema = z
   .object({
@@ -89,7 +105,14 @@ const routes = {
     operationId: 'login',
     summary: 'Sign in; sets the session cookie (HttpOnly, SameSite=Strict)',
     request: body(z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(256), totp: z.string().max(12).optional() })),
-    responses: { 200: json('Signed in', SessionSchema), ...authErrors, ...errorResponses },
+    responses: {
+      200: json(
+        'Signed in, with what happened to the account since (a password reset), once',
+        SessionSchema.extend({ notices: z.array(NoticeSchema) }),
+      ),
+      ...authErrors,
+      ...errorResponses,
+    },
   }),
   logout: route({
     method: 'post',
@@ -148,7 +171,11 @@ const routes = {
       z.object({
         name: z.string().min(1).max(100),
         scope: z.enum(['read', 'write']).default('read'),
-        expires_in_days: z.number().int().min(1).max(365).default(90),
+        expires_in_days: z.number().int().min(1).max(tokenMaxDays).default(tokenDefaultDays),
+        roles: z.array(z.enum(roles)).max(roles.length).optional().openapi({
+          description: 'The roles the token acts with (a subset of yours); all you hold when absent. Later grants never count.',
+        }),
+        totp: z.string().max(12).optional().openapi({ description: 'Your current second-factor code: required for an administrator' }),
       }),
     ),
     responses: { 201: json('The token, once', z.object({ token: z.string(), info: TokenSchema })), ...authErrors, ...errorResponses },
@@ -214,8 +241,30 @@ const routes = {
     path: '/api/v1/users/{name}/password-reset',
     operationId: 'resetUserPassword',
     tags: ['users'],
-    summary: 'Issue a one-time password the user must change at next sign-in',
+    summary: "Issue a one-time password the user must change at next sign-in; an administrator's waits for a second administrator",
     request: { params: NameParam },
+    responses: {
+      200: json('The one-time password, once', z.object({ one_time_password: z.string() })),
+      202: json("An administrator's reset, awaiting another administrator's approval", z.object({ reset: PasswordResetSchema })),
+      ...authErrors,
+      ...errorResponses,
+    },
+  }),
+  listPasswordResets: route({
+    method: 'get',
+    path: '/api/v1/password-resets',
+    operationId: 'listPasswordResets',
+    tags: ['users'],
+    summary: "Administrators' password resets awaiting approval",
+    responses: { 200: json('Pending resets', z.object({ items: z.array(PasswordResetSchema) })), ...authErrors, ...errorResponses },
+  }),
+  approvePasswordReset: route({
+    method: 'post',
+    path: '/api/v1/password-resets/{id}/approve',
+    operationId: 'approvePasswordReset',
+    tags: ['users'],
+    summary: 'Approve (as an administrator other than its requester and its user): issues the one-time password, once',
+    request: { params: z.object({ id: z.coerce.number().int().min(1) }) },
     responses: { 200: json('The one-time password, once', z.object({ one_time_password: z.string() })), ...authErrors, ...errorResponses },
   }),
   setRoles: route({
@@ -303,7 +352,12 @@ export function registerIdentityRoutes(app: OpenAPIHono<AppEnv>, options: { logi
     const secure = new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
     setCookie(c, sessionCookie, sessionId, { httpOnly: true, sameSite: 'Strict', secure, path: '/' });
     return c.json(
-      { user: await userView(db, principal.user), csrf_token: principal.csrfToken ?? '', restriction: principal.restriction },
+      {
+        user: await userView(db, principal.user),
+        csrf_token: principal.csrfToken ?? '',
+        restriction: principal.restriction,
+        notices: await takeNotices(db, principal.user.id),
+      },
       200,
     );
   });
@@ -360,9 +414,13 @@ export function registerIdentityRoutes(app: OpenAPIHono<AppEnv>, options: { logi
   app.openapi(routes.lockUser, async (c) => c.json(await setLocked(c.get('db'), c.req.valid('param').name, true, c.get('actor')), 200));
   app.openapi(routes.unlockUser, async (c) => c.json(await setLocked(c.get('db'), c.req.valid('param').name, false, c.get('actor')), 200));
   app.openapi(routes.resetPassword, async (c) => {
-    const result = await changePassword(c.get('db'), c.req.valid('param').name, {}, c.get('actor'));
-    return c.json({ one_time_password: result.one_time_password ?? '' }, 200);
+    const result = await resetPassword(c.get('db'), c.req.valid('param').name, c.get('actor'));
+    return 'pending' in result ? c.json({ reset: result.pending }, 202) : c.json(result, 200);
   });
+  app.openapi(routes.listPasswordResets, async (c) => c.json({ items: await listPendingPasswordResets(c.get('db'), c.get('actor')) }, 200));
+  app.openapi(routes.approvePasswordReset, async (c) =>
+    c.json(await approvePasswordReset(c.get('db'), c.req.valid('param').id, c.get('actor')), 200),
+  );
   app.openapi(routes.setRoles, async (c) => {
     const { roles: granted, department_code } = c.req.valid('json');
     return c.json(await setRoles(c.get('db'), c.req.valid('param').name, granted, department_code, c.get('actor')), 200);

@@ -2,23 +2,39 @@ import { randomBytes } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
-import { apiTokens, users } from '../db/schema/index.ts';
+import { apiTokens, departments, users } from '../db/schema/index.ts';
 import { AppError, notFound } from '../http/errors.ts';
-import { assertCan } from './access.ts';
+import { type Access, assertCan } from './access.ts';
 import type { Actor } from './actor.ts';
-import { accessOf, type Principal } from './principal.ts';
+import type { Principal } from './principal.ts';
+import type { Role } from './roles.ts';
 import { hashSecret } from './sessions.ts';
-import { getUser } from './users.ts';
+import { checkTotp } from './totp.ts';
+import { getUser, needsTotp } from './users.ts';
 
 /** User API tokens start with this, so the server and a secret scanner can tell them apart. */
 export const tokenPrefix = 'yw_';
 const touchEveryMs = 60 * 1000;
+/** 等保: a credential for scripts lives 90 days unless asked, and never more than a year. */
+export const tokenDefaultDays = 90;
+export const tokenMaxDays = 365;
+
+export interface NewToken {
+  name: string;
+  scope: 'read' | 'write';
+  expires_in_days?: number;
+  /** The roles the token acts with, a subset of its user's; all of them when absent. */
+  roles?: Role[];
+  /** The user's current second-factor code: required when the user holds an administrator role. */
+  totp?: string;
+}
 
 export interface TokenView {
   id: number;
   user: string;
   name: string;
   scope: 'read' | 'write';
+  roles: Role[];
   expires_at: string;
   revoked_at: string | null;
   last_used_at: string | null;
@@ -30,6 +46,7 @@ const viewOf = (t: typeof apiTokens.$inferSelect, user: string): TokenView => ({
   user,
   name: t.name,
   scope: t.scope,
+  roles: t.roles as Role[],
   expires_at: t.expiresAt.toISOString(),
   revoked_at: t.revokedAt?.toISOString() ?? null,
   last_used_at: t.lastUsedAt?.toISOString() ?? null,
@@ -45,13 +62,34 @@ function assertOwnerOrAdmin(actor: Actor, owner: string): void {
 export async function createToken(
   database: Db,
   owner: string,
-  request: { name: string; scope: 'read' | 'write'; expires_in_days: number },
+  request: NewToken,
   actor: Actor,
 ): Promise<{ token: string; info: TokenView }> {
   assertOwnerOrAdmin(actor, owner);
+  const days = request.expires_in_days ?? tokenDefaultDays;
+  if (!Number.isInteger(days) || days < 1 || days > tokenMaxDays) {
+    throw new AppError('validation_failed', `a token expires in 1 to ${tokenMaxDays} days`, [
+      { field: 'expires_in_days', message: `must be a whole number from 1 to ${tokenMaxDays}` },
+    ]);
+  }
   const token = `${tokenPrefix}${randomBytes(32).toString('base64url')}`;
   return database.transaction(async (db) => {
     const user = await getUser(db, owner);
+    const held = user.roles as Role[];
+    const roles = request.roles ?? held;
+    const notHeld = roles.filter((r) => !held.includes(r));
+    if (notHeld.length > 0) {
+      throw new AppError('validation_failed', `${owner} does not hold ${notHeld.join(', ')}`, [
+        { field: 'roles', message: `not held by the user: ${notHeld.join(', ')}` },
+      ]);
+    }
+    // A token acts as its user without a second factor: an administrator proves his at creation.
+    if (needsTotp(user)) {
+      if (!request.totp) throw new AppError('forbidden', 'a token of an administrator needs his current second-factor code (totp)');
+      if (!user.totpEnabled || !user.totpSecret || !checkTotp(user.totpSecret, user.name, request.totp)) {
+        throw new AppError('forbidden', 'the second-factor code does not match');
+      }
+    }
     const [row] = await db
       .insert(apiTokens)
       .values({
@@ -59,7 +97,9 @@ export async function createToken(
         name: request.name,
         tokenHash: hashSecret(token),
         scope: request.scope,
-        expiresAt: new Date(Date.now() + request.expires_in_days * 86_400_000),
+        roles: [...new Set(roles)],
+        departmentId: user.departmentId,
+        expiresAt: new Date(Date.now() + days * 86_400_000),
       })
       .returning();
     if (!row) throw new AppError('internal', 'the token was not written');
@@ -116,5 +156,23 @@ export async function authenticateToken(db: Db, token: string, now = new Date())
   if (!row.token.lastUsedAt || now.getTime() - row.token.lastUsedAt.getTime() > touchEveryMs) {
     await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.token.id));
   }
-  return { user: row.user, access: await accessOf(db, row.user, row.token.scope === 'read'), via: 'token', restriction: null };
+  return { user: row.user, access: await tokenAccess(db, row.token, row.user), via: 'token', restriction: null };
+}
+
+/**
+ * What a token may do: the roles it was issued with that its user still holds, and the
+ * department only if the user is still bound to the one he was at issue — a token never
+ * gains what its user is granted later.
+ */
+async function tokenAccess(db: Db, token: typeof apiTokens.$inferSelect, user: typeof users.$inferSelect): Promise<Access> {
+  const held = new Set(user.roles as Role[]);
+  const roles = (token.roles as Role[]).filter((r) => held.has(r));
+  const sameDepartment = token.departmentId !== null && token.departmentId === user.departmentId;
+  const [dept] = sameDepartment
+    ? await db
+        .select({ id: departments.id, code: departments.code, path: departments.path })
+        .from(departments)
+        .where(eq(departments.id, token.departmentId as number))
+    : [];
+  return { root: false, userId: user.id, roles: new Set(roles), department: dept ?? null, readOnly: token.scope === 'read' };
 }

@@ -64,6 +64,16 @@ export async function getUser(db: Db, name: string): Promise<User> {
 export const needsTotp = (user: Pick<User, 'roles' | 'totpExempt'>) =>
   !user.totpExempt && (user.roles as Role[]).some((r) => adminRoles.includes(r));
 
+/** Holds one of the three administrator roles (三权分立). */
+export const isAdministrator = (user: Pick<User, 'roles'>) => (user.roles as Role[]).some((r) => adminRoles.includes(r));
+
+export async function revokeTokensOf(db: Db, userId: number): Promise<void> {
+  await db
+    .update(apiTokens)
+    .set({ revokedAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)));
+}
+
 async function departmentIdOf(db: Db, code: string | null | undefined): Promise<number | null> {
   if (!code) return null;
   const [dept] = await db.select({ id: departments.id }).from(departments).where(eq(departments.code, code));
@@ -150,16 +160,29 @@ export async function listUsers(db: Db, actor: Actor): Promise<UserView[]> {
   return Promise.all(rows.map((u) => userView(db, u)));
 }
 
+/**
+ * Whether the actor is the user `name`: signed in as him, or the local operator whose OS
+ * account (`cli:<name>`) has the same name — the command line's only notion of who is typing.
+ */
+const actsAs = (actor: Actor, name: string) => actor.name === name || actor.name === `cli:${name}`;
+
+/** Roles bound to a department: the department user's scope, the reviewer's own (which he may not certify). */
+const boundRoles: readonly Role[] = ['department', 'reviewer'];
+
 /** 安全管理员 grants roles; a new administrator role forces second-factor enrolment at next login. */
 export async function setRoles(database: Db, name: string, roles: Role[], departmentCode: string | null, actor: Actor): Promise<UserView> {
   assertCan(actor.access, 'write', 'roles');
+  // Separation of duties: whoever grants roles may not grant them to himself.
+  if (actsAs(actor, name)) throw new AppError('forbidden', 'nobody may change his own roles; ask another security administrator');
   checkRoles(roles, departmentCode);
   return database.transaction(async (db) => {
     const user = await getUser(db, name);
+    if (!actor.access.root && actor.access.userId === user.id) throw new AppError('forbidden', 'nobody may change his own roles');
     const before = await userView(db, user);
+    const bound = roles.some((r) => boundRoles.includes(r));
     const [updated] = await db
       .update(users)
-      .set({ roles, departmentId: await departmentIdOf(db, roles.includes('department') ? departmentCode : null), updatedAt: new Date() })
+      .set({ roles, departmentId: await departmentIdOf(db, bound ? departmentCode : null), updatedAt: new Date() })
       .where(eq(users.id, user.id))
       .returning();
     if (!updated) throw notFound('user', name);
@@ -184,6 +207,8 @@ export async function setLocked(database: Db, name: string, locked: boolean, act
       .where(eq(users.id, user.id))
       .returning();
     if (!updated) throw notFound('user', name);
+    // Unlocking must not bring back tokens issued before the lock.
+    if (locked) await revokeTokensOf(db, user.id);
     await recordAudit(db, actor, [
       {
         action: locked ? 'user.lock' : 'user.unlock',
@@ -211,6 +236,9 @@ export async function changePassword(
   if (!self) assertCan(actor.access, 'write', 'users');
   return database.transaction(async (db) => {
     const user = await getUser(db, name);
+    if (!self && !actor.access.root && isAdministrator(user)) {
+      throw new AppError('forbidden', "an administrator's password is reset with a second administrator's approval (resetPassword)");
+    }
     if (self) {
       if (!change.current || !(await verifyPassword(change.current, user.passwordHash))) {
         throw new AppError('validation_failed', 'the current password is wrong', [{ field: 'current_password', message: 'is wrong' }]);
@@ -239,11 +267,8 @@ export async function changePassword(
     await db
       .delete(sessions)
       .where(and(eq(sessions.userId, user.id), change.keepSessionHash ? ne(sessions.idHash, change.keepSessionHash) : undefined));
-    if (!self)
-      await db
-        .update(apiTokens)
-        .set({ revokedAt: new Date() })
-        .where(and(eq(apiTokens.userId, user.id), isNull(apiTokens.revokedAt)));
+    // API tokens too, on every change: a token must not outlive the password it was issued under.
+    await revokeTokensOf(db, user.id);
     await recordAudit(db, actor, [{ action: self ? 'user.password' : 'user.password_reset', entityKind: 'user', entityCode: name }]);
     return change.next === undefined ? { one_time_password: next } : {};
   });

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNull, lte, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import type { Classification } from '../db/schema/enums.ts';
-import { certifications, privateNetworks, reReviews, systems, users } from '../db/schema/index.ts';
+import { certifications, departments, privateNetworks, reReviews, systems, users } from '../db/schema/index.ts';
 import { AppError, notFound } from '../http/errors.ts';
 import { assertCan } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
@@ -28,9 +28,29 @@ export interface CertificationView {
 
 async function lockEntity(db: Db, kind: CertifiedKind, code: string) {
   const t = tableOf(kind);
-  const [row] = await db.select({ id: t.id, classification: t.classification }).from(t).where(eq(t.code, code)).for('update');
+  const [row] = await db
+    .select({ id: t.id, classification: t.classification, departmentId: t.departmentId })
+    .from(t)
+    .where(eq(t.code, code))
+    .for('update');
   if (!row) throw notFound(kind === 'systems' ? 'system' : 'private network', code);
   return row;
+}
+
+/**
+ * Separation of duties: a reviewer bound to a department does not certify (or re-review)
+ * the records of that department or its sub-departments — a department does not review itself.
+ */
+async function assertNotOwnDepartment(db: Db, actor: Actor, departmentId: number, code: string): Promise<void> {
+  if (actor.access.root || !actor.access.department) return;
+  const [dept] = await db.select({ path: departments.path }).from(departments).where(eq(departments.id, departmentId));
+  // Paths are "/top/…/code/", so a prefix is exactly the subtree (compared here, not with LIKE).
+  if (dept?.path.startsWith(actor.access.department.path)) {
+    throw new AppError(
+      'forbidden',
+      `${code} belongs to your own department ${actor.access.department.code}; another reviewer certifies it`,
+    );
+  }
 }
 
 /**
@@ -91,6 +111,7 @@ export async function certify(
     ]);
   return database.transaction(async (db) => {
     const entity = await lockEntity(db, kind, code);
+    await assertNotOwnDepartment(db, actor, entity.departmentId, code);
     await db
       .update(certifications)
       .set({ status: 'reverted', revertedReason: 'superseded by a later certification', updatedAt: new Date() })
@@ -219,6 +240,9 @@ export async function recordReReviewResult(
     if (!review) throw notFound('re-review', String(reReviewId));
     if (review.result) throw new AppError('conflict', `re-review ${reReviewId} was already recorded as ${review.result}`);
     const certification = await getCertification(db, review.certificationId);
+    const certifiedKind: CertifiedKind = certification.kind === 'system' ? 'systems' : 'private-networks';
+    const entity = await lockEntity(db, certifiedKind, certification.code);
+    await assertNotOwnDepartment(db, actor, entity.departmentId, certification.code);
     const [updated] = await db
       .update(reReviews)
       .set({
@@ -232,14 +256,20 @@ export async function recordReReviewResult(
       .returning();
     if (!updated) throw notFound('re-review', String(reReviewId));
     if (outcome.result === 'failed' && certification.status === 'active') {
-      const kind: CertifiedKind = certification.kind === 'system' ? 'systems' : 'private-networks';
-      const entity = await lockEntity(db, kind, certification.code);
       await db
         .update(certifications)
         .set({ status: 'reverted', revertedReason: outcome.reason ?? null, updatedAt: new Date() })
         .where(eq(certifications.id, certification.id));
       if (entity.classification !== certification.previous_classification) {
-        await reclassify(db, kind, entity.id, certification.previous_classification, todayIso(), `回头看未通过: ${outcome.reason}`, actor);
+        await reclassify(
+          db,
+          certifiedKind,
+          entity.id,
+          certification.previous_classification,
+          todayIso(),
+          `回头看未通过: ${outcome.reason}`,
+          actor,
+        );
       }
     }
     await recordAudit(db, actor, [

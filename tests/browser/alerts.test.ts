@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import path, { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,7 +102,7 @@ describe.runIf(available)('console alerts in Chromium', () => {
     await mkdir(artefacts, { recursive: true });
     if (updateDocs) await mkdir(docs, { recursive: true });
     database = await openTestDatabase('pglite');
-    await prepareDatabase(database, { demo: true, demoPassword: password, print: () => {} });
+    await prepareDatabase(database, { demo: true, demoPassword: password, credentialsDir: path.join(tmpdir(), 'yunwang-credentials') });
     const actor = rootActor('browser-test');
     const app = createApp({
       database,

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import path, { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { eq, like } from 'drizzle-orm';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -111,7 +111,7 @@ describe.runIf(available)('web console in Chromium', () => {
     await mkdir(artefacts, { recursive: true });
     if (updateDocs) await mkdir(docs, { recursive: true });
     database = await openTestDatabase('pglite');
-    await prepareDatabase(database, { demo: true, demoPassword: password, print: () => {} });
+    await prepareDatabase(database, { demo: true, demoPassword: password, credentialsDir: path.join(tmpdir(), 'yunwang-credentials') });
     const actor = rootActor('browser-test');
     // A few frozen months, so the overview draws its trend lines.
     await freezeMonths(database.db, ['2020-04', '2020-05', '2020-06', '2020-07'], { actor, concurrency: 2 });

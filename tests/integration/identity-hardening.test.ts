@@ -32,7 +32,7 @@ describeEachBackend('identity hardening', (getDb) => {
     await expect(startTotpEnrollment(db, 'h-auditor')).resolves.toMatchObject({ uri: expect.stringMatching(/^otpauth:/) });
   });
 
-  it('a new password ends the other sessions; a reset also revokes the API tokens', async () => {
+  it('a new password ends the other sessions and revokes the API tokens; a reset ends every session', async () => {
     const { db } = getDb();
     await createUser(db, { name: 'h-leader', roles: ['leader'], password: testPassword }, root);
     const kept = await login(db, { name: 'h-leader', password: testPassword }, {});
@@ -44,10 +44,12 @@ describeEachBackend('identity hardening', (getDb) => {
     await changePassword(db, 'h-leader', { current: testPassword, next: 'Other-Passw0rd!', keepSessionHash }, self);
     expect(await authenticateSession(db, kept.sessionId)).not.toBeNull();
     expect(await authenticateSession(db, other.sessionId)).toBeNull();
-    expect(await authenticateToken(db, token)).not.toBeNull();
+    // A token must not outlive the password it was issued under (issue 14, item 8).
+    expect(await authenticateToken(db, token)).toBeNull();
+    const { token: second } = await createToken(db, 'h-leader', { name: 't2', scope: 'read', expires_in_days: 1 }, root);
     await changePassword(db, 'h-leader', {}, root);
     expect(await authenticateSession(db, kept.sessionId)).toBeNull();
-    expect(await authenticateToken(db, token)).toBeNull();
+    expect(await authenticateToken(db, second)).toBeNull();
   });
 
   it('an import without a column keeps what is stored in it (a file without 密级 does not undo a certification)', async () => {

@@ -5,6 +5,9 @@
  * the demo users — through the HTTP API where a user would go, and the services (with an
  * injected `now`) where time has to pass.
  */
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
@@ -558,12 +561,14 @@ describeEachBackend('identity', (getDb) => {
 });
 
 describeEachBackend('first start', (getDb) => {
-  it('without users, creates exactly the three administrators and prints their one-time passwords once', async () => {
+  it('without users, creates exactly the three administrators and writes their one-time passwords once', async () => {
     const database = getDb();
     const [before] = await queryRows<{ n: number }>(database, sql`select count(*)::int as n from users`);
     expect(before?.n).toBe(0);
-    const printed: string[] = [];
-    await prepareDatabase(database, { demo: false, print: (line) => printed.push(line), log: () => {} });
+    const credentialsDir = await mkdtemp(path.join(tmpdir(), 'yunwang-credentials-'));
+    await prepareDatabase(database, { demo: false, credentialsDir, log: () => {} });
+    const [file] = await readdir(credentialsDir);
+    const printed = (await readFile(path.join(credentialsDir, String(file)), 'utf8')).split('\n');
     const users = await queryRows<{ name: string; roles: string[]; must_change_password: boolean; totp_enabled: boolean }>(
       database,
       sql`select name, roles, must_change_password, totp_enabled from users order by name`,
@@ -588,10 +593,9 @@ describeEachBackend('first start', (getDb) => {
     expect(stored?.password_hash).toMatch(/^scrypt\$/);
     expect(stored?.password_hash).not.toContain(password);
 
-    // A second start changes nothing and prints nothing.
-    const again: string[] = [];
-    await prepareDatabase(database, { demo: false, print: (l) => again.push(l), log: () => {} });
-    expect(again).toEqual([]);
+    // A second start changes nothing and writes nothing.
+    await prepareDatabase(database, { demo: false, credentialsDir, log: () => {} });
+    expect(await readdir(credentialsDir)).toHaveLength(1);
     const [after] = await queryRows<{ n: number }>(database, sql`select count(*)::int as n from users`);
     expect(after?.n).toBe(3);
   });
@@ -599,10 +603,10 @@ describeEachBackend('first start', (getDb) => {
   it('in demo mode, creates one user per role who signs in with the demo password and no second factor', async () => {
     const database = await openTestDatabase(getDb().kind);
     try {
-      const printed: string[] = [];
-      await prepareDatabase(database, { demo: true, demoPassword: 'Demo-Passw0rd!', print: (l) => printed.push(l), log: () => {} });
+      const credentialsDir = await mkdtemp(path.join(tmpdir(), 'yunwang-credentials-'));
+      await prepareDatabase(database, { demo: true, demoPassword: 'Demo-Passw0rd!', credentialsDir, log: () => {} });
       // Demo users exist, so no administrators with one-time passwords are made.
-      expect(printed).toEqual([]);
+      expect(await readdir(credentialsDir)).toEqual([]);
       const users = await queryRows<{ name: string; roles: string[]; code: string | null }>(
         database,
         sql`select u.name, u.roles, d.code from users u left join departments d on d.id = u.department_id order by u.name`,

@@ -32,6 +32,8 @@ export const users = pgTable(
       'users_admin_roles_separated',
       sql`(('sysadmin' = any(${t.roles}))::int + ('secadmin' = any(${t.roles}))::int + ('auditor' = any(${t.roles}))::int) <= 1`,
     ),
+    // A department does not certify itself: nobody is both its operator and a reviewer.
+    check('users_department_reviewer_separated', sql`not ('department' = any(${t.roles}) and 'reviewer' = any(${t.roles}))`),
   ],
 );
 
@@ -64,11 +66,61 @@ export const apiTokens = pgTable(
     tokenHash: text().notNull().unique('api_tokens_token_hash_key'),
     /** `read`: safe methods only; `write`: everything the user may do. */
     scope: text().$type<'read' | 'write'>().notNull(),
+    /** The roles chosen at creation: at use, only those the user still holds count, so later grants are not inherited. */
+    roles: text().array().notNull().default(sql`'{}'::text[]`),
+    /** The department the user was bound to at creation: a token does not follow its user to another department. */
+    departmentId: integer().references(() => departments.id),
     expiresAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
     revokedAt: timestamp({ withTimezone: true, mode: 'date' }),
     lastUsedAt: timestamp({ withTimezone: true, mode: 'date' }),
   },
   (t) => [check('api_tokens_scope_check', sql`${t.scope} in ('read', 'write')`), index('api_tokens_user_id_idx').on(t.userId)],
+);
+
+/**
+ * A system administrator's password reset of an administrator waits here until a second
+ * administrator — neither the requester nor the target — approves it.
+ */
+export const passwordResets = pgTable(
+  'password_resets',
+  {
+    ...entityColumns,
+    userId: integer()
+      .notNull()
+      .references(() => users.id),
+    requestedBy: integer()
+      .notNull()
+      .references(() => users.id),
+    status: text().$type<'pending' | 'approved'>().notNull().default('pending'),
+    approvedBy: integer().references(() => users.id),
+    approvedAt: timestamp({ withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    check('password_resets_status_check', sql`${t.status} in ('pending', 'approved')`),
+    check(
+      'password_resets_four_eyes',
+      sql`${t.approvedBy} is null or (${t.approvedBy} <> ${t.requestedBy} and ${t.approvedBy} <> ${t.userId})`,
+    ),
+    index('password_resets_user_id_idx').on(t.userId),
+  ],
+);
+
+/**
+ * What happened to an account that its user must hear of (a password reset), shown at the
+ * next sign-in: users have no address for the notification outbox.
+ */
+export const userNotices = pgTable(
+  'user_notices',
+  {
+    id: integer().primaryKey().generatedAlwaysAsIdentity(),
+    userId: integer()
+      .notNull()
+      .references(() => users.id),
+    message: text().notNull(),
+    createdAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    shownAt: timestamp({ withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('user_notices_user_id_idx').on(t.userId)],
 );
 
 /** Password and lockout policy, owned by the security admin; one row. */

@@ -1,0 +1,34 @@
+CREATE TABLE "password_resets" (
+	"id" integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "password_resets_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 2147483647 START WITH 1 CACHE 1),
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"user_id" integer NOT NULL,
+	"requested_by" integer NOT NULL,
+	"status" text DEFAULT 'pending' NOT NULL,
+	"approved_by" integer,
+	"approved_at" timestamp with time zone,
+	CONSTRAINT "password_resets_status_check" CHECK ("password_resets"."status" in ('pending', 'approved')),
+	CONSTRAINT "password_resets_four_eyes" CHECK ("password_resets"."approved_by" is null or ("password_resets"."approved_by" <> "password_resets"."requested_by" and "password_resets"."approved_by" <> "password_resets"."user_id"))
+);
+--> statement-breakpoint
+CREATE TABLE "user_notices" (
+	"id" integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "user_notices_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 2147483647 START WITH 1 CACHE 1),
+	"user_id" integer NOT NULL,
+	"message" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"shown_at" timestamp with time zone
+);
+--> statement-breakpoint
+ALTER TABLE "api_tokens" ADD COLUMN "roles" text[] DEFAULT '{}'::text[] NOT NULL;--> statement-breakpoint
+ALTER TABLE "api_tokens" ADD COLUMN "department_id" integer;--> statement-breakpoint
+ALTER TABLE "password_resets" ADD CONSTRAINT "password_resets_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "password_resets" ADD CONSTRAINT "password_resets_requested_by_users_id_fk" FOREIGN KEY ("requested_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "password_resets" ADD CONSTRAINT "password_resets_approved_by_users_id_fk" FOREIGN KEY ("approved_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "user_notices" ADD CONSTRAINT "user_notices_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "password_resets_user_id_idx" ON "password_resets" USING btree ("user_id");--> statement-breakpoint
+CREATE INDEX "user_notices_user_id_idx" ON "user_notices" USING btree ("user_id");--> statement-breakpoint
+ALTER TABLE "api_tokens" ADD CONSTRAINT "api_tokens_department_id_departments_id_fk" FOREIGN KEY ("department_id") REFERENCES "public"."departments"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "users" ADD CONSTRAINT "users_department_reviewer_separated" CHECK (not ('department' = any("users"."roles") and 'reviewer' = any("users"."roles")));--> statement-breakpoint
+-- hand-written: roles_tokens
+-- Tokens issued before this migration keep what their user holds now; later grants are not inherited.
+UPDATE "api_tokens" t SET "roles" = u."roles", "department_id" = u."department_id" FROM "users" u WHERE u."id" = t."user_id";
