@@ -12,10 +12,13 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
+# The demo dataset and its demo users (known password) stay out of an image that may meet real
+# data: `docker run -e YUNWANG_DEMO=1` asks for them. `npm start` on a clone keeps the demo on.
 ENV NODE_ENV=production \
     PORT=8080 \
     HOST=0.0.0.0 \
-    YUNWANG_DATA_DIR=/var/lib/yunwang
+    YUNWANG_DATA_DIR=/var/lib/yunwang \
+    YUNWANG_DEMO=0
 # A named account for uid 10001: the CLI (`kubectl exec … yunwang token create`) audits as
 # cli:<account>. Without DATABASE_URL (a plain `docker run`) the embedded database lives in the volume.
 RUN groupadd --gid 10001 yunwang \

@@ -41,6 +41,13 @@ const ConfigSchema = z.object({
    */
   YUNWANG_CREDENTIALS_DIR: z.string().min(1).optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** The owner's postgres://… for migrating; DATABASE_URL is then a role that may only INSERT and SELECT the audit trail. */
+  YUNWANG_MIGRATION_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  /** The audit chain's HMAC key (a Secret); unset, a 0600 key file in YUNWANG_DATA_DIR is made and used. */
+  YUNWANG_AUDIT_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   /** Load the demo dataset on first start (default on; YUNWANG_DEMO=0 to leave it out). */
   YUNWANG_DEMO: boolFlag.default(true),
   /** Largest accepted JSON body, in bytes; imports have their own, larger limit. */

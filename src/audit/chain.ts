@@ -1,7 +1,17 @@
-import { createHash, getHashes } from 'node:crypto';
+import { createHash, createHmac, getHashes } from 'node:crypto';
 
 /** SM3 (GB/T 32905, 等保's preferred hash) where OpenSSL offers it, SHA-256 otherwise. */
 export const chainAlgorithm = getHashes().includes('sm3') ? 'sm3' : 'sha256';
+
+/**
+ * What entries are written with: an HMAC over the same digest, keyed outside the database
+ * (YUNWANG_AUDIT_KEY or the data directory's key file), so whoever can write the table but
+ * does not hold the key cannot recompute a chain that verifies.
+ */
+export const keyedAlgorithm = `hmac-${chainAlgorithm}`;
+
+/** Entries hashed before the chain was keyed say `sm3` or `sha256`; keyed ones `hmac-…`. */
+export const isKeyed = (algorithm: string): boolean => algorithm.startsWith('hmac-');
 
 /** The fields of an entry the chain protects, as stored. */
 export interface ChainedContent {
@@ -37,7 +47,10 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(normal));
 }
 
-export function entryHash(algorithm: string, prevHash: string | null, content: ChainedContent): string {
+/** The entry's hash: a plain digest for the unkeyed entries of old, an HMAC with `key` for the keyed ones. */
+export function entryHash(algorithm: string, prevHash: string | null, content: ChainedContent, key?: Uint8Array): string {
   const text = canonicalJson({ ...content, at: content.at.toISOString(), prev: prevHash });
-  return createHash(algorithm).update(text).digest('hex');
+  if (!isKeyed(algorithm)) return createHash(algorithm).update(text).digest('hex');
+  if (!key) throw new Error(`an ${algorithm} audit entry needs the audit key`);
+  return createHmac(algorithm.slice('hmac-'.length), key).update(text).digest('hex');
 }

@@ -1,9 +1,10 @@
-import { asc, desc, gt, isNotNull, sql } from 'drizzle-orm';
+import { asc, count, desc, gt, isNotNull, sql } from 'drizzle-orm';
 import { insertRows } from '../db/bulk.ts';
 import type { Db } from '../db/client.ts';
 import { auditLog } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
-import { type ChainedContent, chainAlgorithm, entryHash } from './chain.ts';
+import { type ChainedContent, entryHash, isKeyed, keyedAlgorithm } from './chain.ts';
+import { type AuditKey, currentAuditKey } from './key.ts';
 
 export interface AuditEntry {
   action: string;
@@ -38,6 +39,7 @@ async function appendChained(db: Db, actor: Actor, entries: AuditEntry[]): Promi
     .orderBy(desc(auditLog.id))
     .limit(1);
   let prevHash = last?.hash ?? null;
+  const key = currentAuditKey();
   const at = new Date();
   for (let i = 0; i < entries.length; i += chunkSize) {
     const rows = entries.slice(i, i + chunkSize).map((e) => {
@@ -53,8 +55,8 @@ async function appendChained(db: Db, actor: Actor, entries: AuditEntry[]): Promi
         after: e.after ?? null,
         requestId: actor.requestId ?? null,
       };
-      const hash = entryHash(chainAlgorithm, prevHash, content);
-      const row = { ...content, prevHash, hash, hashAlg: chainAlgorithm };
+      const hash = entryHash(keyedAlgorithm, prevHash, content, key.secret);
+      const row = { ...content, prevHash, hash, hashAlg: keyedAlgorithm, keyId: key.id };
       prevHash = hash;
       return row;
     });
@@ -70,45 +72,73 @@ export interface ChainReport {
   firstBroken?: { id: number; reason: string };
 }
 
-/** Walks the whole chain in id order and names the first entry that does not hold. */
-export async function verifyAuditChain(db: Db): Promise<ChainReport> {
+/**
+ * Walks the whole chain in id order and names the first entry that does not hold. Entries
+ * hashed before the chain was keyed (plain `sm3`/`sha256`) may only come first, and a keyed
+ * entry must follow them: it seals them, since its HMAC covers the last one's hash. So a chain
+ * recomputed without the key fails here — with plain digests nothing is keyed or an unkeyed
+ * entry sits inside the keyed segment, and with a guessed key no HMAC matches.
+ */
+export async function verifyAuditChain(db: Db, key: AuditKey = currentAuditKey()): Promise<ChainReport> {
   let checked = 0;
   let unchained = 0;
   let prevHash: string | null = null;
-  let afterId = 0;
+  let keyedSeen = false;
+  let lastId = 0;
+  const broken = (id: number, reason: string): ChainReport => ({ ok: false, checked, unchained, firstBroken: { id, reason } });
   for (;;) {
-    const rows = await db.select().from(auditLog).where(gt(auditLog.id, afterId)).orderBy(asc(auditLog.id)).limit(5000);
+    const rows = await db.select().from(auditLog).where(gt(auditLog.id, lastId)).orderBy(asc(auditLog.id)).limit(5000);
     if (rows.length === 0) break;
     for (const row of rows) {
-      afterId = row.id;
+      lastId = row.id;
       if (!row.hash || !row.hashAlg) {
-        if (checked > 0)
-          return { ok: false, checked, unchained, firstBroken: { id: row.id, reason: 'entry has no hash inside the chain' } };
+        if (checked > 0) return broken(row.id, 'entry has no hash inside the chain');
         unchained++;
         continue;
       }
       // The first chained entry has no predecessor: one that names a hash lost its predecessors.
-      if (row.prevHash !== prevHash) {
-        return {
-          ok: false,
-          checked,
-          unchained,
-          firstBroken: { id: row.id, reason: 'does not follow the entry before it (an entry was removed or reordered)' },
-        };
+      if (row.prevHash !== prevHash) return broken(row.id, 'does not follow the entry before it (an entry was removed or reordered)');
+      const { id: _id, prevHash: storedPrev, hash, hashAlg, keyId, ...content } = row;
+      if (isKeyed(hashAlg)) {
+        if (keyId !== key.id) return broken(row.id, `keyed with audit key ${keyId ?? '(none)'}, not the configured key ${key.id}`);
+        keyedSeen = true;
+      } else if (keyedSeen) {
+        return broken(row.id, 'an unkeyed entry inside the keyed chain (the chain was recomputed without the audit key)');
       }
-      const { id: _id, prevHash: storedPrev, hash, hashAlg, ...content } = row;
-      const expected = entryHash(hashAlg, storedPrev, content);
-      if (expected !== hash) {
-        return {
-          ok: false,
-          checked,
-          unchained,
-          firstBroken: { id: row.id, reason: 'its content does not match its hash (the entry was altered)' },
-        };
+      if (entryHash(hashAlg, storedPrev, content, key.secret) !== hash) {
+        return broken(row.id, 'its content does not match its hash (the entry was altered)');
       }
       prevHash = hash;
       checked++;
     }
   }
+  // Every start seals the unkeyed entries of old with a keyed one (sealUnkeyedChain).
+  if (checked > 0 && !keyedSeen) {
+    return broken(lastId, 'no entry is keyed: the chain was recomputed without the audit key, or never sealed');
+  }
   return { ok: true, checked, unchained };
+}
+
+/**
+ * Appends a keyed entry after entries hashed before the chain was keyed (a database migrated
+ * to audit_keyed), so that they are covered by the key from then on. Nothing when the last
+ * entry is already keyed or the trail is empty.
+ */
+export function sealUnkeyedChain(database: Db, actor: Actor): Promise<boolean> {
+  return database.transaction(async (db) => {
+    // Under the append lock, so that two replicas starting together seal once.
+    await db.execute(sql`select pg_advisory_xact_lock(${chainLock})`);
+    const [last] = await db
+      .select({ hashAlg: auditLog.hashAlg })
+      .from(auditLog)
+      .where(isNotNull(auditLog.hash))
+      .orderBy(desc(auditLog.id))
+      .limit(1);
+    if (!last?.hashAlg || isKeyed(last.hashAlg)) return false;
+    const [counted] = await db.select({ n: count() }).from(auditLog);
+    await appendChained(db, actor, [
+      { action: 'audit.chain.keyed', entityKind: 'audit_log', after: { entriesBefore: counted?.n ?? 0, keyId: currentAuditKey().id } },
+    ]);
+    return true;
+  });
 }

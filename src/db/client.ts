@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import type { ExtractTablesWithRelations } from 'drizzle-orm';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { type ExtractTablesWithRelations, sql } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -30,6 +31,11 @@ const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url)
 
 export interface DatabaseOptions {
   databaseUrl?: string;
+  /**
+   * The owner's URL, for migrating (YUNWANG_MIGRATION_DATABASE_URL): the server then serves as
+   * the DATABASE_URL role, which may only INSERT and SELECT the audit trail.
+   */
+  migrationDatabaseUrl?: string;
   dataDir?: string;
   poolSize?: number;
   /** An already open PGlite (tests load a migrated template into one). */
@@ -67,7 +73,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return {
       db,
       kind: 'postgres',
-      migrate: () => migratePg(db, { migrationsFolder }),
+      migrate: () => migratePostgres(db, options.migrationDatabaseUrl),
       exclusively: async (fn) => {
         // Its own connection, not a pool slot: a pool of one would otherwise wait on itself.
         const holder = new pg.Client({ connectionString: options.databaseUrl, connectionTimeoutMillis: 10_000 });
@@ -99,4 +105,35 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     },
     close: () => client.close(),
   };
+}
+
+/**
+ * Applies the migrations as the owner — through `migrationUrl` when given, else this connection —
+ * then refreshes the runtime role's grants. A runtime role (no CREATE, owns nothing) finds them
+ * applied by the owner (the Job, `yunwang migrate`) and goes on; it could not migrate anyway.
+ */
+async function migratePostgres(db: NodePgDatabase<Schema>, migrationUrl: string | undefined): Promise<void> {
+  if (migrationUrl) {
+    const owner = new pg.Pool({ connectionString: migrationUrl, max: 1, connectionTimeoutMillis: 10_000 });
+    try {
+      const ownerDb = drizzlePg(owner, { schema, casing: 'snake_case' });
+      await migratePg(ownerDb, { migrationsFolder });
+      await ownerDb.execute(sql`select yunwang_grant_runtime()`);
+    } finally {
+      await owner.end();
+    }
+    return;
+  }
+  if (await migrationsPending(db)) await migratePg(db, { migrationsFolder });
+  // Only the function's owner (the migrating role) re-grants; for the runtime role this is a no-op.
+  await db.execute(sql`select yunwang_grant_runtime() from pg_proc
+    where proname = 'yunwang_grant_runtime' and pg_has_role(current_user, proowner, 'MEMBER')`);
+}
+
+async function migrationsPending(db: NodePgDatabase<Schema>): Promise<boolean> {
+  const newest = Math.max(...readMigrationFiles({ migrationsFolder }).map((m) => m.folderMillis));
+  const applied = await db.execute(sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`);
+  if (!(applied.rows[0] as { present: boolean } | undefined)?.present) return true;
+  const last = await db.execute(sql`select max(created_at)::text as at from drizzle.__drizzle_migrations`);
+  return Number((last.rows[0] as { at: string | null } | undefined)?.at ?? 0) < newest;
 }

@@ -1,7 +1,10 @@
 import { rmSync } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { type AuditKey, auditKeyFileName, installAuditKey, loadAuditKey } from '../audit/key.ts';
+import { sealUnkeyedChain } from '../audit/service.ts';
 import type { Config } from '../config.ts';
+import { rootActor } from '../identity/actor.ts';
 import { type Database, openDatabase } from './client.ts';
 
 /**
@@ -10,18 +13,52 @@ import { type Database, openDatabase } from './client.ts';
  * opening it and corrupting it.
  */
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
-  if (config.DATABASE_URL) return openDatabase({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  installAuditKey(await configuredAuditKey(config));
+  if (config.DATABASE_URL) {
+    return keyedChain(
+      await openDatabase({
+        databaseUrl: config.DATABASE_URL,
+        migrationDatabaseUrl: config.YUNWANG_MIGRATION_DATABASE_URL,
+        poolSize: config.DATABASE_POOL_SIZE,
+      }),
+    );
+  }
   const dir = path.resolve(config.YUNWANG_DATA_DIR);
   await mkdir(dir, { recursive: true });
   const lockFile = path.join(dir, 'yunwang.lock');
   await takeLock(lockFile, dir);
   const database = await openDatabase({ dataDir: path.join(dir, 'pgdata') });
   const close = database.close;
-  return {
+  return keyedChain({
     ...database,
     close: async () => {
       await close();
       await rm(lockFile, { force: true });
+    },
+  });
+}
+
+/**
+ * The audit chain's key: YUNWANG_AUDIT_KEY, or a key file beside the embedded database. With
+ * PostgreSQL every process writing the trail (replicas, the CLI) needs the same key, so the
+ * file is only a fallback for one machine, said so once.
+ */
+async function configuredAuditKey(config: Config): Promise<AuditKey> {
+  if (config.DATABASE_URL && !config.YUNWANG_AUDIT_KEY) {
+    console.error(
+      `YUNWANG_AUDIT_KEY is not set: the audit chain is keyed with ${path.resolve(config.YUNWANG_DATA_DIR, auditKeyFileName)}; give every process sharing this database the same key`,
+    );
+  }
+  return loadAuditKey({ envKey: config.YUNWANG_AUDIT_KEY, dataDir: config.YUNWANG_DATA_DIR });
+}
+
+/** After migrating, entries hashed before the chain was keyed are sealed by a keyed one. */
+function keyedChain(database: Database): Database {
+  return {
+    ...database,
+    migrate: async () => {
+      await database.migrate();
+      await sealUnkeyedChain(database.db, rootActor('system:audit-key'));
     },
   };
 }

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { chainAlgorithm } from '../../src/audit/chain.ts';
+import { auditKeyFrom, installAuditKey } from '../../src/audit/key.ts';
 import { recordAudit, verifyAuditChain } from '../../src/audit/service.ts';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { rootActor } from '../../src/identity/actor.ts';
@@ -76,12 +77,12 @@ describeEachBackend('audit chain', (getDb) => {
     await writeEntries(getDb(), 'A');
   });
 
-  it('chains every entry to the one before, with SM3 recorded per entry', async () => {
+  it('chains every entry to the one before, with HMAC-SM3 recorded per entry', async () => {
     expect(chainAlgorithm).toBe('sm3');
     const rows = await chainOf(getDb());
     expect(rows.length).toBeGreaterThanOrEqual(5);
     rows.forEach((row, i) => {
-      expect(row.hash_alg).toBe('sm3');
+      expect(row.hash_alg).toBe('hmac-sm3');
       expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
       expect(row.prev_hash).toBe(i === 0 ? null : rows[i - 1]?.hash);
     });
@@ -174,13 +175,16 @@ describe.each(backends)('yunwang audit verify [%s]', (backend) => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'yunwang-audit-'));
+    // The command verifies with the configured key: the one these entries are written with.
+    const key = 'cli-test-audit-key-0123456789abcdef';
+    installAuditKey(auditKeyFrom(key));
     if (backend === 'postgres') {
       const created = await createPostgresDatabase();
-      env = { ...process.env, DATABASE_URL: created.url, LOG_LEVEL: 'silent' };
+      env = { ...process.env, DATABASE_URL: created.url, LOG_LEVEL: 'silent', YUNWANG_AUDIT_KEY: key };
       drop = created.drop;
       open = () => openDatabase({ databaseUrl: created.url, poolSize: 1 });
     } else {
-      env = { ...process.env, YUNWANG_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent' };
+      env = { ...process.env, YUNWANG_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', YUNWANG_AUDIT_KEY: key };
       delete env.DATABASE_URL;
       await mkdir(path.join(dir, 'data'));
       open = () => openDatabase({ dataDir: path.join(dir, 'data', 'pgdata') });

@@ -226,4 +226,15 @@ describeEachBackend('/metrics', (getDb) => {
     expect((await guarded.request('/metrics', { headers: { Authorization: 'Bearer wrong-token-of-some-length' } })).status).toBe(401);
     expect((await guarded.request('/metrics', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
   });
+
+  it('without a token answers only this machine: a peer on the network gets 403 problem+json', async () => {
+    const app = createApp({ database: getDb(), config });
+    // What @hono/node-server hands the app for a connection: the socket's peer address.
+    const from = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress, remotePort: 40000, remoteFamily: 'IPv4' } } });
+    const remote = await app.request('/metrics', { headers: { 'X-Forwarded-For': '127.0.0.1' } }, from('10.20.30.40'));
+    expect(remote.status).toBe(403);
+    expect(remote.headers.get('content-type')).toContain('application/problem+json');
+    expect((await app.request('/metrics', {}, from('127.0.0.1'))).status).toBe(200);
+    expect((await app.request('/metrics', {}, from('::ffff:127.0.0.1'))).status).toBe(200);
+  });
 });

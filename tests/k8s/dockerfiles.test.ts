@@ -11,6 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { buildAgents } from '../../agents/build.ts';
+import { loadConfig } from '../../src/config.ts';
 import { repoRoot } from './kube.ts';
 
 const execFileAsync = promisify(execFile);
@@ -142,6 +143,19 @@ describe('the API image', () => {
       .filter((i) => i.op === 'COPY' && !i.args.startsWith('--from'))
       .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
     for (const needed of ['package.json', 'bin', 'src', 'drizzle', 'data']) expect(copied).toContain(needed);
+  });
+
+  it('leaves the demo off unless asked for (YUNWANG_DEMO=1), while `npm start` on a clone still loads it', async () => {
+    const instructions = parseDockerfile(await readFile(path.join(repoRoot, 'Dockerfile'), 'utf8'));
+    const finalStage = Math.max(...instructions.map((i) => i.stage));
+    // ENV KEY=value pairs of the final stage: the environment a plain `docker run` starts with.
+    const imageEnv: NodeJS.ProcessEnv = {};
+    for (const i of instructions.filter((i) => i.op === 'ENV' && i.stage === finalStage)) {
+      for (const m of i.args.matchAll(/([A-Z_][A-Z0-9_]*)=(\S+)/g)) imageEnv[m[1] as string] = m[2];
+    }
+    expect(loadConfig(imageEnv).YUNWANG_DEMO).toBe(false);
+    expect(loadConfig({ ...imageEnv, YUNWANG_DEMO: '1' }).YUNWANG_DEMO).toBe(true);
+    expect(loadConfig({}).YUNWANG_DEMO).toBe(true);
   });
 
   it('needs no dev dependency at run time: every package src/ and bin/ import is a production dependency', async () => {

@@ -284,6 +284,35 @@ describeWithTool(
       expect(monitor.spec.selector.matchLabels).toEqual({ 'cnpg.io/cluster': cluster.metadata.name });
     });
 
+    it.each(overlays)(
+      '%s: /metrics needs the bearer token of a Secret, which the ServiceMonitor sends; a NetworkPolicy fences the API',
+      (overlay) => {
+        const objects = rendered[overlay];
+        const api = find(objects, 'Deployment', 'yunwang-api');
+        const tokenRef = { name: 'yunwang-metrics', key: 'token' };
+        expect(envOf(api, 'api').find((e) => e.name === 'YUNWANG_METRICS_TOKEN')?.valueFrom?.secretKeyRef).toEqual(tokenRef);
+        const [endpoint] = find(objects, 'ServiceMonitor', 'yunwang-api').spec.endpoints;
+        expect(endpoint.authorization).toEqual({ type: 'Bearer', credentials: tokenRef });
+        const policy = find(objects, 'NetworkPolicy', 'yunwang-api');
+        expect(matches(policy.spec.podSelector.matchLabels, api.spec.template.metadata.labels)).toBe(true);
+        expect(policy.spec.policyTypes).toEqual(['Ingress']);
+        // Every source is named: no rule without `from` (which would admit everyone).
+        for (const rule of policy.spec.ingress) expect(rule.from?.length).toBeGreaterThan(0);
+      },
+    );
+
+    it.each(overlays)('%s: the API and the migration Job key the audit chain with the same Secret', (overlay) => {
+      const keyRef = { name: 'yunwang-audit-key', key: 'key' };
+      for (const [kind, name, container] of [
+        ['Deployment', 'yunwang-api', 'api'],
+        ['Job', 'yunwang-migrate', 'migrate'],
+      ] as const) {
+        expect(
+          envOf(find(rendered[overlay], kind, name), container).find((e) => e.name === 'YUNWANG_AUDIT_KEY')?.valueFrom?.secretKeyRef,
+        ).toEqual(keyRef);
+      }
+    });
+
     it.each(overlays)('%s: the alerts are the PrometheusRule of k8s/base, unchanged', async (overlay) => {
       const rule = find(rendered[overlay], 'PrometheusRule', 'yunwang');
       const source = parse(await readFile(path.join(repoRoot, 'k8s/base/monitoring/prometheusrule.yaml'), 'utf8'));

@@ -19,6 +19,7 @@ import { repoRoot } from './kube.ts';
 const execFileAsync = promisify(execFile);
 const postgresUrl = inject('postgresUrl');
 const bin = path.join(repoRoot, 'bin/yunwang.mjs');
+const metricsToken = 'readonly-test-scrape-token';
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -63,7 +64,17 @@ describe.skipIf(!postgresUrl)(`the pods' commands with DATABASE_URL${postgresUrl
     cwd = await mkdtemp(path.join(tmpdir(), 'yunwang-k8s-cwd-'));
     tmp = await mkdtemp(path.join(tmpdir(), 'yunwang-k8s-tmp-'));
     // What the manifests set, and nothing from this machine's environment that could help.
-    env = { PATH: process.env.PATH, TMPDIR: tmp, DATABASE_URL: url, DATABASE_POOL_SIZE: '2', YUNWANG_DEMO: '0', LOG_LEVEL: 'info' };
+    env = {
+      PATH: process.env.PATH,
+      TMPDIR: tmp,
+      DATABASE_URL: url,
+      DATABASE_POOL_SIZE: '2',
+      YUNWANG_DEMO: '0',
+      LOG_LEVEL: 'info',
+      // From the Secrets yunwang-metrics and yunwang-audit-key.
+      YUNWANG_METRICS_TOKEN: metricsToken,
+      YUNWANG_AUDIT_KEY: 'readonly-test-audit-key-0123456789abcdef',
+    };
   });
 
   afterAll(async () => {
@@ -117,7 +128,8 @@ describe.skipIf(!postgresUrl)(`the pods' commands with DATABASE_URL${postgresUrl
     const limit = deployment.spec.template.spec.containers[0].resources.limits.memory as string;
     console.log(`yunwang serve, ready on PostgreSQL: RSS ${(rss / 2 ** 20).toFixed(0)} MiB (limit ${limit})`);
     expect(rss).toBeLessThan(Number(limit.replace(/Mi$/, '')) * 2 ** 20 * 0.5);
-    const metrics = await fetch(`${base}/metrics`);
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    const metrics = await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${metricsToken}` } });
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toMatch(/^# TYPE yunwang_\w+/m);
 

@@ -19,6 +19,8 @@ export const auditLog = pgTable(
     prevHash: text(),
     hash: text(),
     hashAlg: text(),
+    /** Which audit key an `hmac-…` entry was keyed with (a digest of the key, see src/audit/key.ts). */
+    keyId: text(),
   },
   (t) => [index('audit_log_entity_idx').on(t.entityKind, t.entityCode), index('audit_log_at_idx').on(t.at)],
 );

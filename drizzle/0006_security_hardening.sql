@@ -19,6 +19,7 @@ CREATE TABLE "user_notices" (
 	"shown_at" timestamp with time zone
 );
 --> statement-breakpoint
+ALTER TABLE "audit_log" ADD COLUMN "key_id" text;--> statement-breakpoint
 ALTER TABLE "api_tokens" ADD COLUMN "roles" text[] DEFAULT '{}'::text[] NOT NULL;--> statement-breakpoint
 ALTER TABLE "api_tokens" ADD COLUMN "department_id" integer;--> statement-breakpoint
 ALTER TABLE "password_resets" ADD CONSTRAINT "password_resets_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -32,3 +33,30 @@ ALTER TABLE "users" ADD CONSTRAINT "users_department_reviewer_separated" CHECK (
 -- hand-written: roles_tokens
 -- Tokens issued before this migration keep what their user holds now; later grants are not inherited.
 UPDATE "api_tokens" t SET "roles" = u."roles", "department_id" = u."department_id" FROM "users" u WHERE u."id" = t."user_id";
+--> statement-breakpoint
+-- hand-written: audit_keyed
+-- The server's own database role (yunwang_runtime, a group its login role is a member of) may
+-- read and write the application's tables but only INSERT and SELECT the audit trail; it owns
+-- nothing, so it cannot ALTER the table (disable the append-only trigger) or TRUNCATE it.
+-- Migrations run as the owner. `yunwang migrate` calls this again after each run, so tables of
+-- later migrations, and a yunwang_runtime created after this migration, get their grants too.
+CREATE OR REPLACE FUNCTION yunwang_grant_runtime() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'yunwang_runtime') THEN
+    IF NOT (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) THEN
+      RAISE NOTICE 'no role yunwang_runtime, and % may not create it: create it (NOLOGIN) and migrate again', current_user;
+      RETURN;
+    END IF;
+    CREATE ROLE yunwang_runtime NOLOGIN;
+  END IF;
+  GRANT USAGE ON SCHEMA public TO yunwang_runtime;
+  GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO yunwang_runtime;
+  GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO yunwang_runtime;
+  REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_log FROM yunwang_runtime;
+  -- The server checks that the migrations are applied before it serves.
+  IF to_regclass('drizzle.__drizzle_migrations') IS NOT NULL THEN
+    GRANT USAGE ON SCHEMA drizzle TO yunwang_runtime;
+    GRANT SELECT ON drizzle.__drizzle_migrations TO yunwang_runtime;
+  END IF;
+END $$;--> statement-breakpoint
+SELECT yunwang_grant_runtime();
