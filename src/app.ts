@@ -1,5 +1,4 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { registerAlertRoutes } from './alerts/routes.ts';
@@ -10,7 +9,7 @@ import type { Database } from './db/client.ts';
 import { registerGeoRoutes } from './geo/routes.ts';
 import { registerDocs } from './http/docs.ts';
 import { AppError } from './http/errors.ts';
-import { onError, problemResponse, requestId } from './http/middleware.ts';
+import { clientAddress, onError, problemResponse, requestId } from './http/middleware.ts';
 import { type AppEnv, createRouter } from './http/router.ts';
 import { authenticate, authorize, operationMatcher, sessionCookie } from './identity/middleware.ts';
 import { registerIdentityRoutes } from './identity/routes.ts';
@@ -51,20 +50,6 @@ const openApiInfo = {
   },
 };
 
-/** The client's address for the audit trail and rate limits; X-Forwarded-For only behind a trusted proxy. */
-function clientAddress(c: Context, trustProxy = false): string | undefined {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  try {
-    return getConnInfo(c).remote.address;
-  } catch {
-    // app.request() in tests has no socket.
-    return undefined;
-  }
-}
-
 /** Builds the whole HTTP app; `server.ts` only listens. Tests call `app.request()`. */
 export function createApp(options: AppOptions) {
   const { database } = options;
@@ -101,9 +86,10 @@ export function createApp(options: AppOptions) {
       },
     }),
   );
+  const trustedProxies = config.YUNWANG_TRUSTED_PROXIES || (config.YUNWANG_TRUST_PROXY ? 1 : 0);
   app.use('*', async (c, next) => {
     c.set('db', database.db);
-    c.set('sourceIp', clientAddress(c, config.YUNWANG_TRUST_PROXY));
+    c.set('sourceIp', clientAddress(c, trustedProxies));
     await next();
   });
   const untilReady: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -61,12 +61,19 @@ const ConfigSchema = z.object({
     .int()
     .min(1024)
     .default(64 * 1024 * 1024),
-  /** Behind a reverse proxy or ingress: take the client address from X-Forwarded-For. */
+  /**
+   * Reverse proxies (ingress, load balancer) in front of the server, each appending to
+   * X-Forwarded-For: the client address is the n-th from the right. 0: the socket's address.
+   */
+  YUNWANG_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
+  /** Deprecated: `1` is YUNWANG_TRUSTED_PROXIES=1 (when that is not set). */
   YUNWANG_TRUST_PROXY: boolFlag.default(false),
   /** The password of the demo users (demo mode only). */
   YUNWANG_DEMO_PASSWORD: z.string().min(8).default('Demo-Passw0rd!'),
-  /** Login attempts allowed per client address per minute, before 429. */
+  /** Login attempts allowed per client address per minute, before 429 (counted in the database, across replicas). */
   YUNWANG_LOGIN_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  /** How often the server deletes expired and idle sessions and old sign-in records. */
+  YUNWANG_SESSION_PRUNE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** Largest accepted agent batch, in bytes, and most items in one batch (POST /api/v1/ingest/batches). */
   YUNWANG_INGEST_BODY_LIMIT_BYTES: z.coerce
     .number()

@@ -5,6 +5,7 @@ import { type Config, credentialsDir, loadConfig } from './config.ts';
 import { openConfiguredDatabase } from './db/open.ts';
 import { prepareDatabase } from './db/setup.ts';
 import { type DemoLiveAgents, startDemoLiveAgents } from './demo/live.ts';
+import { startIdentityJobs } from './identity/jobs.ts';
 import { type RunningJobs, startIngestJobs } from './ingest/jobs.ts';
 import { createSnapshotScheduler } from './leadership/scheduler.ts';
 import { type Deliverer, startNotificationDeliverer } from './notify/deliverer.ts';
@@ -32,6 +33,7 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     : null;
   let stopping = false;
   let jobs: RunningJobs | undefined;
+  let identityJobs: ReturnType<typeof startIdentityJobs> | undefined;
   let engine: RunningEngine | undefined;
   let deliverer: Deliverer | undefined;
   let demoLive: DemoLiveAgents | undefined;
@@ -46,6 +48,7 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     server.close(async () => {
       await demoLiveStopped;
       await jobs?.stop();
+      await identityJobs?.stop();
       await engine?.stop();
       await deliverer?.stop();
       await schedulerStopped;
@@ -69,6 +72,7 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     intervalSeconds: config.YUNWANG_INGEST_JOB_INTERVAL_SECONDS,
     log,
   });
+  identityJobs = startIdentityJobs(database.db, { intervalSeconds: config.YUNWANG_SESSION_PRUNE_SECONDS, log });
   // Every replica runs the engine (an advisory lock lets one evaluate at a time) and the
   // deliverer (each notification is claimed by one).
   const alerting = appMetrics(app).alerting;

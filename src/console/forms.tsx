@@ -1,6 +1,8 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { getCookie, setCookie } from 'hono/cookie';
 import type { Child } from 'hono/jsx';
 import { AppError, type FieldError } from '../http/errors.ts';
 import type { AppEnv } from '../http/router.ts';
@@ -82,12 +84,59 @@ export function bodyOf(fields: Record<string, string>): Record<string, unknown> 
   return body;
 }
 
-/** Only a console page may be where a form returns to: never another site. */
+/**
+ * Whether a path stays where it says: no `.` or `..` segment, written or percent-encoded
+ * (`%2e%2e`), which a URL parser would resolve into another path than the one checked.
+ */
+export function climbsOut(path: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return true;
+  }
+  // The URL parser reads `.`, `%2e`, `..`, `.%2e`, `%2e.` and `%2e%2e` as dot segments, and `\` as `/`.
+  return decoded.split(/[/\\]/).some((segment) => segment === '.' || segment === '..');
+}
+
+/** Only a console page may be where a form returns to: never another site, nor out of /console by `..`. */
 export function consolePath(value: unknown, fallback: string): string {
-  return typeof value === 'string' && /^\/console(\/[A-Za-z0-9/_.%{}-]*)?(\?[^\s]*)?$/.test(value) && !value.startsWith('//')
+  return typeof value === 'string' &&
+    /^\/console(\/[A-Za-z0-9/_.%{}-]*)?(\?[^\s]*)?$/.test(value) &&
+    !value.startsWith('//') &&
+    !climbsOut(value.split('?')[0] ?? value)
     ? value
     : fallback;
 }
+
+/**
+ * Login CSRF: the sign-in form has no session token yet, so the login page sets a random
+ * token in a SameSite=Strict cookie and in the form; a sign-in posted here must carry both,
+ * equal. A form on another site can send neither.
+ */
+export const loginCsrfCookie = 'yunwang_login_csrf';
+
+/** A fresh login-form token, set as its cookie; the page puts it in the form. */
+export function issueLoginToken(c: Context<AppEnv>): string {
+  const token = randomBytes(32).toString('base64url');
+  const secure = new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+  setCookie(c, loginCsrfCookie, token, { httpOnly: true, sameSite: 'Strict', secure, path: '/console' });
+  return token;
+}
+
+function loginTokenMatches(c: Context<AppEnv>, sent: unknown): boolean {
+  const expected = getCookie(c, loginCsrfCookie);
+  if (typeof sent !== 'string' || !expected) return false;
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A browser says where a request comes from (Fetch Metadata): only our own pages may post forms. */
+const fromOtherSite = (c: Context<AppEnv>) => {
+  const site = c.req.header('sec-fetch-site');
+  return site !== undefined && site !== 'same-origin' && site !== 'none';
+};
 
 /**
  * POST /console/submit: a form posted without scripts. The fields (but the `_…` ones) become
@@ -110,10 +159,14 @@ export function registerFormFallback(app: OpenAPIHono<AppEnv>, settings: Console
     const form = await c.req.parseBody();
     const api = typeof form._api === 'string' ? form._api : '';
     const refuse = (error: AppError) => errorPage({ lang, render: renderWith(c, lang, settings, undefined) }, error);
-    if (!apiPath.test(api) || api.includes('..')) {
+    if (fromOtherSite(c)) return refuse(new AppError('forbidden', 'a form posted from another site is refused (cross-site request)'));
+    if (!apiPath.test(api) || api.includes('..') || climbsOut(api)) {
       return refuse(
         new AppError('validation_failed', 'the form names no API operation', [{ field: '_api', message: 'must be an /api/v1/ path' }]),
       );
+    }
+    if (api === loginApi && !loginTokenMatches(c, form._csrf)) {
+      return refuse(new AppError('forbidden', 'the sign-in form has expired or was not ours; open the sign-in page again'));
     }
     const repeated = typeof form._repeat === 'string' ? form._repeat : undefined;
     if (repeated && form.repeat !== form[repeated]) {
@@ -130,7 +183,7 @@ export function registerFormFallback(app: OpenAPIHono<AppEnv>, settings: Console
     const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
     const cookie = c.req.header('cookie');
     if (cookie) headers.Cookie = cookie;
-    if (typeof form._csrf === 'string') headers['X-CSRF-Token'] = form._csrf;
+    if (typeof form._csrf === 'string' && api !== loginApi) headers['X-CSRF-Token'] = form._csrf;
     const requestId = c.get('requestId');
     if (requestId) headers['X-Request-Id'] = requestId;
     // The caller's own connection (c.env) goes along: the audit trail and rate limits see their address.

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, type ErrorCode, toProblem } from './errors.ts';
@@ -44,4 +46,30 @@ export function onError(log: (line: string) => void) {
     log(`request ${c.get('requestId')} failed: ${err.stack ?? err.message}`);
     return problemResponse(c, new AppError('internal', 'unexpected error; quote the request id when reporting it'));
   };
+}
+
+function socketAddress(c: Context): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    // app.request() in tests has no socket.
+    return undefined;
+  }
+}
+
+/**
+ * The client's address for the audit trail and rate limits. Each of the `trustedProxies`
+ * proxies in front appends the address it saw to X-Forwarded-For, so the client is the n-th
+ * entry from the right; anything left of it is whatever the client chose to send. Without
+ * trusted proxies, or with fewer entries than hops, the socket's address.
+ */
+export function clientAddress(c: Context, trustedProxies: number): string | undefined {
+  const socket = socketAddress(c);
+  if (trustedProxies <= 0) return socket;
+  const hops = (c.req.header('x-forwarded-for') ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  const client = hops[hops.length - trustedProxies];
+  return client && isIP(client) ? client : socket;
 }

@@ -29,6 +29,20 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Checks a password against a stored hash, or, for a user who does not exist, against a
+ * throwaway hash of the same cost: a failure then takes as long either way, so timing does
+ * not tell which user names exist.
+ */
+export async function verifyPasswordOrDummy(password: string, stored: string | undefined): Promise<boolean> {
+  if (stored !== undefined) return verifyPassword(password, stored);
+  dummyHash ??= hashPassword(randomBytes(16).toString('base64url'));
+  await verifyPassword(password, await dummyHash);
+  return false;
+}
+
 const classes: [RegExp, string][] = [
   [/[a-z]/, 'lower-case letters'],
   [/[A-Z]/, 'upper-case letters'],

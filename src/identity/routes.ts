@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { AppError } from '../http/errors.ts';
 import { type AppEnv, errorResponses, ProblemSchema } from '../http/router.ts';
+import { addressKey, takeLoginAttempt } from './lockout.ts';
 import { sessionCookie } from './middleware.ts';
 import { approvePasswordReset, listPendingPasswordResets, resetPassword, takeNotices } from './password-resets.ts';
 import { roles } from './roles.ts';
@@ -320,32 +321,20 @@ function principalOf(c: Context<AppEnv>) {
   return principal;
 }
 
-/** A per-address sliding window on sign-in attempts, on top of the per-account lockout. */
-export function loginRateLimiter(perMinute: number, now = () => Date.now()) {
-  const attempts = new Map<string, number[]>();
-  return (address: string): number | null => {
-    const t = now();
-    const recent = (attempts.get(address) ?? []).filter((at) => t - at < 60_000);
-    if (recent.length >= perMinute) {
-      attempts.set(address, recent);
-      return Math.ceil((60_000 - (t - (recent[0] as number))) / 1000);
-    }
-    recent.push(t);
-    attempts.set(address, recent);
-    if (attempts.size > 10_000) attempts.delete(attempts.keys().next().value as string);
-    return null;
-  };
-}
-
 export function registerIdentityRoutes(app: OpenAPIHono<AppEnv>, options: { loginRatePerMinute: number }) {
-  const limited = loginRateLimiter(options.loginRatePerMinute);
+  // Per address, in the database: every replica counts the same attempts. Password changes
+  // spend the same budget, so a stolen session cannot guess the current password faster.
+  const limitAttempts = async (c: Context<AppEnv>) => {
+    const retryAfter = await takeLoginAttempt(c.get('db'), addressKey(c.get('sourceIp')), options.loginRatePerMinute);
+    if (retryAfter !== null) {
+      throw new AppError('too_many_requests', `too many sign-in attempts from this address; wait ${retryAfter} s`, [], {
+        retryAfterSeconds: retryAfter,
+      });
+    }
+  };
 
   app.openapi(routes.login, async (c) => {
-    const retryAfter = limited(c.get('sourceIp') ?? 'unknown');
-    if (retryAfter !== null) {
-      c.header('Retry-After', String(retryAfter));
-      throw new AppError('too_many_requests', `too many sign-in attempts from this address; wait ${retryAfter} s`);
-    }
+    await limitAttempts(c);
     const request = c.req.valid('json');
     const db = c.get('db');
     const { sessionId, principal } = await login(db, request, { sourceIp: c.get('sourceIp'), requestId: c.get('requestId') });
@@ -378,6 +367,7 @@ export function registerIdentityRoutes(app: OpenAPIHono<AppEnv>, options: { logi
   });
 
   app.openapi(routes.password, async (c) => {
+    await limitAttempts(c);
     const { current_password, new_password } = c.req.valid('json');
     const cookie = getCookie(c, sessionCookie);
     const keepSessionHash = cookie ? hashSecret(cookie) : undefined;
@@ -390,7 +380,7 @@ export function registerIdentityRoutes(app: OpenAPIHono<AppEnv>, options: { logi
     return c.body(null, 204);
   });
 
-  app.openapi(routes.totpStart, async (c) => c.json(await startTotpEnrollment(c.get('db'), principalOf(c).user.name), 200));
+  app.openapi(routes.totpStart, async (c) => c.json(await startTotpEnrollment(c.get('db'), principalOf(c).user.name, c.get('actor')), 200));
   app.openapi(routes.totpConfirm, async (c) => {
     await confirmTotpEnrollment(c.get('db'), principalOf(c).user.name, c.req.valid('json').code, c.get('actor'));
     return c.body(null, 204);

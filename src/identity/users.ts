@@ -5,9 +5,11 @@ import { apiTokens, departments, securityPolicy, sessions, users } from '../db/s
 import { AppError, notFound } from '../http/errors.ts';
 import { assertCan } from './access.ts';
 import type { Actor } from './actor.ts';
+import { clearAllLockouts } from './lockout.ts';
 import { generatePassword, hashPassword, passwordProblems, verifyPassword } from './passwords.ts';
 import { adminRoles, type Role, roleConflict } from './roles.ts';
-import { checkTotp, newTotpSecret, totpUri } from './totp.ts';
+import { claimTotpStep, verifyCurrentPassword } from './sessions.ts';
+import { newTotpSecret, totpStep, totpUri } from './totp.ts';
 
 export type User = typeof users.$inferSelect;
 export type SecurityPolicy = typeof securityPolicy.$inferSelect;
@@ -209,6 +211,7 @@ export async function setLocked(database: Db, name: string, locked: boolean, act
     if (!updated) throw notFound('user', name);
     // Unlocking must not bring back tokens issued before the lock.
     if (locked) await revokeTokensOf(db, user.id);
+    else await clearAllLockouts(db, user.id);
     await recordAudit(db, actor, [
       {
         action: locked ? 'user.lock' : 'user.unlock',
@@ -234,15 +237,12 @@ export async function changePassword(
 ): Promise<{ one_time_password?: string }> {
   const self = !actor.access.root && actor.name === name;
   if (!self) assertCan(actor.access, 'write', 'users');
+  // Checked before the transaction: a wrong guess is counted (and may lock) even though the change is refused.
+  if (self) await verifyCurrentPassword(database, await getUser(database, name), change.current, actor);
   return database.transaction(async (db) => {
     const user = await getUser(db, name);
     if (!self && !actor.access.root && isAdministrator(user)) {
       throw new AppError('forbidden', "an administrator's password is reset with a second administrator's approval (resetPassword)");
-    }
-    if (self) {
-      if (!change.current || !(await verifyPassword(change.current, user.passwordHash))) {
-        throw new AppError('validation_failed', 'the current password is wrong', [{ field: 'current_password', message: 'is wrong' }]);
-      }
     }
     const policy = await getSecurityPolicy(db);
     const next = change.next ?? generatePassword();
@@ -304,21 +304,27 @@ export async function readSecurityPolicy(db: Db, actor: Actor): Promise<Security
 }
 
 /** A new secret, stored but off until confirmed, so a half-done enrolment locks nobody out. */
-export async function startTotpEnrollment(db: Db, name: string): Promise<{ secret: string; uri: string }> {
-  // Re-enrolling would switch the factor off until confirmed: a stolen session plus the
-  // password could then bind the thief's app. A lost authenticator is a security admin's reset.
-  if ((await getUser(db, name)).totpEnabled) {
-    throw new AppError('conflict', 'a second factor is already enrolled; to replace it, ask the security administrator to reset it');
-  }
-  const secret = newTotpSecret();
-  await db.update(users).set({ totpSecret: secret, totpEnabled: false, updatedAt: new Date() }).where(eq(users.name, name));
-  return { secret, uri: totpUri(secret, name) };
+export async function startTotpEnrollment(database: Db, name: string, actor: Actor): Promise<{ secret: string; uri: string }> {
+  return database.transaction(async (db) => {
+    // Re-enrolling would switch the factor off until confirmed: a stolen session plus the
+    // password could then bind the thief's app. A lost authenticator is a security admin's reset.
+    if ((await getUser(db, name)).totpEnabled) {
+      throw new AppError('conflict', 'a second factor is already enrolled; to replace it, ask the security administrator to reset it');
+    }
+    const secret = newTotpSecret();
+    await db.update(users).set({ totpSecret: secret, totpEnabled: false, updatedAt: new Date() }).where(eq(users.name, name));
+    // A new secret is a security event; the secret itself never goes into the trail.
+    await recordAudit(db, actor, [{ action: 'user.totp_started', entityKind: 'user', entityCode: name }]);
+    return { secret, uri: totpUri(secret, name) };
+  });
 }
 
 export async function confirmTotpEnrollment(database: Db, name: string, code: string, actor: Actor): Promise<void> {
   await database.transaction(async (db) => {
     const user = await getUser(db, name);
-    if (!user.totpSecret || !checkTotp(user.totpSecret, user.name, code)) {
+    const step = user.totpSecret ? totpStep(user.totpSecret, user.name, code) : null;
+    // The confirming code is used up: it cannot then sign anyone in.
+    if (step === null || !(await claimTotpStep(db, user.id, step))) {
       throw new AppError('validation_failed', 'the code does not match; check the app’s clock and try the current code', [
         { field: 'code', message: 'does not match' },
       ]);

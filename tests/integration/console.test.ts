@@ -295,14 +295,24 @@ describeEachBackend('web console', (getDb) => {
     });
 
     it('signs in, handing on the session cookie, and returns only to a console page', async () => {
-      const res = await submit(undefined, { _api: '/api/v1/auth/login', _next: 'https://evil.example/', name: 'leader', password });
+      // The login page's form token, in its cookie and in the form (login CSRF).
+      const loginPage = await app.request('/console/login');
+      const tokenCookie = (loginPage.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      const token = /name="_csrf" value="([^"]+)"/.exec(await loginPage.text())?.[1] as string;
+      const signIn = (fields: Record<string, string>) =>
+        app.request('/console/submit', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: tokenCookie },
+          body: new URLSearchParams({ ...fields, _csrf: token }).toString(),
+        });
+      const res = await signIn({ _api: '/api/v1/auth/login', _next: 'https://evil.example/', name: 'leader', password });
       expect(res.status).toBe(303);
       expect(res.headers.get('location')).toBe('/console');
       const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
       expect(cookie).toMatch(/^yunwang_session=/);
       expect((await app.request('/console/map', { headers: { Cookie: cookie } })).status).toBe(200);
       // A wrong password is said so, on a page; a session that ran out goes back to the sign-in page.
-      const wrong = await submit(undefined, { _api: '/api/v1/auth/login', name: 'leader', password: 'wrong' });
+      const wrong = await signIn({ _api: '/api/v1/auth/login', name: 'leader', password: 'wrong' });
       expect(wrong.status).toBe(422);
       expect(await wrong.text()).toContain('role="alert"');
       const expired = await app.request('/console/submit', {

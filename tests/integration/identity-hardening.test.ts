@@ -23,13 +23,13 @@ describeEachBackend('identity hardening', (getDb) => {
     const { db } = getDb();
     const created = await createUser(db, { name: 'h-auditor', roles: ['auditor'], password: testPassword }, root);
     expect(created.totp_uri).toMatch(/^otpauth:\/\/totp\//);
-    await expect(startTotpEnrollment(db, 'h-auditor')).rejects.toMatchObject({ code: 'conflict' });
+    await expect(startTotpEnrollment(db, 'h-auditor', root)).rejects.toMatchObject({ code: 'conflict' });
     const secret = new URL(created.totp_uri ?? '').searchParams.get('secret') ?? '';
     const { sessionId } = await login(db, { name: 'h-auditor', password: testPassword, totp: currentTotp(secret, 'h-auditor') }, {});
     await resetTotp(db, 'h-auditor', root);
     // The reset ends the sessions signed in with the old factor, and enrolment is open again.
     expect(await authenticateSession(db, sessionId)).toBeNull();
-    await expect(startTotpEnrollment(db, 'h-auditor')).resolves.toMatchObject({ uri: expect.stringMatching(/^otpauth:/) });
+    await expect(startTotpEnrollment(db, 'h-auditor', root)).resolves.toMatchObject({ uri: expect.stringMatching(/^otpauth:/) });
   });
 
   it('a new password ends the other sessions and revokes the API tokens; a reset ends every session', async () => {

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../../http/router.ts';
-import { ApiForm, consolePath, submitPath } from '../forms.tsx';
+import { ApiForm, consolePath, issueLoginToken, submitPath } from '../forms.tsx';
 import { catalogue, langOf } from '../i18n.ts';
 import type { Viewer } from '../layout.tsx';
 import { type ConsoleSettings, renderWith } from '../page.tsx';
@@ -66,6 +66,7 @@ export function loginPage(settings: ConsoleSettings) {
           <h1>{m.login}</h1>
           <form id="login-form" class="stack" method="post" action={submitPath} novalidate>
             <input type="hidden" name="_api" value="/api/v1/auth/login" />
+            <input type="hidden" name="_csrf" value={issueLoginToken(c)} />
             <input type="hidden" name="_next" value={safeNext(c.req.query('next'))} />
             <label>
               {m.name}

@@ -22,6 +22,8 @@ export const users = pgTable(
     disabled: boolean().notNull().default(false),
     totpSecret: text(),
     totpEnabled: boolean().notNull().default(false),
+    /** The last TOTP time step accepted (unix time / 30 s): a code is good once, never replayed. */
+    totpLastStep: integer(),
     /** Demo users only: the demo dataset is not protected by a second factor. */
     totpExempt: boolean().notNull().default(false),
     lastLoginAt: timestamp({ withTimezone: true, mode: 'date' }),

@@ -5,6 +5,7 @@ export * from './clouds.ts';
 export * from './departments.ts';
 export * from './history.ts';
 export * from './identity.ts';
+export * from './login.ts';
 export * from './network-nodes.ts';
 export * from './notifications.ts';
 export * from './private-networks.ts';
