@@ -8,8 +8,8 @@ import { type Access, assertCan } from './access.ts';
 import type { Actor } from './actor.ts';
 import type { Principal } from './principal.ts';
 import type { Role } from './roles.ts';
-import { hashSecret } from './sessions.ts';
-import { checkTotp } from './totp.ts';
+import { claimTotpStep, hashSecret } from './sessions.ts';
+import { totpStep } from './totp.ts';
 import { getUser, needsTotp } from './users.ts';
 
 /** User API tokens start with this, so the server and a secret scanner can tell them apart. */
@@ -86,9 +86,9 @@ export async function createToken(
     // A token acts as its user without a second factor: an administrator proves his at creation.
     if (needsTotp(user)) {
       if (!request.totp) throw new AppError('forbidden', 'a token of an administrator needs his current second-factor code (totp)');
-      if (!user.totpEnabled || !user.totpSecret || !checkTotp(user.totpSecret, user.name, request.totp)) {
-        throw new AppError('forbidden', 'the second-factor code does not match');
-      }
+      const step = user.totpEnabled && user.totpSecret ? totpStep(user.totpSecret, user.name, request.totp) : null;
+      if (step === null) throw new AppError('forbidden', 'the second-factor code does not match');
+      if (!(await claimTotpStep(db, user.id, step))) throw new AppError('forbidden', 'the second-factor code was already used');
     }
     const [row] = await db
       .insert(apiTokens)

@@ -26,11 +26,6 @@ export function totpStep(secret: string, account: string, code: string, now = Da
   return delta === null ? null : Math.floor(now / 1000 / periodSeconds) + delta;
 }
 
-/** Whether a code matches now, replay aside; signing in and enrolment use totpStep. */
-export function checkTotp(secret: string, account: string, code: string, now = Date.now()): boolean {
-  return totpStep(secret, account, code, now) !== null;
-}
-
 export function currentTotp(secret: string, account: string, now = Date.now()): string {
   return totpFor(secret, account).generate({ timestamp: now });
 }
