@@ -228,9 +228,11 @@ describeEachBackend('import limits', (getDb) => {
     });
 
     it('a zip bomb is refused from its declared sizes, before it is inflated', async () => {
-      // 250,000 rows of one repeated cell: a few hundred KB on the wire, 20 MB of XML inside.
-      const row = '<row><c t="inlineStr"><is><t>x</t></is></c></row>';
-      const bomb = workbook(['code'], row.repeat(400_000));
+      // A 30 MB shared string squeezed to some 30 KB, then used in every cell of ten rows.
+      const cells = (row: number, index: number) =>
+        ['A', 'B', 'C'].map((column, i) => `<c r="${column}${row}" t="s"><v>${index < 0 ? i : index}</v></c>`).join('');
+      const rows = Array.from({ length: 10 }, (_, i) => `<row r="${i + 2}">${cells(i + 2, 3)}</row>`).join('');
+      const bomb = workbook(['code', 'name', 'department_code', 'b'.repeat(30_000_000)], `<row r="1">${cells(1, -1)}</row>${rows}`);
       expect(bomb.length).toBeLessThan(200 * 1024);
       const a = await post('systems', bomb, 'bomb.xlsx');
       expect(a.status, a.text.slice(0, 500)).toBe(413);
