@@ -1,14 +1,15 @@
 import type { z } from '@hono/zod-openapi';
-import type { FieldError } from '../http/errors.ts';
+import { AppError, type FieldError } from '../http/errors.ts';
 import { type ImportKind, type InputByKind, inputSchemas } from '../registry/schemas.ts';
-import { type CellReader, cellReader, describeIssue } from './cell-values.ts';
+import { type CellReader, cellReader, describeIssue, quote } from './cell-values.ts';
 import { fieldRules } from './field-rules.ts';
-import { type Grid, type GridRow, readCsvGrid, readXlsxGrid } from './grid.ts';
+import { type GridRow, readGridRows } from './grid.ts';
 import { type BoundColumn, bindHeaders, type HeaderBinding } from './header-binding.ts';
 import { importColumns } from './headers.ts';
+import { assertRowCount, columnLetter, eventLoopYielder, excerpt, importLimits } from './limits.ts';
 import { writeCsv, writeXlsx } from './write-file.ts';
 
-export { MAX_IMPORT_ROWS } from './grid.ts';
+export { MAX_IMPORT_ROWS } from './limits.ts';
 
 export type FileFormat = 'csv' | 'xlsx';
 
@@ -53,26 +54,51 @@ export function sniffFormat(data: Uint8Array): FileFormat | null {
 export async function parseImportFile<K extends ImportKind>(data: Uint8Array, format: FileFormat, kind: K): Promise<ParsedFile<K>> {
   // The bytes outrank the declared format: a workbook renamed to .csv is still a workbook.
   const actual = sniffFormat(data) === 'xlsx' ? 'xlsx' : format;
-  const grid: Grid = actual === 'csv' ? readCsvGrid(data) : await readXlsxGrid(data);
-  const binding = bindHeaders(kind, grid.header, grid.rows.length > 0);
+  const rows = readGridRows(data, actual);
+  const first = await rows.next();
+  const header = !first.done && first.value.rowNumber === 1 ? first.value : null;
+  // Without a header, the first row read is data (or the file is empty).
+  const binding = bindHeaders(kind, header, !first.done);
   const errors = [...binding.errors];
   const columns = Object.fromEntries(binding.columns.map((column) => [column.spec.field, column.header]));
-  if (!grid.header) return { rows: [], errors, columns };
+  if (!header) {
+    await rows.return(undefined);
+    return { rows: [], errors, columns };
+  }
 
   const readRow = rowReader(kind, binding);
-  const rows: ParsedRow<K>[] = [];
+  const parsed: ParsedRow<K>[] = [];
   const codeRows = new Map<string, number>();
   const codeColumn = binding.columns.find((column) => column.spec.field === 'code');
+  const unheaded = new Set(binding.unheaded);
   const reportedUnheaded = new Set<number>();
+  const columnName = (index: number) => binding.columns.find((column) => column.index === index)?.header ?? columnLetter(index);
+  const pause = eventLoopYielder();
+  let count = 0;
 
-  for (const gridRow of grid.rows) {
-    for (const index of binding.unheaded) {
-      if (gridRow.cells[index] != null && !reportedUnheaded.has(index)) {
+  for await (const gridRow of rows) {
+    assertRowCount(++count);
+    await pause();
+    gridRow.cells.forEach((cell, index) => {
+      if (cell === null) return;
+      if (cell.length > importLimits.cellChars) {
+        // Refused outright: no field is this long, and the rest of such a file is not worth reading.
+        const column = columnName(index);
+        throw new AppError('import_rejected', `row ${gridRow.rowNumber} holds a cell longer than any field; nothing was written`, [
+          {
+            field: column,
+            column,
+            row: gridRow.rowNumber,
+            message: `the cell is ${cell.length} characters long; a cell holds at most ${importLimits.cellChars} (it begins ${quote(cell)})`,
+          },
+        ]);
+      }
+      if ((unheaded.has(index) || index >= header.cells.length) && !reportedUnheaded.has(index)) {
         reportedUnheaded.add(index);
         const column = columnLetter(index);
         errors.push({ field: column, column, row: gridRow.rowNumber, message: `column ${column} has values but no header` });
       }
-    }
+    });
 
     const rowErrors: FieldError[] = [];
     const input = readRow(gridRow, rowErrors);
@@ -85,14 +111,14 @@ export async function parseImportFile<K extends ImportKind>(data: Uint8Array, fo
           field: 'code',
           column: codeColumn.header,
           row: gridRow.rowNumber,
-          message: `code ${code} already appears on row ${firstRow}`,
+          message: `code ${excerpt(code)} already appears on row ${firstRow}`,
         });
       }
     }
     errors.push(...rowErrors);
-    if (input && rowErrors.length === 0) rows.push({ rowNumber: gridRow.rowNumber, input });
+    if (input && rowErrors.length === 0) parsed.push({ rowNumber: gridRow.rowNumber, input });
   }
-  return { rows, errors, columns };
+  return { rows: parsed, errors, columns };
 }
 
 /**
@@ -146,18 +172,6 @@ function rowReader<K extends ImportKind>(kind: K, binding: HeaderBinding): (row:
     }
     return null;
   };
-}
-
-/** A, B, …, Z, AA, AB, … as spreadsheet programs label columns (index from 0). */
-function columnLetter(index: number): string {
-  let n = index + 1;
-  let letters = '';
-  while (n > 0) {
-    const rest = (n - 1) % 26;
-    letters = String.fromCharCode(65 + rest) + letters;
-    n = Math.floor((n - 1) / 26);
-  }
-  return letters;
 }
 
 /**

@@ -1,78 +1,89 @@
-import { parse } from 'csv-parse/sync';
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { AppError } from '../http/errors.ts';
+import { excerpt, importLimits } from './limits.ts';
+import { assertSafeZip } from './zip-guard.ts';
 
 /**
- * A spreadsheet reduced to trimmed cell texts, whatever the file format was.
- * `null` is an empty cell; blank rows are dropped but every row keeps the number a
- * spreadsheet program shows for it, so errors point at the right line.
+ * A spreadsheet row reduced to trimmed cell texts, whatever the file format was.
+ * `null` is an empty cell; every row keeps the number a spreadsheet program shows for it,
+ * so errors point at the right line.
  */
 export interface GridRow {
   rowNumber: number;
   cells: (string | null)[];
 }
 
-export interface Grid {
-  /** Row 1, or null when the file holds nothing at all. */
-  header: GridRow | null;
-  rows: GridRow[];
-}
-
-/** More rows than any department registers; beyond it the file is surely a mistake. */
-export const MAX_IMPORT_ROWS = 200_000;
-
-export function readCsvGrid(data: Uint8Array): Grid {
-  const records = parseCsvRecords(decodeUtf8(data));
-  // CSV records map one-to-one onto spreadsheet rows, even those holding quoted newlines.
-  return toGrid(records.map((record, i) => ({ rowNumber: i + 1, cells: record.map(csvCellText) })));
-}
-
-export async function readXlsxGrid(data: Uint8Array): Promise<Grid> {
-  const workbook = new ExcelJS.Workbook();
-  try {
-    // exceljs types its input as its own ArrayBuffer-like Buffer; a Node Buffer is what it reads.
-    await workbook.xlsx.load(Buffer.from(data.buffer, data.byteOffset, data.byteLength) as unknown as ArrayBuffer);
-  } catch {
-    throw new AppError('bad_request', 'the file is not a readable XLSX workbook');
+/**
+ * The file's rows one at a time, read as a stream, so that a large file never sits in
+ * memory twice and the caller can yield between rows. Blank rows are skipped; a row with a
+ * value beyond the column bound ends the file's reading with a refusal.
+ */
+export async function* readGridRows(data: Uint8Array, format: 'csv' | 'xlsx'): AsyncGenerator<GridRow> {
+  const rows = format === 'csv' ? csvRows(data) : xlsxRows(data);
+  for await (const row of rows) {
+    const cells = withoutTrailingBlanks(row.cells);
+    if (cells.length === 0) continue;
+    if (cells.length > importLimits.columns) {
+      throw new AppError('import_rejected', 'the file has more columns than any kind of record', [
+        {
+          field: 'file',
+          row: row.rowNumber,
+          message: `row ${row.rowNumber} has ${cells.length} columns; a file may have at most ${importLimits.columns}`,
+        },
+      ]);
+    }
+    yield { rowNumber: row.rowNumber, cells };
   }
-  const sheet = workbook.worksheets[0];
-  if (!sheet) return { header: null, rows: [] };
-  assertRowCount(sheet.rowCount - 1);
+}
 
-  const rows: GridRow[] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: (string | null)[] = [];
-    for (let c = 1; c <= row.cellCount; c++) cells.push(xlsxCellText(row.getCell(c).value));
-    rows.push({ rowNumber, cells });
+function withoutTrailingBlanks(cells: (string | null)[]): (string | null)[] {
+  let end = cells.length;
+  while (end > 0 && cells[end - 1] === null) end--;
+  return end === cells.length ? cells : cells.slice(0, end);
+}
+
+/** Text is decoded and parsed a chunk at a time; csv-parse's stream answers record by record. */
+const csvChunkBytes = 64 * 1024;
+
+async function* csvRows(data: Uint8Array): AsyncGenerator<GridRow> {
+  const parser = parse({
+    // Ragged rows are normal in hand-edited files; the header decides what each column means.
+    relax_column_count: true,
+    relax_quotes: true,
+    // Bounds the memory one unterminated quote can take.
+    max_record_size: importLimits.columns * importLimits.cellChars * 10,
   });
-  return toGrid(rows);
-}
-
-function toGrid(rows: GridRow[]): Grid {
-  const first = rows[0];
-  const header = first && first.rowNumber === 1 && !isBlank(first) ? first : null;
-  const data = rows.filter((row) => row.rowNumber > 1 && !isBlank(row));
-  assertRowCount(data.length);
-  return { header, rows: data };
-}
-
-function isBlank(row: GridRow): boolean {
-  return row.cells.every((cell) => cell === null);
-}
-
-function assertRowCount(count: number): void {
-  if (count > MAX_IMPORT_ROWS) {
-    throw new AppError(
-      'payload_too_large',
-      `the file has ${count} data rows; at most ${MAX_IMPORT_ROWS} can be imported at once — split it into smaller files`,
-    );
+  const source = Readable.from(decodedChunks(data));
+  source.on('error', (error) => parser.destroy(error));
+  source.pipe(parser);
+  let rowNumber = 0;
+  try {
+    // CSV records map one-to-one onto spreadsheet rows, even those holding quoted newlines.
+    for await (const record of parser) {
+      rowNumber++;
+      yield { rowNumber, cells: (record as string[]).map(csvCellText) };
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AppError('bad_request', `the CSV file cannot be read near row ${rowNumber + 1}: ${excerpt(reason)}`);
+  } finally {
+    source.destroy();
+    parser.destroy();
   }
 }
 
-function decodeUtf8(data: Uint8Array): string {
+function* decodedChunks(data: Uint8Array): Generator<string> {
+  // The default decoder drops a leading BOM, so files with and without one read the same.
+  const decoder = new TextDecoder('utf-8', { fatal: true });
   try {
-    // The default decoder drops a leading BOM, so files with and without one read the same.
-    return new TextDecoder('utf-8', { fatal: true }).decode(data);
+    for (let at = 0; at < data.length; at += csvChunkBytes) {
+      yield decoder.decode(data.subarray(at, at + csvChunkBytes), { stream: true });
+    }
+    const rest = decoder.decode();
+    if (rest) yield rest;
   } catch {
     throw new AppError(
       'bad_request',
@@ -81,13 +92,30 @@ function decodeUtf8(data: Uint8Array): string {
   }
 }
 
-function parseCsvRecords(text: string): string[][] {
+async function* xlsxRows(data: Uint8Array): AsyncGenerator<GridRow> {
+  await assertSafeZip(data);
+  const input = Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+  // Styles tell which numbers are dates; hyperlinks and other parts are not needed.
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', styles: 'cache', worksheets: 'emit' });
   try {
-    // Ragged rows are normal in hand-edited files; the header decides what each column means.
-    return parse(text, { relax_column_count: true, relax_quotes: true }) as string[][];
+    for await (const sheet of reader) {
+      for await (const row of sheet) {
+        const cells: (string | null)[] = [];
+        row.eachCell((cell, column) => {
+          // Cells beyond the bound are counted, not read: the row is refused anyway.
+          if (column > importLimits.columns + 1) cells[column - 1] = cell.value == null ? null : '';
+          else cells[column - 1] = xlsxCellText(cell.value);
+        });
+        yield { rowNumber: row.number, cells: Array.from(cells, (cell) => cell ?? null) };
+      }
+      // Only the first sheet holds the records.
+      break;
+    }
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new AppError('bad_request', `the CSV file cannot be read: ${reason}`);
+    if (error instanceof AppError) throw error;
+    throw new AppError('bad_request', 'the file is not a readable XLSX workbook');
+  } finally {
+    input.destroy();
   }
 }
 

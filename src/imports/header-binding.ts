@@ -1,8 +1,9 @@
-import type { FieldError } from '../http/errors.ts';
+import { AppError, type FieldError } from '../http/errors.ts';
 import type { ImportKind } from '../registry/schemas.ts';
 import { fieldRules } from './field-rules.ts';
 import type { GridRow } from './grid.ts';
 import { type ColumnSpec, importColumns } from './headers.ts';
+import { columnLetter, excerpt, importLimits } from './limits.ts';
 
 /** A file column recognised as one field of the kind. */
 export interface BoundColumn {
@@ -21,9 +22,6 @@ export interface HeaderBinding {
   errors: FieldError[];
 }
 
-/** Matches `code(编码)` and `code（编码）`, either part first. */
-const pairedHeader = /^(.+?)\s*[(（]\s*(.+?)\s*[)）]$/;
-
 export function bindHeaders(kind: ImportKind, header: GridRow | null, hasData: boolean): HeaderBinding {
   const specs = importColumns[kind];
   if (!header) {
@@ -36,6 +34,7 @@ export function bindHeaders(kind: ImportKind, header: GridRow | null, hasData: b
     };
   }
 
+  assertHeaderLengths(header);
   const lookup = headerLookup(specs);
   const columns: BoundColumn[] = [];
   const unheaded: number[] = [];
@@ -52,7 +51,7 @@ export function bindHeaders(kind: ImportKind, header: GridRow | null, hasData: b
         field: text,
         column: text,
         row: 1,
-        message: `unknown column "${text}"; expected ${expected} (or their Chinese names)`,
+        message: `unknown column ${JSON.stringify(text)}; expected ${expected} (or their Chinese names)`,
       });
       return;
     }
@@ -93,15 +92,53 @@ function headerLookup(specs: readonly ColumnSpec[]): Map<string, ColumnSpec> {
   return lookup;
 }
 
+/**
+ * Refuses the file at an over-long header cell, before any header is matched: a real header
+ * is a field name and its Chinese alias, and what it would be matched against is the user's.
+ */
+function assertHeaderLengths(header: GridRow): void {
+  header.cells.forEach((text, index) => {
+    if (text === null || text.length <= importLimits.headerChars) return;
+    const column = columnLetter(index);
+    throw new AppError('import_rejected', `the header of column ${column} is too long to be a column name; nothing was written`, [
+      {
+        field: 'header',
+        column,
+        row: 1,
+        message: `the header of column ${column} is ${text.length} characters long; a header has at most ${importLimits.headerChars} (it begins ${JSON.stringify(excerpt(text))})`,
+      },
+    ]);
+  });
+}
+
 function resolveHeader(text: string, lookup: Map<string, ColumnSpec>): ColumnSpec | undefined {
   const direct = lookup.get(headerKey(text));
   if (direct) return direct;
-  const pair = pairedHeader.exec(text);
+  const pair = splitPairedHeader(text);
   if (!pair) return undefined;
-  const outer = lookup.get(headerKey(pair[1] ?? ''));
-  const inner = lookup.get(headerKey(pair[2] ?? ''));
+  const outer = lookup.get(headerKey(pair[0]));
+  const inner = lookup.get(headerKey(pair[1]));
   // Both halves must name the same column; `code(名称)` is a mistake, not a choice.
   return outer && outer === inner ? outer : undefined;
+}
+
+/**
+ * `code(编码)` and `code（编码）`, either part first, as its two halves: the text up to the
+ * first opening bracket, and what lies between it and a closing bracket that ends the text.
+ * Plain string operations, linear in the header's length, where a regex could backtrack.
+ */
+function splitPairedHeader(text: string): [string, string] | null {
+  const open = firstIndexOf(text, ['(', '（']);
+  const close = text.length - 1;
+  if (open <= 0 || close <= open + 1 || (text[close] !== ')' && text[close] !== '）')) return null;
+  const outer = text.slice(0, open).trim();
+  const inner = text.slice(open + 1, close).trim();
+  return outer && inner ? [outer, inner] : null;
+}
+
+function firstIndexOf(text: string, needles: string[]): number {
+  const found = needles.map((needle) => text.indexOf(needle)).filter((index) => index >= 0);
+  return found.length > 0 ? Math.min(...found) : -1;
 }
 
 /** Case and spacing do not matter: `Region Code`, `region-code` and `region_code` are one header. */

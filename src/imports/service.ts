@@ -9,6 +9,7 @@ import { type ImportKind, type InputByKind, inputSchemas } from '../registry/sch
 import { refreshStatistics, type UpsertResult, upsertRecords } from '../registry/upsert.ts';
 import { exportRows, loadStoredRows } from '../registry/views.ts';
 import { type FileFormat, type ParsedFile, parseImportFile, writeExportFile } from './format.ts';
+import { excerpt, importLimits } from './limits.ts';
 
 export interface ImportReport extends UpsertResult {
   kind: ImportKind;
@@ -100,14 +101,25 @@ export async function importFile(
   }
 }
 
-const maxReportedErrors = 1000;
-
-/** Every bad row is named; a file that is wrong throughout is cut to the first thousand problems. */
+/**
+ * Every bad row is counted; a file that is wrong throughout is cut to its first problems,
+ * and no problem quotes more than an excerpt of the file, so the answer stays small.
+ */
 function rejection(errors: FieldError[]): AppError {
   const rows = new Set(errors.map((e) => e.row)).size;
-  const shown = [...errors].sort((a, b) => (a.row ?? 0) - (b.row ?? 0)).slice(0, maxReportedErrors);
+  const shown = [...errors]
+    .sort((a, b) => (a.row ?? 0) - (b.row ?? 0))
+    .slice(0, importLimits.reportedErrors)
+    .map(shortened);
   const more = errors.length > shown.length ? ` (showing the first ${shown.length} of ${errors.length} problems)` : '';
   return new AppError('import_rejected', `${rows} row(s) of the file have errors; nothing was written${more}`, shown);
+}
+
+/** Messages quote at most an excerpt already; this bounds what the registry's checks echo too. */
+function shortened(error: FieldError): FieldError {
+  const { field, column, message } = error;
+  const clipped = message.length > 3 * importLimits.excerptChars ? `${message.slice(0, 3 * importLimits.excerptChars - 1)}…` : message;
+  return { ...error, field: excerpt(field), ...(column === undefined ? {} : { column: excerpt(column) }), message: clipped };
 }
 
 /** The same format back, so an export re-imports without loss. */
