@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { isTransientDatabaseError } from '../db/transient.ts';
 import { AppError, type ErrorCode, toProblem } from './errors.ts';
 import type { AppEnv } from './router.ts';
 
@@ -26,6 +27,14 @@ export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
   });
 }
 
+/**
+ * A failed query's message carries its parameters (session hashes, passwords' hashes, personal
+ * data): the log keeps the SQL and drops the values.
+ */
+export function withoutQueryParameters(text: string): string {
+  return text.replace(/^(\s*params:).*$/gm, '$1 [redacted]');
+}
+
 /** The one error handler: everything leaves as problem+json, internals never leak. */
 export function onError(log: (line: string) => void) {
   return (err: Error, c: Context<AppEnv>): Response => {
@@ -43,7 +52,11 @@ export function onError(log: (line: string) => void) {
       return problemResponse(c, new AppError(code, err.message || 'request refused'));
     }
     if (err instanceof SyntaxError) return problemResponse(c, new AppError('bad_request', `malformed JSON body: ${err.message}`));
-    log(`request ${c.get('requestId')} failed: ${err.stack ?? err.message}`);
+    if (isTransientDatabaseError(err)) {
+      log(`request ${c.get('requestId')}: database unavailable (${err.message.split('\n')[0]?.slice(0, 120)})`);
+      return problemResponse(c, new AppError('unavailable', 'the database is unavailable; retry later'));
+    }
+    log(`request ${c.get('requestId')} failed: ${withoutQueryParameters(err.stack ?? err.message)}`);
     return problemResponse(c, new AppError('internal', 'unexpected error; quote the request id when reporting it'));
   };
 }

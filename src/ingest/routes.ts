@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { type Config, configDefaults } from '../config.ts';
 import { agentKinds } from '../db/schema/enums.ts';
+import { isTransientDatabaseError } from '../db/transient.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
 import { type AppEnv, errorResponses, PageQuery, ProblemSchema } from '../http/router.ts';
 import { assertCan } from '../identity/access.ts';
@@ -10,7 +11,7 @@ import type { IngestMetrics, IngestResult } from '../metrics/registry.ts';
 import { type AuthenticatedAgent, authenticateAgent, getAgent, listAgents } from './agents.ts';
 import { listNodeSamples } from './samples.ts';
 import { AgentItem, agentStatuses, IngestBatch, IngestReceipt, SampleItem } from './schemas.ts';
-import { agentActor, applyBatch, isTransientDatabaseError } from './service.ts';
+import { agentActor, applyBatch } from './service.ts';
 
 export type IngestConfig = Pick<Config, 'YUNWANG_INGEST_BODY_LIMIT_BYTES' | 'YUNWANG_INGEST_MAX_ITEMS' | 'YUNWANG_INGEST_MAX_IN_FLIGHT'>;
 

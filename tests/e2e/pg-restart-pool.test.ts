@@ -1,13 +1,17 @@
 /**
  * PostgreSQL restarted while transactions run: afterwards every pool client has come
  * back. (drizzle sends BEGIN outside its try/finally, so a BEGIN that fails on a connection
- * the restart just closed used to leak the client, and the pool shrank for good.)
+ * the restart just closed used to leak the client, and the pool shrank for good.) And the API
+ * meanwhile answers 503 + Retry-After, as for agents, rather than 500.
  */
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createApp } from '../../src/app.ts';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { queryRows } from '../../src/db/raw.ts';
+import { withoutQueryParameters } from '../../src/http/middleware.ts';
+import { callerWith } from '../helpers/auth.ts';
 import { type PostgresServer, startPostgres } from '../setup/global.ts';
 
 let server: PostgresServer | null = null;
@@ -85,4 +89,44 @@ it('gives back a client whose connection died just before BEGIN', { timeout: 60_
     await admin.end();
     await Promise.race([single.close(), new Promise((r) => setTimeout(r, 5000))]);
   }
+});
+
+it('answers 503 with Retry-After, not 500, while the database is down, and logs no query parameters', {
+  timeout: 90_000,
+}, async (context) => {
+  if (!server) {
+    context.skip();
+    return;
+  }
+  await database.db.execute(sql`create database outage_app`);
+  const appDatabase = await openDatabase({ databaseUrl: `${server.url}/outage_app`, poolSize: 2 });
+  const lines: string[] = [];
+  try {
+    await appDatabase.migrate();
+    const leader = await callerWith(appDatabase.db, ['leader']);
+    const app = createApp({
+      database: appDatabase,
+      config: { YUNWANG_BODY_LIMIT_BYTES: 1_048_576, YUNWANG_IMPORT_LIMIT_BYTES: 67_108_864 },
+      log: (line) => lines.push(line),
+    });
+    expect((await app.request('/api/v1/systems', { headers: leader.headers })).status).toBe(200);
+    await server.halt();
+    try {
+      const down = await app.request('/api/v1/systems', { headers: leader.headers });
+      expect(down.status).toBe(503);
+      expect(down.headers.get('content-type')).toContain('application/problem+json');
+      expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await server.resume();
+    }
+    expect(lines.join('\n')).not.toMatch(/params: (?!\[redacted\])/);
+  } finally {
+    await Promise.race([appDatabase.close(), new Promise((r) => setTimeout(r, 5000))]);
+  }
+});
+
+it('keeps the SQL but not the values of a failed query in the log', () => {
+  const message =
+    'Failed query: select * from sessions where id_hash = $1\nparams: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
+  expect(withoutQueryParameters(message)).toBe('Failed query: select * from sessions where id_hash = $1\nparams: [redacted]');
 });
