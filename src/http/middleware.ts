@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AppError, type ErrorCode, toProblem } from './errors.ts';
+import { AppError, type ErrorCode, fromDatabaseError, toProblem } from './errors.ts';
 import type { AppEnv } from './router.ts';
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
@@ -41,6 +41,8 @@ export function onError(log: (line: string) => void) {
       return problemResponse(c, new AppError(code, err.message || 'request refused'));
     }
     if (err instanceof SyntaxError) return problemResponse(c, new AppError('bad_request', `malformed JSON body: ${err.message}`));
+    const refusedValue = fromDatabaseError(err);
+    if (refusedValue) return problemResponse(c, refusedValue);
     log(`request ${c.get('requestId')} failed: ${err.stack ?? err.message}`);
     return problemResponse(c, new AppError('internal', 'unexpected error; quote the request id when reporting it'));
   };
