@@ -67,7 +67,9 @@ export function expectationOf(attempt: Attempt, foreign: DepartmentRecords | nul
 function namesForeignRecord(attempt: Attempt, foreign: DepartmentRecords): boolean {
   const codes = new Set(Object.values(foreign));
   if (attempt.pathValues.some((v) => codes.has(v))) return true;
-  if (attempt.query.scope === `dept:${foreign.departments}`) return true;
+  // An indicator scope names a department; other operations' `scope` filters within what the caller may see.
+  const indicatorRead = attempt.operationId === 'getIndicators' || attempt.operationId === 'listIndicatorItems';
+  if (indicatorRead && attempt.query.scope === `dept:${foreign.departments}`) return true;
   const body = attempt.body;
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const fields = body as Record<string, unknown>;
