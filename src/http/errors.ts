@@ -85,3 +85,40 @@ export function toProblem(error: AppError, requestId?: string): ProblemDetails {
 }
 
 export const notFound = (what: string, code: string) => new AppError('not_found', `${what} ${code} does not exist`);
+
+/**
+ * SQLSTATEs by which the database refuses a value itself: out of range for its column, text
+ * with a NUL byte, a malformed number or date. Such a value is input that validation let
+ * through, so the caller gets a 422 rather than a 500. Other data exceptions (a division by
+ * zero, say) are our own bugs and stay 500s.
+ */
+const refusedValueStates = new Set([
+  '22001', // string_data_right_truncation
+  '22003', // numeric_value_out_of_range
+  '22007', // invalid_datetime_format
+  '22008', // datetime_field_overflow
+  '22021', // character_not_in_repertoire (a NUL byte in text)
+  '22P02', // invalid_text_representation
+  '22P05', // untranslatable_character (\u0000 in jsonb turned into text)
+]);
+
+/** The SQLSTATE of a driver error, or of the error a query error wraps (drizzle's `cause`). */
+function sqlStateOf(error: unknown): string | undefined {
+  let current = error;
+  for (let depth = 0; depth < 3 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * The AppError for a database error caused by the caller's input, or null. The database's
+ * message is not passed on: it quotes the value and names tables and columns.
+ */
+export function fromDatabaseError(error: unknown): AppError | null {
+  const state = sqlStateOf(error);
+  if (!state || !refusedValueStates.has(state)) return null;
+  return new AppError('validation_failed', 'a value is out of range or not storable (too large, too small, or holding a NUL character)');
+}

@@ -4,7 +4,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { isTransientDatabaseError } from '../db/transient.ts';
-import { AppError, type ErrorCode, toProblem } from './errors.ts';
+import { AppError, type ErrorCode, fromDatabaseError, toProblem } from './errors.ts';
 import type { AppEnv } from './router.ts';
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
@@ -52,6 +52,8 @@ export function onError(log: (line: string) => void) {
       return problemResponse(c, new AppError(code, err.message || 'request refused'));
     }
     if (err instanceof SyntaxError) return problemResponse(c, new AppError('bad_request', `malformed JSON body: ${err.message}`));
+    const refusedValue = fromDatabaseError(err);
+    if (refusedValue) return problemResponse(c, refusedValue);
     if (isTransientDatabaseError(err)) {
       log(`request ${c.get('requestId')}: database unavailable (${err.message.split('\n')[0]?.slice(0, 120)})`);
       return problemResponse(c, new AppError('unavailable', 'the database is unavailable; retry later'));
