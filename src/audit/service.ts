@@ -30,6 +30,19 @@ export async function recordAudit(database: Db, actor: Actor, entries: AuditEntr
   await database.transaction((db) => appendChained(db, actor, entries));
 }
 
+/**
+ * An entity code can come straight from a request path (a refused write is audited with the
+ * path it named): PostgreSQL refuses NUL in text and an index row past ~2.7 KB, and either would
+ * turn the refusal into a 500 with nothing audited. Keep what identifies it, bounded.
+ */
+function storableCode(code: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  const clean = code.replace(/[\u0000-\u001f\u007f]/g, '');
+  return clean.length > entityCodeLimit ? `${clean.slice(0, entityCodeLimit)}…` : clean;
+}
+
+const entityCodeLimit = 200;
+
 async function appendChained(db: Db, actor: Actor, entries: AuditEntry[]): Promise<void> {
   await db.execute(sql`select pg_advisory_xact_lock(${chainLock})`);
   const [last] = await db
@@ -49,7 +62,7 @@ async function appendChained(db: Db, actor: Actor, entries: AuditEntry[]): Promi
         sourceIp: actor.sourceIp ?? null,
         action: e.action,
         entityKind: e.entityKind,
-        entityCode: e.entityCode ?? null,
+        entityCode: e.entityCode == null ? null : storableCode(e.entityCode),
         result: e.result ?? 'ok',
         before: e.before ?? null,
         after: e.after ?? null,

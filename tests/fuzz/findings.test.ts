@@ -3,8 +3,10 @@
  * backend: values the request validation lets through but the database refuses as data
  * must come back as 422 problem+json, not 500.
  */
+import { sql } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
+import { queryRows } from '../../src/db/raw.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { callerWith, type TestCaller } from '../helpers/auth.ts';
 import { describeEachBackend } from '../helpers/db.ts';
@@ -75,5 +77,22 @@ describeEachBackend('fuzzer findings', (getDb) => {
   it('a NUL character in a name is a 422', async () => {
     const res = await send(department, 'POST', '/api/v1/systems', { code: uid('S'), name: 'a\u0000b', department_code: home });
     await expectValidationProblem(res);
+  });
+
+  // A refused write is audited with the path it named; a path the database cannot index or
+  // store (long and incompressible, or with NUL) used to turn the 403 into a 500 or 422.
+  it.each([
+    ['a long, incompressible path', `/api/v1/network-nodes/${encodeURIComponent('政'.repeat(20_000))}`],
+    ['a NUL in the path', '/api/v1/network-nodes/a%00b'],
+  ])('a refused write with %s is a 403, and audited', async (_what, path) => {
+    const auditor = await callerWith(getDb().db, ['auditor']);
+    const res = await send(auditor, 'PATCH', path, { name: 'x' });
+    expect(res.status, await res.clone().text()).toBe(403);
+    const [denied] = await queryRows<{ entity_code: string }>(
+      getDb().db,
+      sql`select entity_code from audit_log where actor = ${auditor.name} and result <> 'ok' order by id desc limit 1`,
+    );
+    expect(denied?.entity_code.length).toBeLessThanOrEqual(201);
+    expect(denied?.entity_code).not.toContain('\u0000');
   });
 });
