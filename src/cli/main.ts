@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerAlertCommands } from '../alerts/cli.ts';
@@ -100,6 +100,11 @@ program
   .option('--dry-run', 'check every row and count what would change; write nothing')
   .action((file: string, opts: { kind: ImportKind; format?: string; dryRun?: boolean }) =>
     withDatabase(async (database) => {
+      // The same bound as the API's, checked before the file is read.
+      const limit = loadConfig().YUNWANG_IMPORT_LIMIT_BYTES;
+      if ((await stat(file)).size > limit) {
+        throw new AppError('payload_too_large', `${file} is larger than YUNWANG_IMPORT_LIMIT_BYTES (${limit} bytes)`);
+      }
       const data = new Uint8Array(await readFile(file));
       const report = await importFile(database.db, opts.kind, data, formatOf(file, data, opts.format), cliActor(), {
         dryRun: opts.dryRun,

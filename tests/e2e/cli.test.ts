@@ -161,4 +161,18 @@ describe.each(backends)('yunwang CLI imports a dataset and reports its indicator
     const text = await readFile(exported, 'utf8');
     expect(text).not.toContain('NEW-');
   }, 120_000);
+
+  it('refuses a file over YUNWANG_IMPORT_LIMIT_BYTES before reading it', async () => {
+    const file = path.join(dir, 'big.csv');
+    await writeFile(file, `编码,名称,部门编码\r\n${'X,y,P001\r\n'.repeat(200)}`);
+    const result = await run(process.execPath, [cli, 'import', file, '--kind', 'systems'], {
+      env: { ...env, YUNWANG_IMPORT_LIMIT_BYTES: '1024' },
+      cwd: dir,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('larger than YUNWANG_IMPORT_LIMIT_BYTES (1024 bytes)');
+  }, 120_000);
 });
