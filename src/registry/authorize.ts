@@ -1,5 +1,6 @@
-import { inArray, like } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { startsWithLiteral } from '../db/prefix.ts';
 import { departments } from '../db/schema/index.ts';
 import { AppError, type FieldError, notFound } from '../http/errors.ts';
 import { type Action, type Area, departmentLimit } from '../identity/access.ts';
@@ -10,14 +11,9 @@ import { loadStoredRows } from './views.ts';
 /** Each importable kind is its own permission area. */
 export const areaOf = (kind: ImportKind): Area => kind;
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (m) => `\\${m}`);
-
 /** Department ids under a path prefix, as a sub-select. */
 export const departmentsUnder = (db: Db, path: string) =>
-  db
-    .select({ id: departments.id })
-    .from(departments)
-    .where(like(departments.path, `${escapeLike(path)}%`));
+  db.select({ id: departments.id }).from(departments).where(startsWithLiteral(departments.path, path));
 
 /** The department subtree the actor is confined to for this kind, or null. */
 export const limitFor = (actor: Actor, action: Action, kind: ImportKind) => departmentLimit(actor.access, action, areaOf(kind));

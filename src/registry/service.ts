@@ -1,6 +1,7 @@
-import { type AnyColumn, and, asc, count, eq, ilike, inArray, like, ne, or, type SQL, sql } from 'drizzle-orm';
+import { type AnyColumn, and, asc, count, eq, ilike, inArray, type like, ne, or, type SQL, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
+import { escapeLike, startsWithLiteral } from '../db/prefix.ts';
 import type {
   Classification,
   CloudKind,
@@ -109,10 +110,7 @@ export const trackedFields: Record<ImportKind, readonly string[]> = {
 // ---------------------------------------------------------------------------------------------
 // Filters
 
-/** LIKE patterns treat `%`, `_` and `\` as special; codes and search text may hold them. */
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (m) => `\\${m}`);
 type TextColumn = Parameters<typeof like>[0];
-const startsWith = (column: TextColumn, prefix: string) => like(column, `${escapeLike(prefix)}%`);
 const contains = (column: TextColumn, text: string) => ilike(column, `%${escapeLike(text)}%`);
 const matches = (text: string | undefined, ...columns: TextColumn[]) =>
   text ? or(...columns.map((column) => contains(column, text))) : undefined;
@@ -138,12 +136,13 @@ async function cloudIdOf(db: Db, code: string, field: string): Promise<number> {
   return row.id;
 }
 
-const regionSubtree = (db: Db, path: string) => db.select({ code: regions.code }).from(regions).where(startsWith(regions.path, path));
+const regionSubtree = (db: Db, path: string) =>
+  db.select({ code: regions.code }).from(regions).where(startsWithLiteral(regions.path, path));
 
 /** Conditions on `departments` for a `department` (subtree) and `region` (subtree) filter. */
 async function departmentScope(db: Db, f: OwnedFilter): Promise<SQL[]> {
   const out: SQL[] = [];
-  if (f.department) out.push(startsWith(departments.path, await departmentPath(db, f.department)));
+  if (f.department) out.push(startsWithLiteral(departments.path, await departmentPath(db, f.department)));
   if (f.region) {
     const path = await regionPath(db, f.region);
     out.push(inArray(departments.regionCode, regionSubtree(db, path)));
@@ -281,7 +280,7 @@ export async function readRecord<K extends ImportKind>(db: Db, kind: K, code: st
 
 /** Rows of a kind inside a department subtree (department-owned kinds, or departments themselves). */
 function confinedTo(db: Db, kind: ImportKind, path: string): SQL {
-  if (kind === 'departments') return startsWith(departments.path, path);
+  if (kind === 'departments') return startsWithLiteral(departments.path, path);
   const owner = {
     systems: systems.departmentId,
     'private-networks': privateNetworks.departmentId,
