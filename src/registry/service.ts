@@ -19,7 +19,7 @@ import { clouds, cloudTenants, departments, networkNodes, privateNetworks, regio
 import { AppError, type FieldError, notFound } from '../http/errors.ts';
 import { assertCan } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
-import { assertVisible, authorizeRows, departmentsUnder, limitFor, refuseRows } from './authorize.ts';
+import { assertVisible, assertWritable, authorizeRows, departmentsUnder, limitFor, refuseRows } from './authorize.ts';
 import type { CloudInput, ImportKind, InputByKind, TenantInput } from './schemas.ts';
 import { upsertRecords } from './upsert.ts';
 import { loadStoredRows } from './views.ts';
@@ -344,11 +344,26 @@ export async function createRecord<K extends ImportKind>(
     await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`${kind}:${input.code}`}))`);
     const t = tableOf(kind);
     const [existing] = await db.select({ id: t.id }).from(t).where(eq(t.code, input.code));
-    if (existing) throw new AppError('conflict', `${nouns[kind]} ${input.code} already exists`);
+    if (existing) throw await takenCode(db, kind, input.code, actor);
     refuseRows(await authorizeRows(db, kind, [input], actor), true);
     await upsertOne(db, kind, input, actor);
     return getRecord(db, kind, input.code);
   });
+}
+
+/**
+ * The 409 for a code in use. Codes are unique across departments, so a department user must
+ * choose another either way; only a record the caller may see is named and said to exist.
+ */
+async function takenCode(db: Db, kind: ImportKind, code: string, actor: Actor): Promise<AppError> {
+  const visible = await assertVisible(db, kind, code, actor, 'read').then(
+    () => true,
+    () => false,
+  );
+  if (visible) return new AppError('conflict', `${nouns[kind]} ${code} already exists`);
+  return new AppError('conflict', `this ${nouns[kind]} code cannot be used; choose another code`, [
+    { field: 'code', message: 'is not available' },
+  ]);
 }
 
 const sameValue = (a: unknown, b: unknown) => (a ?? null) === (b ?? null);
@@ -365,6 +380,7 @@ export async function patchRecord<K extends ImportKind>(
   patch: Partial<InputByKind[K]>,
   actor: Actor,
 ): Promise<RecordItem<K>> {
+  await assertWritable(database, kind, code, actor, `${nouns[kind].replace(' ', '_')}.update`);
   return database.transaction(async (db) => {
     await assertVisible(db, kind, code, actor, 'write');
     const t = tableOf(kind);
