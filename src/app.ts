@@ -119,6 +119,9 @@ export function createApp(options: AppOptions) {
     () => app.getOpenAPI31Document(openApiInfo).paths as Record<string, Record<string, { operationId?: string }>>,
   );
   app.use('/api/*', authorize(database, operationOf));
+  // The map layers compute a figure per division: signed-in readers only (issue 14, item 4).
+  app.use('/geo/*', authenticate(database));
+  app.use('/geo/*', authorize(database, operationOf));
 
   app.get('/livez', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
@@ -132,7 +135,7 @@ export function createApp(options: AppOptions) {
   });
 
   registerRegionRoutes(app);
-  registerRegistryRoutes(app);
+  registerRegistryRoutes(app, { backdateDays: config.YUNWANG_BACKDATE_DAYS });
   registerIndicatorRoutes(app, indicatorCache);
   registerGeoRoutes(app, indicatorCache);
   registerImportRoutes(app);

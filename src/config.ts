@@ -85,6 +85,8 @@ const ConfigSchema = z.object({
   YUNWANG_INGEST_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1000).default(16),
   /** How long node probe samples are kept (the pruning job deletes older ones). */
   YUNWANG_SAMPLE_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(30),
+  /** How far back a department user may date a transition; older ones need a reviewer or ops. */
+  YUNWANG_BACKDATE_DAYS: z.coerce.number().int().min(0).max(3650).default(31),
   /** How often the server marks silent nodes unknown and prunes old samples. */
   YUNWANG_INGEST_JOB_INTERVAL_SECONDS: z.coerce.number().positive().max(86_400).default(60),
   /** Who runs the command line, for the audit trail (cli:<name>); the OS account when unset. */

@@ -1,6 +1,7 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
+import { startsWithLiteral } from '../db/prefix.ts';
 import { queryRows } from '../db/raw.ts';
 import type { AlertRuleKey, AlertSeverity, AlertState } from '../db/schema/enums.ts';
 import { alerts, departments, regions } from '../db/schema/index.ts';
@@ -30,7 +31,7 @@ export interface AlertQuery {
 function visibility(access: Access): SQL {
   const path = departmentLimit(access, 'read', 'alerts');
   if (path === null) return sql`true`;
-  return sql`a.department_id in (select id from departments where path like ${`${path}%`})`;
+  return sql`a.department_id in (select id from departments where ${startsWithLiteral(sql`path`, path)})`;
 }
 
 async function scopeFilter(db: Db, scope: string): Promise<SQL> {
@@ -39,12 +40,12 @@ async function scopeFilter(db: Db, scope: string): Promise<SQL> {
     const [department] = await db.select({ path: departments.path }).from(departments).where(eq(departments.code, code));
     if (!department)
       throw new AppError('validation_failed', `unknown department "${code}"`, [{ field: 'scope', message: 'unknown department' }]);
-    return sql`a.department_id in (select id from departments where path like ${`${department.path}%`})`;
+    return sql`a.department_id in (select id from departments where ${startsWithLiteral(sql`path`, department.path)})`;
   }
   const [region] = await db.select({ path: regions.path }).from(regions).where(eq(regions.code, scope));
   if (!region)
     throw new AppError('validation_failed', `unknown region "${scope}"`, [{ field: 'scope', message: 'unknown region (or dept:<code>)' }]);
-  return sql`a.region_code in (select code from regions where path like ${`${region.path}%`})`;
+  return sql`a.region_code in (select code from regions where ${startsWithLiteral(sql`path`, region.path)})`;
 }
 
 /** Alerts, firing first, then the most severe, then the most recently changed. */

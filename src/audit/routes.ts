@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { stringify } from 'csv-stringify/sync';
 import { type AppEnv, errorResponses } from '../http/router.ts';
+import { exportRecord } from '../kernel/spreadsheet-cells.ts';
 import { isoDate } from '../registry/schemas.ts';
 import { listAuditEntries, verifyAuditTrail } from './query.ts';
 
@@ -97,11 +98,13 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>) {
     const filter = c.req.valid('query');
     if ((c.req.header('accept') ?? '').includes('text/csv')) {
       const { items } = await listAuditEntries(c.get('db'), { ...filter, limit: undefined, offset: 0 }, c.get('actor'), 'export');
-      const rows = items.map((i) => ({
-        ...i,
-        before: i.before === null ? '' : JSON.stringify(i.before),
-        after: i.after === null ? '' : JSON.stringify(i.after),
-      }));
+      const rows = items.map((i) =>
+        exportRecord({
+          ...i,
+          before: i.before === null ? '' : JSON.stringify(i.before),
+          after: i.after === null ? '' : JSON.stringify(i.after),
+        }),
+      );
       return c.body(`\uFEFF${stringify(rows, { header: true, columns: csvColumns })}`, 200, {
         'Content-Type': 'text/csv; charset=utf-8',
         'Content-Disposition': `attachment; filename="audit-${filter.from ?? 'start'}-${filter.to ?? 'now'}.csv"`,

@@ -1,17 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { queryRows } from '../db/raw.ts';
 import { AppError } from '../http/errors.ts';
-import type { IndicatorCache } from '../indicators/cache.ts';
+import { IndicatorCache } from '../indicators/cache.ts';
 import { type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
-import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
+import { computeIndicators, type IndicatorReport, parseAt } from '../indicators/service.ts';
+import { todayIso } from '../registry/history.ts';
 
 interface Feature {
   type: 'Feature';
   geometry: unknown;
   properties: { adcode: string; name: string; city_adcode?: string } & Record<string, unknown>;
 }
-interface FeatureCollection {
+export interface FeatureCollection {
   type: 'FeatureCollection';
   features: Feature[];
 }
@@ -49,6 +52,36 @@ export function parseIndicatorKey(key: string): IndicatorKey {
   return key as IndicatorKey;
 }
 
+/** Whole map layers with their figures, per (layer, city, indicator, date) and registry version. */
+export const mapCache = () => new IndicatorCache<FeatureCollection>(200);
+
+/**
+ * A map date must lie within the data: from the earliest business date in the registry's
+ * history to today (Asia/Shanghai). Outside it there is nothing to show, only work to do.
+ */
+async function mapDate(db: Db, at: string | undefined): Promise<string> {
+  const date = parseAt(at);
+  const today = todayIso();
+  // The earliest business date in the history, or the day the first department was registered
+  // (everything counted belongs to a department; undated states hold from their registration).
+  const [row] = await queryRows<{ earliest: string | null }>(
+    db,
+    sql`select least(
+          (select min(effective_at) from transitions),
+          (select min(valid_from) from timeline),
+          (select min((created_at at time zone 'Asia/Shanghai')::date) from departments)
+        )::text as earliest`,
+  );
+  const earliest = row?.earliest ?? null;
+  if (date > today || (earliest !== null && date < earliest)) {
+    const range = earliest === null ? `up to ${today}` : `from ${earliest} to ${today}`;
+    throw new AppError('validation_failed', `at ${date} is outside the data (${range})`, [
+      { field: 'at', message: `must be a date ${range}` },
+    ]);
+  }
+  return date;
+}
+
 /**
  * The cities (or one city's counties) as GeoJSON, each feature carrying the official figure
  * of the chosen indicator for that division: numerator, denominator, ratio and percent
@@ -59,6 +92,7 @@ export async function divisionShapes(
   layer: 'cities' | 'counties',
   query: GeoQuery,
   cache?: IndicatorCache<IndicatorReport>,
+  layers?: IndicatorCache<FeatureCollection>,
 ): Promise<FeatureCollection> {
   const all = await shapesOf(layer);
   if (query.city !== undefined && !/^\d{6}$/.test(query.city)) {
@@ -69,9 +103,15 @@ export async function divisionShapes(
   const features = layer === 'counties' && query.city ? all.features.filter((f) => f.properties.city_adcode === query.city) : all.features;
   if (!query.indicator) return { type: 'FeatureCollection', features };
   const key = parseIndicatorKey(query.indicator);
+  const at = await mapDate(db, query.at);
+  if (layers) {
+    return layers.getOrCompute(db, `${layer}|${query.city ?? ''}|${key}|${at}`, () =>
+      divisionShapes(db, layer, { ...query, indicator: key, at }, cache),
+    );
+  }
   const withFigures = await Promise.all(
     features.map(async (f) => {
-      const report = await computeIndicators(db, { scope: f.properties.adcode, at: query.at }, cache);
+      const report = await computeIndicators(db, { scope: f.properties.adcode, at }, cache);
       const fig = report.indicators.find((i) => i.key === key);
       return {
         ...f,

@@ -40,6 +40,8 @@ export type Area =
   | 'agents'
   /** Targets, snapshots, forecasts, the red/black list and the supervision report. */
   | 'leadership'
+  /** The map layers with every division's figures (/geo/…): the readers of every scope, not a department. */
+  | 'maps'
   /** Alerts and their acknowledgement; a department user reads those about its own systems and tenants. */
   | 'alerts'
   /** Silences, maintenance windows, alert rules, notification channels and the notification outbox. */
@@ -64,6 +66,7 @@ export const permissions: Record<Area, Record<Action, readonly Role[]>> = {
   clouds: { read: registryReaders, write: ['sysadmin'] },
   tenants: { read: registryReaders, write: ['ops'] },
   indicators: { read: [...registryReaders, 'department'], write: [] },
+  maps: { read: registryReaders, write: [] },
   certifications: { read: ['reviewer', 'leader', 'ops'], write: ['reviewer'] },
   users: { read: ['sysadmin', 'secadmin'], write: ['sysadmin'] },
   roles: { read: ['sysadmin', 'secadmin'], write: ['secadmin'] },

@@ -43,6 +43,8 @@ export const routePolicy: Record<string, Rule> = {
   updateTenant: write('tenants'),
   getIndicators: read('indicators'),
   listIndicatorItems: read('indicators'),
+  getCityShapes: read('maps'),
+  getCountyShapes: read('maps'),
   // The kind decides the area; the import and export services check it.
   importFile: { self: true },
   exportFile: { self: true },

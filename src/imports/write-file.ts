@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
-import { guardCsvFormula } from './grid.ts';
+import { neutraliseFormula } from '../kernel/spreadsheet-cells.ts';
 
 /** A table ready to write: header texts, then rows of cell texts (null = empty cell). */
 export interface Table {
@@ -10,7 +10,7 @@ export interface Table {
 
 /** UTF-8 with a BOM, so Excel opens Chinese text correctly; CRLF and quoting per RFC 4180. */
 export function writeCsv(table: Table): Uint8Array {
-  const records = [table.header, ...table.rows.map((row) => row.map((cell) => (cell === null ? '' : guardCsvFormula(cell))))];
+  const records = [table.header, ...table.rows.map((row) => row.map((cell) => (cell === null ? '' : neutraliseFormula(cell))))];
   const text = stringify(records, { bom: true, record_delimiter: 'windows', quote_record_delimiter: true });
   return new TextEncoder().encode(text);
 }

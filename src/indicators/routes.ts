@@ -1,6 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { stringify } from 'csv-stringify/sync';
+import { recordAudit } from '../audit/service.ts';
 import { type AppEnv, booleanQuery, errorResponses } from '../http/router.ts';
+import { exportRecord } from '../kernel/spreadsheet-cells.ts';
 import { IndicatorCache } from './cache.ts';
 import { indicatorKeys } from './definitions.ts';
 import { type IndicatorReport, readIndicatorItems, readIndicators } from './service.ts';
@@ -106,7 +108,20 @@ export function registerIndicatorRoutes(app: OpenAPIHono<AppEnv>, cache = new In
     // The CSV is the whole list: it is what reviewers download to chase the missing items.
     const page = await readIndicatorItems(c.get('db'), key, wantsCsv ? { ...q, limit: undefined, offset: 0 } : q, c.get('actor'));
     if (wantsCsv) {
-      const csv = stringify(page.items, { header: true, columns: [...page.columns], cast: { boolean: (b) => String(b) } });
+      const csv = stringify(page.items.map(exportRecord), {
+        header: true,
+        columns: [...page.columns],
+        cast: { boolean: (b) => String(b) },
+      });
+      // A download takes the list out of the system: who took which list is on the audit trail.
+      await recordAudit(c.get('db'), c.get('actor'), [
+        {
+          action: 'indicators.export',
+          entityKind: 'indicator',
+          entityCode: key,
+          after: { indicator: key, scope: page.scope, at: page.at, missing: page.missing, rows: page.items.length },
+        },
+      ]);
       return c.body(`\uFEFF${csv}`, 200, {
         'Content-Type': 'text/csv; charset=utf-8',
         'Content-Disposition': `attachment; filename="${key}-${page.scope.replace(':', '-')}-${page.at}${page.missing ? '-missing' : ''}.csv"`,

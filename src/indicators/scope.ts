@@ -1,5 +1,6 @@
 import { eq, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { startsWithLiteral } from '../db/prefix.ts';
 import type { RegionLevel } from '../db/schema/enums.ts';
 import { departments, regions } from '../db/schema/index.ts';
 import { AppError } from '../http/errors.ts';
@@ -39,7 +40,7 @@ export async function resolveScope(db: Db, key: string, self: boolean): Promise<
       code,
       name: dept.name,
       self,
-      departments: self ? sql`d.id = ${dept.id}` : sql`d.path like ${`${dept.path}%`}`,
+      departments: self ? sql`d.id = ${dept.id}` : startsWithLiteral(sql`d.path`, dept.path),
     };
   }
   if (!/^\d{6}(\d{3})?$/.test(key)) {
@@ -50,7 +51,6 @@ export async function resolveScope(db: Db, key: string, self: boolean): Promise<
   const [region] = await db.select().from(regions).where(eq(regions.code, key));
   if (!region)
     throw new AppError('not_found', `scope ${key}: region does not exist`, [{ field: 'scope', message: `unknown region "${key}"` }]);
-  const prefix = `${region.path}%`;
   return {
     key,
     kind: 'region',
@@ -58,7 +58,9 @@ export async function resolveScope(db: Db, key: string, self: boolean): Promise<
     name: region.name,
     self,
     level: region.level,
-    departments: self ? sql`d.region_code = ${key}` : sql`d.region_code in (select sr.code from regions sr where sr.path like ${prefix})`,
-    regions: self ? sql`r.code = ${key}` : sql`r.path like ${prefix}`,
+    departments: self
+      ? sql`d.region_code = ${key}`
+      : sql`d.region_code in (select sr.code from regions sr where ${startsWithLiteral(sql`sr.path`, region.path)})`,
+    regions: self ? sql`r.code = ${key}` : startsWithLiteral(sql`r.path`, region.path),
   };
 }

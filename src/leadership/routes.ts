@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { recordAudit } from '../audit/service.ts';
 import type { LeadershipSettings } from '../config.ts';
 import { type AppEnv, errorResponses, ProblemSchema } from '../http/router.ts';
 import { indicatorKeys } from '../indicators/definitions.ts';
@@ -206,6 +207,10 @@ export function registerLeadershipRoutes(app: OpenAPIHono<AppEnv>, settings: Lea
   app.openapi(routes.report, async (c) => {
     const { month, format } = c.req.valid('query');
     const report = await buildSupervisionReport(c.get('db'), month, settings);
+    // The report names every department's standing: who took it out, and which month, is audited.
+    await recordAudit(c.get('db'), c.get('actor'), [
+      { action: 'report.download', entityKind: 'supervision_report', entityCode: month, after: { month, format } },
+    ]);
     if (format === 'html') return c.html(supervisionHtml(report), 200);
     const body = await supervisionXlsx(report);
     return c.body(body.slice().buffer, 200, {

@@ -1,5 +1,7 @@
-import { inArray, like } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
+import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
+import { startsWithLiteral } from '../db/prefix.ts';
 import { departments } from '../db/schema/index.ts';
 import { AppError, type FieldError, notFound } from '../http/errors.ts';
 import { type Action, type Area, departmentLimit } from '../identity/access.ts';
@@ -10,14 +12,9 @@ import { loadStoredRows } from './views.ts';
 /** Each importable kind is its own permission area. */
 export const areaOf = (kind: ImportKind): Area => kind;
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (m) => `\\${m}`);
-
 /** Department ids under a path prefix, as a sub-select. */
 export const departmentsUnder = (db: Db, path: string) =>
-  db
-    .select({ id: departments.id })
-    .from(departments)
-    .where(like(departments.path, `${escapeLike(path)}%`));
+  db.select({ id: departments.id }).from(departments).where(startsWithLiteral(departments.path, path));
 
 /** The department subtree the actor is confined to for this kind, or null. */
 export const limitFor = (actor: Actor, action: Action, kind: ImportKind) => departmentLimit(actor.access, action, areaOf(kind));
@@ -61,7 +58,8 @@ export async function authorizeRows<K extends ImportKind>(db: Db, kind: K, rows:
     const before = stored.get(row.code)?.view as { department_code?: string; classification?: string } | undefined;
     const path = paths.get(input.department_code ?? '');
     if (before && !(paths.get(before.department_code ?? '') ?? '').startsWith(limit)) {
-      errors.push({ index, field: 'code', message: `${row.code} belongs to another department` });
+      // Neither the code nor the other department is named: the caller may not see that record.
+      errors.push({ index, field: 'code', message: 'is not available to your department; choose another code' });
       return;
     }
     if (path && !path.startsWith(limit)) errors.push({ index, field: 'department_code', message: 'is outside your department' });
@@ -79,6 +77,30 @@ export function refuseRows(errors: FieldError[], single: boolean): void {
   if (errors.length === 0) return;
   const shown = single ? errors.map(({ index: _i, ...e }) => e) : errors;
   throw new AppError('forbidden', `not allowed: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, shown);
+}
+
+/**
+ * A write's visibility check with the refusal on the audit trail: a department user writing a
+ * record outside its subtree is told it does not exist (404), and the attempt is recorded as
+ * denied. Call it before the write's transaction, whose rollback would take the entry with it.
+ */
+export async function assertWritable(database: Db, kind: ImportKind, code: string, actor: Actor, action: string): Promise<void> {
+  try {
+    await assertVisible(database, kind, code, actor, 'write');
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'not_found') {
+      await recordAudit(database, actor, [
+        {
+          action,
+          entityKind: 'request',
+          entityCode: code,
+          result: 'denied',
+          after: { reason: 'not visible to the caller (answered 404)' },
+        },
+      ]);
+    }
+    throw error;
+  }
 }
 
 /** A record outside the caller's department subtree does not exist for them (404, not 403). */

@@ -385,7 +385,7 @@ const updateTenantRoute = createRoute({
  * The registry API. Each kind is spelt out rather than looped over: the handlers' types
  * come from their own route's schemas, which a generic loop would erase.
  */
-export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
+export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>, options: { backdateDays: number }) {
   const created = (path: string) => ({ Location: path });
 
   {
@@ -401,7 +401,7 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
       c.json(await patchRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
     );
     app.openapi(r.transition, async (c) =>
-      c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
+      c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor'), options), 200),
     );
     app.openapi(r.history, async (c) => c.json(await listTransitions(c.get('db'), kind, c.req.valid('param').code, c.get('actor')), 200));
   }
@@ -418,7 +418,7 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
       c.json(await patchRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
     );
     app.openapi(r.transition, async (c) =>
-      c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
+      c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor'), options), 200),
     );
     app.openapi(r.history, async (c) => c.json(await listTransitions(c.get('db'), kind, c.req.valid('param').code, c.get('actor')), 200));
   }
@@ -435,7 +435,7 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
       c.json(await patchRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
     );
     app.openapi(r.transition, async (c) =>
-      c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
+      c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor'), options), 200),
     );
     app.openapi(r.history, async (c) => c.json(await listTransitions(c.get('db'), kind, c.req.valid('param').code, c.get('actor')), 200));
   }
@@ -452,7 +452,7 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
       c.json(await patchRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
     );
     app.openapi(r.transition, async (c) =>
-      c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
+      c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor'), options), 200),
     );
     app.openapi(r.history, async (c) => c.json(await listTransitions(c.get('db'), kind, c.req.valid('param').code, c.get('actor')), 200));
   }
@@ -469,7 +469,7 @@ export function registerRegistryRoutes(app: OpenAPIHono<AppEnv>) {
       c.json(await patchRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
     );
     app.openapi(r.transition, async (c) =>
-      c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
+      c.json(await transitionRecord(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor'), options), 200),
     );
     app.openapi(r.history, async (c) => c.json(await listTransitions(c.get('db'), kind, c.req.valid('param').code, c.get('actor')), 200));
   }

@@ -1,6 +1,7 @@
-import { type AnyColumn, and, asc, count, eq, ilike, inArray, like, ne, or, type SQL, sql } from 'drizzle-orm';
+import { type AnyColumn, and, asc, count, eq, ilike, inArray, type like, ne, or, type SQL, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
+import { escapeLike, startsWithLiteral } from '../db/prefix.ts';
 import type {
   Classification,
   CloudKind,
@@ -18,7 +19,7 @@ import { clouds, cloudTenants, departments, networkNodes, privateNetworks, regio
 import { AppError, type FieldError, notFound } from '../http/errors.ts';
 import { assertCan } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
-import { assertVisible, authorizeRows, departmentsUnder, limitFor, refuseRows } from './authorize.ts';
+import { assertVisible, assertWritable, authorizeRows, departmentsUnder, limitFor, refuseRows } from './authorize.ts';
 import type { CloudInput, ImportKind, InputByKind, TenantInput } from './schemas.ts';
 import { upsertRecords } from './upsert.ts';
 import { loadStoredRows } from './views.ts';
@@ -109,10 +110,7 @@ export const trackedFields: Record<ImportKind, readonly string[]> = {
 // ---------------------------------------------------------------------------------------------
 // Filters
 
-/** LIKE patterns treat `%`, `_` and `\` as special; codes and search text may hold them. */
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (m) => `\\${m}`);
 type TextColumn = Parameters<typeof like>[0];
-const startsWith = (column: TextColumn, prefix: string) => like(column, `${escapeLike(prefix)}%`);
 const contains = (column: TextColumn, text: string) => ilike(column, `%${escapeLike(text)}%`);
 const matches = (text: string | undefined, ...columns: TextColumn[]) =>
   text ? or(...columns.map((column) => contains(column, text))) : undefined;
@@ -138,12 +136,13 @@ async function cloudIdOf(db: Db, code: string, field: string): Promise<number> {
   return row.id;
 }
 
-const regionSubtree = (db: Db, path: string) => db.select({ code: regions.code }).from(regions).where(startsWith(regions.path, path));
+const regionSubtree = (db: Db, path: string) =>
+  db.select({ code: regions.code }).from(regions).where(startsWithLiteral(regions.path, path));
 
 /** Conditions on `departments` for a `department` (subtree) and `region` (subtree) filter. */
 async function departmentScope(db: Db, f: OwnedFilter): Promise<SQL[]> {
   const out: SQL[] = [];
-  if (f.department) out.push(startsWith(departments.path, await departmentPath(db, f.department)));
+  if (f.department) out.push(startsWithLiteral(departments.path, await departmentPath(db, f.department)));
   if (f.region) {
     const path = await regionPath(db, f.region);
     out.push(inArray(departments.regionCode, regionSubtree(db, path)));
@@ -281,7 +280,7 @@ export async function readRecord<K extends ImportKind>(db: Db, kind: K, code: st
 
 /** Rows of a kind inside a department subtree (department-owned kinds, or departments themselves). */
 function confinedTo(db: Db, kind: ImportKind, path: string): SQL {
-  if (kind === 'departments') return startsWith(departments.path, path);
+  if (kind === 'departments') return startsWithLiteral(departments.path, path);
   const owner = {
     systems: systems.departmentId,
     'private-networks': privateNetworks.departmentId,
@@ -345,11 +344,26 @@ export async function createRecord<K extends ImportKind>(
     await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`${kind}:${input.code}`}))`);
     const t = tableOf(kind);
     const [existing] = await db.select({ id: t.id }).from(t).where(eq(t.code, input.code));
-    if (existing) throw new AppError('conflict', `${nouns[kind]} ${input.code} already exists`);
+    if (existing) throw await takenCode(db, kind, input.code, actor);
     refuseRows(await authorizeRows(db, kind, [input], actor), true);
     await upsertOne(db, kind, input, actor);
     return getRecord(db, kind, input.code);
   });
+}
+
+/**
+ * The 409 for a code in use. Codes are unique across departments, so a department user must
+ * choose another either way; only a record the caller may see is named and said to exist.
+ */
+async function takenCode(db: Db, kind: ImportKind, code: string, actor: Actor): Promise<AppError> {
+  const visible = await assertVisible(db, kind, code, actor, 'read').then(
+    () => true,
+    () => false,
+  );
+  if (visible) return new AppError('conflict', `${nouns[kind]} ${code} already exists`);
+  return new AppError('conflict', `this ${nouns[kind]} code cannot be used; choose another code`, [
+    { field: 'code', message: 'is not available' },
+  ]);
 }
 
 const sameValue = (a: unknown, b: unknown) => (a ?? null) === (b ?? null);
@@ -366,6 +380,7 @@ export async function patchRecord<K extends ImportKind>(
   patch: Partial<InputByKind[K]>,
   actor: Actor,
 ): Promise<RecordItem<K>> {
+  await assertWritable(database, kind, code, actor, `${nouns[kind].replace(' ', '_')}.update`);
   return database.transaction(async (db) => {
     await assertVisible(db, kind, code, actor, 'write');
     const t = tableOf(kind);

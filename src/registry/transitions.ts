@@ -1,11 +1,13 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
+import { configDefaults } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { privateNetworkStates, systemStates, type TrackedKind } from '../db/schema/enums.ts';
 import { departments, networkNodes, privateNetworks, serviceItems, systems, timeline, transitions } from '../db/schema/index.ts';
 import { AppError, notFound } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
-import { assertVisible } from './authorize.ts';
+import type { Role } from '../identity/roles.ts';
+import { assertVisible, assertWritable } from './authorize.ts';
 import { applyTransitions, latestOf, loadActiveTransitions, todayIso } from './history.ts';
 import { type ImportKind, isoDate } from './schemas.ts';
 import { getRecord, nouns, type RecordItem, recordId } from './service.ts';
@@ -155,6 +157,19 @@ export interface TransitionRequest {
   note?: string | null;
 }
 
+/** Rewriting history further back than the window is a reviewer's (or ops', or the command line's) call. */
+const backdaters: readonly Role[] = ['reviewer', 'ops'];
+
+function assertBackdateAllowed(effectiveAt: string, today: string, days: number, actor: Actor): void {
+  const earliest = new Date(Date.parse(`${today}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+  if (effectiveAt >= earliest) return;
+  if (actor.access.root || backdaters.some((role) => !actor.access.root && actor.access.roles.has(role))) return;
+  throw invalid(
+    'effective_at',
+    `${effectiveAt} is more than ${days} days back (the earliest you may date a change is ${earliest}); an older change needs a reviewer or ops`,
+  );
+}
+
 const invalid = (field: string, message: string) => new AppError('validation_failed', `${field} ${message}`, [{ field, message }]);
 
 /**
@@ -168,18 +183,20 @@ export async function transitionRecord<K extends ImportKind>(
   code: string,
   request: TransitionRequest,
   actor: Actor,
-  options: { today?: string } = {},
+  options: { today?: string; backdateDays?: number } = {},
 ): Promise<RecordItem<K>> {
   const today = options.today ?? todayIso();
   const effectiveAt = request.effective_at ?? today;
   if (!isoDate.safeParse(effectiveAt).success) throw invalid('effective_at', 'must be a real calendar date written YYYY-MM-DD');
   if (effectiveAt > today) throw invalid('effective_at', `${effectiveAt} is in the future (today is ${today})`);
+  assertBackdateAllowed(effectiveAt, today, options.backdateDays ?? configDefaults.YUNWANG_BACKDATE_DAYS, actor);
   const moves = allowedMoves[kind];
   const states = Object.keys(moves);
   if (!states.includes(request.to)) throw invalid('to', `must be one of ${states.join(', ')}`);
   const tracked = trackedKindOf[kind];
   const columns = stateColumns[kind];
 
+  await assertWritable(database, kind, code, actor, `${tracked}.transition`);
   return database.transaction(async (db) => {
     await assertVisible(db, kind, code, actor, 'write');
     const current = await columns.lock(db, code);

@@ -2,6 +2,7 @@ import { and, inArray, ne, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import { upsertRows } from '../db/bulk.ts';
 import type { Db } from '../db/client.ts';
+import { startsWithLiteral } from '../db/prefix.ts';
 import type { TrackedKind } from '../db/schema/enums.ts';
 import { clouds, departments, networkNodes, privateNetworks, regions, serviceItems, systems } from '../db/schema/index.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
@@ -142,11 +143,12 @@ const departmentSpec: KindSpec<'departments'> = {
       }
       for (const { oldPath, values } of planned) {
         if (!oldPath || oldPath === values.path) continue;
-        // Moving a department moves its whole subtree.
+        // Moving a department moves its whole subtree. The offset is cast: an untyped parameter
+        // makes `substring(text from …)` the regular-expression form, which yields null.
         await db
           .update(departments)
-          .set({ path: sql`${values.path} || substring(${departments.path} from ${oldPath.length + 1})` })
-          .where(and(sql`${departments.path} like ${`${oldPath}%`}`, ne(departments.code, values.code)));
+          .set({ path: sql`${values.path} || substring(${departments.path} from ${oldPath.length + 1}::int)` })
+          .where(and(startsWithLiteral(departments.path, oldPath), ne(departments.code, values.code)));
       }
       pending = pending.filter((p) => !ready.includes(p));
     }

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { beforeAll, expect, it, vi } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
@@ -12,7 +13,7 @@ import { targetSampleSource } from '../../src/leadership/metrics.ts';
 import { freezeMonths } from '../../src/leadership/snapshots.ts';
 import { setTarget } from '../../src/leadership/targets.ts';
 import { callerWith, type TestCaller } from '../helpers/auth.ts';
-import { describeEachBackend } from '../helpers/db.ts';
+import { describeEachBackend, queryRows } from '../helpers/db.ts';
 import { actor, HISTORY_MONTHS, seedHistory } from '../helpers/leadership.ts';
 
 type Json = Record<string, unknown>;
@@ -176,6 +177,15 @@ describeEachBackend('leadership API', (getDb) => {
     expect(html.text).toContain('2020年6月政务云网建设督查通报');
     await problem('GET', '/api/v1/reports/supervision?month=2020-06&format=pdf', 422);
     await problem('GET', '/api/v1/reports/supervision?month=2019-06', 404);
+    // Each download is on the audit trail: who took which month's report, in which format.
+    const downloads = await queryRows<{ entity_code: string; after: unknown }>(
+      getDb(),
+      sql`select entity_code, after from audit_log where actor = ${leader.name} and action = 'report.download' order by id`,
+    );
+    expect(downloads).toEqual([
+      { entity_code: '2020-06', after: { month: '2020-06', format: 'xlsx' } },
+      { entity_code: '2020-06', after: { month: '2020-06', format: 'html' } },
+    ]);
   });
 
   it('exposes the target and gap gauges for the province and the cities, from a short-lived cache', async () => {

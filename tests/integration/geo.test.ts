@@ -1,13 +1,15 @@
 /**
  * The map shapes served by the app (/geo/…): the 14 cities and each city's counties, with the
  * chosen indicator's official figures baked into each feature — the same figures as the
- * indicators API for that division. Public (Grafana's geomap fetches them from the browser).
+ * indicators API for that division. Signed-in readers only (issue 14): the console's map sends
+ * its session cookie; the refusals are in exposure-hardening.test.ts.
  */
 import { beforeAll, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { loadDemoData } from '../../src/demo/load.ts';
 import { computeIndicators } from '../../src/indicators/service.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
+import { callerWith, type TestCaller } from '../helpers/auth.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 
 interface Feature {
@@ -17,20 +19,21 @@ const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 
 
 describeEachBackend('map shapes', (getDb) => {
   let app: App;
+  let leader: TestCaller;
   beforeAll(async () => {
     await loadDivisions(getDb().db);
     await loadDemoData(getDb().db, { scale: 0.2 });
     app = createApp({ database: getDb(), config });
+    leader = await callerWith(getDb().db, ['leader']);
   }, 120_000);
 
   const features = async (path: string): Promise<Feature[]> => {
-    const res = await app.request(path);
+    const res = await app.request(path, { headers: leader.headers });
     expect(res.status, await res.clone().text()).toBe(200);
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
     return ((await res.json()) as { features: Feature[] }).features;
   };
 
-  it('serves the 14 cities without a session, each feature carrying the figures of the indicators API', async () => {
+  it('serves the 14 cities to a signed-in reader, each feature carrying the figures of the indicators API', async () => {
     const plain = await features('/geo/guangxi-cities.json');
     expect(plain).toHaveLength(14);
     expect(plain[0]?.properties).not.toHaveProperty('percent');
@@ -63,7 +66,7 @@ describeEachBackend('map shapes', (getDb) => {
       ['/geo/guangxi-cities.json?indicator=nope', 'indicator'],
       ['/geo/guangxi-counties.json?city=45', 'city'],
     ] as const) {
-      const res = await app.request(path);
+      const res = await app.request(path, { headers: leader.headers });
       expect(res.status).toBe(422);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       const body = (await res.json()) as { errors: { field: string }[] };
