@@ -189,7 +189,6 @@ export async function transitionRecord<K extends ImportKind>(
   const effectiveAt = request.effective_at ?? today;
   if (!isoDate.safeParse(effectiveAt).success) throw invalid('effective_at', 'must be a real calendar date written YYYY-MM-DD');
   if (effectiveAt > today) throw invalid('effective_at', `${effectiveAt} is in the future (today is ${today})`);
-  assertBackdateAllowed(effectiveAt, today, options.backdateDays ?? configDefaults.YUNWANG_BACKDATE_DAYS, actor);
   const moves = allowedMoves[kind];
   const states = Object.keys(moves);
   if (!states.includes(request.to)) throw invalid('to', `must be one of ${states.join(', ')}`);
@@ -197,6 +196,8 @@ export async function transitionRecord<K extends ImportKind>(
   const columns = stateColumns[kind];
 
   await assertWritable(database, kind, code, actor, `${tracked}.transition`);
+  // After the visibility check: another department's record is a 404 whatever the date.
+  assertBackdateAllowed(effectiveAt, today, options.backdateDays ?? configDefaults.YUNWANG_BACKDATE_DAYS, actor);
   return database.transaction(async (db) => {
     await assertVisible(db, kind, code, actor, 'write');
     const current = await columns.lock(db, code);

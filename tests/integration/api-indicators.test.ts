@@ -70,7 +70,9 @@ interface ItemsPage {
   items: Json[];
 }
 
-const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864 };
+// Transitions here are dated in 2020 to move the figures of that date; the back-dating window
+// (YUNWANG_BACKDATE_DAYS) is tested in exposure-hardening.test.ts.
+const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864, YUNWANG_BACKDATE_DAYS: 3650 };
 
 let counter = 0;
 /** A code no other test in this file uses. */

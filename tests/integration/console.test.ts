@@ -15,7 +15,9 @@ import { upsertRecords } from '../../src/registry/upsert.ts';
 import { signIn } from '../helpers/auth.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 
-const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864 };
+// Transitions here are dated in 2020 (the demo data's year); the back-dating window
+// (YUNWANG_BACKDATE_DAYS) is tested in exposure-hardening.test.ts.
+const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864, YUNWANG_BACKDATE_DAYS: 3650 };
 const password = 'Demo-Passw0rd!';
 
 describeEachBackend('web console', (getDb) => {
