@@ -73,7 +73,7 @@ describe.each(backends)('yunwang CLI imports a dataset and reports its indicator
     dir = await mkdtemp(path.join(tmpdir(), 'yunwang-cli-'));
     if (backend === 'postgres') {
       const db = await createPostgresDatabase();
-      env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' };
+      env = { ...process.env, DATABASE_URL: db.url, YUNWANG_AUDIT_KEY: 'cli-test-audit-key-0123456789abcdef', LOG_LEVEL: 'silent' };
       cleanup = db.drop;
     } else {
       env = { ...process.env, YUNWANG_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent' };

@@ -32,7 +32,7 @@ describe.each(backends)('yunwang target, snapshot, ranking, forecast and report 
     };
     if (backend === 'postgres') {
       const created = await createPostgresDatabase();
-      env = { ...process.env, DATABASE_URL: created.url, ...settings };
+      env = { ...process.env, DATABASE_URL: created.url, YUNWANG_AUDIT_KEY: 'cli-test-audit-key-0123456789abcdef', ...settings };
       cleanup = created.drop;
       const database = await openDatabase({ databaseUrl: created.url, poolSize: 2 });
       await seedHistory(database.db);

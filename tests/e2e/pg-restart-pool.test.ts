@@ -98,7 +98,11 @@ it('answers 503 with Retry-After, not 500, while the database is down, and logs 
     context.skip();
     return;
   }
-  await database.db.execute(sql`create database outage_app`);
+  // Its own database on this server (the test above has closed its pool).
+  const admin = new pg.Client({ connectionString: `${server.url}/postgres` });
+  await admin.connect();
+  await admin.query('create database outage_app');
+  await admin.end();
   const appDatabase = await openDatabase({ databaseUrl: `${server.url}/outage_app`, poolSize: 2 });
   const lines: string[] = [];
   try {

@@ -32,6 +32,7 @@ import { loadDemoData } from '../../src/demo/load.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { waitFor } from '../helpers/agents.ts';
 import { type ApiServer, startApiServer } from '../helpers/api-server.ts';
+import { callerWith } from '../helpers/auth.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 import { requireProgram } from '../helpers/exposition.ts';
 import { newAgent, sample, type TestAgent } from '../helpers/ingest.ts';
@@ -201,7 +202,11 @@ describe.skipIf(missing)(`Prometheus scraping yunwang answers every shipped quer
   });
 
   it('serves the GeoJSON the coverage map draws, with the figures its style rules read', async () => {
-    const res = await fetch(`${api.url}/geo/guangxi-cities.json?indicator=${variables.indicator}`);
+    const url = `${api.url}/geo/guangxi-cities.json?indicator=${variables.indicator}`;
+    // Map layers are for signed-in users: the console's session (here a leader's token).
+    expect((await fetch(url)).status).toBe(401);
+    const leader = await callerWith(database.db, ['leader']);
+    const res = await fetch(url, { headers: leader.headers });
     expect(res.status).toBe(200);
     const shapes = (await res.json()) as { features: { properties: { percent?: number | null } }[] };
     expect(shapes.features).toHaveLength(14);

@@ -74,6 +74,8 @@ describe.skipIf(!postgresUrl)(`the pods' commands with DATABASE_URL${postgresUrl
       // From the Secrets yunwang-metrics and yunwang-audit-key.
       YUNWANG_METRICS_TOKEN: metricsToken,
       YUNWANG_AUDIT_KEY: 'readonly-test-audit-key-0123456789abcdef',
+      // The manifests' /tmp/credentials: the pod's /tmp is its TMPDIR.
+      YUNWANG_CREDENTIALS_DIR: path.join(tmp, 'credentials'),
     };
   });
 
