@@ -4,11 +4,13 @@
  * indicators API for that division. Signed-in readers only (issue 14): the console's map sends
  * its session cookie; the refusals are in exposure-hardening.test.ts.
  */
+import { sql } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { loadDemoData } from '../../src/demo/load.ts';
 import { computeIndicators } from '../../src/indicators/service.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
+import { bumpRegistryVersion } from '../../src/registry/version.ts';
 import { callerWith, type TestCaller } from '../helpers/auth.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 
@@ -72,5 +74,20 @@ describeEachBackend('map shapes', (getDb) => {
       const body = (await res.json()) as { errors: { field: string }[] };
       expect(body.errors.map((e) => e.field)).toContain(field);
     }
+  });
+
+  // Last in the file: it rewrites history behind the registry's back.
+  it('computes a layer once per (indicator, date, registry version): a repeat is served from the cache until the registry changes', async () => {
+    const path = '/geo/guangxi-cities.json?indicator=cloud_migration&at=2020-06-30';
+    const total = (fs: Feature[]) => fs.reduce((n, f) => n + (f.properties.numerator ?? 0), 0);
+    const first = total(await features(path));
+    expect(first).toBeGreaterThan(0);
+    // Undo every migration in the figures' source without bumping the registry version, as no
+    // write path would: the cached layer must not notice ...
+    await getDb().db.execute(sql`update timeline set state = 'not_migrated' where kind = 'system' and state = 'migrated'`);
+    expect(total(await features(path))).toBe(first);
+    // ... until the registry says it changed.
+    await bumpRegistryVersion(getDb().db);
+    expect(total(await features(path))).toBeLessThan(first);
   });
 });
