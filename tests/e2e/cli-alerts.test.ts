@@ -18,6 +18,8 @@ const backend = backends.at(-1) ?? 'pglite';
 
 describe(`yunwang alerts and yunwang silence [${backend}]`, () => {
   let dir: string;
+  // The same key for this process and the commands it runs (else each would key its own file).
+  const auditKey = 'cli-test-audit-key-0123456789abcdef';
   let env: NodeJS.ProcessEnv;
   let cleanup: () => Promise<void> = async () => {};
 
@@ -27,6 +29,7 @@ describe(`yunwang alerts and yunwang silence [${backend}]`, () => {
       ...configDefaults,
       DATABASE_URL: env.DATABASE_URL,
       YUNWANG_DATA_DIR: env.YUNWANG_DATA_DIR ?? '',
+      YUNWANG_AUDIT_KEY: env.YUNWANG_AUDIT_KEY,
     });
     try {
       await database.migrate();
@@ -40,10 +43,10 @@ describe(`yunwang alerts and yunwang silence [${backend}]`, () => {
     dir = await mkdtemp(path.join(tmpdir(), 'yunwang-cli-alerts-'));
     if (backend === 'postgres') {
       const db = await createPostgresDatabase();
-      env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent', USER: 'ops-li' };
+      env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent', YUNWANG_AUDIT_KEY: auditKey, USER: 'ops-li' };
       cleanup = db.drop;
     } else {
-      env = { ...process.env, YUNWANG_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', USER: 'ops-li' };
+      env = { ...process.env, YUNWANG_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', YUNWANG_AUDIT_KEY: auditKey, USER: 'ops-li' };
     }
     // A node down for five minutes, seen by one agent, and one evaluation.
     await withDb(async ({ db }) => {

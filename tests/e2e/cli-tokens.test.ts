@@ -18,6 +18,8 @@ const backend = backends.at(-1) ?? 'pglite';
 
 describe(`yunwang token (agent tokens) [${backend}]`, () => {
   let dir: string;
+  // The same key for this process and the commands it runs (else each would key its own file).
+  const auditKey = 'cli-test-audit-key-0123456789abcdef';
   let env: NodeJS.ProcessEnv;
   let cleanup: () => Promise<void> = async () => {};
 
@@ -27,6 +29,7 @@ describe(`yunwang token (agent tokens) [${backend}]`, () => {
       ...configDefaults,
       DATABASE_URL: env.DATABASE_URL,
       YUNWANG_DATA_DIR: env.YUNWANG_DATA_DIR ?? '',
+      YUNWANG_AUDIT_KEY: env.YUNWANG_AUDIT_KEY,
     });
     try {
       await database.migrate();
@@ -40,10 +43,16 @@ describe(`yunwang token (agent tokens) [${backend}]`, () => {
     dir = await mkdtemp(path.join(tmpdir(), 'yunwang-cli-tokens-'));
     if (backend === 'postgres') {
       const db = await createPostgresDatabase();
-      env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent', USER: 'ops-zhang' };
+      env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent', YUNWANG_AUDIT_KEY: auditKey, USER: 'ops-zhang' };
       cleanup = db.drop;
     } else {
-      env = { ...process.env, YUNWANG_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', USER: 'ops-zhang' };
+      env = {
+        ...process.env,
+        YUNWANG_DATA_DIR: path.join(dir, 'data'),
+        LOG_LEVEL: 'silent',
+        YUNWANG_AUDIT_KEY: auditKey,
+        USER: 'ops-zhang',
+      };
     }
     await withDb(async (db) => {
       await loadDivisions(db);
