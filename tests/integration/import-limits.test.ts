@@ -303,11 +303,6 @@ describeEachBackend('import limits', (getDb) => {
       expect((await post('systems', file, 'big.csv')).status).toBe(200);
       const before = await systemCount();
 
-      // A login costs a deliberate scrypt, slow on a busy machine: the bound is on what the import adds.
-      const idle = performance.now();
-      expect((await signIn(app, cast.callers.leader.name, testPassword)).status).toBe(200);
-      const idleLogin = performance.now() - idle;
-
       let done = false;
       const importing = post('systems', file, 'big.csv').finally(() => {
         done = true;
@@ -315,21 +310,29 @@ describeEachBackend('import limits', (getDb) => {
       // PGlite has one session: while the import's transaction runs, a login's queries wait for
       // it. The promise for logins holds on PostgreSQL; /livez needs no database and holds on both.
       const probeLogin = getDb().kind === 'postgres';
-      const slowest = { livez: 0, login: 0 };
+      const slowest = { livez: 0 };
       let probes = 0;
-      while (!done) {
-        const t0 = performance.now();
-        expect((await app.request('/livez')).status).toBe(200);
-        const t1 = performance.now();
-        if (probeLogin) expect((await signIn(app, cast.callers.leader.name, testPassword)).status).toBe(200);
-        const t2 = performance.now();
-        if (!done) {
-          slowest.livez = Math.max(slowest.livez, t1 - t0);
-          slowest.login = Math.max(slowest.login, t2 - t1);
-          probes++;
+      let logins = 0;
+      // /livez every 100 ms and, beside it, sign-ins one after another: a sign-in costs about a
+      // second of scrypt, so it must not set the pace of the /livez probes.
+      const probeLivez = async () => {
+        while (!done) {
+          const t0 = performance.now();
+          expect((await app.request('/livez')).status).toBe(200);
+          if (!done) {
+            slowest.livez = Math.max(slowest.livez, performance.now() - t0);
+            probes++;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100));
         }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      };
+      const probeLogins = async () => {
+        while (probeLogin && !done) {
+          expect((await signIn(app, cast.callers.leader.name, testPassword)).status).toBe(200);
+          if (!done) logins++;
+        }
+      };
+      await Promise.all([probeLivez(), probeLogins()]);
       const a = await importing;
       expect(a.status, a.text.slice(0, 500)).toBe(200);
       expect(JSON.parse(a.text)).toMatchObject({ rows: rows.length, unchanged: rows.length });
@@ -337,10 +340,9 @@ describeEachBackend('import limits', (getDb) => {
       // The import took long enough to be probed while it ran, and /livez answered promptly.
       expect(probes).toBeGreaterThan(3);
       expect(slowest.livez).toBeLessThan(1000);
-      // Logins are answered throughout; their latency (idle vs. slowest) is in the report of issue 14:
-      // the registry's checks still run passes over all rows without yielding.
-      expect(slowest.login).toBeGreaterThan(0);
-      expect(idleLogin).toBeGreaterThan(0);
+      // Logins are answered throughout (on PostgreSQL), but not yet within a second: the registry's
+      // checks still run passes over all rows without yielding (left open in issue 14).
+      if (probeLogin) expect(logins).toBeGreaterThan(0);
     }, 180_000);
   });
 });
