@@ -71,6 +71,12 @@ export const builtInRules: Record<AlertRuleKey, RuleSpec> = {
     description: 'The province or a city is behind its target trajectory at the latest frozen snapshot.',
     thresholds: {},
   },
+  work_order_sla: {
+    severity: 'warning',
+    forSeconds: 0,
+    description: 'A work order is past its response or resolution deadline (its service level is breached).',
+    thresholds: {},
+  },
   prometheus: {
     severity: 'warning',
     forSeconds: 0,

@@ -12,6 +12,7 @@ export const ruleNames: Terms<AlertRuleKey> = {
   system_unverified: { zh: '上云未核实', en: 'Migration unverified' },
   re_review_overdue: { zh: '回头看逾期', en: 'Re-review overdue' },
   target_behind: { zh: '目标进度落后', en: 'Behind target' },
+  work_order_sla: { zh: '工单超时', en: 'Work order SLA breached' },
   prometheus: { zh: 'Prometheus 告警', en: 'Prometheus alert' },
 };
 

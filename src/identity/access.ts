@@ -45,7 +45,11 @@ export type Area =
   /** Alerts and their acknowledgement; a department user reads those about its own systems and tenants. */
   | 'alerts'
   /** Silences, maintenance windows, alert rules, notification channels and the notification outbox. */
-  | 'alerting';
+  | 'alerting'
+  /** Work orders (工单): departments work those assigned to or reported by their own department. */
+  | 'work-orders'
+  /** Service levels by priority and the working-time calendar (holidays and make-up working days). */
+  | 'service-levels';
 
 export type Action = 'read' | 'write';
 
@@ -79,6 +83,9 @@ export const permissions: Record<Area, Record<Action, readonly Role[]>> = {
   // Ops run the 7×24 watch; leaders read; departments read their own (see departmentLimit).
   alerts: { read: ['ops', 'leader', 'sysadmin', 'department'], write: ['ops'] },
   alerting: { read: ['ops', 'sysadmin'], write: ['ops'] },
+  // Ops dispatch and work every order; departments work their own (see departmentLimit); leaders read and count.
+  'work-orders': { read: ['ops', 'leader', 'department'], write: ['ops', 'department'] },
+  'service-levels': { read: ['ops', 'leader', 'department'], write: ['ops'] },
 };
 
 export function can(access: Access, action: Action, area: Area): boolean {

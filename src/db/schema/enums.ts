@@ -70,7 +70,7 @@ export const alertStates = ['firing', 'acknowledged', 'resolved'] as const;
 export type AlertState = (typeof alertStates)[number];
 
 /** What an alert is about. `scope` is a region or department scope behind its target. */
-export const alertSubjectKinds = ['node', 'agent', 'tenant', 'system', 'private_network', 'scope', 'prometheus'] as const;
+export const alertSubjectKinds = ['node', 'agent', 'tenant', 'system', 'private_network', 'scope', 'prometheus', 'work_order'] as const;
 export type AlertSubjectKind = (typeof alertSubjectKinds)[number];
 
 export const alertRuleKeys = [
@@ -82,6 +82,7 @@ export const alertRuleKeys = [
   're_review_overdue',
   'target_behind',
   'prometheus',
+  'work_order_sla',
 ] as const;
 export type AlertRuleKey = (typeof alertRuleKeys)[number];
 
@@ -107,3 +108,51 @@ export type NotificationState = (typeof notificationStates)[number];
 /** Why a notification was queued: an alert fired (or reopened), repeats unacknowledged, resolved; or a channel test. */
 export const notificationReasons = ['firing', 'repeat', 'resolved', 'test'] as const;
 export type NotificationReason = (typeof notificationReasons)[number];
+
+/** 工单 categories: 故障, 变更, 服务请求, 整改. */
+export const workOrderCategories = ['fault', 'change', 'request', 'rectification'] as const;
+export type WorkOrderCategory = (typeof workOrderCategories)[number];
+
+export const workOrderPriorities = ['P1', 'P2', 'P3', 'P4'] as const;
+export type WorkOrderPriority = (typeof workOrderPriorities)[number];
+
+/**
+ * new 待受理 → accepted 处理中 → resolved 已解决 → closed 已关闭; suspended 挂起 (the SLA clock
+ * stops); transferred 已转派 (to another assignee, awaiting its acceptance); cancelled 已取消.
+ */
+export const workOrderStates = ['new', 'accepted', 'suspended', 'transferred', 'resolved', 'closed', 'cancelled'] as const;
+export type WorkOrderState = (typeof workOrderStates)[number];
+
+/** Where an order stands against its service level (计时状态). */
+export const workOrderSlaStates = ['on_track', 'at_risk', 'breached', 'met', 'paused'] as const;
+export type WorkOrderSlaState = (typeof workOrderSlaStates)[number];
+
+/** What a work order's subject is. */
+export const workOrderSubjectKinds = ['node', 'system', 'tenant', 'cloud', 'department', 'private_network'] as const;
+export type WorkOrderSubjectKind = (typeof workOrderSubjectKinds)[number];
+
+/** A service level's clock: around the clock (7×24), or working time by the calendar (工作时间). */
+export const slaClocks = ['calendar', 'working'] as const;
+export type SlaClock = (typeof slaClocks)[number];
+
+/** A day that differs from the plain week: a public holiday (放假), or a make-up working day on a weekend (调休上班). */
+export const calendarDayKinds = ['holiday', 'workday'] as const;
+export type CalendarDayKind = (typeof calendarDayKinds)[number];
+
+/** The entries of an order's timeline; alert events of a linked alert are merged in when read. */
+export const workOrderEventTypes = [
+  'created',
+  'updated',
+  'accepted',
+  'suspended',
+  'resumed',
+  'transferred',
+  'resolved',
+  'reopened',
+  'closed',
+  'cancelled',
+  'commented',
+  'at_risk',
+  'breached',
+] as const;
+export type WorkOrderEventType = (typeof workOrderEventTypes)[number];

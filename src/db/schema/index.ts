@@ -16,3 +16,4 @@ export * from './service-items.ts';
 export * from './snapshots.ts';
 export * from './systems.ts';
 export * from './targets.ts';
+export * from './work-orders.ts';
