@@ -29,6 +29,7 @@ import { registerNotifyRoutes } from './notify/routes.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerRegistryRoutes } from './registry/routes.ts';
 import { registerReviewRoutes } from './review/routes.ts';
+import { registerServiceLevelRoutes } from './work-orders/service-levels-routes.ts';
 
 export interface AppOptions {
   database: Database;
@@ -148,6 +149,7 @@ export function createApp(options: AppOptions) {
   registerAuditRoutes(app);
   registerReviewRoutes(app);
   registerNotifyRoutes(app);
+  registerServiceLevelRoutes(app);
   registerConsole(app, { database, demo: options.demo ?? false, cache: indicatorCache });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookie });

@@ -109,6 +109,13 @@ export const routePolicy: Record<string, Rule> = {
   testNotificationChannel: write('alerting'),
   listNotifications: read('alerting'),
 
+  listSlaPolicies: read('service-levels'),
+  updateSlaPolicies: write('service-levels'),
+  getWorkingHours: read('service-levels'),
+  updateWorkingHours: write('service-levels'),
+  getCalendarYear: read('service-levels'),
+  replaceCalendarYear: write('service-levels'),
+
   listAuditEntries: read('audit'),
   verifyAuditChain: read('audit'),
 

@@ -1,0 +1,189 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { slaClocks, workOrderPriorities } from '../db/schema/enums.ts';
+import { AppError } from '../http/errors.ts';
+import { type AppEnv, errorResponses } from '../http/router.ts';
+import { assertCan } from '../identity/access.ts';
+import { calendarFromCsv, calendarFromJson, calendarLimits, getCalendarYear, replaceCalendarYear } from './calendar.ts';
+import { getWorkingHours, listSlaPolicies, maxSlaMinutes, updateSlaPolicies, updateWorkingHours } from './service-levels.ts';
+
+const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
+const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
+
+/** A zod path as a caller writes it, `items[2].clock`, rather than the default `items.2.clock`. */
+const fieldOf = (path: readonly PropertyKey[]) =>
+  path.reduce<string>((name, part) => (typeof part === 'number' ? `${name}[${part}]` : name ? `${name}.${String(part)}` : String(part)), '') ||
+  '(body)';
+
+/** The validation hook of these routes: like the router's, with bracketed indexes. */
+const bracketedHook = (result: { success: boolean; error?: z.ZodError; target: string }): undefined => {
+  if (result.success || !result.error) return undefined;
+  const errors = result.error.issues.map((issue) => ({ field: fieldOf(issue.path), message: issue.message }));
+  throw new AppError('validation_failed', `invalid ${result.target}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
+};
+
+const minutes = z
+  .number()
+  .int('must be a whole number of minutes')
+  .min(1, 'must be at least 1 minute')
+  .max(maxSlaMinutes, `must be at most ${maxSlaMinutes} minutes (60 days)`);
+
+const SlaPolicy = z.object({
+  priority: z.enum(workOrderPriorities),
+  clock: z.enum(slaClocks).openapi({ description: 'calendar: around the clock; working: working hours of working days only' }),
+  response_minutes: z.number().int(),
+  resolution_minutes: z.number().int(),
+  updated_at: z.string(),
+  updated_by: z.string(),
+});
+
+const SlaPolicyInput = z
+  .object({ priority: z.enum(workOrderPriorities), clock: z.enum(slaClocks), response_minutes: minutes, resolution_minutes: minutes })
+  .strict();
+
+const Period = z.object({
+  start: z.string().max(5).openapi({ example: '09:00' }),
+  end: z.string().max(5).openapi({ example: '12:00' }),
+});
+
+const WorkingHours = z.object({
+  timezone: z.string(),
+  periods: z.array(Period),
+  updated_at: z.string().nullable(),
+  updated_by: z.string().nullable(),
+});
+
+const CalendarDay = z.object({ day: z.string(), kind: z.enum(['holiday', 'workday']), name: z.string(), source: z.string() });
+const CalendarYear = z.object({ year: z.number().int(), days: z.array(CalendarDay) });
+
+const YearParam = z.object({
+  year: z.coerce
+    .number()
+    .int('must be a year')
+    .min(calendarLimits.minYear, `must be ${calendarLimits.minYear}–${calendarLimits.maxYear}`)
+    .max(calendarLimits.maxYear, `must be ${calendarLimits.minYear}–${calendarLimits.maxYear}`)
+    .openapi({ param: { name: 'year', in: 'path' }, example: 2027 }),
+});
+
+const listPoliciesRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/sla-policies',
+  operationId: 'listSlaPolicies',
+  tags: ['work-orders'],
+  summary: 'Service levels by priority: response (accept) and resolution deadlines, and which clock they run on',
+  responses: { 200: json('The policies', z.object({ items: z.array(SlaPolicy) })), ...errorResponses },
+});
+
+const updatePoliciesRoute = createRoute({
+  method: 'put',
+  path: '/api/v1/sla-policies',
+  operationId: 'updateSlaPolicies',
+  tags: ['work-orders'],
+  summary: 'Replace the policies of the priorities given (ops); open orders keep the terms frozen when they were opened',
+  request: body(z.object({ items: z.array(SlaPolicyInput).min(1).max(workOrderPriorities.length) }).strict()),
+  responses: { 200: json('All policies after the change', z.object({ items: z.array(SlaPolicy) })), ...errorResponses },
+});
+
+const getWorkingHoursRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/working-hours',
+  operationId: 'getWorkingHours',
+  tags: ['work-orders'],
+  summary: 'Working hours (作息时间) of a working day, in one time zone',
+  responses: { 200: json('The working hours', WorkingHours), ...errorResponses },
+});
+
+const updateWorkingHoursRoute = createRoute({
+  method: 'put',
+  path: '/api/v1/working-hours',
+  operationId: 'updateWorkingHours',
+  tags: ['work-orders'],
+  summary: 'Set the working hours (ops): an IANA zone and 1–6 sorted, non-overlapping HH:MM periods',
+  request: body(z.object({ timezone: z.string().min(1).max(64), periods: z.array(Period.strict()).max(6, 'at most 6 periods') }).strict()),
+  responses: { 200: json('The working hours', WorkingHours), ...errorResponses },
+});
+
+const getCalendarRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/calendar/{year}',
+  operationId: 'getCalendarYear',
+  tags: ['work-orders'],
+  summary: "A year's public holidays (放假) and make-up working days (调休上班); other days follow Monday–Friday",
+  request: { params: YearParam },
+  responses: { 200: json('The year', CalendarYear), ...errorResponses },
+});
+
+const replaceCalendarRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/calendar/{year}',
+  operationId: 'replaceCalendarYear',
+  tags: ['work-orders'],
+  summary:
+    "Replace a year's days (ops), all or nothing: JSON {days:[{day,kind,name,source?}], source?} or text/csv with headers " +
+    '日期/day, 类型/kind (放假|上班 or holiday|workday), 名称/name, 来源/source; at most 64 KB and 400 days',
+  request: {
+    params: YearParam,
+    // Read by the handler itself: the body may be JSON or CSV, and errors name days[i] or the row and column.
+    body: {
+      required: true,
+      content: {
+        'application/json': { schema: z.object({}).passthrough().openapi({ example: { days: [{ day: '2027-01-01', kind: 'holiday', name: '元旦' }] } }) },
+        'text/csv': { schema: z.string().openapi({ example: '日期,类型,名称,来源\n2027-01-01,放假,元旦,国办发明电〔2026〕…号\n' }) },
+      },
+    },
+  },
+  responses: {
+    200: json('The year as stored now, and how many rows it replaced', CalendarYear.extend({ removed: z.number().int() })),
+    ...errorResponses,
+    415: json('Neither JSON nor CSV', z.object({})),
+  },
+});
+
+/** Service levels, working hours and the holiday calendar. */
+export function registerServiceLevelRoutes(app: OpenAPIHono<AppEnv>) {
+  app.use(
+    '/api/v1/calendar/*',
+    bodyLimit({
+      maxSize: calendarLimits.bodyBytes,
+      onError: () => {
+        throw new AppError('payload_too_large', `a calendar upload may be at most ${calendarLimits.bodyBytes} bytes`);
+      },
+    }),
+  );
+  app.openapi(listPoliciesRoute, async (c) => c.json(await listSlaPolicies(c.get('db'), c.get('actor').access), 200));
+  app.openapi(
+    updatePoliciesRoute,
+    async (c) => c.json(await updateSlaPolicies(c.get('db'), c.req.valid('json').items, c.get('actor')), 200),
+    bracketedHook,
+  );
+  app.openapi(getWorkingHoursRoute, async (c) => c.json(await getWorkingHours(c.get('db'), c.get('actor').access), 200));
+  app.openapi(
+    updateWorkingHoursRoute,
+    async (c) => c.json(await updateWorkingHours(c.get('db'), c.req.valid('json'), c.get('actor')), 200),
+    bracketedHook,
+  );
+  app.openapi(getCalendarRoute, async (c) => c.json(await getCalendarYear(c.get('db'), c.get('actor').access, c.req.valid('param').year), 200));
+  app.openapi(replaceCalendarRoute, async (c) => {
+    const actor = c.get('actor');
+    // Refused before the body is read: only ops get as far as parsing it.
+    assertCan(actor.access, 'write', 'service-levels');
+    const { year } = c.req.valid('param');
+    const fallbackSource = `${actor.name} 录入 (entered by ${actor.name})`;
+    const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+    let days: Awaited<ReturnType<typeof calendarFromCsv>>;
+    if (type === 'text/csv') {
+      days = await calendarFromCsv(new Uint8Array(await c.req.arrayBuffer()), year, fallbackSource);
+    } else if (type === 'application/json') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(await c.req.text());
+      } catch {
+        throw new AppError('bad_request', 'the body is not valid JSON');
+      }
+      days = calendarFromJson(parsed, year, fallbackSource);
+    } else {
+      throw new AppError('unsupported_media_type', 'send application/json or text/csv');
+    }
+    return c.json(await replaceCalendarYear(c.get('db'), year, days, actor), 200);
+  });
+}
