@@ -1,14 +1,14 @@
-import { and, asc, gte, lte } from 'drizzle-orm';
 import { z } from '@hono/zod-openapi';
+import { and, asc, gte, lte } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import { insertRows } from '../db/bulk.ts';
 import type { Db } from '../db/client.ts';
 import { type CalendarDayKind, calendarDayKinds } from '../db/schema/enums.ts';
 import { calendarDays } from '../db/schema/index.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
-import { readGridRows } from '../imports/grid.ts';
 import { type Access, assertCan } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
+import { readGridRows } from '../imports/grid.ts';
 
 /**
  * The holiday calendar (节假日安排) by year: the State Council's public holidays and make-up
@@ -49,11 +49,7 @@ const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(
 const CalendarJson = z
   .object({
     days: z
-      .array(
-        z
-          .object({ day: z.string().max(10), kind: z.enum(calendarDayKinds), name: text(100), source: text(200).optional() })
-          .strict(),
-      )
+      .array(z.object({ day: z.string().max(10), kind: z.enum(calendarDayKinds), name: text(100), source: text(200).optional() }).strict())
       .max(calendarLimits.rows, `at most ${calendarLimits.rows} days`),
     source: text(200).optional(),
   })
@@ -61,8 +57,10 @@ const CalendarJson = z
 
 /** A zod path as a caller writes it: `days[3].kind`. */
 const fieldOf = (path: readonly PropertyKey[]) =>
-  path.reduce<string>((name, part) => (typeof part === 'number' ? `${name}[${part}]` : name ? `${name}.${String(part)}` : String(part)), '') ||
-  '(body)';
+  path.reduce<string>(
+    (name, part) => (typeof part === 'number' ? `${name}[${part}]` : name ? `${name}.${String(part)}` : String(part)),
+    '',
+  ) || '(body)';
 
 /** Whether `day` is a real date `YYYY-MM-DD` of `year`; the message when it is not. */
 function dayProblem(day: string, year: number): string | null {

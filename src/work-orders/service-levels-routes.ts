@@ -12,8 +12,10 @@ const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, cont
 
 /** A zod path as a caller writes it, `items[2].clock`, rather than the default `items.2.clock`. */
 const fieldOf = (path: readonly PropertyKey[]) =>
-  path.reduce<string>((name, part) => (typeof part === 'number' ? `${name}[${part}]` : name ? `${name}.${String(part)}` : String(part)), '') ||
-  '(body)';
+  path.reduce<string>(
+    (name, part) => (typeof part === 'number' ? `${name}[${part}]` : name ? `${name}.${String(part)}` : String(part)),
+    '',
+  ) || '(body)';
 
 /** The validation hook of these routes: like the router's, with bracketed indexes. */
 const bracketedHook = (result: { success: boolean; error?: z.ZodError; target: string }): undefined => {
@@ -127,7 +129,12 @@ const replaceCalendarRoute = createRoute({
     body: {
       required: true,
       content: {
-        'application/json': { schema: z.object({}).passthrough().openapi({ example: { days: [{ day: '2027-01-01', kind: 'holiday', name: '元旦' }] } }) },
+        'application/json': {
+          schema: z
+            .object({})
+            .passthrough()
+            .openapi({ example: { days: [{ day: '2027-01-01', kind: 'holiday', name: '元旦' }] } }),
+        },
         'text/csv': { schema: z.string().openapi({ example: '日期,类型,名称,来源\n2027-01-01,放假,元旦,国办发明电〔2026〕…号\n' }) },
       },
     },
@@ -162,7 +169,9 @@ export function registerServiceLevelRoutes(app: OpenAPIHono<AppEnv>) {
     async (c) => c.json(await updateWorkingHours(c.get('db'), c.req.valid('json'), c.get('actor')), 200),
     bracketedHook,
   );
-  app.openapi(getCalendarRoute, async (c) => c.json(await getCalendarYear(c.get('db'), c.get('actor').access, c.req.valid('param').year), 200));
+  app.openapi(getCalendarRoute, async (c) =>
+    c.json(await getCalendarYear(c.get('db'), c.get('actor').access, c.req.valid('param').year), 200),
+  );
   app.openapi(replaceCalendarRoute, async (c) => {
     const actor = c.get('actor');
     // Refused before the body is read: only ops get as far as parsing it.

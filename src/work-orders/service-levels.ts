@@ -85,7 +85,8 @@ export function slaPolicyErrors(items: readonly SlaPolicyInput[]): FieldError[] 
   const seen = new Map<string, number>();
   items.forEach((item, i) => {
     const earlier = seen.get(item.priority);
-    if (earlier !== undefined) errors.push({ field: `items[${i}].priority`, index: i, message: `${item.priority} is already given at items[${earlier}]` });
+    if (earlier !== undefined)
+      errors.push({ field: `items[${i}].priority`, index: i, message: `${item.priority} is already given at items[${earlier}]` });
     seen.set(item.priority, i);
     if (item.resolution_minutes < item.response_minutes) {
       errors.push({ field: `items[${i}].resolution_minutes`, index: i, message: 'must not be shorter than response_minutes' });
@@ -173,9 +174,14 @@ export function workingHoursErrors(input: { timezone: string; periods: readonly 
     if (start === null) errors.push({ field: `periods[${i}].start`, index: i, message: 'must be HH:MM (00:00–23:59)' });
     if (end === null) errors.push({ field: `periods[${i}].end`, index: i, message: 'must be HH:MM (00:00–23:59)' });
     if (start === null || end === null) return;
-    if (end <= start) errors.push({ field: `periods[${i}].end`, index: i, message: 'must be after start (a period does not run past midnight)' });
+    if (end <= start)
+      errors.push({ field: `periods[${i}].end`, index: i, message: 'must be after start (a period does not run past midnight)' });
     else if (previousEnd !== null && start < previousEnd)
-      errors.push({ field: `periods[${i}].start`, index: i, message: 'must not be before the end of the previous period (sorted, not overlapping)' });
+      errors.push({
+        field: `periods[${i}].start`,
+        index: i,
+        message: 'must not be before the end of the previous period (sorted, not overlapping)',
+      });
     previousEnd = Math.max(previousEnd ?? 0, end);
   });
   return errors;

@@ -92,7 +92,8 @@ describe('working-time deadlines around National Day 2026', () => {
 describe('working time is bounded', () => {
   it('fails clearly instead of looping when a calendar marks years as holidays', () => {
     const days = new Map<string, CalendarDayKind>();
-    for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2030, 0, 1); t += 86_400_000) days.set(new Date(t).toISOString().slice(0, 10), 'holiday');
+    for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2030, 0, 1); t += 86_400_000)
+      days.set(new Date(t).toISOString().slice(0, 10), 'holiday');
     const allOff: WorkCalendar = { ...calendar, days };
     expect(() => addClockTime(allOff, 'working', beijing('2026-01-05T10:00:00'), 60)).toThrow(/no working time within/);
   });
@@ -114,9 +115,7 @@ describe('working time is bounded', () => {
 });
 
 describe('clockSecondsBetween is the inverse of addClockTime', () => {
-  const from2025To2026 = fc
-    .integer({ min: Date.UTC(2025, 0, 1) / 1000, max: Date.UTC(2026, 11, 1) / 1000 })
-    .map((s) => new Date(s * 1000));
+  const from2025To2026 = fc.integer({ min: Date.UTC(2025, 0, 1) / 1000, max: Date.UTC(2026, 11, 1) / 1000 }).map((s) => new Date(s * 1000));
   // Up to 20 working days.
   const workingSeconds = fc.integer({ min: 1, max: 20 * 7 * 3600 });
 
