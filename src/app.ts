@@ -29,6 +29,7 @@ import { registerNotifyRoutes } from './notify/routes.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerRegistryRoutes } from './registry/routes.ts';
 import { registerReviewRoutes } from './review/routes.ts';
+import { registerWorkOrderStatsRoutes } from './work-orders/stats-routes.ts';
 
 export interface AppOptions {
   database: Database;
@@ -143,6 +144,8 @@ export function createApp(options: AppOptions) {
   registerLeadershipRoutes(app, leadershipSettings(config));
   registerMetricsRoute(app, metrics, isReady, config.YUNWANG_METRICS_TOKEN);
   registerAlertRoutes(app, { reopenMinutes: config.YUNWANG_ALERT_REOPEN_MINUTES, notifier: outboxNotifier });
+  // Before the order routes: /work-orders/stats is not the order /work-orders/{code}.
+  registerWorkOrderStatsRoutes(app);
 
   registerIdentityRoutes(app, { loginRatePerMinute: config.YUNWANG_LOGIN_RATE_PER_MINUTE ?? 10 });
   registerAuditRoutes(app);
