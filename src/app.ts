@@ -24,6 +24,7 @@ import { alertingSource } from './metrics/alerting.ts';
 import { type AppMetrics, createMetricsRegistry } from './metrics/registry.ts';
 import { registerMetricsRoute, requestTimer } from './metrics/routes.ts';
 import { businessSource } from './metrics/sources.ts';
+import { workOrdersSource } from './metrics/work-orders.ts';
 import { outboxNotifier } from './notify/outbox.ts';
 import { registerNotifyRoutes } from './notify/routes.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
@@ -66,6 +67,7 @@ export function createApp(options: AppOptions) {
     targetSamples: targetSampleSource(database.db, { ttlMs: metricsTtlMs, cache: indicatorCache }).targetSamples,
     business: businessSource(database.db, { ttlMs: metricsTtlMs, cache: indicatorCache }).snapshot,
     alerting: alertingSource(database.db, { ttlMs: metricsTtlMs }).snapshot,
+    workOrders: workOrdersSource(database.db, { ttlMs: metricsTtlMs }).snapshot,
   });
 
   app.use('*', requestTimer(metrics));
