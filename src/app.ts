@@ -24,12 +24,14 @@ import { alertingSource } from './metrics/alerting.ts';
 import { type AppMetrics, createMetricsRegistry } from './metrics/registry.ts';
 import { registerMetricsRoute, requestTimer } from './metrics/routes.ts';
 import { businessSource } from './metrics/sources.ts';
+import { workOrdersSource } from './metrics/work-orders.ts';
 import { outboxNotifier } from './notify/outbox.ts';
 import { registerNotifyRoutes } from './notify/routes.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerRegistryRoutes } from './registry/routes.ts';
 import { registerReviewRoutes } from './review/routes.ts';
 import { registerServiceLevelRoutes } from './work-orders/service-levels-routes.ts';
+import { registerWorkOrderStatsRoutes } from './work-orders/stats-routes.ts';
 
 export interface AppOptions {
   database: Database;
@@ -66,6 +68,7 @@ export function createApp(options: AppOptions) {
     targetSamples: targetSampleSource(database.db, { ttlMs: metricsTtlMs, cache: indicatorCache }).targetSamples,
     business: businessSource(database.db, { ttlMs: metricsTtlMs, cache: indicatorCache }).snapshot,
     alerting: alertingSource(database.db, { ttlMs: metricsTtlMs }).snapshot,
+    workOrders: workOrdersSource(database.db, { ttlMs: metricsTtlMs }).snapshot,
   });
 
   app.use('*', requestTimer(metrics));
@@ -144,6 +147,8 @@ export function createApp(options: AppOptions) {
   registerLeadershipRoutes(app, leadershipSettings(config));
   registerMetricsRoute(app, metrics, isReady, config.YUNWANG_METRICS_TOKEN);
   registerAlertRoutes(app, { reopenMinutes: config.YUNWANG_ALERT_REOPEN_MINUTES, notifier: outboxNotifier });
+  // Before the order routes: /work-orders/stats is not the order /work-orders/{code}.
+  registerWorkOrderStatsRoutes(app);
 
   registerIdentityRoutes(app, { loginRatePerMinute: config.YUNWANG_LOGIN_RATE_PER_MINUTE ?? 10 });
   registerAuditRoutes(app);

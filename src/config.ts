@@ -120,6 +120,8 @@ const ConfigSchema = z.object({
   YUNWANG_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (a random secret)').optional(),
   /** How often the alert engine evaluates its rules (one replica at a time). */
   YUNWANG_ALERT_EVALUATION_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+  /** How often the SLA watch brings open work orders' service-level state up to date (at risk, breached). */
+  YUNWANG_SLA_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** Resolved alerts (and their timelines) older than this are deleted. */
   YUNWANG_ALERT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   /** A resolved alert that fires again within this many minutes reopens (occurrences + 1) instead of a new alert. */

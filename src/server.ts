@@ -10,6 +10,7 @@ import { type RunningJobs, startIngestJobs } from './ingest/jobs.ts';
 import { createSnapshotScheduler } from './leadership/scheduler.ts';
 import { type Deliverer, startNotificationDeliverer } from './notify/deliverer.ts';
 import { outboxNotifier } from './notify/outbox.ts';
+import { type RunningSlaWatch, startSlaWatch } from './work-orders/sla-watch.ts';
 
 /** Listens at once (so /livez answers), prepares the database, then turns ready. */
 export async function runServer(config: Config = loadConfig()): Promise<void> {
@@ -35,6 +36,7 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   let jobs: RunningJobs | undefined;
   let identityJobs: ReturnType<typeof startIdentityJobs> | undefined;
   let engine: RunningEngine | undefined;
+  let slaWatch: RunningSlaWatch | undefined;
   let deliverer: Deliverer | undefined;
   let demoLive: DemoLiveAgents | undefined;
   const stop = async (signal: string) => {
@@ -49,6 +51,7 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
       await demoLiveStopped;
       await jobs?.stop();
       await identityJobs?.stop();
+      await slaWatch?.stop();
       await engine?.stop();
       await deliverer?.stop();
       await schedulerStopped;
@@ -84,6 +87,8 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     onEvaluated: (seconds) => alerting.evaluation(seconds),
     log,
   });
+  // Marks work orders at risk and breached; the engine's work_order_sla rule turns a breach into an alert.
+  slaWatch = startSlaWatch(database.db, { intervalSeconds: config.YUNWANG_SLA_INTERVAL_SECONDS, log });
   deliverer = startNotificationDeliverer(database.db, {
     pollSeconds: config.YUNWANG_NOTIFY_POLL_SECONDS,
     maxAttempts: config.YUNWANG_NOTIFY_MAX_ATTEMPTS,

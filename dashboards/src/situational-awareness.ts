@@ -1,4 +1,4 @@
-/** 态势感知 — extranet nodes up and down by city, latency, stale agents, ingest errors, API latency, alerts and notifications. */
+/** 态势感知 — extranet nodes up and down by city, latency, stale agents, ingest errors, API latency, alerts and notifications, work orders. */
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
@@ -9,6 +9,9 @@ const named = (expr: string) => `${expr} * on (region) group_left (name) ${one('
 const nodes = (state: string) => `sum(${one(`yunwang_network_nodes{state="${state}"}`)})`;
 const sinceSeen = `time() - ${one('yunwang_agent_last_seen_timestamp_seconds')}`;
 const firing = one('yunwang_alerts{state="firing"}');
+const openOrders = one('yunwang_work_orders{state=~"new|accepted|transferred|suspended"}');
+// Every replica exports the same count (read from the database): one of them, then increase.
+const breachesPerHour = one('increase(yunwang_work_order_sla_breaches_total[1h])');
 const redAbove = (value: number) =>
   new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([
     { value: null, color: 'green' },
@@ -19,7 +22,7 @@ export function situationalAwareness() {
   return base(
     'yunwang-situational-awareness',
     '云网 · 态势感知 Situational awareness',
-    'Nodes, latency, agents, ingest, alerts and notifications — from yunwang /metrics.',
+    'Nodes, latency, agents, ingest, alerts and notifications, work orders — from yunwang /metrics.',
   )
     .withVariable(cityVariable())
     .withPanel(
@@ -192,5 +195,25 @@ export function situationalAwareness() {
             'p95',
           ),
         ),
+    )
+    .withRow(new dashboard.RowBuilder('工单 Work orders').gridPos(grid(0, 71, 24, 1)))
+    .withPanel(
+      new stat.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title('未办结工单 Open work orders by priority')
+        .gridPos(grid(0, 72, 8, 8))
+        .withTarget(promql('A', `sum by (priority) (${openOrders})`, '{{priority}}', true)),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('未办结工单 Open work orders by priority')
+        .gridPos(grid(8, 72, 8, 8))
+        .withTarget(promql('A', `sum by (priority) (${openOrders})`, '{{priority}}')),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('超时工单 SLA breaches by priority (per hour)')
+        .gridPos(grid(16, 72, 8, 8))
+        .withTarget(promql('A', `sum by (priority) (${breachesPerHour})`, '{{priority}}')),
     );
 }

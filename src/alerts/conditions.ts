@@ -326,6 +326,49 @@ async function targetConditions(db: Db, book: RuleBook): Promise<Condition[]> {
   return conditions;
 }
 
+/**
+ * work_order_sla: open orders past a deadline (breached_at set by the SLA watch). It routes to
+ * the assignee's department, and ops see it as every alert; it resolves once the order is
+ * resolved, closed or cancelled. A P1 breach is critical.
+ */
+async function workOrderConditions(db: Db, book: RuleBook): Promise<Condition[]> {
+  if (!book.work_order_sla.enabled) return [];
+  const rows = await queryRows<{
+    code: string;
+    title: string;
+    priority: string;
+    state: string;
+    region_code: string | null;
+    department_id: number | null;
+    breached_at: Date | string;
+    response_due_at: Date | string;
+    resolution_due_at: Date | string;
+  }>(
+    db,
+    sql`select code, title, priority, state, region_code, assignee_department_id as department_id, breached_at, response_due_at, resolution_due_at
+        from work_orders where state in ('new', 'accepted', 'transferred', 'suspended') and breached_at is not null`,
+  );
+  return rows.map((r) => ({
+    fingerprint: `work_order_sla:${r.code}`,
+    rule: 'work_order_sla',
+    severity: r.priority === 'P1' ? 'critical' : book.work_order_sla.severity,
+    subject: { kind: 'work_order', code: r.code, name: r.title },
+    regionCode: r.region_code,
+    departmentId: r.department_id,
+    cloudCode: null,
+    agentName: null,
+    summary: `工单 ${r.code}（${r.priority}）已超过处理时限 · work order past its service-level deadline`,
+    details: {
+      priority: r.priority,
+      state: r.state,
+      response_due_at: instant(r.response_due_at).toISOString(),
+      resolution_due_at: instant(r.resolution_due_at).toISOString(),
+    },
+    since: instant(r.breached_at),
+    seenBy: [],
+  }));
+}
+
 /** Every condition the built-in rules see now (Prometheus alerts arrive by webhook instead). */
 export async function evaluateConditions(db: Db, book: RuleBook, now: Date): Promise<Condition[]> {
   const parts = [
@@ -335,6 +378,7 @@ export async function evaluateConditions(db: Db, book: RuleBook, now: Date): Pro
     await unverifiedConditions(db, book, now),
     await reReviewConditions(db, book, now),
     await targetConditions(db, book),
+    await workOrderConditions(db, book),
   ];
   return parts.flat();
 }

@@ -91,6 +91,8 @@ export const routePolicy: Record<string, Rule> = {
   getRanking: read('leadership'),
   getSupervisionReport: read('leadership'),
 
+  getWorkOrderStats: read('work-orders'),
+
   listAlerts: read('alerts'),
   countAlerts: read('alerts'),
   getAlert: read('alerts'),

@@ -1,6 +1,7 @@
 import type { IndicatorKey } from '../indicators/definitions.ts';
 import type { RankedEntry, RankingList } from './ranking.ts';
 import type { IndicatorSection, ReportRow, SupervisionReport } from './report.ts';
+import { rectificationHtml } from './report-work-orders.ts';
 
 const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const esc = (value: unknown) => String(value ?? '').replace(/[&<>"']/g, (c) => escapes[c] as string);
@@ -186,6 +187,11 @@ ${rankingTable(report.ranking.departments)}
 ${overdueTargets}
 <h3>逾期事项</h3>
 ${overdueItems}
+</section>
+
+<section class="page">
+<h2>七、整改工单 Rectification orders</h2>
+${rectificationHtml({ items: report.rectification_orders, total: report.rectification_orders_total })}
 </section>
 
 <p class="note">口径：得分 = 加权水平 + ${report.ranking.progress_weight} × 加权月度进步（百分点）；权重：${weights}。差距 = 目标 − 实际，正数为落后。逾期事项按本月末日期从登记库列出。</p>

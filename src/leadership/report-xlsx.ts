@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
 import type { RankedEntry, RankingList } from './ranking.ts';
 import { levelNames, type SupervisionReport } from './report.ts';
+import { addRectificationSheet } from './report-work-orders.ts';
 
 type Cell = string | number | null;
 
@@ -210,5 +211,9 @@ export async function supervisionXlsx(report: SupervisionReport): Promise<Uint8A
   if (report.overdue_items_total > report.overdue_items.length) {
     items.addRow([`另有 ${report.overdue_items_total - report.overdue_items.length} 项未列出 (more items not listed)`]);
   }
+  addRectificationSheet(workbook, sheetName('整改工单', taken), {
+    items: report.rectification_orders,
+    total: report.rectification_orders_total,
+  });
   return new Uint8Array(await workbook.xlsx.writeBuffer());
 }

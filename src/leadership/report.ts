@@ -6,6 +6,7 @@ import { percentOf } from '../indicators/percent.ts';
 import { listIndicatorItems } from '../indicators/service.ts';
 import { previousMonth } from './months.ts';
 import { buildRanking, type Ranking } from './ranking.ts';
+import { type RectificationOrder, rectificationOrders } from './report-work-orders.ts';
 import { type FrozenFigure, frozenFigures, frozenSnapshot, requireFrozen, scopesOf } from './snapshots.ts';
 import { ALL_DEPARTMENTS, checkAgainst, loadTrajectoryIndex, percentOfRatio, type ScopeFacts, type TrajectoryIndex } from './targets.ts';
 
@@ -74,6 +75,9 @@ export interface SupervisionReport {
   /** Items behind a missed 100% deadline, from the registry as of the month's last day. */
   overdue_items: OverdueItem[];
   overdue_items_total: number;
+  /** 整改工单: the month's rectification work orders and their state now. */
+  rectification_orders: RectificationOrder[];
+  rectification_orders_total: number;
 }
 
 const MAX_OVERDUE_ITEMS = 5000;
@@ -133,6 +137,7 @@ export async function buildSupervisionReport(db: Db, month: string, settings: Le
     .filter((s) => s.rows.length > 0);
 
   const { overdueTargets, overdueItems, total } = await overdue(db, snapshot.asOf, current, departmentScopes, trajectories);
+  const rectification = await rectificationOrders(db, snapshot.month, snapshot.asOf);
   return {
     month: snapshot.month,
     as_of: snapshot.asOf,
@@ -144,6 +149,8 @@ export async function buildSupervisionReport(db: Db, month: string, settings: Le
     overdue_targets: overdueTargets,
     overdue_items: overdueItems,
     overdue_items_total: total,
+    rectification_orders: rectification.items,
+    rectification_orders_total: rectification.total,
   };
 }
 

@@ -11,6 +11,7 @@ import {
 import { indicatorKeys } from '../indicators/definitions.ts';
 import { type AlertingSnapshot, openAlertStates } from './alerting.ts';
 import { type BusinessSnapshot, cloudResources } from './sources.ts';
+import { registerWorkOrderMetrics, type WorkOrdersSnapshot } from './work-orders.ts';
 
 /** One target-gauge sample: an indicator of the province or a city. */
 export interface TargetSample {
@@ -30,6 +31,8 @@ export interface MetricsSources {
   business?(): Promise<BusinessSnapshot>;
   /** Likewise: open alerts and the notification queue (src/metrics/alerting.ts). */
   alerting?(): Promise<AlertingSnapshot>;
+  /** Likewise: work orders by state and priority, and breaches (src/metrics/work-orders.ts). */
+  workOrders?(): Promise<WorkOrdersSnapshot>;
 }
 
 /** Outcome of one agent batch at POST /api/v1/ingest/batches. */
@@ -118,6 +121,7 @@ export function createMetricsRegistry(sources: MetricsSources): AppMetrics {
   const itemKinds: ReadonlySet<string> = new Set(ingestItemKinds);
 
   const alerting = registerAlertingMetrics(registry, sources.alerting);
+  registerWorkOrderMetrics(registry, sources.workOrders);
 
   const requests = new Histogram({
     name: 'yunwang_http_request_duration_seconds',

@@ -18,6 +18,7 @@ import { listTrajectories, removeTargets, setTarget, targetStatus } from '../../
 import { upsertRecords } from '../../src/registry/upsert.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 import { actor, HISTORY_MONTHS, seedHistory, testSettings } from '../helpers/leadership.ts';
+import { insertWorkOrder } from '../helpers/work-orders.ts';
 
 const today = '2021-01-01';
 
@@ -266,7 +267,30 @@ describeEachBackend('leadership on a hand-built six-month history', (getDb) => {
   });
 
   it('builds the supervision report: figures, change since last month, overdue targets and items', async () => {
+    // 整改工单: one of June (breached), one closed in May (left out), one fault order (left out).
+    const june = await insertWorkOrder(db(), {
+      createdAt: new Date('2020-06-10T02:00:00Z'),
+      title: '整改：专网打通滞后',
+      category: 'rectification',
+      priority: 'P4',
+      state: 'accepted',
+      acceptedAt: new Date('2020-06-10T03:00:00Z'),
+      assignee: 'T-P2',
+      slaState: 'breached',
+      breachedAt: new Date('2020-06-28T02:00:00Z'),
+    });
+    await insertWorkOrder(db(), {
+      createdAt: new Date('2020-05-04T02:00:00Z'),
+      category: 'rectification',
+      state: 'closed',
+      closedAt: new Date('2020-05-20T02:00:00Z'),
+    });
+    await insertWorkOrder(db(), { createdAt: new Date('2020-06-11T02:00:00Z'), category: 'fault' });
     const report = await buildSupervisionReport(db(), '2020-06', testSettings);
+    expect(report.rectification_orders.map((o) => [o.code, o.title, o.department, o.state_name, o.created_at, o.sla_state_name])).toEqual([
+      [june.code, '整改：专网打通滞后', '部门T-P2', '处理中', '2020-06-10 10:00', '已超时'],
+    ]);
+    expect(report.rectification_orders_total).toBe(1);
     expect([report.month, report.as_of, report.previous_month, report.revision]).toEqual(['2020-06', '2020-06-30', '2020-05', 1]);
     const cloud = report.indicators.find((s) => s.key === 'cloud_migration');
     expect(cloud?.rows.slice(0, 4).map((r) => [r.level, r.scope, r.percent, r.previous_percent, r.change_points])).toEqual([
@@ -314,6 +338,7 @@ describeEachBackend('leadership on a hand-built six-month history', (getDb) => {
       '黑榜',
       '逾期目标',
       '逾期事项',
+      '整改工单',
     ]);
     const row = (sheet: string, n: number) => {
       const found = workbook.getWorksheet(sheet);
@@ -327,6 +352,15 @@ describeEachBackend('leadership on a hand-built six-month history', (getDb) => {
     expect(row('排名', 2)).toEqual(['设区市', 1, '450200', '柳州市', 90, 75, 15, '红榜']);
     expect(row('逾期目标', 5)).toEqual(['区直部门', 'dept:T-P2', '部门T-P2', '上云率', '2020-03-31', 100, 80, 20]);
     expect(row('逾期事项', 2)).toEqual(['dept:T-P2', '部门T-P2', '上云率', '2020-03-31', 'T-P2-S5', '系统T-P2-5', '部门T-P2']);
+    expect(row('整改工单', 2)).toEqual([
+      june.code,
+      '整改：专网打通滞后',
+      '部门T-P2',
+      '处理中',
+      '2020-06-10 10:00',
+      report.rectification_orders[0]?.due_at,
+      '已超时',
+    ]);
 
     const html = supervisionHtml(report);
     expect(html).toContain('<html lang="zh-CN">');
@@ -334,6 +368,8 @@ describeEachBackend('leadership on a hand-built six-month history', (getDb) => {
     expect(html).toContain('@media print');
     expect(html).toContain('柳州市');
     expect(html).toContain('T-P2-S5');
+    expect(html).toContain('整改工单 Rectification orders');
+    expect(html).toMatch(new RegExp(`<td>${june.code}</td><td class="name">整改：专网打通滞后</td><td>部门T-P2</td><td>处理中</td>`));
     // Self-contained: nothing fetched from anywhere.
     expect(html).not.toMatch(/<script|<link|src=|url\(|@import|https?:\/\//);
   });

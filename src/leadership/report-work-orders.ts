@@ -1,0 +1,130 @@
+import { sql } from 'drizzle-orm';
+import type ExcelJS from 'exceljs';
+import type { Db } from '../db/client.ts';
+import { queryRows } from '../db/raw.ts';
+import type { WorkOrderSlaState, WorkOrderState } from '../db/schema/enums.ts';
+
+/** 整改工单 in the supervision report: its rectification orders and where they stand. */
+export interface RectificationOrder {
+  code: string;
+  title: string;
+  /** The assignee department's name; null for the ops queue. */
+  department: string | null;
+  state: WorkOrderState;
+  state_name: string;
+  created_at: string;
+  /** The resolution deadline. */
+  due_at: string;
+  sla_state: WorkOrderSlaState;
+  sla_state_name: string;
+}
+
+export const workOrderStateNames: Record<WorkOrderState, string> = {
+  new: '待受理',
+  accepted: '处理中',
+  suspended: '挂起',
+  transferred: '已转派',
+  resolved: '已解决',
+  closed: '已关闭',
+  cancelled: '已取消',
+};
+
+export const slaStateNames: Record<WorkOrderSlaState, string> = {
+  on_track: '正常',
+  at_risk: '即将超时',
+  breached: '已超时',
+  met: '按时完成',
+  paused: '已暂停计时',
+};
+
+/** At most this many orders are listed; the report says how many more there are. */
+export const maxRectificationOrders = 1000;
+
+/**
+ * The rectification orders of a month: created by its end (`asOf`, the last day, Asia/Shanghai)
+ * and not closed or cancelled before it began. Their state is today's (orders keep no history of states).
+ */
+export async function rectificationOrders(db: Db, month: string, asOf: string): Promise<{ items: RectificationOrder[]; total: number }> {
+  const start = sql`(${`${month}-01`}::date)::timestamp at time zone 'Asia/Shanghai'`;
+  const end = sql`(${asOf}::date + 1)::timestamp at time zone 'Asia/Shanghai'`;
+  const where = sql`o.category = 'rectification' and o.created_at < ${end}
+    and coalesce(o.closed_at, o.cancelled_at, 'infinity'::timestamptz) >= ${start}`;
+  const [count] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from work_orders o where ${where}`);
+  const rows = await queryRows<{
+    code: string;
+    title: string;
+    department: string | null;
+    state: WorkOrderState;
+    created_at: Date | string;
+    due_at: Date | string;
+    sla_state: WorkOrderSlaState;
+  }>(
+    db,
+    sql`select o.code, o.title, d.name as department, o.state, o.created_at, o.resolution_due_at as due_at, o.sla_state
+        from work_orders o left join departments d on d.id = o.assignee_department_id
+        where ${where} order by o.created_at, o.code limit ${maxRectificationOrders}`,
+  );
+  return {
+    items: rows.map((r) => ({
+      code: r.code,
+      title: r.title,
+      department: r.department,
+      state: r.state,
+      state_name: workOrderStateNames[r.state],
+      created_at: shanghaiMinute(r.created_at),
+      due_at: shanghaiMinute(r.due_at),
+      sla_state: r.sla_state,
+      sla_state_name: slaStateNames[r.sla_state],
+    })),
+    total: count?.n ?? 0,
+  };
+}
+
+const minuteFormat = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** `2026-10-10 15:00`, Asia/Shanghai: how a printed report shows a time. */
+const shanghaiMinute = (at: Date | string) => minuteFormat.format(new Date(at));
+
+const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const esc = (value: unknown) => String(value ?? '').replace(/[&<>"']/g, (c) => escapes[c] as string);
+
+/** The HTML section's table (or a line saying there are none). */
+export function rectificationHtml(orders: { items: RectificationOrder[]; total: number }): string {
+  if (orders.items.length === 0) return '<p class="muted">本月无整改工单。</p>';
+  const rows = orders.items
+    .map(
+      (o) =>
+        `<tr><td>${esc(o.code)}</td><td class="name">${esc(o.title)}</td><td>${esc(o.department ?? '运维')}</td><td>${esc(o.state_name)}</td><td>${esc(o.created_at)}</td><td>${esc(o.due_at)}</td><td${o.sla_state === 'breached' ? ' class="behind"' : ''}>${esc(o.sla_state_name)}</td></tr>`,
+    )
+    .join('\n');
+  const more =
+    orders.total > orders.items.length ? `<p class="muted">共 ${orders.total} 项，此处列出前 ${orders.items.length} 项。</p>` : '';
+  return `<table><thead><tr><th>工单编号</th><th>标题</th><th>责任部门</th><th>状态</th><th>创建时间</th><th>办结时限</th><th>时限状态</th></tr></thead><tbody>${rows}</tbody></table>${more}`;
+}
+
+/** The XLSX sheet 整改工单. */
+export function addRectificationSheet(workbook: ExcelJS.Workbook, name: string, orders: { items: RectificationOrder[]; total: number }) {
+  const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = [
+    { header: '工单编号', width: 18 },
+    { header: '标题', width: 40 },
+    { header: '责任部门', width: 28 },
+    { header: '状态', width: 10 },
+    { header: '创建时间', width: 18 },
+    { header: '办结时限', width: 18 },
+    { header: '时限状态', width: 14 },
+  ];
+  sheet.getRow(1).font = { bold: true };
+  for (const o of orders.items)
+    sheet.addRow([o.code, o.title, o.department ?? '运维', o.state_name, o.created_at, o.due_at, o.sla_state_name]);
+  if (orders.total > orders.items.length) sheet.addRow([`另有 ${orders.total - orders.items.length} 项未列出 (more orders not listed)`]);
+  return sheet;
+}
