@@ -6,6 +6,7 @@ import { departments } from '../db/schema/index.ts';
 import { AppError, type FieldError, notFound } from '../http/errors.ts';
 import { type Action, type Area, departmentLimit } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
+import { yieldToEventLoop } from '../kernel/yielding.ts';
 import type { ImportKind, InputByKind } from './schemas.ts';
 import { loadStoredRows } from './views.ts';
 
@@ -23,6 +24,7 @@ async function departmentPaths(db: Db, codes: string[]): Promise<Map<string, str
   const unique = [...new Set(codes)];
   const out = new Map<string, string>();
   for (let i = 0; i < unique.length; i += 5000) {
+    if (i > 0) await yieldToEventLoop();
     const rows = await db
       .select({ code: departments.code, path: departments.path })
       .from(departments)
