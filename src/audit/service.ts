@@ -3,6 +3,7 @@ import { insertRows } from '../db/bulk.ts';
 import type { Db } from '../db/client.ts';
 import { auditLog } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
+import { yieldToEventLoop } from '../kernel/yielding.ts';
 import { type ChainedContent, entryHash, isKeyed, keyedAlgorithm } from './chain.ts';
 import { type AuditKey, currentAuditKey } from './key.ts';
 
@@ -55,6 +56,9 @@ async function appendChained(db: Db, actor: Actor, entries: AuditEntry[]): Promi
   const key = currentAuditKey();
   const at = new Date();
   for (let i = 0; i < entries.length; i += chunkSize) {
+    // An import appends tens of thousands: other requests get their turn between chunks (those
+    // that write an audit entry still wait for this transaction, which holds the chain's lock).
+    if (i > 0) await yieldToEventLoop();
     const rows = entries.slice(i, i + chunkSize).map((e) => {
       const content: ChainedContent = {
         at,

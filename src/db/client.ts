@@ -124,7 +124,18 @@ async function migratePostgres(db: NodePgDatabase<Schema>, migrationUrl: string 
     }
     return;
   }
-  if (await migrationsPending(db)) await migratePg(db, { migrationsFolder });
+  if (await migrationsPending(db)) {
+    // The runtime role (it may not create in the schema) must not try: it would fail half-way
+    // with a bare "permission denied". It says what is wrong and who is to fix it instead.
+    const may = await db.execute(sql`select current_user as role, has_schema_privilege('public', 'CREATE') as may`);
+    const { role, may: mayMigrate } = (may.rows[0] ?? {}) as { role?: string; may?: boolean };
+    if (!mayMigrate) {
+      throw new Error(
+        `the database schema is behind this version of yunwang, and ${role} (DATABASE_URL) may not migrate it: run \`yunwang migrate\` as the database owner (the migration Job), or set YUNWANG_MIGRATION_DATABASE_URL to the owner's URL`,
+      );
+    }
+    await migratePg(db, { migrationsFolder });
+  }
   // Only the function's owner (the migrating role) re-grants; for the runtime role this is a no-op.
   await db.execute(sql`select yunwang_grant_runtime() from pg_proc
     where proname = 'yunwang_grant_runtime' and pg_has_role(current_user, proowner, 'MEMBER')`);

@@ -54,15 +54,5 @@ export function columnLetter(index: number): string {
   return letters;
 }
 
-/**
- * Gives other requests their turn: call it once per unit of work, and every `sliceMs` of
- * synchronous work it waits for the event loop (setImmediate runs after pending I/O).
- */
-export function eventLoopYielder(sliceMs = 10): () => Promise<void> {
-  let since = performance.now();
-  return async () => {
-    if (performance.now() - since < sliceMs) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    since = performance.now();
-  };
-}
+/** Gives other requests their turn (see src/kernel/yielding.ts). */
+export { yieldEvery as eventLoopYielder } from '../kernel/yielding.ts';

@@ -4,7 +4,7 @@ import type { Db } from '../db/client.ts';
 import { departments } from '../db/schema/index.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
-import { authorizeRows, departmentsUnder, limitFor } from '../registry/authorize.ts';
+import { authorizeRows, departmentsUnder, limitFor, withoutDepartmentOracle } from '../registry/authorize.ts';
 import { type ImportKind, type InputByKind, inputSchemas } from '../registry/schemas.ts';
 import { refreshStatistics, type UpsertResult, upsertRecords } from '../registry/upsert.ts';
 import { exportRows, loadStoredRows } from '../registry/views.ts';
@@ -55,7 +55,21 @@ export async function importFile(
         throw error;
       },
     );
-    throw rejection([...parsed.errors, ...more]);
+    // A department user's refused rows are listed too, and an unknown department code is one
+    // of them: the same answer as for a department outside his subtree (issue 14, item 18).
+    const refused = rowErrors(
+      new AppError(
+        'forbidden',
+        'refused',
+        await authorizeRows(
+          db,
+          kind,
+          parsed.rows.map((r) => r.input),
+          actor,
+        ),
+      ),
+    );
+    throw rejection([...parsed.errors, ...withoutDepartmentOracle(more, actor, kind), ...refused]);
   }
   await keepStoredValuesOfAbsentColumns(db, kind, parsed);
   const dryRun = options.dryRun ?? false;

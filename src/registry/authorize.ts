@@ -6,6 +6,7 @@ import { departments } from '../db/schema/index.ts';
 import { AppError, type FieldError, notFound } from '../http/errors.ts';
 import { type Action, type Area, departmentLimit } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
+import { yieldToEventLoop } from '../kernel/yielding.ts';
 import type { ImportKind, InputByKind } from './schemas.ts';
 import { loadStoredRows } from './views.ts';
 
@@ -19,10 +20,23 @@ export const departmentsUnder = (db: Db, path: string) =>
 /** The department subtree the actor is confined to for this kind, or null. */
 export const limitFor = (actor: Actor, action: Action, kind: ImportKind) => departmentLimit(actor.access, action, areaOf(kind));
 
+/** The one message for a department code a department user may not use, known or not. */
+export const notYourDepartment = 'is not a department of yours';
+
+/**
+ * The registry's checks name unknown department codes; for a department user they are refused
+ * by authorizeRows instead, with the message an existing department outside his subtree gets.
+ */
+export function withoutDepartmentOracle(errors: FieldError[], actor: Actor, kind: ImportKind): FieldError[] {
+  if (limitFor(actor, 'write', kind) === null) return errors;
+  return errors.filter((e) => !(e.field === 'department_code' && e.message.startsWith('unknown department')));
+}
+
 async function departmentPaths(db: Db, codes: string[]): Promise<Map<string, string>> {
   const unique = [...new Set(codes)];
   const out = new Map<string, string>();
   for (let i = 0; i < unique.length; i += 5000) {
+    if (i > 0) await yieldToEventLoop();
     const rows = await db
       .select({ code: departments.code, path: departments.path })
       .from(departments)
@@ -62,7 +76,11 @@ export async function authorizeRows<K extends ImportKind>(db: Db, kind: K, rows:
       errors.push({ index, field: 'code', message: 'is not available to your department; choose another code' });
       return;
     }
-    if (path && !path.startsWith(limit)) errors.push({ index, field: 'department_code', message: 'is outside your department' });
+    // An unknown code and another department's get one answer, or the refusal would tell a
+    // department user which codes exist outside his subtree (issue 14, item 18).
+    if (input.department_code !== undefined && !path?.startsWith(limit)) {
+      errors.push({ index, field: 'department_code', message: notYourDepartment });
+    }
     if (before && input.department_code !== before.department_code) {
       errors.push({ index, field: 'department_code', message: 'cannot be changed by a department user' });
     }

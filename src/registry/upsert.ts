@@ -7,6 +7,7 @@ import type { TrackedKind } from '../db/schema/enums.ts';
 import { clouds, departments, networkNodes, privateNetworks, regions, serviceItems, systems } from '../db/schema/index.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
+import { yieldEvery, yieldToEventLoop } from '../kernel/yielding.ts';
 import {
   type ActiveTransition,
   applyTransitions,
@@ -75,8 +76,12 @@ const departmentRef = (refs: References, code: string) => {
   return dept.id;
 };
 
+/** Part by part, letting other requests in between (PGlite runs each query on this thread). */
 const chunked = async <T>(items: T[], size: number, fn: (part: T[]) => Promise<void>) => {
-  for (let i = 0; i < items.length; i += size) await fn(items.slice(i, i + size));
+  for (let i = 0; i < items.length; i += size) {
+    if (i > 0) await yieldToEventLoop();
+    await fn(items.slice(i, i + size));
+  }
 };
 
 const departmentSpec: KindSpec<'departments'> = {
@@ -383,14 +388,16 @@ async function upsertInTransaction<K extends ImportKind>(
   const fileCodes = new Set(rows.map((r) => r.code));
   const errors: FieldError[] = [];
   const seen = new Map<string, number>();
-  rows.forEach((row, index) => {
+  const pause = yieldEvery();
+  for (const [index, row] of rows.entries()) {
+    await pause();
     const first = seen.get(row.code);
     if (first !== undefined) errors.push({ index, field: 'code', message: `"${row.code}" appears twice in the batch` });
     seen.set(row.code, index);
     for (const e of spec.check(row, refs, fileCodes)) errors.push({ ...e, index });
     const since = spec.declaredState(row).since;
     if (since && since > today) errors.push({ index, field: dateFieldOf(kind), message: `${since} is in the future` });
-  });
+  }
   if (errors.length > 0) {
     throw new AppError(
       'import_rejected',
@@ -406,11 +413,12 @@ async function upsertInTransaction<K extends ImportKind>(
   );
   const changedRows: Planned<K>[] = [];
   let unchanged = 0;
-  rows.forEach((input, index) => {
+  for (const [index, input] of rows.entries()) {
+    await pause();
     const existing = stored.get(input.code);
     if (existing && sameView(existing.view, input)) {
       unchanged++;
-      return;
+      continue;
     }
     changedRows.push({
       index,
@@ -419,7 +427,7 @@ async function upsertInTransaction<K extends ImportKind>(
       state: spec.declaredState(input),
       classification: spec.declaredClassification?.(input),
     });
-  });
+  }
   if (changedRows.length === 0) return { created: 0, updated: 0, unchanged };
 
   // Reconcile each declared value with the recorded history before writing, so that the

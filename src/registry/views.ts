@@ -2,6 +2,7 @@ import { asc, eq, inArray, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
 import { clouds, departments, networkNodes, privateNetworks, serviceItems, systems } from '../db/schema/index.ts';
+import { yieldToEventLoop } from '../kernel/yielding.ts';
 import type { ImportKind, InputByKind } from './schemas.ts';
 
 /**
@@ -112,12 +113,17 @@ export const viewLoaders: { [K in ImportKind]: ViewLoader<K> } = {
   },
 };
 
+/** Codes per query: under the bind-parameter limit, and short enough on PGlite (see below). */
+const storedRowsPart = 2000;
+
 /** Loads stored rows by code, in chunks that keep under the bind-parameter limit. */
 export async function loadStoredRows<K extends ImportKind>(db: Db, kind: K, codes: string[]): Promise<Map<string, StoredRow<K>>> {
   const loader = viewLoaders[kind] as ViewLoader<K>;
   const out = new Map<string, StoredRow<K>>();
-  for (let i = 0; i < codes.length; i += 5000) {
-    for (const row of await loader(db, { codes: codes.slice(i, i + 5000) })) out.set(row.view.code, row);
+  // In parts, with a turn for other requests between them: on PGlite a query holds the thread.
+  for (let i = 0; i < codes.length; i += storedRowsPart) {
+    if (i > 0) await yieldToEventLoop();
+    for (const row of await loader(db, { codes: codes.slice(i, i + storedRowsPart) })) out.set(row.view.code, row);
   }
   return out;
 }

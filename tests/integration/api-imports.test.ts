@@ -288,13 +288,14 @@ describeEachBackend('imports and exports API', (getDb) => {
         ]),
       );
       expect(errors.find((e) => e.row === 3)?.message).toContain('完成');
-      expect(errors.find((e) => e.row === 6)?.message).toContain('NO-SUCH-DEPT');
+      // To a department user an unknown department is one that is not his (issue 14, item 18).
+      expect(errors.find((e) => e.row === 6)?.message).toBe('is not a department of yours');
       expect(new Set(errors.map((e) => e.row))).toEqual(new Set([3, 5, 6]));
       expect(await counts()).toEqual(before);
       for (const code of codes) expect((await getJson(`/api/v1/systems/${code}`)).status).toBe(404);
     });
 
-    it('reports a row whose only fault is in the database (an unknown department) by row and column', async () => {
+    it("reports a row whose only fault is in the database (an unknown department) by row and column, as not the caller's", async () => {
       const [dept] = await importDepartments(department({ code: uid('D') }));
       const file = csv([
         ['编码', '名称', '部门编码', '密级', '状态', '状态日期'],
@@ -303,9 +304,12 @@ describeEachBackend('imports and exports API', (getDb) => {
       ]);
       const before = await counts();
       const a = await upload('systems', file);
-      expectProblem(a, 422, 'import_rejected');
-      expect(problem(a).errors).toEqual([expect.objectContaining({ row: 3, column: '部门编码', field: 'department_code' })]);
-      expect(await counts()).toEqual(before);
+      expectProblem(a, 403, 'forbidden');
+      expect(problem(a).errors).toEqual([
+        expect.objectContaining({ row: 3, column: '部门编码', field: 'department_code', message: 'is not a department of yours' }),
+      ]);
+      // Nothing is written but the refusal's own audit entry, as for any refused write.
+      expect(await counts()).toEqual({ ...before, audit_log: before.audit_log + 1 });
     });
 
     it('reads Chinese headers and Chinese values, from a CSV with a BOM', async () => {
@@ -594,7 +598,8 @@ describeEachBackend('imports and exports API', (getDb) => {
       await imported('systems', file, '第二次.csv');
       await imported('systems', file, 'dry.csv', '?dry_run=true');
       const stray = system({ code: uid('S'), department_code: 'NO-SUCH-DEPT' });
-      expect((await upload('systems', csv([systemHeader, systemCells(stray)]), 'bad.csv')).status).toBe(422);
+      // Refused (403, an unknown department is not the caller's): no import entry either.
+      expect((await upload('systems', csv([systemHeader, systemCells(stray)]), 'bad.csv')).status).toBe(403);
       await imported('systems', await writeExportFile('systems', [s], 'xlsx'), '第三次.xlsx');
 
       const audits = (await importAudits()).slice(start);

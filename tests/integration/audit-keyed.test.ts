@@ -224,6 +224,23 @@ describe.skipIf(!postgresUrl)('the runtime database role [postgres]', () => {
     }
   });
 
+  it('a server with the runtime URL alone does not migrate a schema that is behind: it says why and who must', async () => {
+    const behind = await createPostgresDatabase({ empty: true });
+    try {
+      await admin.query(`ALTER DATABASE "${new URL(behind.url).pathname.slice(1)}" OWNER TO ${ownerRole}`);
+      const url = new URL(behind.url);
+      url.username = appRole;
+      const alone = await openDatabase({ databaseUrl: url.toString(), poolSize: 1 });
+      try {
+        await expect(alone.migrate()).rejects.toThrow(/schema is behind.*may not migrate it: run `yunwang migrate` as the database owner/);
+      } finally {
+        await alone.close();
+      }
+    } finally {
+      await behind.drop();
+    }
+  });
+
   it('cannot UPDATE, DELETE or TRUNCATE audit rows, nor disable the trigger or skip it', async () => {
     expect(await refusal(`update audit_log set actor = 'nobody'`)).toContain('permission denied');
     expect(await refusal('delete from audit_log')).toContain('permission denied');

@@ -303,33 +303,40 @@ describeEachBackend('import limits', (getDb) => {
       expect((await post('systems', file, 'big.csv')).status).toBe(200);
       const before = await systemCount();
 
+      // Every probe is kept with its start and end, the one due when the import ends included:
+      // a /livez held back by the import shows up as one slow probe, however quickly or slowly
+      // the import happens to run on this machine.
+      type Probe = { start: number; end: number };
       let done = false;
+      const window = { start: performance.now(), end: Number.POSITIVE_INFINITY };
       const importing = post('systems', file, 'big.csv').finally(() => {
+        window.end = performance.now();
         done = true;
       });
       // PGlite has one session: while the import's transaction runs, a login's queries wait for
       // it. The promise for logins holds on PostgreSQL; /livez needs no database and holds on both.
       const probeLogin = getDb().kind === 'postgres';
-      const slowest = { livez: 0 };
-      let probes = 0;
-      let logins = 0;
+      const livez: Probe[] = [];
+      const logins: Probe[] = [];
       // /livez every 100 ms and, beside it, sign-ins one after another: a sign-in costs about a
       // second of scrypt, so it must not set the pace of the /livez probes.
+      // A probe's start is when it was due, not when its timer got to run: a blocked event loop
+      // delays the timer as much as it would delay a client's request.
       const probeLivez = async () => {
-        while (!done) {
-          const t0 = performance.now();
+        let due = performance.now();
+        for (;;) {
           expect((await app.request('/livez')).status).toBe(200);
-          if (!done) {
-            slowest.livez = Math.max(slowest.livez, performance.now() - t0);
-            probes++;
-          }
+          livez.push({ start: due, end: performance.now() });
+          if (done) break;
+          due = performance.now() + 100;
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       };
       const probeLogins = async () => {
         while (probeLogin && !done) {
+          const start = performance.now();
           expect((await signIn(app, cast.callers.leader.name, testPassword)).status).toBe(200);
-          if (!done) logins++;
+          logins.push({ start, end: performance.now() });
         }
       };
       await Promise.all([probeLivez(), probeLogins()]);
@@ -337,12 +344,23 @@ describeEachBackend('import limits', (getDb) => {
       expect(a.status, a.text.slice(0, 500)).toBe(200);
       expect(JSON.parse(a.text)).toMatchObject({ rows: rows.length, unchanged: rows.length });
       expect(await systemCount()).toBe(before);
-      // The import took long enough to be probed while it ran, and /livez answered promptly.
-      expect(probes).toBeGreaterThan(3);
-      expect(slowest.livez).toBeLessThan(1000);
-      // Logins are answered throughout (on PostgreSQL), but not yet within a second: the registry's
-      // checks still run passes over all rows without yielding (left open in issue 14).
-      if (probeLogin) expect(logins).toBeGreaterThan(0);
+
+      const importMs = window.end - window.start;
+      const answeredDuring = (probes: Probe[]) => probes.filter((p) => p.end < window.end);
+      const slowest = (probes: Probe[]) => Math.max(0, ...probes.map((p) => p.end - p.start));
+      const figures = `import ${importMs.toFixed(0)} ms, /livez ${livez.length} probes (${answeredDuring(livez).length} answered during it, slowest ${slowest(livez).toFixed(0)} ms), ${logins.length} sign-ins (slowest ${slowest(logins).toFixed(0)} ms)`;
+      // The import ran long enough that a /livez held back by it would have taken over a second…
+      expect(importMs, figures).toBeGreaterThan(1500);
+      // …and none did, the probe in flight at its end included; /livez was answered while it ran.
+      expect(slowest(livez), figures).toBeLessThan(1000);
+      expect(answeredDuring(livez).length, figures).toBeGreaterThanOrEqual(1);
+      // Logins are answered during the import (on PostgreSQL). Bounded generously here, as the
+      // machine is shared; bench/login-during-import.ts measures them against the 1 s promise.
+      if (probeLogin) {
+        expect(answeredDuring(logins).length, figures).toBeGreaterThanOrEqual(1);
+        expect(slowest(logins), figures).toBeLessThan(5000);
+      }
+      console.info(`[${getDb().kind}] ${figures}`);
     }, 180_000);
   });
 });

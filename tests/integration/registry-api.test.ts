@@ -257,11 +257,13 @@ describeEachBackend('registry API', (getDb) => {
       expect(audit[0]?.actor).toBe(cast.callers.department.name);
     });
 
-    it('answers 422 naming the field for an unknown department, a bad enum and a bad date', async () => {
+    it('answers 422 naming the field for a bad enum and a bad date (403 for an unknown department)', async () => {
       const d = await newDepartment();
+      // Only department users write systems, and to them an unknown department is one that is
+      // not theirs (issue 14, item 18: tests/integration/department-code-oracle.test.ts).
       const unknown = await post('/api/v1/systems', { code: uid('S'), name: 'x', department_code: 'NO-DEPT' });
-      expect(unknown.status).toBe(422);
-      expect(problem(unknown).errors).toEqual([{ field: 'department_code', message: 'unknown department "NO-DEPT"' }]);
+      expect(unknown.status).toBe(403);
+      expect(problem(unknown).errors).toEqual([{ field: 'department_code', message: 'is not a department of yours' }]);
 
       const badState = await post('/api/v1/systems', { code: uid('S'), name: 'x', department_code: d.code, state: 'flying' });
       expect(badState.status).toBe(422);
@@ -357,7 +359,10 @@ describeEachBackend('registry API', (getDb) => {
       // The department user may not move its system to another department, known or not.
       const moved = await patch(`/api/v1/systems/${s.code}`, { department_code: 'NO-DEPT' });
       expect(moved.status).toBe(403);
-      expect(problem(moved).errors).toEqual([{ field: 'department_code', message: 'cannot be changed by a department user' }]);
+      expect(problem(moved).errors).toEqual([
+        { field: 'department_code', message: 'is not a department of yours' },
+        { field: 'department_code', message: 'cannot be changed by a department user' },
+      ]);
       expect((await patch('/api/v1/systems/NO-SUCH-SYS', { name: 'x' })).status).toBe(404);
     });
 

@@ -39,6 +39,25 @@ export interface CnpgCluster {
         secret?: { name: string };
       };
     };
+    managed?: {
+      roles?: {
+        name: string;
+        ensure?: 'present' | 'absent';
+        comment?: string;
+        login?: boolean;
+        superuser?: boolean;
+        createdb?: boolean;
+        createrole?: boolean;
+        inherit?: boolean;
+        replication?: boolean;
+        bypassrls?: boolean;
+        connectionLimit?: number;
+        validUntil?: string;
+        inRoles?: string[];
+        passwordSecret?: { name: string };
+        disablePassword?: boolean;
+      }[];
+    };
     postgresql?: {
       parameters?: Record<string, string>;
       pg_hba?: string[];

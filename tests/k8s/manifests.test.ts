@@ -168,7 +168,7 @@ describeWithTool(
       },
     );
 
-    it.each(overlays)('%s: the migration Job runs `yunwang migrate` against the same database as the API', (overlay) => {
+    it.each(overlays)('%s: the migration Job runs `yunwang migrate` as the owner, the API as the runtime role', (overlay) => {
       const objects = rendered[overlay];
       const job = find(objects, 'Job', 'yunwang-migrate');
       const container = podSpecOf(job)?.containers[0];
@@ -176,7 +176,8 @@ describeWithTool(
       expect(container?.args).toEqual(['migrate']);
       expect(podSpecOf(job)?.restartPolicy).toBe('Never');
       const url = (o: KubeObject, c: string) => envOf(o, c).find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef;
-      expect(url(job, 'migrate')).toEqual(url(find(objects, 'Deployment', 'yunwang-api'), 'api'));
+      expect(url(job, 'migrate')).toEqual({ name: overlay === 'prod' ? 'yunwang-db-app' : 'yunwang-database', key: 'uri' });
+      expect(url(find(objects, 'Deployment', 'yunwang-api'), 'api')).toEqual({ name: 'yunwang-database-runtime', key: 'uri' });
     });
 
     it.each(overlays)('%s: cloud-agent reads the cluster through a get/list/watch-only ClusterRole bound to its account', (overlay) => {
@@ -238,7 +239,7 @@ describeWithTool(
       }
     });
 
-    it('dev: one PostgreSQL StatefulSet; the API reads the yunwang-database secret and loads the demo', () => {
+    it('dev: one PostgreSQL StatefulSet; the API reads the yunwang-database-runtime secret and loads the demo', () => {
       const objects = rendered.dev;
       expect(objects.filter((o) => o.kind === 'Cluster')).toEqual([]);
       const postgres = find(objects, 'StatefulSet', 'yunwang-postgres');
@@ -248,7 +249,7 @@ describeWithTool(
       expect(matches(service.spec.selector, postgres.spec.template.metadata.labels)).toBe(true);
       const api = find(objects, 'Deployment', 'yunwang-api');
       expect(envOf(api, 'api').find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual({
-        name: 'yunwang-database',
+        name: 'yunwang-database-runtime',
         key: 'uri',
       });
       expect(envOf(postgres, 'postgres').find((e) => e.name === 'POSTGRES_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
@@ -267,14 +268,13 @@ describeWithTool(
       const owner = cluster.spec.bootstrap.initdb.owner;
       expect(owner).toBe('yunwang');
       const appSecret = { name: `${cluster.metadata.name}-app`, key: 'uri' };
-      for (const [kind, name, container] of [
-        ['Deployment', 'yunwang-api', 'api'],
-        ['Job', 'yunwang-migrate', 'migrate'],
-      ] as const) {
-        expect(envOf(find(objects, kind, name), container).find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual(
-          appSecret,
-        );
+      const migrate = envOf(find(objects, 'Job', 'yunwang-migrate'), 'migrate');
+      for (const variable of ['DATABASE_URL', 'YUNWANG_MIGRATION_DATABASE_URL']) {
+        expect(migrate.find((e) => e.name === variable)?.valueFrom?.secretKeyRef).toEqual(appSecret);
       }
+      expect(
+        envOf(find(objects, 'Deployment', 'yunwang-api'), 'api').find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef,
+      ).toEqual({ name: 'yunwang-database-runtime', key: 'uri' });
       expect(envOf(find(objects, 'Deployment', 'yunwang-api'), 'api')).toContainEqual({ name: 'YUNWANG_DEMO', value: '0' });
       // The pools of the largest scale-out fit in the cluster's connections.
       const hpa = find(objects, 'HorizontalPodAutoscaler', 'yunwang-api');
@@ -282,6 +282,43 @@ describeWithTool(
       expect(hpa.spec.maxReplicas * pool).toBeLessThan(Number(cluster.spec.postgresql.parameters.max_connections));
       const monitor = find(objects, 'PodMonitor', 'yunwang-db');
       expect(monitor.spec.selector.matchLabels).toEqual({ 'cnpg.io/cluster': cluster.metadata.name });
+    });
+
+    it.each(overlays)("%s: the API runs as the runtime role and never gets the owner's secret; only the migration Job does", (overlay) => {
+      const objects = rendered[overlay];
+      const owners = overlay === 'prod' ? ['yunwang-db-app'] : ['yunwang-database'];
+      const secretsOf = (object: KubeObject) =>
+        (podSpecOf(object)?.containers ?? []).flatMap((c) => (c.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.name)).filter(Boolean);
+      const api = find(objects, 'Deployment', 'yunwang-api');
+      for (const owner of owners) expect(secretsOf(api)).not.toContain(owner);
+      expect(envOf(api, 'api').map((e) => e.name)).not.toContain('YUNWANG_MIGRATION_DATABASE_URL');
+      const migrate = find(objects, 'Job', 'yunwang-migrate');
+      for (const variable of ['DATABASE_URL', 'YUNWANG_MIGRATION_DATABASE_URL']) {
+        expect(owners).toContain(envOf(migrate, 'migrate').find((e) => e.name === variable)?.valueFrom?.secretKeyRef?.name);
+      }
+      // Nothing else that serves requests holds the owner's credentials either.
+      for (const workload of workloads(objects).filter((o) => o.kind === 'Deployment')) {
+        for (const owner of owners) expect(secretsOf(workload), workload.metadata.name).not.toContain(owner);
+      }
+      if (overlay === 'prod') {
+        const roles = find(objects, 'Cluster', 'yunwang-db').spec.managed.roles as { name: string; [k: string]: unknown }[];
+        expect(roles.find((r) => r.name === 'yunwang_runtime')).toMatchObject({ ensure: 'present', login: false });
+        expect(roles.find((r) => r.name === 'yunwang_app')).toMatchObject({
+          ensure: 'present',
+          login: true,
+          inRoles: ['yunwang_runtime'],
+          passwordSecret: { name: 'yunwang-database-runtime' },
+        });
+      } else {
+        const job = find(objects, 'Job', 'yunwang-database-roles');
+        const script = (podSpecOf(job)?.containers[0]?.args ?? []).join('\n');
+        expect(script).toMatch(/CREATE ROLE yunwang_runtime NOLOGIN/);
+        expect(script).toMatch(/GRANT yunwang_runtime TO yunwang_app/);
+        expect(envOf(job, 'roles').find((e) => e.name === 'APP_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
+          name: 'yunwang-database-runtime',
+          key: 'password',
+        });
+      }
     });
 
     it.each(overlays)(

@@ -1,0 +1,21 @@
+/**
+ * Long passes over an import's rows, and runs of database queries (PGlite executes each one
+ * synchronously on this thread), must let other requests in: `/livez` and a sign-in are to be
+ * answered within a second while an import runs (issue 14, item 3).
+ */
+
+/** Waits for the event loop: setImmediate runs after pending I/O and timers that are due. */
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * A yielder for a loop: call it once per unit of work (a row, a query), and every `sliceMs`
+ * of work it waits for the event loop, so a pass holds the thread at most about that long.
+ */
+export function yieldEvery(sliceMs = 10): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < sliceMs) return;
+    await yieldToEventLoop();
+    since = performance.now();
+  };
+}
