@@ -29,6 +29,7 @@ import { registerNotifyRoutes } from './notify/routes.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerRegistryRoutes } from './registry/routes.ts';
 import { registerReviewRoutes } from './review/routes.ts';
+import { registerWorkOrderRoutes } from './work-orders/routes.ts';
 
 export interface AppOptions {
   database: Database;
@@ -143,6 +144,7 @@ export function createApp(options: AppOptions) {
   registerLeadershipRoutes(app, leadershipSettings(config));
   registerMetricsRoute(app, metrics, isReady, config.YUNWANG_METRICS_TOKEN);
   registerAlertRoutes(app, { reopenMinutes: config.YUNWANG_ALERT_REOPEN_MINUTES, notifier: outboxNotifier });
+  registerWorkOrderRoutes(app);
 
   registerIdentityRoutes(app, { loginRatePerMinute: config.YUNWANG_LOGIN_RATE_PER_MINUTE ?? 10 });
   registerAuditRoutes(app);
