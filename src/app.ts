@@ -30,6 +30,7 @@ import { registerNotifyRoutes } from './notify/routes.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerRegistryRoutes } from './registry/routes.ts';
 import { registerReviewRoutes } from './review/routes.ts';
+import { registerWorkOrderRoutes } from './work-orders/routes.ts';
 import { registerServiceLevelRoutes } from './work-orders/service-levels-routes.ts';
 import { registerWorkOrderStatsRoutes } from './work-orders/stats-routes.ts';
 
@@ -149,6 +150,7 @@ export function createApp(options: AppOptions) {
   registerAlertRoutes(app, { reopenMinutes: config.YUNWANG_ALERT_REOPEN_MINUTES, notifier: outboxNotifier });
   // Before the order routes: /work-orders/stats is not the order /work-orders/{code}.
   registerWorkOrderStatsRoutes(app);
+  registerWorkOrderRoutes(app);
 
   registerIdentityRoutes(app, { loginRatePerMinute: config.YUNWANG_LOGIN_RATE_PER_MINUTE ?? 10 });
   registerAuditRoutes(app);

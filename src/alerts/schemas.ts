@@ -28,6 +28,7 @@ export const AlertItem = z
     inhibited_by: z.number().int().nullable().openapi({ description: 'Id of the alert inhibiting it now (a silent agent)' }),
     occurrences: z.number().int(),
     details: z.record(z.string(), z.unknown()),
+    work_order: z.string().nullable().openapi({ description: 'Code of the work order opened from it (WO-2026-000001), if any' }),
   })
   .openapi('Alert');
 export type AlertItem = z.infer<typeof AlertItem>;

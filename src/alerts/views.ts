@@ -24,6 +24,7 @@ interface AlertRow {
   inhibited_by: number | null;
   occurrences: number;
   details: Record<string, unknown> | null;
+  work_order: string | null;
 }
 
 const iso = (v: Date | string) => new Date(v).toISOString();
@@ -32,7 +33,8 @@ const isoOrNull = (v: Date | string | null) => (v === null ? null : iso(v));
 /** The columns every alert view selects, with its region's name. */
 export const alertColumns = sql`a.id, a.fingerprint, a.rule, a.severity, a.state, a.subject_kind, a.subject_code, a.subject_name,
   a.region_code, r.name as region_name, a.summary, a.started_at, a.last_changed_at, a.acknowledged_by, a.acknowledged_at,
-  a.resolved_at, a.silenced_by, a.inhibited_by, a.occurrences, a.details`;
+  a.resolved_at, a.silenced_by, a.inhibited_by, a.occurrences, a.details,
+  (select wo.code from work_orders wo where wo.alert_id = a.id) as work_order`;
 
 export function alertItemOf(row: AlertRow): AlertItem {
   return {
@@ -54,6 +56,7 @@ export function alertItemOf(row: AlertRow): AlertItem {
     inhibited_by: row.inhibited_by,
     occurrences: row.occurrences,
     details: row.details ?? {},
+    work_order: row.work_order,
   };
 }
 

@@ -99,6 +99,14 @@ export const routePolicy: Record<string, Rule> = {
   acknowledgeAlert: write('alerts'),
   // Alertmanager authenticates with an agent token of kind `alertmanager`, inside the route.
   receiveAlertmanagerAlerts: { agent: true },
+  listWorkOrders: read('work-orders'),
+  getWorkOrder: read('work-orders'),
+  createWorkOrder: write('work-orders'),
+  updateWorkOrder: write('work-orders'),
+  transitionWorkOrder: write('work-orders'),
+  commentWorkOrder: write('work-orders'),
+  // The service checks too that the caller may see the alert.
+  createWorkOrderFromAlert: write('work-orders'),
   listSilences: read('alerting'),
   createSilence: write('alerting'),
   expireSilence: write('alerting'),

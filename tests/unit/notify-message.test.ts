@@ -21,6 +21,7 @@ const alert = (id: number, extra: Partial<AlertItem> = {}): AlertItem => ({
   inhibited_by: null,
   occurrences: 1,
   details: {},
+  work_order: null,
   ...extra,
 });
 

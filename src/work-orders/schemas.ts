@@ -1,0 +1,128 @@
+import { z } from '@hono/zod-openapi';
+import {
+  slaClocks,
+  workOrderCategories,
+  workOrderEventTypes,
+  workOrderPriorities,
+  workOrderSlaStates,
+  workOrderStates,
+  workOrderSubjectKinds,
+} from '../db/schema/enums.ts';
+import { booleanQuery, PageQuery } from '../http/router.ts';
+
+const title = z.string().trim().min(1, 'a title is required').max(200);
+const description = z.string().max(20_000);
+const code = z.string().trim().min(1).max(100);
+
+export const SubjectInput = z.object({ kind: z.enum(workOrderSubjectKinds), code }).strict();
+const regionCode = z.string().regex(/^\d{6,12}$/, 'must be a division code');
+
+/** Who works an order: a department, an ops user, or (neither) the ops queue. */
+export const AssigneeInput = z
+  .object({
+    department: z.string().trim().min(1).max(100).optional(),
+    user: z.string().trim().min(1).max(100).optional(),
+  })
+  .strict();
+
+export const CreateWorkOrder = z
+  .object({
+    title,
+    category: z.enum(workOrderCategories),
+    priority: z.enum(workOrderPriorities),
+    description: description.default(''),
+    subject: SubjectInput.optional(),
+    region: regionCode.optional(),
+    assignee: AssigneeInput.optional(),
+  })
+  .strict()
+  .openapi('CreateWorkOrder');
+export type CreateWorkOrder = z.input<typeof CreateWorkOrder>;
+
+export const UpdateWorkOrder = z
+  .object({
+    title: title.optional(),
+    description: description.optional(),
+    priority: z.enum(workOrderPriorities).optional(),
+    category: z.enum(workOrderCategories).optional(),
+    subject: SubjectInput.nullable().optional(),
+    region: regionCode.nullable().optional(),
+    version: z.number().int().positive().openapi({ description: 'The version read; an older one gets 409' }),
+  })
+  .strict()
+  .openapi('UpdateWorkOrder');
+export type UpdateWorkOrder = z.infer<typeof UpdateWorkOrder>;
+
+export const TransitionWorkOrder = z
+  .object({
+    to: z.enum(workOrderStates),
+    note: z.string().trim().max(2000).default(''),
+    assignee: AssigneeInput.optional(),
+    version: z.number().int().positive().optional(),
+  })
+  .strict()
+  .openapi('WorkOrderTransition');
+export type TransitionWorkOrder = z.input<typeof TransitionWorkOrder>;
+
+export const CommentWorkOrder = z.object({ body: z.string().trim().min(1, 'the comment is empty').max(10_000) }).strict();
+
+export const AlertWorkOrderInput = z
+  .object({ title: title.optional(), description: description.optional(), assignee: AssigneeInput.optional() })
+  .strict();
+export type AlertWorkOrderInput = z.infer<typeof AlertWorkOrderInput>;
+
+export const WorkOrderListQuery = PageQuery.extend({
+  state: z.enum(workOrderStates).optional(),
+  category: z.enum(workOrderCategories).optional(),
+  priority: z.enum(workOrderPriorities).optional(),
+  assignee: z.string().max(100).optional().openapi({ description: 'A department code, a user name, or `me`' }),
+  scope: z.string().max(64).optional().openapi({ description: 'Region code (with its descendants) or dept:<code>' }),
+  breached: booleanQuery.optional(),
+});
+export type WorkOrderQuery = z.infer<typeof WorkOrderListQuery>;
+
+/** An order as the API, the console and the CLI show it. */
+export const WorkOrderView = z
+  .object({
+    code: z.string(),
+    title: z.string(),
+    category: z.enum(workOrderCategories),
+    priority: z.enum(workOrderPriorities),
+    state: z.enum(workOrderStates),
+    description: z.string(),
+    subject: z.object({ kind: z.enum(workOrderSubjectKinds), code: z.string(), name: z.string() }).nullable(),
+    region: z.object({ code: z.string(), name: z.string() }).nullable(),
+    reporter: z.object({ name: z.string(), department: z.string().nullable() }),
+    assignee: z.object({ department: z.object({ code: z.string(), name: z.string() }).nullable(), user: z.string().nullable() }),
+    alert_id: z.number().int().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    accepted_at: z.string().nullable(),
+    resolved_at: z.string().nullable(),
+    closed_at: z.string().nullable(),
+    version: z.number().int(),
+    sla: z.object({
+      response_due_at: z.string(),
+      resolution_due_at: z.string(),
+      state: z.enum(workOrderSlaStates),
+      clock: z.enum(slaClocks),
+      paused_at: z.string().nullable(),
+    }),
+  })
+  .openapi('WorkOrder');
+export type WorkOrderView = z.infer<typeof WorkOrderView>;
+
+export const TimelineEntry = z.object({
+  at: z.string(),
+  source: z.enum(['work_order', 'alert']),
+  type: z.string().openapi({ description: `An order's event (${workOrderEventTypes.join(', ')}) or the linked alert's` }),
+  actor: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  note: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntry>;
+
+export const WorkOrderDetail = WorkOrderView.extend({ timeline: z.array(TimelineEntry) }).openapi('WorkOrderDetail');
+export type WorkOrderDetail = z.infer<typeof WorkOrderDetail>;
