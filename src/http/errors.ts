@@ -113,6 +113,11 @@ function sqlStateOf(error: unknown): string | undefined {
   return undefined;
 }
 
+/** Whether a database error is a unique violation (SQLSTATE 23505): a concurrent insert of the same key won. */
+export function isUniqueViolation(error: unknown): boolean {
+  return sqlStateOf(error) === '23505';
+}
+
 /**
  * The AppError for a database error caused by the caller's input, or null. The database's
  * message is not passed on: it quotes the value and names tables and columns.

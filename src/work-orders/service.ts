@@ -6,7 +6,7 @@ import { startsWithLiteral } from '../db/prefix.ts';
 import { queryRows } from '../db/raw.ts';
 import type { AlertSeverity, AlertSubjectKind, WorkOrderPriority, WorkOrderSubjectKind } from '../db/schema/enums.ts';
 import { workOrderEvents, workOrders } from '../db/schema/index.ts';
-import { AppError, notFound } from '../http/errors.ts';
+import { AppError, isUniqueViolation, notFound } from '../http/errors.ts';
 import { type Access, assertCan, departmentLimit } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
 import { nextOrderCode } from './numbering.ts';
@@ -166,7 +166,7 @@ export async function createWorkOrderFromAlert(
     );
   }
   const kind = orderSubjectOfAlert[alert.subject.kind];
-  return insertOrder(
+  const inserted = insertOrder(
     db,
     actor,
     {
@@ -181,6 +181,11 @@ export async function createWorkOrderFromAlert(
     },
     now,
   );
+  // Two creations for one alert at once: the unique index on alert_id lets one in; the other is a 409 too.
+  return inserted.catch((error: unknown) => {
+    if (isUniqueViolation(error)) throw new AppError('conflict', `alert ${alertId} already has a work order`);
+    throw error;
+  });
 }
 
 async function scopeFilter(db: Db, scope: string): Promise<SQL> {

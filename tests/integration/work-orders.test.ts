@@ -227,6 +227,39 @@ describeEachBackend('work orders', (getDb) => {
     expect([x.status, y.status].sort()).toEqual([200, 409]);
   });
 
+  it('lets exactly one of two concurrent orders from one alert be created; the other is a 409', async () => {
+    const { db } = getDb();
+    const node = await newNode(app);
+    const t0 = new Date('2026-05-07T02:00:00Z');
+    const { fired } = await fire(
+      db,
+      [
+        {
+          fingerprint: `node_down:${node.code}`,
+          rule: 'node_down' as const,
+          severity: 'warning' as const,
+          subject: { kind: 'node' as const, code: String(node.code), name: '测试节点' },
+          regionCode: '450102',
+          departmentId: null,
+          cloudCode: null,
+          agentName: null,
+          summary: `节点 ${node.code} 不可达`,
+          details: {},
+          startedAt: t0,
+        },
+      ],
+      t0,
+      { reopenMs: minutes(10), actor: 'system' },
+    );
+    const alertId = fired[0]?.id as number;
+    const second = await callerWith(db, ['ops']);
+    const [x, y] = await Promise.all([
+      call(app, 'POST', `/api/v1/alerts/${alertId}/work-order`, {}, as('ops')),
+      call(app, 'POST', `/api/v1/alerts/${alertId}/work-order`, {}, second.headers),
+    ]);
+    expect([x.status, y.status].sort()).toEqual([201, 409]);
+  });
+
   it('stops the clock while suspended', async () => {
     const { db } = getDb();
     const t = new Date('2026-06-02T01:00:00Z');
