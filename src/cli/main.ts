@@ -15,6 +15,7 @@ import { registerLeadershipCommands } from '../leadership/cli.ts';
 import { countRegions, loadDivisions } from '../regions/service.ts';
 import { type ImportKind, importKinds } from '../registry/schemas.ts';
 import { runServer } from '../server.ts';
+import { registerWorkOrderCommands } from '../work-orders/cli.ts';
 import { registerIdentityCommands } from './identity.ts';
 import { registerTokenCommands } from './tokens.ts';
 
@@ -159,6 +160,7 @@ registerIdentityCommands(program, withDatabase, cliActor, () => credentialsDir(l
 registerTokenCommands(program, withDatabase, cliActor);
 registerLeadershipCommands(program, { withDatabase, actor: cliActor, settings: () => leadershipSettings(loadConfig()) });
 registerAlertCommands(program, { withDatabase, actor: cliActor });
+registerWorkOrderCommands(program, { withDatabase, actor: cliActor });
 
 /** Prints an error the way a clerk can act on it: every bad row, with row and column. */
 function reportError(error: unknown): number {
