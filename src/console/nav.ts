@@ -9,6 +9,8 @@ export const consolePages = {
   ops: { path: '/console/ops', roles: ['ops', 'sysadmin'], zh: '多云运维', en: 'Multi-cloud ops' },
   // The same readers as the alerts API; a department user's list is scoped by the service.
   alerts: { path: '/console/alerts', roles: ['ops', 'leader', 'sysadmin', 'department'], zh: '告警', en: 'Alerts' },
+  // The readers of the work-orders API; a department user's queue is scoped by the service.
+  workOrders: { path: '/console/work-orders', roles: ['ops', 'leader', 'department'], zh: '工单', en: 'Work orders' },
   review: { path: '/console/review', roles: ['reviewer', 'leader', 'ops'], zh: '认定与回头看', en: 'Review queues' },
 } as const satisfies Record<string, { path: string; roles: readonly Role[]; zh: string; en: string }>;
 

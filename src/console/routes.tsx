@@ -18,6 +18,8 @@ import { nodePage } from './pages/node.tsx';
 import { opsPage } from './pages/ops.tsx';
 import { overviewPage } from './pages/overview.tsx';
 import { reviewPage } from './pages/review.tsx';
+import { workOrderPage } from './pages/work-order.tsx';
+import { newWorkOrderPage, workOrdersPage } from './pages/work-orders.tsx';
 import { recordPage, workspacePage } from './pages/workspace.tsx';
 
 export interface ConsoleOptions {
@@ -74,6 +76,9 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, options: ConsoleOption
   app.get('/console/ops', consolePage(settings, 'ops', opsPage));
   app.get('/console/review', consolePage(settings, 'review', reviewPage));
   app.get('/console/alerts', consolePage(settings, 'alerts', alertsPage));
+  app.get('/console/work-orders', consolePage(settings, 'workOrders', workOrdersPage));
+  app.get('/console/work-orders/new', consolePage(settings, 'workOrders', newWorkOrderPage));
+  app.get('/console/work-orders/:code', consolePage(settings, 'workOrders', workOrderPage));
   // Not in the menu: reached from alerts and the ops panel; the page checks network-node access.
   app.get('/console/nodes/:code', consolePage(settings, null, nodePage));
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type ExcelJS from 'exceljs';
+import { slaStateNames, workOrderStateNames } from '../console/work-order-terms.ts';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import type { WorkOrderSlaState, WorkOrderState } from '../db/schema/enums.ts';
@@ -19,23 +20,8 @@ export interface RectificationOrder {
   sla_state_name: string;
 }
 
-export const workOrderStateNames: Record<WorkOrderState, string> = {
-  new: '待受理',
-  accepted: '处理中',
-  suspended: '挂起',
-  transferred: '已转派',
-  resolved: '已解决',
-  closed: '已关闭',
-  cancelled: '已取消',
-};
-
-export const slaStateNames: Record<WorkOrderSlaState, string> = {
-  on_track: '正常',
-  at_risk: '即将超时',
-  breached: '已超时',
-  met: '按时完成',
-  paused: '已暂停计时',
-};
+// The names live with the console's work-order terms; re-exported for the report's readers.
+export { slaStateNames, workOrderStateNames };
 
 /** At most this many orders are listed; the report says how many more there are. */
 export const maxRectificationOrders = 1000;

@@ -146,6 +146,7 @@ export function AlertDetailPanel(props: { ctx: PageContext; alert: AlertDetail; 
           </a>
         </p>
       ) : null}
+      <AlertWorkOrder ctx={ctx} alert={alert} here={props.here} />
       <h3>{m.timeline}</h3>
       <table id="timeline">
         <thead>
@@ -168,6 +169,31 @@ export function AlertDetailPanel(props: { ctx: PageContext; alert: AlertDetail; 
         </tbody>
       </table>
     </section>
+  );
+}
+
+/**
+ * The alert's work order: a link to it, or (for who may write orders) a one-step
+ * "create work order" form posting to POST /api/v1/alerts/{id}/work-order.
+ */
+function AlertWorkOrder(props: { ctx: PageContext; alert: AlertDetail; here: string }) {
+  const { ctx, alert } = props;
+  if (alert.work_order) {
+    return (
+      <p id="alert-work-order">
+        {ctx.lang === 'en' ? 'Work order: ' : '工单：'}
+        <a href={`/console/work-orders/${alert.work_order}`}>{alert.work_order}</a>
+      </p>
+    );
+  }
+  if (!can(ctx.actor.access, 'write', 'work-orders')) return null;
+  return (
+    <ApiForm id="alert-work-order-form" api={`/api/v1/alerts/${alert.id}/work-order`} next={props.here} csrf={ctx.viewer.csrfToken}>
+      <div class="buttons">
+        <button type="submit">创建工单 Create work order</button>
+      </div>
+      <span class="result" role="status" aria-live="polite" />
+    </ApiForm>
   );
 }
 
