@@ -8,6 +8,9 @@
 import { beforeAll, expect, it } from 'vitest';
 import { runEvaluationCycle } from '../../src/alerts/engine.ts';
 import { type App, createApp } from '../../src/app.ts';
+import { workOrderStates } from '../../src/db/schema/enums.ts';
+import { seedDemoWorkOrders } from '../../src/demo/work-orders.ts';
+import { rootActor } from '../../src/identity/actor.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { callerWith, signIn } from '../helpers/auth.ts';
 import { describeEachBackend } from '../helpers/db.ts';
@@ -191,5 +194,14 @@ describeEachBackend('console work orders', (getDb) => {
       expect(text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
       expect(text).not.toContain('<script>alert(1)');
     }
+  });
+
+  it('seeds demo orders in every state, shown in the ops queue with their Chinese state names', async () => {
+    expect(await seedDemoWorkOrders(getDb().db, rootActor('demo-seed'))).toBe(11);
+    const list = await json('/api/v1/work-orders?limit=1000', 'ops');
+    const demo = (list.items as Json[]).filter((o) => (o.reporter as Json).name === 'demo-seed');
+    expect(new Set(demo.map((o) => o.state))).toEqual(new Set(workOrderStates));
+    const queue = await html('/console/work-orders?tab=all', 'ops');
+    for (const name of ['待受理', '处理中', '挂起', '已转派', '已解决', '已关闭', '已取消']) expect(queue).toContain(`<td>${name}</td>`);
   });
 });
