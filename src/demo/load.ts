@@ -9,6 +9,7 @@ import type { ImportKind, InputByKind } from '../registry/schemas.ts';
 import { createCloud, createTenants } from '../registry/service.ts';
 import { refreshStatistics, upsertRecords } from '../registry/upsert.ts';
 import { type DemoDataset, type DemoSummary, demoSummary, generateDemoDataset } from './generate.ts';
+import { seedDemoWorkOrders } from './work-orders.ts';
 
 const demoActor: Actor = rootActor('demo-seed');
 
@@ -43,6 +44,8 @@ export async function loadDemoData(db: Db, options: { scale?: number; actor?: Ac
   // Demo targets, and 2019-01..2020-07 queued for the snapshot job: the red/black list and trends work out of the box.
   const province = regionRows.find((r) => r.level === 'province');
   if (province) await seedDemoLeadership(db, province.code, actor);
+  // A handful of work orders in each state: the queue and the order page have something to show.
+  await seedDemoWorkOrders(db, actor);
   return demoSummary(dataset);
 }
 
