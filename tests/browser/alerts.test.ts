@@ -12,12 +12,13 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
 import { serve } from '@hono/node-server';
+import { eq } from 'drizzle-orm';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEngine, startAlertEngine } from '../../src/alerts/engine.ts';
 import { createApp } from '../../src/app.ts';
 import type { Database } from '../../src/db/client.ts';
-import { networkNodes } from '../../src/db/schema/index.ts';
+import { alerts, networkNodes } from '../../src/db/schema/index.ts';
 import { prepareDatabase } from '../../src/db/setup.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { issueAgentToken } from '../../src/ingest/agents.ts';
@@ -205,6 +206,44 @@ describe.runIf(available)('console alerts in Chromium', () => {
     await page.getByRole('link', { name: '7 天' }).click();
     await page.locator('.node-charts[data-drawn="true"]').waitFor();
     expect(Number(await page.locator('#chart-latency').getAttribute('data-points'))).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('opens a work order from the alert page, and accepts, resolves and closes it', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signInAs('ops');
+    await page.goto(`${base}/console/alerts?rule=node_down`);
+    const row = page.locator('#alerts tbody tr', { has: page.locator(`a[href="/console/nodes/${node.code}"]`) });
+    await expect.poll(() => row.count()).toBe(1);
+    await row.locator('a.open-alert').click();
+    await page.locator('#alert-detail').waitFor();
+
+    // One step from the alert: the form turns into a link to the new order.
+    await page.getByRole('button', { name: '创建工单 Create work order' }).click();
+    const link = page.locator('#alert-work-order a');
+    await link.waitFor({ timeout: 15_000 });
+    const code = (await link.textContent())?.trim() ?? '';
+    expect(code).toMatch(/^WO-\d{4}-\d{6}$/);
+    await link.click();
+    await page.waitForURL(new RegExp(`/console/work-orders/${code}`));
+    const state = page.locator('#work-order-state');
+    expect(await state.getAttribute('data-state')).toBe('new');
+
+    for (const [button, to] of [
+      ['受理 / 恢复', 'accepted'],
+      ['解决', 'resolved'],
+      ['关闭', 'closed'],
+    ] as const) {
+      await page.locator('#work-order-actions').getByRole('button', { name: button, exact: true }).click();
+      await expect.poll(() => page.locator('#work-order-state').getAttribute('data-state'), { timeout: 15_000 }).toBe(to);
+    }
+    expect(await page.locator('#work-order-state').textContent()).toContain('已关闭');
+    const timeline = (await page.locator('#work-order-timeline').textContent()) ?? '';
+    for (const type of ['accepted', 'resolved', 'closed']) expect(timeline).toContain(type);
+    // The order is closed; the alert is not resolved by it.
+    const alert = await database.db.select().from(alerts).where(eq(alerts.subjectCode, node.code));
+    expect(alert.some((a) => a.state !== 'resolved')).toBe(true);
     expect(errors).toEqual([]);
   }, 120_000);
 });
