@@ -25,6 +25,8 @@ export interface ChainedContent {
   before: unknown;
   after: unknown;
   requestId: string | null;
+  /** Set on the entries of a batch (a large append hashed outside the chain's lock). */
+  batchId?: string | null;
 }
 
 /**
@@ -49,7 +51,10 @@ export function canonicalJson(value: unknown): string {
 
 /** The entry's hash: a plain digest for the unkeyed entries of old, an HMAC with `key` for the keyed ones. */
 export function entryHash(algorithm: string, prevHash: string | null, content: ChainedContent, key?: Uint8Array): string {
-  const text = canonicalJson({ ...content, at: content.at.toISOString(), prev: prevHash });
+  // Entries outside a batch hash as they did before batches existed.
+  const { batchId, ...rest } = content;
+  const hashed = batchId == null ? rest : { ...rest, batchId };
+  const text = canonicalJson({ ...hashed, at: content.at.toISOString(), prev: prevHash });
   if (!isKeyed(algorithm)) return createHash(algorithm).update(text).digest('hex');
   if (!key) throw new Error(`an ${algorithm} audit entry needs the audit key`);
   return createHmac(algorithm.slice('hmac-'.length), key).update(text).digest('hex');

@@ -1,4 +1,5 @@
-import { asc, count, desc, gt, isNotNull, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, asc, count, desc, gt, isNotNull, isNull, sql } from 'drizzle-orm';
 import { insertRows } from '../db/bulk.ts';
 import type { Db } from '../db/client.ts';
 import { auditLog } from '../db/schema/index.ts';
@@ -19,6 +20,19 @@ export interface AuditEntry {
 const chunkSize = 1000;
 /** Serialises appends: each entry's hash needs its predecessor's, so appends take turns. */
 const chainLock = 0x7977_6175; // "ywau"
+/**
+ * From this many entries on, an append is written as a batch: hashed as a chain of its own
+ * without the lock, then sealed by one entry of the main chain. An import of 40,000 rows
+ * otherwise holds the lock, and every sign-in waiting on it, for seconds.
+ */
+export const batchThreshold = 100;
+export const batchSealAction = 'audit.batch.sealed';
+
+interface BatchSeal {
+  batch: string;
+  entries: number;
+  last: string;
+}
 
 /**
  * Appends entries to the audit trail, each chained to the one before; call it with the
@@ -28,7 +42,11 @@ export async function recordAudit(database: Db, actor: Actor, entries: AuditEntr
   if (entries.length === 0) return;
   // Inside the caller's transaction this is a savepoint, and the lock lasts to its commit;
   // called alone, it still reads the last hash and appends under one lock.
-  await database.transaction((db) => appendChained(db, actor, entries));
+  await database.transaction(async (db) => {
+    if (entries.length < batchThreshold) return appendChained(db, actor, entries);
+    const seal = await appendBatch(db, actor, entries);
+    await appendChained(db, actor, [{ action: batchSealAction, entityKind: 'audit_log', after: seal }]);
+  });
 }
 
 /**
@@ -44,20 +62,32 @@ function storableCode(code: string): string {
 
 const entityCodeLimit = 200;
 
+/** The main chain's last entry: batch entries hang off their seal, not off the chain. */
+const mainChainEnd = and(isNotNull(auditLog.hash), isNull(auditLog.batchId));
+
 async function appendChained(db: Db, actor: Actor, entries: AuditEntry[]): Promise<void> {
   await db.execute(sql`select pg_advisory_xact_lock(${chainLock})`);
-  const [last] = await db
-    .select({ hash: auditLog.hash })
-    .from(auditLog)
-    .where(isNotNull(auditLog.hash))
-    .orderBy(desc(auditLog.id))
-    .limit(1);
-  let prevHash = last?.hash ?? null;
+  const [last] = await db.select({ hash: auditLog.hash }).from(auditLog).where(mainChainEnd).orderBy(desc(auditLog.id)).limit(1);
+  await insertHashed(db, actor, entries, last?.hash ?? null);
+}
+
+/**
+ * Writes a batch's entries, each chained to the one before within the batch (the first to
+ * none), and returns what its seal records. Takes no lock: nothing else appends to a batch.
+ */
+async function appendBatch(db: Db, actor: Actor, entries: AuditEntry[]): Promise<BatchSeal> {
+  const batch = randomUUID();
+  const last = await insertHashed(db, actor, entries, null, batch);
+  return { batch, entries: entries.length, last };
+}
+
+/** Inserts `entries` chained from `prevHash`, in chunks; returns the last entry's hash. */
+async function insertHashed(db: Db, actor: Actor, entries: AuditEntry[], prevHash: string | null, batchId?: string): Promise<string> {
   const key = currentAuditKey();
   const at = new Date();
+  let hashOfPrevious = prevHash;
   for (let i = 0; i < entries.length; i += chunkSize) {
-    // An import appends tens of thousands: other requests get their turn between chunks (those
-    // that write an audit entry still wait for this transaction, which holds the chain's lock).
+    // An import appends tens of thousands: other requests get their turn between chunks.
     if (i > 0) await yieldToEventLoop();
     const rows = entries.slice(i, i + chunkSize).map((e) => {
       const content: ChainedContent = {
@@ -71,14 +101,16 @@ async function appendChained(db: Db, actor: Actor, entries: AuditEntry[]): Promi
         before: e.before ?? null,
         after: e.after ?? null,
         requestId: actor.requestId ?? null,
+        batchId: batchId ?? null,
       };
-      const hash = entryHash(keyedAlgorithm, prevHash, content, key.secret);
-      const row = { ...content, prevHash, hash, hashAlg: keyedAlgorithm, keyId: key.id };
-      prevHash = hash;
+      const hash = entryHash(keyedAlgorithm, hashOfPrevious, content, key.secret);
+      const row = { ...content, prevHash: hashOfPrevious, hash, hashAlg: keyedAlgorithm, keyId: key.id };
+      hashOfPrevious = hash;
       return row;
     });
     await insertRows(db, auditLog, rows);
   }
+  return hashOfPrevious as string;
 }
 
 export interface ChainReport {
@@ -95,13 +127,30 @@ export interface ChainReport {
  * entry must follow them: it seals them, since its HMAC covers the last one's hash. So a chain
  * recomputed without the key fails here — with plain digests nothing is keyed or an unkeyed
  * entry sits inside the keyed segment, and with a guessed key no HMAC matches.
+ *
+ * A batch's entries form a chain of their own, interleaved by id with the main chain; its seal
+ * (a main-chain entry after them) names how many there are and the last one's hash, so an
+ * entry removed, altered or added anywhere in a batch breaks it as it would the main chain.
  */
-export async function verifyAuditChain(db: Db, key: AuditKey = currentAuditKey()): Promise<ChainReport> {
+export function verifyAuditChain(database: Db, key: AuditKey = currentAuditKey()): Promise<ChainReport> {
+  // One snapshot: a batch's entries get their ids before they commit, so a walk of separate
+  // reads could see a seal whose entries it had already paged past.
+  return database.transaction((db) => walkChain(db, key), { isolationLevel: 'repeatable read', accessMode: 'read only' });
+}
+
+interface OpenBatch {
+  firstId: number;
+  entries: number;
+  last: string;
+}
+
+async function walkChain(db: Db, key: AuditKey): Promise<ChainReport> {
   let checked = 0;
   let unchained = 0;
   let prevHash: string | null = null;
   let keyedSeen = false;
   let lastId = 0;
+  const batches = new Map<string, OpenBatch>();
   const broken = (id: number, reason: string): ChainReport => ({ ok: false, checked, unchained, firstBroken: { id, reason } });
   for (;;) {
     const rows = await db.select().from(auditLog).where(gt(auditLog.id, lastId)).orderBy(asc(auditLog.id)).limit(5000);
@@ -113,9 +162,22 @@ export async function verifyAuditChain(db: Db, key: AuditKey = currentAuditKey()
         unchained++;
         continue;
       }
-      // The first chained entry has no predecessor: one that names a hash lost its predecessors.
-      if (row.prevHash !== prevHash) return broken(row.id, 'does not follow the entry before it (an entry was removed or reordered)');
       const { id: _id, prevHash: storedPrev, hash, hashAlg, keyId, ...content } = row;
+      if (row.batchId !== null) {
+        // Batches exist only since the chain is keyed.
+        if (!isKeyed(hashAlg) || keyId !== key.id) return broken(row.id, `a batch entry not keyed with the configured audit key ${key.id}`);
+        const batch = batches.get(row.batchId);
+        if (storedPrev !== (batch?.last ?? null)) {
+          return broken(row.id, 'does not follow the entry before it in its batch (an entry was removed or reordered)');
+        }
+        if (entryHash(hashAlg, storedPrev, content, key.secret) !== hash)
+          return broken(row.id, 'its content does not match its hash (the entry was altered)');
+        batches.set(row.batchId, { firstId: batch?.firstId ?? row.id, entries: (batch?.entries ?? 0) + 1, last: hash });
+        checked++;
+        continue;
+      }
+      // The first chained entry has no predecessor: one that names a hash lost its predecessors.
+      if (storedPrev !== prevHash) return broken(row.id, 'does not follow the entry before it (an entry was removed or reordered)');
       if (isKeyed(hashAlg)) {
         if (keyId !== key.id) return broken(row.id, `keyed with audit key ${keyId ?? '(none)'}, not the configured key ${key.id}`);
         keyedSeen = true;
@@ -125,10 +187,20 @@ export async function verifyAuditChain(db: Db, key: AuditKey = currentAuditKey()
       if (entryHash(hashAlg, storedPrev, content, key.secret) !== hash) {
         return broken(row.id, 'its content does not match its hash (the entry was altered)');
       }
+      if (row.action === batchSealAction && isKeyed(hashAlg)) {
+        const seal = row.after as Partial<BatchSeal> | null;
+        const batch = seal?.batch ? batches.get(seal.batch) : undefined;
+        if (!batch || batch.entries !== seal?.entries || batch.last !== seal.last) {
+          return broken(row.id, 'the batch it seals does not hold the entries it sealed (entries were removed or added)');
+        }
+        batches.delete(seal.batch as string);
+      }
       prevHash = hash;
       checked++;
     }
   }
+  const [unsealed] = [...batches.values()].sort((a, b) => a.firstId - b.firstId);
+  if (unsealed) return broken(unsealed.firstId, 'a batch of entries that no entry seals (its seal was removed)');
   // Every start seals the unkeyed entries of old with a keyed one (sealUnkeyedChain).
   if (checked > 0 && !keyedSeen) {
     return broken(lastId, 'no entry is keyed: the chain was recomputed without the audit key, or never sealed');
@@ -145,12 +217,7 @@ export function sealUnkeyedChain(database: Db, actor: Actor): Promise<boolean> {
   return database.transaction(async (db) => {
     // Under the append lock, so that two replicas starting together seal once.
     await db.execute(sql`select pg_advisory_xact_lock(${chainLock})`);
-    const [last] = await db
-      .select({ hashAlg: auditLog.hashAlg })
-      .from(auditLog)
-      .where(isNotNull(auditLog.hash))
-      .orderBy(desc(auditLog.id))
-      .limit(1);
+    const [last] = await db.select({ hashAlg: auditLog.hashAlg }).from(auditLog).where(mainChainEnd).orderBy(desc(auditLog.id)).limit(1);
     if (!last?.hashAlg || isKeyed(last.hashAlg)) return false;
     const [counted] = await db.select({ n: count() }).from(auditLog);
     await appendChained(db, actor, [

@@ -4,10 +4,11 @@ import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './client.ts';
 import { queryRows } from './raw.ts';
 
-const rowsPerStatement = 5000;
+/** Small enough that building one statement's JSON holds the event loop for a few milliseconds. */
+const rowsPerStatement = 1000;
 
 /**
- * Appends many rows in one statement per 5,000: the rows travel as a single JSON parameter
+ * Appends many rows in one statement per 1,000: the rows travel as a single JSON parameter
  * read back by `jsonb_to_recordset`. Drizzle's `insert().values()` binds one parameter per
  * value and spends most of a large insert building the query (a third of the demo load's
  * time); this keeps big appends (transitions, timeline, audit) cheap on PGlite and PostgreSQL.
@@ -19,7 +20,7 @@ export async function insertRows<T extends PgTable>(db: Db, table: T, rows: Part
 }
 
 /**
- * Inserts or updates rows by a unique key, the same way (one JSON parameter per 5,000 rows):
+ * Inserts or updates rows by a unique key, the same way (one JSON parameter per 1,000 rows):
  * an existing row takes the new values of the columns given and `updated_at = now()`.
  * Returns the `returning` columns (database names) of every row written.
  */

@@ -198,8 +198,11 @@ export async function rebuildTimeline(db: Db, kind: TrackedKind, entityIds: numb
   for (const ids of chunk(entityIds, 5000)) {
     await db.delete(timeline).where(and(eq(timeline.kind, kind), inArray(timeline.entityId, ids)));
   }
-  const rows = entityIds.flatMap((entityId) => buildIntervals(kind, active.get(entityId) ?? []).map((iv) => ({ kind, entityId, ...iv })));
-  await insertRows(db, timeline, rows);
+  // By chunks, so that a 40,000-row import does not hold the event loop while it builds them.
+  for (const ids of chunk(entityIds, 1000)) {
+    const rows = ids.flatMap((entityId) => buildIntervals(kind, active.get(entityId) ?? []).map((iv) => ({ kind, entityId, ...iv })));
+    await insertRows(db, timeline, rows);
+  }
 }
 
 /** The latest active transition of one field: the entity's current value and since when. */

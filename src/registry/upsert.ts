@@ -434,7 +434,9 @@ async function upsertInTransaction<K extends ImportKind>(
   // stored "since" date is the one the history ends up with.
   const existingIds = changedRows.flatMap((p) => (p.stored ? [p.stored.id] : []));
   const active = await loadActiveTransitions(db, spec.tracked, existingIds);
-  const plans = changedRows.map((p) => {
+  const plans = [];
+  for (const p of changedRows) {
+    await pause();
     const history = p.stored ? (active.get(p.stored.id) ?? []) : [];
     const onField = (field: 'state' | 'classification') => history.filter((t) => t.field === field);
     const state = reconcileDeclared(onField('state'), initialStates[spec.tracked], p.state.value, p.state.since, today);
@@ -447,8 +449,8 @@ async function upsertInTransaction<K extends ImportKind>(
         : reconcileDeclared(onField('classification'), 'pending', p.classification, p.stored ? today : null, today);
     const remaining = onField('state').filter((t) => !state.supersede.includes(t.id));
     const since = state.add ? state.add.effectiveAt : (remaining.sort(compareTransitions).at(-1)?.effectiveAt ?? null);
-    return { planned: { ...p, state: { value: p.state.value, since } }, state, classification, history };
-  });
+    plans.push({ planned: { ...p, state: { value: p.state.value, since } }, state, classification, history });
+  }
 
   const ids = await spec.write(
     db,
@@ -458,6 +460,7 @@ async function upsertInTransaction<K extends ImportKind>(
   const add: TransitionChange[] = [];
   const supersede: number[] = [];
   for (const { planned, state, classification, history } of plans) {
+    await pause();
     const entityId = ids.get(planned.input.code);
     if (entityId === undefined) throw new AppError('internal', `${planned.input.code} was not written`);
     const current = (field: string, initial: string) =>
