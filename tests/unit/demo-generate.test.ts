@@ -260,17 +260,14 @@ describe('generateDemoDataset', () => {
     expect(ds.networkNodes.filter((n) => n.tier === 'backbone')).toHaveLength(2);
   });
 
-  it('reaches province scale at scale 8, well under a second', () => {
-    generateDemoDataset(regions, { scale: 8, seed: 5 }); // warm up the JIT
-    const started = performance.now();
+  // How fast it is belongs to a benchmark, not here: a timed assertion fails on a busy machine.
+  it('reaches province scale at scale 8', () => {
     const big = generateDemoDataset(regions, { scale: 8 });
-    const elapsed = performance.now() - started;
     const n = demoSummary(big);
     expect(n.systems).toBeGreaterThanOrEqual(10_000);
     expect(n.serviceItems).toBeGreaterThanOrEqual(25_000);
     expect(n.departments).toBeGreaterThanOrEqual(1_800);
     expect(n.privateNetworks).toBeGreaterThanOrEqual(500);
-    expect(elapsed).toBeLessThan(1_000);
     expect(pct(expectedCloudMigrationRate(big, DEMO_AS_OF))).toBeGreaterThanOrEqual(89);
     expect(new Set(big.departments.map((d) => d.code)).size).toBe(n.departments);
     expect(new Set(big.systems.map((d) => d.code)).size).toBe(n.systems);
