@@ -61,7 +61,9 @@ describe('refactor contract', () => {
         for (const at of ['2019-12-31', '2021-06-30', '2023-12-31', '2025-12-31']) {
           const report = await computeIndicators(database.db, { scope, at });
           for (const f of report.indicators) {
-            figures.push(`${scope} ${at} ${f.key} ${f.numerator}/${f.denominator} pending ${f.pending} ${JSON.stringify(f.breakdown ?? null)}`);
+            figures.push(
+              `${scope} ${at} ${f.key} ${f.numerator}/${f.denominator} pending ${f.pending} ${JSON.stringify(f.breakdown ?? null)}`,
+            );
           }
         }
       }
