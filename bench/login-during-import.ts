@@ -10,14 +10,15 @@
  * The server runs in this process: a stalled event loop delays the client's timers as it
  * delays the server, which is what "timed from when it was due" measures.
  */
-import { once } from 'node:events';
+
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { promisify } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createApp } from '../src/app.ts';
 import { batchThreshold } from '../src/audit/service.ts';
