@@ -6,24 +6,14 @@ import {
   systemStateLabels,
   systemTypeLabels,
 } from './records.ts';
+import terms from './terms.json' with { type: 'json' };
 
 export type Lang = 'zh' | 'en';
 
 /** A re-review's certification: in force, or reverted by a failed re-review or a later one. */
-export const certificationStatusLabels = {
-  active: { zh: '有效', en: 'active' },
-  reverted: { zh: '已撤销', en: 'reverted' },
-} as const satisfies Record<'active' | 'reverted', Label>;
-
-export const reviewResultLabels = {
-  passed: { zh: '通过', en: 'passed' },
-  failed: { zh: '未通过', en: 'failed' },
-} as const satisfies Record<'passed' | 'failed', Label>;
-
-export const booleanLabels = {
-  true: { zh: '是', en: 'yes' },
-  false: { zh: '否', en: 'no' },
-} as const satisfies Record<'true' | 'false', Label>;
+export const certificationStatusLabels = terms.certificationStatuses satisfies Record<'active' | 'reverted', Label>;
+export const reviewResultLabels = terms.reviewResults satisfies Record<'passed' | 'failed', Label>;
+export const booleanLabels = terms.booleans satisfies Record<'true' | 'false', Label>;
 
 /**
  * Every stored value a page shows without saying which set it comes from. Where two sets share
