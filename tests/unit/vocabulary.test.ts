@@ -1,83 +1,65 @@
 import { describe, expect, it } from 'vitest';
-import {
-  alertEventTypes,
-  alertRuleKeys,
-  alertSeverities,
-  alertStates,
-  classifications,
-  departmentKinds,
-  nodeLiveStates,
-  nodeTiers,
-  privateNetworkStates,
-  snapshotLevels,
-  systemStates,
-  systemTypes,
-  workOrderCategories,
-  workOrderSlaStates,
-  workOrderStates,
-} from '../../src/db/schema/enums.ts';
+import * as enums from '../../src/db/schema/enums.ts';
 import { roles } from '../../src/identity/roles.ts';
 import { definitions, indicatorKeys } from '../../src/indicators/definitions.ts';
 import { importKinds } from '../../src/registry/schemas.ts';
-import {
-  alertEventLabels,
-  alertRuleLabels,
-  alertSeverityLabels,
-  alertStateLabels,
-  booleanLabels,
-  certificationStatusLabels,
-  classificationLabels,
-  departmentKindLabels,
-  indicatorLabels,
-  type Label,
-  labelOf,
-  nodeLiveStateLabels,
-  nodeTierLabels,
-  privateNetworkStateLabels,
-  rankingGroupLabels,
-  rankingListLabels,
-  recordKindLabels,
-  reviewResultLabels,
-  roleLabels,
-  snapshotLevelLabels,
-  systemStateLabels,
-  systemTypeLabels,
-  workOrderCategoryLabels,
-  workOrderMoveLabels,
-  workOrderSlaStateLabels,
-  workOrderStateLabels,
-} from '../../src/vocabulary/index.ts';
+import * as vocabulary from '../../src/vocabulary/index.ts';
+import { indicatorLabels, type Label, labelOf, privateNetworkStateLabels, systemStateLabels } from '../../src/vocabulary/index.ts';
+
+type Labels = Readonly<Record<string, Label>>;
+const labelSets = vocabulary as unknown as Record<string, Labels | undefined>;
+
+/** The value sets of the schema that no page, report or command names in words: codes, or internal. */
+const unnamed = new Set([
+  'regionLevels',
+  'cloudKinds',
+  'cloudRoles',
+  'trackedKinds',
+  'integrationStates',
+  'commissionStates',
+  'extranetStates',
+  'agentKinds',
+  'targetScopeKinds',
+  'snapshotStatuses',
+  'alertSubjectKinds',
+  'channelKinds',
+  'notificationStates',
+  'notificationReasons',
+  'workOrderPriorities',
+  'workOrderSubjectKinds',
+  'slaClocks',
+  'calendarDayKinds',
+  'workOrderEventTypes',
+]);
+/** `systemStates` is named by `systemStateLabels`; these few by a shorter name. */
+const labelsNamed: Record<string, string> = { alertRuleKeys: 'alertRuleLabels', alertEventTypes: 'alertEventLabels' };
+const labelsOf = (setName: string) => labelsNamed[setName] ?? `${setName.replace(/ies$/, 'y').replace(/s$/, '')}Labels`;
+
+const schemaSets = Object.entries(enums as Record<string, unknown>).filter(
+  (entry): entry is [string, readonly string[]] => Array.isArray(entry[1]) && !unnamed.has(entry[0]),
+);
 
 /** Each value set a person reads, with the values it must name. */
-const valueSets: [string, readonly string[], Readonly<Record<string, Label>>][] = [
-  ['classification', classifications, classificationLabels],
-  ['system state', systemStates, systemStateLabels],
-  ['private-network state', privateNetworkStates, privateNetworkStateLabels],
-  ['system type', systemTypes, systemTypeLabels],
-  ['department kind', departmentKinds, departmentKindLabels],
-  ['node tier', nodeTiers, nodeTierLabels],
-  ['node live state', nodeLiveStates, nodeLiveStateLabels],
-  ['record kind', [...importKinds, 'clouds', 'tenants'], recordKindLabels],
-  ['indicator', indicatorKeys, indicatorLabels],
-  ['role', roles, roleLabels],
-  ['alert rule', alertRuleKeys, alertRuleLabels],
-  ['alert severity', alertSeverities, alertSeverityLabels],
-  ['alert state', alertStates, alertStateLabels],
-  ['alert event', alertEventTypes, alertEventLabels],
-  ['work-order state', workOrderStates, workOrderStateLabels],
-  ['work-order move', workOrderStates, workOrderMoveLabels],
-  ['work-order SLA state', workOrderSlaStates, workOrderSlaStateLabels],
-  ['work-order category', workOrderCategories, workOrderCategoryLabels],
-  ['snapshot level', snapshotLevels, snapshotLevelLabels],
-  ['ranking group', ['cities', 'departments'], rankingGroupLabels],
-  ['ranking list', ['red', 'black'], rankingListLabels],
-  ['certification status', ['active', 'reverted'], certificationStatusLabels],
-  ['review result', ['passed', 'failed'], reviewResultLabels],
-  ['yes or no', ['true', 'false'], booleanLabels],
+const valueSets: [string, readonly string[], Labels | undefined][] = [
+  ...schemaSets.map(([name, values]): [string, readonly string[], Labels | undefined] => [name, values, labelSets[labelsOf(name)]]),
+  ['workOrderMoves', enums.workOrderStates, vocabulary.workOrderMoveLabels],
+  ['recordKinds', [...importKinds, 'clouds', 'tenants'], vocabulary.recordKindLabels],
+  ['indicators', indicatorKeys, indicatorLabels],
+  ['roles', roles, vocabulary.roleLabels],
+  ['rankingGroups', ['cities', 'departments'], vocabulary.rankingGroupLabels],
+  ['rankingLists', ['red', 'black'], vocabulary.rankingListLabels],
+  ['certificationStatuses', ['active', 'reverted'], vocabulary.certificationStatusLabels],
+  ['reviewResults', ['passed', 'failed'], vocabulary.reviewResultLabels],
+  ['booleans', ['true', 'false'], vocabulary.booleanLabels],
 ];
 
 describe('the vocabulary', () => {
-  it.each(valueSets)('names every %s in Chinese and English, each Chinese name once', (_set, values, labels) => {
+  it('labels every value set of the schema, or knows it as one no person reads in words', () => {
+    expect(schemaSets.length).toBeGreaterThan(10);
+    for (const [name] of schemaSets) expect(labelSets[labelsOf(name)], `${labelsOf(name)} for ${name}`).toBeDefined();
+  });
+
+  it.each(valueSets)('names every value of %s in Chinese and English, each Chinese name once', (_set, values, labels = {}) => {
     for (const value of values) {
       expect(labels[value]?.zh.trim(), `${value} in Chinese`).toBeTruthy();
       expect(labels[value]?.en.trim(), `${value} in English`).toBeTruthy();
