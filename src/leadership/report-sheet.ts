@@ -7,6 +7,10 @@ export interface Column {
   numFmt?: string;
 }
 
+/** Text columns by header and width, in order. */
+export const textColumns = (widths: Record<string, number>): Column[] =>
+  Object.entries(widths).map(([header, width]) => ({ header, width }));
+
 /** A sheet with a bold, frozen header row; numbers stay numbers so the figures can be summed and charted. */
 export function addTable(workbook: ExcelJS.Workbook, name: string, columns: Column[], rows: Cell[][]) {
   const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });

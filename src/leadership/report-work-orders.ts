@@ -5,7 +5,7 @@ import { queryRows } from '../db/raw.ts';
 import type { WorkOrderSlaState, WorkOrderState } from '../db/schema/enums.ts';
 import { roleLabels, workOrderSlaStateLabels, workOrderStateLabels } from '../vocabulary/index.ts';
 import { esc } from './report-format.ts';
-import { addTable, type Cell, type Column } from './report-sheet.ts';
+import { addTable, type Cell, textColumns } from './report-sheet.ts';
 
 /** 整改工单 in the supervision report: its rectification orders and where they stand. */
 export interface RectificationOrder {
@@ -78,15 +78,7 @@ const minuteFormat = new Intl.DateTimeFormat('sv-SE', {
 /** `2026-10-10 15:00`, Asia/Shanghai: how a printed report shows a time. */
 const shanghaiMinute = (at: Date | string) => minuteFormat.format(new Date(at));
 
-const columns: Column[] = [
-  { header: '工单编号', width: 18 },
-  { header: '标题', width: 40 },
-  { header: '责任部门', width: 28 },
-  { header: '状态', width: 10 },
-  { header: '创建时间', width: 18 },
-  { header: '办结时限', width: 18 },
-  { header: '时限状态', width: 14 },
-];
+const columns = textColumns({ 工单编号: 18, 标题: 40, 责任部门: 28, 状态: 10, 创建时间: 18, 办结时限: 18, 时限状态: 14 });
 
 /** An order's cells, in the columns' order; an order of no department is the ops queue's (运维). */
 const cells = (o: RectificationOrder): Cell[] => [

@@ -4,7 +4,7 @@ import { booleanLabels, rankingGroupLabels, rankingListLabels } from '../vocabul
 import type { RankedEntry, RankingList } from './ranking.ts';
 import { levelNames, type SupervisionReport } from './report.ts';
 import { monthTitle } from './report-format.ts';
-import { addTable, type Cell, sheetName } from './report-sheet.ts';
+import { addTable, type Cell, sheetName, textColumns } from './report-sheet.ts';
 import { addRectificationSheet } from './report-work-orders.ts';
 
 const yesNo = (b: boolean | null) => (b === null ? null : booleanLabels[`${b}`].zh);
@@ -158,15 +158,7 @@ export async function supervisionXlsx(report: SupervisionReport): Promise<Uint8A
   const items = addTable(
     workbook,
     sheetName('逾期事项', taken),
-    [
-      { header: '范围代码', width: 16 },
-      { header: '范围', width: 28 },
-      { header: '指标', width: 16 },
-      { header: '期限', width: 12 },
-      { header: '编码', width: 20 },
-      { header: '名称', width: 36 },
-      { header: '所属部门', width: 32 },
-    ],
+    textColumns({ 范围代码: 16, 范围: 28, 指标: 16, 期限: 12, 编码: 20, 名称: 36, 所属部门: 32 }),
     report.overdue_items.map((o) => [o.scope, o.scope_name, o.indicator_name, o.deadline, o.code, o.name, o.department]),
   );
   if (report.overdue_items_total > report.overdue_items.length) {
