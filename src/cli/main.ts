@@ -15,6 +15,7 @@ import { registerLeadershipCommands } from '../leadership/cli.ts';
 import { countRegions, loadDivisions } from '../regions/service.ts';
 import { type ImportKind, importKinds } from '../registry/schemas.ts';
 import { runServer } from '../server.ts';
+import { bilingual, classificationLabels } from '../vocabulary/index.ts';
 import { registerWorkOrderCommands } from '../work-orders/cli.ts';
 import { registerIdentityCommands } from './identity.ts';
 import { registerTokenCommands } from './tokens.ts';
@@ -48,7 +49,7 @@ export function formatReport(report: IndicatorReport): string {
   const width = Math.max(...report.indicators.map((i) => i.key.length));
   for (const i of report.indicators) {
     const percent = i.percent === null ? '   —  ' : `${i.percent.toFixed(1).padStart(5)}%`;
-    const pending = i.pending > 0 ? `  (待认定 pending ${i.pending})` : '';
+    const pending = i.pending > 0 ? `  (${bilingual(classificationLabels.pending)} ${i.pending})` : '';
     lines.push(
       `  ${i.key.padEnd(width)}  ${percent}  ${String(i.numerator).padStart(6)} / ${String(i.denominator).padEnd(6)}  ${i.name}${pending}`,
     );

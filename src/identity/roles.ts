@@ -5,16 +5,6 @@ export type Role = (typeof roles)[number];
 /** Nobody holds two of these, and each needs a second factor. */
 export const adminRoles: readonly Role[] = ['sysadmin', 'secadmin', 'auditor'];
 
-export const roleNames: Record<Role, string> = {
-  sysadmin: '系统管理员 system administrator',
-  secadmin: '安全管理员 security administrator',
-  auditor: '审计管理员 auditor',
-  ops: '运维 operations',
-  reviewer: '审核 reviewer (big-data bureau)',
-  department: '部门 department operator',
-  leader: '领导 leader (read-only)',
-};
-
 /** Why a set of roles is not allowed, or null. */
 export function roleConflict(held: readonly Role[]): string | null {
   const admins = held.filter((r) => adminRoles.includes(r));

@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { TrackedKind } from '../db/schema/enums.ts';
+import { indicatorLabels } from '../vocabulary/indicators.ts';
 import type { Scope } from './scope.ts';
 
 export const indicatorKeys = [
@@ -49,10 +50,11 @@ const classifiedItems = (table: 'systems' | 'private_networks', kind: TrackedKin
     join timeline t on ${asOf(kind, sql`e.id`, at)}
     where ${scope.departments}`;
 
+/** An indicator's key with its official names (the API's `name` and `name_en`). */
+const named = (key: IndicatorKey) => ({ key, name: indicatorLabels[key].zh, nameEn: indicatorLabels[key].enFull });
+
 const coverage = (level: 'city' | 'county' | 'township'): IndicatorDefinition => ({
-  key: `horizontal_coverage_${level}`,
-  name: `横向网络覆盖率（${{ city: '市级', county: '县级', township: '乡镇级' }[level]}）`,
-  nameEn: `Horizontal network coverage (${level})`,
+  ...named(`horizontal_coverage_${level}`),
   regionOnly: true,
   columns: ['code', 'name', 'level', 'parent_code', 'done'],
   items: (scope, at) =>
@@ -70,23 +72,17 @@ const coverage = (level: 'city' | 'county' | 'township'): IndicatorDefinition =>
 
 export const definitions: Record<IndicatorKey, IndicatorDefinition> = {
   cloud_migration: {
-    key: 'cloud_migration',
-    name: '上云率',
-    nameEn: 'Non-classified system migration rate',
+    ...named('cloud_migration'),
     columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'classification', 'state', 'done'],
     items: classifiedItems('systems', 'system', 'migrated'),
   },
   private_network_interconnection: {
-    key: 'private_network_interconnection',
-    name: '专网打通率',
-    nameEn: 'Private-network interconnection rate',
+    ...named('private_network_interconnection'),
     columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'classification', 'state', 'done'],
     items: classifiedItems('private_networks', 'private_network', 'interconnected'),
   },
   service_integration: {
-    key: 'service_integration',
-    name: '对接完成率',
-    nameEn: 'Service-item integration completion rate',
+    ...named('service_integration'),
     columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'system_type', 'level', 'state', 'done'],
     items: (scope, at) => sql`
     select i.code, i.name, d.code as department_code, d.name as department_name, d.region_code,
@@ -104,9 +100,7 @@ export const definitions: Record<IndicatorKey, IndicatorDefinition> = {
   horizontal_coverage_county: coverage('county'),
   horizontal_coverage_township: coverage('township'),
   extranet_access: {
-    key: 'extranet_access',
-    name: '电子政务外网横向接入率',
-    nameEn: 'Extranet access rate',
+    ...named('extranet_access'),
     columns: ['code', 'name', 'region_code', 'kind', 'state', 'done'],
     items: (scope, at) => sql`
     select d.code, d.name, d.region_code, d.kind, t.state,

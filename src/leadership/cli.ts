@@ -5,6 +5,7 @@ import type { Database } from '../db/client.ts';
 import { AppError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
 import { indicatorKeys } from '../indicators/definitions.ts';
+import { bilingual, rankingGroupLabels, rankingListLabels } from '../vocabulary/index.ts';
 import { forecast } from './forecast.ts';
 import { monthRange, parseMonth } from './months.ts';
 import { buildRanking, type Ranking, type RankingList } from './ranking.ts';
@@ -46,23 +47,20 @@ export function formatRanking(ranking: Ranking): string {
     const black = new Set(list.black.map((e) => e.scope));
     lines.push('', title, '  rank  scope            score   level  progress  name');
     for (const e of list.ranked) {
-      const mark = red.has(e.scope) ? '  红榜 red' : black.has(e.scope) ? '  黑榜 black' : '';
+      const color = red.has(e.scope) ? 'red' : black.has(e.scope) ? 'black' : null;
+      const mark = color ? `  ${bilingual(rankingListLabels[color])}` : '';
       const progress = `${e.progress >= 0 ? '+' : ''}${e.progress.toFixed(2)}`;
       lines.push(
         `  ${String(e.rank).padStart(4)}  ${e.scope.padEnd(14)} ${e.score.toFixed(2).padStart(7)}  ${e.level.toFixed(2).padStart(6)}  ${progress.padStart(7)}  ${e.name}${mark}`,
       );
     }
     for (const u of list.unranked) lines.push(`     —  ${u.scope.padEnd(14)} ${u.name}: ${u.reason}`);
-    for (const [label, entries] of [
-      ['红榜 red list', list.red],
-      ['黑榜 black list', list.black],
-    ] as const) {
-      lines.push(`  ${label}:`);
-      for (const e of entries) lines.push(`    ${e.rank}. ${e.name} (${e.score.toFixed(2)}): ${e.summary}`);
+    for (const color of ['red', 'black'] as const) {
+      lines.push(`  ${bilingual(rankingListLabels[color])}:`);
+      for (const e of list[color]) lines.push(`    ${e.rank}. ${e.name} (${e.score.toFixed(2)}): ${e.summary}`);
     }
   };
-  block('设区市 cities', ranking.cities);
-  block('区直部门 province-level departments', ranking.departments);
+  for (const group of ['cities', 'departments'] as const) block(bilingual(rankingGroupLabels[group]), ranking[group]);
   return lines.join('\n');
 }
 

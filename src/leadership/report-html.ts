@@ -1,10 +1,9 @@
 import type { IndicatorKey } from '../indicators/definitions.ts';
+import { rankingGroupLabels, rankingListLabels } from '../vocabulary/index.ts';
 import type { RankedEntry, RankingList } from './ranking.ts';
 import type { IndicatorSection, ReportRow, SupervisionReport } from './report.ts';
+import { esc, monthTitle } from './report-format.ts';
 import { rectificationHtml } from './report-work-orders.ts';
-
-const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const esc = (value: unknown) => String(value ?? '').replace(/[&<>"']/g, (c) => escapes[c] as string);
 
 const pct = (p: number | null) => (p === null ? '—' : `${p.toFixed(1)}%`);
 const delta = (d: number | null) =>
@@ -17,8 +16,6 @@ const gap = (g: number | null) =>
     : g > 0
       ? `<span class="behind">落后 ${g.toFixed(1)}</span>`
       : `<span class="ahead">超出 ${(-g).toFixed(1)}</span>`;
-
-const monthTitle = (month: string) => `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月`;
 
 // Matrix columns: the "三个100%", extranet access and the coverage a city can still move on.
 const regionColumns: IndicatorKey[] = [
@@ -75,7 +72,8 @@ function rankingTable(list: RankingList): string {
   const black = new Set(list.black.map((e) => e.scope));
   const rows = list.ranked
     .map((e) => {
-      const mark = red.has(e.scope) ? '<span class="red">红榜</span>' : black.has(e.scope) ? '<span class="black">黑榜</span>' : '';
+      const color = red.has(e.scope) ? 'red' : black.has(e.scope) ? 'black' : null;
+      const mark = color ? `<span class="${color}">${rankingListLabels[color].zh}</span>` : '';
       return `<tr><td>${e.rank}</td><td class="name">${esc(e.name)}</td><td>${e.score.toFixed(2)}</td><td>${e.level.toFixed(2)}</td><td>${delta(e.progress)}</td><td>${mark}</td></tr>`;
     })
     .join('\n');
@@ -86,6 +84,8 @@ function rankingTable(list: RankingList): string {
 }
 
 const HTML_ITEM_LIMIT = 300;
+const groups = ['cities', 'departments'] as const;
+const colors = ['red', 'black'] as const;
 
 /** The printable supervision report: one self-contained zh-CN page, print CSS, no external resources. */
 export function supervisionHtml(report: SupervisionReport): string {
@@ -169,16 +169,10 @@ ${matrix(report, 'department', departmentColumns)}
 
 <section class="page">
 <h2>四、红黑榜</h2>
-${list('设区市红榜', report.ranking.cities.red, 'red')}
-${list('设区市黑榜', report.ranking.cities.black, 'black')}
-${list('区直部门红榜', report.ranking.departments.red, 'red')}
-${list('区直部门黑榜', report.ranking.departments.black, 'black')}
+${groups.flatMap((g) => colors.map((c) => list(`${rankingGroupLabels[g].zh}${rankingListLabels[c].zh}`, report.ranking[g][c], c))).join('\n')}
 
 <h2>五、综合排名</h2>
-<h3>设区市</h3>
-${rankingTable(report.ranking.cities)}
-<h3>区直部门</h3>
-${rankingTable(report.ranking.departments)}
+${groups.map((g) => `<h3>${rankingGroupLabels[g].zh}</h3>\n${rankingTable(report.ranking[g])}`).join('\n')}
 </section>
 
 <section class="page">

@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm';
 import type ExcelJS from 'exceljs';
-import { slaStateNames, workOrderStateNames } from '../console/work-order-terms.ts';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import type { WorkOrderSlaState, WorkOrderState } from '../db/schema/enums.ts';
+import { roleLabels, workOrderSlaStateLabels, workOrderStateLabels } from '../vocabulary/index.ts';
+import { esc } from './report-format.ts';
+import { addTable, type Cell, textColumns } from './report-sheet.ts';
 
 /** 整改工单 in the supervision report: its rectification orders and where they stand. */
 export interface RectificationOrder {
@@ -19,9 +21,6 @@ export interface RectificationOrder {
   sla_state: WorkOrderSlaState;
   sla_state_name: string;
 }
-
-// The names live with the console's work-order terms; re-exported for the report's readers.
-export { slaStateNames, workOrderStateNames };
 
 /** At most this many orders are listed; the report says how many more there are. */
 export const maxRectificationOrders = 1000;
@@ -56,11 +55,11 @@ export async function rectificationOrders(db: Db, month: string, asOf: string): 
       title: r.title,
       department: r.department,
       state: r.state,
-      state_name: workOrderStateNames[r.state],
+      state_name: workOrderStateLabels[r.state].zh,
       created_at: shanghaiMinute(r.created_at),
       due_at: shanghaiMinute(r.due_at),
       sla_state: r.sla_state,
-      sla_state_name: slaStateNames[r.sla_state],
+      sla_state_name: workOrderSlaStateLabels[r.sla_state].zh,
     })),
     total: count?.n ?? 0,
   };
@@ -79,38 +78,42 @@ const minuteFormat = new Intl.DateTimeFormat('sv-SE', {
 /** `2026-10-10 15:00`, Asia/Shanghai: how a printed report shows a time. */
 const shanghaiMinute = (at: Date | string) => minuteFormat.format(new Date(at));
 
-const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const esc = (value: unknown) => String(value ?? '').replace(/[&<>"']/g, (c) => escapes[c] as string);
+const columns = textColumns({ 工单编号: 18, 标题: 40, 责任部门: 28, 状态: 10, 创建时间: 18, 办结时限: 18, 时限状态: 14 });
+
+/** An order's cells, in the columns' order; an order of no department is the ops queue's (运维). */
+const cells = (o: RectificationOrder): Cell[] => [
+  o.code,
+  o.title,
+  o.department ?? roleLabels.ops.zh,
+  o.state_name,
+  o.created_at,
+  o.due_at,
+  o.sla_state_name,
+];
 
 /** The HTML section's table (or a line saying there are none). */
 export function rectificationHtml(orders: { items: RectificationOrder[]; total: number }): string {
   if (orders.items.length === 0) return '<p class="muted">本月无整改工单。</p>';
+  // The title may be long (class name), and a breached deadline is marked (class behind).
+  const classOf = (o: RectificationOrder, column: number) =>
+    column === 1 ? ' class="name"' : column === 6 && o.sla_state === 'breached' ? ' class="behind"' : '';
   const rows = orders.items
     .map(
       (o) =>
-        `<tr><td>${esc(o.code)}</td><td class="name">${esc(o.title)}</td><td>${esc(o.department ?? '运维')}</td><td>${esc(o.state_name)}</td><td>${esc(o.created_at)}</td><td>${esc(o.due_at)}</td><td${o.sla_state === 'breached' ? ' class="behind"' : ''}>${esc(o.sla_state_name)}</td></tr>`,
+        `<tr>${cells(o)
+          .map((cell, column) => `<td${classOf(o, column)}>${esc(cell)}</td>`)
+          .join('')}</tr>`,
     )
     .join('\n');
   const more =
     orders.total > orders.items.length ? `<p class="muted">共 ${orders.total} 项，此处列出前 ${orders.items.length} 项。</p>` : '';
-  return `<table><thead><tr><th>工单编号</th><th>标题</th><th>责任部门</th><th>状态</th><th>创建时间</th><th>办结时限</th><th>时限状态</th></tr></thead><tbody>${rows}</tbody></table>${more}`;
+  const head = columns.map((c) => `<th>${c.header}</th>`).join('');
+  return `<table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>${more}`;
 }
 
 /** The XLSX sheet 整改工单. */
 export function addRectificationSheet(workbook: ExcelJS.Workbook, name: string, orders: { items: RectificationOrder[]; total: number }) {
-  const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = [
-    { header: '工单编号', width: 18 },
-    { header: '标题', width: 40 },
-    { header: '责任部门', width: 28 },
-    { header: '状态', width: 10 },
-    { header: '创建时间', width: 18 },
-    { header: '办结时限', width: 18 },
-    { header: '时限状态', width: 14 },
-  ];
-  sheet.getRow(1).font = { bold: true };
-  for (const o of orders.items)
-    sheet.addRow([o.code, o.title, o.department ?? '运维', o.state_name, o.created_at, o.due_at, o.sla_state_name]);
+  const sheet = addTable(workbook, name, columns, orders.items.map(cells));
   if (orders.total > orders.items.length) sheet.addRow([`另有 ${orders.total - orders.items.length} 项未列出 (more orders not listed)`]);
   return sheet;
 }

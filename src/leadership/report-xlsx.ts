@@ -1,40 +1,14 @@
 import ExcelJS from 'exceljs';
 import { type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
+import { booleanLabels, rankingGroupLabels, rankingListLabels } from '../vocabulary/index.ts';
 import type { RankedEntry, RankingList } from './ranking.ts';
 import { levelNames, type SupervisionReport } from './report.ts';
+import { monthTitle } from './report-format.ts';
+import { addTable, type Cell, sheetName, textColumns } from './report-sheet.ts';
 import { addRectificationSheet } from './report-work-orders.ts';
 
-type Cell = string | number | null;
-
-const monthTitle = (month: string) => `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月`;
-const yesNo = (b: boolean | null) => (b === null ? null : b ? '是' : '否');
-
-/** A sheet with a bold, frozen header row; numbers stay numbers so the figures can be summed and charted. */
-function addTable(
-  workbook: ExcelJS.Workbook,
-  name: string,
-  columns: { header: string; width?: number; numFmt?: string }[],
-  rows: Cell[][],
-) {
-  const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = columns.map((c) => ({
-    header: c.header,
-    width: c.width ?? Math.max(10, c.header.length * 2 + 2),
-    style: c.numFmt ? { numFmt: c.numFmt } : {},
-  }));
-  sheet.getRow(1).font = { bold: true };
-  for (const row of rows) sheet.addRow(row.map((cell) => cell ?? undefined));
-  return sheet;
-}
-
-/** Excel sheet names: at most 31 characters, none of []:*?/\, unique. */
-function sheetName(name: string, taken: Set<string>): string {
-  const base = name.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31);
-  let candidate = base;
-  for (let i = 2; taken.has(candidate); i++) candidate = `${base.slice(0, 28)}(${i})`;
-  taken.add(candidate);
-  return candidate;
-}
+const yesNo = (b: boolean | null) => (b === null ? null : booleanLabels[`${b}`].zh);
+const { cities, departments } = rankingGroupLabels;
 
 const rankingRows = (category: string, list: RankingList): Cell[][] => {
   const red = new Set(list.red.map((e) => e.scope));
@@ -48,7 +22,7 @@ const rankingRows = (category: string, list: RankingList): Cell[][] => {
       e.score,
       e.level,
       e.progress,
-      red.has(e.scope) ? '红榜' : black.has(e.scope) ? '黑榜' : null,
+      red.has(e.scope) ? rankingListLabels.red.zh : black.has(e.scope) ? rankingListLabels.black.zh : null,
     ]),
     ...list.unranked.map((u) => [category, null, u.scope, u.name, null, null, null, u.reason]),
   ];
@@ -137,39 +111,26 @@ export async function supervisionXlsx(report: SupervisionReport): Promise<Uint8A
     );
   }
 
-  const rankingColumns = [
-    { header: '类别', width: 12 },
-    { header: '名次' },
+  // The ranking and the red and black lists show the same figures of a scope.
+  const scored = [
     { header: '代码', width: 16 },
     { header: '名称', width: 32 },
     { header: '得分', numFmt: '0.00' },
     { header: '水平', numFmt: '0.00' },
     { header: '进步(百分点)', numFmt: '+0.00;-0.00;0.00' },
-    { header: '榜单', width: 24 },
   ];
+  const rankingColumns = [{ header: '类别', width: 12 }, { header: '名次' }, ...scored, { header: '榜单', width: 24 }];
+  const listColumns = [{ header: '类别', width: 12 }, { header: '序号' }, { header: '名次' }, ...scored, { header: '理由', width: 120 }];
   addTable(workbook, sheetName('排名', taken), rankingColumns, [
-    ...rankingRows('设区市', report.ranking.cities),
-    ...rankingRows('区直部门', report.ranking.departments),
+    ...rankingRows(cities.zh, report.ranking.cities),
+    ...rankingRows(departments.zh, report.ranking.departments),
   ]);
-  const listColumns = [
-    { header: '类别', width: 12 },
-    { header: '序号' },
-    { header: '名次' },
-    { header: '代码', width: 16 },
-    { header: '名称', width: 32 },
-    { header: '得分', numFmt: '0.00' },
-    { header: '水平', numFmt: '0.00' },
-    { header: '进步(百分点)', numFmt: '+0.00;-0.00;0.00' },
-    { header: '理由', width: 120 },
-  ];
-  addTable(workbook, sheetName('红榜', taken), listColumns, [
-    ...listRows('设区市', report.ranking.cities.red),
-    ...listRows('区直部门', report.ranking.departments.red),
-  ]);
-  addTable(workbook, sheetName('黑榜', taken), listColumns, [
-    ...listRows('设区市', report.ranking.cities.black),
-    ...listRows('区直部门', report.ranking.departments.black),
-  ]);
+  for (const color of ['red', 'black'] as const) {
+    addTable(workbook, sheetName(rankingListLabels[color].zh, taken), listColumns, [
+      ...listRows(cities.zh, report.ranking.cities[color]),
+      ...listRows(departments.zh, report.ranking.departments[color]),
+    ]);
+  }
   addTable(
     workbook,
     sheetName('逾期目标', taken),
@@ -197,15 +158,7 @@ export async function supervisionXlsx(report: SupervisionReport): Promise<Uint8A
   const items = addTable(
     workbook,
     sheetName('逾期事项', taken),
-    [
-      { header: '范围代码', width: 16 },
-      { header: '范围', width: 28 },
-      { header: '指标', width: 16 },
-      { header: '期限', width: 12 },
-      { header: '编码', width: 20 },
-      { header: '名称', width: 36 },
-      { header: '所属部门', width: 32 },
-    ],
+    textColumns({ 范围代码: 16, 范围: 28, 指标: 16, 期限: 12, 编码: 20, 名称: 36, 所属部门: 32 }),
     report.overdue_items.map((o) => [o.scope, o.scope_name, o.indicator_name, o.deadline, o.code, o.name, o.department]),
   );
   if (report.overdue_items_total > report.overdue_items.length) {

@@ -4,18 +4,14 @@ import type { SnapshotLevel } from '../db/schema/enums.ts';
 import { definitions, type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
 import { percentOf } from '../indicators/percent.ts';
 import { listIndicatorItems } from '../indicators/service.ts';
+import { snapshotLevelLabels, zhNames } from '../vocabulary/index.ts';
 import { previousMonth } from './months.ts';
 import { buildRanking, type Ranking } from './ranking.ts';
 import { type RectificationOrder, rectificationOrders } from './report-work-orders.ts';
 import { type FrozenFigure, frozenFigures, frozenSnapshot, requireFrozen, scopesOf } from './snapshots.ts';
 import { ALL_DEPARTMENTS, checkAgainst, loadTrajectoryIndex, percentOfRatio, type ScopeFacts, type TrajectoryIndex } from './targets.ts';
 
-export const levelNames: Record<SnapshotLevel, string> = {
-  province: '全区',
-  city: '设区市',
-  county: '县（市、区）',
-  department: '区直部门',
-};
+export const levelNames: Record<SnapshotLevel, string> = zhNames(snapshotLevelLabels);
 
 export interface ReportRow {
   level: SnapshotLevel;

@@ -9,6 +9,7 @@ import {
   nodeTiers,
 } from '../db/schema/enums.ts';
 import { indicatorKeys } from '../indicators/definitions.ts';
+import { classificationLabels } from '../vocabulary/records.ts';
 import { type AlertingSnapshot, openAlertStates } from './alerting.ts';
 import { type BusinessSnapshot, cloudResources } from './sources.ts';
 import { registerWorkOrderMetrics, type WorkOrdersSnapshot } from './work-orders.ts';
@@ -172,22 +173,19 @@ function registerBusinessGauges(registry: Registry, snapshot: () => Promise<Busi
       for (const r of s.regions) set({ region: r.code, name: r.name }, 1);
     },
   );
-  gauge(
-    'yunwang_indicator_numerator',
-    'Items done of an official indicator, per city (450000: the province-level departments) and department level.',
-    ['indicator', 'region', 'level'],
-    (set, s) => {
-      for (const i of s.indicators) set({ indicator: i.indicator, region: i.region, level: i.level }, i.numerator);
-    },
-  );
-  gauge(
-    'yunwang_indicator_denominator',
-    'Items counted by an official indicator, per city (450000: the province-level departments) and department level.',
-    ['indicator', 'region', 'level'],
-    (set, s) => {
-      for (const i of s.indicators) set({ indicator: i.indicator, region: i.region, level: i.level }, i.denominator);
-    },
-  );
+  for (const [name, pick, what] of [
+    ['yunwang_indicator_numerator', 'numerator', 'Items done of'],
+    ['yunwang_indicator_denominator', 'denominator', 'Items counted by'],
+  ] as const) {
+    gauge(
+      name,
+      `${what} an official indicator, per city (450000: the province-level departments) and department level.`,
+      ['indicator', 'region', 'level'],
+      (set, s) => {
+        for (const i of s.indicators) set({ indicator: i.indicator, region: i.region, level: i.level }, i[pick]);
+      },
+    );
+  }
   gauge(
     'yunwang_indicator_ratio',
     'Numerator over denominator of an official indicator per region (0-1); absent when nothing is counted.',
@@ -198,7 +196,7 @@ function registerBusinessGauges(registry: Registry, snapshot: () => Promise<Busi
   );
   gauge(
     'yunwang_pending_items',
-    'Items awaiting classification (待认定), in no denominator, per city (450000: the province-level departments).',
+    `Items awaiting classification (${classificationLabels.pending.zh}), in no denominator, per city (450000: the province-level departments).`,
     ['kind', 'region'],
     (set, s) => {
       for (const p of s.pending) set({ kind: p.kind, region: p.region }, p.count);

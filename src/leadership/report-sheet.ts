@@ -1,0 +1,34 @@
+import type ExcelJS from 'exceljs';
+
+export type Cell = string | number | null;
+export interface Column {
+  header: string;
+  width?: number;
+  numFmt?: string;
+}
+
+/** Text columns by header and width, in order. */
+export const textColumns = (widths: Record<string, number>): Column[] =>
+  Object.entries(widths).map(([header, width]) => ({ header, width }));
+
+/** A sheet with a bold, frozen header row; numbers stay numbers so the figures can be summed and charted. */
+export function addTable(workbook: ExcelJS.Workbook, name: string, columns: Column[], rows: Cell[][]) {
+  const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = columns.map((c) => ({
+    header: c.header,
+    width: c.width ?? Math.max(10, c.header.length * 2 + 2),
+    style: c.numFmt ? { numFmt: c.numFmt } : {},
+  }));
+  sheet.getRow(1).font = { bold: true };
+  for (const row of rows) sheet.addRow(row.map((cell) => cell ?? undefined));
+  return sheet;
+}
+
+/** Excel sheet names: at most 31 characters, none of []:*?/\, unique. */
+export function sheetName(name: string, taken: Set<string>): string {
+  const base = name.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31);
+  let candidate = base;
+  for (let i = 2; taken.has(candidate); i++) candidate = `${base.slice(0, 28)}(${i})`;
+  taken.add(candidate);
+  return candidate;
+}
