@@ -5,6 +5,7 @@ import type { Database } from '../db/client.ts';
 import { AppError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
 import { indicatorKeys } from '../indicators/definitions.ts';
+import { isCalendarDate } from '../kernel/dates.ts';
 import { forecast } from './forecast.ts';
 import { monthRange, parseMonth } from './months.ts';
 import { buildRanking, type Ranking, type RankingList } from './ranking.ts';
@@ -25,7 +26,7 @@ const monthArg = (value: string) => {
   return value;
 };
 const dateArg = (value: string) => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
+  if (!isCalendarDate(value)) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
   return value;
 };
 const indicatorOption = () => new Option('--indicator <key>', 'indicator key').choices(indicatorKeys);
