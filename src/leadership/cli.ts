@@ -7,12 +7,13 @@ import type { Actor } from '../identity/actor.ts';
 import { indicatorKeys } from '../indicators/definitions.ts';
 import { isCalendarDate } from '../kernel/dates.ts';
 import { forecast } from './forecast.ts';
+import { freezeMonths } from './freeze.ts';
 import { monthRange, parseMonth } from './months.ts';
 import { buildRanking, type Ranking, type RankingList } from './ranking.ts';
 import { buildSupervisionReport } from './report.ts';
 import { supervisionHtml } from './report-html.ts';
 import { supervisionXlsx } from './report-xlsx.ts';
-import { freezeMonths, listSnapshots } from './snapshots.ts';
+import { listSnapshots } from './snapshots.ts';
 import { listTrajectories, percentOfRatio, removeTargets, setTarget, targetStatus } from './targets.ts';
 
 export interface CliContext {

@@ -4,10 +4,11 @@ import type { SnapshotLevel } from '../db/schema/enums.ts';
 import { definitions, type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
 import { percentOf } from '../indicators/percent.ts';
 import { listIndicatorItems } from '../indicators/service.ts';
+import { type FrozenFigure, frozenFigures, scopesOf } from './frozen-figures.ts';
 import { previousMonth } from './months.ts';
 import { buildRanking, type Ranking } from './ranking.ts';
 import { type RectificationOrder, rectificationOrders } from './report-work-orders.ts';
-import { type FrozenFigure, frozenFigures, frozenSnapshot, requireFrozen, scopesOf } from './snapshots.ts';
+import { frozenSnapshot, requireFrozen } from './snapshots.ts';
 import { ALL_DEPARTMENTS, checkAgainst, loadTrajectoryIndex, percentOfRatio, type ScopeFacts, type TrajectoryIndex } from './targets.ts';
 
 export const levelNames: Record<SnapshotLevel, string> = {

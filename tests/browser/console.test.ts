@@ -21,7 +21,7 @@ import type { Database } from '../../src/db/client.ts';
 import { departments, networkNodes, systems } from '../../src/db/schema/index.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { issueAgentToken } from '../../src/ingest/agents.ts';
-import { freezeMonths } from '../../src/leadership/snapshots.ts';
+import { freezeMonths } from '../../src/leadership/freeze.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 
 const executablePath = '/usr/bin/chromium';
