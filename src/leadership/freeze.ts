@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { recordAudit } from '../audit/service.ts';
+import { type AuditEntry, recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import { snapshotFigures, snapshotScopes, snapshots } from '../db/schema/index.ts';
@@ -100,6 +100,15 @@ function checkEnded(month: string, today: string): string {
   return asOf;
 }
 
+/** The audit entry of a month's snapshot being queued, frozen or re-frozen. */
+const snapshotEntry = (verb: 'queue' | 'freeze' | 'refreeze', month: string, before: unknown, after: unknown): AuditEntry => ({
+  action: `snapshot.${verb}`,
+  entityKind: 'snapshot',
+  entityCode: month,
+  before,
+  after,
+});
+
 const figureKey = (scope: string, indicator: string) => `${scope}|${indicator}`;
 
 /** One figure a re-freeze changed, as `numerator/denominator (pending n)`; null = absent. */
@@ -193,17 +202,11 @@ export async function freezeMonth(database: Db, month: string, options: FreezeOp
     const summary = Object.fromEntries((province?.indicators ?? []).map((f) => [f.key, `${f.numerator}/${f.denominator}`]));
     const meta = snapshotMeta(row);
     await recordAudit(db, options.actor, [
-      {
-        action: current?.status === 'frozen' ? 'snapshot.refreeze' : 'snapshot.freeze',
-        entityKind: 'snapshot',
-        entityCode: month,
-        before: current ? snapshotMeta(current) : null,
-        after: {
-          ...meta,
-          province: summary,
-          ...(changes ? { changed_figures: changes.length, changes: changes.slice(0, 100) } : {}),
-        },
-      },
+      snapshotEntry(current?.status === 'frozen' ? 'refreeze' : 'freeze', month, current ? snapshotMeta(current) : null, {
+        ...meta,
+        province: summary,
+        ...(changes ? { changed_figures: changes.length, changes: changes.slice(0, 100) } : {}),
+      }),
     ]);
     log(
       `froze ${month} (as of ${asOf}, revision ${row.revision}): ${scopes.length} scopes, ${figures.length} figures in ${(durationMs / 1000).toFixed(1)} s`,
@@ -259,13 +262,7 @@ export async function queueMonths(database: Db, months: readonly string[], actor
       await recordAudit(
         db,
         actor,
-        queued.map((q) => ({
-          action: 'snapshot.queue',
-          entityKind: 'snapshot',
-          entityCode: q.month,
-          before: null,
-          after: { status: 'pending' },
-        })),
+        queued.map((q) => snapshotEntry('queue', q.month, null, { status: 'pending' })),
       );
     }
     return queued.map((q) => q.month).sort();
