@@ -15,11 +15,11 @@ import { type Database, openDatabase } from '../src/db/client.ts';
 import { loadDemoData } from '../src/demo/load.ts';
 import { rootActor } from '../src/identity/actor.ts';
 import { DEMO_HISTORY } from '../src/leadership/demo.ts';
+import { freezeMonth, freezeMonths } from '../src/leadership/freeze.ts';
 import { monthRange } from '../src/leadership/months.ts';
 import { buildRanking } from '../src/leadership/ranking.ts';
 import { buildSupervisionReport } from '../src/leadership/report.ts';
 import { supervisionXlsx } from '../src/leadership/report-xlsx.ts';
-import { freezeMonth, freezeMonths } from '../src/leadership/snapshots.ts';
 import { loadDivisions } from '../src/regions/service.ts';
 import { withBenchDatabase } from './postgres.ts';
 

@@ -1,9 +1,9 @@
 import { serve } from '@hono/node-server';
 import { type RunningEngine, startAlertEngine } from './alerts/engine.ts';
 import { appMetrics, createApp } from './app.ts';
+import { openConfiguredDatabase } from './bootstrap/open.ts';
+import { prepareDatabase } from './bootstrap/prepare.ts';
 import { type Config, credentialsDir, loadConfig } from './config.ts';
-import { openConfiguredDatabase } from './db/open.ts';
-import { prepareDatabase } from './db/setup.ts';
 import { type DemoLiveAgents, startDemoLiveAgents } from './demo/live.ts';
 import { startIdentityJobs } from './identity/jobs.ts';
 import { type RunningJobs, startIngestJobs } from './ingest/jobs.ts';

@@ -66,6 +66,7 @@ export async function startAgent(options: RunOptions): Promise<RunningAgent> {
     maxBytes: config.spool_max_bytes,
     maxAgeMs: config.spool_max_age_hours * 3600 * 1000,
   });
+  if (report.lockTakenOver) log(report.lockTakenOver);
   if (report.tornBytes > 0)
     log(`spool: skipped a torn record at the tail (${report.tornBytes} bytes, a write cut short; that batch was never sent)`);
   if (report.corruptSegments > 0)

@@ -1,7 +1,7 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { appendFile, type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { type HeldLock, takeLockFile } from '../../src/kernel/lock-file.ts';
 
 /**
  * The durable spool: every batch is appended here (and fsynced) before it is sent, and
@@ -58,6 +58,8 @@ export interface OpenReport {
   tornBytes: number;
   /** Segments whose middle failed its checksum (should not happen; counted, not fatal). */
   corruptSegments: number;
+  /** Set when a killed run's lock was taken over: the sentence to log. */
+  lockTakenOver: string | undefined;
 }
 
 /** Encodes one record: header with checksum, then the payload. */
@@ -120,35 +122,34 @@ export class Spool {
   /** Segment first-seqs on disk, ascending, with the last seq each holds. */
   #segments = new Map<number, { lastSeq: number }>();
   #active: { first: number; handle: FileHandle; size: number } | undefined;
-  #lock: string;
+  #lock: HeldLock;
   #chain: Promise<unknown> = Promise.resolve();
   #closed = false;
   /** The batch being sent: the bounds wait for its outcome rather than drop it mid-flight. */
   #pinned: number | undefined;
 
-  private constructor(dir: string, options: Required<Omit<SpoolOptions, 'dir'>>) {
+  private constructor(dir: string, options: Required<Omit<SpoolOptions, 'dir'>>, lock: HeldLock) {
     this.dir = dir;
     this.#options = options;
-    this.#lock = path.join(dir, 'spool.lock');
+    this.#lock = lock;
   }
 
   /** Opens (creating) a spool directory, recovering what a previous run left. */
   static async open(options: SpoolOptions): Promise<{ spool: Spool; report: OpenReport }> {
     await mkdir(options.dir, { recursive: true });
     const segmentBytes = options.segmentBytes ?? Math.min(16 * 1024 ** 2, Math.max(4096, Math.floor(options.maxBytes / 8)));
-    const spool = new Spool(options.dir, {
-      maxBytes: options.maxBytes,
-      maxAgeMs: options.maxAgeMs,
-      segmentBytes,
-      now: options.now ?? Date.now,
-    });
-    takeLock(spool.#lock);
+    // One writer per spool directory: two would interleave records.
+    const lock = takeLockFile(path.join(options.dir, 'spool.lock'), { what: `the spool ${options.dir}` });
+    const spool = new Spool(
+      options.dir,
+      { maxBytes: options.maxBytes, maxAgeMs: options.maxAgeMs, segmentBytes, now: options.now ?? Date.now },
+      lock,
+    );
     try {
       const report = await spool.#recover();
       return { spool, report };
     } catch (error) {
-      rmSync(spool.#lock, { force: true });
-      heldHere.delete(spool.#lock);
+      lock.release();
       throw error;
     }
   }
@@ -164,7 +165,7 @@ export class Spool {
       .filter((f) => f.endsWith(segmentSuffix) && /^\d+$/.test(f.slice(0, -segmentSuffix.length)))
       .map((f) => Number(f.slice(0, -segmentSuffix.length)))
       .sort((a, b) => a - b);
-    const report: OpenReport = { pending: 0, tornBytes: 0, corruptSegments: 0 };
+    const report: OpenReport = { pending: 0, tornBytes: 0, corruptSegments: 0, lockTakenOver: this.#lock.takenOver };
     let maxSeq = this.#ackedSeq;
     for (const [i, first] of firsts.entries()) {
       const file = path.join(this.dir, segmentName(first));
@@ -391,47 +392,8 @@ export class Spool {
       this.#closed = true;
       await this.#active?.handle.close();
       this.#active = undefined;
-      rmSync(this.#lock, { force: true });
-      heldHere.delete(this.#lock);
+      this.#lock.release();
     });
-  }
-}
-
-/** Spools open in this process (a lock file naming our own pid may be a previous life's). */
-const heldHere = new Set<string>();
-
-/**
- * One writer per spool directory: two would interleave records. A lock naming a dead
- * process (kill -9), or our own pid (a container restarted as pid 1), is taken over.
- */
-function takeLock(lock: string): void {
-  if (heldHere.has(lock)) throw new Error(`the spool ${path.dirname(lock)} is in use by process ${process.pid}`);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      heldHere.add(lock);
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number(readFileSync(lock, 'utf8').trim());
-      if (pid && pid !== process.pid && isAlive(pid)) {
-        throw new Error(`the spool ${path.dirname(lock)} is in use by process ${pid}`);
-      }
-      // Left by a process that died (kill -9): take it over.
-      rmSync(lock, { force: true });
-    }
-  }
-  throw new Error(`cannot lock the spool ${path.dirname(lock)}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -4,7 +4,7 @@ import { queryRows } from '../db/raw.ts';
 import type { AlertRuleKey, AlertSeverity, AlertSubjectKind } from '../db/schema/enums.ts';
 import { definitions, type IndicatorKey } from '../indicators/definitions.ts';
 import { percentOf, ratioOf } from '../indicators/percent.ts';
-import { frozenFigures } from '../leadership/snapshots.ts';
+import { frozenFigures } from '../leadership/frozen-figures.ts';
 import { checkAgainst, loadTrajectoryIndex } from '../leadership/targets.ts';
 import { todayIso } from '../registry/history.ts';
 import type { RuleBook } from './rules.ts';

@@ -5,7 +5,7 @@ import { departments } from '../db/schema/index.ts';
 import { AppError } from '../http/errors.ts';
 import { departmentLimit } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
-import { todayIso } from '../registry/history.ts';
+import { businessDate, isCalendarDate } from '../kernel/dates.ts';
 import type { IndicatorCache } from './cache.ts';
 import { definitions, type IndicatorDefinition, type IndicatorKey, indicatorKeys } from './definitions.ts';
 import { percentOf, ratioOf } from './percent.ts';
@@ -100,9 +100,8 @@ async function computeOne(db: Db, def: IndicatorDefinition, scope: Scope, at: st
 
 /** Validates a business date; the default is today. */
 export function parseAt(at: string | undefined): string {
-  if (at === undefined || at === '') return todayIso();
-  const d = new Date(`${at}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(at) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== at) {
+  if (at === undefined || at === '') return businessDate();
+  if (!isCalendarDate(at)) {
     throw new AppError('validation_failed', `at "${at}" is not a date written YYYY-MM-DD`, [
       { field: 'at', message: 'must be a real calendar date written YYYY-MM-DD' },
     ]);

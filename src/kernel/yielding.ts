@@ -19,3 +19,22 @@ export function yieldEvery(sliceMs = 10): () => Promise<void> {
     since = performance.now();
   };
 }
+
+/**
+ * Runs `fn` over `items` with at most `limit` at once; results in input order. Each step
+ * yields to the event loop: the embedded database answers through promise callbacks alone,
+ * and without the yield a background freeze would starve every HTTP request until it ends.
+ */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+      await yieldToEventLoop();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}

@@ -5,14 +5,16 @@ import type { Database } from '../db/client.ts';
 import { AppError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
 import { indicatorKeys } from '../indicators/definitions.ts';
+import { isCalendarDate } from '../kernel/dates.ts';
 import { bilingual, rankingGroupLabels, rankingListLabels } from '../vocabulary/index.ts';
 import { forecast } from './forecast.ts';
+import { freezeMonths } from './freeze.ts';
 import { monthRange, parseMonth } from './months.ts';
 import { buildRanking, type Ranking, type RankingList } from './ranking.ts';
 import { buildSupervisionReport } from './report.ts';
 import { supervisionHtml } from './report-html.ts';
 import { supervisionXlsx } from './report-xlsx.ts';
-import { freezeMonths, listSnapshots } from './snapshots.ts';
+import { listSnapshots } from './snapshots.ts';
 import { listTrajectories, percentOfRatio, removeTargets, setTarget, targetStatus } from './targets.ts';
 
 export interface CliContext {
@@ -26,7 +28,7 @@ const monthArg = (value: string) => {
   return value;
 };
 const dateArg = (value: string) => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
+  if (!isCalendarDate(value)) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
   return value;
 };
 const indicatorOption = () => new Option('--indicator <key>', 'indicator key').choices(indicatorKeys);

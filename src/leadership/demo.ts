@@ -1,8 +1,8 @@
 import type { Db } from '../db/client.ts';
 import type { Actor } from '../identity/actor.ts';
 import type { IndicatorKey } from '../indicators/definitions.ts';
+import { queueMonths } from './freeze.ts';
 import { monthRange } from './months.ts';
-import { queueMonths } from './snapshots.ts';
 import { ALL_CITIES, ALL_DEPARTMENTS, setTarget } from './targets.ts';
 
 /** The months of the demo's story (its registry history ends 2020-07-31). */

@@ -3,8 +3,9 @@ import type { Db } from '../db/client.ts';
 import { snapshotFigures, snapshots } from '../db/schema/index.ts';
 import { AppError } from '../http/errors.ts';
 import { definitions, type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
+import { scopesOf } from './frozen-figures.ts';
 import { addDays, dayNumber, parseMonth } from './months.ts';
-import { requireFrozen, scopesOf } from './snapshots.ts';
+import { requireFrozen } from './snapshots.ts';
 
 export interface PacePoint {
   /** The snapshot's as-of date. */

@@ -1,4 +1,7 @@
 import { AppError } from '../http/errors.ts';
+import { dateOfDay } from '../kernel/dates.ts';
+
+export { addDays, dateOfDay, dayNumber } from '../kernel/dates.ts';
 
 /** Calendar arithmetic on business months (YYYY-MM) and days (YYYY-MM-DD), in UTC so no zone shifts a day. */
 
@@ -18,18 +21,15 @@ const partsOf = (month: string): [number, number] => {
   return [Number(y), Number(m)];
 };
 
-const iso = (d: Date) => d.toISOString().slice(0, 10);
-
 /** The month's last day: the date a month's snapshot is "as of". */
 export function lastDayOf(month: string): string {
   const [y, m] = partsOf(month);
-  return iso(new Date(Date.UTC(y, m, 0)));
+  return dateOfDay(Date.UTC(y, m, 0) / 86_400_000);
 }
 
 export function addMonths(month: string, n: number): string {
   const [y, m] = partsOf(month);
-  const d = new Date(Date.UTC(y, m - 1 + n, 1));
-  return iso(d).slice(0, 7);
+  return dateOfDay(Date.UTC(y, m - 1 + n, 1) / 86_400_000).slice(0, 7);
 }
 
 export const previousMonth = (month: string) => addMonths(month, -1);
@@ -54,14 +54,3 @@ export function monthRange(from: string, to: string, limit = 600): string[] {
   }
   return months;
 }
-
-/** Days since 1970-01-01 of a YYYY-MM-DD date. */
-export function dayNumber(date: string): number {
-  return Date.parse(`${date}T00:00:00Z`) / 86_400_000;
-}
-
-export function dateOfDay(day: number): string {
-  return iso(new Date(day * 86_400_000));
-}
-
-export const addDays = (date: string, n: number) => dateOfDay(dayNumber(date) + n);

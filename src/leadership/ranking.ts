@@ -1,8 +1,9 @@
 import type { LeadershipSettings } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { definitions, type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
+import { type FrozenFigure, frozenFigures, scopesOf } from './frozen-figures.ts';
 import { previousMonth } from './months.ts';
-import { type FrozenFigure, frozenFigures, frozenSnapshot, requireFrozen, scopesOf } from './snapshots.ts';
+import { frozenSnapshot, requireFrozen } from './snapshots.ts';
 import { ALL_CITIES, ALL_DEPARTMENTS, checkAgainst, loadTrajectoryIndex, type TargetCheck } from './targets.ts';
 
 export interface Counts {

@@ -5,10 +5,11 @@ import { definitions, type IndicatorKey, indicatorKeys } from '../indicators/def
 import { percentOf } from '../indicators/percent.ts';
 import { listIndicatorItems } from '../indicators/service.ts';
 import { snapshotLevelLabels, zhNames } from '../vocabulary/index.ts';
+import { type FrozenFigure, frozenFigures, scopesOf } from './frozen-figures.ts';
 import { previousMonth } from './months.ts';
 import { buildRanking, type Ranking } from './ranking.ts';
 import { type RectificationOrder, rectificationOrders } from './report-work-orders.ts';
-import { type FrozenFigure, frozenFigures, frozenSnapshot, requireFrozen, scopesOf } from './snapshots.ts';
+import { frozenSnapshot, requireFrozen } from './snapshots.ts';
 import { ALL_DEPARTMENTS, checkAgainst, loadTrajectoryIndex, percentOfRatio, type ScopeFacts, type TrajectoryIndex } from './targets.ts';
 
 export const levelNames: Record<SnapshotLevel, string> = zhNames(snapshotLevelLabels);

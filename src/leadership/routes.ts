@@ -5,6 +5,8 @@ import { type AppEnv, errorResponses, ProblemSchema } from '../http/router.ts';
 import { indicatorKeys } from '../indicators/definitions.ts';
 import { isoDate } from '../registry/schemas.ts';
 import { forecast } from './forecast.ts';
+import { freezeMonth } from './freeze.ts';
+import { frozenReport, frozenSeries } from './frozen-figures.ts';
 import { buildRanking } from './ranking.ts';
 import { buildSupervisionReport } from './report.ts';
 import { supervisionHtml } from './report-html.ts';
@@ -23,7 +25,7 @@ import {
   TrajectorySchema,
   targetScope,
 } from './schemas.ts';
-import { freezeMonth, frozenReport, frozenSeries, listSnapshots, snapshotRevisions } from './snapshots.ts';
+import { listSnapshots, snapshotRevisions } from './snapshots.ts';
 import { listTrajectories, removeTargets, setTarget, targetStatus } from './targets.ts';
 
 const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });

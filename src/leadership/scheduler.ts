@@ -1,8 +1,9 @@
 import type { Db } from '../db/client.ts';
 import { type Actor, rootActor } from '../identity/actor.ts';
 import { todayIso } from '../registry/history.ts';
+import { type FreezeResult, freezeMonth, queueMonths } from './freeze.ts';
 import { monthOf, previousMonth } from './months.ts';
-import { type FreezeResult, freezeMonth, pendingMonths, queueMonths } from './snapshots.ts';
+import { pendingMonths } from './snapshots.ts';
 
 export const schedulerActor: Actor = rootActor('system:snapshot-scheduler');
 

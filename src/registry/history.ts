@@ -214,8 +214,4 @@ export function latestOf(active: ActiveTransition[] | undefined, field: TrackedF
 }
 
 /** Business dates are the province's calendar days (UTC+8), whatever the server's zone. */
-const businessDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-export function todayIso(now: Date = new Date()): string {
-  return businessDay.format(now);
-}
+export { businessDate as todayIso } from '../kernel/dates.ts';

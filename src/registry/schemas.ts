@@ -9,15 +9,10 @@ import {
   systemStates,
   systemTypes,
 } from '../db/schema/enums.ts';
+import { calendarDate } from '../kernel/dates.ts';
 
 /** A business date, YYYY-MM-DD, that exists on the calendar. */
-export const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'is not a real calendar date');
+export const isoDate = calendarDate;
 
 const code = z
   .string()

@@ -16,12 +16,12 @@ import { eq, like } from 'drizzle-orm';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
+import { prepareDatabase } from '../../src/bootstrap/prepare.ts';
 import type { Database } from '../../src/db/client.ts';
 import { departments, networkNodes, systems } from '../../src/db/schema/index.ts';
-import { prepareDatabase } from '../../src/db/setup.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { issueAgentToken } from '../../src/ingest/agents.ts';
-import { freezeMonths } from '../../src/leadership/snapshots.ts';
+import { freezeMonths } from '../../src/leadership/freeze.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 
 const executablePath = '/usr/bin/chromium';

@@ -11,7 +11,7 @@ import { systems, users } from '../../src/db/schema/index.ts';
 import { rootAccess } from '../../src/identity/access.ts';
 import type { Actor } from '../../src/identity/actor.ts';
 import { createUser } from '../../src/identity/users.ts';
-import { freezeMonths } from '../../src/leadership/snapshots.ts';
+import { freezeMonths } from '../../src/leadership/freeze.ts';
 import { certify, scheduleReReview } from '../../src/review/service.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 import { actor, seedHistory } from '../helpers/leadership.ts';

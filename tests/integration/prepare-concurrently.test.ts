@@ -8,8 +8,8 @@ import path from 'node:path';
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { prepareDatabase } from '../../src/bootstrap/prepare.ts';
 import { type Database, openDatabase } from '../../src/db/client.ts';
-import { prepareDatabase } from '../../src/db/setup.ts';
 import { backends, createPostgresDatabase, queryRows } from '../helpers/db.ts';
 import { POSTGRES_SKIP_MESSAGE } from '../setup/context.ts';
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
-import { prepareDatabase } from '../../src/db/setup.ts';
+import { prepareDatabase } from '../../src/bootstrap/prepare.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { authenticateToken, createToken } from '../../src/identity/tokens.ts';
 import { currentTotp } from '../../src/identity/totp.ts';

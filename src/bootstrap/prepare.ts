@@ -1,10 +1,10 @@
 import { count } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import { departments } from '../db/schema/index.ts';
 import { loadDemoData } from '../demo/load.ts';
 import { createDemoUsers, ensureAdministrators } from '../identity/bootstrap.ts';
 import { DEMO_HISTORY } from '../leadership/demo.ts';
 import { countRegions, loadDivisions } from '../regions/service.ts';
-import type { Database } from './client.ts';
-import { departments } from './schema/index.ts';
 
 export interface PrepareOptions {
   demo: boolean;

@@ -1,0 +1,270 @@
+import { eq, sql } from 'drizzle-orm';
+import { type AuditEntry, recordAudit } from '../audit/service.ts';
+import type { Db } from '../db/client.ts';
+import { queryRows } from '../db/raw.ts';
+import { snapshotFigures, snapshotScopes, snapshots } from '../db/schema/index.ts';
+import { AppError } from '../http/errors.ts';
+import type { Actor } from '../identity/actor.ts';
+import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
+import { businessDate } from '../kernel/dates.ts';
+import { mapLimited } from '../kernel/yielding.ts';
+import { readRegistryVersion } from '../registry/version.ts';
+import type { FrozenScope } from './frozen-figures.ts';
+import { lastDayOf, parseMonth } from './months.ts';
+import { currentRow, type SnapshotMeta, type SnapshotRow, snapshotMeta } from './snapshots.ts';
+
+/** Freezing months: every scope's figures computed once a month has ended, and kept. */
+
+const levelOrder = sql`case level when 'province' then 0 when 'city' then 1 else 2 end`;
+
+/** The province, every city and county, and every department, in a stable order. */
+async function scopesToFreeze(db: Db): Promise<FrozenScope[]> {
+  const regionRows = await queryRows<{ code: string; name: string; level: 'province' | 'city' | 'county'; parent_code: string | null }>(
+    db,
+    sql`select code, name, level, parent_code from regions where level in ('province', 'city', 'county') order by ${levelOrder}, code`,
+  );
+  const deptRows = await queryRows<{ code: string; name: string; region_code: string; parent_code: string | null }>(
+    db,
+    sql`select d.code, d.name, d.region_code, p.code as parent_code
+        from departments d left join departments p on p.id = d.parent_id order by d.code`,
+  );
+  return [
+    ...regionRows.map((r) => ({
+      scope: r.code,
+      kind: 'region' as const,
+      level: r.level,
+      name: r.name,
+      regionCode: r.code,
+      parentCode: r.parent_code,
+    })),
+    ...deptRows.map((d) => ({
+      scope: `dept:${d.code}`,
+      kind: 'department' as const,
+      level: 'department' as const,
+      name: d.name,
+      regionCode: d.region_code,
+      parentCode: d.parent_code,
+    })),
+  ];
+}
+
+interface Computed {
+  scopes: FrozenScope[];
+  reports: IndicatorReport[];
+  version: number;
+}
+
+/**
+ * Every scope's figures through computeIndicators — the one code path — as of `asOf`. The
+ * registry version is read before and after: a write landing meanwhile could mix two states
+ * of the registry in one month, so the pass is repeated.
+ */
+async function computeAllScopes(db: Db, asOf: string, concurrency: number, log: (line: string) => void): Promise<Computed> {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const version = await readRegistryVersion(db);
+    const scopes = await scopesToFreeze(db);
+    const reports = await mapLimited(scopes, concurrency, (s) => computeIndicators(db, { scope: s.scope, at: asOf, self: false }));
+    if ((await readRegistryVersion(db)) === version) return { scopes, reports, version };
+    log(`the registry changed while the figures as of ${asOf} were computed; computing them again`);
+  }
+  throw new AppError('conflict', `the registry kept changing while the figures as of ${asOf} were computed; try again`);
+}
+
+export interface FreezeOptions {
+  actor: Actor;
+  /** Freeze again a month already frozen (audited; the earlier revision is kept). */
+  refreeze?: boolean;
+  reason?: string;
+  concurrency?: number;
+  /** The business date today; a month is frozen only once it has ended. */
+  today?: string;
+  log?: (line: string) => void;
+}
+
+export interface FreezeResult {
+  month: string;
+  outcome: 'frozen' | 'refrozen' | 'unchanged';
+  snapshot: SnapshotMeta;
+  /** On a re-freeze: how many figures differ from the revision it replaces. */
+  changed_figures?: number;
+}
+
+/** Refuses a month that has not ended: its last day's figures could still change. */
+function checkEnded(month: string, today: string): string {
+  const asOf = lastDayOf(parseMonth(month));
+  if (asOf >= today) {
+    throw new AppError('validation_failed', `month ${month} has not ended yet (its last day is ${asOf}, today is ${today})`, [
+      { field: 'month', message: 'must be a month that has ended' },
+    ]);
+  }
+  return asOf;
+}
+
+/** The audit entry of a month's snapshot being queued, frozen or re-frozen. */
+const snapshotEntry = (verb: 'queue' | 'freeze' | 'refreeze', month: string, before: unknown, after: unknown): AuditEntry => ({
+  action: `snapshot.${verb}`,
+  entityKind: 'snapshot',
+  entityCode: month,
+  before,
+  after,
+});
+
+const figureKey = (scope: string, indicator: string) => `${scope}|${indicator}`;
+
+/** One figure a re-freeze changed, as `numerator/denominator (pending n)`; null = absent. */
+interface FigureChange {
+  scope: string;
+  indicator: string;
+  before: string | null;
+  after: string | null;
+}
+
+/**
+ * Freezes every indicator of every scope as of the month's last day. A month already frozen
+ * is left exactly as it is, unless `refreeze` (with a reason) asks for a new revision.
+ */
+export async function freezeMonth(database: Db, month: string, options: FreezeOptions): Promise<FreezeResult> {
+  const log = options.log ?? (() => {});
+  const asOf = checkEnded(month, options.today ?? businessDate());
+  const refreeze = options.refreeze ?? false;
+  const reason = options.reason?.trim() || null;
+  if (refreeze && !reason) {
+    throw new AppError('validation_failed', 're-freezing a month needs a reason', [
+      { field: 'reason', message: 'is required with refreeze' },
+    ]);
+  }
+  const [existing] = await currentRow(database, month);
+  if (existing?.status === 'frozen' && !refreeze) return { month, outcome: 'unchanged', snapshot: snapshotMeta(existing) };
+
+  const started = performance.now();
+  const { scopes, reports, version } = await computeAllScopes(database, asOf, options.concurrency ?? 4, log);
+  const figures = reports.flatMap((report) =>
+    report.indicators.map((f) => ({
+      scope: report.scope,
+      indicator: f.key,
+      numerator: f.numerator,
+      denominator: f.denominator,
+      pending: f.pending,
+      breakdown: f.breakdown ?? null,
+    })),
+  );
+  const durationMs = Math.round(performance.now() - started);
+
+  const result = await database.transaction(async (db): Promise<FreezeResult> => {
+    // The lock orders concurrent freezes of one month (two replicas' schedulers, say).
+    const [current] = await currentRow(db, month).for('update');
+    if (current?.status === 'frozen' && !refreeze) return { month, outcome: 'unchanged' as const, snapshot: snapshotMeta(current) };
+    const frozen = {
+      status: 'frozen' as const,
+      asOf,
+      frozenAt: new Date(),
+      frozenBy: options.actor.name,
+      reason,
+      registryVersion: version,
+      scopeCount: scopes.length,
+      figureCount: figures.length,
+      durationMs,
+    };
+    let row: SnapshotRow | undefined;
+    let changes: FigureChange[] | undefined;
+    if (current?.status === 'pending') {
+      [row] = await db.update(snapshots).set(frozen).where(eq(snapshots.id, current.id)).returning();
+    } else if (current?.status === 'frozen') {
+      changes = await diffAgainst(db, current.id, figures);
+      await db.update(snapshots).set({ status: 'superseded', supersededAt: new Date() }).where(eq(snapshots.id, current.id));
+      [row] = await db
+        .insert(snapshots)
+        .values({ month, revision: current.revision + 1, requestedBy: options.actor.name, ...frozen })
+        .returning();
+    } else {
+      [row] = await db
+        .insert(snapshots)
+        .values({ month, revision: 1, requestedBy: options.actor.name, ...frozen })
+        .onConflictDoNothing()
+        .returning();
+      if (!row) {
+        // Another process froze it between our check and our insert: theirs stands.
+        const [theirs] = await currentRow(db, month);
+        if (!theirs) throw new AppError('internal', `snapshot ${month} vanished`);
+        return { month, outcome: 'unchanged' as const, snapshot: snapshotMeta(theirs) };
+      }
+    }
+    if (!row) throw new AppError('internal', `snapshot ${month} was not written`);
+    const snapshotId = row.id;
+    for (let i = 0; i < scopes.length; i += 1000) {
+      await db.insert(snapshotScopes).values(scopes.slice(i, i + 1000).map((s) => ({ snapshotId, ...s })));
+    }
+    for (let i = 0; i < figures.length; i += 1000) {
+      await db.insert(snapshotFigures).values(figures.slice(i, i + 1000).map((f) => ({ snapshotId, ...f })));
+    }
+    // scopes and reports are index-aligned (mapLimited keeps the order).
+    const province = reports[scopes.findIndex((s) => s.level === 'province')];
+    const summary = Object.fromEntries((province?.indicators ?? []).map((f) => [f.key, `${f.numerator}/${f.denominator}`]));
+    const meta = snapshotMeta(row);
+    await recordAudit(db, options.actor, [
+      snapshotEntry(current?.status === 'frozen' ? 'refreeze' : 'freeze', month, current ? snapshotMeta(current) : null, {
+        ...meta,
+        province: summary,
+        ...(changes ? { changed_figures: changes.length, changes: changes.slice(0, 100) } : {}),
+      }),
+    ]);
+    log(
+      `froze ${month} (as of ${asOf}, revision ${row.revision}): ${scopes.length} scopes, ${figures.length} figures in ${(durationMs / 1000).toFixed(1)} s`,
+    );
+    return changes
+      ? { month, outcome: 'refrozen' as const, snapshot: meta, changed_figures: changes.length }
+      : { month, outcome: 'frozen' as const, snapshot: meta };
+  });
+  // Thousands of new rows a month: without fresh statistics the planner, still believing the
+  // tables empty, picked plans that took a province-scale ranking from 0.1 s to 8 s.
+  if (result.outcome !== 'unchanged') await database.execute(sql`analyze snapshots, snapshot_scopes, snapshot_figures`);
+  return result;
+}
+
+async function diffAgainst(
+  db: Db,
+  snapshotId: number,
+  figures: { scope: string; indicator: string; numerator: number; denominator: number; pending: number }[],
+) {
+  const old = await db.select().from(snapshotFigures).where(eq(snapshotFigures.snapshotId, snapshotId));
+  const oldByKey = new Map(old.map((f) => [figureKey(f.scope, f.indicator), f]));
+  const text = (f: { numerator: number; denominator: number; pending: number }) => `${f.numerator}/${f.denominator} (pending ${f.pending})`;
+  const changes: FigureChange[] = [];
+  for (const f of figures) {
+    const key = figureKey(f.scope, f.indicator);
+    const o = oldByKey.get(key);
+    oldByKey.delete(key);
+    if (!o || o.numerator !== f.numerator || o.denominator !== f.denominator || o.pending !== f.pending) {
+      changes.push({ scope: f.scope, indicator: f.indicator, before: o ? text(o) : null, after: text(f) });
+    }
+  }
+  // Scopes gone from the registry since (a department merged away, say).
+  for (const o of oldByKey.values()) changes.push({ scope: o.scope, indicator: o.indicator, before: text(o), after: null });
+  return changes;
+}
+
+/** Freezes months one after another (a backfill); each month is its own transaction. */
+export async function freezeMonths(database: Db, months: readonly string[], options: FreezeOptions): Promise<FreezeResult[]> {
+  const today = options.today ?? businessDate();
+  for (const month of months) checkEnded(month, today);
+  const results: FreezeResult[] = [];
+  for (const month of months) results.push(await freezeMonth(database, month, { ...options, today }));
+  return results;
+}
+
+/** Queues months for the server's snapshot job; months already queued or frozen are left alone. */
+export async function queueMonths(database: Db, months: readonly string[], actor: Actor, today = businessDate()): Promise<string[]> {
+  const rows = months.map((month) => ({ month, asOf: checkEnded(month, today), status: 'pending' as const, requestedBy: actor.name }));
+  if (rows.length === 0) return [];
+  return database.transaction(async (db) => {
+    const queued = await db.insert(snapshots).values(rows).onConflictDoNothing().returning({ month: snapshots.month });
+    if (queued.length > 0) {
+      await recordAudit(
+        db,
+        actor,
+        queued.map((q) => snapshotEntry('queue', q.month, null, { status: 'pending' })),
+      );
+    }
+    return queued.map((q) => q.month).sort();
+  });
+}
