@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import { registerAlertingRoutes } from './alerts/alerting-routes.ts';
 import { registerAlertRoutes } from './alerts/routes.ts';
 import { registerAuditRoutes } from './audit/routes.ts';
 import { type Config, leadershipSettings, loadConfig } from './config.ts';
@@ -148,6 +149,7 @@ export function createApp(options: AppOptions) {
   registerLeadershipRoutes(app, leadershipSettings(config));
   registerMetricsRoute(app, metrics, isReady, config.YUNWANG_METRICS_TOKEN);
   registerAlertRoutes(app, { reopenMinutes: config.YUNWANG_ALERT_REOPEN_MINUTES, notifier: outboxNotifier });
+  registerAlertingRoutes(app, { notifier: outboxNotifier });
   // Before the order routes: /work-orders/stats is not the order /work-orders/{code}.
   registerWorkOrderStatsRoutes(app);
   registerWorkOrderRoutes(app);

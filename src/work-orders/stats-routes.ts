@@ -1,6 +1,9 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { type AppEnv, errorResponses } from '../http/router.ts';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import { json, routesTagged } from '../http/route.ts';
+import type { AppEnv } from '../http/router.ts';
 import { workOrderStats } from './stats.ts';
+
+const route = routesTagged('work-orders');
 
 const day = z
   .string()
@@ -38,11 +41,10 @@ const WorkOrderStats = z
   })
   .openapi('WorkOrderStats');
 
-const statsRoute = createRoute({
+const statsRoute = route({
   method: 'get',
   path: '/api/v1/work-orders/stats',
   operationId: 'getWorkOrderStats',
-  tags: ['work-orders'],
   summary:
     'Work order statistics for the orders created in [from, to): counts, mean times to acknowledge and resolve, SLA compliance, by department',
   request: {
@@ -54,7 +56,7 @@ const statsRoute = createRoute({
       scope: z.string().max(64).optional().openapi({ description: 'Region code (with its descendants) or dept:<code>' }),
     }),
   },
-  responses: { 200: { description: 'Statistics', content: { 'application/json': { schema: WorkOrderStats } } }, ...errorResponses },
+  responses: { 200: json('Statistics', WorkOrderStats) },
 });
 
 /** Register BEFORE the order routes: `/work-orders/stats` must not be taken for the order `/work-orders/{code}`. */
