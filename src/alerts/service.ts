@@ -3,7 +3,6 @@ import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { startsWithLiteral } from '../db/prefix.ts';
 import { queryRows } from '../db/raw.ts';
-import type { AlertRuleKey, AlertSeverity, AlertState } from '../db/schema/enums.ts';
 import { alerts, departments, regions } from '../db/schema/index.ts';
 import { AppError, notFound } from '../http/errors.ts';
 import { type Access, departmentLimit } from '../identity/access.ts';
