@@ -13,7 +13,9 @@ import { AppError } from './http/errors.ts';
 import { clientAddress, onError, problemResponse, requestId } from './http/middleware.ts';
 import { type AppEnv, createRouter } from './http/router.ts';
 import { authenticate, authorize, operationMatcher, sessionCookie } from './identity/middleware.ts';
-import { registerIdentityRoutes } from './identity/routes.ts';
+import { registerSessionRoutes } from './identity/session-routes.ts';
+import { registerTokenRoutes } from './identity/token-routes.ts';
+import { registerUserRoutes } from './identity/user-routes.ts';
 import { registerImportRoutes } from './imports/routes.ts';
 import { IndicatorCache } from './indicators/cache.ts';
 import { registerIndicatorRoutes } from './indicators/routes.ts';
@@ -154,7 +156,9 @@ export function createApp(options: AppOptions) {
   registerWorkOrderStatsRoutes(app);
   registerWorkOrderRoutes(app);
 
-  registerIdentityRoutes(app, { loginRatePerMinute: config.YUNWANG_LOGIN_RATE_PER_MINUTE ?? 10 });
+  registerSessionRoutes(app, { loginRatePerMinute: config.YUNWANG_LOGIN_RATE_PER_MINUTE ?? 10 });
+  registerTokenRoutes(app);
+  registerUserRoutes(app);
   registerAuditRoutes(app);
   registerReviewRoutes(app);
   registerNotifyRoutes(app);
