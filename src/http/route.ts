@@ -57,6 +57,12 @@ export const jsonBody = <T extends z.ZodType>(schema: T, required = true) => ({
   content: { 'application/json': { schema } },
 });
 
+/** A JSON answer that is CSV when the caller asks for text/csv (a whole list, for download). */
+export const csvOrJson = <T extends z.ZodType>(description: string, schema: T) => ({
+  description,
+  content: { 'application/json': { schema }, 'text/csv': { schema: z.string() } },
+});
+
 type ErrorStatus = keyof typeof errorResponses;
 type WithErrors<R extends RouteConfig> = Omit<R, 'responses'> & {
   responses: Omit<typeof errorResponses, keyof R['responses'] & ErrorStatus> & R['responses'];
