@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import { registerAlertingRoutes } from './alerts/alerting-routes.ts';
 import { registerAlertRoutes } from './alerts/routes.ts';
 import { registerAuditRoutes } from './audit/routes.ts';
 import { type Config, leadershipSettings, loadConfig } from './config.ts';
@@ -12,7 +13,9 @@ import { AppError } from './http/errors.ts';
 import { clientAddress, onError, problemResponse, requestId } from './http/middleware.ts';
 import { type AppEnv, createRouter } from './http/router.ts';
 import { authenticate, authorize, operationMatcher, sessionCookie } from './identity/middleware.ts';
-import { registerIdentityRoutes } from './identity/routes.ts';
+import { registerSessionRoutes } from './identity/session-routes.ts';
+import { registerTokenRoutes } from './identity/token-routes.ts';
+import { registerUserRoutes } from './identity/user-routes.ts';
 import { registerImportRoutes } from './imports/routes.ts';
 import { IndicatorCache } from './indicators/cache.ts';
 import { registerIndicatorRoutes } from './indicators/routes.ts';
@@ -148,11 +151,14 @@ export function createApp(options: AppOptions) {
   registerLeadershipRoutes(app, leadershipSettings(config));
   registerMetricsRoute(app, metrics, isReady, config.YUNWANG_METRICS_TOKEN);
   registerAlertRoutes(app, { reopenMinutes: config.YUNWANG_ALERT_REOPEN_MINUTES, notifier: outboxNotifier });
+  registerAlertingRoutes(app, { notifier: outboxNotifier });
   // Before the order routes: /work-orders/stats is not the order /work-orders/{code}.
   registerWorkOrderStatsRoutes(app);
   registerWorkOrderRoutes(app);
 
-  registerIdentityRoutes(app, { loginRatePerMinute: config.YUNWANG_LOGIN_RATE_PER_MINUTE ?? 10 });
+  registerSessionRoutes(app, { loginRatePerMinute: config.YUNWANG_LOGIN_RATE_PER_MINUTE ?? 10 });
+  registerTokenRoutes(app);
+  registerUserRoutes(app);
   registerAuditRoutes(app);
   registerReviewRoutes(app);
   registerNotifyRoutes(app);

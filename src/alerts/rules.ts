@@ -5,6 +5,7 @@ import type { AlertRuleKey, AlertSeverity } from '../db/schema/enums.ts';
 import { alertRules } from '../db/schema/index.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
+import type { RuleSettings, RuleUpdate } from './schemas.ts';
 
 /** A threshold ops may tune: its default, bounds, and what it means. */
 interface ThresholdSpec {
@@ -85,18 +86,6 @@ export const builtInRules: Record<AlertRuleKey, RuleSpec> = {
   },
 };
 
-export interface RuleSettings {
-  rule: AlertRuleKey;
-  enabled: boolean;
-  severity: AlertSeverity;
-  for_seconds: number;
-  thresholds: Record<string, number>;
-  description: string;
-  /** Who last changed it and when; null for a rule running with its defaults. */
-  updated_by: string | null;
-  updated_at: string | null;
-}
-
 export type RuleBook = Record<AlertRuleKey, RuleSettings>;
 
 function defaultsOf(rule: AlertRuleKey): RuleSettings {
@@ -130,13 +119,6 @@ export async function loadRuleBook(db: Db): Promise<RuleBook> {
     };
   }
   return book;
-}
-
-export interface RuleUpdate {
-  enabled?: boolean;
-  severity?: AlertSeverity;
-  for_seconds?: number;
-  thresholds?: Record<string, number>;
 }
 
 /** Changes a rule (any field left out keeps its value), audited with before and after. */

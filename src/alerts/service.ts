@@ -3,26 +3,15 @@ import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { startsWithLiteral } from '../db/prefix.ts';
 import { queryRows } from '../db/raw.ts';
-import type { AlertRuleKey, AlertSeverity, AlertState } from '../db/schema/enums.ts';
 import { alerts, departments, regions } from '../db/schema/index.ts';
 import { AppError, notFound } from '../http/errors.ts';
 import { type Access, departmentLimit } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
 import { recordEvents } from './lifecycle.ts';
-import type { AlertDetail, AlertItem } from './schemas.ts';
+import type { AlertDetail, AlertItem, AlertQuery } from './schemas.ts';
 import { selectAlerts } from './views.ts';
 
-export interface AlertQuery {
-  state?: AlertState;
-  severity?: AlertSeverity;
-  rule?: AlertRuleKey;
-  /** A region code (with its descendants) or `dept:<code>` (a department and its sub-departments). */
-  scope?: string;
-  /** Alerts about one network node. */
-  node?: string;
-  limit: number;
-  offset: number;
-}
+export type { AlertQuery } from './schemas.ts';
 
 /**
  * Who sees which alerts: ops, leaders and the system administrator all of them; a department

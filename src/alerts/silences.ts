@@ -1,9 +1,16 @@
+import type { z } from '@hono/zod-openapi';
 import { and, desc, eq, gt, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { regions, type SilenceMatchers, type SilenceRecurrence, silences } from '../db/schema/index.ts';
 import { AppError, type FieldError, notFound } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
+import type { SilenceInput as SilenceRequest, SilenceView } from './schemas.ts';
+
+export type { SilenceView } from './schemas.ts';
+
+/** A silence asked for; the CLI's matchers are checked here rather than by the route's schema. */
+export type SilenceInput = Omit<z.infer<typeof SilenceRequest>, 'matchers'> & { matchers: SilenceMatchers };
 
 export type SilenceRow = typeof silences.$inferSelect;
 
@@ -91,25 +98,10 @@ export async function liveSilences(db: Db, at: Date): Promise<SilenceRow[]> {
     .orderBy(silences.id);
 }
 
-export interface SilenceView {
-  id: number;
-  matchers: SilenceMatchers;
-  starts_at: string;
-  ends_at: string | null;
-  recurrence: SilenceRecurrence | null;
-  reason: string;
-  created_by: string;
-  created_at: string;
-  expired_at: string | null;
-  expired_by: string | null;
-  /** In force right now. */
-  active: boolean;
-}
-
 export function silenceView(row: SilenceRow, now = new Date()): SilenceView {
   return {
     id: row.id,
-    matchers: row.matchers,
+    matchers: { ...row.matchers },
     starts_at: row.startsAt.toISOString(),
     ends_at: row.endsAt?.toISOString() ?? null,
     recurrence: row.recurrence,
@@ -129,14 +121,6 @@ export async function listSilences(db: Db, query: { state?: 'live' | 'expired' |
   if (state === 'expired') where = sql`(${silences.expiredAt} is not null or ${silences.endsAt} <= ${now})`;
   const rows = await db.select().from(silences).where(where).orderBy(desc(silences.id)).limit(1000);
   return rows.map((r) => silenceView(r, now));
-}
-
-export interface SilenceInput {
-  matchers: SilenceMatchers;
-  starts_at?: string;
-  ends_at?: string;
-  recurrence?: { weekdays: number[]; start: string; end: string; timezone?: string };
-  reason: string;
 }
 
 /**

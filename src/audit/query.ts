@@ -3,34 +3,8 @@ import type { Db } from '../db/client.ts';
 import { auditLog } from '../db/schema/index.ts';
 import { assertCan } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
+import type { AuditEntry, AuditFilter } from './schemas.ts';
 import { recordAudit, verifyAuditChain } from './service.ts';
-
-export interface AuditFilter {
-  from?: string;
-  to?: string;
-  actor?: string;
-  action?: string;
-  entity_kind?: string;
-  entity_code?: string;
-  limit?: number;
-  offset: number;
-}
-
-export interface AuditRow {
-  id: number;
-  at: string;
-  actor: string;
-  source_ip: string | null;
-  action: string;
-  entity_kind: string;
-  entity_code: string | null;
-  result: string;
-  before: unknown;
-  after: unknown;
-  request_id: string | null;
-  hash: string | null;
-  hash_alg: string | null;
-}
 
 const conditions = (f: AuditFilter): SQL | undefined =>
   and(
@@ -53,7 +27,7 @@ export async function listAuditEntries(db: Db, filter: AuditFilter, actor: Actor
   if (purpose === 'export') {
     await recordAudit(db, actor, [{ action: 'audit.export', entityKind: 'audit_log', after: { ...filter, rows: rows.length } }]);
   }
-  const items: AuditRow[] = rows.map((r) => ({
+  const items: AuditEntry[] = rows.map((r) => ({
     id: r.id,
     at: r.at.toISOString(),
     actor: r.actor,

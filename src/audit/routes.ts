@@ -1,82 +1,29 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { stringify } from 'csv-stringify/sync';
-import { type AppEnv, errorResponses } from '../http/router.ts';
+import { csvOrJson, json, routesTagged } from '../http/route.ts';
+import type { AppEnv } from '../http/router.ts';
 import { exportRecord } from '../kernel/spreadsheet-cells.ts';
-import { isoDate } from '../registry/schemas.ts';
 import { listAuditEntries, verifyAuditTrail } from './query.ts';
+import { AuditEntry, AuditQuery, AuditVerdict } from './schemas.ts';
 
-const AuditEntry = z
-  .object({
-    id: z.number().int(),
-    at: z.string(),
-    actor: z.string(),
-    source_ip: z.string().nullable(),
-    action: z.string(),
-    entity_kind: z.string(),
-    entity_code: z.string().nullable(),
-    result: z.string(),
-    before: z.unknown(),
-    after: z.unknown(),
-    request_id: z.string().nullable(),
-    hash: z.string().nullable(),
-    hash_alg: z.string().nullable(),
-  })
-  .openapi('AuditEntry');
+const route = routesTagged('audit');
 
-const listRoute = createRoute({
+const listRoute = route({
   method: 'get',
   path: '/api/v1/audit',
   operationId: 'listAuditEntries',
-  tags: ['audit'],
   summary: 'The audit trail (auditor); the whole filtered trail as CSV with Accept: text/csv',
-  request: {
-    query: z.object({
-      from: isoDate.optional(),
-      to: isoDate.optional(),
-      actor: z.string().optional(),
-      action: z.string().optional(),
-      entity_kind: z.string().optional(),
-      entity_code: z.string().optional(),
-      limit: z.coerce.number().int().min(1).max(1000).default(100),
-      offset: z.coerce.number().int().min(0).default(0),
-    }),
-  },
-  responses: {
-    200: {
-      description: 'Entries in order',
-      content: {
-        'application/json': { schema: z.object({ items: z.array(AuditEntry), total: z.number().int() }) },
-        'text/csv': { schema: z.string() },
-      },
-    },
-    ...errorResponses,
-  },
+  request: { query: AuditQuery },
+  responses: { 200: csvOrJson('Entries in order', z.object({ items: z.array(AuditEntry), total: z.number().int() })) },
 });
 
-const verifyRoute = createRoute({
+const verifyRoute = route({
   method: 'get',
   path: '/api/v1/audit/verify',
   operationId: 'verifyAuditChain',
-  tags: ['audit'],
   summary: 'Walk the hash chain and name the first broken link',
-  responses: {
-    200: {
-      description: 'The verdict',
-      content: {
-        'application/json': {
-          schema: z.object({
-            ok: z.boolean(),
-            checked: z.number().int(),
-            unchained: z.number().int(),
-            firstBroken: z.object({ id: z.number().int(), reason: z.string() }).optional(),
-          }),
-        },
-      },
-    },
-    ...errorResponses,
-  },
+  responses: { 200: json('The verdict', AuditVerdict) },
 });
-
 const csvColumns = [
   'id',
   'at',

@@ -1,5 +1,6 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { type AppEnv, errorResponses } from '../http/router.ts';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import { defineRoute, json } from '../http/route.ts';
+import type { AppEnv } from '../http/router.ts';
 import type { IndicatorCache } from '../indicators/cache.ts';
 import type { IndicatorReport } from '../indicators/service.ts';
 import { divisionShapes, type FeatureCollection, mapCache } from './service.ts';
@@ -16,7 +17,7 @@ const FeatureCollectionSchema = z
   .openapi('FeatureCollection');
 
 const shapeRoute = (layer: 'cities' | 'counties') =>
-  createRoute({
+  defineRoute({
     method: 'get',
     path: `/geo/guangxi-${layer}.json`,
     operationId: layer === 'cities' ? 'getCityShapes' : 'getCountyShapes',
@@ -31,10 +32,7 @@ const shapeRoute = (layer: 'cities' | 'counties') =>
           ? GeoQuery
           : GeoQuery.extend({ city: z.string().optional().openapi({ description: 'Only this city’s counties', example: '450100' }) }),
     },
-    responses: {
-      200: { description: 'The shapes', content: { 'application/json': { schema: FeatureCollectionSchema } } },
-      ...errorResponses,
-    },
+    responses: { 200: json('The shapes', FeatureCollectionSchema) },
   });
 
 /**

@@ -41,41 +41,8 @@ export function createRouter(): OpenAPIHono<AppEnv> {
   });
 }
 
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    code: z.string(),
-    requestId: z.string().optional(),
-    errors: z
-      .array(
-        z.object({
-          field: z.string(),
-          message: z.string(),
-          row: z.number().int().optional(),
-          column: z.string().optional(),
-          index: z.number().int().optional(),
-        }),
-      )
-      .optional(),
-  })
-  .openapi('Problem');
-
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ProblemSchema } },
-});
-
-/** The error answers every route can give; routes spread these into `responses`. */
-export const errorResponses = {
-  400: problem('Malformed request'),
-  404: problem('No such record'),
-  413: problem('Body too large'),
-  422: problem('Invalid input; `errors` names each field'),
-  500: problem('Unexpected server error'),
-} as const;
+// The OpenAPI pieces live in route.ts; these names stay importable from here.
+export { errorResponses, ProblemSchema } from './route.ts';
 
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100).openapi({ description: 'Items per page (1–1000)' }),

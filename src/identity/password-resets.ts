@@ -6,20 +6,11 @@ import { passwordResets, userNotices, users } from '../db/schema/index.ts';
 import { AppError, notFound } from '../http/errors.ts';
 import { assertCan, rootAccess } from './access.ts';
 import type { Actor } from './actor.ts';
+import type { PasswordResetView } from './schemas.ts';
 import { changePassword, getUser, isAdministrator } from './users.ts';
 
 /** A request not approved within a day lapses: a later one starts afresh. */
 const pendingForMs = 24 * 60 * 60 * 1000;
-
-export interface PasswordResetView {
-  id: number;
-  user: string;
-  requested_by: string;
-  status: 'pending' | 'approved';
-  created_at: string;
-  approved_by: string | null;
-  approved_at: string | null;
-}
 
 /** Tells a user something about his account at his next sign-in (he has no address to send it to). */
 export async function noticeTo(db: Db, userId: number, message: string): Promise<void> {

@@ -8,6 +8,7 @@ import { type Access, assertCan } from './access.ts';
 import type { Actor } from './actor.ts';
 import type { Principal } from './principal.ts';
 import type { Role } from './roles.ts';
+import type { TokenView } from './schemas.ts';
 import { claimTotpStep, hashSecret } from './sessions.ts';
 import { totpStep } from './totp.ts';
 import { getUser, needsTotp } from './users.ts';
@@ -27,18 +28,6 @@ export interface NewToken {
   roles?: Role[];
   /** The user's current second-factor code: required when the user holds an administrator role. */
   totp?: string;
-}
-
-export interface TokenView {
-  id: number;
-  user: string;
-  name: string;
-  scope: 'read' | 'write';
-  roles: Role[];
-  expires_at: string;
-  revoked_at: string | null;
-  last_used_at: string | null;
-  created_at: string;
 }
 
 const viewOf = (t: typeof apiTokens.$inferSelect, user: string): TokenView => ({

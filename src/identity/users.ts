@@ -8,24 +8,12 @@ import type { Actor } from './actor.ts';
 import { clearAllLockouts } from './lockout.ts';
 import { generatePassword, hashPassword, passwordProblems, verifyPassword } from './passwords.ts';
 import { adminRoles, type Role, roleConflict } from './roles.ts';
+import type { UserView } from './schemas.ts';
 import { claimTotpStep, verifyCurrentPassword } from './sessions.ts';
 import { newTotpSecret, totpStep, totpUri } from './totp.ts';
 
 export type User = typeof users.$inferSelect;
 export type SecurityPolicy = typeof securityPolicy.$inferSelect;
-
-export interface UserView {
-  name: string;
-  display_name: string;
-  roles: Role[];
-  department_code: string | null;
-  disabled: boolean;
-  locked_until: string | null;
-  must_change_password: boolean;
-  totp_enabled: boolean;
-  last_login_at: string | null;
-  created_at: string;
-}
 
 export async function userView(db: Db, user: User): Promise<UserView> {
   const [dept] = user.departmentId

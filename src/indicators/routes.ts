@@ -1,67 +1,29 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { stringify } from 'csv-stringify/sync';
 import { recordAudit } from '../audit/service.ts';
-import { type AppEnv, booleanQuery, errorResponses } from '../http/router.ts';
+import { csvOrJson, json, routesTagged } from '../http/route.ts';
+import { type AppEnv, booleanQuery } from '../http/router.ts';
 import { exportRecord } from '../kernel/spreadsheet-cells.ts';
 import { IndicatorCache } from './cache.ts';
 import { indicatorKeys } from './definitions.ts';
-import { type IndicatorReport, readIndicatorItems, readIndicators } from './service.ts';
+import { IndicatorReport, ScopeQuery } from './schemas.ts';
+import { readIndicatorItems, readIndicators } from './service.ts';
 
-const ScopeQuery = z.object({
-  scope: z.string().min(1).openapi({ description: 'A division code (`450000`) or `dept:<department code>`', example: '450000' }),
-  at: z
-    .string()
-    .optional()
-    .openapi({ description: 'Business date YYYY-MM-DD; the state at the end of that day. Default: today', example: '2020-07-31' }),
-  self: booleanQuery.optional().openapi({ description: 'Only the region itself (本级), not everything under it' }),
-});
+const route = routesTagged('indicators');
 
-const FigureSchema = z.object({
-  numerator: z.number().int(),
-  denominator: z.number().int(),
-  ratio: z.number().nullable(),
-  percent: z.number().nullable().openapi({ description: 'Rounded half-up to one decimal' }),
-});
-
-const IndicatorReportSchema = z
-  .object({
-    scope: z.string(),
-    scope_name: z.string(),
-    scope_kind: z.enum(['region', 'department']),
-    self: z.boolean(),
-    at: z.string(),
-    indicators: z.array(
-      FigureSchema.extend({
-        key: z.enum(indicatorKeys),
-        name: z.string(),
-        name_en: z.string(),
-        pending: z.number().int(),
-        breakdown: z
-          .object({ by_system_type: z.record(z.string(), FigureSchema), by_level: z.record(z.string(), FigureSchema) })
-          .optional(),
-      }),
-    ),
-  })
-  .openapi('IndicatorReport');
-
-const getIndicators = createRoute({
+const getIndicators = route({
   method: 'get',
   path: '/api/v1/indicators',
   operationId: 'getIndicators',
-  tags: ['indicators'],
   summary: 'The official indicators for a scope as of a date',
   request: { query: ScopeQuery },
-  responses: {
-    200: { description: 'The indicator set', content: { 'application/json': { schema: IndicatorReportSchema } } },
-    ...errorResponses,
-  },
+  responses: { 200: json('The indicator set', IndicatorReport) },
 });
 
-const listItems = createRoute({
+const listItems = route({
   method: 'get',
   path: '/api/v1/indicators/{key}/items',
   operationId: 'listIndicatorItems',
-  tags: ['indicators'],
   summary: 'The exact items behind a figure (CSV with Accept: text/csv)',
   request: {
     params: z.object({ key: z.enum(indicatorKeys) }),
@@ -72,29 +34,22 @@ const listItems = createRoute({
     }),
   },
   responses: {
-    200: {
-      description: 'A page of items',
-      content: {
-        'application/json': {
-          schema: z.object({
-            key: z.string(),
-            scope: z.string(),
-            at: z.string(),
-            missing: z.boolean(),
-            total: z.number().int(),
-            limit: z.number().int().nullable(),
-            offset: z.number().int(),
-            columns: z.array(z.string()),
-            items: z.array(z.record(z.string(), z.unknown())),
-          }),
-        },
-        'text/csv': { schema: z.string() },
-      },
-    },
-    ...errorResponses,
+    200: csvOrJson(
+      'A page of items',
+      z.object({
+        key: z.string(),
+        scope: z.string(),
+        at: z.string(),
+        missing: z.boolean(),
+        total: z.number().int(),
+        limit: z.number().int().nullable(),
+        offset: z.number().int(),
+        columns: z.array(z.string()),
+        items: z.array(z.record(z.string(), z.unknown())),
+      }),
+    ),
   },
 });
-
 export function registerIndicatorRoutes(app: OpenAPIHono<AppEnv>, cache = new IndicatorCache<IndicatorReport>()) {
   app.openapi(getIndicators, async (c) => {
     const q = c.req.valid('query');

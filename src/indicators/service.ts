@@ -9,33 +9,11 @@ import { businessDate, isCalendarDate } from '../kernel/dates.ts';
 import type { IndicatorCache } from './cache.ts';
 import { definitions, type IndicatorDefinition, type IndicatorKey, indicatorKeys } from './definitions.ts';
 import { percentOf, ratioOf } from './percent.ts';
+import type { Figure, IndicatorFigure, IndicatorReport } from './schemas.ts';
 import { resolveScope, type Scope } from './scope.ts';
 
-export interface Figure {
-  numerator: number;
-  denominator: number;
-  ratio: number | null;
-  percent: number | null;
-}
-
-export interface IndicatorFigure extends Figure {
-  key: IndicatorKey;
-  name: string;
-  name_en: string;
-  /** Items awaiting classification (待认定): in no denominator, shown beside the rate. */
-  pending: number;
-  /** 对接完成率 only: the same figure split by system type and by level. */
-  breakdown?: { by_system_type: Record<string, Figure>; by_level: Record<string, Figure> };
-}
-
-export interface IndicatorReport {
-  scope: string;
-  scope_name: string;
-  scope_kind: 'region' | 'department';
-  self: boolean;
-  at: string;
-  indicators: IndicatorFigure[];
-}
+// Their types come from the route's schemas; they are imported from here all over the code.
+export type { Figure, IndicatorFigure, IndicatorReport } from './schemas.ts';
 
 export interface IndicatorQuery {
   scope: string;

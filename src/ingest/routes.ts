@@ -1,11 +1,12 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { type Config, configDefaults } from '../config.ts';
 import { agentKinds } from '../db/schema/enums.ts';
 import { isTransientDatabaseError } from '../db/transient.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
-import { type AppEnv, errorResponses, PageQuery, ProblemSchema } from '../http/router.ts';
+import { defineRoute, json, jsonBody, problem } from '../http/route.ts';
+import { type AppEnv, PageQuery } from '../http/router.ts';
 import { assertCan } from '../identity/access.ts';
 import type { IngestMetrics, IngestResult } from '../metrics/registry.ts';
 import { type AuthenticatedAgent, authenticateAgent, getAgent, listAgents } from './agents.ts';
@@ -15,20 +16,16 @@ import { agentActor, applyBatch } from './service.ts';
 
 export type IngestConfig = Pick<Config, 'YUNWANG_INGEST_BODY_LIMIT_BYTES' | 'YUNWANG_INGEST_MAX_ITEMS' | 'YUNWANG_INGEST_MAX_IN_FLIGHT'>;
 
-const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
-
-const ingestBatchRoute = createRoute({
+const ingestBatchRoute = defineRoute({
   method: 'post',
   path: '/api/v1/ingest/batches',
   operationId: 'ingestBatch',
   tags: ['ingest'],
   summary: 'Apply one agent batch, all or nothing; a replayed (agent, seq) is acknowledged and not applied again',
   security: [{ agentToken: [] }],
-  request: { body: { required: true, content: { 'application/json': { schema: IngestBatch } } } },
+  request: { body: jsonBody(IngestBatch) },
   responses: {
     200: json('Committed (or already committed before: `status: duplicate`)', IngestReceipt),
-    ...errorResponses,
     401: problem('No token, or an unknown or revoked one'),
     403: problem('The token belongs to another agent, or an item is outside its scope; `errors[].index` names it'),
     422: problem('An item is invalid; `errors[].index` and `errors[].field` name it, and nothing was applied'),
@@ -44,7 +41,7 @@ const AgentName = z.object({
     .openapi({ param: { name: 'name', in: 'path' }, example: 'network-nanning-1' }),
 });
 
-const listAgentsRoute = createRoute({
+const listAgentsRoute = defineRoute({
   method: 'get',
   path: '/api/v1/agents',
   operationId: 'listAgents',
@@ -62,23 +59,22 @@ const listAgentsRoute = createRoute({
       'A page of agents',
       z.object({ items: z.array(AgentItem), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }),
     ),
-    ...errorResponses,
   },
 });
 
-const getAgentRoute = createRoute({
+const getAgentRoute = defineRoute({
   method: 'get',
   path: '/api/v1/agents/{name}',
   operationId: 'getAgent',
   tags: ['agents'],
   summary: 'One agent',
   request: { params: AgentName },
-  responses: { 200: json('The agent', AgentItem), ...errorResponses },
+  responses: { 200: json('The agent', AgentItem) },
 });
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone' });
 
-const nodeSamplesRoute = createRoute({
+const nodeSamplesRoute = defineRoute({
   method: 'get',
   path: '/api/v1/network-nodes/{code}/samples',
   operationId: 'listNetworkNodeSamples',
@@ -102,7 +98,6 @@ const nodeSamplesRoute = createRoute({
       'Samples; `truncated` when the range holds more than `limit`',
       z.object({ node: z.string(), from: z.string(), to: z.string(), items: z.array(SampleItem), truncated: z.boolean() }),
     ),
-    ...errorResponses,
   },
 });
 

@@ -1,7 +1,8 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { recordAudit } from '../audit/service.ts';
 import type { LeadershipSettings } from '../config.ts';
-import { type AppEnv, errorResponses, ProblemSchema } from '../http/router.ts';
+import { json, jsonBody, problem, routesTagged } from '../http/route.ts';
+import type { AppEnv } from '../http/router.ts';
 import { indicatorKeys } from '../indicators/definitions.ts';
 import { isoDate } from '../registry/schemas.ts';
 import { forecast } from './forecast.ts';
@@ -28,47 +29,39 @@ import {
 import { listSnapshots, snapshotRevisions } from './snapshots.ts';
 import { listTrajectories, removeTargets, setTarget, targetStatus } from './targets.ts';
 
-const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
-const tags = ['leadership'];
-const conflict = {
-  409: { description: 'The registry kept changing while freezing', content: { 'application/problem+json': { schema: ProblemSchema } } },
-};
+const route = routesTagged('leadership');
 
 const MonthQuery = z.object({ month: monthString });
 
 const routes = {
-  listTargets: createRoute({
+  listTargets: route({
     method: 'get',
     path: '/api/v1/targets',
     operationId: 'listTargets',
-    tags,
     summary: 'Target trajectories, by indicator and scope',
     request: { query: z.object({ indicator: z.enum(indicatorKeys).optional(), scope: targetScope.optional() }) },
-    responses: { 200: json('The trajectories', z.object({ items: z.array(TrajectorySchema) })), ...errorResponses },
+    responses: { 200: json('The trajectories', z.object({ items: z.array(TrajectorySchema) })) },
   }),
-  setTarget: createRoute({
+  setTarget: route({
     method: 'put',
     path: '/api/v1/targets',
     operationId: 'setTarget',
-    tags,
     summary: 'Set one point (deadline, ratio) of a trajectory; the same deadline again replaces it',
-    request: { body: { required: true, content: { 'application/json': { schema: TargetInput } } } },
-    responses: { 200: json('The trajectory as it now stands', TrajectorySchema), ...errorResponses },
+    request: { body: jsonBody(TargetInput) },
+    responses: { 200: json('The trajectory as it now stands', TrajectorySchema) },
   }),
-  removeTargets: createRoute({
+  removeTargets: route({
     method: 'delete',
     path: '/api/v1/targets',
     operationId: 'removeTargets',
-    tags,
     summary: 'Remove one point of a trajectory (with deadline) or the whole trajectory',
     request: { query: z.object({ indicator: z.enum(indicatorKeys), scope: targetScope, deadline: isoDate.optional() }) },
-    responses: { 200: json('How many points were removed', z.object({ removed: z.number().int() })), ...errorResponses },
+    responses: { 200: json('How many points were removed', z.object({ removed: z.number().int() })) },
   }),
-  targetStatus: createRoute({
+  targetStatus: route({
     method: 'get',
     path: '/api/v1/targets/status',
     operationId: 'getTargetStatus',
-    tags,
     summary: 'For a scope and date: each figure, the target in force, the gap and whether it is behind',
     request: {
       query: z.object({
@@ -76,30 +69,27 @@ const routes = {
         at: isoDate.optional().openapi({ description: 'Default: today', example: '2020-07-31' }),
       }),
     },
-    responses: { 200: json('Figures against targets', TargetStatusSchema), ...errorResponses },
+    responses: { 200: json('Figures against targets', TargetStatusSchema) },
   }),
-  listSnapshots: createRoute({
+  listSnapshots: route({
     method: 'get',
     path: '/api/v1/snapshots',
     operationId: 'listSnapshots',
-    tags,
     summary: 'Every month with a snapshot (frozen, or queued for the snapshot job)',
-    responses: { 200: json('The months', z.object({ items: z.array(SnapshotMetaSchema) })), ...errorResponses },
+    responses: { 200: json('The months', z.object({ items: z.array(SnapshotMetaSchema) })) },
   }),
-  freeze: createRoute({
+  freeze: route({
     method: 'post',
     path: '/api/v1/snapshots',
     operationId: 'freezeSnapshot',
-    tags,
     summary: 'Freeze a month (again only with refreeze and a reason)',
-    request: { body: { required: true, content: { 'application/json': { schema: FreezeInput } } } },
-    responses: { 200: json('What happened', FreezeResultSchema), ...conflict, ...errorResponses },
+    request: { body: jsonBody(FreezeInput) },
+    responses: { 200: json('What happened', FreezeResultSchema), 409: problem('The registry kept changing while freezing') },
   }),
-  series: createRoute({
+  series: route({
     method: 'get',
     path: '/api/v1/snapshots/series',
     operationId: 'getSnapshotSeries',
-    tags,
     summary: "A scope's frozen figures of one indicator, month by month (the trend line)",
     request: {
       query: z.object({
@@ -109,34 +99,31 @@ const routes = {
         to: monthString.optional(),
       }),
     },
-    responses: { 200: json('The series', SeriesSchema), ...errorResponses },
+    responses: { 200: json('The series', SeriesSchema) },
   }),
-  revisions: createRoute({
+  revisions: route({
     method: 'get',
     path: '/api/v1/snapshots/{month}',
     operationId: 'getSnapshot',
-    tags,
     summary: 'A month and every revision of it, newest first',
     request: { params: z.object({ month: monthString.openapi({ param: { name: 'month', in: 'path' } }) }) },
-    responses: { 200: json('The revisions', z.object({ month: z.string(), revisions: z.array(SnapshotMetaSchema) })), ...errorResponses },
+    responses: { 200: json('The revisions', z.object({ month: z.string(), revisions: z.array(SnapshotMetaSchema) })) },
   }),
-  figures: createRoute({
+  figures: route({
     method: 'get',
     path: '/api/v1/snapshots/{month}/figures',
     operationId: 'getFrozenFigures',
-    tags,
     summary: "One scope's indicators as frozen for the month",
     request: {
       params: z.object({ month: monthString.openapi({ param: { name: 'month', in: 'path' } }) }),
       query: z.object({ scope: z.string().min(1).openapi({ example: '450000' }) }),
     },
-    responses: { 200: json('The frozen report', FrozenReportSchema), ...errorResponses },
+    responses: { 200: json('The frozen report', FrozenReportSchema) },
   }),
-  forecast: createRoute({
+  forecast: route({
     method: 'get',
     path: '/api/v1/forecasts',
     operationId: 'getForecast',
-    tags,
     summary: 'When each indicator reaches 100% at its recent pace (least squares over the last N snapshots)',
     request: {
       query: z.object({
@@ -144,22 +131,20 @@ const routes = {
         month: monthString.optional().openapi({ description: 'Forecast from this month back (default: the latest frozen)' }),
       }),
     },
-    responses: { 200: json('The forecasts', ForecastSchema), ...errorResponses },
+    responses: { 200: json('The forecasts', ForecastSchema) },
   }),
-  ranking: createRoute({
+  ranking: route({
     method: 'get',
     path: '/api/v1/ranking',
     operationId: 'getRanking',
-    tags,
     summary: 'The red/black list (红黑榜) of a frozen month: cities and province-level departments',
     request: { query: MonthQuery },
-    responses: { 200: json('The ranking', RankingSchema), ...errorResponses },
+    responses: { 200: json('The ranking', RankingSchema) },
   }),
-  report: createRoute({
+  report: route({
     method: 'get',
     path: '/api/v1/reports/supervision',
     operationId: 'getSupervisionReport',
-    tags,
     summary: 'The monthly supervision report (督查通报) as XLSX or a printable HTML page',
     request: { query: MonthQuery.extend({ format: z.enum(['xlsx', 'html']).default('html') }) },
     responses: {
@@ -170,7 +155,6 @@ const routes = {
           'text/html': { schema: z.string() },
         },
       },
-      ...errorResponses,
     },
   }),
 };

@@ -1,75 +1,66 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { type AppEnv, errorResponses, ProblemSchema } from '../http/router.ts';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import { json, jsonBody, problem, routesTagged } from '../http/route.ts';
+import type { AppEnv } from '../http/router.ts';
 import { assertCan } from '../identity/access.ts';
 import { createChannel, deleteChannel, listChannels, testChannel, updateChannel } from './channels.ts';
 import { listNotifications } from './history.ts';
 import { ChannelInput, ChannelItem, ChannelPatch, channelName, NotificationItem, NotificationQuery } from './schemas.ts';
 
-const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
-const body = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
 const NameParam = z.object({ name: channelName.openapi({ param: { name: 'name', in: 'path' }, example: 'ops-dingtalk' }) });
-const tags = ['notifications'];
+const route = routesTagged('notifications');
 
-const listChannelsRoute = createRoute({
+const listChannelsRoute = route({
   method: 'get',
   path: '/api/v1/notification-channels',
   operationId: 'listNotificationChannels',
-  tags,
   summary: 'Notification channels (通知渠道); secrets are never returned, only `has_secret`',
-  responses: { 200: json('The channels, by name', z.object({ items: z.array(ChannelItem) })), ...errorResponses },
+  responses: { 200: json('The channels, by name', z.object({ items: z.array(ChannelItem) })) },
 });
 
-const createChannelRoute = createRoute({
+const createChannelRoute = route({
   method: 'post',
   path: '/api/v1/notification-channels',
   operationId: 'createNotificationChannel',
-  tags,
   summary: 'Create a channel: webhook, DingTalk or WeCom robot, or email',
-  request: { body: body(ChannelInput) },
-  responses: { 201: json('Created', ChannelItem), 409: problem('The name is taken (deleted channels keep theirs)'), ...errorResponses },
+  request: { body: jsonBody(ChannelInput) },
+  responses: { 201: json('Created', ChannelItem), 409: problem('The name is taken (deleted channels keep theirs)') },
 });
 
-const updateChannelRoute = createRoute({
+const updateChannelRoute = route({
   method: 'patch',
   path: '/api/v1/notification-channels/{name}',
   operationId: 'updateNotificationChannel',
-  tags,
   summary: 'Change a channel; `secret: null` removes its secret',
-  request: { params: NameParam, body: body(ChannelPatch) },
-  responses: { 200: json('Changed', ChannelItem), ...errorResponses },
+  request: { params: NameParam, body: jsonBody(ChannelPatch) },
+  responses: { 200: json('Changed', ChannelItem) },
 });
 
-const deleteChannelRoute = createRoute({
+const deleteChannelRoute = route({
   method: 'delete',
   path: '/api/v1/notification-channels/{name}',
   operationId: 'deleteNotificationChannel',
-  tags,
   summary: 'Delete a channel; its notifications stay in the history',
   request: { params: NameParam },
-  responses: { 204: { description: 'Deleted' }, ...errorResponses },
+  responses: { 204: { description: 'Deleted' } },
 });
 
-const testChannelRoute = createRoute({
+const testChannelRoute = route({
   method: 'post',
   path: '/api/v1/notification-channels/{name}/test',
   operationId: 'testNotificationChannel',
-  tags,
   summary: 'Queue a test message to the channel; follow it at GET /api/v1/notifications',
   request: { params: NameParam },
-  responses: { 202: json('Queued', NotificationItem), ...errorResponses },
+  responses: { 202: json('Queued', NotificationItem) },
 });
 
-const listNotificationsRoute = createRoute({
+const listNotificationsRoute = route({
   method: 'get',
   path: '/api/v1/notifications',
   operationId: 'listNotifications',
-  tags,
   summary: 'The notification outbox, newest first: what was queued, sent, failed or dead-lettered',
   request: { query: NotificationQuery },
   responses: {
     200: json('A page of notifications', z.object({ items: z.array(NotificationItem), total: z.number().int() })),
-    ...errorResponses,
   },
 });
 

@@ -1,5 +1,7 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { type AppEnv, errorResponses, ProblemSchema } from '../http/router.ts';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import { AlertId } from '../alerts/schemas.ts';
+import { json, jsonBody, problem, routesTagged } from '../http/route.ts';
+import type { AppEnv } from '../http/router.ts';
 import {
   AlertWorkOrderInput,
   CommentWorkOrder,
@@ -20,9 +22,7 @@ import {
   updateWorkOrder,
 } from './service.ts';
 
-const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
-const body = <T extends z.ZodType>(schema: T, required = true) => ({ body: { required, content: { 'application/json': { schema } } } });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
+const route = routesTagged('work-orders');
 
 const OrderCode = z.object({
   code: z
@@ -31,89 +31,76 @@ const OrderCode = z.object({
     .openapi({ param: { name: 'code', in: 'path' }, example: 'WO-2026-000001' }),
 });
 
-const listRoute = createRoute({
+const listRoute = route({
   method: 'get',
   path: '/api/v1/work-orders',
   operationId: 'listWorkOrders',
-  tags: ['work-orders'],
   summary: 'Work orders, newest first; a department user sees those assigned to or reported by its department',
   request: { query: WorkOrderListQuery },
-  responses: { 200: json('A page of orders', z.object({ items: z.array(WorkOrderView), total: z.number().int() })), ...errorResponses },
+  responses: { 200: json('A page of orders', z.object({ items: z.array(WorkOrderView), total: z.number().int() })) },
 });
 
-const createRouteDef = createRoute({
+const createOrderRoute = route({
   method: 'post',
   path: '/api/v1/work-orders',
   operationId: 'createWorkOrder',
-  tags: ['work-orders'],
   summary: 'Open a work order by hand; deadlines follow the priority’s service level',
-  request: body(CreateWorkOrder),
-  responses: { 201: json('The order', WorkOrderView), ...errorResponses },
+  request: { body: jsonBody(CreateWorkOrder) },
+  responses: { 201: json('The order', WorkOrderView) },
 });
 
-const getRoute = createRoute({
+const getRoute = route({
   method: 'get',
   path: '/api/v1/work-orders/{code}',
   operationId: 'getWorkOrder',
-  tags: ['work-orders'],
   summary: 'One order with its timeline (its linked alert’s events merged in)',
   request: { params: OrderCode },
-  responses: { 200: json('The order', WorkOrderDetail), ...errorResponses },
+  responses: { 200: json('The order', WorkOrderDetail) },
 });
 
-const updateRoute = createRoute({
+const updateRoute = route({
   method: 'patch',
   path: '/api/v1/work-orders/{code}',
   operationId: 'updateWorkOrder',
-  tags: ['work-orders'],
   summary: 'Edit title, description, priority, category, subject, region; `version` must be the one read',
-  request: { params: OrderCode, ...body(UpdateWorkOrder) },
-  responses: { 200: json('The order', WorkOrderDetail), ...errorResponses, 409: problem('Changed meanwhile, or closed') },
+  request: { params: OrderCode, body: jsonBody(UpdateWorkOrder) },
+  responses: { 200: json('The order', WorkOrderDetail), 409: problem('Changed meanwhile, or closed') },
 });
 
-const transitionRoute = createRoute({
+const transitionRoute = route({
   method: 'post',
   path: '/api/v1/work-orders/{code}/transitions',
   operationId: 'transitionWorkOrder',
-  tags: ['work-orders'],
   summary: 'Accept, transfer, suspend, resume, resolve, close, reopen or cancel',
-  request: { params: OrderCode, ...body(TransitionWorkOrder) },
-  responses: { 200: json('The order', WorkOrderDetail), ...errorResponses, 409: problem('Not allowed from its state, or taken meanwhile') },
+  request: { params: OrderCode, body: jsonBody(TransitionWorkOrder) },
+  responses: { 200: json('The order', WorkOrderDetail), 409: problem('Not allowed from its state, or taken meanwhile') },
 });
 
-const commentRoute = createRoute({
+const commentRoute = route({
   method: 'post',
   path: '/api/v1/work-orders/{code}/comments',
   operationId: 'commentWorkOrder',
-  tags: ['work-orders'],
   summary: 'Add a comment to the timeline',
-  request: { params: OrderCode, ...body(CommentWorkOrder) },
-  responses: { 201: json('The order', WorkOrderDetail), ...errorResponses },
+  request: { params: OrderCode, body: jsonBody(CommentWorkOrder) },
+  responses: { 201: json('The order', WorkOrderDetail) },
 });
 
-const fromAlertRoute = createRoute({
+const fromAlertRoute = route({
   method: 'post',
   path: '/api/v1/alerts/{id}/work-order',
   operationId: 'createWorkOrderFromAlert',
-  tags: ['work-orders'],
   summary: 'Open a fault order from an alert: priority from severity, subject and region copied, linked both ways',
   request: {
-    params: z.object({
-      id: z.coerce
-        .number()
-        .int()
-        .positive()
-        .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
-    }),
-    ...body(AlertWorkOrderInput, false),
+    params: AlertId,
+    body: jsonBody(AlertWorkOrderInput, false),
   },
-  responses: { 201: json('The order', WorkOrderView), ...errorResponses, 409: problem('The alert already has an order (named)') },
+  responses: { 201: json('The order', WorkOrderView), 409: problem('The alert already has an order (named)') },
 });
 
 /** The work-order API: orders, their transitions and comments, and opening one from an alert. */
 export function registerWorkOrderRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(listRoute, async (c) => c.json(await listWorkOrders(c.get('db'), c.get('actor').access, c.req.valid('query')), 200));
-  app.openapi(createRouteDef, async (c) => c.json(await createWorkOrder(c.get('db'), c.get('actor'), c.req.valid('json')), 201));
+  app.openapi(createOrderRoute, async (c) => c.json(await createWorkOrder(c.get('db'), c.get('actor'), c.req.valid('json')), 201));
   app.openapi(getRoute, async (c) => c.json(await getWorkOrder(c.get('db'), c.get('actor').access, c.req.valid('param').code), 200));
   app.openapi(updateRoute, async (c) =>
     c.json(await updateWorkOrder(c.get('db'), c.get('actor'), c.req.valid('param').code, c.req.valid('json')), 200),

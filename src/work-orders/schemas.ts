@@ -126,3 +126,49 @@ export type TimelineEntry = z.infer<typeof TimelineEntry>;
 
 export const WorkOrderDetail = WorkOrderView.extend({ timeline: z.array(TimelineEntry) }).openapi('WorkOrderDetail');
 export type WorkOrderDetail = z.infer<typeof WorkOrderDetail>;
+
+const day = z
+  .string()
+  .max(10)
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+export const WorkOrderStatsQuery = z.object({
+  from: day.optional().openapi({ description: 'First day (Asia/Shanghai), default the first of this month' }),
+  to: day
+    .optional()
+    .openapi({ description: 'Day after the last (exclusive), default the first of the next month; at most 366 days after from' }),
+  scope: z.string().max(64).optional().openapi({ description: 'Region code (with its descendants) or dept:<code>' }),
+});
+export type WorkOrderStatsQuery = z.infer<typeof WorkOrderStatsQuery>;
+
+const Count = z.number().int();
+const Seconds = z.number().int().nullable();
+const Percent = z
+  .number()
+  .nullable()
+  .openapi({ description: 'met / (met + breached) × 100, one decimal; null when none finished or breached' });
+
+const DepartmentStats = z.object({
+  department: z.object({ code: z.string(), name: z.string() }),
+  total: Count,
+  resolved: Count,
+  breached: Count,
+  compliance_percent: Percent,
+  mean_time_to_resolve_seconds: Seconds,
+});
+
+export const WorkOrderStats = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    scope: z.string().nullable(),
+    total: Count,
+    by_category: z.record(z.string(), Count),
+    by_state: z.record(z.string(), Count),
+    mean_time_to_acknowledge_seconds: Seconds,
+    mean_time_to_resolve_seconds: Seconds,
+    sla: z.object({ met: Count, breached: Count, open: Count, compliance_percent: Percent }),
+    by_department: z.array(DepartmentStats),
+  })
+  .openapi('WorkOrderStats');
+export type WorkOrderStats = z.infer<typeof WorkOrderStats>;

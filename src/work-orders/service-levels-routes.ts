@@ -1,14 +1,12 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { slaClocks, workOrderPriorities } from '../db/schema/enums.ts';
 import { AppError } from '../http/errors.ts';
-import { type AppEnv, errorResponses } from '../http/router.ts';
+import { json, jsonBody, routesTagged } from '../http/route.ts';
+import type { AppEnv } from '../http/router.ts';
 import { assertCan } from '../identity/access.ts';
 import { calendarFromCsv, calendarFromJson, calendarLimits, getCalendarYear, replaceCalendarYear } from './calendar.ts';
 import { getWorkingHours, listSlaPolicies, maxSlaMinutes, updateSlaPolicies, updateWorkingHours } from './service-levels.ts';
-
-const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
-const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
 
 /** A zod path as a caller writes it, `items[2].clock`, rather than the default `items.2.clock`. */
 const fieldOf = (path: readonly PropertyKey[]) =>
@@ -23,6 +21,8 @@ const bracketedHook = (result: { success: boolean; error?: z.ZodError; target: s
   const errors = result.error.issues.map((issue) => ({ field: fieldOf(issue.path), message: issue.message }));
   throw new AppError('validation_failed', `invalid ${result.target}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
 };
+
+const route = routesTagged('work-orders');
 
 const minutes = z
   .number()
@@ -67,59 +67,57 @@ const YearParam = z.object({
     .openapi({ param: { name: 'year', in: 'path' }, example: 2027 }),
 });
 
-const listPoliciesRoute = createRoute({
+const listPoliciesRoute = route({
   method: 'get',
   path: '/api/v1/sla-policies',
   operationId: 'listSlaPolicies',
-  tags: ['work-orders'],
   summary: 'Service levels by priority: response (accept) and resolution deadlines, and which clock they run on',
-  responses: { 200: json('The policies', z.object({ items: z.array(SlaPolicy) })), ...errorResponses },
+  responses: { 200: json('The policies', z.object({ items: z.array(SlaPolicy) })) },
 });
 
-const updatePoliciesRoute = createRoute({
+const updatePoliciesRoute = route({
   method: 'put',
   path: '/api/v1/sla-policies',
   operationId: 'updateSlaPolicies',
-  tags: ['work-orders'],
   summary: 'Replace the policies of the priorities given (ops); open orders keep the terms frozen when they were opened',
-  request: body(z.object({ items: z.array(SlaPolicyInput).min(1).max(workOrderPriorities.length) }).strict()),
-  responses: { 200: json('All policies after the change', z.object({ items: z.array(SlaPolicy) })), ...errorResponses },
+  request: { body: jsonBody(z.object({ items: z.array(SlaPolicyInput).min(1).max(workOrderPriorities.length) }).strict()) },
+  responses: { 200: json('All policies after the change', z.object({ items: z.array(SlaPolicy) })) },
 });
 
-const getWorkingHoursRoute = createRoute({
+const getWorkingHoursRoute = route({
   method: 'get',
   path: '/api/v1/working-hours',
   operationId: 'getWorkingHours',
-  tags: ['work-orders'],
   summary: 'Working hours (作息时间) of a working day, in one time zone',
-  responses: { 200: json('The working hours', WorkingHours), ...errorResponses },
+  responses: { 200: json('The working hours', WorkingHours) },
 });
 
-const updateWorkingHoursRoute = createRoute({
+const updateWorkingHoursRoute = route({
   method: 'put',
   path: '/api/v1/working-hours',
   operationId: 'updateWorkingHours',
-  tags: ['work-orders'],
   summary: 'Set the working hours (ops): an IANA zone and 1–6 sorted, non-overlapping HH:MM periods',
-  request: body(z.object({ timezone: z.string().min(1).max(64), periods: z.array(Period.strict()).max(6, 'at most 6 periods') }).strict()),
-  responses: { 200: json('The working hours', WorkingHours), ...errorResponses },
+  request: {
+    body: jsonBody(
+      z.object({ timezone: z.string().min(1).max(64), periods: z.array(Period.strict()).max(6, 'at most 6 periods') }).strict(),
+    ),
+  },
+  responses: { 200: json('The working hours', WorkingHours) },
 });
 
-const getCalendarRoute = createRoute({
+const getCalendarRoute = route({
   method: 'get',
   path: '/api/v1/calendar/{year}',
   operationId: 'getCalendarYear',
-  tags: ['work-orders'],
   summary: "A year's public holidays (放假) and make-up working days (调休上班); other days follow Monday–Friday",
   request: { params: YearParam },
-  responses: { 200: json('The year', CalendarYear), ...errorResponses },
+  responses: { 200: json('The year', CalendarYear) },
 });
 
-const replaceCalendarRoute = createRoute({
+const replaceCalendarRoute = route({
   method: 'post',
   path: '/api/v1/calendar/{year}',
   operationId: 'replaceCalendarYear',
-  tags: ['work-orders'],
   summary:
     "Replace a year's days (ops), all or nothing: JSON {days:[{day,kind,name,source?}], source?} or text/csv with headers " +
     '日期/day, 类型/kind (放假|上班 or holiday|workday), 名称/name, 来源/source; at most 64 KB and 400 days',
@@ -141,7 +139,6 @@ const replaceCalendarRoute = createRoute({
   },
   responses: {
     200: json('The year as stored now, and how many rows it replaced', CalendarYear.extend({ removed: z.number().int() })),
-    ...errorResponses,
     415: json('Neither JSON nor CSV', z.object({})),
   },
 });

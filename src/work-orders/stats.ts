@@ -8,40 +8,10 @@ import { AppError } from '../http/errors.ts';
 import { type Access, departmentLimit } from '../identity/access.ts';
 import { percentOf } from '../indicators/percent.ts';
 import { todayIso } from '../registry/history.ts';
+import type { WorkOrderStats, WorkOrderStatsQuery } from './schemas.ts';
 
 /** The longest period the statistics cover: a year, leap or not. */
 export const maxStatsDays = 366;
-
-export interface WorkOrderStatsQuery {
-  /** `YYYY-MM-DD`, Asia/Shanghai; default the first day of the current month. */
-  from?: string;
-  /** `YYYY-MM-DD`, exclusive; default the first day of the next month. */
-  to?: string;
-  /** A region code (with its descendants) or `dept:<code>` (orders assigned to or reported by it or a sub-department). */
-  scope?: string;
-}
-
-export interface DepartmentStats {
-  department: { code: string; name: string };
-  total: number;
-  resolved: number;
-  breached: number;
-  compliance_percent: number | null;
-  mean_time_to_resolve_seconds: number | null;
-}
-
-export interface WorkOrderStats {
-  from: string;
-  to: string;
-  scope: string | null;
-  total: number;
-  by_category: Record<string, number>;
-  by_state: Record<string, number>;
-  mean_time_to_acknowledge_seconds: number | null;
-  mean_time_to_resolve_seconds: number | null;
-  sla: { met: number; breached: number; open: number; compliance_percent: number | null };
-  by_department: DepartmentStats[];
-}
 
 const dayMs = 86_400_000;
 const isoDay = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,0 +1,79 @@
+import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    requestId: z.string().optional(),
+    errors: z
+      .array(
+        z.object({
+          field: z.string(),
+          message: z.string(),
+          row: z.number().int().optional(),
+          column: z.string().optional(),
+          index: z.number().int().optional(),
+        }),
+      )
+      .optional(),
+  })
+  .openapi('Problem');
+
+/** An error answer: always problem+json. */
+export const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
+
+/**
+ * The error answers every operation can give. The middleware in front of every route can
+ * refuse a caller (401, 403, 429) and any write can meet a conflict (409), so the document
+ * lists them all rather than only those a handler throws itself.
+ */
+export const errorResponses = {
+  400: problem('Malformed request'),
+  401: problem('Not signed in, or the session or token is no longer valid'),
+  403: problem('Not allowed for your roles, department or token scope'),
+  404: problem('No such record'),
+  409: problem("Conflicts with the record's current state"),
+  413: problem('Body too large'),
+  422: problem('Invalid input; `errors` names each field'),
+  429: problem('Too many requests; retry after `Retry-After` seconds'),
+  500: problem('Unexpected server error'),
+} as const;
+
+/** A JSON answer. */
+export const json = <T extends z.ZodType>(description: string, schema: T) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/** A JSON request body; `required: false` where the whole body may be left out. */
+export const jsonBody = <T extends z.ZodType>(schema: T, required = true) => ({
+  required,
+  content: { 'application/json': { schema } },
+});
+
+/** A JSON answer that is CSV when the caller asks for text/csv (a whole list, for download). */
+export const csvOrJson = <T extends z.ZodType>(description: string, schema: T) => ({
+  description,
+  content: { 'application/json': { schema }, 'text/csv': { schema: z.string() } },
+});
+
+type ErrorStatus = keyof typeof errorResponses;
+type WithErrors<R extends RouteConfig> = Omit<R, 'responses'> & {
+  responses: Omit<typeof errorResponses, keyof R['responses'] & ErrorStatus> & R['responses'];
+};
+
+/** `createRoute` with every error answer; an error the route describes itself keeps its own words. */
+export function defineRoute<const R extends RouteConfig>(route: R) {
+  return createRoute({ ...route, responses: { ...errorResponses, ...route.responses } } as WithErrors<R>);
+}
+
+/** The route definer of one area: its routes carry the area's tag unless they name their own. */
+export function routesTagged(tag: string) {
+  return <const R extends RouteConfig>(route: R) => defineRoute({ tags: [tag], ...route });
+}

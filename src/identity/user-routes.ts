@@ -1,0 +1,175 @@
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import { json, jsonBody, routesTagged } from '../http/route.ts';
+import type { AppEnv } from '../http/router.ts';
+import { approvePasswordReset, listPendingPasswordResets, resetPassword } from './password-resets.ts';
+import { roles } from './roles.ts';
+import { OneTimePassword, PasswordResetView, SecurityPolicyView, UserView } from './schemas.ts';
+import {
+  createUser,
+  type getSecurityPolicy,
+  listUsers,
+  readSecurityPolicy,
+  readUser,
+  resetTotp,
+  setLocked,
+  setRoles,
+  updateSecurityPolicy,
+} from './users.ts';
+
+const route = routesTagged('users');
+
+const NameParam = z.object({ name: z.string().min(1).max(64) });
+const userName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/, 'must be 2–64 letters, digits, ".", "_" or "-"');
+/** The answer of the routes that change one user. */
+const theUser = { 200: json('The user', UserView) };
+
+const routes = {
+  listUsers: route({
+    method: 'get',
+    path: '/api/v1/users',
+    operationId: 'listUsers',
+    summary: 'All users',
+    responses: { 200: json('Users', z.object({ items: z.array(UserView) })) },
+  }),
+  createUser: route({
+    method: 'post',
+    path: '/api/v1/users',
+    operationId: 'createUser',
+    summary: 'Create a user with a one-time password (roles are granted by the security admin)',
+    request: { body: jsonBody(z.object({ name: userName, display_name: z.string().min(1).max(100).optional() })) },
+    responses: {
+      201: json('The user, and the one-time password once', z.object({ user: UserView, one_time_password: z.string().optional() })),
+    },
+  }),
+  getUser: route({
+    method: 'get',
+    path: '/api/v1/users/{name}',
+    operationId: 'getUser',
+    summary: 'One user',
+    request: { params: NameParam },
+    responses: theUser,
+  }),
+  lockUser: route({
+    method: 'post',
+    path: '/api/v1/users/{name}/lock',
+    operationId: 'lockUser',
+    summary: 'Lock a user out until unlocked',
+    request: { params: NameParam },
+    responses: theUser,
+  }),
+  unlockUser: route({
+    method: 'post',
+    path: '/api/v1/users/{name}/unlock',
+    operationId: 'unlockUser',
+    summary: 'Unlock a user (also clears a lockout after failed attempts)',
+    request: { params: NameParam },
+    responses: theUser,
+  }),
+  resetPassword: route({
+    method: 'post',
+    path: '/api/v1/users/{name}/password-reset',
+    operationId: 'resetUserPassword',
+    summary: "Issue a one-time password the user must change at next sign-in; an administrator's waits for a second administrator",
+    request: { params: NameParam },
+    responses: {
+      200: json('The one-time password, once', OneTimePassword),
+      202: json("An administrator's reset, awaiting another administrator's approval", z.object({ reset: PasswordResetView })),
+    },
+  }),
+  listPasswordResets: route({
+    method: 'get',
+    path: '/api/v1/password-resets',
+    operationId: 'listPasswordResets',
+    summary: "Administrators' password resets awaiting approval",
+    responses: { 200: json('Pending resets', z.object({ items: z.array(PasswordResetView) })) },
+  }),
+  approvePasswordReset: route({
+    method: 'post',
+    path: '/api/v1/password-resets/{id}/approve',
+    operationId: 'approvePasswordReset',
+    summary: 'Approve (as an administrator other than its requester and its user): issues the one-time password, once',
+    request: { params: z.object({ id: z.coerce.number().int().min(1) }) },
+    responses: { 200: json('The one-time password, once', OneTimePassword) },
+  }),
+  setRoles: route({
+    method: 'put',
+    path: '/api/v1/users/{name}/roles',
+    operationId: 'setUserRoles',
+    summary: 'Grant roles (security admin); a department user is bound to a department',
+    request: {
+      params: NameParam,
+      body: jsonBody(z.object({ roles: z.array(z.enum(roles)).max(7), department_code: z.string().nullable().default(null) })),
+    },
+    responses: theUser,
+  }),
+  resetTotp: route({
+    method: 'post',
+    path: '/api/v1/users/{name}/totp-reset',
+    operationId: 'resetUserTotp',
+    summary: 'Clear a lost second factor (security admin); the user enrols anew at next sign-in',
+    request: { params: NameParam },
+    responses: theUser,
+  }),
+  getPolicy: route({
+    method: 'get',
+    path: '/api/v1/security-policy',
+    operationId: 'getSecurityPolicy',
+    summary: 'Password, lockout and idle-timeout policy',
+    responses: { 200: json('The policy', SecurityPolicyView) },
+  }),
+  updatePolicy: route({
+    method: 'put',
+    path: '/api/v1/security-policy',
+    operationId: 'updateSecurityPolicy',
+    summary: 'Change the policy (security admin)',
+    request: { body: jsonBody(SecurityPolicyView.partial()) },
+    responses: { 200: json('The policy', SecurityPolicyView) },
+  }),
+};
+
+const policyView = (p: Awaited<ReturnType<typeof getSecurityPolicy>>) => ({
+  min_password_length: p.minPasswordLength,
+  lockout_attempts: p.lockoutAttempts,
+  lockout_minutes: p.lockoutMinutes,
+  idle_timeout_minutes: p.idleTimeoutMinutes,
+});
+
+/** Users, their roles, locks, password resets and second factors, and the security policy. */
+export function registerUserRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(routes.listUsers, async (c) => c.json({ items: await listUsers(c.get('db'), c.get('actor')) }, 200));
+  app.openapi(routes.createUser, async (c) => {
+    const { user, one_time_password } = await createUser(c.get('db'), c.req.valid('json'), c.get('actor'));
+    return c.json({ user, one_time_password }, 201);
+  });
+  app.openapi(routes.getUser, async (c) => c.json(await readUser(c.get('db'), c.req.valid('param').name, c.get('actor')), 200));
+  app.openapi(routes.lockUser, async (c) => c.json(await setLocked(c.get('db'), c.req.valid('param').name, true, c.get('actor')), 200));
+  app.openapi(routes.unlockUser, async (c) => c.json(await setLocked(c.get('db'), c.req.valid('param').name, false, c.get('actor')), 200));
+  app.openapi(routes.resetPassword, async (c) => {
+    const result = await resetPassword(c.get('db'), c.req.valid('param').name, c.get('actor'));
+    return 'pending' in result ? c.json({ reset: result.pending }, 202) : c.json(result, 200);
+  });
+  app.openapi(routes.listPasswordResets, async (c) => c.json({ items: await listPendingPasswordResets(c.get('db'), c.get('actor')) }, 200));
+  app.openapi(routes.approvePasswordReset, async (c) =>
+    c.json(await approvePasswordReset(c.get('db'), c.req.valid('param').id, c.get('actor')), 200),
+  );
+  app.openapi(routes.setRoles, async (c) => {
+    const { roles: granted, department_code } = c.req.valid('json');
+    return c.json(await setRoles(c.get('db'), c.req.valid('param').name, granted, department_code, c.get('actor')), 200);
+  });
+  app.openapi(routes.resetTotp, async (c) => c.json(await resetTotp(c.get('db'), c.req.valid('param').name, c.get('actor')), 200));
+  app.openapi(routes.getPolicy, async (c) => c.json(policyView(await readSecurityPolicy(c.get('db'), c.get('actor'))), 200));
+  app.openapi(routes.updatePolicy, async (c) => {
+    const p = c.req.valid('json');
+    const updated = await updateSecurityPolicy(
+      c.get('db'),
+      {
+        minPasswordLength: p.min_password_length,
+        lockoutAttempts: p.lockout_attempts,
+        lockoutMinutes: p.lockout_minutes,
+        idleTimeoutMinutes: p.idle_timeout_minutes,
+      },
+      c.get('actor'),
+    );
+    return c.json(policyView(updated), 200);
+  });
+}
