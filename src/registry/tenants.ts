@@ -10,8 +10,8 @@ import { type Stamps, sameRecord, withoutUndefined } from './patch.ts';
 import type { Page } from './records/read.ts';
 import type { TenantInput } from './schemas.ts';
 
-// 云租户: a department's tenancy on a cloud. This module is the only writer of cloud_tenants;
-// the agents' ingest calls it too.
+// 云租户: a department's tenancy on a cloud. This module and tenant-reports.ts (what the cloud
+// agents report, called by the ingest) are the only writers of cloud_tenants.
 
 export interface TenantItem extends TenantInput, Stamps {
   last_report_at: string | null;
