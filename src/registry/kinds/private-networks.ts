@@ -43,6 +43,7 @@ export const privateNetworksKind: RecordKind<PrivateNetworkInput, z.infer<typeof
   area: 'private-networks',
   table: privateNetworks,
   ownerColumn: privateNetworks.departmentId,
+  classificationColumn: privateNetworks.classification,
   schemas: {
     input: PrivateNetworkInput,
     item: PrivateNetwork,

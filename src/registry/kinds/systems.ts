@@ -40,6 +40,7 @@ export const systemsKind: RecordKind<SystemInput, z.infer<typeof System>> = {
   area: 'systems',
   table: systems,
   ownerColumn: systems.departmentId,
+  classificationColumn: systems.classification,
   schemas: {
     input: SystemInput,
     item: System,

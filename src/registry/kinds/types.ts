@@ -83,6 +83,8 @@ export interface RecordKind<I extends KindRow = KindRow, Item extends I = I> {
   table: EntityTable;
   /** The owning department's id column; absent for kinds no department owns. */
   ownerColumn?: Column;
+  /** The classification column a reviewer certifies (认定); absent for kinds without one. */
+  classificationColumn?: Column;
   /** The API's schemas; the PATCH body and the transition body are derived from them. */
   schemas: {
     input: z.ZodObject & z.ZodType<I>;
