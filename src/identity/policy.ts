@@ -127,8 +127,12 @@ export const routePolicy: Record<string, Rule> = {
   listAuditEntries: read('audit'),
   verifyAuditChain: read('audit'),
 
-  certifySystem: write('certifications'),
-  certifyPrivateNetwork: write('certifications'),
+  // 认定: one certify operation per kind a reviewer certifies.
+  ...Object.fromEntries(
+    recordKinds()
+      .filter((kind) => kind.classificationColumn)
+      .map((kind) => [`certify${kind.names.one}`, write('certifications')]),
+  ),
   listCertifications: read('certifications'),
   scheduleReReview: write('certifications'),
   recordReReviewResult: write('certifications'),

@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { type AuditEntry, recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
-import { agents, cloudTenants, departments, ingestBatches, networkNodes, systems } from '../db/schema/index.ts';
+import { agents, departments, ingestBatches, networkNodes, systems } from '../db/schema/index.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
 import { rootAccess } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';

@@ -90,8 +90,7 @@ class DryRun extends Error {
 }
 
 /**
- * The one write path for departments, systems, private networks, service items and
- * network nodes, whether they come from the API, a spreadsheet or the demo data: upsert
+ * The one write path for every record kind, whether they come from the API, a spreadsheet or the demo data: upsert
  * by code, record every tracked change as a transition, rebuild the timeline, audit each
  * changed row — all in one transaction. Any bad row rejects the whole batch, with every
  * problem listed (`errors[].index` is the row's position in `rows`).

@@ -13,7 +13,7 @@ import { typed } from '../registry/kinds/shared.ts';
 /** The kinds a reviewer certifies: those with a classification column and an owning department. */
 export const certifiedKinds = () => recordKinds().filter((kind) => kind.classificationColumn && kind.ownerColumn);
 
-/** The certified kind a certification names (`private_network`). */
+/** The certified kind a certification names (its `tracked` name). */
 function certifiedKindOf(tracked: string): AnyRecordKind {
   const kind = certifiedKinds().find((k) => k.tracked === tracked);
   if (!kind) throw new AppError('internal', `no certified record kind is kept as "${tracked}"`);
@@ -25,7 +25,7 @@ const certificationKind = (kind: AnyRecordKind) => kind.tracked as Certification
 
 export interface CertificationView {
   id: number;
-  kind: 'system' | 'private_network';
+  kind: (typeof certifications.$inferSelect)['kind'];
   code: string;
   classification: Classification;
   previous_classification: Classification;

@@ -68,7 +68,7 @@ const lifecycleOf = (labels: Readonly<Record<string, Label>>, moves: Readonly<Re
 };
 
 /**
- * A kind whose state is a column of its own (systems, private networks): the row declares
+ * A kind whose state is a column of its own, with a classification beside it: the row declares
  * `state` and `state_at`, and a transition writes both.
  */
 export function stateLifecycle<I extends KindRow & { state: string; state_at?: string | null }>(

@@ -72,9 +72,9 @@ export interface ItemExtras {
  * descriptor is also a plain `RecordKind`.
  */
 export interface RecordKind<I extends KindRow = KindRow, Item extends I = I> {
-  /** URL segment, import/export kind and authorization area: `private-networks`. */
+  /** URL segment and import/export kind: `service-items`. */
   segment: string;
-  /** The history's and the audit trail's name: `private_network`. */
+  /** The history's and the audit trail's name: `service_item`. */
   tracked: string;
   /** PascalCase singular and plural: operation ids and OpenAPI component names. */
   names: { one: string; many: string };

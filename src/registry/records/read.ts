@@ -17,7 +17,7 @@ export interface Page<T> {
   offset: number;
 }
 
-/** The kind's noun in messages: "private network". */
+/** The kind's noun in messages: "service item". */
 export const nounOf = (kind: AnyRecordKind) => kind.label.en;
 
 function stampsOf(db: Db, kind: AnyRecordKind, where: SQL | undefined, page?: KindFilter) {
