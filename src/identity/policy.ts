@@ -1,3 +1,4 @@
+import { type AnyRecordKind, recordKinds } from '../registry/kinds/index.ts';
 import type { Action, Area } from './access.ts';
 
 /**
@@ -16,7 +17,8 @@ export type Rule =
 const read = (area: Area): Rule => ({ area, action: 'read' });
 const write = (area: Area): Rule => ({ area, action: 'write' });
 
-const registryRules = (area: Area, one: string, many: string): Record<string, Rule> => ({
+/** A record kind's six operations: reading and writing its area. */
+const kindRules = ({ area, names: { one, many } }: AnyRecordKind): Record<string, Rule> => ({
   [`list${many}`]: read(area),
   [`get${one}`]: read(area),
   [`create${one}`]: write(area),
@@ -28,11 +30,7 @@ const registryRules = (area: Area, one: string, many: string): Record<string, Ru
 export const routePolicy: Record<string, Rule> = {
   listRegions: read('regions'),
   getRegion: read('regions'),
-  ...registryRules('departments', 'Department', 'Departments'),
-  ...registryRules('systems', 'System', 'Systems'),
-  ...registryRules('private-networks', 'PrivateNetwork', 'PrivateNetworks'),
-  ...registryRules('service-items', 'ServiceItem', 'ServiceItems'),
-  ...registryRules('network-nodes', 'NetworkNode', 'NetworkNodes'),
+  ...Object.assign({}, ...recordKinds().map(kindRules)),
   listClouds: read('clouds'),
   getCloud: read('clouds'),
   createCloud: write('clouds'),
@@ -129,13 +127,22 @@ export const routePolicy: Record<string, Rule> = {
   listAuditEntries: read('audit'),
   verifyAuditChain: read('audit'),
 
-  certifySystem: write('certifications'),
-  certifyPrivateNetwork: write('certifications'),
+  // 认定: one certify operation per kind a reviewer certifies.
+  ...Object.fromEntries(
+    recordKinds()
+      .filter((kind) => kind.classificationColumn)
+      .map((kind) => [`certify${kind.names.one}`, write('certifications')]),
+  ),
   listCertifications: read('certifications'),
   scheduleReReview: write('certifications'),
   recordReReviewResult: write('certifications'),
   listReReviews: read('certifications'),
 };
+
+/** The rules of a kind registered after this module loaded (a test's throw-away kind). */
+export function addKindRules(kind: AnyRecordKind): void {
+  for (const [operationId, rule] of Object.entries(kindRules(kind))) routePolicy[operationId] ??= rule;
+}
 
 /** What a session restricted to changing its password or enrolling a second factor may still do. */
 export const restrictedOperations: ReadonlySet<string> = new Set([

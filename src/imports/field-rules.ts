@@ -1,4 +1,4 @@
-import { type ImportKind, inputSchemas } from '../registry/schemas.ts';
+import type { AnyRecordKind } from '../registry/kinds/index.ts';
 
 /** What the zod schema says about an absent value, so the file rules never drift from it. */
 export interface FieldRule {
@@ -8,13 +8,13 @@ export interface FieldRule {
   nullable: boolean;
 }
 
-const cache = new Map<ImportKind, ReadonlyMap<string, FieldRule>>();
+const cache = new WeakMap<AnyRecordKind, ReadonlyMap<string, FieldRule>>();
 
-export function fieldRules(kind: ImportKind): ReadonlyMap<string, FieldRule> {
+export function fieldRules(kind: AnyRecordKind): ReadonlyMap<string, FieldRule> {
   const known = cache.get(kind);
   if (known) return known;
   const rules = new Map<string, FieldRule>();
-  for (const [field, schema] of Object.entries(inputSchemas[kind].shape)) {
+  for (const [field, schema] of Object.entries(kind.schemas.input.shape)) {
     rules.set(field, {
       required: !schema.safeParse(undefined).success,
       nullable: schema.safeParse(null).success,

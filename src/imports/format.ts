@@ -1,11 +1,9 @@
-import type { z } from '@hono/zod-openapi';
 import { AppError, type FieldError } from '../http/errors.ts';
-import { type ImportKind, type InputByKind, inputSchemas } from '../registry/schemas.ts';
+import { type AnyRecordKind, type ImportKind, type InputByKind, type KindRow, kindFor } from '../registry/kinds/index.ts';
 import { type CellReader, cellReader, describeIssue, quote } from './cell-values.ts';
 import { fieldRules } from './field-rules.ts';
 import { type GridRow, readGridRows } from './grid.ts';
 import { type BoundColumn, bindHeaders, type HeaderBinding } from './header-binding.ts';
-import { importColumns } from './headers.ts';
 import { assertRowCount, columnLetter, eventLoopYielder, excerpt, importLimits } from './limits.ts';
 import { writeCsv, writeXlsx } from './write-file.ts';
 
@@ -13,15 +11,15 @@ export { MAX_IMPORT_ROWS } from './limits.ts';
 
 export type FileFormat = 'csv' | 'xlsx';
 
-export interface ParsedRow<K extends ImportKind> {
+export interface ParsedRow<I extends KindRow = KindRow> {
   /** Spreadsheet row number: the header is row 1, the first data row is 2. */
   rowNumber: number;
-  input: InputByKind[K];
+  input: I;
 }
 
 /** Only rows that passed every check are in `rows`; everything wrong is in `errors`. */
-export interface ParsedFile<K extends ImportKind> {
-  rows: ParsedRow<K>[];
+export interface ParsedFile<I extends KindRow = KindRow> {
+  rows: ParsedRow<I>[];
   errors: FieldError[];
   /** Field → header as written in the file, so later errors can name the user's column. */
   columns: Record<string, string>;
@@ -51,7 +49,14 @@ export function sniffFormat(data: Uint8Array): FileFormat | null {
   return data.subarray(0, 8192).includes(0) ? null : 'csv';
 }
 
-export async function parseImportFile<K extends ImportKind>(data: Uint8Array, format: FileFormat, kind: K): Promise<ParsedFile<K>> {
+export async function parseImportFile<K extends ImportKind>(
+  data: Uint8Array,
+  format: FileFormat,
+  kind: K,
+): Promise<ParsedFile<InputByKind[K]>>;
+export async function parseImportFile(data: Uint8Array, format: FileFormat, kind: AnyRecordKind): Promise<ParsedFile>;
+export async function parseImportFile(data: Uint8Array, format: FileFormat, kindRef: ImportKind | AnyRecordKind): Promise<ParsedFile> {
+  const kind = kindFor(kindRef);
   // The bytes outrank the declared format: a workbook renamed to .csv is still a workbook.
   const actual = sniffFormat(data) === 'xlsx' ? 'xlsx' : format;
   const rows = readGridRows(data, actual);
@@ -67,7 +72,7 @@ export async function parseImportFile<K extends ImportKind>(data: Uint8Array, fo
   }
 
   const readRow = rowReader(kind, binding);
-  const parsed: ParsedRow<K>[] = [];
+  const parsed: ParsedRow[] = [];
   const codeRows = new Map<string, number>();
   const codeColumn = binding.columns.find((column) => column.spec.field === 'code');
   const unheaded = new Set(binding.unheaded);
@@ -126,9 +131,8 @@ export async function parseImportFile<K extends ImportKind>(data: Uint8Array, fo
  * errors (bad enum, bad boolean) win over the schema's complaint about the same field,
  * and a missing required column is reported once on row 1, not again on every row.
  */
-function rowReader<K extends ImportKind>(kind: K, binding: HeaderBinding): (row: GridRow, errors: FieldError[]) => InputByKind[K] | null {
-  const schemas: { [P in ImportKind]: z.ZodType<InputByKind[P]> } = inputSchemas;
-  const schema = schemas[kind];
+function rowReader(kind: AnyRecordKind, binding: HeaderBinding): (row: GridRow, errors: FieldError[]) => KindRow | null {
+  const schema = kind.schemas.input;
   const rules = fieldRules(kind);
   const readers = binding.columns.map((column): [BoundColumn, CellReader] => [column, cellReader(column.spec)]);
   const columnsByField = new Map(binding.columns.map((column) => [column.spec.field, column]));
@@ -178,8 +182,11 @@ function rowReader<K extends ImportKind>(kind: K, binding: HeaderBinding): (row:
  * English headers in the table's column order and canonical English values, so the
  * file reads back through `parseImportFile` to exactly the same rows.
  */
-export async function writeExportFile<K extends ImportKind>(kind: K, rows: InputByKind[K][], format: FileFormat): Promise<Uint8Array> {
-  const specs = importColumns[kind];
+export async function writeExportFile<K extends ImportKind>(kind: K, rows: InputByKind[K][], format: FileFormat): Promise<Uint8Array>;
+export async function writeExportFile(kind: AnyRecordKind, rows: KindRow[], format: FileFormat): Promise<Uint8Array>;
+export async function writeExportFile(kindRef: ImportKind | AnyRecordKind, rows: KindRow[], format: FileFormat): Promise<Uint8Array> {
+  const kind = kindFor(kindRef);
+  const specs = kind.columns;
   const table = {
     header: specs.map((spec) => spec.field),
     rows: rows.map((row) => {
@@ -187,7 +194,7 @@ export async function writeExportFile<K extends ImportKind>(kind: K, rows: Input
       return specs.map((spec) => cellText(values[spec.field]));
     }),
   };
-  return format === 'csv' ? writeCsv(table) : writeXlsx(kind, table);
+  return format === 'csv' ? writeCsv(table) : writeXlsx(kind.segment, table);
 }
 
 function cellText(value: unknown): string | null {

@@ -1,8 +1,8 @@
 import { AppError, type FieldError } from '../http/errors.ts';
-import type { ImportKind } from '../registry/schemas.ts';
+import type { AnyRecordKind } from '../registry/kinds/index.ts';
 import { fieldRules } from './field-rules.ts';
 import type { GridRow } from './grid.ts';
-import { type ColumnSpec, importColumns } from './headers.ts';
+import type { ColumnSpec } from './headers.ts';
 import { columnLetter, excerpt, importLimits } from './limits.ts';
 
 /** A file column recognised as one field of the kind. */
@@ -22,8 +22,8 @@ export interface HeaderBinding {
   errors: FieldError[];
 }
 
-export function bindHeaders(kind: ImportKind, header: GridRow | null, hasData: boolean): HeaderBinding {
-  const specs = importColumns[kind];
+export function bindHeaders(kind: AnyRecordKind, header: GridRow | null, hasData: boolean): HeaderBinding {
+  const specs = kind.columns;
   if (!header) {
     const message = hasData ? 'row 1 is empty; it must hold the column headers' : 'the file is empty';
     return {

@@ -1,62 +1,67 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { AppError } from '../http/errors.ts';
 import { type AppEnv, booleanQuery, errorResponses } from '../http/router.ts';
-import { importKinds } from '../registry/schemas.ts';
+import { kindOf, recordKinds } from '../registry/kinds/index.ts';
 import { detectFormat, sniffFormat } from './format.ts';
 import { exportFile, importFile } from './service.ts';
 
-const KindParam = z.object({ kind: z.enum(importKinds).openapi({ description: 'What the file holds' }) });
+/** The import and export routes of the registered record kinds (built when the app is). */
+function fileRoutes(segments: [string, ...string[]]) {
+  const KindParam = z.object({ kind: z.enum(segments).openapi({ description: 'What the file holds' }) });
 
-const ImportReportSchema = z
-  .object({
-    kind: z.enum(importKinds),
-    rows: z.number().int(),
-    created: z.number().int(),
-    updated: z.number().int(),
-    unchanged: z.number().int(),
-    dry_run: z.boolean(),
-  })
-  .openapi('ImportReport');
+  const ImportReportSchema = z
+    .object({
+      kind: z.enum(segments),
+      rows: z.number().int(),
+      created: z.number().int(),
+      updated: z.number().int(),
+      unchanged: z.number().int(),
+      dry_run: z.boolean(),
+    })
+    .openapi('ImportReport');
 
-const importRoute = createRoute({
-  method: 'post',
-  path: '/api/v1/import/{kind}',
-  operationId: 'importFile',
-  tags: ['imports'],
-  summary: 'Import a CSV or XLSX file, all-or-nothing (multipart field `file`)',
-  request: {
-    params: KindParam,
-    query: z.object({ dry_run: booleanQuery.optional().openapi({ description: 'Check and count, write nothing' }) }),
-    body: {
-      required: true,
-      content: { 'multipart/form-data': { schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }) }) } },
-    },
-  },
-  responses: {
-    200: { description: 'Imported (or, with dry_run, what would be)', content: { 'application/json': { schema: ImportReportSchema } } },
-    415: errorResponses[422],
-    ...errorResponses,
-  },
-});
-
-const exportRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/export/{kind}',
-  operationId: 'exportFile',
-  tags: ['imports'],
-  summary: 'Export every record of a kind in the import format',
-  request: { params: KindParam, query: z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }) },
-  responses: {
-    200: {
-      description: 'The file',
-      content: {
-        'text/csv': { schema: z.string() },
-        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) },
+  const importRoute = createRoute({
+    method: 'post',
+    path: '/api/v1/import/{kind}',
+    operationId: 'importFile',
+    tags: ['imports'],
+    summary: 'Import a CSV or XLSX file, all-or-nothing (multipart field `file`)',
+    request: {
+      params: KindParam,
+      query: z.object({ dry_run: booleanQuery.optional().openapi({ description: 'Check and count, write nothing' }) }),
+      body: {
+        required: true,
+        content: { 'multipart/form-data': { schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }) }) } },
       },
     },
-    ...errorResponses,
-  },
-});
+    responses: {
+      200: { description: 'Imported (or, with dry_run, what would be)', content: { 'application/json': { schema: ImportReportSchema } } },
+      415: errorResponses[422],
+      ...errorResponses,
+    },
+  });
+
+  const exportRoute = createRoute({
+    method: 'get',
+    path: '/api/v1/export/{kind}',
+    operationId: 'exportFile',
+    tags: ['imports'],
+    summary: 'Export every record of a kind in the import format',
+    request: { params: KindParam, query: z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }) },
+    responses: {
+      200: {
+        description: 'The file',
+        content: {
+          'text/csv': { schema: z.string() },
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) },
+        },
+      },
+      ...errorResponses,
+    },
+  });
+
+  return { importRoute, exportRoute };
+}
 
 const contentTypes = {
   csv: 'text/csv; charset=utf-8',
@@ -64,6 +69,9 @@ const contentTypes = {
 } as const;
 
 export function registerImportRoutes(app: OpenAPIHono<AppEnv>) {
+  const [first, ...more] = recordKinds().map((kind) => kind.segment);
+  if (!first) throw new Error('no record kinds are registered');
+  const { importRoute, exportRoute } = fileRoutes([first, ...more]);
   app.openapi(importRoute, async (c) => {
     const { kind } = c.req.valid('param');
     const { dry_run } = c.req.valid('query');
@@ -75,14 +83,14 @@ export function registerImportRoutes(app: OpenAPIHono<AppEnv>) {
     const data = new Uint8Array(await file.arrayBuffer());
     const format = detectFormat(file.name, file.type) ?? sniffFormat(data);
     if (!format) throw new AppError('unsupported_media_type', `${file.name || 'the file'} is neither CSV nor XLSX`);
-    const report = await importFile(c.get('db'), kind, data, format, c.get('actor'), { dryRun: dry_run, filename: file.name });
+    const report = await importFile(c.get('db'), kindOf(kind), data, format, c.get('actor'), { dryRun: dry_run, filename: file.name });
     return c.json(report, 200);
   });
 
   app.openapi(exportRoute, async (c) => {
     const { kind } = c.req.valid('param');
     const { format } = c.req.valid('query');
-    const body = await exportFile(c.get('db'), kind, format, c.get('actor'));
+    const body = await exportFile(c.get('db'), kindOf(kind), format, c.get('actor'));
     return c.body(new Uint8Array(body), 200, {
       'Content-Type': contentTypes[format],
       'Content-Disposition': `attachment; filename="${kind}.${format}"`,

@@ -5,14 +5,14 @@ import { departments } from '../db/schema/index.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
 import { authorizeRows, departmentsUnder, limitFor, withoutDepartmentOracle } from '../registry/authorize.ts';
-import { type ImportKind, type InputByKind, inputSchemas } from '../registry/schemas.ts';
+import { type AnyRecordKind, type ImportKind, type KindRow, kindFor } from '../registry/kinds/index.ts';
 import { refreshStatistics, type UpsertResult, upsertRecords } from '../registry/upsert.ts';
 import { exportRows, loadStoredRows } from '../registry/views.ts';
 import { type FileFormat, type ParsedFile, parseImportFile, writeExportFile } from './format.ts';
 import { excerpt, importLimits } from './limits.ts';
 
 export interface ImportReport extends UpsertResult {
-  kind: ImportKind;
+  kind: string;
   rows: number;
   dry_run: boolean;
 }
@@ -23,12 +23,13 @@ export interface ImportReport extends UpsertResult {
  */
 export async function importFile(
   db: Db,
-  kind: ImportKind,
+  kindRef: ImportKind | AnyRecordKind,
   data: Uint8Array,
   format: FileFormat,
   actor: Actor,
   options: { dryRun?: boolean; today?: string; filename?: string } = {},
 ): Promise<ImportReport> {
+  const kind = kindFor(kindRef);
   // Deny by default: a caller who may not write this kind at all is refused before the
   // file is read, and learns nothing from its validation (which names departments).
   limitFor(actor, 'write', kind);
@@ -96,7 +97,7 @@ export async function importFile(
         await recordAudit(tx, actor, [
           {
             action: 'import',
-            entityKind: kind,
+            entityKind: kind.segment,
             entityCode: options.filename ?? null,
             after: { format, rows: parsed.rows.length, ...counts },
           },
@@ -105,7 +106,7 @@ export async function importFile(
       return counts;
     });
     if (!dryRun) await refreshStatistics(db, kind, result);
-    return { kind, rows: parsed.rows.length, dry_run: dryRun, ...result };
+    return { kind: kind.segment, rows: parsed.rows.length, dry_run: dryRun, ...result };
   } catch (error) {
     if (error instanceof AppError && error.code === 'import_rejected') {
       // The registry names rows by their place in the batch; the user thinks in spreadsheet rows.
@@ -137,16 +138,17 @@ function shortened(error: FieldError): FieldError {
 }
 
 /** The same format back, so an export re-imports without loss. */
-export async function exportFile(db: Db, kind: ImportKind, format: FileFormat, actor: Actor): Promise<Uint8Array> {
+export async function exportFile(db: Db, kindRef: ImportKind | AnyRecordKind, format: FileFormat, actor: Actor): Promise<Uint8Array> {
+  const kind = kindFor(kindRef);
   const limit = limitFor(actor, 'read', kind);
   const all = await exportRows(db, kind);
   const rows = limit === null ? all : await withinDepartments(db, kind, all, limit);
-  await recordAudit(db, actor, [{ action: 'export', entityKind: kind, after: { format, rows: rows.length } }]);
+  await recordAudit(db, actor, [{ action: 'export', entityKind: kind.segment, after: { format, rows: rows.length } }]);
   return writeExportFile(kind, rows, format);
 }
 
 /** A department user's export holds only its own department subtree's rows. */
-async function withinDepartments<K extends ImportKind>(db: Db, kind: K, rows: InputByKind[K][], path: string): Promise<InputByKind[K][]> {
+async function withinDepartments(db: Db, kind: AnyRecordKind, rows: KindRow[], path: string): Promise<KindRow[]> {
   const mine = new Set(
     (
       await db
@@ -155,15 +157,15 @@ async function withinDepartments<K extends ImportKind>(db: Db, kind: K, rows: In
         .where(inArray(departments.id, departmentsUnder(db, path)))
     ).map((d) => d.code),
   );
-  return rows.filter((r) => mine.has(kind === 'departments' ? r.code : ((r as { department_code?: string }).department_code ?? '')));
+  return rows.filter((r) => mine.has(kind.table === departments ? r.code : String(r.department_code ?? '')));
 }
 
 /**
  * A file that leaves out a column says nothing about it: existing records keep their stored
  * value instead of taking the schema's default (a file without 密级 must not undo a certification).
  */
-async function keepStoredValuesOfAbsentColumns<K extends ImportKind>(db: Db, kind: K, parsed: ParsedFile<K>): Promise<void> {
-  const absent = Object.keys(inputSchemas[kind].shape).filter((field) => !(field in parsed.columns));
+async function keepStoredValuesOfAbsentColumns(db: Db, kind: AnyRecordKind, parsed: ParsedFile): Promise<void> {
+  const absent = Object.keys(kind.schemas.input.shape).filter((field) => !(field in parsed.columns));
   if (absent.length === 0 || parsed.rows.length === 0) return;
   const stored = await loadStoredRows(
     db,
@@ -171,9 +173,8 @@ async function keepStoredValuesOfAbsentColumns<K extends ImportKind>(db: Db, kin
     parsed.rows.map((r) => r.input.code),
   );
   for (const row of parsed.rows) {
-    const view = stored.get(row.input.code)?.view as Record<string, unknown> | undefined;
+    const view = stored.get(row.input.code)?.view;
     if (!view) continue;
-    const input = row.input as Record<string, unknown>;
-    for (const field of absent) input[field] = view[field];
+    for (const field of absent) row.input[field] = view[field];
   }
 }

@@ -2,10 +2,11 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { type AuditEntry, recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
-import { agents, cloudTenants, departments, ingestBatches, networkNodes, systems } from '../db/schema/index.ts';
+import { agents, departments, ingestBatches, networkNodes, systems } from '../db/schema/index.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
 import { rootAccess } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
+import { recordTenantReports } from '../registry/tenant-reports.ts';
 import type { AuthenticatedAgent } from './agents.ts';
 import type { IngestBatch, IngestReceipt, NodeSampleItem, TenantItem, WorkloadSeenItem } from './schemas.ts';
 
@@ -93,7 +94,16 @@ export async function applyBatch(database: Db, batch: IngestBatch, context: Batc
     await touchAgent(db, agent, batch, context.version);
     // Shared rows (nodes, tenants, systems) last, so their locks are held only until the commit.
     receipt.node_samples = await writeSamples(db, agent, samples, nodeIds.ids, batch.next_report_seconds);
-    receipt.tenants = await writeTenants(db, agent, tenants, departmentIds.ids, actor);
+    receipt.tenants =
+      agent.cloudId === null
+        ? 0
+        : await recordTenantReports(
+            db,
+            agent.cloudId,
+            tenants.map((t) => t.item),
+            departmentIds.ids,
+            actor,
+          );
     receipt.workloads_seen = workloads.length;
     receipt.systems_verified = await verifySystems(db, agent, workloads, actor);
     return receipt;
@@ -271,101 +281,6 @@ function streakStarts(samples: { id: number; item: NodeSampleItem }[]): Map<numb
     starts.set(id, { since: (sorted[first] as NodeSampleItem).at, whole: first === 0 });
   }
   return starts;
-}
-
-/**
- * Upserts the tenants a cloud agent saw, by (cloud, external id). A tenant seen for the
- * first time, or moved to another department by its label, is audited; quota and usage
- * updates are live state, not registry edits, and are not.
- */
-async function writeTenants(
-  db: Db,
-  agent: AuthenticatedAgent,
-  tenants: Indexed<TenantItem>[],
-  departmentIds: Map<string, number>,
-  actor: Actor,
-): Promise<number> {
-  if (tenants.length === 0 || agent.cloudId === null) return 0;
-  const cloudId = agent.cloudId;
-  const before = new Map<string, { departmentId: number; lastReportAt: Date | null }>();
-  const externalIds = tenants.map((t) => t.item.external_id);
-  for (let i = 0; i < externalIds.length; i += 5000) {
-    const rows = await db
-      .select({ externalId: cloudTenants.externalId, departmentId: cloudTenants.departmentId, lastReportAt: cloudTenants.lastReportAt })
-      .from(cloudTenants)
-      .where(and(eq(cloudTenants.cloudId, cloudId), inArray(cloudTenants.externalId, externalIds.slice(i, i + 5000))));
-    for (const row of rows) before.set(row.externalId, row);
-  }
-
-  for (let i = 0; i < tenants.length; i += 500) {
-    const part = tenants.slice(i, i + 500);
-    await db
-      .insert(cloudTenants)
-      .values(
-        part.map(({ item }) => ({
-          cloudId,
-          departmentId: departmentIds.get(item.department) as number,
-          externalId: item.external_id,
-          vcpuQuota: item.quota.vcpu,
-          vcpuUsed: item.usage.vcpu,
-          memoryQuotaGib: item.quota.memory_gib,
-          memoryUsedGib: item.usage.memory_gib,
-          storageQuotaGib: item.quota.storage_gib,
-          storageUsedGib: item.usage.storage_gib,
-          workloadCount: item.workload_count,
-          lastReportAt: new Date(item.at),
-        })),
-      )
-      .onConflictDoUpdate({
-        target: [cloudTenants.cloudId, cloudTenants.externalId],
-        set: {
-          departmentId: sql`excluded.department_id`,
-          vcpuQuota: sql`excluded.vcpu_quota`,
-          vcpuUsed: sql`excluded.vcpu_used`,
-          memoryQuotaGib: sql`excluded.memory_quota_gib`,
-          memoryUsedGib: sql`excluded.memory_used_gib`,
-          storageQuotaGib: sql`excluded.storage_quota_gib`,
-          storageUsedGib: sql`excluded.storage_used_gib`,
-          workloadCount: sql`excluded.workload_count`,
-          lastReportAt: sql`excluded.last_report_at`,
-          updatedAt: sql`case when ${cloudTenants.departmentId} <> excluded.department_id then now() else ${cloudTenants.updatedAt} end`,
-        },
-        // A replayed old snapshot must not roll a newer one back.
-        setWhere: sql`${cloudTenants.lastReportAt} is null or ${cloudTenants.lastReportAt} <= excluded.last_report_at`,
-      });
-  }
-
-  const label = (item: TenantItem) => `${item.cloud}/${item.external_id}`;
-  const entries = tenants.flatMap(({ item }): AuditEntry[] => {
-    const old = before.get(item.external_id);
-    const departmentId = departmentIds.get(item.department) as number;
-    if (!old) {
-      return [
-        {
-          action: 'tenant.discover',
-          entityKind: 'tenant',
-          entityCode: label(item),
-          before: null,
-          after: { department_code: item.department },
-        },
-      ];
-    }
-    const newer = old.lastReportAt === null || old.lastReportAt.getTime() <= Date.parse(item.at);
-    if (newer && old.departmentId !== departmentId) {
-      return [
-        {
-          action: 'tenant.update',
-          entityKind: 'tenant',
-          entityCode: label(item),
-          before: { department_id: old.departmentId },
-          after: { department_code: item.department },
-        },
-      ];
-    }
-    return [];
-  });
-  if (entries.length > 0) await recordAudit(db, actor, entries);
-  return tenants.length;
 }
 
 /**

@@ -4,21 +4,18 @@ import type { Db } from '../db/client.ts';
 import { startsWithLiteral } from '../db/prefix.ts';
 import { departments } from '../db/schema/index.ts';
 import { AppError, type FieldError, notFound } from '../http/errors.ts';
-import { type Action, type Area, departmentLimit } from '../identity/access.ts';
+import { type Action, departmentLimit } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
 import { yieldToEventLoop } from '../kernel/yielding.ts';
-import type { ImportKind, InputByKind } from './schemas.ts';
+import type { AnyRecordKind, KindRow } from './kinds/index.ts';
 import { loadStoredRows } from './views.ts';
-
-/** Each importable kind is its own permission area. */
-export const areaOf = (kind: ImportKind): Area => kind;
 
 /** Department ids under a path prefix, as a sub-select. */
 export const departmentsUnder = (db: Db, path: string) =>
   db.select({ id: departments.id }).from(departments).where(startsWithLiteral(departments.path, path));
 
 /** The department subtree the actor is confined to for this kind, or null. */
-export const limitFor = (actor: Actor, action: Action, kind: ImportKind) => departmentLimit(actor.access, action, areaOf(kind));
+export const limitFor = (actor: Actor, action: Action, kind: AnyRecordKind) => departmentLimit(actor.access, action, kind.area);
 
 /** The one message for a department code a department user may not use, known or not. */
 export const notYourDepartment = 'is not a department of yours';
@@ -27,7 +24,7 @@ export const notYourDepartment = 'is not a department of yours';
  * The registry's checks name unknown department codes; for a department user they are refused
  * by authorizeRows instead, with the message an existing department outside his subtree gets.
  */
-export function withoutDepartmentOracle(errors: FieldError[], actor: Actor, kind: ImportKind): FieldError[] {
+export function withoutDepartmentOracle(errors: FieldError[], actor: Actor, kind: AnyRecordKind): FieldError[] {
   if (limitFor(actor, 'write', kind) === null) return errors;
   return errors.filter((e) => !(e.field === 'department_code' && e.message.startsWith('unknown department')));
 }
@@ -52,7 +49,7 @@ async function departmentPaths(db: Db, codes: string[]): Promise<Map<string, str
  * department, and may not set a classification (认定 is the reviewer's). Refused, not
  * ignored: each offending field is named (`index` is the row's place in `rows`).
  */
-export async function authorizeRows<K extends ImportKind>(db: Db, kind: K, rows: InputByKind[K][], actor: Actor): Promise<FieldError[]> {
+export async function authorizeRows(db: Db, kind: AnyRecordKind, rows: KindRow[], actor: Actor): Promise<FieldError[]> {
   const limit = limitFor(actor, 'write', kind);
   if (limit === null) return [];
   const stored = await loadStoredRows(
@@ -102,7 +99,7 @@ export function refuseRows(errors: FieldError[], single: boolean): void {
  * record outside its subtree is told it does not exist (404), and the attempt is recorded as
  * denied. Call it before the write's transaction, whose rollback would take the entry with it.
  */
-export async function assertWritable(database: Db, kind: ImportKind, code: string, actor: Actor, action: string): Promise<void> {
+export async function assertWritable(database: Db, kind: AnyRecordKind, code: string, actor: Actor, action: string): Promise<void> {
   try {
     await assertVisible(database, kind, code, actor, 'write');
   } catch (error) {
@@ -122,11 +119,11 @@ export async function assertWritable(database: Db, kind: ImportKind, code: strin
 }
 
 /** A record outside the caller's department subtree does not exist for them (404, not 403). */
-export async function assertVisible(db: Db, kind: ImportKind, code: string, actor: Actor, action: Action): Promise<void> {
+export async function assertVisible(db: Db, kind: AnyRecordKind, code: string, actor: Actor, action: Action): Promise<void> {
   const limit = limitFor(actor, action, kind);
   if (limit === null) return;
   const stored = (await loadStoredRows(db, kind, [code])).get(code);
-  const departmentCode = kind === 'departments' ? code : (stored?.view as { department_code?: string } | undefined)?.department_code;
+  const departmentCode = kind.table === departments ? code : (stored?.view as { department_code?: string } | undefined)?.department_code;
   const path = departmentCode ? (await departmentPaths(db, [departmentCode])).get(departmentCode) : undefined;
-  if (!stored || !path?.startsWith(limit)) throw notFound(kind.replace(/s$/, '').replace('-', ' '), code);
+  if (!stored || !path?.startsWith(limit)) throw notFound(kind.label.en, code);
 }

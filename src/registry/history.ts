@@ -3,22 +3,25 @@ import { insertRows } from '../db/bulk.ts';
 import type { Db } from '../db/client.ts';
 import type { TrackedKind } from '../db/schema/enums.ts';
 import { timeline, transitions } from '../db/schema/index.ts';
+import { AppError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
+import { kindOfTracked } from './kinds/index.ts';
 import { bumpRegistryVersion } from './version.ts';
 
 export type TrackedField = 'state' | 'classification';
 
-/** The state every entity of a kind is in before its first transition. */
-export const initialStates: Record<TrackedKind, string> = {
-  system: 'not_migrated',
-  private_network: 'not_started',
-  service_item: 'not_integrated',
-  network_node: 'not_commissioned',
-  department: 'not_connected',
-};
+/** The lifecycle of the kind a history entry names: its initial state and whether it is classified. */
+function lifecycleOf(tracked: string) {
+  const kind = kindOfTracked(tracked);
+  if (!kind) throw new AppError('internal', `no record kind keeps its history as "${tracked}"`);
+  return kind.lifecycle;
+}
 
-const classifiedKinds: ReadonlySet<TrackedKind> = new Set(['system', 'private_network']);
-export const hasClassification = (kind: TrackedKind) => classifiedKinds.has(kind);
+/**
+ * The history tables' `kind` column is typed with the built-in kinds; a kind registered
+ * beside them (by a test) is stored the same way, as text.
+ */
+const stored = (kind: string) => kind as TrackedKind;
 
 export interface ActiveTransition {
   id: number;
@@ -46,10 +49,11 @@ export function compareTransitions(a: ActiveTransition, b: ActiveTransition): nu
 }
 
 /** Rebuilds an entity's business-time intervals from its active transitions. */
-export function buildIntervals(kind: TrackedKind, active: ActiveTransition[]): Interval[] {
+export function buildIntervals(kind: string, active: ActiveTransition[]): Interval[] {
   const sorted = [...active].sort(compareTransitions);
-  let classification: string | null = hasClassification(kind) ? 'pending' : null;
-  let state = initialStates[kind];
+  const lifecycle = lifecycleOf(kind);
+  let classification: string | null = lifecycle.classified ? 'pending' : null;
+  let state = lifecycle.initial;
   const intervals: Interval[] = [];
   let from: string | null = null;
   let i = 0;
@@ -133,7 +137,7 @@ const chunk = <T>(items: T[], size: number): T[][] => {
 };
 
 /** Active (not superseded) transitions of the given entities, grouped by entity id. */
-export async function loadActiveTransitions(db: Db, kind: TrackedKind, entityIds: number[]): Promise<Map<number, ActiveTransition[]>> {
+export async function loadActiveTransitions(db: Db, kind: string, entityIds: number[]): Promise<Map<number, ActiveTransition[]>> {
   const byEntity = new Map<number, ActiveTransition[]>();
   for (const ids of chunk(entityIds, 5000)) {
     const rows = await db
@@ -145,7 +149,7 @@ export async function loadActiveTransitions(db: Db, kind: TrackedKind, entityIds
         effectiveAt: transitions.effectiveAt,
       })
       .from(transitions)
-      .where(and(eq(transitions.kind, kind), inArray(transitions.entityId, ids), isNull(transitions.supersededAt)))
+      .where(and(eq(transitions.kind, stored(kind)), inArray(transitions.entityId, ids), isNull(transitions.supersededAt)))
       .orderBy(asc(transitions.id));
     for (const { entityId, ...t } of rows) {
       const list = byEntity.get(entityId) ?? [];
@@ -162,7 +166,7 @@ export async function loadActiveTransitions(db: Db, kind: TrackedKind, entityIds
  */
 export async function applyTransitions(
   db: Db,
-  kind: TrackedKind,
+  kind: string,
   actor: Actor,
   changes: { add: TransitionChange[]; supersede: number[]; touched: number[] },
 ): Promise<void> {
@@ -177,7 +181,7 @@ export async function applyTransitions(
     db,
     transitions,
     changes.add.map((c) => ({
-      kind,
+      kind: stored(kind),
       entityId: c.entityId,
       field: c.field,
       fromValue: c.fromValue,
@@ -192,15 +196,17 @@ export async function applyTransitions(
   await rebuildTimeline(db, kind, changes.touched);
 }
 
-export async function rebuildTimeline(db: Db, kind: TrackedKind, entityIds: number[]): Promise<void> {
+export async function rebuildTimeline(db: Db, kind: string, entityIds: number[]): Promise<void> {
   if (entityIds.length === 0) return;
   const active = await loadActiveTransitions(db, kind, entityIds);
   for (const ids of chunk(entityIds, 5000)) {
-    await db.delete(timeline).where(and(eq(timeline.kind, kind), inArray(timeline.entityId, ids)));
+    await db.delete(timeline).where(and(eq(timeline.kind, stored(kind)), inArray(timeline.entityId, ids)));
   }
   // By chunks, so that a 40,000-row import does not hold the event loop while it builds them.
   for (const ids of chunk(entityIds, 1000)) {
-    const rows = ids.flatMap((entityId) => buildIntervals(kind, active.get(entityId) ?? []).map((iv) => ({ kind, entityId, ...iv })));
+    const rows = ids.flatMap((entityId) =>
+      buildIntervals(kind, active.get(entityId) ?? []).map((iv) => ({ kind: stored(kind), entityId, ...iv })),
+    );
     await insertRows(db, timeline, rows);
   }
 }

@@ -1,8 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { classifications } from '../db/schema/enums.ts';
 import { type AppEnv, booleanQuery, errorResponses, ProblemSchema } from '../http/router.ts';
+import type { AnyRecordKind } from '../registry/kinds/index.ts';
 import { isoDate } from '../registry/schemas.ts';
-import { certify, listCertifications, listReReviews, recordReReviewResult, scheduleReReview } from './service.ts';
+import { certifiedKinds, certify, listCertifications, listReReviews, recordReReviewResult, scheduleReReview } from './service.ts';
 
 const Certification = z
   .object({
@@ -41,19 +42,16 @@ const conflict = {
   409: { description: 'Already recorded, or not active', content: { 'application/problem+json': { schema: ProblemSchema } } },
 };
 
-const certifyRoute = (kind: 'systems' | 'private-networks', operationId: string) =>
+const certifyRoute = (kind: AnyRecordKind) =>
   createRoute({
     method: 'post',
-    path: `/api/v1/${kind}/{code}/certifications`,
-    operationId,
+    path: `/api/v1/${kind.segment}/{code}/certifications`,
+    operationId: `certify${kind.names.one}`,
     tags: ['review'],
     summary: '认定: certify the classification, with evidence (reviewer)',
     request: { params: z.object({ code: z.string() }), body: { required: true, content: { 'application/json': { schema: CertifyBody } } } },
     responses: { 201: json('The certification', Certification), ...errorResponses },
   });
-
-const certifySystemRoute = certifyRoute('systems', 'certifySystem');
-const certifyNetworkRoute = certifyRoute('private-networks', 'certifyPrivateNetwork');
 
 const listCertificationsRoute = createRoute({
   method: 'get',
@@ -107,12 +105,11 @@ const listReReviewsRoute = createRoute({
 });
 
 export function registerReviewRoutes(app: OpenAPIHono<AppEnv>) {
-  app.openapi(certifySystemRoute, async (c) =>
-    c.json(await certify(c.get('db'), 'systems', c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 201),
-  );
-  app.openapi(certifyNetworkRoute, async (c) =>
-    c.json(await certify(c.get('db'), 'private-networks', c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 201),
-  );
+  for (const kind of certifiedKinds()) {
+    app.openapi(certifyRoute(kind), async (c) =>
+      c.json(await certify(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 201),
+    );
+  }
   app.openapi(listCertificationsRoute, async (c) =>
     c.json({ items: await listCertifications(c.get('db'), c.req.valid('query'), c.get('actor')) }, 200),
   );

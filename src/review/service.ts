@@ -2,20 +2,30 @@ import { and, asc, eq, inArray, isNull, lte, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import type { Classification } from '../db/schema/enums.ts';
-import { certifications, departments, privateNetworks, reReviews, systems, users } from '../db/schema/index.ts';
+import { certifications, departments, reReviews, users } from '../db/schema/index.ts';
 import { AppError, notFound } from '../http/errors.ts';
 import { assertCan } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
 import { applyTransitions, compareTransitions, loadActiveTransitions, reconcileDeclared, todayIso } from '../registry/history.ts';
+import { type AnyRecordKind, type ImportKind, kindFor, recordKinds } from '../registry/kinds/index.ts';
+import { typed } from '../registry/kinds/shared.ts';
 
-export type CertifiedKind = 'systems' | 'private-networks';
-const tracked = { systems: 'system', 'private-networks': 'private_network' } as const;
-const tables = { systems, 'private-networks': privateNetworks } as const;
-const tableOf = (kind: CertifiedKind) => tables[kind];
+/** The kinds a reviewer certifies: those with a classification column and an owning department. */
+export const certifiedKinds = () => recordKinds().filter((kind) => kind.classificationColumn && kind.ownerColumn);
+
+/** The certified kind a certification names (its `tracked` name). */
+function certifiedKindOf(tracked: string): AnyRecordKind {
+  const kind = certifiedKinds().find((k) => k.tracked === tracked);
+  if (!kind) throw new AppError('internal', `no certified record kind is kept as "${tracked}"`);
+  return kind;
+}
+
+/** The certifications table's `kind` lists the built-in certified kinds; the descriptors name them. */
+const certificationKind = (kind: AnyRecordKind) => kind.tracked as CertificationView['kind'];
 
 export interface CertificationView {
   id: number;
-  kind: 'system' | 'private_network';
+  kind: (typeof certifications.$inferSelect)['kind'];
   code: string;
   classification: Classification;
   previous_classification: Classification;
@@ -26,14 +36,19 @@ export interface CertificationView {
   reverted_reason: string | null;
 }
 
-async function lockEntity(db: Db, kind: CertifiedKind, code: string) {
-  const t = tableOf(kind);
+async function lockEntity(db: Db, kind: AnyRecordKind, code: string) {
+  const { table: t, classificationColumn, ownerColumn } = kind;
+  if (!classificationColumn || !ownerColumn) throw new AppError('internal', `${kind.segment} are not certified`);
   const [row] = await db
-    .select({ id: t.id, classification: t.classification, departmentId: t.departmentId })
+    .select({
+      id: typed<number>(t.id),
+      classification: typed<Classification>(classificationColumn),
+      departmentId: typed<number>(ownerColumn),
+    })
     .from(t)
     .where(eq(t.code, code))
     .for('update');
-  if (!row) throw notFound(kind === 'systems' ? 'system' : 'private network', code);
+  if (!row) throw notFound(kind.label.en, code);
   return row;
 }
 
@@ -60,20 +75,19 @@ async function assertNotOwnDepartment(db: Db, actor: Actor, departmentId: number
  */
 async function reclassify(
   db: Db,
-  kind: CertifiedKind,
+  kind: AnyRecordKind,
   entityId: number,
   to: Classification,
   effectiveAt: string,
   note: string,
   actor: Actor,
 ) {
-  const t = tableOf(kind);
-  const history = ((await loadActiveTransitions(db, tracked[kind], [entityId])).get(entityId) ?? []).filter(
+  const history = ((await loadActiveTransitions(db, kind.tracked, [entityId])).get(entityId) ?? []).filter(
     (h) => h.field === 'classification',
   );
   const plan = reconcileDeclared(history, 'pending', to, effectiveAt, todayIso());
   const kept = history.filter((h) => !plan.supersede.includes(h.id)).sort(compareTransitions);
-  await applyTransitions(db, tracked[kind], actor, {
+  await applyTransitions(db, kind.tracked, actor, {
     add: plan.add
       ? [
           {
@@ -89,17 +103,22 @@ async function reclassify(
     supersede: plan.supersede,
     touched: [entityId],
   });
-  await db.update(t).set({ classification: to, updatedAt: new Date() }).where(eq(t.id, entityId));
+  const column = kind.classificationColumn?.name ?? 'classification';
+  await db
+    .update(kind.table)
+    .set({ [column]: to, updatedAt: new Date() } as never)
+    .where(eq(kind.table.id, entityId));
 }
 
 /** 认定: a reviewer certifies a classification with evidence; an earlier certification gives way. */
 export async function certify(
   database: Db,
-  kind: CertifiedKind,
+  kindRef: ImportKind | AnyRecordKind,
   code: string,
   request: { classification: Classification; evidence: string; certified_at?: string },
   actor: Actor,
 ): Promise<CertificationView> {
+  const kind = kindFor(kindRef);
   assertCan(actor.access, 'write', 'certifications');
   if (actor.access.root) throw new AppError('forbidden', 'a certification needs a named reviewer, not the local operator');
   const reviewerId = actor.access.userId;
@@ -115,14 +134,16 @@ export async function certify(
     await db
       .update(certifications)
       .set({ status: 'reverted', revertedReason: 'superseded by a later certification', updatedAt: new Date() })
-      .where(and(eq(certifications.kind, tracked[kind]), eq(certifications.entityId, entity.id), eq(certifications.status, 'active')));
+      .where(
+        and(eq(certifications.kind, certificationKind(kind)), eq(certifications.entityId, entity.id), eq(certifications.status, 'active')),
+      );
     if (entity.classification !== request.classification) {
       await reclassify(db, kind, entity.id, request.classification, at, `认定: ${request.evidence}`, actor);
     }
     const [row] = await db
       .insert(certifications)
       .values({
-        kind: tracked[kind],
+        kind: certificationKind(kind),
         entityId: entity.id,
         classification: request.classification,
         previousClassification: entity.classification,
@@ -135,8 +156,8 @@ export async function certify(
     const view = await getCertification(db, row.id);
     await recordAudit(db, actor, [
       {
-        action: `${tracked[kind]}.certify`,
-        entityKind: tracked[kind],
+        action: `${kind.tracked}.certify`,
+        entityKind: kind.tracked,
         entityCode: code,
         before: { classification: entity.classification },
         after: view,
@@ -160,12 +181,15 @@ async function listCertificationRows(db: Db, where: SQL | undefined): Promise<Ce
     .where(where)
     .orderBy(asc(certifications.id));
   const codes = new Map<string, string>();
-  for (const kind of ['systems', 'private-networks'] as const) {
-    const ids = rows.filter((r) => r.c.kind === tracked[kind]).map((r) => r.c.entityId);
+  for (const kind of certifiedKinds()) {
+    const ids = rows.filter((r) => r.c.kind === kind.tracked).map((r) => r.c.entityId);
     if (ids.length === 0) continue;
-    const t = tableOf(kind);
-    for (const e of await db.select({ id: t.id, code: t.code }).from(t).where(inArray(t.id, ids)))
-      codes.set(`${tracked[kind]}:${e.id}`, e.code);
+    const t = kind.table;
+    const entities = await db
+      .select({ id: typed<number>(t.id), code: typed<string>(t.code) })
+      .from(t)
+      .where(inArray(t.id, ids));
+    for (const e of entities) codes.set(`${kind.tracked}:${e.id}`, e.code);
   }
   return rows.map(({ c, reviewer }) => ({
     id: c.id,
@@ -240,7 +264,7 @@ export async function recordReReviewResult(
     if (!review) throw notFound('re-review', String(reReviewId));
     if (review.result) throw new AppError('conflict', `re-review ${reReviewId} was already recorded as ${review.result}`);
     const certification = await getCertification(db, review.certificationId);
-    const certifiedKind: CertifiedKind = certification.kind === 'system' ? 'systems' : 'private-networks';
+    const certifiedKind = certifiedKindOf(certification.kind);
     const entity = await lockEntity(db, certifiedKind, certification.code);
     await assertNotOwnDepartment(db, actor, entity.departmentId, certification.code);
     const [updated] = await db

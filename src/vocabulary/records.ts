@@ -1,12 +1,19 @@
 import type {
   Classification,
+  commissionStates,
   DepartmentKind,
+  extranetStates,
+  integrationStates,
   NodeLiveState,
   NodeTier,
   PrivateNetworkState,
   SystemState,
   SystemType,
 } from '../db/schema/enums.ts';
+
+type ExtranetState = (typeof extranetStates)[number];
+type IntegrationState = (typeof integrationStates)[number];
+type CommissionState = (typeof commissionStates)[number];
 
 /**
  * The names people read for the registry's record kinds and their closed value sets, in both
@@ -63,6 +70,22 @@ export const nodeLiveStateLabels = {
   down: { zh: '中断', en: 'down' },
   unknown: { zh: '未知', en: 'unknown' },
 } as const satisfies Record<NodeLiveState, Label>;
+
+/** A department's access to the e-government extranet (电子政务外网). */
+export const extranetStateLabels = {
+  not_connected: { zh: '未接入', en: 'not connected' },
+  connected: { zh: '已接入', en: 'connected' },
+} as const satisfies Record<ExtranetState, Label>;
+
+export const integrationStateLabels = {
+  not_integrated: { zh: '未对接', en: 'not integrated' },
+  integrated: { zh: '已对接', en: 'integrated' },
+} as const satisfies Record<IntegrationState, Label>;
+
+export const commissionStateLabels = {
+  not_commissioned: { zh: '未建成', en: 'not commissioned' },
+  commissioned: { zh: '已建成', en: 'commissioned' },
+} as const satisfies Record<CommissionState, Label>;
 
 /** The registry's record kinds by URL segment. */
 export const recordKindLabels = {

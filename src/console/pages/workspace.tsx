@@ -1,8 +1,9 @@
 import type { Child } from 'hono/jsx';
 import { AppError } from '../../http/errors.ts';
 import { readIndicators } from '../../indicators/service.ts';
+import { type AnyRecordKind, builtInKinds, type KindRow } from '../../registry/kinds/index.ts';
 import { listRecords, readRecord } from '../../registry/service.ts';
-import { allowedMoves, listTransitions } from '../../registry/transitions.ts';
+import { listTransitions } from '../../registry/transitions.ts';
 import { ApiForm } from '../forms.tsx';
 import { catalogue, formatPercent, indicatorName, type Lang, threeHundred, valueName } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
@@ -163,7 +164,7 @@ export async function workspacePage(ctx: PageContext): Promise<Response> {
           s.name,
           s.department_code,
           valueName(s.classification, lang),
-          valueName(s.state, lang),
+          stateName(kind, s.state, lang),
           s.state_at ?? '—',
         ])}
       />
@@ -327,15 +328,9 @@ function RecordTable(props: { id: string; heads: string[]; rows: Child[][] }) {
   );
 }
 
-/** The state a record is in, and the moves open from it (the transition form's choices). */
-function stateOf(kind: OwnedKind, record: Record<string, unknown>): string {
-  if (kind === 'service-items') return record.integrated ? 'integrated' : 'not_integrated';
-  return String(record.state);
-}
-
-const moveName = (value: string, lang: Lang) =>
-  ({ integrated: { zh: '已对接', en: 'integrated' }, not_integrated: { zh: '未对接', en: 'not integrated' } })[value]?.[lang] ??
-  valueName(value, lang);
+/** A state as the kind names it: a private network's `retired` is 已退出, a system's 已下线. */
+const stateName = (kind: OwnedKind, value: string, lang: Lang) =>
+  builtInKinds[kind].lifecycle.labels[value]?.[lang] ?? valueName(value, lang);
 
 /**
  * One record of the caller's department, its transition form and its history. Outside the
@@ -347,19 +342,21 @@ export async function recordPage(ctx: PageContext): Promise<Response> {
   const kind = c.req.param('kind') as OwnedKind;
   const code = c.req.param('code') ?? '';
   if (!(ownedKinds as readonly string[]).includes(kind)) throw new AppError('not_found', `no such kind ${kind}`);
-  let record: Record<string, unknown>;
+  const descriptor: AnyRecordKind = builtInKinds[kind];
+  let record: KindRow;
   let history: Awaited<ReturnType<typeof listTransitions>>;
   try {
-    record = (await readRecord(db, kind, code, actor)) as unknown as Record<string, unknown>;
-    history = await listTransitions(db, kind, code, actor);
+    record = await readRecord(db, descriptor, code, actor);
+    history = await listTransitions(db, descriptor, code, actor);
   } catch (error) {
     if (error instanceof AppError && error.code === 'not_found') {
       throw new AppError('forbidden', `${code} is not a record of your department`);
     }
     throw error;
   }
-  const state = stateOf(kind, record);
-  const moves = allowedMoves[kind][state] ?? [];
+  // The state a record is in, and the moves open from it (the transition form's choices).
+  const state = descriptor.declaredState(record).value;
+  const moves = descriptor.lifecycle.moves[state] ?? [];
   const today = new Date().toISOString().slice(0, 10);
   return ctx.render({
     title: `${code} · ${kindName(kind, m)}`,
@@ -384,7 +381,7 @@ export async function recordPage(ctx: PageContext): Promise<Response> {
             </>
           ) : null}
           <dt>{m.state}</dt>
-          <dd id="record-state">{moveName(state, lang)}</dd>
+          <dd id="record-state">{stateName(kind, state, lang)}</dd>
         </dl>
         <section aria-labelledby="transition-title">
           <h2 id="transition-title">{m.transition}</h2>
@@ -402,7 +399,7 @@ export async function recordPage(ctx: PageContext): Promise<Response> {
                 {m.to}
                 <select name="to" required>
                   {moves.map((to) => (
-                    <option value={to}>{moveName(to, lang)}</option>
+                    <option value={to}>{stateName(kind, to, lang)}</option>
                   ))}
                 </select>
               </label>
@@ -436,8 +433,8 @@ export async function recordPage(ctx: PageContext): Promise<Response> {
               {history.items.map((h) => (
                 <tr class={h.superseded_at ? 'superseded' : undefined}>
                   <td>{h.effective_at ?? '—'}</td>
-                  <td>{h.from ? moveName(h.from, lang) : '—'}</td>
-                  <td>{moveName(h.to, lang)}</td>
+                  <td>{h.from ? stateName(kind, h.from, lang) : '—'}</td>
+                  <td>{stateName(kind, h.to, lang)}</td>
                   <td>{h.note ?? ''}</td>
                   <td>{h.actor}</td>
                   <td>{h.recorded_at.slice(0, 16).replace('T', ' ')}</td>

@@ -1,0 +1,94 @@
+import { z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { integrationStates, systemTypes } from '../../db/schema/enums.ts';
+import { departments, serviceItems } from '../../db/schema/index.ts';
+import { integrationStateLabels, recordKindLabels, systemTypeLabels, zhNames } from '../../vocabulary/records.ts';
+import { code, department, isoDate, name, region, stamps } from '../fields.ts';
+import { matches, ownedBy } from '../filters.ts';
+import { departmentRef, flagLifecycle, knownDepartment, listQuery, viewLoader, writeByCode } from './shared.ts';
+import type { RecordKind } from './types.ts';
+
+export const ServiceItemInput = z
+  .object({
+    code,
+    name,
+    department_code: code,
+    system_type: z.enum(systemTypes),
+    integration_required: z.boolean().default(true),
+    integrated: z.boolean().default(false),
+    integrated_at: isoDate.nullish(),
+  })
+  .openapi('ServiceItemInput');
+export type ServiceItemInput = z.infer<typeof ServiceItemInput>;
+
+const ServiceItem = ServiceItemInput.extend(stamps).openapi('ServiceItem');
+
+const lifecycle = flagLifecycle<ServiceItemInput>(
+  serviceItems,
+  { flag: serviceItems.integrated, at: serviceItems.integratedAt },
+  { flag: 'integrated', at: 'integrated_at' },
+  integrationStateLabels,
+);
+
+/** 政务服务事项: a department's public services, each to be integrated with the one-stop platform. */
+export const serviceItemsKind: RecordKind<ServiceItemInput, z.infer<typeof ServiceItem>> = {
+  segment: 'service-items',
+  tracked: 'service_item',
+  names: { one: 'ServiceItem', many: 'ServiceItems' },
+  label: recordKindLabels['service-items'],
+  area: 'service-items',
+  table: serviceItems,
+  ownerColumn: serviceItems.departmentId,
+  schemas: {
+    input: ServiceItemInput,
+    item: ServiceItem,
+    query: listQuery({ department, region, state: z.enum(integrationStates).optional(), system_type: z.enum(systemTypes).optional() }),
+  },
+  lifecycle: lifecycle.lifecycle,
+  columns: [
+    { field: 'code', alias: '编码', type: 'text' },
+    { field: 'name', alias: '名称', type: 'text' },
+    { field: 'department_code', alias: '部门编码', type: 'text' },
+    { field: 'system_type', alias: '系统类型', type: 'enum', values: zhNames(systemTypeLabels) },
+    { field: 'integration_required', alias: '需对接', type: 'boolean' },
+    { field: 'integrated', alias: '已对接', type: 'boolean' },
+    { field: 'integrated_at', alias: '对接日期', type: 'date' },
+  ],
+  indicators: ['service_integration'],
+  filters: async (db, f) => [
+    await ownedBy(db, serviceItems.departmentId, f),
+    lifecycle.stateFilter(f.state),
+    f.system_type ? eq(serviceItems.systemType, f.system_type as ServiceItemInput['system_type']) : undefined,
+    matches(f.q, serviceItems.name, serviceItems.code),
+  ],
+  loadViews: viewLoader<ServiceItemInput>(
+    serviceItems,
+    {
+      code: serviceItems.code,
+      name: serviceItems.name,
+      department_code: departments.code,
+      system_type: serviceItems.systemType,
+      integration_required: serviceItems.integrationRequired,
+      integrated: serviceItems.integrated,
+      integrated_at: serviceItems.integratedAt,
+    },
+    serviceItems.departmentId,
+  ),
+  declaredState: lifecycle.declaredState,
+  check: (r, refs) => [...knownDepartment(refs, r.department_code), ...lifecycle.checkFlag(r)],
+  write: (db, rows, refs) =>
+    writeByCode(
+      db,
+      serviceItems,
+      rows.map(({ input: r, state }) => ({
+        code: r.code,
+        name: r.name,
+        departmentId: departmentRef(refs, r.department_code),
+        systemType: r.system_type,
+        integrationRequired: r.integration_required,
+        ...lifecycle.stored(state),
+      })),
+    ),
+  lockState: lifecycle.lockState,
+  writeState: lifecycle.writeState,
+};
