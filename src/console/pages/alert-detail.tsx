@@ -6,7 +6,7 @@ import { beijingTime, eventNames, ruleNames, severityNames, term } from '../aler
 import { ChoiceField, choicesOf } from '../components/choices.tsx';
 import { Fact } from '../components/facts.tsx';
 import { SubmitRow } from '../components/submit.tsx';
-import { DataTable } from '../components/table.tsx';
+import { TimelineTable } from '../components/timeline.tsx';
 import { ApiForm } from '../forms.tsx';
 import { catalogue } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
@@ -132,18 +132,11 @@ export function AlertDetailPanel(props: { ctx: PageContext; alert: AlertDetail; 
       ) : null}
       <AlertWorkOrder ctx={ctx} alert={alert} here={props.here} />
       <h3>{m.timeline}</h3>
-      <DataTable
+      <TimelineTable
         id="timeline"
         columns={[m.at, m.type, m.actor, m.note]}
-        rows={alert.events}
-        row={(e) => (
-          <tr data-event={e.type}>
-            <td>{beijingTime(e.at)}</td>
-            <td>{term(eventNames, e.type, lang)}</td>
-            <td>{e.actor}</td>
-            <td>{e.note ?? ''}</td>
-          </tr>
-        )}
+        entries={alert.events}
+        event={(e) => term(eventNames, e.type, lang)}
       />
     </section>
   );

@@ -6,6 +6,7 @@ import { can } from '../../identity/access.ts';
 import { listRegions } from '../../regions/service.ts';
 import { ruleNames, severityNames, stateNames, term } from '../alert-terms.ts';
 import { ChoiceField, choicesOf } from '../components/choices.tsx';
+import { ListHeading } from '../components/heading.tsx';
 import { Pager } from '../components/pager.tsx';
 import { catalogue } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
@@ -92,6 +93,17 @@ export async function alertsPage(ctx: PageContext): Promise<Response> {
     url.searchParams.delete('lang');
     return `${url.pathname}${url.search}`;
   };
+  const filters = [
+    { label: m.state, name: 'state', choices: choicesOf(alertStates, (s) => term(stateNames, s, lang)), selected: query.state },
+    {
+      label: m.severity,
+      name: 'severity',
+      choices: choicesOf(alertSeverities, (s) => term(severityNames, s, lang)),
+      selected: query.severity,
+    },
+    { label: m.rule, name: 'rule', choices: choicesOf(alertRuleKeys, (r) => term(ruleNames, r, lang)), selected: query.rule },
+    { label: m.region, name: 'scope', choices: cities.map((city) => ({ value: city.code, label: city.name })), selected: query.scope },
+  ];
   const current = query.offset / pageSize + 1;
   const last = Math.max(1, Math.ceil(page.total / pageSize));
   const detail = shown ? (
@@ -110,42 +122,12 @@ export async function alertsPage(ctx: PageContext): Promise<Response> {
     active: 'alerts',
     children: (
       <>
-        <h1>
-          {m.title}{' '}
-          <small>
-            {m.shown} {page.items.length} {m.of} {page.total} · {m.times}
-          </small>
-        </h1>
+        <ListHeading title={m.title} shown={page.items.length} total={page.total} words={m} />
         {can(actor.access, 'write', 'alerts') ? null : <p class="hint">{m.readOnly}</p>}
         <form class="filters" method="get" action="/console/alerts" id="alert-filters">
-          <ChoiceField
-            label={m.state}
-            name="state"
-            blank={m.all}
-            choices={choicesOf(alertStates, (s) => term(stateNames, s, lang))}
-            selected={query.state}
-          />
-          <ChoiceField
-            label={m.severity}
-            name="severity"
-            blank={m.all}
-            choices={choicesOf(alertSeverities, (s) => term(severityNames, s, lang))}
-            selected={query.severity}
-          />
-          <ChoiceField
-            label={m.rule}
-            name="rule"
-            blank={m.all}
-            choices={choicesOf(alertRuleKeys, (r) => term(ruleNames, r, lang))}
-            selected={query.rule}
-          />
-          <ChoiceField
-            label={m.region}
-            name="scope"
-            blank={m.all}
-            choices={cities.map((city) => ({ value: city.code, label: city.name }))}
-            selected={query.scope}
-          />
+          {filters.map((filter) => (
+            <ChoiceField {...filter} blank={m.all} />
+          ))}
           <button type="submit">{m.filter}</button>
         </form>
         <div class={detail ? 'alerts-layout' : 'alerts-layout single'}>

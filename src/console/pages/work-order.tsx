@@ -8,7 +8,7 @@ import { beijingTime, term } from '../alert-terms.ts';
 import { Fact } from '../components/facts.tsx';
 import { Panel } from '../components/panel.tsx';
 import { SubmitRow } from '../components/submit.tsx';
-import { DataTable } from '../components/table.tsx';
+import { TimelineTable } from '../components/timeline.tsx';
 import { ApiForm } from '../forms.tsx';
 import { catalogue, type Lang } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
@@ -193,21 +193,17 @@ function Timeline(props: { order: WorkOrderDetail; lang: Lang }) {
   const m = t(props.lang);
   return (
     <Panel id="timeline" title={m.timeline}>
-      <DataTable
+      <TimelineTable
         id="work-order-timeline"
         columns={[m.at, m.event, m.actor, m.note]}
-        rows={props.order.timeline}
-        row={(entry) => (
-          <tr data-event={entry.type} data-source={entry.source}>
-            <td>{beijingTime(entry.at)}</td>
-            <td>
-              {entry.source === 'alert' ? '告警 · ' : ''}
-              <code>{entry.type}</code>
-              {entry.to && entry.to in workOrderStateTerms ? ` → ${term(workOrderStateTerms, entry.to as WorkOrderState, props.lang)}` : ''}
-            </td>
-            <td>{entry.actor}</td>
-            <td>{entry.note ?? ''}</td>
-          </tr>
+        entries={props.order.timeline}
+        source={(entry) => entry.source}
+        event={(entry) => (
+          <>
+            {entry.source === 'alert' ? '告警 · ' : ''}
+            <code>{entry.type}</code>
+            {entry.to && entry.to in workOrderStateTerms ? ` → ${term(workOrderStateTerms, entry.to as WorkOrderState, props.lang)}` : ''}
+          </>
         )}
       />
     </Panel>

@@ -5,6 +5,7 @@ import type { WorkOrderQuery, WorkOrderView } from '../../work-orders/schemas.ts
 import { listWorkOrders } from '../../work-orders/service.ts';
 import { beijingTime, term } from '../alert-terms.ts';
 import { ChoiceField, choicesOf } from '../components/choices.tsx';
+import { ListHeading } from '../components/heading.tsx';
 import { SubmitRow } from '../components/submit.tsx';
 import { DataTable } from '../components/table.tsx';
 import { ApiForm } from '../forms.tsx';
@@ -116,12 +117,7 @@ export async function workOrdersPage(ctx: PageContext): Promise<Response> {
     active: 'workOrders',
     children: (
       <>
-        <h1>
-          {m.title}{' '}
-          <small>
-            {m.shown} {page.items.length} {m.of} {page.total} · {m.times}
-          </small>
-        </h1>
+        <ListHeading title={m.title} shown={page.items.length} total={page.total} words={m} />
         <nav class="tabs" aria-label={m.tabs}>
           {offered.map((name) => (
             <a href={`/console/work-orders?tab=${name}`} aria-current={name === tab ? 'page' : undefined}>
