@@ -5,6 +5,7 @@ import { can } from '../../identity/access.ts';
 import { beijingTime, eventNames, ruleNames, severityNames, term } from '../alert-terms.ts';
 import { ChoiceField, choicesOf } from '../components/choices.tsx';
 import { Fact } from '../components/facts.tsx';
+import { NoteForm } from '../components/note-form.tsx';
 import { SubmitRow } from '../components/submit.tsx';
 import { TimelineTable } from '../components/timeline.tsx';
 import { ApiForm } from '../forms.tsx';
@@ -115,13 +116,17 @@ export function AlertDetailPanel(props: { ctx: PageContext; alert: AlertDetail; 
         {alert.resolved_at ? <Fact term={m.resolvedAt}>{beijingTime(alert.resolved_at)}</Fact> : null}
       </dl>
       {acknowledges ? (
-        <ApiForm id="ack-form" class="stack" api={`/api/v1/alerts/${alert.id}/acknowledge`} next={props.here} csrf={ctx.viewer.csrfToken}>
-          <label>
-            {m.ackNote}
-            <textarea name="note" required maxlength={2000} rows={2} />
-          </label>
-          <SubmitRow label={m.acknowledge} />
-        </ApiForm>
+        <NoteForm
+          id="ack-form"
+          api={`/api/v1/alerts/${alert.id}/acknowledge`}
+          next={props.here}
+          csrf={ctx.viewer.csrfToken}
+          label={m.ackNote}
+          name="note"
+          maxlength={2000}
+          rows={2}
+          submit={m.acknowledge}
+        />
       ) : null}
       {silences ? (
         <p>

@@ -1,11 +1,12 @@
 import type { WorkOrderState } from '../../db/schema/enums.ts';
 import { AppError } from '../../http/errors.ts';
 import { can } from '../../identity/access.ts';
+import { getWorkOrder } from '../../work-orders/queries.ts';
 import type { WorkOrderDetail } from '../../work-orders/schemas.ts';
-import { getWorkOrder } from '../../work-orders/service.ts';
 import { allowedMoves } from '../../work-orders/transitions.ts';
 import { beijingTime, term } from '../alert-terms.ts';
 import { Fact } from '../components/facts.tsx';
+import { NoteForm } from '../components/note-form.tsx';
 import { Panel } from '../components/panel.tsx';
 import { SubmitRow } from '../components/submit.tsx';
 import { TimelineTable } from '../components/timeline.tsx';
@@ -137,19 +138,17 @@ export async function workOrderPage(ctx: PageContext): Promise<Response> {
         <Timeline order={order} lang={lang} />
         {writes ? <Moves ctx={ctx} order={order} here={here} /> : null}
         {writes ? (
-          <ApiForm
+          <NoteForm
             id="comment-form"
-            class="stack"
             api={`/api/v1/work-orders/${order.code}/comments`}
             next={here}
             csrf={ctx.viewer.csrfToken}
-          >
-            <label>
-              {m.comment}
-              <textarea name="body" required maxlength={10000} rows={3} />
-            </label>
-            <SubmitRow label={m.addComment} />
-          </ApiForm>
+            label={m.comment}
+            name="body"
+            maxlength={10000}
+            rows={3}
+            submit={m.addComment}
+          />
         ) : null}
       </>
     ),

@@ -1,8 +1,8 @@
 import { workOrderCategories, workOrderPriorities } from '../../db/schema/enums.ts';
 import { can } from '../../identity/access.ts';
 import { listRegions } from '../../regions/service.ts';
+import { listWorkOrders } from '../../work-orders/queries.ts';
 import type { WorkOrderQuery, WorkOrderView } from '../../work-orders/schemas.ts';
-import { listWorkOrders } from '../../work-orders/service.ts';
 import { beijingTime, term } from '../alert-terms.ts';
 import { ChoiceField, choicesOf } from '../components/choices.tsx';
 import { ListHeading } from '../components/heading.tsx';
