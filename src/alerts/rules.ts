@@ -22,68 +22,49 @@ interface RuleSpec {
   thresholds: Record<string, ThresholdSpec>;
 }
 
+/** A rule's defaults; `thresholds` are the ones ops may tune. */
+const rule = (
+  severity: AlertSeverity,
+  forSeconds: number,
+  description: string,
+  thresholds: Record<string, ThresholdSpec> = {},
+): RuleSpec => ({
+  severity,
+  forSeconds,
+  description,
+  thresholds,
+});
+const threshold = (value: number, min: number, max: number, description: string): ThresholdSpec => ({
+  default: value,
+  min,
+  max,
+  description,
+});
+
 /** The built-in rules and their defaults; ops change them with PUT /api/v1/alert-rules/{rule}. */
 export const builtInRules: Record<AlertRuleKey, RuleSpec> = {
-  node_down: {
-    severity: 'critical',
-    forSeconds: 120,
-    description: 'A network node is down as seen by every agent that probes it (vantage quorum).',
-    thresholds: {},
-  },
-  node_degraded: {
-    severity: 'warning',
-    forSeconds: 120,
-    description: 'A network node answers, but with loss or latency above its threshold.',
-    thresholds: {
-      loss_ratio: { default: 0.2, min: 0.001, max: 1, description: 'packet loss (0–1) at or above which a node is degraded' },
-      latency_ms: { default: 300, min: 1, max: 60_000, description: 'latency in ms at or above which a node is degraded' },
-    },
-  },
-  agent_silent: {
-    severity: 'critical',
-    forSeconds: 0,
-    description: 'An agent has been silent for more than `interval_factor` × the interval it declared.',
-    thresholds: { interval_factor: { default: 3, min: 1, max: 100, description: 'how many declared intervals of silence' } },
-  },
-  tenant_quota: {
-    severity: 'warning',
-    forSeconds: 300,
-    description: 'A cloud tenant uses a large share of its vCPU, memory or storage quota.',
-    thresholds: {
-      warning_ratio: { default: 0.85, min: 0.01, max: 1, description: 'usage/quota at or above which it warns' },
-      critical_ratio: { default: 0.95, min: 0.01, max: 1, description: 'usage/quota at or above which it is critical' },
-    },
-  },
-  system_unverified: {
-    severity: 'warning',
-    forSeconds: 0,
-    description: 'A system marked 已上云 has had no workload sighting by a cloud agent for `days` days (claimed, not verified).',
-    thresholds: { days: { default: 30, min: 1, max: 3650, description: 'days after the migration without a sighting' } },
-  },
-  re_review_overdue: {
-    severity: 'warning',
-    forSeconds: 0,
-    description: 'A re-review (回头看) is past its due date without a result.',
-    thresholds: {},
-  },
-  target_behind: {
-    severity: 'warning',
-    forSeconds: 0,
-    description: 'The province or a city is behind its target trajectory at the latest frozen snapshot.',
-    thresholds: {},
-  },
-  work_order_sla: {
-    severity: 'warning',
-    forSeconds: 0,
-    description: 'A work order is past its response or resolution deadline (its service level is breached).',
-    thresholds: {},
-  },
-  prometheus: {
-    severity: 'warning',
-    forSeconds: 0,
-    description: 'Alerts from Prometheus, received from Alertmanager; the severity label decides (this is the default).',
-    thresholds: {},
-  },
+  node_down: rule('critical', 120, 'A network node is down as seen by every agent that probes it (vantage quorum).'),
+  node_degraded: rule('warning', 120, 'A network node answers, but with loss or latency above its threshold.', {
+    loss_ratio: threshold(0.2, 0.001, 1, 'packet loss (0–1) at or above which a node is degraded'),
+    latency_ms: threshold(300, 1, 60_000, 'latency in ms at or above which a node is degraded'),
+  }),
+  agent_silent: rule('critical', 0, 'An agent has been silent for more than `interval_factor` × the interval it declared.', {
+    interval_factor: threshold(3, 1, 100, 'how many declared intervals of silence'),
+  }),
+  tenant_quota: rule('warning', 300, 'A cloud tenant uses a large share of its vCPU, memory or storage quota.', {
+    warning_ratio: threshold(0.85, 0.01, 1, 'usage/quota at or above which it warns'),
+    critical_ratio: threshold(0.95, 0.01, 1, 'usage/quota at or above which it is critical'),
+  }),
+  system_unverified: rule(
+    'warning',
+    0,
+    'A system marked 已上云 has had no workload sighting by a cloud agent for `days` days (claimed, not verified).',
+    { days: threshold(30, 1, 3650, 'days after the migration without a sighting') },
+  ),
+  re_review_overdue: rule('warning', 0, 'A re-review (回头看) is past its due date without a result.'),
+  target_behind: rule('warning', 0, 'The province or a city is behind its target trajectory at the latest frozen snapshot.'),
+  work_order_sla: rule('warning', 0, 'A work order is past its response or resolution deadline (its service level is breached).'),
+  prometheus: rule('warning', 0, 'Alerts from Prometheus, received from Alertmanager; the severity label decides (this is the default).'),
 };
 
 export type RuleBook = Record<AlertRuleKey, RuleSettings>;

@@ -1,15 +1,14 @@
-import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { getAlert } from '../alerts/service.ts';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
-import { startsWithLiteral } from '../db/prefix.ts';
-import { queryRows } from '../db/raw.ts';
 import type { AlertSeverity, AlertSubjectKind, WorkOrderPriority, WorkOrderSubjectKind } from '../db/schema/enums.ts';
 import { workOrderEvents, workOrders } from '../db/schema/index.ts';
 import { AppError, isUniqueViolation, notFound } from '../http/errors.ts';
 import { type Access, assertCan, departmentLimit } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
 import { nextOrderCode } from './numbering.ts';
+import { detailOf, getWorkOrder, viewById, visibility, visibleRow } from './queries.ts';
 import { assertRegion, resolveAssignee, subjectName } from './references.ts';
 import {
   type AlertWorkOrderInput,
@@ -17,13 +16,14 @@ import {
   type TransitionWorkOrder,
   type UpdateWorkOrder,
   type WorkOrderDetail,
-  type WorkOrderQuery,
   type WorkOrderView,
 } from './schemas.ts';
 import { loadWorkCalendar, slaTermsFor } from './service-levels.ts';
-import { timelineOf } from './timeline.ts';
 import { applyTransition } from './transitions.ts';
-import { selectWorkOrders, type WorkOrderRow, workOrderViewOf } from './views.ts';
+import { selectWorkOrders, type WorkOrderRow } from './views.ts';
+
+// The reads live in queries.ts; callers keep importing the area's service.
+export { getWorkOrder, listWorkOrders, workOrderCodesOfAlerts } from './queries.ts';
 
 /** Alert severity → order priority; a Record so a new severity cannot go unmapped. */
 export const priorityOfSeverity: Record<AlertSeverity, WorkOrderPriority> = { critical: 'P1', warning: 'P3', info: 'P4' };
@@ -36,31 +36,19 @@ const orderSubjectOfAlert: Partial<Record<AlertSubjectKind, WorkOrderSubjectKind
   private_network: 'private_network',
 };
 
-const departmentsUnder = (path: string) => sql`(select id from departments where ${startsWithLiteral(sql`path`, path)})`;
-
-/** Who sees which orders: ops and leaders all; a department user those assigned to or reported by its department subtree. */
-function visibility(access: Access): SQL {
-  const path = departmentLimit(access, 'read', 'work-orders');
-  if (path === null) return sql`true`;
-  return sql`(w.assignee_department_id in ${departmentsUnder(path)} or w.reporter_department_id in ${departmentsUnder(path)})`;
-}
-
 /** The department a confined (department) user writes for; null for ops and root. */
 function confinedDepartment(access: Access): number | null {
   if (departmentLimit(access, 'write', 'work-orders') === null || access.root) return null;
   return access.department?.id ?? null;
 }
 
-async function visibleRow(db: Db, access: Access, code: string, lock = false): Promise<WorkOrderRow> {
-  const [row] = await selectWorkOrders(db, sql`w.code = ${code} and ${visibility(access)}`, lock ? sql`for update of w` : sql``);
-  if (!row) throw notFound('work order', code);
-  return row;
-}
-
-async function viewById(db: Db, id: number, now: Date): Promise<WorkOrderView> {
-  const [row] = await selectWorkOrders(db, sql`w.id = ${id}`);
-  if (!row) throw new Error(`work order ${id} vanished`);
-  return workOrderViewOf(row, now, await loadWorkCalendar(db));
+/**
+ * A write to one order in one transaction: the caller must write work orders and see the
+ * order, whose row `change` gets as it stands.
+ */
+async function changeVisibleOrder<T>(db: Db, actor: Actor, code: string, change: (tx: Db, row: WorkOrderRow) => Promise<T>): Promise<T> {
+  assertCan(actor.access, 'write', 'work-orders');
+  return db.transaction(async (tx) => change(tx, await visibleRow(tx, actor.access, code)));
 }
 
 interface NewOrder {
@@ -188,71 +176,6 @@ export async function createWorkOrderFromAlert(
   });
 }
 
-async function scopeFilter(db: Db, scope: string): Promise<SQL> {
-  const invalid = (message: string) => new AppError('validation_failed', `scope: ${message}`, [{ field: 'scope', message }]);
-  if (scope.startsWith('dept:')) {
-    const code = scope.slice('dept:'.length);
-    const [department] = await queryRows<{ path: string }>(db, sql`select path from departments where code = ${code}`);
-    if (!department) throw invalid(`unknown department ${code}`);
-    return sql`(w.assignee_department_id in ${departmentsUnder(department.path)} or w.reporter_department_id in ${departmentsUnder(department.path)})`;
-  }
-  const [region] = await queryRows<{ path: string }>(db, sql`select path from regions where code = ${scope}`);
-  if (!region) throw invalid('unknown region (or dept:<code>)');
-  return sql`w.region_code in (select code from regions where ${startsWithLiteral(sql`path`, region.path)})`;
-}
-
-async function assigneeFilter(db: Db, access: Access, assignee: string): Promise<SQL> {
-  if (assignee === 'me') {
-    if (access.root) return sql`false`;
-    const mine = sql`w.assignee_user_id = ${access.userId}`;
-    return access.department ? sql`(${mine} or w.assignee_department_id in ${departmentsUnder(access.department.path)})` : mine;
-  }
-  const [department] = await queryRows<{ id: number }>(db, sql`select id from departments where code = ${assignee}`);
-  if (department) return sql`w.assignee_department_id = ${department.id}`;
-  const [user] = await queryRows<{ id: number }>(db, sql`select id from users where name = ${assignee}`);
-  if (user) return sql`w.assignee_user_id = ${user.id}`;
-  throw new AppError('validation_failed', `assignee: no department or user ${assignee}`, [
-    { field: 'assignee', message: 'a department code, a user name, or me' },
-  ]);
-}
-
-/** Breached by the stored facts, or an open order past a deadline it still owes now. */
-const breachedNow = (now: Date) =>
-  sql`(w.breached_at is not null or w.sla_state = 'breached' or (w.state in ('new', 'accepted', 'transferred') and
-      (w.resolution_due_at < ${now} or (w.accepted_at is null and w.response_due_at < ${now}))))`;
-
-/** Orders the caller may see, newest first, filtered and paged. */
-export async function listWorkOrders(
-  db: Db,
-  access: Access,
-  query: WorkOrderQuery,
-  now = new Date(),
-): Promise<{ items: WorkOrderView[]; total: number }> {
-  const where: SQL[] = [visibility(access)];
-  if (query.state) where.push(sql`w.state = ${query.state}`);
-  if (query.category) where.push(sql`w.category = ${query.category}`);
-  if (query.priority) where.push(sql`w.priority = ${query.priority}`);
-  if (query.assignee) where.push(await assigneeFilter(db, access, query.assignee));
-  if (query.scope) where.push(await scopeFilter(db, query.scope));
-  if (query.breached !== undefined) where.push(query.breached ? breachedNow(now) : sql`not ${breachedNow(now)}`);
-  const condition = sql.join(where, sql` and `);
-  const [count] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from work_orders w where ${condition}`);
-  const rows = await selectWorkOrders(
-    db,
-    condition,
-    sql`order by w.created_at desc, w.id desc limit ${query.limit} offset ${query.offset}`,
-  );
-  const calendar = await loadWorkCalendar(db);
-  return { items: rows.map((r) => workOrderViewOf(r, now, calendar)), total: count?.n ?? 0 };
-}
-
-/** One order with its timeline; an order the caller may not see does not exist for them. */
-export async function getWorkOrder(db: Db, access: Access, code: string, now = new Date()): Promise<WorkOrderDetail> {
-  const row = await visibleRow(db, access, code);
-  const view = workOrderViewOf(row, now, await loadWorkCalendar(db));
-  return { ...view, timeline: await timelineOf(db, row.id, row.alert_id) };
-}
-
 /** Edits the order's facts; naming an older version gets 409. A new priority recomputes the deadlines from creation. */
 export async function updateWorkOrder(
   db: Db,
@@ -261,9 +184,7 @@ export async function updateWorkOrder(
   input: UpdateWorkOrder,
   now = new Date(),
 ): Promise<WorkOrderDetail> {
-  assertCan(actor.access, 'write', 'work-orders');
-  await db.transaction(async (tx) => {
-    const row = await visibleRow(tx, actor.access, code);
+  await changeVisibleOrder(db, actor, code, async (tx, row) => {
     if (row.state === 'closed' || row.state === 'cancelled')
       throw new AppError('conflict', `work order ${code} is ${row.state}: it can no longer be edited`);
     if (input.version !== row.version)
@@ -331,16 +252,14 @@ export async function transitionWorkOrder(
   body: TransitionWorkOrder,
   now = new Date(),
 ): Promise<WorkOrderDetail> {
-  assertCan(actor.access, 'write', 'work-orders');
-  const id = await db.transaction(async (tx) => {
-    const row = await visibleRow(tx, actor.access, code);
+  const id = await changeVisibleOrder(db, actor, code, async (tx, row) => {
     await applyTransition(tx, actor, row, body, now, await loadWorkCalendar(tx));
     return row.id;
   });
   // A transfer may hand the order out of the caller's sight: it still sees the result of its own move.
   const [row] = await selectWorkOrders(db, sql`w.id = ${id}`);
   if (!row) throw notFound('work order', code);
-  return { ...workOrderViewOf(row, now, await loadWorkCalendar(db)), timeline: await timelineOf(db, id, row.alert_id) };
+  return detailOf(db, row, now);
 }
 
 /** Adds a comment to the order's timeline. */
@@ -349,8 +268,7 @@ export async function addWorkOrderComment(db: Db, actor: Actor, code: string, bo
   const text = body.trim();
   if (!text || text.length > 10_000)
     throw new AppError('validation_failed', 'body: 1–10,000 characters', [{ field: 'body', message: 'must be 1–10,000 characters' }]);
-  await db.transaction(async (tx) => {
-    const row = await visibleRow(tx, actor.access, code);
+  await changeVisibleOrder(db, actor, code, async (tx, row) => {
     await tx.insert(workOrderEvents).values({ workOrderId: row.id, at: now, type: 'commented', actor: actor.name, note: text });
     await tx.update(workOrders).set({ updatedAt: now }).where(eq(workOrders.id, row.id));
     await recordAudit(tx, actor, [
@@ -358,14 +276,4 @@ export async function addWorkOrderComment(db: Db, actor: Actor, code: string, bo
     ]);
   });
   return getWorkOrder(db, actor.access, code, now);
-}
-
-/** The order code of each of these alerts that has one (the alert views show it). */
-export async function workOrderCodesOfAlerts(db: Db, alertIds: readonly number[]): Promise<Map<number, string>> {
-  if (alertIds.length === 0) return new Map();
-  const rows = await queryRows<{ alert_id: number; code: string }>(
-    db,
-    sql`select alert_id, code from work_orders where alert_id = any(${sql.param([...alertIds])}::int[])`,
-  );
-  return new Map(rows.map((r) => [r.alert_id, r.code]));
 }

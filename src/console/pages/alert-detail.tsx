@@ -3,6 +3,11 @@ import { alertRuleKeys, alertSeverities } from '../../db/schema/enums.ts';
 import type { SilenceMatchers } from '../../db/schema/index.ts';
 import { can } from '../../identity/access.ts';
 import { beijingTime, eventNames, ruleNames, severityNames, term } from '../alert-terms.ts';
+import { ChoiceField, choicesOf } from '../components/choices.tsx';
+import { Fact } from '../components/facts.tsx';
+import { NoteForm } from '../components/note-form.tsx';
+import { SubmitRow } from '../components/submit.tsx';
+import { TimelineTable } from '../components/timeline.tsx';
 import { ApiForm } from '../forms.tsx';
 import { catalogue } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
@@ -86,58 +91,42 @@ export function AlertDetailPanel(props: { ctx: PageContext; alert: AlertDetail; 
         </small>
       </h2>
       <dl>
-        <dt>{w.severity}</dt>
-        <dd>
+        <Fact term={w.severity}>
           <SeverityMark severity={alert.severity} lang={lang} />
-        </dd>
-        <dt>{w.state}</dt>
-        <dd id="alert-state">
+        </Fact>
+        <Fact term={w.state} id="alert-state">
           <StateCell alert={alert} lang={lang} />
-        </dd>
-        <dt>{w.rule}</dt>
-        <dd>
+        </Fact>
+        <Fact term={w.rule}>
           {term(ruleNames, alert.rule, lang)} <code>{alert.rule}</code>
-        </dd>
-        <dt>{w.subject}</dt>
-        <dd>
+        </Fact>
+        <Fact term={w.subject}>
           <SubjectCell alert={alert} />
-        </dd>
-        <dt>{w.region}</dt>
-        <dd>{alert.region_name ?? alert.region ?? '—'}</dd>
-        <dt>{w.summary}</dt>
-        <dd>{alert.summary}</dd>
-        <dt>{w.started}</dt>
-        <dd>{beijingTime(alert.started_at)}</dd>
-        <dt>{m.lastChanged}</dt>
-        <dd>{beijingTime(alert.last_changed_at)}</dd>
-        <dt>{w.occurrences}</dt>
-        <dd>{alert.occurrences}</dd>
+        </Fact>
+        <Fact term={w.region}>{alert.region_name ?? alert.region ?? '—'}</Fact>
+        <Fact term={w.summary}>{alert.summary}</Fact>
+        <Fact term={w.started}>{beijingTime(alert.started_at)}</Fact>
+        <Fact term={m.lastChanged}>{beijingTime(alert.last_changed_at)}</Fact>
+        <Fact term={w.occurrences}>{alert.occurrences}</Fact>
         {alert.acknowledged_by ? (
-          <>
-            <dt>{m.acknowledgedBy}</dt>
-            <dd>
-              {alert.acknowledged_by} · {beijingTime(alert.acknowledged_at)}
-            </dd>
-          </>
+          <Fact term={m.acknowledgedBy}>
+            {alert.acknowledged_by} · {beijingTime(alert.acknowledged_at)}
+          </Fact>
         ) : null}
-        {alert.resolved_at ? (
-          <>
-            <dt>{m.resolvedAt}</dt>
-            <dd>{beijingTime(alert.resolved_at)}</dd>
-          </>
-        ) : null}
+        {alert.resolved_at ? <Fact term={m.resolvedAt}>{beijingTime(alert.resolved_at)}</Fact> : null}
       </dl>
       {acknowledges ? (
-        <ApiForm id="ack-form" class="stack" api={`/api/v1/alerts/${alert.id}/acknowledge`} next={props.here} csrf={ctx.viewer.csrfToken}>
-          <label>
-            {m.ackNote}
-            <textarea name="note" required maxlength={2000} rows={2} />
-          </label>
-          <div class="buttons">
-            <button type="submit">{m.acknowledge}</button>
-          </div>
-          <span class="result" role="status" aria-live="polite" />
-        </ApiForm>
+        <NoteForm
+          id="ack-form"
+          api={`/api/v1/alerts/${alert.id}/acknowledge`}
+          next={props.here}
+          csrf={ctx.viewer.csrfToken}
+          label={m.ackNote}
+          name="note"
+          maxlength={2000}
+          rows={2}
+          submit={m.acknowledge}
+        />
       ) : null}
       {silences ? (
         <p>
@@ -148,26 +137,12 @@ export function AlertDetailPanel(props: { ctx: PageContext; alert: AlertDetail; 
       ) : null}
       <AlertWorkOrder ctx={ctx} alert={alert} here={props.here} />
       <h3>{m.timeline}</h3>
-      <table id="timeline">
-        <thead>
-          <tr>
-            <th scope="col">{m.at}</th>
-            <th scope="col">{m.type}</th>
-            <th scope="col">{m.actor}</th>
-            <th scope="col">{m.note}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {alert.events.map((e) => (
-            <tr data-event={e.type}>
-              <td>{beijingTime(e.at)}</td>
-              <td>{term(eventNames, e.type, lang)}</td>
-              <td>{e.actor}</td>
-              <td>{e.note ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <TimelineTable
+        id="timeline"
+        columns={[m.at, m.type, m.actor, m.note]}
+        entries={alert.events}
+        event={(e) => term(eventNames, e.type, lang)}
+      />
     </section>
   );
 }
@@ -189,10 +164,7 @@ function AlertWorkOrder(props: { ctx: PageContext; alert: AlertDetail; here: str
   if (!can(ctx.actor.access, 'write', 'work-orders')) return null;
   return (
     <ApiForm id="alert-work-order-form" api={`/api/v1/alerts/${alert.id}/work-order`} next={props.here} csrf={ctx.viewer.csrfToken}>
-      <div class="buttons">
-        <button type="submit">创建工单 Create work order</button>
-      </div>
-      <span class="result" role="status" aria-live="polite" />
+      <SubmitRow label="创建工单 Create work order" />
     </ApiForm>
   );
 }
@@ -211,28 +183,20 @@ export function SilenceForm(props: { ctx: PageContext; alert: AlertItem; matcher
       </h2>
       <p class="hint">{m.silenceHint}</p>
       <ApiForm id="silence-form" class="stack" api="/api/v1/silences" next={props.back} csrf={ctx.viewer.csrfToken}>
-        <label>
-          {w.rule}
-          <select name="matchers.rule">
-            <option value="">{m.anyRule}</option>
-            {alertRuleKeys.map((r) => (
-              <option value={r} selected={matchers.rule === r}>
-                {term(ruleNames, r, lang)} ({r})
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {w.severity}
-          <select name="matchers.severity">
-            <option value="">{m.anySeverity}</option>
-            {alertSeverities.map((s) => (
-              <option value={s} selected={matchers.severity === s}>
-                {term(severityNames, s, lang)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceField
+          label={w.rule}
+          name="matchers.rule"
+          blank={m.anyRule}
+          choices={choicesOf(alertRuleKeys, (r) => `${term(ruleNames, r, lang)} (${r})`)}
+          selected={matchers.rule}
+        />
+        <ChoiceField
+          label={w.severity}
+          name="matchers.severity"
+          blank={m.anySeverity}
+          choices={choicesOf(alertSeverities, (s) => term(severityNames, s, lang))}
+          selected={matchers.severity}
+        />
         <label>
           {m.node}
           <input name="matchers.node" value={matchers.node ?? ''} maxlength={100} />
@@ -257,11 +221,9 @@ export function SilenceForm(props: { ctx: PageContext; alert: AlertItem; matcher
           {m.reason}
           <textarea name="reason" required maxlength={2000} rows={2} />
         </label>
-        <div class="buttons">
-          <button type="submit">{m.create}</button>
+        <SubmitRow label={m.create}>
           <a href={props.back}>{m.cancel}</a>
-        </div>
-        <span class="result" role="status" aria-live="polite" />
+        </SubmitRow>
       </ApiForm>
     </section>
   );

@@ -1,5 +1,6 @@
 import type { AlertItem } from '../../alerts/schemas.ts';
 import { beijingTime, ruleNames, severityNames, stateNames, term } from '../alert-terms.ts';
+import { DataTable } from '../components/table.tsx';
 import { catalogue, type Lang } from '../i18n.ts';
 
 /** Column words and marks shared by the alert list and a node's alert history. */
@@ -100,5 +101,29 @@ export function AlertRow(props: { alert: AlertItem; lang: Lang; href: string; se
         <StateCell alert={alert} lang={lang} />
       </td>
     </tr>
+  );
+}
+
+/** Alerts as a table, one AlertRow each, or `empty` when there is none. */
+export function AlertTable(props: {
+  id: string;
+  alerts: AlertItem[];
+  lang: Lang;
+  href: (alert: AlertItem) => string;
+  selected?: number | null;
+  empty: string;
+  emptyId?: string;
+}) {
+  const { lang } = props;
+  const w = alertTerms(lang);
+  return (
+    <DataTable
+      id={props.id}
+      columns={[w.severity, w.rule, w.subject, w.region, w.summary, w.started, w.occurrences, w.state]}
+      rows={props.alerts}
+      row={(alert) => <AlertRow alert={alert} lang={lang} href={props.href(alert)} selected={alert.id === props.selected} />}
+      empty={props.empty}
+      emptyId={props.emptyId}
+    />
   );
 }

@@ -5,10 +5,13 @@ import { alertRuleKeys, alertSeverities, alertStates } from '../../db/schema/enu
 import { can } from '../../identity/access.ts';
 import { listRegions } from '../../regions/service.ts';
 import { ruleNames, severityNames, stateNames, term } from '../alert-terms.ts';
+import { ChoiceField, choicesOf } from '../components/choices.tsx';
+import { ListHeading } from '../components/heading.tsx';
+import { Pager } from '../components/pager.tsx';
 import { catalogue } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
 import { AlertDetailPanel, SilenceForm } from './alert-detail.tsx';
-import { AlertRow, alertTerms } from './alert-row.tsx';
+import { AlertTable } from './alert-row.tsx';
 import { SilenceTable } from './silences.tsx';
 
 const t = catalogue(
@@ -81,7 +84,6 @@ export async function alertsPage(ctx: PageContext): Promise<Response> {
     selected === null ? Promise.resolve(null) : getAlert(db, actor.access, selected),
     silencing && selected !== null ? silenceDraft(db, actor.access, selected) : Promise.resolve(null),
   ]);
-  const words = alertTerms(lang);
   const href = (changes: Record<string, string | null>) => {
     const url = new URL(c.req.url);
     for (const [key, value] of Object.entries(changes)) {
@@ -91,6 +93,17 @@ export async function alertsPage(ctx: PageContext): Promise<Response> {
     url.searchParams.delete('lang');
     return `${url.pathname}${url.search}`;
   };
+  const filters = [
+    { label: m.state, name: 'state', choices: choicesOf(alertStates, (s) => term(stateNames, s, lang)), selected: query.state },
+    {
+      label: m.severity,
+      name: 'severity',
+      choices: choicesOf(alertSeverities, (s) => term(severityNames, s, lang)),
+      selected: query.severity,
+    },
+    { label: m.rule, name: 'rule', choices: choicesOf(alertRuleKeys, (r) => term(ruleNames, r, lang)), selected: query.rule },
+    { label: m.region, name: 'scope', choices: cities.map((city) => ({ value: city.code, label: city.name })), selected: query.scope },
+  ];
   const current = query.offset / pageSize + 1;
   const last = Math.max(1, Math.ceil(page.total / pageSize));
   const detail = shown ? (
@@ -109,99 +122,33 @@ export async function alertsPage(ctx: PageContext): Promise<Response> {
     active: 'alerts',
     children: (
       <>
-        <h1>
-          {m.title}{' '}
-          <small>
-            {m.shown} {page.items.length} {m.of} {page.total} · {m.times}
-          </small>
-        </h1>
+        <ListHeading title={m.title} shown={page.items.length} total={page.total} words={m} />
         {can(actor.access, 'write', 'alerts') ? null : <p class="hint">{m.readOnly}</p>}
         <form class="filters" method="get" action="/console/alerts" id="alert-filters">
-          <label>
-            {m.state}
-            <select name="state">
-              <option value="">{m.all}</option>
-              {alertStates.map((s) => (
-                <option value={s} selected={query.state === s}>
-                  {term(stateNames, s, lang)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {m.severity}
-            <select name="severity">
-              <option value="">{m.all}</option>
-              {alertSeverities.map((s) => (
-                <option value={s} selected={query.severity === s}>
-                  {term(severityNames, s, lang)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {m.rule}
-            <select name="rule">
-              <option value="">{m.all}</option>
-              {alertRuleKeys.map((r) => (
-                <option value={r} selected={query.rule === r}>
-                  {term(ruleNames, r, lang)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {m.region}
-            <select name="scope">
-              <option value="">{m.all}</option>
-              {cities.map((city) => (
-                <option value={city.code} selected={query.scope === city.code}>
-                  {city.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          {filters.map((filter) => (
+            <ChoiceField {...filter} blank={m.all} />
+          ))}
           <button type="submit">{m.filter}</button>
         </form>
         <div class={detail ? 'alerts-layout' : 'alerts-layout single'}>
           <section aria-label={m.title}>
-            {page.items.length === 0 ? (
-              <p id="alerts-none">{m.none}</p>
-            ) : (
-              <table id="alerts">
-                <thead>
-                  <tr>
-                    <th scope="col">{words.severity}</th>
-                    <th scope="col">{words.rule}</th>
-                    <th scope="col">{words.subject}</th>
-                    <th scope="col">{words.region}</th>
-                    <th scope="col">{words.summary}</th>
-                    <th scope="col">{words.started}</th>
-                    <th scope="col">{words.occurrences}</th>
-                    <th scope="col">{words.state}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((alert) => (
-                    <AlertRow
-                      alert={alert}
-                      lang={lang}
-                      href={href({ id: String(alert.id), silence: null })}
-                      selected={alert.id === selected}
-                    />
-                  ))}
-                </tbody>
-              </table>
-            )}
-            {last > 1 ? (
-              <nav class="pager" aria-label={m.pages}>
-                {current > 1 ? <a href={href({ page: String(current - 1), id: null })}>← {m.previous}</a> : null}
-                <span>
-                  {current} / {last}
-                </span>
-                {current < last ? <a href={href({ page: String(current + 1), id: null })}>{m.next} →</a> : null}
-              </nav>
-            ) : null}
+            <AlertTable
+              id="alerts"
+              alerts={page.items}
+              lang={lang}
+              href={(alert) => href({ id: String(alert.id), silence: null })}
+              selected={selected}
+              empty={m.none}
+              emptyId="alerts-none"
+            />
+            <Pager
+              label={m.pages}
+              current={current}
+              last={last}
+              href={(n) => href({ page: String(n), id: null })}
+              previous={m.previous}
+              next={m.next}
+            />
           </section>
           {detail ? (
             <div>

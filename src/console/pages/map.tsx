@@ -1,6 +1,8 @@
 import { divisionShapes, parseIndicatorKey } from '../../geo/service.ts';
 import { indicatorKeys } from '../../indicators/definitions.ts';
 import { parseAt } from '../../indicators/service.ts';
+import { ChoiceField, choicesOf } from '../components/choices.tsx';
+import { DataTable } from '../components/table.tsx';
 import { catalogue, formatPercent, indicatorName } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
 
@@ -93,16 +95,12 @@ export async function mapPage(ctx: PageContext): Promise<Response> {
           {m.title} · {indicatorName(indicator, lang)}
         </h1>
         <form class="filters" method="get" action="/console/map">
-          <label>
-            {m.indicator}
-            <select name="indicator">
-              {indicatorKeys.map((k) => (
-                <option value={k} selected={k === indicator}>
-                  {indicatorName(k, lang)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ChoiceField
+            label={m.indicator}
+            name="indicator"
+            choices={choicesOf(indicatorKeys, (k) => indicatorName(k, lang))}
+            selected={indicator}
+          />
           <label>
             {m.at}
             <input type="date" name="at" value={at} required />
@@ -127,33 +125,26 @@ export async function mapPage(ctx: PageContext): Promise<Response> {
             </ul>
           </div>
           <div>
-            <table id="city-table">
-              <caption>{m.city}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{m.city}</th>
-                  <th scope="col">{m.numerator}</th>
-                  <th scope="col">{m.denominator}</th>
-                  <th scope="col">{m.percent}</th>
+            <DataTable
+              id="city-table"
+              caption={m.city}
+              columns={[m.city, m.numerator, m.denominator, m.percent]}
+              rows={rows}
+              row={(r) => (
+                <tr data-adcode={r.adcode}>
+                  <th scope="row">
+                    <button type="button" class="link city" data-adcode={r.adcode} data-name={r.name}>
+                      {r.name}
+                    </button>
+                  </th>
+                  <td>
+                    <a href={itemsHref(indicator, r.adcode, at)}>{r.numerator}</a>
+                  </td>
+                  <td>{r.denominator}</td>
+                  <td>{formatPercent(r.percent)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr data-adcode={r.adcode}>
-                    <th scope="row">
-                      <button type="button" class="link city" data-adcode={r.adcode} data-name={r.name}>
-                        {r.name}
-                      </button>
-                    </th>
-                    <td>
-                      <a href={itemsHref(indicator, r.adcode, at)}>{r.numerator}</a>
-                    </td>
-                    <td>{r.denominator}</td>
-                    <td>{formatPercent(r.percent)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              )}
+            />
           </div>
         </div>
         <section id="county-panel" hidden>
@@ -165,17 +156,7 @@ export async function mapPage(ctx: PageContext): Promise<Response> {
           </button>
           <div class="map-layout">
             <div id="county-map" class="map small" />
-            <table id="county-table">
-              <thead>
-                <tr>
-                  <th scope="col">{m.county}</th>
-                  <th scope="col">{m.numerator}</th>
-                  <th scope="col">{m.denominator}</th>
-                  <th scope="col">{m.percent}</th>
-                </tr>
-              </thead>
-              <tbody />
-            </table>
+            <DataTable id="county-table" columns={[m.county, m.numerator, m.denominator, m.percent]} rows={[]} row={() => null} />
           </div>
         </section>
       </>

@@ -4,9 +4,12 @@ import { assertCan, can } from '../../identity/access.ts';
 import { getRegion } from '../../regions/service.ts';
 import { readRecord } from '../../registry/service.ts';
 import { beijingTime } from '../alert-terms.ts';
+import { Fact } from '../components/facts.tsx';
+import { Panel } from '../components/panel.tsx';
+import { DataTable } from '../components/table.tsx';
 import { catalogue, valueName } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
-import { AlertRow, alertTerms } from './alert-row.tsx';
+import { AlertTable } from './alert-row.tsx';
 
 const t = catalogue(
   {
@@ -95,7 +98,6 @@ export async function nodePage(ctx: PageContext): Promise<Response> {
     nodeVantages(db, code),
     can(actor.access, 'read', 'alerts') ? listAlerts(db, actor.access, { node: code, limit: 50, offset: 0 }) : Promise.resolve(null),
   ]);
-  const w = alertTerms(lang);
   const rangeName: Record<Range, string> = { '1h': m.range1h, '24h': m.range24h, '7d': m.range7d };
   const here = (r: Range) => `/console/nodes/${encodeURIComponent(code)}?range=${r}`;
 
@@ -110,72 +112,45 @@ export async function nodePage(ctx: PageContext): Promise<Response> {
           {m.title} · {node.name} <small>{node.code}</small>
         </h1>
         <div class="two">
-          <section aria-labelledby="facts-title">
-            <h2 id="facts-title">{m.title}</h2>
+          <Panel id="facts" title={m.title}>
             <dl class="record" id="node-facts">
-              <dt>{m.code}</dt>
-              <dd>{node.code}</dd>
-              <dt>{m.name}</dt>
-              <dd>{node.name}</dd>
-              <dt>{m.region}</dt>
-              <dd>
+              <Fact term={m.code}>{node.code}</Fact>
+              <Fact term={m.name}>{node.name}</Fact>
+              <Fact term={m.region}>
                 {region?.name ?? node.region_code} <small>{node.region_code}</small>
-              </dd>
-              <dt>{m.tier}</dt>
-              <dd>{node.tier}</dd>
-              <dt>{m.probe}</dt>
-              <dd>{node.probe_address ?? '—'}</dd>
-              <dt>{m.commissioned}</dt>
-              <dd>{valueName(node.commissioned, lang)}</dd>
-              <dt>{m.state}</dt>
-              <dd id="node-state" class={`state-${node.live_state}`}>
+              </Fact>
+              <Fact term={m.tier}>{node.tier}</Fact>
+              <Fact term={m.probe}>{node.probe_address ?? '—'}</Fact>
+              <Fact term={m.commissioned}>{valueName(node.commissioned, lang)}</Fact>
+              <Fact term={m.state} id="node-state" class={`state-${node.live_state}`}>
                 {valueName(node.live_state, lang)}
-              </dd>
-              <dt>{m.latency}</dt>
-              <dd>{formatLatency(node.latency_ms)}</dd>
-              <dt>{m.loss}</dt>
-              <dd>{formatLoss(node.loss)}</dd>
-              <dt>{m.lastSample}</dt>
-              <dd>{beijingTime(node.last_sample_at)}</dd>
+              </Fact>
+              <Fact term={m.latency}>{formatLatency(node.latency_ms)}</Fact>
+              <Fact term={m.loss}>{formatLoss(node.loss)}</Fact>
+              <Fact term={m.lastSample}>{beijingTime(node.last_sample_at)}</Fact>
             </dl>
-          </section>
-          <section aria-labelledby="vantages-title">
-            <h2 id="vantages-title">
-              {m.vantages} <small>{vantages.length}</small>
-            </h2>
-            {vantages.length === 0 ? (
-              <p>{m.noVantage}</p>
-            ) : (
-              <table id="vantages">
-                <thead>
-                  <tr>
-                    <th scope="col">{m.agent}</th>
-                    <th scope="col">{m.word}</th>
-                    <th scope="col">{m.latency}</th>
-                    <th scope="col">{m.loss}</th>
-                    <th scope="col">{m.at}</th>
-                    <th scope="col">{m.since}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {vantages.map((v) => (
-                    <tr data-agent={v.agent}>
-                      <td>{v.agent}</td>
-                      <td class={v.up ? 'state-up' : 'state-down'}>{valueName(v.up ? 'up' : 'down', lang)}</td>
-                      <td>{formatLatency(v.latency_ms)}</td>
-                      <td>{formatLoss(v.loss)}</td>
-                      <td>{beijingTime(v.at)}</td>
-                      <td>{beijingTime(v.since)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+          </Panel>
+          <Panel id="vantages" title={m.vantages} count={vantages.length}>
+            <DataTable
+              id="vantages"
+              columns={[m.agent, m.word, m.latency, m.loss, m.at, m.since]}
+              rows={vantages}
+              empty={m.noVantage}
+              row={(v) => (
+                <tr data-agent={v.agent}>
+                  <td>{v.agent}</td>
+                  <td class={v.up ? 'state-up' : 'state-down'}>{valueName(v.up ? 'up' : 'down', lang)}</td>
+                  <td>{formatLatency(v.latency_ms)}</td>
+                  <td>{formatLoss(v.loss)}</td>
+                  <td>{beijingTime(v.at)}</td>
+                  <td>{beijingTime(v.since)}</td>
+                </tr>
+              )}
+            />
             <p class="hint">{m.times}</p>
-          </section>
+          </Panel>
         </div>
-        <section aria-labelledby="charts-title">
-          <h2 id="charts-title">{m.charts}</h2>
+        <Panel id="charts" title={m.charts}>
           <nav class="ranges" aria-label={m.ranges}>
             {ranges.map((r) => (
               <>
@@ -194,36 +169,17 @@ export async function nodePage(ctx: PageContext): Promise<Response> {
             <div class="chart" id="chart-loss" role="img" aria-label={m.lossPercent} />
           </div>
           <p class="hint" id="chart-status" role="status" />
-        </section>
+        </Panel>
         {history ? (
-          <section aria-labelledby="history-title">
-            <h2 id="history-title">
-              {m.history} <small>{history.total}</small>
-            </h2>
-            {history.items.length === 0 ? (
-              <p>{m.noAlerts}</p>
-            ) : (
-              <table id="node-alerts">
-                <thead>
-                  <tr>
-                    <th scope="col">{w.severity}</th>
-                    <th scope="col">{w.rule}</th>
-                    <th scope="col">{w.subject}</th>
-                    <th scope="col">{w.region}</th>
-                    <th scope="col">{w.summary}</th>
-                    <th scope="col">{w.started}</th>
-                    <th scope="col">{w.occurrences}</th>
-                    <th scope="col">{w.state}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {history.items.map((alert) => (
-                    <AlertRow alert={alert} lang={lang} href={`/console/alerts?id=${alert.id}`} />
-                  ))}
-                </tbody>
-              </table>
-            )}
-          </section>
+          <Panel id="history" title={m.history} count={history.total}>
+            <AlertTable
+              id="node-alerts"
+              alerts={history.items}
+              lang={lang}
+              href={(alert) => `/console/alerts?id=${alert.id}`}
+              empty={m.noAlerts}
+            />
+          </Panel>
         ) : null}
       </>
     ),

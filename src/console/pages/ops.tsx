@@ -4,7 +4,9 @@ import { listAgents } from '../../ingest/agents.ts';
 import { listRegions } from '../../regions/service.ts';
 import { listClouds, listRecords, listTenants, type TenantItem } from '../../registry/service.ts';
 import { beijingTime } from '../alert-terms.ts';
-import { catalogue, valueName } from '../i18n.ts';
+import { Panel } from '../components/panel.tsx';
+import { DataTable } from '../components/table.tsx';
+import { catalogue, type Lang, valueName } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
 
 const t = catalogue(
@@ -81,6 +83,9 @@ const t = catalogue(
     loss: 'Loss',
   },
 );
+
+type Messages = ReturnType<typeof t>;
+type CloudItem = Awaited<ReturnType<typeof listClouds>>['items'][number];
 
 interface Totals {
   tenants: number;
@@ -174,172 +179,127 @@ export async function opsPage(ctx: PageContext): Promise<Response> {
           {m.title} <small class="hint">{m.refresh}</small>
         </h1>
         <div class="ops-grid">
-          <section aria-labelledby="clouds-title" class="panel clouds">
-            <h2 id="clouds-title">
-              {m.clouds} <small>{clouds.total}</small>
-            </h2>
+          <Panel id="clouds" title={m.clouds} count={clouds.total} class="panel clouds">
             <div class="cloud-list" id="clouds">
-              {cloudList.map((cloud) => {
-                const totals = totalsOf(byCloud.get(cloud.code) ?? []);
-                return (
-                  <article class="cloud" data-cloud={cloud.code}>
-                    <h3>
-                      {cloud.name}{' '}
-                      <small>
-                        {kindName[cloud.kind] ?? cloud.kind} · {cloud.provider} · {m.tenants} {totals.tenants}
-                      </small>
-                    </h3>
-                    <p class="bars-caption">{m.quotaOfCapacity}</p>
-                    <Bar label={m.vcpu} value={totals.vcpuQuota} max={cloud.vcpu_capacity} />
-                    <Bar label={m.memory} value={totals.memoryQuota} max={cloud.memory_capacity_gib} />
-                    <p class="bars-caption">{m.usedOfQuota}</p>
-                    <Bar label={m.vcpu} value={totals.vcpuUsed} max={totals.vcpuQuota} />
-                    <Bar label={m.storage} value={totals.storageUsed} max={totals.storageQuota} />
-                  </article>
-                );
-              })}
+              {cloudList.map((cloud) => (
+                <CloudCard cloud={cloud} kind={kindName[cloud.kind] ?? cloud.kind} totals={totalsOf(byCloud.get(cloud.code) ?? [])} m={m} />
+              ))}
             </div>
-          </section>
+          </Panel>
           <div class="ops-side">
-            <section aria-labelledby="nodes-title" class="panel">
-              <h2 id="nodes-title">
-                {m.nodes} <small>{nodes.total}</small>
-              </h2>
-              <table id="nodes">
-                <thead>
-                  <tr>
-                    <th scope="col">{m.city}</th>
-                    <th scope="col">{m.total}</th>
+            <Panel id="nodes" title={m.nodes} count={nodes.total} class="panel">
+              <DataTable
+                id="nodes"
+                columns={[
+                  m.city,
+                  m.total,
+                  ...states.map((s) => ({ label: valueName(s, lang), class: `state-${s}` })),
+                  m.latency,
+                  m.lastSample,
+                ]}
+                rows={nodeRows}
+                row={(r) => (
+                  <tr data-city={r.city.code}>
+                    <th scope="row">{r.city.name}</th>
+                    <td>{r.total}</td>
                     {states.map((s) => (
-                      <th scope="col" class={`state-${s}`}>
-                        {valueName(s, lang)}
-                      </th>
+                      <td class={r.counts[s] > 0 ? `state-${s}` : undefined}>{r.counts[s]}</td>
                     ))}
-                    <th scope="col">{m.latency}</th>
-                    <th scope="col">{m.lastSample}</th>
+                    <td>{r.latency === null ? '—' : r.latency.toFixed(1)}</td>
+                    <td>{r.last ? r.last.slice(0, 19).replace('T', ' ') : '—'}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {nodeRows.map((r) => (
-                    <tr data-city={r.city.code}>
-                      <th scope="row">{r.city.name}</th>
-                      <td>{r.total}</td>
-                      {states.map((s) => (
-                        <td class={r.counts[s] > 0 ? `state-${s}` : undefined}>{r.counts[s]}</td>
-                      ))}
-                      <td>{r.latency === null ? '—' : r.latency.toFixed(1)}</td>
-                      <td>{r.last ? r.last.slice(0, 19).replace('T', ' ') : '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </section>
+                )}
+              />
+            </Panel>
             <TroubledNodes nodes={troubled} m={m} lang={lang} />
-            <section aria-labelledby="agents-title" class="panel">
-              <h2 id="agents-title">
-                {m.agents} <small>{agents.total}</small>
-              </h2>
-              {agents.items.length === 0 ? (
-                <p>{m.noStale}</p>
-              ) : (
-                <table id="stale-agents">
-                  <thead>
-                    <tr>
-                      <th scope="col">{m.agent}</th>
-                      <th scope="col">{m.kind}</th>
-                      <th scope="col">{m.cloud}</th>
-                      <th scope="col">{m.lastSeen}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {agents.items.map((a) => (
-                      <tr>
-                        <td>{a.name}</td>
-                        <td>{a.kind}</td>
-                        <td>{a.cloud_code ?? '—'}</td>
-                        <td>{a.last_seen_at ? a.last_seen_at.slice(0, 19).replace('T', ' ') : m.never}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
-            </section>
-          </div>
-          <section aria-labelledby="top-title" class="panel wide">
-            <h2 id="top-title">{m.top}</h2>
-            <table id="top-tenants">
-              <thead>
-                <tr>
-                  <th scope="col">{m.tenant}</th>
-                  <th scope="col">{m.cloud}</th>
-                  <th scope="col">{m.department}</th>
-                  <th scope="col">{m.vcpu}</th>
-                  <th scope="col">{m.memory}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {top.map((x) => (
+            <Panel id="agents" title={m.agents} count={agents.total} class="panel">
+              <DataTable
+                id="stale-agents"
+                columns={[m.agent, m.kind, m.cloud, m.lastSeen]}
+                rows={agents.items}
+                empty={m.noStale}
+                row={(a) => (
                   <tr>
-                    <td>{x.external_id}</td>
-                    <td>{x.cloud_code}</td>
-                    <td>{x.department_code}</td>
-                    <td>
-                      <Bar label="" value={x.vcpu_used ?? 0} max={x.vcpu_quota} />
-                    </td>
-                    <td>
-                      {round(x.memory_used_gib ?? 0)} / {round(x.memory_quota_gib ?? 0)}
-                    </td>
+                    <td>{a.name}</td>
+                    <td>{a.kind}</td>
+                    <td>{a.cloud_code ?? '—'}</td>
+                    <td>{a.last_seen_at ? a.last_seen_at.slice(0, 19).replace('T', ' ') : m.never}</td>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+                )}
+              />
+            </Panel>
+          </div>
+          <Panel id="top" title={m.top} class="panel wide">
+            <DataTable
+              id="top-tenants"
+              columns={[m.tenant, m.cloud, m.department, m.vcpu, m.memory]}
+              rows={top}
+              row={(x) => (
+                <tr>
+                  <td>{x.external_id}</td>
+                  <td>{x.cloud_code}</td>
+                  <td>{x.department_code}</td>
+                  <td>
+                    <Bar label="" value={x.vcpu_used ?? 0} max={x.vcpu_quota} />
+                  </td>
+                  <td>
+                    {round(x.memory_used_gib ?? 0)} / {round(x.memory_quota_gib ?? 0)}
+                  </td>
+                </tr>
+              )}
+            />
+          </Panel>
         </div>
       </>
     ),
   });
 }
 
+/** One cloud's card: what its tenants were allotted of its capacity, and what they use of that. */
+function CloudCard(props: { cloud: CloudItem; kind: string; totals: Totals; m: Messages }) {
+  const { cloud, totals, m } = props;
+  return (
+    <article class="cloud" data-cloud={cloud.code}>
+      <h3>
+        {cloud.name}{' '}
+        <small>
+          {props.kind} · {cloud.provider} · {m.tenants} {totals.tenants}
+        </small>
+      </h3>
+      <p class="bars-caption">{m.quotaOfCapacity}</p>
+      <Bar label={m.vcpu} value={totals.vcpuQuota} max={cloud.vcpu_capacity} />
+      <Bar label={m.memory} value={totals.memoryQuota} max={cloud.memory_capacity_gib} />
+      <p class="bars-caption">{m.usedOfQuota}</p>
+      <Bar label={m.vcpu} value={totals.vcpuUsed} max={totals.vcpuQuota} />
+      <Bar label={m.storage} value={totals.storageUsed} max={totals.storageQuota} />
+    </article>
+  );
+}
+
 /** The nodes that need someone now, each by name with its page: the city table only counts them. */
-function TroubledNodes(props: { nodes: TroubledNode[]; m: ReturnType<typeof t>; lang: 'zh' | 'en' }) {
+function TroubledNodes(props: { nodes: TroubledNode[]; m: Messages; lang: Lang }) {
   const { m, lang } = props;
   return (
-    <section aria-labelledby="troubled-title" class="panel">
-      <h2 id="troubled-title">
-        {m.troubled} <small>{props.nodes.length}</small>
-      </h2>
-      {props.nodes.length === 0 ? (
-        <p>{m.noTroubled}</p>
-      ) : (
-        <div class="scroll">
-          <table id="troubled-nodes">
-            <thead>
-              <tr>
-                <th scope="col">{m.node}</th>
-                <th scope="col">{m.region}</th>
-                <th scope="col">{m.state}</th>
-                <th scope="col">{m.since}</th>
-                <th scope="col">{m.latency}</th>
-                <th scope="col">{m.loss}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.nodes.map((n) => (
-                <tr data-node={n.code}>
-                  <td>
-                    <a href={`/console/nodes/${encodeURIComponent(n.code)}`}>{n.name}</a> <small>{n.code}</small>
-                  </td>
-                  <td>{n.region_name ?? n.region_code}</td>
-                  <td class={`state-${n.live_state}`}>{valueName(n.live_state, lang)}</td>
-                  <td>{beijingTime(n.since)}</td>
-                  <td>{n.latency_ms === null ? '—' : n.latency_ms.toFixed(1)}</td>
-                  <td>{n.loss === null ? '—' : `${(n.loss * 100).toFixed(1)}%`}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    <Panel id="troubled" title={m.troubled} count={props.nodes.length} class="panel">
+      <DataTable
+        id="troubled-nodes"
+        scroll
+        columns={[m.node, m.region, m.state, m.since, m.latency, m.loss]}
+        rows={props.nodes}
+        empty={m.noTroubled}
+        row={(n) => (
+          <tr data-node={n.code}>
+            <td>
+              <a href={`/console/nodes/${encodeURIComponent(n.code)}`}>{n.name}</a> <small>{n.code}</small>
+            </td>
+            <td>{n.region_name ?? n.region_code}</td>
+            <td class={`state-${n.live_state}`}>{valueName(n.live_state, lang)}</td>
+            <td>{beijingTime(n.since)}</td>
+            <td>{n.latency_ms === null ? '—' : n.latency_ms.toFixed(1)}</td>
+            <td>{n.loss === null ? '—' : `${(n.loss * 100).toFixed(1)}%`}</td>
+          </tr>
+        )}
+      />
+    </Panel>
   );
 }

@@ -1,6 +1,8 @@
 import type { SilenceView } from '../../alerts/silences.ts';
 import { can } from '../../identity/access.ts';
 import { beijingTime } from '../alert-terms.ts';
+import { Panel } from '../components/panel.tsx';
+import { DataTable } from '../components/table.tsx';
 import { ApiForm } from '../forms.tsx';
 import { catalogue } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
@@ -44,62 +46,46 @@ export function SilenceTable(props: { ctx: PageContext; silences: SilenceView[];
   const m = t(ctx.lang);
   const expires = can(ctx.actor.access, 'write', 'alerting');
   return (
-    <section aria-labelledby="silences-title">
-      <h2 id="silences-title">
-        {m.title} <small>{silences.length}</small>
-      </h2>
-      {silences.length === 0 ? (
-        <p>{m.none}</p>
-      ) : (
-        <table id="silences">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">{m.matchers}</th>
-              <th scope="col">{m.window}</th>
-              <th scope="col">{m.reason}</th>
-              <th scope="col">{m.by}</th>
-              <th scope="col">{m.active}</th>
-              {expires ? <th scope="col">{m.expire}</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {silences.map((s) => (
-              <tr data-silence={String(s.id)}>
-                <td>{s.id}</td>
-                <td>
-                  {Object.entries(s.matchers).map(([key, value]) => (
-                    <span class="mark">
-                      {key}={String(value)}
-                    </span>
-                  ))}
-                </td>
-                <td>
-                  {beijingTime(s.starts_at)} {m.until} {beijingTime(s.ends_at)}
-                  {s.recurrence ? (
-                    <>
-                      <br />
-                      {m.weekly} {s.recurrence.weekdays.map((d) => m.days.charAt(d)).join('')} {s.recurrence.start}–{s.recurrence.end} (
-                      {s.recurrence.timezone})
-                    </>
-                  ) : null}
-                </td>
-                <td>{s.reason}</td>
-                <td>{s.created_by}</td>
-                <td>{s.active ? m.now : m.waiting}</td>
-                {expires ? (
-                  <td>
-                    <ApiForm class="inline" method="DELETE" api={`/api/v1/silences/${s.id}`} next={props.back} csrf={ctx.viewer.csrfToken}>
-                      <button type="submit">{m.expire}</button>
-                      <span class="result" role="status" aria-live="polite" />
-                    </ApiForm>
-                  </td>
-                ) : null}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+    <Panel id="silences" title={m.title} count={silences.length}>
+      <DataTable
+        id="silences"
+        columns={['#', m.matchers, m.window, m.reason, m.by, m.active, expires ? m.expire : null]}
+        rows={silences}
+        empty={m.none}
+        row={(s) => (
+          <tr data-silence={String(s.id)}>
+            <td>{s.id}</td>
+            <td>
+              {Object.entries(s.matchers).map(([key, value]) => (
+                <span class="mark">
+                  {key}={String(value)}
+                </span>
+              ))}
+            </td>
+            <td>
+              {beijingTime(s.starts_at)} {m.until} {beijingTime(s.ends_at)}
+              {s.recurrence ? (
+                <>
+                  <br />
+                  {m.weekly} {s.recurrence.weekdays.map((d) => m.days.charAt(d)).join('')} {s.recurrence.start}–{s.recurrence.end} (
+                  {s.recurrence.timezone})
+                </>
+              ) : null}
+            </td>
+            <td>{s.reason}</td>
+            <td>{s.created_by}</td>
+            <td>{s.active ? m.now : m.waiting}</td>
+            {expires ? (
+              <td>
+                <ApiForm class="inline" method="DELETE" api={`/api/v1/silences/${s.id}`} next={props.back} csrf={ctx.viewer.csrfToken}>
+                  <button type="submit">{m.expire}</button>
+                  <span class="result" role="status" aria-live="polite" />
+                </ApiForm>
+              </td>
+            ) : null}
+          </tr>
+        )}
+      />
+    </Panel>
   );
 }

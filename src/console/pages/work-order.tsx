@@ -1,10 +1,15 @@
 import type { WorkOrderState } from '../../db/schema/enums.ts';
 import { AppError } from '../../http/errors.ts';
 import { can } from '../../identity/access.ts';
+import { getWorkOrder } from '../../work-orders/queries.ts';
 import type { WorkOrderDetail } from '../../work-orders/schemas.ts';
-import { getWorkOrder } from '../../work-orders/service.ts';
 import { allowedMoves } from '../../work-orders/transitions.ts';
 import { beijingTime, term } from '../alert-terms.ts';
+import { Fact } from '../components/facts.tsx';
+import { NoteForm } from '../components/note-form.tsx';
+import { Panel } from '../components/panel.tsx';
+import { SubmitRow } from '../components/submit.tsx';
+import { TimelineTable } from '../components/timeline.tsx';
 import { ApiForm } from '../forms.tsx';
 import { catalogue, type Lang } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
@@ -110,54 +115,40 @@ export async function workOrderPage(ctx: PageContext): Promise<Response> {
           <dd id="work-order-state" data-state={order.state}>
             {term(workOrderStateTerms, order.state, lang)}
           </dd>
-          <dt>{m.category}</dt>
-          <dd>{term(categoryTerms, order.category, lang)}</dd>
-          <dt>{m.priority}</dt>
-          <dd>{order.priority}</dd>
-          <dt>{m.subject}</dt>
-          <dd>{order.subject ? `${order.subject.name} (${order.subject.code})` : '—'}</dd>
-          <dt>{m.region}</dt>
-          <dd>{order.region?.name ?? '—'}</dd>
-          <dt>{m.reporter}</dt>
-          <dd>
+          <Fact term={m.category}>{term(categoryTerms, order.category, lang)}</Fact>
+          <Fact term={m.priority}>{order.priority}</Fact>
+          <Fact term={m.subject}>{order.subject ? `${order.subject.name} (${order.subject.code})` : '—'}</Fact>
+          <Fact term={m.region}>{order.region?.name ?? '—'}</Fact>
+          <Fact term={m.reporter}>
             {order.reporter.name}
             {order.reporter.department ? ` · ${order.reporter.department}` : ''}
-          </dd>
-          <dt>{m.assignee}</dt>
-          <dd>{assigneeText(order, m.opsQueue)}</dd>
+          </Fact>
+          <Fact term={m.assignee}>{assigneeText(order, m.opsQueue)}</Fact>
           {order.alert_id !== null ? (
-            <>
-              <dt>{m.alert}</dt>
-              <dd>
-                <a href={`/console/alerts?id=${order.alert_id}`}>#{order.alert_id}</a>
-              </dd>
-            </>
+            <Fact term={m.alert}>
+              <a href={`/console/alerts?id=${order.alert_id}`}>#{order.alert_id}</a>
+            </Fact>
           ) : null}
-          <dt>{m.created}</dt>
-          <dd>{beijingTime(order.created_at)}</dd>
-          <dt>{m.description}</dt>
-          <dd class="description">{order.description || '—'}</dd>
+          <Fact term={m.created}>{beijingTime(order.created_at)}</Fact>
+          <Fact term={m.description} class="description">
+            {order.description || '—'}
+          </Fact>
         </dl>
         <SlaPanel order={order} lang={lang} open={open} />
         <Timeline order={order} lang={lang} />
         {writes ? <Moves ctx={ctx} order={order} here={here} /> : null}
         {writes ? (
-          <ApiForm
+          <NoteForm
             id="comment-form"
-            class="stack"
             api={`/api/v1/work-orders/${order.code}/comments`}
             next={here}
             csrf={ctx.viewer.csrfToken}
-          >
-            <label>
-              {m.comment}
-              <textarea name="body" required maxlength={10000} rows={3} />
-            </label>
-            <div class="buttons">
-              <button type="submit">{m.addComment}</button>
-            </div>
-            <span class="result" role="status" aria-live="polite" />
-          </ApiForm>
+            label={m.comment}
+            name="body"
+            maxlength={10000}
+            rows={3}
+            submit={m.addComment}
+          />
         ) : null}
       </>
     ),
@@ -177,61 +168,44 @@ function SlaPanel(props: { order: WorkOrderDetail; lang: Lang; open: boolean }) 
       </>
     ) : null;
   return (
-    <section id="work-order-sla" aria-labelledby="sla-title">
-      <h2 id="sla-title">{m.sla}</h2>
+    <Panel id="sla" sectionId="work-order-sla" title={m.sla}>
       <dl>
         <dt>{m.slaState}</dt>
         <dd data-sla={order.sla.state}>
           {term(slaStateTerms, order.sla.state, lang)}
           {paused ? ` · ${m.paused}` : ''}
         </dd>
-        <dt>{m.responseDue}</dt>
-        <dd>
+        <Fact term={m.responseDue}>
           {beijingTime(order.sla.response_due_at)}
           {countdown(order.sla.response_due_at, props.open && order.accepted_at === null)}
-        </dd>
-        <dt>{m.resolutionDue}</dt>
-        <dd>
+        </Fact>
+        <Fact term={m.resolutionDue}>
           {beijingTime(order.sla.resolution_due_at)}
           {countdown(order.sla.resolution_due_at, props.open)}
-        </dd>
+        </Fact>
       </dl>
-    </section>
+    </Panel>
   );
 }
 
 function Timeline(props: { order: WorkOrderDetail; lang: Lang }) {
   const m = t(props.lang);
   return (
-    <section aria-labelledby="timeline-title">
-      <h2 id="timeline-title">{m.timeline}</h2>
-      <table id="work-order-timeline">
-        <thead>
-          <tr>
-            <th scope="col">{m.at}</th>
-            <th scope="col">{m.event}</th>
-            <th scope="col">{m.actor}</th>
-            <th scope="col">{m.note}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.order.timeline.map((entry) => (
-            <tr data-event={entry.type} data-source={entry.source}>
-              <td>{beijingTime(entry.at)}</td>
-              <td>
-                {entry.source === 'alert' ? '告警 · ' : ''}
-                <code>{entry.type}</code>
-                {entry.to && entry.to in workOrderStateTerms
-                  ? ` → ${term(workOrderStateTerms, entry.to as WorkOrderState, props.lang)}`
-                  : ''}
-              </td>
-              <td>{entry.actor}</td>
-              <td>{entry.note ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
+    <Panel id="timeline" title={m.timeline}>
+      <TimelineTable
+        id="work-order-timeline"
+        columns={[m.at, m.event, m.actor, m.note]}
+        entries={props.order.timeline}
+        source={(entry) => entry.source}
+        event={(entry) => (
+          <>
+            {entry.source === 'alert' ? '告警 · ' : ''}
+            <code>{entry.type}</code>
+            {entry.to && entry.to in workOrderStateTerms ? ` → ${term(workOrderStateTerms, entry.to as WorkOrderState, props.lang)}` : ''}
+          </>
+        )}
+      />
+    </Panel>
   );
 }
 
@@ -242,8 +216,7 @@ function Moves(props: { ctx: PageContext; order: WorkOrderDetail; here: string }
   const moves = allowedMoves[order.state];
   if (moves.length === 0) return null;
   return (
-    <section id="work-order-actions" aria-labelledby="actions-title">
-      <h2 id="actions-title">{m.actions}</h2>
+    <Panel id="actions" sectionId="work-order-actions" title={m.actions}>
       {moves.map((to) => (
         <ApiForm
           id={`move-${to}`}
@@ -263,12 +236,9 @@ function Moves(props: { ctx: PageContext; order: WorkOrderDetail; here: string }
             {to === 'suspended' ? m.reason : m.note}
             <input name="note" maxlength={2000} required={to === 'suspended'} />
           </label>
-          <div class="buttons">
-            <button type="submit">{term(moveTerms, to, ctx.lang)}</button>
-          </div>
-          <span class="result" role="status" aria-live="polite" />
+          <SubmitRow label={term(moveTerms, to, ctx.lang)} />
         </ApiForm>
       ))}
-    </section>
+    </Panel>
   );
 }

@@ -1,9 +1,13 @@
 import { workOrderCategories, workOrderPriorities } from '../../db/schema/enums.ts';
 import { can } from '../../identity/access.ts';
 import { listRegions } from '../../regions/service.ts';
+import { listWorkOrders } from '../../work-orders/queries.ts';
 import type { WorkOrderQuery, WorkOrderView } from '../../work-orders/schemas.ts';
-import { listWorkOrders } from '../../work-orders/service.ts';
 import { beijingTime, term } from '../alert-terms.ts';
+import { ChoiceField, choicesOf } from '../components/choices.tsx';
+import { ListHeading } from '../components/heading.tsx';
+import { SubmitRow } from '../components/submit.tsx';
+import { DataTable } from '../components/table.tsx';
 import { ApiForm } from '../forms.tsx';
 import { catalogue, type Lang } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
@@ -113,12 +117,7 @@ export async function workOrdersPage(ctx: PageContext): Promise<Response> {
     active: 'workOrders',
     children: (
       <>
-        <h1>
-          {m.title}{' '}
-          <small>
-            {m.shown} {page.items.length} {m.of} {page.total} · {m.times}
-          </small>
-        </h1>
+        <ListHeading title={m.title} shown={page.items.length} total={page.total} words={m} />
         <nav class="tabs" aria-label={m.tabs}>
           {offered.map((name) => (
             <a href={`/console/work-orders?tab=${name}`} aria-current={name === tab ? 'page' : undefined}>
@@ -133,7 +132,7 @@ export async function workOrdersPage(ctx: PageContext): Promise<Response> {
             </a>
           </p>
         ) : null}
-        {page.items.length === 0 ? <p id="work-orders-none">{m.none}</p> : <WorkOrderTable orders={page.items} lang={lang} />}
+        <WorkOrderTable orders={page.items} lang={lang} />
       </>
     ),
   });
@@ -143,34 +142,26 @@ function WorkOrderTable(props: { orders: WorkOrderView[]; lang: Lang }) {
   const { lang } = props;
   const m = t(lang);
   return (
-    <table id="work-orders">
-      <thead>
-        <tr>
-          <th scope="col">{m.code}</th>
-          <th scope="col">{m.priority}</th>
-          <th scope="col">{m.subject}</th>
-          <th scope="col">{m.state}</th>
-          <th scope="col">{m.sla}</th>
-          <th scope="col">{m.due}</th>
-          <th scope="col">{m.assignee}</th>
+    <DataTable
+      id="work-orders"
+      columns={[m.code, m.priority, m.subject, m.state, m.sla, m.due, m.assignee]}
+      rows={props.orders}
+      empty={m.none}
+      emptyId="work-orders-none"
+      row={(order) => (
+        <tr data-work-order={order.code} data-state={order.state} data-sla={order.sla.state}>
+          <td>
+            <a href={`/console/work-orders/${order.code}`}>{order.code}</a>
+          </td>
+          <td>{order.priority}</td>
+          <td>{order.title}</td>
+          <td>{term(workOrderStateTerms, order.state, lang)}</td>
+          <td>{term(slaStateTerms, order.sla.state, lang)}</td>
+          <td>{beijingTime(order.sla.resolution_due_at)}</td>
+          <td>{assigneeText(order, m.opsQueue)}</td>
         </tr>
-      </thead>
-      <tbody>
-        {props.orders.map((order) => (
-          <tr data-work-order={order.code} data-state={order.state} data-sla={order.sla.state}>
-            <td>
-              <a href={`/console/work-orders/${order.code}`}>{order.code}</a>
-            </td>
-            <td>{order.priority}</td>
-            <td>{order.title}</td>
-            <td>{term(workOrderStateTerms, order.state, lang)}</td>
-            <td>{term(slaStateTerms, order.sla.state, lang)}</td>
-            <td>{beijingTime(order.sla.resolution_due_at)}</td>
-            <td>{assigneeText(order, m.opsQueue)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      )}
+    />
   );
 }
 
@@ -204,45 +195,23 @@ export async function newWorkOrderPage(ctx: PageContext): Promise<Response> {
             {m.subject}
             <input name="title" required maxlength={200} />
           </label>
-          <label>
-            {m.category}
-            <select name="category">
-              {workOrderCategories.map((k) => (
-                <option value={k}>{term(categoryTerms, k, lang)}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {m.priority}
-            <select name="priority">
-              {workOrderPriorities.map((p) => (
-                <option value={p} selected={p === 'P3'}>
-                  {p}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ChoiceField label={m.category} name="category" choices={choicesOf(workOrderCategories, (k) => term(categoryTerms, k, lang))} />
+          <ChoiceField label={m.priority} name="priority" choices={choicesOf(workOrderPriorities, (p) => p)} selected="P3" />
           <label>
             {m.description}
             <textarea name="description" rows={4} maxlength={10000} />
           </label>
-          <label>
-            {m.region}
-            <select name="region">
-              <option value="">{m.regionNone}</option>
-              {cities.map((city) => (
-                <option value={city.code}>{city.name}</option>
-              ))}
-            </select>
-          </label>
+          <ChoiceField
+            label={m.region}
+            name="region"
+            blank={m.regionNone}
+            choices={cities.map((city) => ({ value: city.code, label: city.name }))}
+          />
           <label>
             {m.assigneeDepartment}
             <input name="assignee.department" maxlength={100} />
           </label>
-          <div class="buttons">
-            <button type="submit">{m.submit}</button>
-          </div>
-          <span class="result" role="status" aria-live="polite" />
+          <SubmitRow label={m.submit} />
         </ApiForm>
       </>
     ),

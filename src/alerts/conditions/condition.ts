@@ -1,0 +1,24 @@
+import type { AlertRuleKey, AlertSeverity, AlertSubjectKind } from '../../db/schema/enums.ts';
+
+/** Something a rule sees right now; it becomes an alert once held for the rule's `for`. */
+export interface Condition {
+  fingerprint: string;
+  rule: AlertRuleKey;
+  severity: AlertSeverity;
+  subject: { kind: AlertSubjectKind; code: string; name: string };
+  regionCode: string | null;
+  departmentId: number | null;
+  cloudCode: string | null;
+  agentName: string | null;
+  summary: string;
+  details: Record<string, unknown>;
+  /** When the data says it began; null when only the engine's first sight can tell. */
+  since: Date | null;
+  /** Node conditions: the agents whose word it rests on (all silent → inhibited). */
+  seenBy: string[];
+}
+
+/** A ratio as a percentage with one decimal, as summaries say it. */
+export const pct = (ratio: number) => `${(Math.round(ratio * 1000) / 10).toFixed(1)}%`;
+/** A timestamp as a query returns it: a Date or an ISO string. */
+export const instant = (v: Date | string) => new Date(v);

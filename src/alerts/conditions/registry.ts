@@ -1,0 +1,124 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { queryRows } from '../../db/raw.ts';
+import { todayIso } from '../../registry/history.ts';
+import type { RuleBook } from '../rules.ts';
+import { type Condition, pct } from './condition.ts';
+
+/** Tenants using a large share of a quota: warning from `warning_ratio`, critical from `critical_ratio`. */
+export async function tenantConditions(db: Db, book: RuleBook): Promise<Condition[]> {
+  if (!book.tenant_quota.enabled) return [];
+  const warning = book.tenant_quota.thresholds.warning_ratio ?? 0.85;
+  const critical = book.tenant_quota.thresholds.critical_ratio ?? 0.95;
+  const rows = await queryRows<{
+    external_id: string;
+    cloud: string;
+    region_code: string;
+    department_id: number;
+    department: string;
+    vcpu: number | null;
+    memory: number | null;
+    storage: number | null;
+  }>(
+    db,
+    sql`select * from (
+          select t.external_id, c.code as cloud, c.region_code, t.department_id, d.name as department,
+                 case when t.vcpu_quota > 0 then t.vcpu_used / t.vcpu_quota end as vcpu,
+                 case when t.memory_quota_gib > 0 then t.memory_used_gib / t.memory_quota_gib end as memory,
+                 case when t.storage_quota_gib > 0 then t.storage_used_gib / t.storage_quota_gib end as storage
+          from cloud_tenants t join clouds c on c.id = t.cloud_id join departments d on d.id = t.department_id
+        ) q where greatest(vcpu, memory, storage) >= ${warning}`,
+  );
+  return rows.map((r) => {
+    const used = { vcpu: r.vcpu, memory: r.memory, storage: r.storage };
+    const over = Object.entries(used).filter(([, v]) => v !== null && v >= warning) as [string, number][];
+    const worst = Math.max(...over.map(([, v]) => v));
+    const code = `${r.cloud}/${r.external_id}`;
+    return {
+      fingerprint: `tenant_quota:${code}`,
+      rule: 'tenant_quota',
+      severity: worst >= critical ? 'critical' : book.tenant_quota.severity,
+      subject: { kind: 'tenant', code, name: `${r.department} · ${r.external_id}` },
+      regionCode: r.region_code,
+      departmentId: r.department_id,
+      cloudCode: r.cloud,
+      agentName: null,
+      summary: `租户 ${code} 配额使用率 quota usage ${over.map(([k, v]) => `${k} ${pct(v)}`).join(', ')}`,
+      details: { usage: used, warning_ratio: warning, critical_ratio: critical },
+      since: null,
+      seenBy: [],
+    };
+  });
+}
+
+/** Systems marked migrated (已上云) `days` ago or more that no cloud agent has seen running. */
+export async function unverifiedConditions(db: Db, book: RuleBook, now: Date): Promise<Condition[]> {
+  if (!book.system_unverified.enabled) return [];
+  const days = book.system_unverified.thresholds.days ?? 30;
+  const rows = await queryRows<{
+    code: string;
+    name: string;
+    state_at: string;
+    department_id: number;
+    region_code: string;
+    cloud: string | null;
+  }>(
+    db,
+    sql`select s.code, s.name, s.state_at::text, s.department_id, d.region_code, c.code as cloud
+        from systems s join departments d on d.id = s.department_id left join clouds c on c.id = s.cloud_id
+        where s.state = 'migrated' and s.verified_at is null and s.state_at <= ${todayIso(now)}::date - ${days}::int`,
+  );
+  return rows.map((r) => ({
+    fingerprint: `system_unverified:${r.code}`,
+    rule: 'system_unverified',
+    severity: book.system_unverified.severity,
+    subject: { kind: 'system', code: r.code, name: r.name },
+    regionCode: r.region_code,
+    departmentId: r.department_id,
+    cloudCode: r.cloud,
+    agentName: null,
+    summary: `系统 ${r.name} 自 ${r.state_at} 标记已上云，超过 ${days} 天未见云上负载 · claimed migrated, no workload seen for ${days}+ days`,
+    details: { migrated_on: r.state_at, days },
+    since: null,
+    seenBy: [],
+  }));
+}
+
+/** Re-reviews (回头看) past their due date (the Asia/Shanghai business day) with no result. */
+export async function reReviewConditions(db: Db, book: RuleBook, now: Date): Promise<Condition[]> {
+  if (!book.re_review_overdue.enabled) return [];
+  const rows = await queryRows<{
+    id: number;
+    due_at: string;
+    kind: 'system' | 'private_network';
+    code: string;
+    name: string;
+    department_id: number;
+    region_code: string;
+  }>(
+    db,
+    sql`select rr.id, rr.due_at::text, c.kind, e.code, e.name, e.department_id, d.region_code
+        from re_reviews rr join certifications c on c.id = rr.certification_id
+        join lateral (
+          select code, name, department_id from systems where c.kind = 'system' and id = c.entity_id
+          union all
+          select code, name, department_id from private_networks where c.kind = 'private_network' and id = c.entity_id
+        ) e on true
+        join departments d on d.id = e.department_id
+        where rr.result is null and rr.due_at < ${todayIso(now)}::date`,
+  );
+  return rows.map((r) => ({
+    fingerprint: `re_review_overdue:${r.id}`,
+    rule: 're_review_overdue',
+    severity: book.re_review_overdue.severity,
+    subject: { kind: r.kind, code: r.code, name: r.name },
+    regionCode: r.region_code,
+    departmentId: r.department_id,
+    cloudCode: null,
+    agentName: null,
+    summary: `${r.name} 的回头看已超过期限 ${r.due_at} · re-review overdue since ${r.due_at}`,
+    details: { re_review: r.id, due_at: r.due_at },
+    since: null,
+    seenBy: [],
+  }));
+}

@@ -1,0 +1,154 @@
+/* The "1+N+14" clouds and their tenants, sized to the systems on them. */
+
+import type { CloudInput, TenantInput } from '../../registry/schemas.ts';
+import type { Rng } from '../random.ts';
+import type { Dept, Geography } from './departments.ts';
+import type { SystemDraft } from './systems.ts';
+
+export function phaseName(n: number): string {
+  const digits = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+  return n < 10 ? (digits[n] as string) : String(n);
+}
+
+// ---------------------------------------------------------------- clouds and tenants
+
+const roundUp = (x: number, step: number) => Math.ceil(x / step) * step;
+const cityProviders = ['huawei', 'alibaba', 'tencent', 'inspur', 'huawei', 'openstack', 'kubernetes'];
+
+export function buildCloudsAndTenants(
+  geo: Geography,
+  depts: readonly Dept[],
+  systems: readonly SystemDraft[],
+  rng: Rng,
+): { clouds: CloudInput[]; tenants: TenantInput[] } {
+  const perDept = new Map<string, { total: number; running: number }>();
+  for (const s of systems) {
+    const c = perDept.get(s.dept.row.code) ?? { total: 0, running: 0 };
+    c.total++;
+    if (s.row.state === 'migrated' || s.row.state === 'migrating') c.running++;
+    perDept.set(s.dept.row.code, c);
+  }
+
+  const tenants: TenantInput[] = [];
+  for (const d of depts) {
+    const c = perDept.get(d.row.code);
+    if (!c) continue;
+    const vcpu = c.total * rng.pick([8, 16, 16, 24, 32]);
+    const memory = vcpu * rng.pick([2, 4, 4, 8]);
+    const storage = c.total * rng.int(2, 15) * 100;
+    // 20–80%: below the tenant_quota alert (85%), which the live demo's one tenant at 90% shows.
+    // Clamped so rounding small quotas never leaves the band.
+    const used = (quota: number) =>
+      Math.min(Math.floor(quota * 0.8), Math.max(Math.ceil(quota * 0.2), Math.round(quota * rng.range(0.2, 0.8))));
+    tenants.push({
+      cloud_code: d.cloudCode,
+      external_id: d.tenant,
+      department_code: d.row.code,
+      vcpu_quota: vcpu,
+      vcpu_used: used(vcpu),
+      memory_quota_gib: memory,
+      memory_used_gib: used(memory),
+      storage_quota_gib: storage,
+      storage_used_gib: used(storage),
+      workload_count: c.running * rng.int(1, 4),
+    });
+  }
+
+  // Capacity: a realistic floor, raised so the tenants' quotas stay under ~70% at any scale.
+  const quota = new Map<string, { vcpu: number; memory: number; storage: number }>();
+  for (const t of tenants) {
+    const q = quota.get(t.cloud_code) ?? { vcpu: 0, memory: 0, storage: 0 };
+    q.vcpu += t.vcpu_quota;
+    q.memory += t.memory_quota_gib;
+    q.storage += t.storage_quota_gib;
+    quota.set(t.cloud_code, q);
+  }
+  const capacity = (code: string, vcpu: number, memory: number, storage: number) => {
+    const q = quota.get(code) ?? { vcpu: 0, memory: 0, storage: 0 };
+    return {
+      vcpu_capacity: Math.max(vcpu, roundUp(q.vcpu / 0.7, 1000)),
+      memory_capacity_gib: Math.max(memory, roundUp(q.memory / 0.7, 4096)),
+      storage_capacity_gib: Math.max(storage, roundUp(q.storage / 0.7, 102_400)),
+    };
+  };
+  const primary = capacity('GXCLOUD', 60_000, 240_000, 6_144_000);
+  const province = geo.province.code;
+  const short = geo.short;
+  const clouds: CloudInput[] = [
+    {
+      code: 'GXCLOUD',
+      name: short === '广西' ? '壮美广西·政务云' : `${short}政务云`,
+      kind: 'provincial',
+      role: 'primary',
+      provider: 'huawei',
+      region_code: province,
+      ...primary,
+    },
+    {
+      code: 'GXCLOUD-DR1',
+      name: `${short}政务云同城灾备中心`,
+      kind: 'provincial',
+      role: 'same_city_dr',
+      provider: 'huawei',
+      region_code: province,
+      vcpu_capacity: roundUp(primary.vcpu_capacity * 0.4, 1000),
+      memory_capacity_gib: roundUp(primary.memory_capacity_gib * 0.4, 4096),
+      storage_capacity_gib: roundUp(primary.storage_capacity_gib * 0.5, 102_400),
+    },
+    {
+      code: 'GXCLOUD-DR2',
+      name: `${short}政务云异地灾备中心`,
+      kind: 'provincial',
+      role: 'remote_dr',
+      provider: 'huawei',
+      region_code: geo.cities[2]?.code ?? province,
+      vcpu_capacity: roundUp(primary.vcpu_capacity * 0.25, 1000),
+      memory_capacity_gib: roundUp(primary.memory_capacity_gib * 0.25, 4096),
+      storage_capacity_gib: roundUp(primary.storage_capacity_gib * 0.5, 102_400),
+    },
+    {
+      code: 'GXCLOUD-PS',
+      name: `${short}公安行业云`,
+      kind: 'industry',
+      role: 'primary',
+      provider: 'inspur',
+      region_code: province,
+      ...capacity('GXCLOUD-PS', 12_000, 48_000, 2_048_000),
+    },
+    {
+      code: 'GXCLOUD-HEALTH',
+      name: `${short}卫生健康行业云`,
+      kind: 'industry',
+      role: 'primary',
+      provider: 'alibaba',
+      region_code: province,
+      ...capacity('GXCLOUD-HEALTH', 6_000, 24_000, 1_024_000),
+    },
+    {
+      code: 'GXCLOUD-EDU',
+      name: `${short}教育行业云`,
+      kind: 'industry',
+      role: 'primary',
+      provider: 'tencent',
+      region_code: province,
+      ...capacity('GXCLOUD-EDU', 4_000, 16_000, 819_200),
+    },
+  ];
+  geo.cities.forEach((c, i) => {
+    const code = `CLOUD-${c.code}`;
+    // Bigger cities (more counties) built bigger clouds.
+    const floor = roundUp((1_500 + 300 * (geo.countiesByCity[i]?.length ?? 0)) * rng.range(0.8, 1.3), 500);
+    clouds.push({
+      code,
+      name: `${c.name}政务云`,
+      kind: 'city',
+      role: 'primary',
+      provider: cityProviders[i % cityProviders.length] as string,
+      region_code: c.code,
+      ...capacity(code, floor, floor * 4, floor * 200),
+    });
+  });
+  return { clouds, tenants };
+}
+
+// ---------------------------------------------------------------- private networks
