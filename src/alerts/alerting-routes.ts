@@ -1,8 +1,8 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import { AppError } from '../http/errors.ts';
 import { json, jsonBody, problem, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
 import { assertCan } from '../identity/access.ts';
+import { AppError } from '../kernel/errors.ts';
 import { refreshMuting } from './engine.ts';
 import type { AlertNotifier } from './lifecycle.ts';
 import { builtInRules, loadRuleBook, updateRule } from './rules.ts';

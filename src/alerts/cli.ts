@@ -1,8 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Database } from '../db/client.ts';
 import { alertRuleKeys, alertSeverities, alertStates } from '../db/schema/enums.ts';
-import { AppError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
+import { AppError } from '../kernel/errors.ts';
 import { outboxNotifier } from '../notify/outbox.ts';
 import { refreshMuting } from './engine.ts';
 import type { AlertItem } from './schemas.ts';

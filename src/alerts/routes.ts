@@ -1,9 +1,9 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import { AppError } from '../http/errors.ts';
 import { json, jsonBody, problem, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
 import { assertCan } from '../identity/access.ts';
 import { authenticateAgent } from '../ingest/agents.ts';
+import { AppError } from '../kernel/errors.ts';
 import { AlertmanagerPayload, receiveAlertmanager } from './alertmanager.ts';
 import type { AlertNotifier } from './lifecycle.ts';
 import { AlertCounts, AlertDetail, AlertId, AlertItem, AlertListQuery } from './schemas.ts';

@@ -3,8 +3,8 @@ import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import type { AlertRuleKey, AlertSeverity } from '../db/schema/enums.ts';
 import { alertRules } from '../db/schema/index.ts';
-import { AppError, type FieldError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
+import { AppError, type FieldError } from '../kernel/errors.ts';
 import type { RuleSettings, RuleUpdate } from './schemas.ts';
 
 /** A threshold ops may tune: its default, bounds, and what it means. */

@@ -3,8 +3,8 @@ import { and, desc, eq, gt, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { regions, type SilenceMatchers, type SilenceRecurrence, silences } from '../db/schema/index.ts';
-import { AppError, type FieldError, notFound } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
+import { AppError, type FieldError, notFound } from '../kernel/errors.ts';
 import type { SilenceInput as SilenceRequest, SilenceView } from './schemas.ts';
 
 export type { SilenceView } from './schemas.ts';

@@ -6,11 +6,12 @@ import { openConfiguredDatabase } from '../bootstrap/open.ts';
 import { prepareDatabase } from '../bootstrap/prepare.ts';
 import { credentialsDir, leadershipSettings, loadConfig } from '../config.ts';
 import type { Database } from '../db/client.ts';
-import { AppError } from '../http/errors.ts';
 import { type Actor, rootActor } from '../identity/actor.ts';
 import { detectFormat, type FileFormat, sniffFormat } from '../imports/format.ts';
 import { exportFile, importFile } from '../imports/service.ts';
 import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
+import { isCalendarDate } from '../kernel/dates.ts';
+import { AppError } from '../kernel/errors.ts';
 import { registerLeadershipCommands } from '../leadership/cli.ts';
 import { countRegions, loadDivisions } from '../regions/service.ts';
 import { type ImportKind, importKinds } from '../registry/schemas.ts';
@@ -139,7 +140,7 @@ program
   );
 
 const isoDate = (value: string) => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
+  if (!isCalendarDate(value)) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
   return value;
 };
 

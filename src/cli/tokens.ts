@@ -1,11 +1,11 @@
 import { type Command, Option } from 'commander';
 import type { Database } from '../db/client.ts';
 import { type AgentKind, agentKinds } from '../db/schema/enums.ts';
-import { AppError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
 import { type Role, roles } from '../identity/roles.ts';
 import { createToken, listTokens, revokeToken, tokenDefaultDays, tokenMaxDays } from '../identity/tokens.ts';
 import { issueAgentToken, listAgents, revokeAgentToken } from '../ingest/agents.ts';
+import { AppError } from '../kernel/errors.ts';
 
 type WithDatabase = <T>(fn: (database: Database) => Promise<T>) => Promise<T>;
 

@@ -3,11 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
-import { AppError } from '../http/errors.ts';
 import { IndicatorCache } from '../indicators/cache.ts';
 import { type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
 import { computeIndicators, type IndicatorReport, parseAt } from '../indicators/service.ts';
-import { todayIso } from '../registry/history.ts';
+import { businessDate } from '../kernel/dates.ts';
+import { AppError } from '../kernel/errors.ts';
 
 interface Feature {
   type: 'Feature';
@@ -61,7 +61,7 @@ export const mapCache = () => new IndicatorCache<FeatureCollection>(200);
  */
 async function mapDate(db: Db, at: string | undefined): Promise<string> {
   const date = parseAt(at);
-  const today = todayIso();
+  const today = businessDate();
   // The earliest business date in the history, or the day the first department was registered
   // (everything counted belongs to a department; undated states hold from their registration).
   const [row] = await queryRows<{ earliest: string | null }>(

@@ -4,7 +4,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { isTransientDatabaseError } from '../db/transient.ts';
-import { AppError, type ErrorCode, fromDatabaseError, toProblem } from './errors.ts';
+import { AppError, type ErrorCode, fromDatabaseError, toProblem } from '../kernel/errors.ts';
 import type { AppEnv } from './router.ts';
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/;

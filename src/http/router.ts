@@ -2,7 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Db } from '../db/client.ts';
 import type { Actor } from '../identity/actor.ts';
 import type { Principal } from '../identity/principal.ts';
-import { AppError, type FieldError } from './errors.ts';
+import { AppError, type FieldError } from '../kernel/errors.ts';
 
 export interface AppEnv {
   Variables: {

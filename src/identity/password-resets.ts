@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { passwordResets, userNotices, users } from '../db/schema/index.ts';
-import { AppError, notFound } from '../http/errors.ts';
+import { AppError, notFound } from '../kernel/errors.ts';
 import { assertCan, rootAccess } from './access.ts';
 import type { Actor } from './actor.ts';
 import type { PasswordResetView } from './schemas.ts';

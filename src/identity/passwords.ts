@@ -1,5 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import type { FieldError } from '../http/errors.ts';
+import type { FieldError } from '../kernel/errors.ts';
 
 // scrypt with N=2^15: ~50 ms a guess here, slow enough for stolen hashes, fast enough to log in.
 const N = 1 << 15;

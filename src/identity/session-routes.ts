@@ -1,9 +1,9 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { AppError } from '../http/errors.ts';
 import { json, jsonBody, problem, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
+import { AppError } from '../kernel/errors.ts';
 import { addressKey, takeLoginAttempt } from './lockout.ts';
 import { sessionCookie } from './middleware.ts';
 import { takeNotices } from './password-resets.ts';

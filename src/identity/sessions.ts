@@ -3,7 +3,7 @@ import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { sessions, users } from '../db/schema/index.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../kernel/errors.ts';
 import { rootAccess } from './access.ts';
 import type { Actor } from './actor.ts';
 import { addressKey, clearFailures, countFailure, lockedUntil } from './lockout.ts';

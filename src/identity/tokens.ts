@@ -3,7 +3,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { apiTokens, departments, users } from '../db/schema/index.ts';
-import { AppError, notFound } from '../http/errors.ts';
+import { AppError, notFound } from '../kernel/errors.ts';
 import { type Access, assertCan } from './access.ts';
 import type { Actor } from './actor.ts';
 import type { Principal } from './principal.ts';

@@ -2,7 +2,7 @@ import { and, asc, eq, isNull, ne } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { apiTokens, departments, securityPolicy, sessions, users } from '../db/schema/index.ts';
-import { AppError, notFound } from '../http/errors.ts';
+import { AppError, notFound } from '../kernel/errors.ts';
 import { assertCan } from './access.ts';
 import type { Actor } from './actor.ts';
 import { clearAllLockouts } from './lockout.ts';

@@ -1,4 +1,4 @@
-import { AppError, type FieldError } from '../http/errors.ts';
+import { AppError, type FieldError } from '../kernel/errors.ts';
 import { type AnyRecordKind, type ImportKind, type InputByKind, type KindRow, kindFor } from '../registry/kinds/index.ts';
 import { type CellReader, cellReader, describeIssue, quote } from './cell-values.ts';
 import { fieldRules } from './field-rules.ts';

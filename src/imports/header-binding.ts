@@ -1,4 +1,4 @@
-import { AppError, type FieldError } from '../http/errors.ts';
+import { AppError, type FieldError } from '../kernel/errors.ts';
 import type { AnyRecordKind } from '../registry/kinds/index.ts';
 import { fieldRules } from './field-rules.ts';
 import type { GridRow } from './grid.ts';

@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../kernel/errors.ts';
 
 /**
  * What an imported file may hold. Each bound sits far above any real register (the widest

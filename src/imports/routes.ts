@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { AppError } from '../http/errors.ts';
 import { type AppEnv, booleanQuery, errorResponses } from '../http/router.ts';
+import { AppError } from '../kernel/errors.ts';
 import { kindOf, recordKinds } from '../registry/kinds/index.ts';
 import { detectFormat, sniffFormat } from './format.ts';
 import { exportFile, importFile } from './service.ts';

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.ts';
 import { startsWithLiteral } from '../db/prefix.ts';
 import type { RegionLevel } from '../db/schema/enums.ts';
 import { departments, regions } from '../db/schema/index.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../kernel/errors.ts';
 
 /**
  * What a figure covers: a region and everything under it (or only its own level, 本级,

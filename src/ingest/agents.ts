@@ -4,8 +4,8 @@ import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import type { AgentKind } from '../db/schema/enums.ts';
 import { agents, clouds } from '../db/schema/index.ts';
-import { AppError, notFound } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
+import { AppError, notFound } from '../kernel/errors.ts';
 import type { AgentItem, AgentStatus } from './schemas.ts';
 
 /** A token is 32 random bytes; the prefix lets secret scanners recognise a leaked one. */

@@ -2,7 +2,7 @@ import { and, asc, eq, gte, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import { agents, ingestBatches, networkNodes, nodeSamples } from '../db/schema/index.ts';
-import { AppError, notFound } from '../http/errors.ts';
+import { AppError, notFound } from '../kernel/errors.ts';
 import type { SampleItem } from './schemas.ts';
 
 export interface SampleQuery {

@@ -1,8 +1,8 @@
 import { and, desc, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { snapshotFigures, snapshots } from '../db/schema/index.ts';
-import { AppError } from '../http/errors.ts';
 import { definitions, type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
+import { AppError } from '../kernel/errors.ts';
 import { scopesOf } from './frozen-figures.ts';
 import { addDays, dayNumber, parseMonth } from './months.ts';
 import { requireFrozen } from './snapshots.ts';

@@ -3,9 +3,9 @@ import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import type { IndicatorCache } from '../indicators/cache.ts';
 import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
+import { businessDate } from '../kernel/dates.ts';
 import type { TargetSample } from '../metrics/registry.ts';
 import { refreshedEvery } from '../metrics/ttl.ts';
-import { todayIso } from '../registry/history.ts';
 import { checkAgainst, loadTrajectoryIndex } from './targets.ts';
 
 /**
@@ -17,7 +17,7 @@ export function targetSampleSource(db: Db, options: { ttlMs: number; now?: () =>
   const now = options.now ?? (() => new Date());
 
   const compute = async (): Promise<TargetSample[]> => {
-    const today = todayIso(now());
+    const today = businessDate(now());
     const regions = await queryRows<{ code: string; level: 'province' | 'city' }>(
       db,
       sql`select code, level from regions where level in ('province', 'city') order by code`,

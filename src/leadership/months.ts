@@ -1,5 +1,5 @@
-import { AppError } from '../http/errors.ts';
 import { dateOfDay } from '../kernel/dates.ts';
+import { AppError } from '../kernel/errors.ts';
 
 export { addDays, dateOfDay, dayNumber } from '../kernel/dates.ts';
 

@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.ts';
 import { type Actor, rootActor } from '../identity/actor.ts';
-import { todayIso } from '../registry/history.ts';
+import { businessDate } from '../kernel/dates.ts';
 import { type FreezeResult, freezeMonth, queueMonths } from './freeze.ts';
 import { monthOf, previousMonth } from './months.ts';
 import { pendingMonths } from './snapshots.ts';
@@ -39,7 +39,7 @@ export function createSnapshotScheduler(options: SchedulerOptions): SnapshotSche
   let stopping = false;
 
   const work = async (): Promise<FreezeResult[]> => {
-    const today = todayIso(now());
+    const today = businessDate(now());
     await queueMonths(options.db, [previousMonth(monthOf(today))], schedulerActor, today);
     const results: FreezeResult[] = [];
     for (const month of await pendingMonths(options.db)) {

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { snapshots } from '../db/schema/index.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../kernel/errors.ts';
 import { parseMonth } from './months.ts';
 
 /** The monthly snapshots as records: their metadata and the current revision of each month. */

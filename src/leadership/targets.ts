@@ -4,11 +4,11 @@ import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import type { TargetScopeKind } from '../db/schema/enums.ts';
 import { departments, regions, targets } from '../db/schema/index.ts';
-import { AppError, notFound } from '../http/errors.ts';
 import { fieldErrorsOf } from '../http/router.ts';
 import type { Actor } from '../identity/actor.ts';
 import { definitions, type IndicatorKey } from '../indicators/definitions.ts';
 import { computeIndicators, parseAt } from '../indicators/service.ts';
+import { AppError, notFound } from '../kernel/errors.ts';
 import { TargetInput } from './schemas.ts';
 import { type TargetPoint, targetInForce } from './trajectory.ts';
 

@@ -3,9 +3,9 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
-import { AppError } from '../http/errors.ts';
 import { problemResponse } from '../http/middleware.ts';
 import type { AppEnv } from '../http/router.ts';
+import { AppError } from '../kernel/errors.ts';
 import type { AppMetrics } from './registry.ts';
 
 const bearer = /^Bearer\s+(\S+)\s*$/i;

@@ -5,7 +5,7 @@ import { type AgentKind, type NodeLiveState, type NodeTier, regionLevels } from 
 import type { IndicatorCache } from '../indicators/cache.ts';
 import type { IndicatorKey } from '../indicators/definitions.ts';
 import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
-import { todayIso } from '../registry/history.ts';
+import { businessDate } from '../kernel/dates.ts';
 import { refreshedEvery } from './ttl.ts';
 
 /** One numerator/denominator pair of an indicator, for one region of the partition and one level. */
@@ -176,7 +176,7 @@ export function businessSource(db: Db, options: { ttlMs: number; cache?: Indicat
     );
     // One after the other: on the embedded database the connection is single anyway, and on
     // PostgreSQL the indicator scopes already run side by side.
-    const indicators = await indicatorSamples(db, regions, todayIso(now()), options.cache);
+    const indicators = await indicatorSamples(db, regions, businessDate(now()), options.cache);
     const clouds = await cloudSamples(db);
     const nodes = await nodeSamples(db);
     const agents = await agentSamples(db);

@@ -5,7 +5,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { type RegionLevel, regionLevels } from '../db/schema/enums.ts';
 import { regions } from '../db/schema/index.ts';
-import { AppError, notFound } from '../http/errors.ts';
+import { AppError, notFound } from '../kernel/errors.ts';
 
 export type Region = typeof regions.$inferSelect;
 

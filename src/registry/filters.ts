@@ -2,7 +2,7 @@ import { type AnyColumn, and, eq, ilike, inArray, type like, or, type SQL } from
 import type { Db } from '../db/client.ts';
 import { escapeLike, startsWithLiteral } from '../db/prefix.ts';
 import { clouds, departments, regions } from '../db/schema/index.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../kernel/errors.ts';
 
 /** The list filters every kind shares: paging, and departments or regions by subtree. */
 export interface OwnedFilter {

@@ -3,8 +3,8 @@ import { insertRows } from '../db/bulk.ts';
 import type { Db } from '../db/client.ts';
 import type { TrackedKind } from '../db/schema/enums.ts';
 import { timeline, transitions } from '../db/schema/index.ts';
-import { AppError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
+import { AppError } from '../kernel/errors.ts';
 import { kindOfTracked } from './kinds/index.ts';
 import { bumpRegistryVersion } from './version.ts';
 
@@ -220,4 +220,3 @@ export function latestOf(active: ActiveTransition[] | undefined, field: TrackedF
 }
 
 /** Business dates are the province's calendar days (UTC+8), whatever the server's zone. */
-export { businessDate as todayIso } from '../kernel/dates.ts';

@@ -4,12 +4,13 @@ import { configDefaults } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { TrackedKind } from '../db/schema/enums.ts';
 import { timeline, transitions } from '../db/schema/index.ts';
-import { AppError, notFound } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
 import type { Role } from '../identity/roles.ts';
+import { businessDate } from '../kernel/dates.ts';
+import { AppError, notFound } from '../kernel/errors.ts';
 import { assertVisible, assertWritable } from './authorize.ts';
 import { isoDate } from './fields.ts';
-import { applyTransitions, latestOf, loadActiveTransitions, todayIso } from './history.ts';
+import { applyTransitions, latestOf, loadActiveTransitions } from './history.ts';
 import { type AnyRecordKind, type ImportKind, type KindRow, kindFor, type RecordItem } from './kinds/index.ts';
 import { getRecord, nounOf, recordId } from './records/read.ts';
 
@@ -70,7 +71,7 @@ export async function transitionRecord(
   options: TransitionOptions = {},
 ): Promise<KindRow> {
   const kind = kindFor(kindRef);
-  const today = options.today ?? todayIso();
+  const today = options.today ?? businessDate();
   const effectiveAt = request.effective_at ?? today;
   if (!isoDate.safeParse(effectiveAt).success) throw invalid('effective_at', 'must be a real calendar date written YYYY-MM-DD');
   if (effectiveAt > today) throw invalid('effective_at', `${effectiveAt} is in the future (today is ${today})`);

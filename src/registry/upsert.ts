@@ -2,8 +2,9 @@ import { getTableName, inArray, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { clouds, departments, regions } from '../db/schema/index.ts';
-import { AppError, type FieldError } from '../http/errors.ts';
 import type { Actor } from '../identity/actor.ts';
+import { businessDate } from '../kernel/dates.ts';
+import { AppError, type FieldError } from '../kernel/errors.ts';
 import { yieldEvery, yieldToEventLoop } from '../kernel/yielding.ts';
 import {
   type ActiveTransition,
@@ -12,7 +13,6 @@ import {
   loadActiveTransitions,
   reconcileDeclared,
   type TransitionChange,
-  todayIso,
 } from './history.ts';
 import { type AnyRecordKind, type ImportKind, type InputByKind, type KindRow, kindFor } from './kinds/index.ts';
 import type { Planned, References } from './kinds/types.ts';
@@ -116,7 +116,7 @@ export async function upsertRecords(
   actor: Actor,
   options: UpsertOptions = {},
 ): Promise<UpsertResult> {
-  const today = options.today ?? todayIso();
+  const today = options.today ?? businessDate();
   const kind = kindFor(kindRef);
   try {
     return await database.transaction(async (db) => {

@@ -3,10 +3,11 @@ import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import type { Classification } from '../db/schema/enums.ts';
 import { certifications, departments, reReviews, users } from '../db/schema/index.ts';
-import { AppError, notFound } from '../http/errors.ts';
 import { assertCan } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
-import { applyTransitions, compareTransitions, loadActiveTransitions, reconcileDeclared, todayIso } from '../registry/history.ts';
+import { businessDate } from '../kernel/dates.ts';
+import { AppError, notFound } from '../kernel/errors.ts';
+import { applyTransitions, compareTransitions, loadActiveTransitions, reconcileDeclared } from '../registry/history.ts';
 import { type AnyRecordKind, type ImportKind, kindFor, recordKinds } from '../registry/kinds/index.ts';
 import { typed } from '../registry/kinds/shared.ts';
 
@@ -85,7 +86,7 @@ async function reclassify(
   const history = ((await loadActiveTransitions(db, kind.tracked, [entityId])).get(entityId) ?? []).filter(
     (h) => h.field === 'classification',
   );
-  const plan = reconcileDeclared(history, 'pending', to, effectiveAt, todayIso());
+  const plan = reconcileDeclared(history, 'pending', to, effectiveAt, businessDate());
   const kept = history.filter((h) => !plan.supersede.includes(h.id)).sort(compareTransitions);
   await applyTransitions(db, kind.tracked, actor, {
     add: plan.add
@@ -122,7 +123,7 @@ export async function certify(
   assertCan(actor.access, 'write', 'certifications');
   if (actor.access.root) throw new AppError('forbidden', 'a certification needs a named reviewer, not the local operator');
   const reviewerId = actor.access.userId;
-  const today = todayIso();
+  const today = businessDate();
   const at = request.certified_at ?? today;
   if (at > today)
     throw new AppError('validation_failed', `certified_at ${at} is in the future`, [
@@ -290,7 +291,7 @@ export async function recordReReviewResult(
           certifiedKind,
           entity.id,
           certification.previous_classification,
-          todayIso(),
+          businessDate(),
           `回头看未通过: ${outcome.reason}`,
           actor,
         );

@@ -5,10 +5,11 @@ import { insertRows } from '../db/bulk.ts';
 import type { Db } from '../db/client.ts';
 import { type CalendarDayKind, calendarDayKinds } from '../db/schema/enums.ts';
 import { calendarDays } from '../db/schema/index.ts';
-import { AppError, type FieldError } from '../http/errors.ts';
 import { type Access, assertCan } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
 import { readGridRows } from '../imports/grid.ts';
+import { isCalendarDate } from '../kernel/dates.ts';
+import { AppError, type FieldError } from '../kernel/errors.ts';
 
 /**
  * The holiday calendar (节假日安排) by year: the State Council's public holidays and make-up
@@ -65,9 +66,8 @@ const fieldOf = (path: readonly PropertyKey[]) =>
 /** Whether `day` is a real date `YYYY-MM-DD` of `year`; the message when it is not. */
 function dayProblem(day: string, year: number): string | null {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return 'must be a date YYYY-MM-DD';
-  const parsed = new Date(`${day}T00:00:00Z`);
-  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== day) return 'is not a date in the calendar';
-  if (parsed.getUTCFullYear() !== year) return `must be in ${year}`;
+  if (!isCalendarDate(day)) return 'is not a date in the calendar';
+  if (Number(day.slice(0, 4)) !== year) return `must be in ${year}`;
   return null;
 }
 

@@ -1,10 +1,10 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { slaClocks, workOrderPriorities } from '../db/schema/enums.ts';
-import { AppError } from '../http/errors.ts';
 import { json, jsonBody, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
 import { assertCan } from '../identity/access.ts';
+import { AppError } from '../kernel/errors.ts';
 import { calendarFromCsv, calendarFromJson, calendarLimits, getCalendarYear, replaceCalendarYear } from './calendar.ts';
 import { getWorkingHours, listSlaPolicies, maxSlaMinutes, updateSlaPolicies, updateWorkingHours } from './service-levels.ts';
 

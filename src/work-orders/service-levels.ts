@@ -3,9 +3,9 @@ import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import type { SlaClock, WorkOrderPriority } from '../db/schema/enums.ts';
 import { calendarDays, slaPolicies, type WorkingPeriod, workingHours } from '../db/schema/index.ts';
-import { AppError, type FieldError } from '../http/errors.ts';
 import { type Access, assertCan } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
+import { AppError, type FieldError } from '../kernel/errors.ts';
 import { addClockTime, minuteOfDay, type WorkCalendar } from './working-time.ts';
 
 /** The working hours and every holiday or make-up day, as the SLA arithmetic needs them. */

@@ -4,28 +4,27 @@ import { startsWithLiteral } from '../db/prefix.ts';
 import { queryRows } from '../db/raw.ts';
 import { workOrderCategories, workOrderStates } from '../db/schema/enums.ts';
 import { departments, regions } from '../db/schema/index.ts';
-import { AppError } from '../http/errors.ts';
 import { type Access, departmentLimit } from '../identity/access.ts';
 import { percentOf } from '../indicators/percent.ts';
-import { todayIso } from '../registry/history.ts';
+import { businessDate, isCalendarDate } from '../kernel/dates.ts';
+import { AppError } from '../kernel/errors.ts';
 import type { WorkOrderStats, WorkOrderStatsQuery } from './schemas.ts';
 
 /** The longest period the statistics cover: a year, leap or not. */
 export const maxStatsDays = 366;
 
 const dayMs = 86_400_000;
-const isoDay = /^\d{4}-\d{2}-\d{2}$/;
 
 function dayOf(field: 'from' | 'to', value: string): number {
   const ms = Date.parse(`${value}T00:00:00Z`);
-  if (!isoDay.test(value) || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value)
+  if (!isCalendarDate(value))
     throw new AppError('validation_failed', `${field} is not a date`, [{ field, message: 'must be a date YYYY-MM-DD' }]);
   return ms;
 }
 
 /** The period asked for, default the current month in Asia/Shanghai; to is exclusive. */
 export function statsPeriod(query: WorkOrderStatsQuery, now: Date): { from: string; to: string } {
-  const month = todayIso(now).slice(0, 7);
+  const month = businessDate(now).slice(0, 7);
   const from = query.from ?? `${month}-01`;
   const fromMs = dayOf('from', from);
   let to = query.to;

@@ -13,8 +13,8 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { indicatorKeys } from '../../src/indicators/definitions.ts';
+import { businessDate } from '../../src/kernel/dates.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
-import { todayIso } from '../../src/registry/history.ts';
 import { type Cast, createCast } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
@@ -324,7 +324,7 @@ describeEachBackend('indicators API', (getDb) => {
     it('defaults at to today (YYYY-MM-DD)', async () => {
       const r = await report('scope=450300');
       expect(r.at).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-      expect(r.at).toBe(todayIso());
+      expect(r.at).toBe(businessDate());
       const explicit = await report(`scope=450300&at=${r.at}`);
       expect(explicit.indicators).toEqual(r.indicators);
     });

@@ -9,8 +9,8 @@ import { type App, createApp } from '../../src/app.ts';
 import { recordAudit } from '../../src/audit/service.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { listIndicatorItems } from '../../src/indicators/service.ts';
+import { businessDate } from '../../src/kernel/dates.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
-import { todayIso } from '../../src/registry/history.ts';
 import { transitionRecord } from '../../src/registry/transitions.ts';
 import { upsertRecords } from '../../src/registry/upsert.ts';
 import { callerWith, type TestCaller } from '../helpers/auth.ts';
@@ -19,7 +19,7 @@ import { describeEachBackend, queryRows } from '../helpers/db.ts';
 const root = rootActor('test');
 const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864 };
 /** A business date `days` before today (Asia/Shanghai). */
-const daysAgo = (days: number) => todayIso(new Date(Date.now() - days * 86_400_000));
+const daysAgo = (days: number) => businessDate(new Date(Date.now() - days * 86_400_000));
 const department = (code: string, parent_code?: string) => ({
   code,
   name: `部门 ${code}`,

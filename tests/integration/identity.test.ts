@@ -12,7 +12,6 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { prepareDatabase } from '../../src/bootstrap/prepare.ts';
-import type { AppError } from '../../src/http/errors.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { demoUsers } from '../../src/identity/bootstrap.ts';
 import { passwordProblems } from '../../src/identity/passwords.ts';
@@ -21,6 +20,7 @@ import { authenticateSession, login } from '../../src/identity/sessions.ts';
 import { authenticateToken } from '../../src/identity/tokens.ts';
 import { currentTotp } from '../../src/identity/totp.ts';
 import { createUser, getSecurityPolicy, setLocked, setRoles, updateSecurityPolicy } from '../../src/identity/users.ts';
+import type { AppError } from '../../src/kernel/errors.ts';
 import { callerWith, openApiPaths, signIn, type TestCaller, testPassword } from '../helpers/auth.ts';
 import { describeEachBackend, openTestDatabase, queryRows } from '../helpers/db.ts';
 

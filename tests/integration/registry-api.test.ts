@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { rootActor } from '../../src/identity/actor.ts';
+import { businessDate } from '../../src/kernel/dates.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
-import { todayIso } from '../../src/registry/history.ts';
 import { upsertRecords } from '../../src/registry/upsert.ts';
 import { type Cast, createCast } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
@@ -424,7 +424,7 @@ describeEachBackend('registry API', (getDb) => {
       // The same day as the last transition is allowed; no date means today.
       expect((await post(`/api/v1/systems/${s.code}/transitions`, { to: 'migrated', effective_at: '2021-06-01' })).status).toBe(200);
       const today = await post(`/api/v1/systems/${s.code}/transitions`, { to: 'retired' });
-      expect(today.body).toMatchObject({ state: 'retired', state_at: todayIso() });
+      expect(today.body).toMatchObject({ state: 'retired', state_at: businessDate() });
     });
 
     it('records the history and rebuilds the timeline', async () => {

@@ -8,8 +8,8 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
+import { businessDate } from '../../src/kernel/dates.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
-import { todayIso } from '../../src/registry/history.ts';
 import { type Cast, createCast, type TestCaller } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
@@ -197,7 +197,7 @@ describeEachBackend('certification and re-review', (getDb) => {
   describe('re-review (回头看)', () => {
     it('a failed re-review reverts the classification, and the indicator follows', async () => {
       const code = await newSystem({ state: 'migrated', state_at: '2019-06-01' });
-      const today = todayIso();
+      const today = businessDate();
       const before = await figure('cloud_migration');
       const certification = (await certify(code, { classification: 'non_classified', certified_at: '2020-03-01' })).body;
       expect(await figure('cloud_migration')).toEqual([before[0] + 1, before[1] + 1, before[2] - 1]);

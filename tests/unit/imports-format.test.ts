@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/http/errors.ts';
 import { detectFormat, type FileFormat, MAX_IMPORT_ROWS, parseImportFile, sniffFormat, writeExportFile } from '../../src/imports/format.ts';
 import { importColumns } from '../../src/imports/headers.ts';
+import { AppError } from '../../src/kernel/errors.ts';
 import { type ImportKind, type InputByKind, importKinds, inputSchemas } from '../../src/registry/schemas.ts';
 
 /** Rows as the schema outputs them: every optional key present, nulls explicit. */

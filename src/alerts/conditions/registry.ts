@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { queryRows } from '../../db/raw.ts';
-import { todayIso } from '../../registry/history.ts';
+import { businessDate } from '../../kernel/dates.ts';
 import type { RuleBook } from '../rules.ts';
 import { type Condition, pct } from './condition.ts';
 
@@ -66,7 +66,7 @@ export async function unverifiedConditions(db: Db, book: RuleBook, now: Date): P
     db,
     sql`select s.code, s.name, s.state_at::text, s.department_id, d.region_code, c.code as cloud
         from systems s join departments d on d.id = s.department_id left join clouds c on c.id = s.cloud_id
-        where s.state = 'migrated' and s.verified_at is null and s.state_at <= ${todayIso(now)}::date - ${days}::int`,
+        where s.state = 'migrated' and s.verified_at is null and s.state_at <= ${businessDate(now)}::date - ${days}::int`,
   );
   return rows.map((r) => ({
     fingerprint: `system_unverified:${r.code}`,
@@ -105,7 +105,7 @@ export async function reReviewConditions(db: Db, book: RuleBook, now: Date): Pro
           select code, name, department_id from private_networks where c.kind = 'private_network' and id = c.entity_id
         ) e on true
         join departments d on d.id = e.department_id
-        where rr.result is null and rr.due_at < ${todayIso(now)}::date`,
+        where rr.result is null and rr.due_at < ${businessDate(now)}::date`,
   );
   return rows.map((r) => ({
     fingerprint: `re_review_overdue:${r.id}`,

@@ -1,6 +1,6 @@
-import { AppError } from '../../http/errors.ts';
 import { indicatorKeys } from '../../indicators/definitions.ts';
 import { readIndicatorItems } from '../../indicators/service.ts';
+import { AppError } from '../../kernel/errors.ts';
 import { catalogue, indicatorName, valueName } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
 

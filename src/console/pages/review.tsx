@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { can } from '../../identity/access.ts';
+import { businessDate } from '../../kernel/dates.ts';
 import { listRecords } from '../../registry/service.ts';
 import { listCertifications, listReReviews } from '../../review/service.ts';
 import { ApiForm } from '../forms.tsx';
@@ -70,7 +71,7 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
     listReReviews(db, { open: true }, actor),
     listCertifications(db, { status: 'active' }, actor),
   ]);
-  const today = new Date().toISOString().slice(0, 10);
+  const today = businessDate();
   const byId = new Map(certifications.map((x) => [x.id, x]));
   const pending = (kind: 'systems' | 'private-networks', page: typeof systems | typeof networks, title: string) => (
     <section aria-labelledby={`pending-${kind}`}>

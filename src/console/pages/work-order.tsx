@@ -1,6 +1,6 @@
 import type { WorkOrderState } from '../../db/schema/enums.ts';
-import { AppError } from '../../http/errors.ts';
 import { can } from '../../identity/access.ts';
+import { AppError } from '../../kernel/errors.ts';
 import { getWorkOrder } from '../../work-orders/queries.ts';
 import type { WorkOrderDetail } from '../../work-orders/schemas.ts';
 import { allowedMoves } from '../../work-orders/transitions.ts';

@@ -1,6 +1,7 @@
 import type { Child } from 'hono/jsx';
-import { AppError } from '../../http/errors.ts';
 import { readIndicators } from '../../indicators/service.ts';
+import { businessDate } from '../../kernel/dates.ts';
+import { AppError } from '../../kernel/errors.ts';
 import { type AnyRecordKind, builtInKinds, type KindRow } from '../../registry/kinds/index.ts';
 import { listRecords, readRecord } from '../../registry/service.ts';
 import { listTransitions } from '../../registry/transitions.ts';
@@ -357,7 +358,7 @@ export async function recordPage(ctx: PageContext): Promise<Response> {
   // The state a record is in, and the moves open from it (the transition form's choices).
   const state = descriptor.declaredState(record).value;
   const moves = descriptor.lifecycle.moves[state] ?? [];
-  const today = new Date().toISOString().slice(0, 10);
+  const today = businessDate();
   return ctx.render({
     title: `${code} · ${kindName(kind, m)}`,
     active: 'workspace',

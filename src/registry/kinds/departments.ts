@@ -5,7 +5,7 @@ import { upsertRows } from '../../db/bulk.ts';
 import { startsWithLiteral } from '../../db/prefix.ts';
 import { departmentKinds, extranetStates } from '../../db/schema/enums.ts';
 import { departments } from '../../db/schema/index.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError } from '../../kernel/errors.ts';
 import { departmentKindLabels, extranetStateLabels, recordKindLabels, zhNames } from '../../vocabulary/records.ts';
 import { code, department, isoDate, name, region, regionCode, stamps } from '../fields.ts';
 import { departmentScope, matches } from '../filters.ts';

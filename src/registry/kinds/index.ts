@@ -1,5 +1,5 @@
 import type { z } from '@hono/zod-openapi';
-import { AppError } from '../../http/errors.ts';
+import { AppError } from '../../kernel/errors.ts';
 import { departmentsKind } from './departments.ts';
 import { networkNodesKind } from './network-nodes.ts';
 import { privateNetworksKind } from './private-networks.ts';

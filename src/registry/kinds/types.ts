@@ -2,9 +2,9 @@ import type { z } from '@hono/zod-openapi';
 import type { Column, SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.ts';
-import type { FieldError } from '../../http/errors.ts';
 import type { Area } from '../../identity/access.ts';
 import type { IndicatorKey } from '../../indicators/definitions.ts';
+import type { FieldError } from '../../kernel/errors.ts';
 import type { Label } from '../../vocabulary/records.ts';
 
 /** A registry table: every record kind has an id, a unique code and its stamps. */

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { AppError, type FieldError, notFound } from '../../http/errors.ts';
 import type { Actor } from '../../identity/actor.ts';
+import { AppError, type FieldError, notFound } from '../../kernel/errors.ts';
 import { assertVisible, assertWritable, authorizeRows, refuseRows } from '../authorize.ts';
 import { type AnyRecordKind, type ImportKind, type InputByKind, type KindRow, kindFor, type RecordItem } from '../kinds/index.ts';
 import { typed } from '../kinds/shared.ts';
