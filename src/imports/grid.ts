@@ -113,6 +113,8 @@ async function* xlsxRows(data: Uint8Array): AsyncGenerator<GridRow> {
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
+    // The caller learns only that the file is unreadable; the parser's reason is for the operator.
+    console.warn(`an uploaded XLSX was unreadable: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300));
     throw new AppError('bad_request', 'the file is not a readable XLSX workbook');
   } finally {
     input.destroy();
