@@ -1,11 +1,4 @@
-import {
-  classificationLabels,
-  type Label,
-  nodeLiveStateLabels,
-  privateNetworkStateLabels,
-  systemStateLabels,
-  systemTypeLabels,
-} from './records.ts';
+import { classificationLabels, type Label, nodeLiveStateLabels, systemTypeLabels, trackedStateLabels } from './records.ts';
 import terms from './terms.json' with { type: 'json' };
 
 export type Lang = 'zh' | 'en';
@@ -15,14 +8,9 @@ export const certificationStatusLabels = terms.certificationStatuses satisfies R
 export const reviewResultLabels = terms.reviewResults satisfies Record<'passed' | 'failed', Label>;
 export const booleanLabels = terms.booleans satisfies Record<'true' | 'false', Label>;
 
-/**
- * Every stored value a page shows without saying which set it comes from. Where two sets share
- * a value, the later one here wins: a bare `retired` reads as a system's 已下线; a private
- * network's 已退出 needs its own set.
- */
+/** Every stored value a page shows without saying which set it comes from; where two sets share a value, the later one wins. */
 const anyValueLabels: Record<string, Label> = {
-  ...privateNetworkStateLabels,
-  ...systemStateLabels,
+  ...trackedStateLabels,
   ...classificationLabels,
   ...systemTypeLabels,
   ...nodeLiveStateLabels,
