@@ -26,11 +26,16 @@ export interface IndicatorDefinition {
   nameEn: string;
   /** Region scopes only (coverage is about places, not departments). */
   regionOnly?: boolean;
+  /** The table whose items may await classification (认定): /metrics counts them by it. */
+  classifies?: 'systems' | 'private_networks';
   /** Columns of each item, in drill-down order. */
   columns: readonly string[];
   /** SELECT of the candidate items, with boolean columns in_denominator, done, pending. */
   items(scope: Scope, at: string): SQL | null;
 }
+
+/** An indicator's key with its official names (the API's `name` and `name_en`). */
+const named = (key: IndicatorKey) => ({ key, name: indicatorLabels[key].zh, nameEn: indicatorLabels[key].enFull });
 
 /** The state of a tracked entity at the end of business day `at`, as a join condition. */
 const asOf = (kind: TrackedKind, entity: SQL, at: string) =>
@@ -38,8 +43,17 @@ const asOf = (kind: TrackedKind, entity: SQL, at: string) =>
       and (t.valid_from is null or t.valid_from <= ${at}::date)
       and (t.valid_to is null or t.valid_to > ${at}::date)`;
 
-const classifiedItems = (table: 'systems' | 'private_networks', kind: TrackedKind, doneState: string) => (scope: Scope, at: string) =>
-  sql`
+/** Systems and private networks: classified items whose done state the figure counts. */
+const classified = (
+  key: IndicatorKey,
+  table: NonNullable<IndicatorDefinition['classifies']>,
+  kind: TrackedKind,
+  doneState: string,
+): IndicatorDefinition => ({
+  ...named(key),
+  classifies: table,
+  columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'classification', 'state', 'done'],
+  items: (scope, at) => sql`
     select e.code, e.name, d.code as department_code, d.name as department_name, d.region_code,
            t.classification, t.state,
            (t.classification = 'non_classified' and t.state <> 'retired') as in_denominator,
@@ -48,10 +62,8 @@ const classifiedItems = (table: 'systems' | 'private_networks', kind: TrackedKin
     from ${sql.identifier(table)} e
     join departments d on d.id = e.department_id
     join timeline t on ${asOf(kind, sql`e.id`, at)}
-    where ${scope.departments}`;
-
-/** An indicator's key with its official names (the API's `name` and `name_en`). */
-const named = (key: IndicatorKey) => ({ key, name: indicatorLabels[key].zh, nameEn: indicatorLabels[key].enFull });
+    where ${scope.departments}`,
+});
 
 const coverage = (level: 'city' | 'county' | 'township'): IndicatorDefinition => ({
   ...named(`horizontal_coverage_${level}`),
@@ -71,16 +83,8 @@ const coverage = (level: 'city' | 'county' | 'township'): IndicatorDefinition =>
 });
 
 export const definitions: Record<IndicatorKey, IndicatorDefinition> = {
-  cloud_migration: {
-    ...named('cloud_migration'),
-    columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'classification', 'state', 'done'],
-    items: classifiedItems('systems', 'system', 'migrated'),
-  },
-  private_network_interconnection: {
-    ...named('private_network_interconnection'),
-    columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'classification', 'state', 'done'],
-    items: classifiedItems('private_networks', 'private_network', 'interconnected'),
-  },
+  cloud_migration: classified('cloud_migration', 'systems', 'system', 'migrated'),
+  private_network_interconnection: classified('private_network_interconnection', 'private_networks', 'private_network', 'interconnected'),
   service_integration: {
     ...named('service_integration'),
     columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'system_type', 'level', 'state', 'done'],

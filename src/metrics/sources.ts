@@ -3,7 +3,7 @@ import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import { type AgentKind, type NodeLiveState, type NodeTier, regionLevels } from '../db/schema/enums.ts';
 import type { IndicatorCache } from '../indicators/cache.ts';
-import type { IndicatorKey } from '../indicators/definitions.ts';
+import { definitions, type IndicatorKey } from '../indicators/definitions.ts';
 import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
 import { businessDate } from '../kernel/dates.ts';
 import { refreshedEvery } from './ttl.ts';
@@ -44,7 +44,8 @@ export interface BusinessSnapshot {
   indicators: IndicatorSample[];
   /** The ratio of each region of the partition (summed over levels); absent when nothing is counted. */
   ratios: { indicator: IndicatorKey; region: string; ratio: number }[];
-  pending: { kind: 'systems' | 'private_networks'; region: string; count: number }[];
+  /** Items awaiting classification, by the table they are in (`systems`). */
+  pending: { kind: string; region: string; count: number }[];
   clouds: CloudSample[];
   /** Commissioned nodes per city (the province's own nodes under 450000), tier and live state; zeros included. */
   nodeCounts: { region: string; tier: NodeTier; state: NodeLiveState; count: number }[];
@@ -83,8 +84,8 @@ async function indicatorSamples(
         out.indicators.push({ indicator: f.key, region, level: 'all', numerator: f.numerator, denominator: f.denominator });
       }
       if (f.ratio !== null) out.ratios.push({ indicator: f.key, region, ratio: f.ratio });
-      if (f.key === 'cloud_migration') out.pending.push({ kind: 'systems', region, count: f.pending });
-      if (f.key === 'private_network_interconnection') out.pending.push({ kind: 'private_networks', region, count: f.pending });
+      const classifies = definitions[f.key].classifies;
+      if (classifies) out.pending.push({ kind: classifies, region, count: f.pending });
     }
   });
   return out;

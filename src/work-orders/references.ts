@@ -1,26 +1,36 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import type { WorkOrderSubjectKind } from '../db/schema/enums.ts';
 import { AppError } from '../kernel/errors.ts';
+import { kindOfTracked } from '../registry/kinds/index.ts';
 
 const invalid = (field: string, message: string) => new AppError('validation_failed', `${field}: ${message}`, [{ field, message }]);
 
-/** The registry each subject kind is looked up in; a tenant's code is `<cloud>/<external id>` as alerts name it. */
-const subjectLookups: Record<WorkOrderSubjectKind, (code: string) => ReturnType<typeof sql>> = {
+/**
+ * Subjects that are not a record kind by their history name; a tenant's code is
+ * `<cloud>/<external id>` as alerts name it.
+ */
+const otherSubjects: Partial<Record<WorkOrderSubjectKind, (code: string) => SQL>> = {
   node: (code) => sql`select name from network_nodes where code = ${code}`,
-  system: (code) => sql`select name from systems where code = ${code}`,
   cloud: (code) => sql`select name from clouds where code = ${code}`,
-  department: (code) => sql`select name from departments where code = ${code}`,
-  private_network: (code) => sql`select name from private_networks where code = ${code}`,
   tenant: (code) =>
     sql`select d.name || ' · ' || t.external_id as name from cloud_tenants t join clouds c on c.id = t.cloud_id
         join departments d on d.id = t.department_id where c.code || '/' || t.external_id = ${code}`,
 };
 
+/** The query of a subject's name: a record kind's (system, department …) from its descriptor's table. */
+function subjectLookup(kind: WorkOrderSubjectKind, code: string): SQL {
+  const other = otherSubjects[kind];
+  if (other) return other(code);
+  const recordKind = kindOfTracked(kind);
+  if (!recordKind) throw new Error(`work-order subject kind ${kind} has no lookup`);
+  return sql`select name from ${recordKind.table} where code = ${code}`;
+}
+
 /** The subject's name from its registry; an unknown code is the caller's mistake (422 naming subject.code). */
 export async function subjectName(db: Db, subject: { kind: WorkOrderSubjectKind; code: string }): Promise<string> {
-  const [row] = await queryRows<{ name: string }>(db, subjectLookups[subject.kind](subject.code));
+  const [row] = await queryRows<{ name: string }>(db, subjectLookup(subject.kind, subject.code));
   if (!row) throw invalid('subject.code', `no ${subject.kind} with code ${subject.code}`);
   return row.name;
 }

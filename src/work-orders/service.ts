@@ -2,7 +2,13 @@ import { and, eq, sql } from 'drizzle-orm';
 import { getAlert } from '../alerts/service.ts';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
-import type { AlertSeverity, AlertSubjectKind, WorkOrderPriority, WorkOrderSubjectKind } from '../db/schema/enums.ts';
+import {
+  type AlertSeverity,
+  type AlertSubjectKind,
+  type WorkOrderPriority,
+  type WorkOrderSubjectKind,
+  workOrderSubjectKinds,
+} from '../db/schema/enums.ts';
 import { workOrderEvents, workOrders } from '../db/schema/index.ts';
 import { type Access, assertCan, departmentLimit } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
@@ -28,13 +34,9 @@ export { getWorkOrder, listWorkOrders, workOrderCodesOfAlerts } from './queries.
 /** Alert severity → order priority; a Record so a new severity cannot go unmapped. */
 export const priorityOfSeverity: Record<AlertSeverity, WorkOrderPriority> = { critical: 'P1', warning: 'P3', info: 'P4' };
 
-/** The alert subjects an order can be about; the others (an agent, a scope, a Prometheus alert) leave it without a subject. */
-const orderSubjectOfAlert: Partial<Record<AlertSubjectKind, WorkOrderSubjectKind>> = {
-  node: 'node',
-  system: 'system',
-  tenant: 'tenant',
-  private_network: 'private_network',
-};
+/** An alert's subject is the order's when an order can be about it; an agent, a scope or a Prometheus alert leave the order without one. */
+const orderSubjectOfAlert = (kind: AlertSubjectKind): WorkOrderSubjectKind | undefined =>
+  (workOrderSubjectKinds as readonly string[]).includes(kind) ? (kind as WorkOrderSubjectKind) : undefined;
 
 /** The department a confined (department) user writes for; null for ops and root. */
 function confinedDepartment(access: Access): number | null {
@@ -153,7 +155,7 @@ export async function createWorkOrderFromAlert(
       visible ? `alert ${alertId} already has work order ${existing.code}` : `alert ${alertId} already has a work order`,
     );
   }
-  const kind = orderSubjectOfAlert[alert.subject.kind];
+  const kind = orderSubjectOfAlert(alert.subject.kind);
   const inserted = insertOrder(
     db,
     actor,

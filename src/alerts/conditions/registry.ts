@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { queryRows } from '../../db/raw.ts';
+import type { AlertSubjectKind } from '../../db/schema/enums.ts';
 import { businessDate } from '../../kernel/dates.ts';
+import { recordKinds } from '../../registry/kinds/index.ts';
 import type { RuleBook } from '../rules.ts';
 import { type Condition, pct } from './condition.ts';
 
@@ -84,13 +86,24 @@ export async function unverifiedConditions(db: Db, book: RuleBook, now: Date): P
   }));
 }
 
+/** The record a certification names, from the table of each kind a reviewer certifies. */
+const certifiedRecord = () =>
+  sql.join(
+    recordKinds()
+      .filter((k) => k.lifecycle.classified && k.ownerColumn)
+      .map(
+        (k) => sql`select code, name, ${k.ownerColumn} as department_id from ${k.table} where c.kind = ${k.tracked} and id = c.entity_id`,
+      ),
+    sql` union all `,
+  );
+
 /** Re-reviews (回头看) past their due date (the Asia/Shanghai business day) with no result. */
 export async function reReviewConditions(db: Db, book: RuleBook, now: Date): Promise<Condition[]> {
   if (!book.re_review_overdue.enabled) return [];
   const rows = await queryRows<{
     id: number;
     due_at: string;
-    kind: 'system' | 'private_network';
+    kind: AlertSubjectKind;
     code: string;
     name: string;
     department_id: number;
@@ -99,11 +112,7 @@ export async function reReviewConditions(db: Db, book: RuleBook, now: Date): Pro
     db,
     sql`select rr.id, rr.due_at::text, c.kind, e.code, e.name, e.department_id, d.region_code
         from re_reviews rr join certifications c on c.id = rr.certification_id
-        join lateral (
-          select code, name, department_id from systems where c.kind = 'system' and id = c.entity_id
-          union all
-          select code, name, department_id from private_networks where c.kind = 'private_network' and id = c.entity_id
-        ) e on true
+        join lateral (${certifiedRecord()}) e on true
         join departments d on d.id = e.department_id
         where rr.result is null and rr.due_at < ${businessDate(now)}::date`,
   );

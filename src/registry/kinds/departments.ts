@@ -6,10 +6,10 @@ import { startsWithLiteral } from '../../db/prefix.ts';
 import { departmentKinds, extranetStates } from '../../db/schema/enums.ts';
 import { departments } from '../../db/schema/index.ts';
 import { AppError } from '../../kernel/errors.ts';
-import { departmentKindLabels, extranetStateLabels, recordKindLabels, zhNames } from '../../vocabulary/records.ts';
+import { departmentKindLabels, extranetStateLabels, zhNames } from '../../vocabulary/records.ts';
 import { code, department, isoDate, name, region, regionCode, stamps } from '../fields.ts';
 import { departmentScope, matches } from '../filters.ts';
-import { departmentRef, flagLifecycle, knownRegion, listQuery, unknownRef } from './shared.ts';
+import { departmentRef, flagLifecycle, kindNames, knownRegion, listQuery, namedColumns, unknownRef } from './shared.ts';
 import type { RecordKind } from './types.ts';
 
 export const DepartmentInput = z
@@ -38,21 +38,16 @@ const lifecycle = flagLifecycle<DepartmentInput>(
 
 /** 部门: the departments, a tree; their extranet access feeds the extranet indicator. */
 export const departmentsKind: RecordKind<DepartmentInput, z.infer<typeof Department>> = {
-  segment: 'departments',
-  tracked: 'department',
-  names: { one: 'Department', many: 'Departments' },
-  label: recordKindLabels.departments,
-  area: 'departments',
+  ...kindNames('departments', 'department', 'Department'),
   table: departments,
   schemas: {
     input: DepartmentInput,
     item: Department,
     query: listQuery({ department, region, state: z.enum(extranetStates).optional() }),
   },
-  lifecycle: lifecycle.lifecycle,
+  ...lifecycle.descriptor,
   columns: [
-    { field: 'code', alias: '编码', type: 'text' },
-    { field: 'name', alias: '名称', type: 'text' },
+    ...namedColumns,
     { field: 'region_code', alias: '行政区划代码', type: 'text' },
     { field: 'parent_code', alias: '上级编码', type: 'text' },
     { field: 'kind', alias: '类型', type: 'enum', values: zhNames(departmentKindLabels) },
@@ -84,7 +79,6 @@ export const departmentsKind: RecordKind<DepartmentInput, z.infer<typeof Departm
       .orderBy(asc(departments.path));
     return rows.map(({ id, ...view }) => ({ id, view }));
   },
-  declaredState: lifecycle.declaredState,
   check: (r, refs, fileCodes) => [
     ...knownRegion(refs, r.region_code),
     ...(r.parent_code && r.parent_code === r.code ? [{ field: 'parent_code', message: 'a department cannot be its own parent' }] : []),
@@ -153,6 +147,4 @@ export const departmentsKind: RecordKind<DepartmentInput, z.infer<typeof Departm
     }
     return ids;
   },
-  lockState: lifecycle.lockState,
-  writeState: lifecycle.writeState,
 };

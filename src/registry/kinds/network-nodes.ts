@@ -2,10 +2,10 @@ import { z } from '@hono/zod-openapi';
 import { eq, sql } from 'drizzle-orm';
 import { commissionStates, type NodeLiveState, nodeLiveStates, nodeTiers } from '../../db/schema/enums.ts';
 import { networkNodes } from '../../db/schema/index.ts';
-import { commissionStateLabels, nodeTierLabels, recordKindLabels, zhNames } from '../../vocabulary/records.ts';
+import { commissionStateLabels, nodeTierLabels, zhNames } from '../../vocabulary/records.ts';
 import { code, isoDate, name, region, regionCode, stamps, timestamp } from '../fields.ts';
 import { inRegion, matches } from '../filters.ts';
-import { flagLifecycle, knownRegion, listQuery, viewLoader, writeByCode } from './shared.ts';
+import { flagLifecycle, kindNames, knownRegion, listQuery, namedColumns, viewLoader, writeByCode } from './shared.ts';
 import type { RecordKind } from './types.ts';
 
 export const NetworkNodeInput = z
@@ -41,21 +41,16 @@ const nodeLiveState = sql<NodeLiveState>`case when ${networkNodes.liveUntil} > n
 
 /** 网络节点: the extranet's backbone and metro nodes; no department owns them. */
 export const networkNodesKind: RecordKind<NetworkNodeInput, z.infer<typeof NetworkNode>> = {
-  segment: 'network-nodes',
-  tracked: 'network_node',
-  names: { one: 'NetworkNode', many: 'NetworkNodes' },
-  label: recordKindLabels['network-nodes'],
-  area: 'network-nodes',
+  ...kindNames('network-nodes', 'network_node', 'NetworkNode'),
   table: networkNodes,
   schemas: {
     input: NetworkNodeInput,
     item: NetworkNode,
     query: listQuery({ region, state: z.enum(commissionStates).optional(), tier: z.enum(nodeTiers).optional() }),
   },
-  lifecycle: lifecycle.lifecycle,
+  ...lifecycle.descriptor,
   columns: [
-    { field: 'code', alias: '编码', type: 'text' },
-    { field: 'name', alias: '名称', type: 'text' },
+    ...namedColumns,
     { field: 'region_code', alias: '行政区划代码', type: 'text' },
     { field: 'tier', alias: '层级', type: 'enum', values: zhNames(nodeTierLabels) },
     { field: 'commissioned', alias: '已建成', type: 'boolean' },
@@ -92,7 +87,6 @@ export const networkNodesKind: RecordKind<NetworkNodeInput, z.infer<typeof Netwo
     commissioned_at: networkNodes.commissionedAt,
     probe_address: networkNodes.probeAddress,
   }),
-  declaredState: lifecycle.declaredState,
   check: (r, refs) => [...knownRegion(refs, r.region_code), ...lifecycle.checkFlag(r)],
   write: (db, rows) =>
     writeByCode(
@@ -107,6 +101,4 @@ export const networkNodesKind: RecordKind<NetworkNodeInput, z.infer<typeof Netwo
         ...lifecycle.stored(state),
       })),
     ),
-  lockState: lifecycle.lockState,
-  writeState: lifecycle.writeState,
 };

@@ -1,18 +1,27 @@
 import { z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { integrationStates, systemTypes } from '../../db/schema/enums.ts';
-import { departments, serviceItems } from '../../db/schema/index.ts';
-import { integrationStateLabels, recordKindLabels, systemTypeLabels, zhNames } from '../../vocabulary/records.ts';
-import { code, department, isoDate, name, region, stamps } from '../fields.ts';
+import { serviceItems } from '../../db/schema/index.ts';
+import { integrationStateLabels, systemTypeLabels, zhNames } from '../../vocabulary/records.ts';
+import { department, isoDate, region, stamps } from '../fields.ts';
 import { matches, ownedBy } from '../filters.ts';
-import { departmentRef, flagLifecycle, knownDepartment, listQuery, viewLoader, writeByCode } from './shared.ts';
+import {
+  flagLifecycle,
+  kindNames,
+  knownDepartment,
+  listQuery,
+  ownedColumns,
+  ownedFields,
+  ownedValues,
+  ownedView,
+  viewLoader,
+  writeByCode,
+} from './shared.ts';
 import type { RecordKind } from './types.ts';
 
 export const ServiceItemInput = z
   .object({
-    code,
-    name,
-    department_code: code,
+    ...ownedFields,
     system_type: z.enum(systemTypes),
     integration_required: z.boolean().default(true),
     integrated: z.boolean().default(false),
@@ -32,11 +41,7 @@ const lifecycle = flagLifecycle<ServiceItemInput>(
 
 /** 政务服务事项: a department's public services, each to be integrated with the one-stop platform. */
 export const serviceItemsKind: RecordKind<ServiceItemInput, z.infer<typeof ServiceItem>> = {
-  segment: 'service-items',
-  tracked: 'service_item',
-  names: { one: 'ServiceItem', many: 'ServiceItems' },
-  label: recordKindLabels['service-items'],
-  area: 'service-items',
+  ...kindNames('service-items', 'service_item', 'ServiceItem'),
   table: serviceItems,
   ownerColumn: serviceItems.departmentId,
   schemas: {
@@ -44,11 +49,9 @@ export const serviceItemsKind: RecordKind<ServiceItemInput, z.infer<typeof Servi
     item: ServiceItem,
     query: listQuery({ department, region, state: z.enum(integrationStates).optional(), system_type: z.enum(systemTypes).optional() }),
   },
-  lifecycle: lifecycle.lifecycle,
+  ...lifecycle.descriptor,
   columns: [
-    { field: 'code', alias: '编码', type: 'text' },
-    { field: 'name', alias: '名称', type: 'text' },
-    { field: 'department_code', alias: '部门编码', type: 'text' },
+    ...ownedColumns,
     { field: 'system_type', alias: '系统类型', type: 'enum', values: zhNames(systemTypeLabels) },
     { field: 'integration_required', alias: '需对接', type: 'boolean' },
     { field: 'integrated', alias: '已对接', type: 'boolean' },
@@ -64,9 +67,7 @@ export const serviceItemsKind: RecordKind<ServiceItemInput, z.infer<typeof Servi
   loadViews: viewLoader<ServiceItemInput>(
     serviceItems,
     {
-      code: serviceItems.code,
-      name: serviceItems.name,
-      department_code: departments.code,
+      ...ownedView(serviceItems),
       system_type: serviceItems.systemType,
       integration_required: serviceItems.integrationRequired,
       integrated: serviceItems.integrated,
@@ -74,21 +75,16 @@ export const serviceItemsKind: RecordKind<ServiceItemInput, z.infer<typeof Servi
     },
     serviceItems.departmentId,
   ),
-  declaredState: lifecycle.declaredState,
   check: (r, refs) => [...knownDepartment(refs, r.department_code), ...lifecycle.checkFlag(r)],
   write: (db, rows, refs) =>
     writeByCode(
       db,
       serviceItems,
       rows.map(({ input: r, state }) => ({
-        code: r.code,
-        name: r.name,
-        departmentId: departmentRef(refs, r.department_code),
+        ...ownedValues(r, refs),
         systemType: r.system_type,
         integrationRequired: r.integration_required,
         ...lifecycle.stored(state),
       })),
     ),
-  lockState: lifecycle.lockState,
-  writeState: lifecycle.writeState,
 };
