@@ -18,4 +18,4 @@ export const demoKinds: { [K in ImportKind]: DemoKind<K> } = {
 };
 
 /** The kinds in load order. */
-export const demoKindList = Object.values(demoKinds) as DemoKind[];
+export const demoKindList: DemoKind[] = Object.values(demoKinds);

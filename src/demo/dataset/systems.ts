@@ -98,7 +98,8 @@ function buildSystems(depts: readonly Dept[], total: number, rng: Rng): SystemIn
     }
   });
 
-  // The ones not done by the end: a few zombies cleared, some on their way, the rest untouched.
+  // Migrated along the curve (work due in a city's stall lands right after it); of the ones not
+  // done by the end, a few zombies are cleared, some are on their way, the rest untouched.
   schedule(
     drafts,
     {
