@@ -58,10 +58,10 @@ async function main() {
     say('|---|---|---|---|---|---|---|');
     const kinds = [
       ['departments', dataset.departments],
-      ['network-nodes', dataset.networkNodes],
+      ['network-nodes', dataset['network-nodes']],
       ['systems', dataset.systems],
-      ['private-networks', dataset.privateNetworks],
-      ['service-items', dataset.serviceItems],
+      ['private-networks', dataset['private-networks']],
+      ['service-items', dataset['service-items']],
     ] as const;
     for (const [kind, rows] of kinds) {
       const file = await writeExportFile(kind, rows as never, 'csv');

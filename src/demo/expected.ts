@@ -1,50 +1,46 @@
 /* The indicator figures the demo dataset should give, computed from its rows alone: the tests hold the database to them. */
 
+import type { IndicatorKey } from '../indicators/definitions.ts';
+import { type KindRow, kindOf } from '../registry/kinds/index.ts';
+import { demoKindList } from './dataset/index.ts';
 import type { DemoDataset, Ratio } from './dataset/model.ts';
 
-/** A row's state as of `at`: the declared state from `state_at` on, the initial state before it. */
-function stateAsOf(state: string, stateAt: string | null | undefined, initial: string, at: string): string {
-  return stateAt == null || stateAt <= at ? state : initial;
-}
-
 /**
- * 上云率 straight from the rows: non-classified systems migrated as of `at` over non-classified
- * systems not retired as of `at`, optionally within a set of departments.
+ * A classified kind's rate straight from its rows: non-classified rows in the done state as of
+ * `at` over non-classified rows not retired as of `at`, optionally within a set of departments.
+ * Before its `state_at` a row is in the kind's initial state.
  */
-export function expectedCloudMigrationRate(ds: DemoDataset, at: string, departmentCodes?: ReadonlySet<string>): Ratio {
+export function expectedClassifiedRate(ds: DemoDataset, indicator: IndicatorKey, at: string, departmentCodes?: ReadonlySet<string>): Ratio {
+  const demo = demoKindList.find((k) => k.rate?.indicator === indicator);
+  if (!demo?.rate) throw new RangeError(`no classified kind feeds ${indicator}`);
+  const kind = kindOf(demo.segment);
   let numerator = 0;
   let denominator = 0;
-  for (const s of ds.systems) {
-    if (s.classification !== 'non_classified') continue;
-    if (departmentCodes && !departmentCodes.has(s.department_code)) continue;
-    const state = stateAsOf(s.state, s.state_at, 'not_migrated', at);
+  for (const row of ds[demo.segment] as KindRow[]) {
+    if (kind.declaredClassification?.(row) !== 'non_classified') continue;
+    if (departmentCodes && !departmentCodes.has(row.department_code as string)) continue;
+    const declared = kind.declaredState(row);
+    const state = declared.since == null || declared.since <= at ? declared.value : kind.lifecycle.initial;
     if (state === 'retired') continue;
     denominator++;
-    if (state === 'migrated') numerator++;
+    if (state === demo.rate.done) numerator++;
   }
   return { numerator, denominator };
 }
 
-/** 专网打通率 straight from the rows, same rules as the migration rate. */
-export function expectedInterconnectionRate(ds: DemoDataset, at: string, departmentCodes?: ReadonlySet<string>): Ratio {
-  let numerator = 0;
-  let denominator = 0;
-  for (const p of ds.privateNetworks) {
-    if (p.classification !== 'non_classified') continue;
-    if (departmentCodes && !departmentCodes.has(p.department_code)) continue;
-    const state = stateAsOf(p.state, p.state_at, 'not_started', at);
-    if (state === 'retired') continue;
-    denominator++;
-    if (state === 'interconnected') numerator++;
-  }
-  return { numerator, denominator };
-}
+/** 上云率 straight from the rows. */
+export const expectedCloudMigrationRate = (ds: DemoDataset, at: string, departmentCodes?: ReadonlySet<string>): Ratio =>
+  expectedClassifiedRate(ds, 'cloud_migration', at, departmentCodes);
+
+/** 专网打通率 straight from the rows. */
+export const expectedInterconnectionRate = (ds: DemoDataset, at: string, departmentCodes?: ReadonlySet<string>): Ratio =>
+  expectedClassifiedRate(ds, 'private_network_interconnection', at, departmentCodes);
 
 /** 对接完成率 straight from the rows: required items integrated as of `at`. */
 export function expectedIntegrationRate(ds: DemoDataset, at: string, departmentCodes?: ReadonlySet<string>): Ratio {
   let numerator = 0;
   let denominator = 0;
-  for (const i of ds.serviceItems) {
+  for (const i of ds['service-items']) {
     if (!i.integration_required) continue;
     if (departmentCodes && !departmentCodes.has(i.department_code)) continue;
     denominator++;
@@ -52,5 +48,3 @@ export function expectedIntegrationRate(ds: DemoDataset, at: string, departmentC
   }
   return { numerator, denominator };
 }
-
-// ---------------------------------------------------------------- regions

@@ -1,13 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { recordAudit } from '../audit/service.ts';
+import { type AuditEntry, recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import { regions } from '../db/schema/index.ts';
 import { type Actor, rootActor } from '../identity/actor.ts';
 import { seedDemoLeadership } from '../leadership/demo.ts';
-import type { ImportKind, InputByKind } from '../registry/schemas.ts';
+import type { ImportKind } from '../registry/kinds/index.ts';
 import { createCloud, createTenants } from '../registry/service.ts';
 import { refreshStatistics, upsertRecords } from '../registry/upsert.ts';
+import { demoKinds } from './dataset/index.ts';
+import type { DemoRecords } from './dataset/model.ts';
 import { type DemoDataset, type DemoSummary, demoSummary, generateDemoDataset } from './generate.ts';
 import { seedDemoWorkOrders } from './work-orders.ts';
 
@@ -22,6 +24,12 @@ export async function upsertClouds(database: Db, dataset: DemoDataset, actor: Ac
   });
 }
 
+/** What follows a kind's rows: the clouds' tenants belong to departments, and systems get verified. */
+const afterLoading: Partial<Record<ImportKind, (db: Db, dataset: DemoDataset, actor: Actor) => Promise<void>>> = {
+  departments: upsertClouds,
+  systems: (db, _dataset, actor) => verifyDemoSystems(db, actor),
+};
+
 /**
  * Loads the demo dataset (演示数据) through the same write path as an import, so the demo
  * has real transitions, timelines and audit entries. Expects the divisions loaded.
@@ -32,15 +40,12 @@ export async function loadDemoData(db: Db, options: { scale?: number; actor?: Ac
     .select({ code: regions.code, name: regions.name, level: regions.level, parentCode: regions.parentCode })
     .from(regions);
   const dataset = generateDemoDataset(regionRows, { scale: options.scale ?? 1 });
-  const load = async <K extends ImportKind>(kind: K, rows: InputByKind[K][]) =>
-    refreshStatistics(db, kind, await upsertRecords(db, kind, rows, actor));
-  await load('departments', dataset.departments);
-  await upsertClouds(db, dataset, actor);
-  await load('network-nodes', dataset.networkNodes);
-  await load('systems', dataset.systems);
-  await verifyDemoSystems(db, actor);
-  await load('private-networks', dataset.privateNetworks);
-  await load('service-items', dataset.serviceItems);
+  const records: DemoRecords = dataset;
+  const load = async <K extends ImportKind>(kind: K) => refreshStatistics(db, kind, await upsertRecords(db, kind, records[kind], actor));
+  for (const kind of Object.keys(demoKinds) as ImportKind[]) {
+    await load(kind);
+    await afterLoading[kind]?.(db, dataset, actor);
+  }
   // Demo targets, and 2019-01..2020-07 queued for the snapshot job: the red/black list and trends work out of the box.
   const province = regionRows.find((r) => r.level === 'province');
   if (province) await seedDemoLeadership(db, province.code, actor);
@@ -61,15 +66,13 @@ async function verifyDemoSystems(db: Db, actor: Actor): Promise<void> {
         where state = 'migrated' and verified_at is null and state_at is not null and cloud_id is not null and abs(hashtext(code)) % 30 <> 0
         returning code, verified_at`,
   );
-  await recordAudit(
-    db,
-    actor,
-    verified.map((v) => ({
-      action: 'system.verify',
-      entityKind: 'system',
-      entityCode: v.code,
-      before: { verified_at: null },
-      after: { verified_at: new Date(v.verified_at).toISOString() },
-    })),
-  );
+  await recordAudit(db, actor, verified.map(verifyEntry));
 }
+
+const verifyEntry = (v: { code: string; verified_at: Date | string }): AuditEntry => ({
+  action: 'system.verify',
+  entityKind: 'system',
+  entityCode: v.code,
+  before: { verified_at: null },
+  after: { verified_at: new Date(v.verified_at).toISOString() },
+});

@@ -94,10 +94,10 @@ describe.each(backends)('yunwang CLI imports a dataset and reports its indicator
   it('imports every kind, then computes exactly the figures the rows imply, at any date', async () => {
     for (const [kind, rows, format] of [
       ['departments', dataset.departments, 'csv'],
-      ['network-nodes', dataset.networkNodes, 'xlsx'],
+      ['network-nodes', dataset['network-nodes'], 'xlsx'],
       ['systems', dataset.systems, 'csv'],
-      ['private-networks', dataset.privateNetworks, 'xlsx'],
-      ['service-items', dataset.serviceItems, 'csv'],
+      ['private-networks', dataset['private-networks'], 'xlsx'],
+      ['service-items', dataset['service-items'], 'csv'],
     ] as const) {
       const file = await writeKind(kind, rows as InputByKind[typeof kind][], format);
       const result = await yunwang('import', file, '--kind', kind);
@@ -131,8 +131,8 @@ describe.each(backends)('yunwang CLI imports a dataset and reports its indicator
     const exported = path.join(dir, 'export.xlsx');
     expect((await yunwang('export', '--kind', 'service-items', '--format', 'xlsx', '--out', exported)).code).toBe(0);
     const dry = await yunwang('import', exported, '--kind', 'service-items', '--dry-run');
-    expect(dry.stdout).toContain(`would import ${dataset.serviceItems.length} service-items rows`);
-    expect(dry.stdout).toContain(`0 created, 0 updated, ${dataset.serviceItems.length} unchanged`);
+    expect(dry.stdout).toContain(`would import ${dataset['service-items'].length} service-items rows`);
+    expect(dry.stdout).toContain(`0 created, 0 updated, ${dataset['service-items'].length} unchanged`);
   }, 120_000);
 
   it('refuses a file with three bad rows, naming each with row and column, and writes nothing', async () => {

@@ -73,9 +73,9 @@ describe('generateDemoDataset', () => {
       [CloudInput, ds.clouds],
       [TenantInput, ds.tenants],
       [SystemInput, ds.systems],
-      [PrivateNetworkInput, ds.privateNetworks],
-      [ServiceItemInput, ds.serviceItems],
-      [NetworkNodeInput, ds.networkNodes],
+      [PrivateNetworkInput, ds['private-networks']],
+      [ServiceItemInput, ds['service-items']],
+      [NetworkNodeInput, ds['network-nodes']],
     ] as const;
     for (const [schema, rows] of kinds) {
       for (const row of rows) {
@@ -89,12 +89,12 @@ describe('generateDemoDataset', () => {
   it('has the intended counts at scale 1', () => {
     const n = demoSummary(ds);
     expect(n.systems).toBe(1500);
-    expect(n.serviceItems).toBe(3200);
-    expect(n.privateNetworks).toBe(250);
+    expect(n['service-items']).toBe(3200);
+    expect(n['private-networks']).toBe(250);
     expect(n.departments).toBeGreaterThan(700);
     expect(n.departments).toBeLessThan(850);
     expect(n.clouds).toBe(6 + 14);
-    expect(n.networkNodes).toBeGreaterThan(1_300);
+    expect(n['network-nodes']).toBeGreaterThan(1_300);
   });
 
   it('keeps codes unique per kind', () => {
@@ -103,9 +103,9 @@ describe('generateDemoDataset', () => {
     unique(ds.clouds.map((r) => r.code));
     unique(ds.tenants.map((r) => `${r.cloud_code}/${r.external_id}`));
     unique(ds.systems.map((r) => r.code));
-    unique(ds.privateNetworks.map((r) => r.code));
-    unique(ds.serviceItems.map((r) => r.code));
-    unique(ds.networkNodes.map((r) => r.code));
+    unique(ds['private-networks'].map((r) => r.code));
+    unique(ds['service-items'].map((r) => r.code));
+    unique(ds['network-nodes'].map((r) => r.code));
   });
 
   it('lists parents before children and refers only to things that exist', () => {
@@ -123,8 +123,8 @@ describe('generateDemoDataset', () => {
       expect(clouds.has(t.cloud_code)).toBe(true);
       expect(seen.has(t.department_code)).toBe(true);
     }
-    for (const r of [...ds.systems, ...ds.privateNetworks, ...ds.serviceItems]) expect(seen.has(r.department_code)).toBe(true);
-    for (const n of ds.networkNodes) expect(regionCodes.has(n.region_code)).toBe(true);
+    for (const r of [...ds.systems, ...ds['private-networks'], ...ds['service-items']]) expect(seen.has(r.department_code)).toBe(true);
+    for (const n of ds['network-nodes']) expect(regionCodes.has(n.region_code)).toBe(true);
     // A system on the cloud names the tenant its own department holds there.
     for (const s of ds.systems.filter((s) => s.state === 'migrated' || s.state === 'migrating')) {
       const t = tenants.get(s.tenant ?? '');
@@ -163,9 +163,9 @@ describe('generateDemoDataset', () => {
     const dates = [
       ...ds.departments.map((r) => r.extranet_connected_at),
       ...ds.systems.map((r) => r.state_at),
-      ...ds.privateNetworks.map((r) => r.state_at),
-      ...ds.serviceItems.map((r) => r.integrated_at),
-      ...ds.networkNodes.map((r) => r.commissioned_at),
+      ...ds['private-networks'].map((r) => r.state_at),
+      ...ds['service-items'].map((r) => r.integrated_at),
+      ...ds['network-nodes'].map((r) => r.commissioned_at),
     ].filter((d): d is string => d != null);
     expect(dates.every((d) => d >= '2016-01-01' && d <= DEMO_AS_OF)).toBe(true);
   });
@@ -228,7 +228,7 @@ describe('generateDemoDataset', () => {
     const end = pct(expectedInterconnectionRate(ds, DEMO_AS_OF));
     expect(end).toBeGreaterThanOrEqual(80);
     expect(end).toBeLessThanOrEqual(85);
-    const kinds = new Set(ds.privateNetworks.map((p) => p.classification));
+    const kinds = new Set(ds['private-networks'].map((p) => p.classification));
     expect(kinds).toEqual(new Set(['pending', 'non_classified', 'classified']));
   });
 
@@ -239,7 +239,7 @@ describe('generateDemoDataset', () => {
       expect(Math.abs(pct(expectedIntegrationRate(data, DEMO_AS_OF, provincial)) - 79.7)).toBeLessThan(0.6);
       expect(shown(expectedIntegrationRate(data, DEMO_AS_OF, local))).toBe(59.8);
     }
-    expect(new Set(ds.serviceItems.map((i) => i.system_type))).toEqual(new Set(['national', 'provincial', 'city', 'self_built']));
+    expect(new Set(ds['service-items'].map((i) => i.system_type))).toEqual(new Set(['national', 'provincial', 'city', 'self_built']));
     expect(pct(expectedIntegrationRate(ds, '2018-12-31'))).toBeLessThan(30);
   });
 
@@ -247,7 +247,7 @@ describe('generateDemoDataset', () => {
     const covered = (level: DemoRegion['level']) => {
       const codes = new Set(regions.filter((r) => r.level === level).map((r) => r.code));
       const withNode = new Set(
-        ds.networkNodes
+        ds['network-nodes']
           .filter((n) => n.tier === 'metro' && n.commissioned && (n.commissioned_at ?? '') <= DEMO_AS_OF)
           .map((n) => n.region_code)
           .filter((c) => codes.has(c)),
@@ -257,7 +257,7 @@ describe('generateDemoDataset', () => {
     expect(shown(covered('city'))).toBe(100);
     expect(shown(covered('county'))).toBe(100);
     expect(shown(covered('township'))).toBe(96.3);
-    expect(ds.networkNodes.filter((n) => n.tier === 'backbone')).toHaveLength(2);
+    expect(ds['network-nodes'].filter((n) => n.tier === 'backbone')).toHaveLength(2);
   });
 
   // How fast it is belongs to a benchmark, not here: a timed assertion fails on a busy machine.
@@ -265,9 +265,9 @@ describe('generateDemoDataset', () => {
     const big = generateDemoDataset(regions, { scale: 8 });
     const n = demoSummary(big);
     expect(n.systems).toBeGreaterThanOrEqual(10_000);
-    expect(n.serviceItems).toBeGreaterThanOrEqual(25_000);
+    expect(n['service-items']).toBeGreaterThanOrEqual(25_000);
     expect(n.departments).toBeGreaterThanOrEqual(1_800);
-    expect(n.privateNetworks).toBeGreaterThanOrEqual(500);
+    expect(n['private-networks']).toBeGreaterThanOrEqual(500);
     expect(pct(expectedCloudMigrationRate(big, DEMO_AS_OF))).toBeGreaterThanOrEqual(89);
     expect(new Set(big.departments.map((d) => d.code)).size).toBe(n.departments);
     expect(new Set(big.systems.map((d) => d.code)).size).toBe(n.systems);

@@ -1,32 +1,45 @@
 /* The "1+N+14" clouds and their tenants, sized to the systems on them. */
 
-import type { CloudInput, TenantInput } from '../../registry/schemas.ts';
+import type { CloudInput, SystemInput, TenantInput } from '../../registry/schemas.ts';
 import type { Rng } from '../random.ts';
 import type { Dept, Geography } from './departments.ts';
-import type { SystemDraft } from './systems.ts';
-
-export function phaseName(n: number): string {
-  const digits = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
-  return n < 10 ? (digits[n] as string) : String(n);
-}
-
-// ---------------------------------------------------------------- clouds and tenants
 
 const roundUp = (x: number, step: number) => Math.ceil(x / step) * step;
 const cityProviders = ['huawei', 'alibaba', 'tencent', 'inspur', 'huawei', 'openstack', 'kubernetes'];
 
+/** The provincial industry clouds and their capacity floors (vCPU, memory GiB, storage GiB). */
+const industryClouds = [
+  { code: 'GXCLOUD-PS', name: '公安行业云', provider: 'inspur', floor: [12_000, 48_000, 2_048_000] },
+  { code: 'GXCLOUD-HEALTH', name: '卫生健康行业云', provider: 'alibaba', floor: [6_000, 24_000, 1_024_000] },
+  { code: 'GXCLOUD-EDU', name: '教育行业云', provider: 'tencent', floor: [4_000, 16_000, 819_200] },
+] as const;
+
+type Capacity = Pick<CloudInput, 'vcpu_capacity' | 'memory_capacity_gib' | 'storage_capacity_gib'>;
+
+function cloud(
+  code: string,
+  name: string,
+  kind: CloudInput['kind'],
+  role: CloudInput['role'],
+  provider: string,
+  regionCode: string,
+  capacity: Capacity,
+): CloudInput {
+  return { code, name, kind, role, provider, region_code: regionCode, ...capacity };
+}
+
 export function buildCloudsAndTenants(
   geo: Geography,
   depts: readonly Dept[],
-  systems: readonly SystemDraft[],
+  systems: readonly SystemInput[],
   rng: Rng,
 ): { clouds: CloudInput[]; tenants: TenantInput[] } {
   const perDept = new Map<string, { total: number; running: number }>();
   for (const s of systems) {
-    const c = perDept.get(s.dept.row.code) ?? { total: 0, running: 0 };
+    const c = perDept.get(s.department_code) ?? { total: 0, running: 0 };
     c.total++;
-    if (s.row.state === 'migrated' || s.row.state === 'migrating') c.running++;
-    perDept.set(s.dept.row.code, c);
+    if (s.state === 'migrated' || s.state === 'migrating') c.running++;
+    perDept.set(s.department_code, c);
   }
 
   const tenants: TenantInput[] = [];
@@ -63,7 +76,7 @@ export function buildCloudsAndTenants(
     q.storage += t.storage_quota_gib;
     quota.set(t.cloud_code, q);
   }
-  const capacity = (code: string, vcpu: number, memory: number, storage: number) => {
+  const capacity = (code: string, vcpu: number, memory: number, storage: number): Capacity => {
     const q = quota.get(code) ?? { vcpu: 0, memory: 0, storage: 0 };
     return {
       vcpu_capacity: Math.max(vcpu, roundUp(q.vcpu / 0.7, 1000)),
@@ -72,83 +85,28 @@ export function buildCloudsAndTenants(
     };
   };
   const primary = capacity('GXCLOUD', 60_000, 240_000, 6_144_000);
+  // A disaster-recovery site: a share of the primary's compute and memory, half its storage.
+  const standby = (share: number): Capacity => ({
+    vcpu_capacity: roundUp(primary.vcpu_capacity * share, 1000),
+    memory_capacity_gib: roundUp(primary.memory_capacity_gib * share, 4096),
+    storage_capacity_gib: roundUp(primary.storage_capacity_gib * 0.5, 102_400),
+  });
   const province = geo.province.code;
   const short = geo.short;
   const clouds: CloudInput[] = [
-    {
-      code: 'GXCLOUD',
-      name: short === '广西' ? '壮美广西·政务云' : `${short}政务云`,
-      kind: 'provincial',
-      role: 'primary',
-      provider: 'huawei',
-      region_code: province,
-      ...primary,
-    },
-    {
-      code: 'GXCLOUD-DR1',
-      name: `${short}政务云同城灾备中心`,
-      kind: 'provincial',
-      role: 'same_city_dr',
-      provider: 'huawei',
-      region_code: province,
-      vcpu_capacity: roundUp(primary.vcpu_capacity * 0.4, 1000),
-      memory_capacity_gib: roundUp(primary.memory_capacity_gib * 0.4, 4096),
-      storage_capacity_gib: roundUp(primary.storage_capacity_gib * 0.5, 102_400),
-    },
-    {
-      code: 'GXCLOUD-DR2',
-      name: `${short}政务云异地灾备中心`,
-      kind: 'provincial',
-      role: 'remote_dr',
-      provider: 'huawei',
-      region_code: geo.cities[2]?.code ?? province,
-      vcpu_capacity: roundUp(primary.vcpu_capacity * 0.25, 1000),
-      memory_capacity_gib: roundUp(primary.memory_capacity_gib * 0.25, 4096),
-      storage_capacity_gib: roundUp(primary.storage_capacity_gib * 0.5, 102_400),
-    },
-    {
-      code: 'GXCLOUD-PS',
-      name: `${short}公安行业云`,
-      kind: 'industry',
-      role: 'primary',
-      provider: 'inspur',
-      region_code: province,
-      ...capacity('GXCLOUD-PS', 12_000, 48_000, 2_048_000),
-    },
-    {
-      code: 'GXCLOUD-HEALTH',
-      name: `${short}卫生健康行业云`,
-      kind: 'industry',
-      role: 'primary',
-      provider: 'alibaba',
-      region_code: province,
-      ...capacity('GXCLOUD-HEALTH', 6_000, 24_000, 1_024_000),
-    },
-    {
-      code: 'GXCLOUD-EDU',
-      name: `${short}教育行业云`,
-      kind: 'industry',
-      role: 'primary',
-      provider: 'tencent',
-      region_code: province,
-      ...capacity('GXCLOUD-EDU', 4_000, 16_000, 819_200),
-    },
+    cloud('GXCLOUD', short === '广西' ? '壮美广西·政务云' : `${short}政务云`, 'provincial', 'primary', 'huawei', province, primary),
+    cloud('GXCLOUD-DR1', `${short}政务云同城灾备中心`, 'provincial', 'same_city_dr', 'huawei', province, standby(0.4)),
+    cloud('GXCLOUD-DR2', `${short}政务云异地灾备中心`, 'provincial', 'remote_dr', 'huawei', geo.cities[2]?.code ?? province, standby(0.25)),
+    ...industryClouds.map(({ code, name, provider, floor: [vcpu, memory, storage] }) =>
+      cloud(code, `${short}${name}`, 'industry', 'primary', provider, province, capacity(code, vcpu, memory, storage)),
+    ),
   ];
   geo.cities.forEach((c, i) => {
     const code = `CLOUD-${c.code}`;
     // Bigger cities (more counties) built bigger clouds.
     const floor = roundUp((1_500 + 300 * (geo.countiesByCity[i]?.length ?? 0)) * rng.range(0.8, 1.3), 500);
-    clouds.push({
-      code,
-      name: `${c.name}政务云`,
-      kind: 'city',
-      role: 'primary',
-      provider: cityProviders[i % cityProviders.length] as string,
-      region_code: c.code,
-      ...capacity(code, floor, floor * 4, floor * 200),
-    });
+    const provider = cityProviders[i % cityProviders.length] as string;
+    clouds.push(cloud(code, `${c.name}政务云`, 'city', 'primary', provider, c.code, capacity(code, floor, floor * 4, floor * 200)));
   });
   return { clouds, tenants };
 }
-
-// ---------------------------------------------------------------- private networks

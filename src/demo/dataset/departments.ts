@@ -13,8 +13,8 @@ import {
   provinceDepartments,
   provinceSubDepartments,
 } from '../names.ts';
-import { dateBetween, type Rng } from '../random.ts';
-import type { DemoRegion } from './model.ts';
+import { allocate, dateBetween, type Rng } from '../random.ts';
+import type { DemoKind, DemoRegion } from './model.ts';
 import { cityPaces, type Pace } from './pace.ts';
 
 export type Level = 'province' | 'city' | 'county';
@@ -70,6 +70,25 @@ export function indexRegions(regions: readonly DemoRegion[]): Geography {
 }
 
 export const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+/** A share of a kind's rows: the departments it goes to and how many. */
+export interface DeptGroup {
+  pick(dept: Dept): boolean;
+  total: number;
+}
+
+/** Splits each group's total over its departments (enterprises hold none) by a weight drawn per department. */
+export function countsPerDepartment(depts: readonly Dept[], groups: readonly DeptGroup[], weight: (dept: Dept) => number): number[] {
+  const counts = new Array<number>(depts.length).fill(0);
+  for (const g of groups) {
+    const idx = depts.flatMap((d, i) => (g.pick(d) && d.kind !== 'enterprise' ? [i] : []));
+    const weights = idx.map((i) => weight(depts[i] as Dept));
+    allocate(g.total, weights).forEach((c, k) => {
+      counts[idx[k] as number] = c;
+    });
+  }
+  return counts;
+}
 
 // ---------------------------------------------------------------- departments
 
@@ -192,3 +211,9 @@ export function buildDepartments(geo: Geography, deptScale: number, rng: Rng): D
   for (const county of geo.directCounties) local('county', county, -1, county.name);
   return out;
 }
+
+/** Every other kind is drawn from the departments, so their rows are the world's. */
+export const departmentRows: DemoKind<'departments'> = {
+  segment: 'departments',
+  rows: ({ depts }) => depts.map((d) => d.row),
+};

@@ -1,14 +1,10 @@
 /* What the demo dataset is: its rows, the regions it is drawn for, the day its story ends and the levels it aims at. */
 
-import type {
-  CloudInput,
-  DepartmentInput,
-  NetworkNodeInput,
-  PrivateNetworkInput,
-  ServiceItemInput,
-  SystemInput,
-  TenantInput,
-} from '../../registry/schemas.ts';
+import type { IndicatorKey } from '../../indicators/definitions.ts';
+import type { ImportKind, InputByKind } from '../../registry/kinds/index.ts';
+import type { CloudInput, TenantInput } from '../../registry/schemas.ts';
+import type { Rng } from '../random.ts';
+import type { Dept, Geography } from './departments.ts';
 
 export interface DemoRegion {
   code: string;
@@ -18,22 +14,34 @@ export interface DemoRegion {
 }
 
 export interface DemoOptions {
-  /** Multiplies systems and service items; departments and private networks grow with its square root. */
+  /** Multiplies the record counts; departments, and kinds that grow with them, follow its square root. */
   scale?: number;
   seed?: number;
 }
 
-export interface DemoDataset {
-  departments: DepartmentInput[];
-  clouds: CloudInput[];
-  tenants: TenantInput[];
-  systems: SystemInput[];
-  privateNetworks: PrivateNetworkInput[];
-  serviceItems: ServiceItemInput[];
-  networkNodes: NetworkNodeInput[];
-}
+/** Each record kind's input rows, keyed by the kind's URL segment. */
+export type DemoRecords = { [K in ImportKind]: InputByKind[K][] };
+
+/** The record kinds' rows, and the clouds with their tenants (written through the registry's services). */
+export type DemoDataset = DemoRecords & { clouds: CloudInput[]; tenants: TenantInput[] };
 
 export type DemoSummary = { [K in keyof DemoDataset]: number };
+
+/** What every kind's rows are drawn from: the regions, the departments and the scale. */
+export interface DemoWorld {
+  geo: Geography;
+  depts: readonly Dept[];
+  scale: number;
+}
+
+/** How the demo draws one record kind's rows. */
+export interface DemoKind<K extends ImportKind = ImportKind> {
+  segment: K;
+  /** The kind's rows; `rng` is its own stream, so one kind's draws never shift another's. */
+  rows(world: DemoWorld, rng: Rng): InputByKind[K][];
+  /** For a classified kind: the indicator it feeds and the state counted as done. */
+  rate?: { indicator: IndicatorKey; done: string };
+}
 
 export interface Ratio {
   numerator: number;

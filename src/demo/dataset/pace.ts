@@ -1,7 +1,6 @@
-/* How fast each city's departments move: the pace curves the migration, interconnection and retirement dates are drawn from. */
+/* How fast each city's departments move, and how a kind's rows are ranked and retired by that pace. */
 
-import { type Curve, dayOf, isoOf, type Rng } from '../random.ts';
-import { demoTargets } from './model.ts';
+import { dayOf, isoOf, type Rng } from '../random.ts';
 
 /** How fast a city (or a 区直 department) moves: `center` early (negative) or late, `spread` how long it takes. */
 export interface Pace {
@@ -29,11 +28,6 @@ export const cityPaces: readonly Pace[] = [
   { center: 0.12, spread: 1.2 }, // 崇左
 ];
 
-export const SYSTEM_RETIRED_SHARE = 0.015;
-export const SYSTEM_RETIRE_WINDOW = ['2019-03-01', '2020-06-30'] as const;
-export const PN_RETIRED_SHARE = 0.03;
-export const PN_RETIRE_WINDOW = ['2018-09-01', '2020-06-30'] as const;
-
 /**
  * Orders items by a pace key and gives each a quantile in (0, 1). Ranking (instead of drawing
  * each item's date independently) makes the province-wide share at any date hit the curve
@@ -53,58 +47,13 @@ export const paceKey = (pace: Pace, rng: Rng) =>
   pace.center + pace.spread * (rng.next() - 0.5) + (rng.chance(0.05) ? 0.6 + 0.4 * rng.next() : 0);
 
 /** Retired share as of a date when retirements are spread evenly over a window. */
-function retiredShareBy(share: number, window: readonly [string, string], at: string): number {
+export function retiredShareBy(share: number, window: readonly [string, string], at: string): number {
   const [from, to] = window.map(dayOf) as [number, number];
   return share * Math.min(1, Math.max(0, (dayOf(at) - from) / (to - from)));
 }
-
-/** Migration curve over all non-classified systems: the published rate times the share still in scope. */
-export function migrationCurve(): Curve {
-  const live = (at: string) => 1 - retiredShareBy(SYSTEM_RETIRED_SHARE, SYSTEM_RETIRE_WINDOW, at);
-  const t = demoTargets.migration;
-  return [
-    ['2016-01-01', 0],
-    ['2016-12-31', 0.14],
-    ['2017-12-31', 0.33],
-    ['2018-12-31', 0.54],
-    ['2019-01-31', t['2019-01-31'] * live('2019-01-31')],
-    ['2019-12-31', t['2019-12-31'] * live('2019-12-31')],
-    ['2020-03-31', 0.72 * live('2020-03-31')],
-    ['2020-07-31', t['2020-07-31'] * live('2020-07-31')],
-  ];
-}
-
-export function interconnectionCurve(): Curve {
-  const live = (at: string) => 1 - retiredShareBy(PN_RETIRED_SHARE, PN_RETIRE_WINDOW, at);
-  return [
-    ['2018-01-01', 0],
-    ['2018-06-30', 0.1],
-    ['2018-12-31', 0.28 * live('2018-12-31')],
-    ['2019-06-30', 0.45 * live('2019-06-30')],
-    ['2019-12-31', 0.6 * live('2019-12-31')],
-    ['2020-03-31', 0.7 * live('2020-03-31')],
-    ['2020-07-31', demoTargets.interconnection['2020-07-31'] * live('2020-07-31')],
-  ];
-}
-
-/** Share of the eventually-integrated items done by each date (items) / commissioned (township nodes). */
-export const integrationCurve: Curve = [
-  ['2018-01-01', 0],
-  ['2018-12-31', 0.28],
-  ['2019-12-31', 0.62],
-  ['2020-07-31', 1],
-];
-export const townshipCurve: Curve = [
-  ['2018-01-01', 0],
-  ['2018-12-31', 0.3],
-  ['2019-12-31', 0.75],
-  ['2020-07-31', 1],
-];
 
 /** Spreads `n` retirements evenly over a window, so the retired share grows steadily. */
 export function retirementDates(n: number, window: readonly [string, string], rng: Rng): string[] {
   const [from, to] = window.map(dayOf) as [number, number];
   return rng.shuffle(Array.from({ length: n }, (_, i) => isoOf(from + Math.floor(((i + 0.5) / n) * (to - from)))));
 }
-
-// ---------------------------------------------------------------- systems

@@ -1,25 +1,75 @@
-/* Systems with their states and dates, drawn per department. */
+/* Systems with their states and dates, drawn per department, and the names they are drawn from. */
 
-import type { Classification, PrivateNetworkState, SystemState } from '../../db/schema/enums.ts';
-import type { PrivateNetworkInput, SystemInput } from '../../registry/schemas.ts';
-import { domainSystems, genericSystems } from '../names.ts';
-import { allocate, dateAtShare, dateBetween, dayOf, isoOf, type Rng } from '../random.ts';
-import { phaseName } from './clouds.ts';
+import type { SystemState } from '../../db/schema/enums.ts';
+import type { SystemInput } from '../../registry/schemas.ts';
+import type { Domain } from '../names.ts';
+import { allocate, type Curve, dayOf, isoOf, type Rng } from '../random.ts';
+import { type Draft, drawClassification, inScopeShare, phaseSuffix, type Retiring, schedule } from './classified.ts';
 import { type Dept, pad } from './departments.ts';
-import { DEMO_AS_OF } from './model.ts';
-import { migrationCurve, paceKey, quantiles, retirementDates, SYSTEM_RETIRE_WINDOW, SYSTEM_RETIRED_SHARE } from './pace.ts';
+import { type DemoKind, demoTargets } from './model.ts';
 
-export interface SystemDraft {
-  row: SystemInput;
-  dept: Dept;
+/** Systems every department may run, whatever its domain. */
+const genericSystems = [
+  '办公自动化系统',
+  '门户网站',
+  '档案管理系统',
+  '视频会议系统',
+  '财务管理系统',
+  '人事管理系统',
+  '移动办公平台',
+  '政府信息公开系统',
+  '督查督办系统',
+  '电子公文交换系统',
+  '机关党建信息系统',
+  '数据统计分析平台',
+];
+
+const domainSystems: Readonly<Record<Domain, readonly string[]>> = {
+  bigdata: ['数据共享交换平台', '一体化在线政务服务平台', '电子证照库', '12345政务服务便民热线系统', '政务云管理平台', '公共数据开放平台'],
+  dev: ['投资项目在线审批监管平台', '价格监测系统', '社会信用信息共享平台', '重大项目管理系统', '能源运行监测系统'],
+  edu: ['教育管理信息系统', '学籍管理系统', '教师管理信息系统', '招生考试管理系统', '学生资助管理系统'],
+  police: ['警务综合平台', '人口信息管理系统', '出入境管理系统', '交通管理综合应用平台', '视频监控联网平台', '治安管理信息系统'],
+  civil: ['社会救助管理系统', '婚姻登记管理系统', '养老服务信息系统', '社会组织管理系统', '优抚安置管理系统'],
+  justice: ['社区矫正管理系统', '公共法律服务平台', '人民调解管理系统', '行政执法监督系统'],
+  finance: ['预算管理一体化系统', '国库集中支付系统', '政府采购管理系统', '非税收入管理系统', '国有资产管理系统'],
+  hrss: ['社会保险经办系统', '就业服务管理系统', '劳动保障监察系统', '人事考试管理系统', '社会保障卡管理系统'],
+  land: ['不动产登记系统', '国土空间规划监测系统', '矿产资源管理系统', '耕地保护监管系统'],
+  env: ['生态环境监测系统', '排污许可管理系统', '环境执法系统', '固体废物管理系统'],
+  housing: ['住房公积金管理系统', '建筑市场监管平台', '房屋交易管理系统', '城市管理综合执法系统'],
+  transport: ['交通运输综合执法系统', '道路运输管理系统', '公路养护管理系统', '港航管理系统'],
+  water: ['水资源管理系统', '防汛抗旱指挥系统', '河长制管理系统', '水利工程建设管理系统'],
+  agri: ['农业综合信息平台', '动物疫病防控系统', '农产品质量安全追溯系统', '农村土地承包管理系统'],
+  commerce: ['商务运行监测系统', '对外贸易管理系统', '电子商务公共服务平台', '公共资源交易平台'],
+  culture: ['文化市场综合执法系统', '旅游监管服务平台', '广播电视监测系统', '公共文化服务平台'],
+  health: ['全民健康信息平台', '医疗机构监管系统', '疾病预防控制信息系统', '妇幼保健管理系统', '卫生监督执法系统'],
+  emergency: ['应急指挥平台', '安全生产监管系统', '自然灾害监测预警系统'],
+  market: ['市场主体登记系统', '企业信用信息公示系统', '食品安全监管系统', '特种设备安全监管系统'],
+  medins: ['医疗保障信息平台', '医保基金监管系统', '医保结算系统'],
+  forestry: ['林业资源管理系统', '森林防火监测系统', '林权管理系统'],
+  generic: ['业务综合管理平台', '行政执法系统', '综合统计系统'],
+};
+
+/** Systems at scale 1. */
+const BASE_COUNT = 1500;
+const retiring: Retiring = { share: 0.015, window: ['2019-03-01', '2020-06-30'] };
+
+/** Migration curve over all non-classified systems: the published rate times the share still in scope. */
+function migrationCurve(): Curve {
+  const live = inScopeShare(retiring);
+  const t = demoTargets.migration;
+  return [
+    ['2016-01-01', 0],
+    ['2016-12-31', 0.14],
+    ['2017-12-31', 0.33],
+    ['2018-12-31', 0.54],
+    ['2019-01-31', t['2019-01-31'] * live('2019-01-31')],
+    ['2019-12-31', t['2019-12-31'] * live('2019-12-31')],
+    ['2020-03-31', 0.72 * live('2020-03-31')],
+    ['2020-07-31', t['2020-07-31'] * live('2020-07-31')],
+  ];
 }
 
-export function drawClassification(rng: Rng, classified: number, pending: number): Classification {
-  const r = rng.next();
-  return r < classified ? 'classified' : r < classified + pending ? 'pending' : 'non_classified';
-}
-
-export function buildSystems(depts: readonly Dept[], total: number, rng: Rng): SystemDraft[] {
+function buildSystems(depts: readonly Dept[], total: number, rng: Rng): SystemInput[] {
   const weights = depts.map((d) => {
     if (d.kind === 'enterprise') return rng.range(1, 3);
     if (d.level === 'province') return d.row.parent_code ? rng.range(1, 3) : rng.range(4, 9);
@@ -27,17 +77,15 @@ export function buildSystems(depts: readonly Dept[], total: number, rng: Rng): S
     return rng.chance(0.4) ? rng.range(1, 3) : 0;
   });
   const counts = allocate(total, weights);
-  const drafts: SystemDraft[] = [];
+  const drafts: Draft<SystemInput>[] = [];
   depts.forEach((dept, di) => {
     const n = counts[di] ?? 0;
     const pool = [...rng.shuffle([...domainSystems[dept.domain]]), ...rng.shuffle([...genericSystems])];
     for (let j = 0; j < n; j++) {
-      const phase = Math.floor(j / pool.length);
-      const base = pool[j % pool.length] as string;
       drafts.push({
         row: {
           code: `S${pad(drafts.length + 1, 6)}`,
-          name: `${dept.row.name}${base}${phase > 0 ? `（${phaseName(phase + 1)}期）` : ''}`,
+          name: `${dept.row.name}${pool[j % pool.length]}${phaseSuffix(Math.floor(j / pool.length))}`,
           department_code: dept.row.code,
           classification: drawClassification(rng, 0.05, 0.03),
           state: 'not_migrated',
@@ -50,46 +98,39 @@ export function buildSystems(depts: readonly Dept[], total: number, rng: Rng): S
     }
   });
 
-  const scoped = drafts.filter((d) => d.row.classification === 'non_classified');
-  const u = quantiles(scoped.map((d) => paceKey(d.dept.pace, rng)));
-  const curve = migrationCurve();
-  const done = (curve.at(-1) as readonly [string, number])[1];
-  const tail: SystemDraft[] = [];
-  scoped.forEach((d, i) => {
-    const q = u[i] as number;
-    if (q > done) {
-      tail.push(d);
-      return;
-    }
-    let at = dateAtShare(curve, q);
-    const stall = d.dept.pace.stall;
-    if (stall && at >= stall[0] && at <= stall[1]) at = isoOf(dayOf(stall[1]) + rng.int(1, 31));
-    setSystem(d, 'migrated', at, true);
-  });
-
-  // The ones not done by the end: a few zombies cleared, some on their way, the rest untouched.
-  rng.shuffle(tail);
-  const retired = Math.min(tail.length, Math.round(SYSTEM_RETIRED_SHARE * scoped.length));
-  const dates = retirementDates(retired, SYSTEM_RETIRE_WINDOW, rng);
-  tail.forEach((d, i) => {
-    if (i < retired) {
-      setSystem(d, 'retired', dates[i] ?? null, false);
-      d.row.name = `${d.row.name}（僵尸系统）`;
-    } else if (rng.chance(0.35)) {
-      setSystem(d, 'migrating', dateBetween(rng, '2020-01-01', DEMO_AS_OF), true);
-    }
-  });
-  return drafts;
+  // Migrated along the curve (work due in a city's stall lands right after it); of the ones not
+  // done by the end, a few zombies are cleared, some are on their way, the rest untouched.
+  schedule(
+    drafts,
+    {
+      curve: migrationCurve(),
+      retiring,
+      underWay: { share: 0.35, from: '2020-01-01' },
+      done: (d, at) => {
+        const stall = d.dept.pace.stall;
+        const moved = stall && at >= stall[0] && at <= stall[1] ? isoOf(dayOf(stall[1]) + rng.int(1, 31)) : at;
+        setSystem(d, 'migrated', moved, true);
+      },
+      retire: (d, at) => {
+        setSystem(d, 'retired', at, false);
+        d.row.name = `${d.row.name}（僵尸系统）`;
+      },
+      start: (d, at) => setSystem(d, 'migrating', at, true),
+    },
+    rng,
+  );
+  return drafts.map((d) => d.row);
 }
 
-function setSystem(d: SystemDraft, state: SystemState, at: string | null, onCloud: boolean): void {
+function setSystem(d: Draft<SystemInput>, state: SystemState, at: string | null, onCloud: boolean): void {
   d.row.state = state;
   d.row.state_at = at;
   d.row.cloud_code = onCloud ? d.dept.cloudCode : null;
   d.row.tenant = onCloud ? d.dept.tenant : null;
 }
 
-export function setNetwork(row: PrivateNetworkInput, state: PrivateNetworkState, at: string | null): void {
-  row.state = state;
-  row.state_at = at;
-}
+export const systemRows: DemoKind<'systems'> = {
+  segment: 'systems',
+  rows: ({ depts, scale }, rng) => buildSystems(depts, Math.round(BASE_COUNT * scale), rng),
+  rate: { indicator: 'cloud_migration', done: 'migrated' },
+};
