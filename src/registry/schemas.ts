@@ -3,12 +3,7 @@ import { cloudKinds, cloudRoles } from '../db/schema/enums.ts';
 import { code, name, regionCode } from './fields.ts';
 
 export { isoDate } from './fields.ts';
-export { DepartmentInput } from './kinds/departments.ts';
 export { type ImportKind, type InputByKind, importKinds, inputSchemas } from './kinds/index.ts';
-export { NetworkNodeInput } from './kinds/network-nodes.ts';
-export { PrivateNetworkInput } from './kinds/private-networks.ts';
-export { ServiceItemInput } from './kinds/service-items.ts';
-export { SystemInput } from './kinds/systems.ts';
 
 export const CloudInput = z
   .object({

@@ -13,7 +13,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { parseImportFile, writeExportFile } from '../../src/imports/format.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
-import type { DepartmentInput, ImportKind, SystemInput } from '../../src/registry/schemas.ts';
+import type { DepartmentInput } from '../../src/registry/kinds/departments.ts';
+import type { SystemInput } from '../../src/registry/kinds/systems.ts';
+import type { ImportKind } from '../../src/registry/schemas.ts';
 import { type Cast, createCast } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 

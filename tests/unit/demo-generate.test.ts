@@ -1,3 +1,4 @@
+import type { z } from '@hono/zod-openapi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_AS_OF,
@@ -11,15 +12,7 @@ import {
   type Ratio,
 } from '../../src/demo/generate.ts';
 import { readDivisions } from '../../src/regions/service.ts';
-import {
-  CloudInput,
-  DepartmentInput,
-  NetworkNodeInput,
-  PrivateNetworkInput,
-  ServiceItemInput,
-  SystemInput,
-  TenantInput,
-} from '../../src/registry/schemas.ts';
+import { CloudInput, importKinds, inputSchemas, TenantInput } from '../../src/registry/schemas.ts';
 
 let regions: DemoRegion[];
 let ds: DemoDataset;
@@ -68,15 +61,12 @@ describe('generateDemoDataset', () => {
   });
 
   it('produces rows that each validate, unchanged, against their zod schema', () => {
-    const kinds = [
-      [DepartmentInput, ds.departments],
+    const kinds: [z.ZodType, readonly unknown[]][] = [
       [CloudInput, ds.clouds],
       [TenantInput, ds.tenants],
-      [SystemInput, ds.systems],
-      [PrivateNetworkInput, ds['private-networks']],
-      [ServiceItemInput, ds['service-items']],
-      [NetworkNodeInput, ds['network-nodes']],
-    ] as const;
+      ...importKinds.map((kind): [z.ZodType, readonly unknown[]] => [inputSchemas[kind], ds[kind]]),
+    ];
+    expect(kinds).toHaveLength(2 + 5);
     for (const [schema, rows] of kinds) {
       for (const row of rows) {
         const parsed = schema.safeParse(row);

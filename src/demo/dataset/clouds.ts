@@ -1,6 +1,7 @@
 /* The "1+N+14" clouds and their tenants, sized to the systems on them. */
 
-import type { CloudInput, SystemInput, TenantInput } from '../../registry/schemas.ts';
+import type { SystemInput } from '../../registry/kinds/systems.ts';
+import type { CloudInput, TenantInput } from '../../registry/schemas.ts';
 import type { Rng } from '../random.ts';
 import type { Dept, Geography } from './departments.ts';
 

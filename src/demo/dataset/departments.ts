@@ -1,7 +1,7 @@
 /* The province's regions indexed, and its departments at every level drawn from the name templates. */
 
 import type { DepartmentKind } from '../../db/schema/enums.ts';
-import type { DepartmentInput } from '../../registry/schemas.ts';
+import type { DepartmentInput } from '../../registry/kinds/departments.ts';
 import {
   affiliatedSuffixes,
   cityCore,

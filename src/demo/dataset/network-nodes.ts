@@ -1,6 +1,6 @@
 /* The extranet's nodes: backbone, metro nodes of the province, cities and counties, and the townships' access points. */
 
-import type { NetworkNodeInput } from '../../registry/schemas.ts';
+import type { NetworkNodeInput } from '../../registry/kinds/network-nodes.ts';
 import { type Curve, dateAtShare, dateBetween, type Rng } from '../random.ts';
 import type { Geography } from './departments.ts';
 import { type DemoKind, type DemoRegion, demoTargets } from './model.ts';

@@ -1,7 +1,7 @@
 /* Private networks (业务专网), drawn per department, and the names they are drawn from. */
 
 import type { PrivateNetworkState } from '../../db/schema/enums.ts';
-import type { PrivateNetworkInput } from '../../registry/schemas.ts';
+import type { PrivateNetworkInput } from '../../registry/kinds/private-networks.ts';
 import type { Domain } from '../names.ts';
 import type { Curve, Rng } from '../random.ts';
 import { type Draft, drawClassification, inScopeShare, phaseSuffix, type Retiring, schedule } from './classified.ts';

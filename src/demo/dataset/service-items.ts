@@ -1,7 +1,7 @@
 /* Service items (政务服务事项), drawn per department, with their integration dates, and the names they are drawn from. */
 
 import type { SystemType } from '../../db/schema/enums.ts';
-import type { ServiceItemInput } from '../../registry/schemas.ts';
+import type { ServiceItemInput } from '../../registry/kinds/service-items.ts';
 import type { Domain } from '../names.ts';
 import { type Curve, dateAtShare, type Rng } from '../random.ts';
 import { countsPerDepartment, type Dept, pad } from './departments.ts';

@@ -1,7 +1,7 @@
 /* Systems with their states and dates, drawn per department, and the names they are drawn from. */
 
 import type { SystemState } from '../../db/schema/enums.ts';
-import type { SystemInput } from '../../registry/schemas.ts';
+import type { SystemInput } from '../../registry/kinds/systems.ts';
 import type { Domain } from '../names.ts';
 import { allocate, type Curve, dayOf, isoOf, type Rng } from '../random.ts';
 import { type Draft, drawClassification, inScopeShare, phaseSuffix, type Retiring, schedule } from './classified.ts';

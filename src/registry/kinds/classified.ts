@@ -13,9 +13,9 @@ export type ClassifiedTable = EntityTable & { name: Column; departmentId: Column
 type ClassifiedRow = KindRow & { name: string; department_code: string; classification: string; state: string; state_at?: string | null };
 
 /**
- * What systems and private networks share: a department owns the record, a reviewer certifies
- * its classification (认定), and a figure counts its state over the non-classified ones. The
- * kind adds its own fields, columns and filters after these.
+ * What the kinds a reviewer certifies share: a department owns the record, a reviewer
+ * certifies its classification (认定), and a figure counts its state over the non-classified
+ * ones. The kind adds its own fields, columns and filters after these.
  */
 export function classifiedKind<S extends string>(
   table: ClassifiedTable,
