@@ -22,3 +22,23 @@ export interface Condition {
 export const pct = (ratio: number) => `${(Math.round(ratio * 1000) / 10).toFixed(1)}%`;
 /** A timestamp as a query returns it: a Date or an ISO string. */
 export const instant = (v: Date | string) => new Date(v);
+
+type Optional = 'regionCode' | 'departmentId' | 'cloudCode' | 'agentName' | 'since' | 'seenBy';
+
+/**
+ * A condition of `rule` about `key` (its fingerprint is `rule:key`); what the rule does not
+ * know — a region, a department, a cloud, an agent, a start, the agents it rests on — is empty.
+ */
+export const condition = ({
+  key,
+  ...c
+}: Omit<Condition, 'fingerprint' | Optional> & Partial<Pick<Condition, Optional>> & { key: string }): Condition => ({
+  fingerprint: `${c.rule}:${key}`,
+  regionCode: null,
+  departmentId: null,
+  cloudCode: null,
+  agentName: null,
+  since: null,
+  seenBy: [],
+  ...c,
+});

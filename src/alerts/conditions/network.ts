@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { queryRows } from '../../db/raw.ts';
 import type { RuleBook } from '../rules.ts';
-import { type Condition, instant, pct } from './condition.ts';
+import { type Condition, condition, instant, pct } from './condition.ts';
 
 interface VantageRow {
   code: string;
@@ -58,14 +58,11 @@ export async function nodeConditions(db: Db, book: RuleBook): Promise<Condition[
     const base = {
       subject: { kind: 'node' as const, code: r.code, name: r.name },
       regionCode: r.region_code,
-      departmentId: null,
-      cloudCode: null,
-      agentName: null,
     };
     if (r.down) {
-      return {
+      return condition({
         ...base,
-        fingerprint: `node_down:${r.code}`,
+        key: r.code,
         rule: 'node_down',
         severity: book.node_down.severity,
         summary:
@@ -75,15 +72,15 @@ export async function nodeConditions(db: Db, book: RuleBook): Promise<Condition[
         details: { agents: r.agents },
         since: r.down_since ? instant(r.down_since) : null,
         seenBy: r.down_agents,
-      };
+      });
     }
     const facts = [
       r.max_loss !== null && r.max_loss >= loss ? `丢包 loss ${pct(r.max_loss)}` : null,
       r.max_latency !== null && r.max_latency >= latency ? `时延 latency ${Math.round(r.max_latency)} ms` : null,
     ].filter(Boolean);
-    return {
+    return condition({
       ...base,
-      fingerprint: `node_degraded:${r.code}`,
+      key: r.code,
       rule: 'node_degraded',
       severity: book.node_degraded.severity,
       summary: `节点 ${r.name} (${r.code}) 质量劣化 · degraded: ${facts.join(', ')}`,
@@ -94,9 +91,8 @@ export async function nodeConditions(db: Db, book: RuleBook): Promise<Condition[
         loss_threshold: loss,
         latency_threshold_ms: latency,
       },
-      since: null,
       seenBy: r.degraded_agents,
-    };
+    });
   });
 }
 
@@ -121,19 +117,17 @@ export async function agentConditions(db: Db, book: RuleBook, now: Date): Promis
   return rows.map((r) => {
     const lastSeen = instant(r.last_seen_at);
     const silentFor = Math.round((now.getTime() - lastSeen.getTime()) / 60_000);
-    return {
-      fingerprint: `agent_silent:${r.name}`,
+    return condition({
+      key: r.name,
       rule: 'agent_silent',
       severity: book.agent_silent.severity,
       subject: { kind: 'agent', code: r.name, name: r.name },
       regionCode: r.region_code,
-      departmentId: null,
       cloudCode: r.cloud,
       agentName: r.name,
       summary: `采集器 ${r.name} 已 ${silentFor} 分钟未上报 · agent silent for ${silentFor} min (declared interval ${r.interval} s)`,
       details: { kind: r.kind, last_seen_at: lastSeen.toISOString(), interval_seconds: r.interval },
       since: new Date(lastSeen.getTime() + factor * r.interval * 1000),
-      seenBy: [],
-    };
+    });
   });
 }

@@ -6,7 +6,7 @@ import { percentOf, ratioOf } from '../../indicators/percent.ts';
 import { frozenFigures } from '../../leadership/frozen-figures.ts';
 import { checkAgainst, loadTrajectoryIndex } from '../../leadership/targets.ts';
 import type { RuleBook } from '../rules.ts';
-import { type Condition, instant, pct } from './condition.ts';
+import { type Condition, condition, instant, pct } from './condition.ts';
 
 /** The province and each city behind the target trajectory in force at the latest frozen month. */
 export async function targetConditions(db: Db, book: RuleBook): Promise<Condition[]> {
@@ -27,27 +27,24 @@ export async function targetConditions(db: Db, book: RuleBook): Promise<Conditio
     );
     if (!check.behind || check.target === null || check.gap === null) continue;
     const name = definitions[f.indicator as IndicatorKey].name;
-    conditions.push({
-      fingerprint: `target_behind:${f.scope}:${f.indicator}`,
-      rule: 'target_behind',
-      severity: book.target_behind.severity,
-      subject: { kind: 'scope', code: f.scope, name: `${f.name} ${name}` },
-      regionCode: f.regionCode,
-      departmentId: null,
-      cloudCode: null,
-      agentName: null,
-      summary: `${f.name} ${name} ${snapshot.month} 为 ${percentOf(f.numerator, f.denominator)?.toFixed(1)}%，低于目标 ${pct(check.target)}（差 ${check.gap_points} 个百分点）· behind target by ${check.gap_points} points`,
-      details: {
-        month: snapshot.month,
-        indicator: f.indicator,
-        numerator: f.numerator,
-        denominator: f.denominator,
-        target: check.target,
-        gap_points: check.gap_points,
-      },
-      since: null,
-      seenBy: [],
-    });
+    conditions.push(
+      condition({
+        key: `${f.scope}:${f.indicator}`,
+        rule: 'target_behind',
+        severity: book.target_behind.severity,
+        subject: { kind: 'scope', code: f.scope, name: `${f.name} ${name}` },
+        regionCode: f.regionCode,
+        summary: `${f.name} ${name} ${snapshot.month} 为 ${percentOf(f.numerator, f.denominator)?.toFixed(1)}%，低于目标 ${pct(check.target)}（差 ${check.gap_points} 个百分点）· behind target by ${check.gap_points} points`,
+        details: {
+          month: snapshot.month,
+          indicator: f.indicator,
+          numerator: f.numerator,
+          denominator: f.denominator,
+          target: check.target,
+          gap_points: check.gap_points,
+        },
+      }),
+    );
   }
   return conditions;
 }
@@ -74,23 +71,22 @@ export async function workOrderConditions(db: Db, book: RuleBook): Promise<Condi
     sql`select code, title, priority, state, region_code, assignee_department_id as department_id, breached_at, response_due_at, resolution_due_at
         from work_orders where state in ('new', 'accepted', 'transferred', 'suspended') and breached_at is not null`,
   );
-  return rows.map((r) => ({
-    fingerprint: `work_order_sla:${r.code}`,
-    rule: 'work_order_sla',
-    severity: r.priority === 'P1' ? 'critical' : book.work_order_sla.severity,
-    subject: { kind: 'work_order', code: r.code, name: r.title },
-    regionCode: r.region_code,
-    departmentId: r.department_id,
-    cloudCode: null,
-    agentName: null,
-    summary: `工单 ${r.code}（${r.priority}）已超过处理时限 · work order past its service-level deadline`,
-    details: {
-      priority: r.priority,
-      state: r.state,
-      response_due_at: instant(r.response_due_at).toISOString(),
-      resolution_due_at: instant(r.resolution_due_at).toISOString(),
-    },
-    since: instant(r.breached_at),
-    seenBy: [],
-  }));
+  return rows.map((r) =>
+    condition({
+      key: r.code,
+      rule: 'work_order_sla',
+      severity: r.priority === 'P1' ? 'critical' : book.work_order_sla.severity,
+      subject: { kind: 'work_order', code: r.code, name: r.title },
+      regionCode: r.region_code,
+      departmentId: r.department_id,
+      summary: `工单 ${r.code}（${r.priority}）已超过处理时限 · work order past its service-level deadline`,
+      details: {
+        priority: r.priority,
+        state: r.state,
+        response_due_at: instant(r.response_due_at).toISOString(),
+        resolution_due_at: instant(r.resolution_due_at).toISOString(),
+      },
+      since: instant(r.breached_at),
+    }),
+  );
 }

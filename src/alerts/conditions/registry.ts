@@ -5,7 +5,7 @@ import type { AlertSubjectKind } from '../../db/schema/enums.ts';
 import { businessDate } from '../../kernel/dates.ts';
 import { recordKinds } from '../../registry/kinds/index.ts';
 import type { RuleBook } from '../rules.ts';
-import { type Condition, pct } from './condition.ts';
+import { type Condition, condition, pct } from './condition.ts';
 
 /** Tenants using a large share of a quota: warning from `warning_ratio`, critical from `critical_ratio`. */
 export async function tenantConditions(db: Db, book: RuleBook): Promise<Condition[]> {
@@ -36,20 +36,17 @@ export async function tenantConditions(db: Db, book: RuleBook): Promise<Conditio
     const over = Object.entries(used).filter(([, v]) => v !== null && v >= warning) as [string, number][];
     const worst = Math.max(...over.map(([, v]) => v));
     const code = `${r.cloud}/${r.external_id}`;
-    return {
-      fingerprint: `tenant_quota:${code}`,
+    return condition({
+      key: code,
       rule: 'tenant_quota',
       severity: worst >= critical ? 'critical' : book.tenant_quota.severity,
       subject: { kind: 'tenant', code, name: `${r.department} · ${r.external_id}` },
       regionCode: r.region_code,
       departmentId: r.department_id,
       cloudCode: r.cloud,
-      agentName: null,
       summary: `租户 ${code} 配额使用率 quota usage ${over.map(([k, v]) => `${k} ${pct(v)}`).join(', ')}`,
       details: { usage: used, warning_ratio: warning, critical_ratio: critical },
-      since: null,
-      seenBy: [],
-    };
+    });
   });
 }
 
@@ -70,20 +67,19 @@ export async function unverifiedConditions(db: Db, book: RuleBook, now: Date): P
         from systems s join departments d on d.id = s.department_id left join clouds c on c.id = s.cloud_id
         where s.state = 'migrated' and s.verified_at is null and s.state_at <= ${businessDate(now)}::date - ${days}::int`,
   );
-  return rows.map((r) => ({
-    fingerprint: `system_unverified:${r.code}`,
-    rule: 'system_unverified',
-    severity: book.system_unverified.severity,
-    subject: { kind: 'system', code: r.code, name: r.name },
-    regionCode: r.region_code,
-    departmentId: r.department_id,
-    cloudCode: r.cloud,
-    agentName: null,
-    summary: `系统 ${r.name} 自 ${r.state_at} 标记已上云，超过 ${days} 天未见云上负载 · claimed migrated, no workload seen for ${days}+ days`,
-    details: { migrated_on: r.state_at, days },
-    since: null,
-    seenBy: [],
-  }));
+  return rows.map((r) =>
+    condition({
+      key: r.code,
+      rule: 'system_unverified',
+      severity: book.system_unverified.severity,
+      subject: { kind: 'system', code: r.code, name: r.name },
+      regionCode: r.region_code,
+      departmentId: r.department_id,
+      cloudCode: r.cloud,
+      summary: `系统 ${r.name} 自 ${r.state_at} 标记已上云，超过 ${days} 天未见云上负载 · claimed migrated, no workload seen for ${days}+ days`,
+      details: { migrated_on: r.state_at, days },
+    }),
+  );
 }
 
 /** The record a certification names, from the table of each kind a reviewer certifies. */
@@ -116,18 +112,16 @@ export async function reReviewConditions(db: Db, book: RuleBook, now: Date): Pro
         join departments d on d.id = e.department_id
         where rr.result is null and rr.due_at < ${businessDate(now)}::date`,
   );
-  return rows.map((r) => ({
-    fingerprint: `re_review_overdue:${r.id}`,
-    rule: 're_review_overdue',
-    severity: book.re_review_overdue.severity,
-    subject: { kind: r.kind, code: r.code, name: r.name },
-    regionCode: r.region_code,
-    departmentId: r.department_id,
-    cloudCode: null,
-    agentName: null,
-    summary: `${r.name} 的回头看已超过期限 ${r.due_at} · re-review overdue since ${r.due_at}`,
-    details: { re_review: r.id, due_at: r.due_at },
-    since: null,
-    seenBy: [],
-  }));
+  return rows.map((r) =>
+    condition({
+      key: String(r.id),
+      rule: 're_review_overdue',
+      severity: book.re_review_overdue.severity,
+      subject: { kind: r.kind, code: r.code, name: r.name },
+      regionCode: r.region_code,
+      departmentId: r.department_id,
+      summary: `${r.name} 的回头看已超过期限 ${r.due_at} · re-review overdue since ${r.due_at}`,
+      details: { re_review: r.id, due_at: r.due_at },
+    }),
+  );
 }
