@@ -116,17 +116,13 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
                   <td>{cert?.code ?? `#${r.certification_id}`}</td>
                   <td>{cert ? valueName(cert.classification, lang) : '—'}</td>
                   <td>{r.due_at}</td>
-                  {reviewer ? (
-                    <td>
-                      <ReviewForm api={`/api/v1/re-reviews/${r.id}/result`} csrf={shared.csrf} submit={m.record}>
-                        <ChoiceField label={m.result} name="result" choices={choicesOf(['passed', 'failed'], (v) => valueName(v, lang))} />
-                        <label>
-                          {m.reason}
-                          <input name="reason" maxlength={2000} />
-                        </label>
-                      </ReviewForm>
-                    </td>
-                  ) : null}
+                  <ReviewCell {...shared} api={`/api/v1/re-reviews/${r.id}/result`} submit={m.record}>
+                    <ChoiceField label={m.result} name="result" choices={choicesOf(['passed', 'failed'], (v) => valueName(v, lang))} />
+                    <label>
+                      {m.reason}
+                      <input name="reason" maxlength={2000} />
+                    </label>
+                  </ReviewCell>
                 </tr>
               );
             }}
@@ -145,16 +141,12 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
                 <td>{x.evidence}</td>
                 <td>{x.certified_by}</td>
                 <td>{x.certified_at.slice(0, 10)}</td>
-                {reviewer ? (
-                  <td>
-                    <ReviewForm api={`/api/v1/certifications/${x.id}/re-reviews`} csrf={shared.csrf} submit={m.schedule}>
-                      <label>
-                        {m.due}
-                        <input type="date" name="due_at" min={today} required />
-                      </label>
-                    </ReviewForm>
-                  </td>
-                ) : null}
+                <ReviewCell {...shared} api={`/api/v1/certifications/${x.id}/re-reviews`} submit={m.schedule}>
+                  <label>
+                    {m.due}
+                    <input type="date" name="due_at" min={today} required />
+                  </label>
+                </ReviewCell>
               </tr>
             )}
           />
@@ -186,11 +178,7 @@ function PendingQueue(props: ReviewerProps & { kind: AnyRecordKind; page: Page<K
             <td>{x.code}</td>
             <td>{String(x.name)}</td>
             <td>{String(x.department_code)}</td>
-            {props.reviewer ? (
-              <td>
-                <CertifyForm {...props} code={x.code} />
-              </td>
-            ) : null}
+            <CertifyCell {...props} code={x.code} />
           </tr>
         )}
       />
@@ -199,10 +187,10 @@ function PendingQueue(props: ReviewerProps & { kind: AnyRecordKind; page: Page<K
 }
 
 /** A reviewer's 认定 of one record: the classification, its evidence and date. */
-function CertifyForm(props: ReviewerProps & { kind: AnyRecordKind; code: string }) {
+function CertifyCell(props: ReviewerProps & { kind: AnyRecordKind; code: string }) {
   const { m, lang } = props;
   return (
-    <ReviewForm api={`/api/v1/${props.kind.segment}/${encodeURIComponent(props.code)}/certifications`} csrf={props.csrf} submit={m.certify}>
+    <ReviewCell {...props} api={`/api/v1/${props.kind.segment}/${encodeURIComponent(props.code)}/certifications`} submit={m.certify}>
       <ChoiceField
         label={m.classification}
         name="classification"
@@ -216,17 +204,23 @@ function CertifyForm(props: ReviewerProps & { kind: AnyRecordKind; code: string 
         {m.date}
         <input type="date" name="certified_at" value={props.today} max={props.today} />
       </label>
-    </ReviewForm>
+    </ReviewCell>
   );
 }
 
-/** A reviewer's form on the queue page: its fields, the button, and where the answer shows; back to the queue after. */
-function ReviewForm(props: { api: string; csrf?: string; submit: string; children?: Child }) {
+/**
+ * A reviewer's form in a queue's last cell: its fields, the button, and where the answer shows;
+ * back to the queue after. Other readers see no such cell.
+ */
+function ReviewCell(props: { reviewer: boolean; api: string; csrf?: string; submit: string; children?: Child }) {
+  if (!props.reviewer) return null;
   return (
-    <ApiForm class="inline" next="/console/review" api={props.api} csrf={props.csrf}>
-      {props.children}
-      <button type="submit">{props.submit}</button>
-      <span class="result" role="status" aria-live="polite" />
-    </ApiForm>
+    <td>
+      <ApiForm class="inline" next="/console/review" api={props.api} csrf={props.csrf}>
+        {props.children}
+        <button type="submit">{props.submit}</button>
+        <span class="result" role="status" aria-live="polite" />
+      </ApiForm>
+    </td>
   );
 }
