@@ -29,11 +29,9 @@ export interface RecordFormProps {
   department: string;
 }
 
-/** What the kind's input schema says of one field, as JSON Schema (for input: defaults are optional). */
+/** What the kind's input schema says of one field, as JSON Schema. */
 interface FieldSchema {
   maxLength?: number;
-  default?: unknown;
-  anyOf?: FieldSchema[];
 }
 
 interface InputSchema {
@@ -43,7 +41,7 @@ interface InputSchema {
 
 const inputSchemas = new WeakMap<AnyRecordKind, InputSchema>();
 
-/** The kind's input schema as JSON Schema, read once: which fields are required, how long, their defaults. */
+/** The kind's input schema as JSON Schema, read once: which fields are required (a default makes one optional), how long. */
 function inputSchemaOf(kind: AnyRecordKind): InputSchema {
   let schema = inputSchemas.get(kind);
   if (!schema) {
@@ -54,19 +52,19 @@ function inputSchemaOf(kind: AnyRecordKind): InputSchema {
 }
 
 /**
- * The fields a department fills in to create a record: the kind's columns but its lifecycle
- * (moved by the transition form, starting from the initial state) and its classification
- * (certified by a reviewer).
+ * The fields a department fills in to create a record: those the API cannot do without. The
+ * rest take their defaults — the lifecycle's initial state (moved by the transition form), a
+ * pending classification (certified by a reviewer) — or come later through the import.
  */
-export const creationColumns = (kind: AnyRecordKind): ColumnSpec[] =>
-  kind.columns.filter(
-    (column) => !kind.lifecycle.fields.includes(column.field) && !(kind.lifecycle.classified && column.field === 'classification'),
-  );
+const creationColumns = (kind: AnyRecordKind): ColumnSpec[] => {
+  const required = inputSchemaOf(kind).required ?? [];
+  return kind.columns.filter((column) => required.includes(column.field));
+};
 
 /**
  * A kind's create form, derived from its descriptor: text and dates as inputs, enumerations and
  * yes/no facts as selects in the reader's language, the department as the page's department
- * select. The API's schema says which fields are required and how long they may be.
+ * select. The API's schema says which fields there are and how long they may be.
  */
 export function RecordForm(props: RecordFormProps) {
   const { kind, lang } = props;
@@ -76,8 +74,6 @@ export function RecordForm(props: RecordFormProps) {
   const booleans = columns.filter((column) => column.type === 'boolean').map((column) => column.field);
   const field = (column: ColumnSpec) => {
     const label = columnLabel(column, lang);
-    const spec = schema.properties[column.field] ?? {};
-    const fallback = spec.default === undefined ? undefined : String(spec.default);
     if (column.field === 'department_code') {
       const choices = props.departments.map((d) => ({ value: d.code, label: `${d.name} (${d.code})` }));
       return <ChoiceField label={m.department} name={column.field} choices={choices} selected={props.department} />;
@@ -85,18 +81,16 @@ export function RecordForm(props: RecordFormProps) {
     if (column.type === 'enum' || column.type === 'boolean') {
       const values = column.type === 'enum' ? Object.keys(column.values) : ['true', 'false'];
       const choices = values.map((value) => ({ value, label: columnValue(column, value, lang) }));
-      return <ChoiceField label={label} name={column.field} choices={choices} selected={fallback} />;
+      return <ChoiceField label={label} name={column.field} choices={choices} />;
     }
-    const required = schema.required?.includes(column.field) ?? false;
-    const maxLength = spec.maxLength ?? spec.anyOf?.find((option) => option.maxLength !== undefined)?.maxLength;
     return (
       <label>
         {label}
         <input
           type={column.type === 'date' ? 'date' : undefined}
           name={column.field}
-          required={required}
-          maxlength={maxLength}
+          required
+          maxlength={schema.properties[column.field]?.maxLength}
           autocomplete="off"
         />
       </label>
