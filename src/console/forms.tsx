@@ -58,6 +58,12 @@ export function ApiForm(props: ApiFormProps) {
   );
 }
 
+/** Where a form's yes/no selects are named, so that both ways send them as JSON booleans. */
+const booleansName = '_booleans';
+
+/** The hidden field naming a form's yes/no selects (each answers `true` or `false`). */
+export const booleansField = (fields: readonly string[]) => <input type="hidden" name={booleansName} value={fields.join(',')} />;
+
 /** The console's forms are a few short fields; spreadsheets go through the import API. */
 const formLimitBytes = 64 * 1024;
 const loginApi = '/api/v1/auth/login';
@@ -65,10 +71,14 @@ const apiPath = /^\/api\/v1\/[A-Za-z0-9/_.%-]+$/;
 /** One level of nesting, plain names only: nothing like `__proto__.x` reaches the body. */
 const nestedName = /^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$/;
 
-/** The JSON body of a form's fields: `a.b` nests one level; the rest are strings as typed. */
-export function bodyOf(fields: Record<string, string>): Record<string, unknown> {
+/**
+ * The JSON body of a form's fields: `a.b` nests one level; the fields named in `booleans` are
+ * `true` or `false`; the rest are strings as typed.
+ */
+export function bodyOf(fields: Record<string, string>, booleans: readonly string[] = []): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(fields)) {
+  for (const [name, text] of Object.entries(fields)) {
+    const value = booleans.includes(name) ? text === 'true' : text;
     const nested = nestedName.exec(name);
     if (!nested) {
       body[name] = value;
@@ -187,7 +197,8 @@ export function registerFormFallback(app: OpenAPIHono<AppEnv>, settings: Console
     const requestId = c.get('requestId');
     if (requestId) headers['X-Request-Id'] = requestId;
     // The caller's own connection (c.env) goes along: the audit trail and rate limits see their address.
-    const answer = await app.request(api, { method, headers, body: JSON.stringify(bodyOf(fields)) }, c.env);
+    const booleans = typeof form[booleansName] === 'string' ? form[booleansName].split(',') : [];
+    const answer = await app.request(api, { method, headers, body: JSON.stringify(bodyOf(fields, booleans)) }, c.env);
     if (!answer.ok) return failure(c, answer, api === loginApi, refuse);
     const next = consolePath(form._next, '/console').replace(/\{(\w+)\}/g, (_, key: string) => encodeURIComponent(fields[key] ?? ''));
     const response = c.redirect(next, 303);

@@ -17,10 +17,11 @@ import { mapPage } from './pages/map.tsx';
 import { nodePage } from './pages/node.tsx';
 import { opsPage } from './pages/ops.tsx';
 import { overviewPage } from './pages/overview.tsx';
+import { recordPage } from './pages/record.tsx';
 import { reviewPage } from './pages/review.tsx';
 import { workOrderPage } from './pages/work-order.tsx';
 import { newWorkOrderPage, workOrdersPage } from './pages/work-orders.tsx';
-import { recordPage, workspacePage } from './pages/workspace.tsx';
+import { workspacePage } from './pages/workspace.tsx';
 
 export interface ConsoleOptions {
   database: Database;

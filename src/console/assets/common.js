@@ -114,14 +114,17 @@ function bindApiForm(form) {
     }
     const body = {};
     const fields = {};
+    // Yes/no selects are named in `_booleans` and sent as JSON booleans, as the fallback does.
+    const booleans = (form.elements._booleans?.value ?? '').split(',');
     for (const input of form.querySelectorAll('[name]')) {
       // `_…` fields carry the call for the script-less fallback (/console/submit), not the API.
       if (input.name.startsWith('_') || input.dataset.skip === 'true' || input.value.trim() === '') continue;
       fields[input.name] = input.value.trim();
+      const value = booleans.includes(input.name) ? input.value === 'true' : input.value.trim();
       // `group.key` nests one level, as the fallback does (a silence's matchers).
       const [group, key, more] = input.name.split('.');
-      if (key === undefined || more !== undefined) body[input.name] = input.value.trim();
-      else body[group] = { ...(body[group] ?? {}), [key]: input.value.trim() };
+      if (key === undefined || more !== undefined) body[input.name] = value;
+      else body[group] = { ...(body[group] ?? {}), [key]: value };
     }
     const repeat = form.dataset.repeat;
     if (repeat && form.elements.repeat && form.elements.repeat.value !== form.elements[repeat].value) {

@@ -6,11 +6,14 @@ export interface NoteFormProps {
   api: string;
   next: string;
   csrf?: string;
-  /** The text field: its label, name, length limit and height. */
+  /**
+   * The text field: its label, name, length limit and height. By default a two-line `note` of
+   * at most 2,000 characters, as the API's notes are.
+   */
   label: string;
-  name: string;
-  maxlength: number;
-  rows: number;
+  name?: string;
+  maxlength?: number;
+  rows?: number;
   submit: string;
 }
 
@@ -20,7 +23,7 @@ export function NoteForm(props: NoteFormProps) {
     <ApiForm id={props.id} class="stack" api={props.api} next={props.next} csrf={props.csrf}>
       <label>
         {props.label}
-        <textarea name={props.name} required maxlength={props.maxlength} rows={props.rows} />
+        <textarea name={props.name ?? 'note'} required maxlength={props.maxlength ?? 2000} rows={props.rows ?? 2} />
       </label>
       <SubmitRow label={props.submit} />
     </ApiForm>

@@ -122,9 +122,6 @@ export function AlertDetailPanel(props: { ctx: PageContext; alert: AlertDetail; 
           next={props.here}
           csrf={ctx.viewer.csrfToken}
           label={m.ackNote}
-          name="note"
-          maxlength={2000}
-          rows={2}
           submit={m.acknowledge}
         />
       ) : null}

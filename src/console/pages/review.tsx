@@ -1,17 +1,21 @@
 import type { Child } from 'hono/jsx';
 import { can } from '../../identity/access.ts';
 import { businessDate } from '../../kernel/dates.ts';
-import { listRecords } from '../../registry/service.ts';
+import type { AnyRecordKind, KindRow } from '../../registry/kinds/index.ts';
+import { listRecords, type Page } from '../../registry/service.ts';
 import { listCertifications, listReReviews } from '../../review/service.ts';
+import { ChoiceField, choicesOf } from '../components/choices.tsx';
+import { Panel } from '../components/panel.tsx';
+import { DataTable } from '../components/table.tsx';
 import { ApiForm } from '../forms.tsx';
-import { catalogue, valueName } from '../i18n.ts';
+import { catalogue, type Lang, valueName } from '../i18n.ts';
+import { certifiedKinds, kindTitle } from '../kinds.ts';
 import type { PageContext } from '../page.tsx';
 
 const t = catalogue(
   {
     title: '认定与回头看',
-    pendingSystems: '待认定的信息系统',
-    pendingNetworks: '待认定的业务专网',
+    pending: '待认定的{kind}',
     reReviews: '回头看队列（未完成）',
     certifications: '有效的认定',
     code: '编码',
@@ -35,8 +39,7 @@ const t = catalogue(
   },
   {
     title: 'Certification and re-review',
-    pendingSystems: 'Systems awaiting certification',
-    pendingNetworks: 'Private networks awaiting certification',
+    pending: '{kind} awaiting certification',
     reReviews: 'Open re-reviews',
     certifications: 'Active certifications',
     code: 'Code',
@@ -61,56 +64,34 @@ const t = catalogue(
 );
 type Messages = ReturnType<typeof t>;
 
+/** What every form of the queue page needs besides its own fields. */
+interface ReviewerProps {
+  reviewer: boolean;
+  today: string;
+  m: Messages;
+  lang: Lang;
+  csrf?: string;
+}
+
+/** The records of each certified kind awaiting certification, then the re-reviews and the certifications in force. */
 export async function reviewPage(ctx: PageContext): Promise<Response> {
   const { db, actor, lang } = ctx;
   const m = t(lang);
   const reviewer = can(actor.access, 'write', 'certifications');
-  const [systems, networks, reReviews, certifications] = await Promise.all([
-    listRecords(db, 'systems', { limit: 50, offset: 0, classification: 'pending' }, actor),
-    listRecords(db, 'private-networks', { limit: 50, offset: 0, classification: 'pending' }, actor),
+  const [queues, reReviews, certifications] = await Promise.all([
+    Promise.all(
+      certifiedKinds().map(async (kind) => ({
+        kind,
+        page: await listRecords(db, kind, { limit: 50, offset: 0, classification: 'pending' }, actor),
+      })),
+    ),
     listReReviews(db, { open: true }, actor),
     listCertifications(db, { status: 'active' }, actor),
   ]);
-  const today = businessDate();
+  const shared: ReviewerProps = { reviewer, today: businessDate(), m, lang, csrf: ctx.viewer.csrfToken };
+  const { today } = shared;
   const byId = new Map(certifications.map((x) => [x.id, x]));
-  const pending = (kind: 'systems' | 'private-networks', page: typeof systems | typeof networks, title: string) => (
-    <section aria-labelledby={`pending-${kind}`}>
-      <h2 id={`pending-${kind}`}>
-        {title}{' '}
-        <small>
-          {m.shown} {page.items.length} {m.of} {page.total}
-        </small>
-      </h2>
-      {page.items.length === 0 ? (
-        <p>{m.none}</p>
-      ) : (
-        <table id={`queue-${kind}`}>
-          <thead>
-            <tr>
-              <th scope="col">{m.code}</th>
-              <th scope="col">{m.name}</th>
-              <th scope="col">{m.department}</th>
-              {reviewer ? <th scope="col">{m.certify}</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {page.items.map((x) => (
-              <tr data-code={x.code}>
-                <td>{x.code}</td>
-                <td>{x.name}</td>
-                <td>{x.department_code}</td>
-                {reviewer ? (
-                  <td>
-                    <CertifyForm kind={kind} code={x.code} today={today} m={m} lang={lang} csrf={ctx.viewer.csrfToken} />
-                  </td>
-                ) : null}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
-  );
+  const action = (label: string) => (reviewer ? label : null);
 
   return ctx.render({
     title: m.title,
@@ -119,110 +100,102 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
       <>
         <h1>{m.title}</h1>
         {reviewer ? null : <p class="hint">{m.readOnly}</p>}
-        {pending('systems', systems, m.pendingSystems)}
-        {pending('private-networks', networks, m.pendingNetworks)}
-        <section aria-labelledby="rereviews-title">
-          <h2 id="rereviews-title">{m.reReviews}</h2>
-          {reReviews.length === 0 ? (
-            <p>{m.none}</p>
-          ) : (
-            <table id="queue-rereviews">
-              <thead>
-                <tr>
-                  <th scope="col">{m.code}</th>
-                  <th scope="col">{m.classification}</th>
-                  <th scope="col">{m.due}</th>
-                  {reviewer ? <th scope="col">{m.record}</th> : null}
+        {queues.map(({ kind, page }) => (
+          <PendingQueue kind={kind} page={page} {...shared} />
+        ))}
+        <Panel id="rereviews" title={m.reReviews}>
+          <DataTable
+            id="queue-rereviews"
+            columns={[m.code, m.classification, m.due, action(m.record)]}
+            rows={reReviews}
+            empty={m.none}
+            row={(r) => {
+              const cert = byId.get(r.certification_id);
+              return (
+                <tr class={r.due_at < today ? 'overdue' : undefined}>
+                  <td>{cert?.code ?? `#${r.certification_id}`}</td>
+                  <td>{cert ? valueName(cert.classification, lang) : '—'}</td>
+                  <td>{r.due_at}</td>
+                  <ReviewCell {...shared} api={`/api/v1/re-reviews/${r.id}/result`} submit={m.record}>
+                    <ChoiceField label={m.result} name="result" choices={choicesOf(['passed', 'failed'], (v) => valueName(v, lang))} />
+                    <label>
+                      {m.reason}
+                      <input name="reason" maxlength={2000} />
+                    </label>
+                  </ReviewCell>
                 </tr>
-              </thead>
-              <tbody>
-                {reReviews.map((r) => {
-                  const cert = byId.get(r.certification_id);
-                  return (
-                    <tr class={r.due_at < today ? 'overdue' : undefined}>
-                      <td>{cert?.code ?? `#${r.certification_id}`}</td>
-                      <td>{cert ? valueName(cert.classification, lang) : '—'}</td>
-                      <td>{r.due_at}</td>
-                      {reviewer ? (
-                        <td>
-                          <ReviewForm api={`/api/v1/re-reviews/${r.id}/result`} csrf={ctx.viewer.csrfToken} submit={m.record}>
-                            <label>
-                              {m.result}
-                              <select name="result">
-                                <option value="passed">{valueName('passed', lang)}</option>
-                                <option value="failed">{valueName('failed', lang)}</option>
-                              </select>
-                            </label>
-                            <label>
-                              {m.reason}
-                              <input name="reason" maxlength={2000} />
-                            </label>
-                          </ReviewForm>
-                        </td>
-                      ) : null}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          )}
-        </section>
-        <section aria-labelledby="certs-title">
-          <h2 id="certs-title">
-            {m.certifications} <small>{certifications.length}</small>
-          </h2>
-          <div class="scroll">
-            <table id="certifications">
-              <thead>
-                <tr>
-                  <th scope="col">{m.code}</th>
-                  <th scope="col">{m.classification}</th>
-                  <th scope="col">{m.evidence}</th>
-                  <th scope="col">{m.certifiedBy}</th>
-                  <th scope="col">{m.certifiedAt}</th>
-                  {reviewer ? <th scope="col">{m.schedule}</th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {certifications.slice(0, 100).map((x) => (
-                  <tr>
-                    <td>{x.code}</td>
-                    <td>{valueName(x.classification, lang)}</td>
-                    <td>{x.evidence}</td>
-                    <td>{x.certified_by}</td>
-                    <td>{x.certified_at.slice(0, 10)}</td>
-                    {reviewer ? (
-                      <td>
-                        <ReviewForm api={`/api/v1/certifications/${x.id}/re-reviews`} csrf={ctx.viewer.csrfToken} submit={m.schedule}>
-                          <label>
-                            {m.due}
-                            <input type="date" name="due_at" min={today} required />
-                          </label>
-                        </ReviewForm>
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
+              );
+            }}
+          />
+        </Panel>
+        <Panel id="certs" title={m.certifications} count={certifications.length}>
+          <DataTable
+            id="certifications"
+            scroll
+            columns={[m.code, m.classification, m.evidence, m.certifiedBy, m.certifiedAt, action(m.schedule)]}
+            rows={certifications.slice(0, 100)}
+            row={(x) => (
+              <tr>
+                <td>{x.code}</td>
+                <td>{valueName(x.classification, lang)}</td>
+                <td>{x.evidence}</td>
+                <td>{x.certified_by}</td>
+                <td>{x.certified_at.slice(0, 10)}</td>
+                <ReviewCell {...shared} api={`/api/v1/certifications/${x.id}/re-reviews`} submit={m.schedule}>
+                  <label>
+                    {m.due}
+                    <input type="date" name="due_at" min={today} required />
+                  </label>
+                </ReviewCell>
+              </tr>
+            )}
+          />
+        </Panel>
       </>
     ),
   });
 }
 
-function CertifyForm(props: { kind: string; code: string; today: string; m: Messages; lang: 'zh' | 'en'; csrf?: string }) {
-  const { m } = props;
+/** One certified kind's records awaiting certification, each with the reviewer's certify form. */
+function PendingQueue(props: ReviewerProps & { kind: AnyRecordKind; page: Page<KindRow> }) {
+  const { kind, page, m } = props;
+  const titleId = `pending-${kind.segment}`;
   return (
-    <ReviewForm api={`/api/v1/${props.kind}/${encodeURIComponent(props.code)}/certifications`} csrf={props.csrf} submit={m.certify}>
-      <label>
-        {m.classification}
-        <select name="classification">
-          <option value="non_classified">{valueName('non_classified', props.lang)}</option>
-          <option value="classified">{valueName('classified', props.lang)}</option>
-        </select>
-      </label>
+    <section aria-labelledby={titleId}>
+      <h2 id={titleId}>
+        {m.pending.replace('{kind}', kindTitle(kind, props.lang))}{' '}
+        <small>
+          {m.shown} {page.items.length} {m.of} {page.total}
+        </small>
+      </h2>
+      <DataTable
+        id={`queue-${kind.segment}`}
+        columns={[m.code, m.name, m.department, props.reviewer ? m.certify : null]}
+        rows={page.items}
+        empty={m.none}
+        row={(x) => (
+          <tr data-code={x.code}>
+            <td>{x.code}</td>
+            <td>{String(x.name)}</td>
+            <td>{String(x.department_code)}</td>
+            <CertifyCell {...props} code={x.code} />
+          </tr>
+        )}
+      />
+    </section>
+  );
+}
+
+/** A reviewer's 认定 of one record: the classification, its evidence and date. */
+function CertifyCell(props: ReviewerProps & { kind: AnyRecordKind; code: string }) {
+  const { m, lang } = props;
+  return (
+    <ReviewCell {...props} api={`/api/v1/${props.kind.segment}/${encodeURIComponent(props.code)}/certifications`} submit={m.certify}>
+      <ChoiceField
+        label={m.classification}
+        name="classification"
+        choices={choicesOf(['non_classified', 'classified'], (v) => valueName(v, lang))}
+      />
       <label>
         {m.evidence}
         <input name="evidence" required maxlength={2000} />
@@ -231,17 +204,23 @@ function CertifyForm(props: { kind: string; code: string; today: string; m: Mess
         {m.date}
         <input type="date" name="certified_at" value={props.today} max={props.today} />
       </label>
-    </ReviewForm>
+    </ReviewCell>
   );
 }
 
-/** A reviewer's form on the queue page: its fields, the button, and where the answer shows; back to the queue after. */
-function ReviewForm(props: { api: string; csrf?: string; submit: string; children?: Child }) {
+/**
+ * A reviewer's form in a queue's last cell: its fields, the button, and where the answer shows;
+ * back to the queue after. Other readers see no such cell.
+ */
+function ReviewCell(props: { reviewer: boolean; api: string; csrf?: string; submit: string; children?: Child }) {
+  if (!props.reviewer) return null;
   return (
-    <ApiForm class="inline" next="/console/review" api={props.api} csrf={props.csrf}>
-      {props.children}
-      <button type="submit">{props.submit}</button>
-      <span class="result" role="status" aria-live="polite" />
-    </ApiForm>
+    <td>
+      <ApiForm class="inline" next="/console/review" api={props.api} csrf={props.csrf}>
+        {props.children}
+        <button type="submit">{props.submit}</button>
+        <span class="result" role="status" aria-live="polite" />
+      </ApiForm>
+    </td>
   );
 }
