@@ -3,15 +3,15 @@ import { calendarDate, recordColumns, requiredId } from './columns.ts';
 import { departments } from './departments.ts';
 import { classifications } from './enums.ts';
 
-/** A record a department owns (a system, a private network, a service item). */
+/** A record a department owns: a system, a service item and the like. */
 export const departmentRecordColumns = (table: string) => ({
   ...recordColumns(table),
   departmentId: requiredId(() => departments.id),
 });
 
 /**
- * A department's record whose classification a reviewer certifies (认定) and whose state
- * moves over business time; `stateAt` is the business date of the latest move.
+ * A department's record whose classification a reviewer certifies (认定; see CertifiedKind) and
+ * whose state moves over business time; `stateAt` is the business date of the latest move.
  */
 export const certifiedRecordColumns = <S extends string>(table: string, states: readonly [S, ...S[]], initial: NoInfer<S>) => ({
   ...departmentRecordColumns(table),
