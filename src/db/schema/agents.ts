@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, pgTable, primaryKey, real, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, pgTable, primaryKey, real, text } from 'drizzle-orm/pg-core';
 import { clouds } from './clouds.ts';
-import { entityColumns } from './columns.ts';
-import { type AgentKind, agentKinds, sqlList } from './enums.ts';
+import { entityColumns, enumChecks, instant, requiredId } from './columns.ts';
+import { agentKinds } from './enums.ts';
 import { networkNodes } from './network-nodes.ts';
 
 /**
@@ -14,32 +14,27 @@ export const agents = pgTable(
   {
     ...entityColumns,
     name: text().notNull().unique('agents_name_key'),
-    kind: text().$type<AgentKind>().notNull(),
+    kind: text({ enum: agentKinds }).notNull(),
     /** The one cloud a cloud agent may report tenants of; null for network agents. */
     cloudId: integer().references(() => clouds.id),
     tokenHash: text().unique('agents_token_hash_key'),
-    tokenIssuedAt: timestamp({ withTimezone: true, mode: 'date' }),
-    revokedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    tokenIssuedAt: instant(),
+    revokedAt: instant(),
     version: text(),
-    lastSeenAt: timestamp({ withTimezone: true, mode: 'date' }),
+    lastSeenAt: instant(),
     /** The interval the agent declared in its last batch; silent for 3× this → unknown. */
     nextReportSeconds: integer(),
   },
-  (t) => [
-    check('agents_kind_check', sql`${t.kind} in (${sql.raw(sqlList(agentKinds))})`),
-    check('agents_cloud_scope_check', sql`(${t.kind} = 'cloud') = (${t.cloudId} is not null)`),
-  ],
+  (t) => [...enumChecks(t.kind), check('agents_cloud_scope_check', sql`(${t.kind} = 'cloud') = (${t.cloudId} is not null)`)],
 );
 
 /** One row per accepted batch: (agent, seq) seen before is acknowledged, not applied again. */
 export const ingestBatches = pgTable(
   'ingest_batches',
   {
-    agentId: integer()
-      .notNull()
-      .references(() => agents.id),
+    agentId: requiredId(() => agents.id),
     seq: bigint({ mode: 'number' }).notNull(),
-    receivedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    receivedAt: instant().notNull().defaultNow(),
     itemCount: integer().notNull(),
   },
   (t) => [
@@ -56,13 +51,9 @@ export const ingestBatches = pgTable(
 export const nodeSamples = pgTable(
   'node_samples',
   {
-    nodeId: integer()
-      .notNull()
-      .references(() => networkNodes.id),
-    at: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
-    agentId: integer()
-      .notNull()
-      .references(() => agents.id),
+    nodeId: requiredId(() => networkNodes.id),
+    at: instant().notNull(),
+    agentId: requiredId(() => agents.id),
     up: boolean().notNull(),
     latencyMs: real(),
     loss: real().notNull(),
@@ -81,18 +72,14 @@ export const nodeSamples = pgTable(
 export const nodeVantages = pgTable(
   'node_vantages',
   {
-    nodeId: integer()
-      .notNull()
-      .references(() => networkNodes.id),
-    agentId: integer()
-      .notNull()
-      .references(() => agents.id),
-    at: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    nodeId: requiredId(() => networkNodes.id),
+    agentId: requiredId(() => agents.id),
+    at: instant().notNull(),
     up: boolean().notNull(),
     latencyMs: real(),
     loss: real().notNull(),
     /** The first sample of the current up (or down) streak: a node is down `for` a duration from the data, not from when the engine looked. */
-    since: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    since: instant().notNull(),
   },
   (t) => [primaryKey({ name: 'node_vantages_pkey', columns: [t.nodeId, t.agentId] }), index('node_vantages_agent_id_idx').on(t.agentId)],
 );

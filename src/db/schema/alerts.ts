@@ -1,18 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { enumChecks, generatedId, instant, requiredId, timelineEntryColumns } from './columns.ts';
 import { departments } from './departments.ts';
-import {
-  type AlertEventType,
-  type AlertRuleKey,
-  type AlertSeverity,
-  type AlertState,
-  type AlertSubjectKind,
-  alertEventTypes,
-  alertSeverities,
-  alertStates,
-  alertSubjectKinds,
-  sqlList,
-} from './enums.ts';
+import { type AlertSeverity, alertEventTypes, alertRuleKeys, alertSeverities, alertStates, alertSubjectKinds } from './enums.ts';
 
 /**
  * 告警: one row per occurrence of a condition, identified by its fingerprint (rule +
@@ -23,12 +13,12 @@ import {
 export const alerts = pgTable(
   'alerts',
   {
-    id: integer().primaryKey().generatedAlwaysAsIdentity(),
+    id: generatedId(),
     fingerprint: text().notNull(),
-    rule: text().$type<AlertRuleKey>().notNull(),
-    severity: text().$type<AlertSeverity>().notNull(),
-    state: text().$type<AlertState>().notNull().default('firing'),
-    subjectKind: text().$type<AlertSubjectKind>().notNull(),
+    rule: text({ enum: alertRuleKeys }).notNull(),
+    severity: text({ enum: alertSeverities }).notNull(),
+    state: text({ enum: alertStates }).notNull().default('firing'),
+    subjectKind: text({ enum: alertSubjectKinds }).notNull(),
     subjectCode: text().notNull(),
     subjectName: text().notNull(),
     /** The region the subject sits in, for filters, silences and channel scopes; null when it has none. */
@@ -41,11 +31,11 @@ export const alerts = pgTable(
     summary: text().notNull(),
     /** Extra facts (thresholds crossed, Prometheus labels); bounded by the engine. */
     details: jsonb().$type<Record<string, unknown>>().notNull().default({}),
-    startedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
-    lastChangedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    startedAt: instant().notNull(),
+    lastChangedAt: instant().notNull(),
     acknowledgedBy: text(),
-    acknowledgedAt: timestamp({ withTimezone: true, mode: 'date' }),
-    resolvedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    acknowledgedAt: instant(),
+    resolvedAt: instant(),
     /** The silence that mutes it now, or null. */
     silencedBy: integer(),
     /** The alert that inhibits it now (an agent_silent alert), or null. */
@@ -53,9 +43,7 @@ export const alerts = pgTable(
     occurrences: integer().notNull().default(1),
   },
   (t) => [
-    check('alerts_state_check', sql`${t.state} in (${sql.raw(sqlList(alertStates))})`),
-    check('alerts_severity_check', sql`${t.severity} in (${sql.raw(sqlList(alertSeverities))})`),
-    check('alerts_subject_kind_check', sql`${t.subjectKind} in (${sql.raw(sqlList(alertSubjectKinds))})`),
+    ...enumChecks(t.state, t.severity, t.subjectKind),
     uniqueIndex('alerts_open_fingerprint_key').on(t.fingerprint).where(sql`${t.state} <> 'resolved'`),
     index('alerts_fingerprint_idx').on(t.fingerprint, t.resolvedAt),
     index('alerts_state_idx').on(t.state, t.lastChangedAt),
@@ -68,20 +56,13 @@ export const alerts = pgTable(
 export const alertEvents = pgTable(
   'alert_events',
   {
-    id: integer().primaryKey().generatedAlwaysAsIdentity(),
-    alertId: integer()
-      .notNull()
-      .references(() => alerts.id, { onDelete: 'cascade' }),
-    at: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
-    type: text().$type<AlertEventType>().notNull(),
-    /** A user name, `system` for the engine, `alertmanager:<agent>` for Prometheus alerts. */
-    actor: text().notNull(),
+    id: generatedId(),
+    alertId: requiredId(() => alerts.id, { onDelete: 'cascade' }),
+    /** The actor: a user name, `system` for the engine, `alertmanager:<agent>` for Prometheus alerts. */
+    ...timelineEntryColumns(alertEventTypes),
     note: text(),
   },
-  (t) => [
-    check('alert_events_type_check', sql`${t.type} in (${sql.raw(sqlList(alertEventTypes))})`),
-    index('alert_events_alert_id_idx').on(t.alertId, t.at),
-  ],
+  (t) => [...enumChecks(t.type), index('alert_events_alert_id_idx').on(t.alertId, t.at)],
 );
 
 /**
@@ -90,24 +71,24 @@ export const alertEvents = pgTable(
  */
 export const alertConditions = pgTable('alert_conditions', {
   fingerprint: text().primaryKey(),
-  rule: text().$type<AlertRuleKey>().notNull(),
-  since: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
-  lastSeenAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+  rule: text({ enum: alertRuleKeys }).notNull(),
+  since: instant().notNull(),
+  lastSeenAt: instant().notNull(),
 });
 
 /** Ops' changes to a built-in rule; a rule without a row runs with its defaults. */
 export const alertRules = pgTable(
   'alert_rules',
   {
-    rule: text().$type<AlertRuleKey>().primaryKey(),
+    rule: text({ enum: alertRuleKeys }).primaryKey(),
     enabled: boolean().notNull(),
-    severity: text().$type<AlertSeverity>().notNull(),
+    severity: text({ enum: alertSeverities }).notNull(),
     forSeconds: integer().notNull(),
     thresholds: jsonb().$type<Record<string, number>>().notNull().default({}),
-    updatedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: instant().notNull().defaultNow(),
     updatedBy: text().notNull(),
   },
-  (t) => [check('alert_rules_severity_check', sql`${t.severity} in (${sql.raw(sqlList(alertSeverities))})`)],
+  (t) => [...enumChecks(t.severity)],
 );
 
 /** Matchers of a silence; every given one must match (a region matches its descendants). */
@@ -132,16 +113,16 @@ export interface SilenceRecurrence {
 export const silences = pgTable(
   'silences',
   {
-    id: integer().primaryKey().generatedAlwaysAsIdentity(),
+    id: generatedId(),
     matchers: jsonb().$type<SilenceMatchers>().notNull(),
-    startsAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    startsAt: instant().notNull(),
     /** Null for a recurring window with no end date. */
-    endsAt: timestamp({ withTimezone: true, mode: 'date' }),
+    endsAt: instant(),
     recurrence: jsonb().$type<SilenceRecurrence>(),
     reason: text().notNull(),
     createdBy: text().notNull(),
-    createdAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    expiredAt: timestamp({ withTimezone: true, mode: 'date' }),
+    createdAt: instant().notNull().defaultNow(),
+    expiredAt: instant(),
     expiredBy: text(),
   },
   (t) => [index('silences_ends_at_idx').on(t.endsAt)],

@@ -1,12 +1,13 @@
 import { isNull } from 'drizzle-orm';
-import { bigint, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { generatedBigId, instant } from './columns.ts';
 
 /** The audit trail: who changed what, when, before → after, in the writer's transaction. */
 export const auditLog = pgTable(
   'audit_log',
   {
-    id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    at: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    id: generatedBigId(),
+    at: instant().notNull().defaultNow(),
     actor: text().notNull(),
     sourceIp: text(),
     action: text().notNull(),

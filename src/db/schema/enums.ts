@@ -36,14 +36,12 @@ export type CloudRole = (typeof cloudRoles)[number];
 export const trackedKinds = ['system', 'private_network', 'service_item', 'network_node', 'department'] as const;
 export type TrackedKind = (typeof trackedKinds)[number];
 
+/** The kinds whose classification a reviewer certifies (认定). */
+export type CertifiedKind = Extract<TrackedKind, 'system' | 'private_network'>;
+
 export const integrationStates = ['not_integrated', 'integrated'] as const;
 export const commissionStates = ['not_commissioned', 'commissioned'] as const;
 export const extranetStates = ['not_connected', 'connected'] as const;
-
-/** SQL `IN (...)` list for a CHECK constraint, from a closed value set. */
-export function sqlList(values: readonly string[]): string {
-  return values.map((v) => `'${v}'`).join(', ');
-}
 
 /** `alertmanager`: a Prometheus Alertmanager posting its webhook to yunwang; it reports no items. */
 export const agentKinds = ['cloud', 'network', 'alertmanager'] as const;

@@ -1,5 +1,6 @@
-import { bigint, date, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import type { TrackedKind } from './enums.ts';
+import { index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { calendarDate, generatedBigId, instant } from './columns.ts';
+import { trackedKinds } from './enums.ts';
 
 /**
  * Every change of a tracked state, with the business date it took effect (`effectiveAt`,
@@ -9,18 +10,18 @@ import type { TrackedKind } from './enums.ts';
 export const transitions = pgTable(
   'transitions',
   {
-    id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    kind: text().$type<TrackedKind>().notNull(),
+    id: generatedBigId(),
+    kind: text({ enum: trackedKinds }).notNull(),
     entityId: integer().notNull(),
     field: text().$type<'state' | 'classification'>().notNull(),
     fromValue: text(),
     toValue: text().notNull(),
-    effectiveAt: date({ mode: 'string' }),
-    recordedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    effectiveAt: calendarDate(),
+    recordedAt: instant().notNull().defaultNow(),
     actor: text().notNull(),
     note: text(),
     requestId: text(),
-    supersededAt: timestamp({ withTimezone: true, mode: 'date' }),
+    supersededAt: instant(),
   },
   (t) => [index('transitions_entity_idx').on(t.kind, t.entityId, t.field)],
 );
@@ -33,11 +34,11 @@ export const transitions = pgTable(
 export const timeline = pgTable(
   'timeline',
   {
-    id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    kind: text().$type<TrackedKind>().notNull(),
+    id: generatedBigId(),
+    kind: text({ enum: trackedKinds }).notNull(),
     entityId: integer().notNull(),
-    validFrom: date({ mode: 'string' }),
-    validTo: date({ mode: 'string' }),
+    validFrom: calendarDate(),
+    validTo: calendarDate(),
     classification: text(),
     state: text().notNull(),
   },

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import { entityColumns } from './columns.ts';
+import { boolean, check, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { entityColumns, enumChecks, generatedId, instant, requiredId } from './columns.ts';
 import { departments } from './departments.ts';
 
 /** Named users (等保: no shared accounts). Roles are granted by the security admin. */
@@ -14,10 +14,10 @@ export const users = pgTable(
     /** The department a `department` user is bound to (with its sub-departments). */
     departmentId: integer().references(() => departments.id),
     passwordHash: text().notNull(),
-    passwordChangedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    passwordChangedAt: instant().notNull().defaultNow(),
     mustChangePassword: boolean().notNull().default(true),
     failedAttempts: integer().notNull().default(0),
-    lockedUntil: timestamp({ withTimezone: true, mode: 'date' }),
+    lockedUntil: instant(),
     /** Locked by an administrator until unlocked, unlike the timed lockout. */
     disabled: boolean().notNull().default(false),
     totpSecret: text(),
@@ -26,7 +26,7 @@ export const users = pgTable(
     totpLastStep: integer(),
     /** Demo users only: the demo dataset is not protected by a second factor. */
     totpExempt: boolean().notNull().default(false),
-    lastLoginAt: timestamp({ withTimezone: true, mode: 'date' }),
+    lastLoginAt: instant(),
   },
   (t) => [
     // 三权分立: no user holds two of the three administrator roles.
@@ -44,40 +44,41 @@ export const sessions = pgTable(
   'sessions',
   {
     idHash: text().primaryKey(),
-    userId: integer()
-      .notNull()
-      .references(() => users.id),
+    userId: requiredId(() => users.id),
     csrfToken: text().notNull(),
-    createdAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    lastSeenAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    expiresAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    createdAt: instant().notNull().defaultNow(),
+    lastSeenAt: instant().notNull().defaultNow(),
+    expiresAt: instant().notNull(),
     sourceIp: text(),
   },
   (t) => [index('sessions_user_id_idx').on(t.userId)],
 );
+
+/** `read`: safe methods only; `write`: everything the user may do. */
+const tokenScopes = ['read', 'write'] as const;
 
 /** API tokens for scripts: shown once, stored as a hash, scoped, expiring, revocable. */
 export const apiTokens = pgTable(
   'api_tokens',
   {
     ...entityColumns,
-    userId: integer()
-      .notNull()
-      .references(() => users.id),
+    userId: requiredId(() => users.id),
     name: text().notNull(),
     tokenHash: text().notNull().unique('api_tokens_token_hash_key'),
-    /** `read`: safe methods only; `write`: everything the user may do. */
-    scope: text().$type<'read' | 'write'>().notNull(),
+    scope: text({ enum: tokenScopes }).notNull(),
     /** The roles chosen at creation: at use, only those the user still holds count, so later grants are not inherited. */
     roles: text().array().notNull().default(sql`'{}'::text[]`),
     /** The department the user was bound to at creation: a token does not follow its user to another department. */
     departmentId: integer().references(() => departments.id),
-    expiresAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
-    revokedAt: timestamp({ withTimezone: true, mode: 'date' }),
-    lastUsedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    expiresAt: instant().notNull(),
+    revokedAt: instant(),
+    lastUsedAt: instant(),
   },
-  (t) => [check('api_tokens_scope_check', sql`${t.scope} in ('read', 'write')`), index('api_tokens_user_id_idx').on(t.userId)],
+  (t) => [...enumChecks(t.scope), index('api_tokens_user_id_idx').on(t.userId)],
 );
+
+/** A reset waits for a second administrator's approval. */
+const resetStatuses = ['pending', 'approved'] as const;
 
 /**
  * A system administrator's password reset of an administrator waits here until a second
@@ -87,18 +88,14 @@ export const passwordResets = pgTable(
   'password_resets',
   {
     ...entityColumns,
-    userId: integer()
-      .notNull()
-      .references(() => users.id),
-    requestedBy: integer()
-      .notNull()
-      .references(() => users.id),
-    status: text().$type<'pending' | 'approved'>().notNull().default('pending'),
+    userId: requiredId(() => users.id),
+    requestedBy: requiredId(() => users.id),
+    status: text({ enum: resetStatuses }).notNull().default('pending'),
     approvedBy: integer().references(() => users.id),
-    approvedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    approvedAt: instant(),
   },
   (t) => [
-    check('password_resets_status_check', sql`${t.status} in ('pending', 'approved')`),
+    ...enumChecks(t.status),
     check(
       'password_resets_four_eyes',
       sql`${t.approvedBy} is null or (${t.approvedBy} <> ${t.requestedBy} and ${t.approvedBy} <> ${t.userId})`,
@@ -114,13 +111,11 @@ export const passwordResets = pgTable(
 export const userNotices = pgTable(
   'user_notices',
   {
-    id: integer().primaryKey().generatedAlwaysAsIdentity(),
-    userId: integer()
-      .notNull()
-      .references(() => users.id),
+    id: generatedId(),
+    userId: requiredId(() => users.id),
     message: text().notNull(),
-    createdAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    shownAt: timestamp({ withTimezone: true, mode: 'date' }),
+    createdAt: instant().notNull().defaultNow(),
+    shownAt: instant(),
   },
   (t) => [index('user_notices_user_id_idx').on(t.userId)],
 );
@@ -132,5 +127,5 @@ export const securityPolicy = pgTable('security_policy', {
   lockoutAttempts: integer().notNull().default(5),
   lockoutMinutes: integer().notNull().default(15),
   idleTimeoutMinutes: integer().notNull().default(30),
-  updatedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  updatedAt: instant().notNull().defaultNow(),
 });

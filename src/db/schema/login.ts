@@ -1,4 +1,5 @@
-import { bigint, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { generatedBigId, instant, requiredId } from './columns.ts';
 import { users } from './identity.ts';
 
 /**
@@ -8,9 +9,9 @@ import { users } from './identity.ts';
 export const loginAttempts = pgTable(
   'login_attempts',
   {
-    id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    id: generatedBigId(),
     address: text().notNull(),
-    attemptedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    attemptedAt: instant().notNull(),
   },
   (t) => [index('login_attempts_address_attempted_at_idx').on(t.address, t.attemptedAt)],
 );
@@ -23,13 +24,11 @@ export const loginAttempts = pgTable(
 export const loginLockouts = pgTable(
   'login_lockouts',
   {
-    userId: integer()
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: requiredId(() => users.id, { onDelete: 'cascade' }),
     address: text().notNull(),
     failedAttempts: integer().notNull().default(0),
-    lockedUntil: timestamp({ withTimezone: true, mode: 'date' }),
-    updatedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    lockedUntil: instant(),
+    updatedAt: instant().notNull().defaultNow(),
   },
   (t) => [primaryKey({ name: 'login_lockouts_pkey', columns: [t.userId, t.address] })],
 );

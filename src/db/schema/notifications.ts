@@ -1,16 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import {
-  type AlertSeverity,
-  alertSeverities,
-  type ChannelKind,
-  channelKinds,
-  type NotificationReason,
-  type NotificationState,
-  notificationReasons,
-  notificationStates,
-  sqlList,
-} from './enums.ts';
+import { boolean, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { enumChecks, generatedId, instant, requiredId } from './columns.ts';
+import { alertSeverities, channelKinds, type NotificationReason, notificationReasons, notificationStates } from './enums.ts';
 
 /**
  * 通知渠道: where alerts are sent. `secret` (a DingTalk signing secret, a webhook HMAC key,
@@ -19,15 +10,15 @@ import {
 export const notificationChannels = pgTable(
   'notification_channels',
   {
-    id: integer().primaryKey().generatedAlwaysAsIdentity(),
+    id: generatedId(),
     name: text().notNull().unique('notification_channels_name_key'),
-    kind: text().$type<ChannelKind>().notNull(),
+    kind: text({ enum: channelKinds }).notNull(),
     /** The webhook or robot URL; for email, the SMTP URL (smtp://host:port). */
     url: text().notNull(),
     /** Email recipients. */
     to: text().array().notNull().default(sql`'{}'::text[]`),
     secret: text(),
-    minSeverity: text().$type<AlertSeverity>().notNull().default('warning'),
+    minSeverity: text({ enum: alertSeverities }).notNull().default('warning'),
     /** Region codes (with their descendants) whose alerts it takes; empty = every region. */
     regions: text().array().notNull().default(sql`'{}'::text[]`),
     /** Rules whose alerts it takes; empty = every rule. */
@@ -39,15 +30,12 @@ export const notificationChannels = pgTable(
     /** Messages a minute the receiver accepts (a DingTalk robot takes 20); more wait their turn. */
     ratePerMinute: integer().notNull().default(20),
     enabled: boolean().notNull().default(true),
-    createdAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    updatedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    createdAt: instant().notNull().defaultNow(),
+    updatedAt: instant().notNull().defaultNow(),
     /** Deleted channels stay for their notifications' history. */
-    deletedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    deletedAt: instant(),
   },
-  (t) => [
-    check('notification_channels_kind_check', sql`${t.kind} in (${sql.raw(sqlList(channelKinds))})`),
-    check('notification_channels_min_severity_check', sql`${t.minSeverity} in (${sql.raw(sqlList(alertSeverities))})`),
-  ],
+  (t) => [...enumChecks(t.kind, t.minSeverity)],
 );
 
 /** One alert in a notification, and what happened to it. */
@@ -64,27 +52,24 @@ export interface NotificationEntry {
 export const notifications = pgTable(
   'notifications',
   {
-    id: integer().primaryKey().generatedAlwaysAsIdentity(),
-    channelId: integer()
-      .notNull()
-      .references(() => notificationChannels.id),
-    state: text().$type<NotificationState>().notNull().default('queued'),
+    id: generatedId(),
+    channelId: requiredId(() => notificationChannels.id),
+    state: text({ enum: notificationStates }).notNull().default('queued'),
     entries: jsonb().$type<NotificationEntry[]>().notNull().default([]),
     /** The alert ids of `entries`, for `GET /notifications?alert=`. */
     alertIds: integer().array().notNull().default(sql`'{}'::integer[]`),
-    reason: text().$type<NotificationReason>().notNull(),
+    reason: text({ enum: notificationReasons }).notNull(),
     attempts: integer().notNull().default(0),
     /** Not before: the end of the group wait, then of each backoff. */
-    nextAttemptAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    nextAttemptAt: instant().notNull(),
     /** A deliverer holds it until then; a crashed one's claim simply lapses. */
-    claimedUntil: timestamp({ withTimezone: true, mode: 'date' }),
+    claimedUntil: instant(),
     lastError: text(),
-    createdAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    sentAt: timestamp({ withTimezone: true, mode: 'date' }),
+    createdAt: instant().notNull().defaultNow(),
+    sentAt: instant(),
   },
   (t) => [
-    check('notifications_state_check', sql`${t.state} in (${sql.raw(sqlList(notificationStates))})`),
-    check('notifications_reason_check', sql`${t.reason} in (${sql.raw(sqlList(notificationReasons))})`),
+    ...enumChecks(t.state, t.reason),
     index('notifications_due_idx').on(t.state, t.nextAttemptAt),
     index('notifications_channel_idx').on(t.channelId, t.createdAt),
     index('notifications_alert_ids_idx').using('gin', t.alertIds),

@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
-import { check, index, pgTable, text } from 'drizzle-orm/pg-core';
-import { type RegionLevel, regionLevels, sqlList } from './enums.ts';
+import { index, pgTable, text } from 'drizzle-orm/pg-core';
+import { enumChecks } from './columns.ts';
+import { regionLevels } from './enums.ts';
 
 /**
  * 行政区划 (GB/T 2260). `path` lists the codes from the province down to this region,
@@ -11,12 +11,12 @@ export const regions = pgTable(
   {
     code: text().primaryKey(),
     name: text().notNull(),
-    level: text().$type<RegionLevel>().notNull(),
+    level: text({ enum: regionLevels }).notNull(),
     parentCode: text(),
     path: text().notNull(),
   },
   (t) => [
-    check('regions_level_check', sql`${t.level} in (${sql.raw(sqlList(regionLevels))})`),
+    ...enumChecks(t.level),
     index('regions_parent_code_idx').on(t.parentCode),
     index('regions_path_idx').on(t.path.op('text_pattern_ops')),
   ],

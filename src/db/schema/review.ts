@@ -1,31 +1,28 @@
 import { sql } from 'drizzle-orm';
-import { check, date, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import { entityColumns } from './columns.ts';
-import { type Classification, classifications, sqlList } from './enums.ts';
+import { check, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { calendarDate, entityColumns, enumChecks, instant, requiredId } from './columns.ts';
+import { type CertifiedKind, classifications } from './enums.ts';
 import { users } from './identity.ts';
 
-/** 认定: a reviewer's certification of a system's or private network's classification. */
+/** A certification stands until a failed re-review reverts it. */
+const certificationStatuses = ['active', 'reverted'] as const;
+
+/** 认定: a reviewer's certification of a record's classification; `kind` says which kind of record. */
 export const certifications = pgTable(
   'certifications',
   {
     ...entityColumns,
-    kind: text().$type<'system' | 'private_network'>().notNull(),
+    kind: text().$type<CertifiedKind>().notNull(),
     entityId: integer().notNull(),
-    classification: text().$type<Classification>().notNull(),
-    previousClassification: text().$type<Classification>().notNull(),
+    classification: text({ enum: classifications }).notNull(),
+    previousClassification: text({ enum: classifications }).notNull(),
     evidence: text().notNull(),
-    certifiedBy: integer()
-      .notNull()
-      .references(() => users.id),
-    certifiedAt: date({ mode: 'string' }).notNull(),
-    status: text().$type<'active' | 'reverted'>().notNull().default('active'),
+    certifiedBy: requiredId(() => users.id),
+    certifiedAt: calendarDate().notNull(),
+    status: text({ enum: certificationStatuses }).notNull().default('active'),
     revertedReason: text(),
   },
-  (t) => [
-    check('certifications_classification_check', sql`${t.classification} in (${sql.raw(sqlList(classifications))})`),
-    check('certifications_status_check', sql`${t.status} in ('active', 'reverted')`),
-    index('certifications_entity_idx').on(t.kind, t.entityId),
-  ],
+  (t) => [...enumChecks(t.classification, t.status), index('certifications_entity_idx').on(t.kind, t.entityId)],
 );
 
 /** 回头看: a re-review of a certification, due by a date; a failure reverts the certification. */
@@ -33,14 +30,12 @@ export const reReviews = pgTable(
   're_reviews',
   {
     ...entityColumns,
-    certificationId: integer()
-      .notNull()
-      .references(() => certifications.id),
-    dueAt: date({ mode: 'string' }).notNull(),
+    certificationId: requiredId(() => certifications.id),
+    dueAt: calendarDate().notNull(),
     result: text().$type<'passed' | 'failed'>(),
     reason: text(),
     reviewedBy: integer().references(() => users.id),
-    reviewedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    reviewedAt: instant(),
   },
   (t) => [
     check('re_reviews_result_check', sql`${t.result} is null or ${t.result} in ('passed', 'failed')`),

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex } from 'drizzle-orm/pg-core';
-import { type SnapshotLevel, type SnapshotStatus, snapshotLevels, snapshotStatuses, sqlList } from './enums.ts';
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, unique, uniqueIndex } from 'drizzle-orm/pg-core';
+import { calendarDate, enumChecks, generatedId, instant, requiredId } from './columns.ts';
+import { snapshotLevels, snapshotStatuses } from './enums.ts';
 
 /**
  * 快照: one month's indicators, frozen as of its last day. A month has at most one current
@@ -10,15 +11,15 @@ import { type SnapshotLevel, type SnapshotStatus, snapshotLevels, snapshotStatus
 export const snapshots = pgTable(
   'snapshots',
   {
-    id: integer().primaryKey().generatedAlwaysAsIdentity(),
+    id: generatedId(),
     /** YYYY-MM */
     month: text().notNull(),
     revision: integer().notNull().default(1),
-    status: text().$type<SnapshotStatus>().notNull(),
-    asOf: date({ mode: 'string' }).notNull(),
-    requestedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    status: text({ enum: snapshotStatuses }).notNull(),
+    asOf: calendarDate().notNull(),
+    requestedAt: instant().notNull().defaultNow(),
     requestedBy: text().notNull(),
-    frozenAt: timestamp({ withTimezone: true, mode: 'date' }),
+    frozenAt: instant(),
     frozenBy: text(),
     /** Why a month was frozen again (required for a re-freeze). */
     reason: text(),
@@ -27,12 +28,12 @@ export const snapshots = pgTable(
     scopeCount: integer().notNull().default(0),
     figureCount: integer().notNull().default(0),
     durationMs: integer(),
-    supersededAt: timestamp({ withTimezone: true, mode: 'date' }),
+    supersededAt: instant(),
   },
   (t) => [
     unique('snapshots_month_revision_key').on(t.month, t.revision),
     uniqueIndex('snapshots_month_current_key').on(t.month).where(sql`${t.status} <> 'superseded'`),
-    check('snapshots_status_check', sql`${t.status} in (${sql.raw(sqlList(snapshotStatuses))})`),
+    ...enumChecks(t.status),
     check('snapshots_month_check', sql`${t.month} ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`),
   ],
 );
@@ -44,13 +45,11 @@ export const snapshots = pgTable(
 export const snapshotScopes = pgTable(
   'snapshot_scopes',
   {
-    snapshotId: integer()
-      .notNull()
-      .references(() => snapshots.id, { onDelete: 'cascade' }),
+    snapshotId: requiredId(() => snapshots.id, { onDelete: 'cascade' }),
     /** As computeIndicators takes it: `450100` or `dept:P001`. */
     scope: text().notNull(),
     kind: text().$type<'region' | 'department'>().notNull(),
-    level: text().$type<SnapshotLevel>().notNull(),
+    level: text({ enum: snapshotLevels }).notNull(),
     name: text().notNull(),
     /** A region's own code; a department's region. */
     regionCode: text().notNull(),
@@ -59,7 +58,7 @@ export const snapshotScopes = pgTable(
   },
   (t) => [
     primaryKey({ name: 'snapshot_scopes_pkey', columns: [t.snapshotId, t.scope] }),
-    check('snapshot_scopes_level_check', sql`${t.level} in (${sql.raw(sqlList(snapshotLevels))})`),
+    ...enumChecks(t.level),
     index('snapshot_scopes_level_idx').on(t.snapshotId, t.level),
   ],
 );
@@ -68,9 +67,7 @@ export const snapshotScopes = pgTable(
 export const snapshotFigures = pgTable(
   'snapshot_figures',
   {
-    snapshotId: integer()
-      .notNull()
-      .references(() => snapshots.id, { onDelete: 'cascade' }),
+    snapshotId: requiredId(() => snapshots.id, { onDelete: 'cascade' }),
     scope: text().notNull(),
     indicator: text().notNull(),
     numerator: integer().notNull(),

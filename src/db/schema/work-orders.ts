@@ -1,19 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { check, date, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { check, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { alerts } from './alerts.ts';
+import { calendarDate, enumChecks, generatedId, instant, requiredId, sqlList, timelineEntryColumns } from './columns.ts';
 import { departments } from './departments.ts';
 import {
-  type CalendarDayKind,
   calendarDayKinds,
-  type SlaClock,
   slaClocks,
-  sqlList,
-  type WorkOrderCategory,
-  type WorkOrderEventType,
-  type WorkOrderPriority,
-  type WorkOrderSlaState,
-  type WorkOrderState,
-  type WorkOrderSubjectKind,
   workOrderCategories,
   workOrderEventTypes,
   workOrderPriorities,
@@ -24,8 +16,6 @@ import {
 import { users } from './identity.ts';
 import { regions } from './regions.ts';
 
-const instant = () => timestamp({ withTimezone: true, mode: 'date' });
-
 /**
  * 工单: a fault, change, service request or rectification, with an owner and deadlines.
  * `code` is `WO-<year>-<6 digits>`, numbered per year by work_order_sequences.
@@ -33,15 +23,15 @@ const instant = () => timestamp({ withTimezone: true, mode: 'date' });
 export const workOrders = pgTable(
   'work_orders',
   {
-    id: integer().primaryKey().generatedAlwaysAsIdentity(),
+    id: generatedId(),
     code: text().notNull().unique('work_orders_code_key'),
     title: text().notNull(),
-    category: text().$type<WorkOrderCategory>().notNull(),
-    priority: text().$type<WorkOrderPriority>().notNull(),
-    state: text().$type<WorkOrderState>().notNull().default('new'),
+    category: text({ enum: workOrderCategories }).notNull(),
+    priority: text({ enum: workOrderPriorities }).notNull(),
+    state: text({ enum: workOrderStates }).notNull().default('new'),
     description: text().notNull().default(''),
     /** What the order is about (a node, system, tenant, cloud, department …); all three null when nothing. */
-    subjectKind: text().$type<WorkOrderSubjectKind>(),
+    subjectKind: text({ enum: workOrderSubjectKinds }),
     subjectCode: text(),
     subjectName: text(),
     regionCode: text().references(() => regions.code),
@@ -62,7 +52,7 @@ export const workOrders = pgTable(
     closedAt: instant(),
     cancelledAt: instant(),
     /** The service level's terms when the order was opened (a later policy change does not move them): its clock and budgets in seconds of that clock. */
-    slaClock: text().$type<SlaClock>().notNull(),
+    slaClock: text({ enum: slaClocks }).notNull(),
     responseSeconds: integer().notNull(),
     resolutionSeconds: integer().notNull(),
     /** Deadlines by those terms, computed at creation (the resolution deadline moves on when a suspension ends). */
@@ -72,7 +62,7 @@ export const workOrders = pgTable(
     pausedAt: instant(),
     /** Time of the clock left to the resolution deadline when suspended, in seconds of that clock. */
     resolutionRemainingSeconds: integer(),
-    slaState: text().$type<WorkOrderSlaState>().notNull().default('on_track'),
+    slaState: text({ enum: workOrderSlaStates }).notNull().default('on_track'),
     /** When the SLA job first saw it at risk, and breached: each is raised once. */
     atRiskAt: instant(),
     breachedAt: instant(),
@@ -80,11 +70,7 @@ export const workOrders = pgTable(
     version: integer().notNull().default(1),
   },
   (t) => [
-    check('work_orders_category_check', sql`${t.category} in (${sql.raw(sqlList(workOrderCategories))})`),
-    check('work_orders_priority_check', sql`${t.priority} in (${sql.raw(sqlList(workOrderPriorities))})`),
-    check('work_orders_state_check', sql`${t.state} in (${sql.raw(sqlList(workOrderStates))})`),
-    check('work_orders_sla_clock_check', sql`${t.slaClock} in (${sql.raw(sqlList(slaClocks))})`),
-    check('work_orders_sla_state_check', sql`${t.slaState} in (${sql.raw(sqlList(workOrderSlaStates))})`),
+    ...enumChecks(t.category, t.priority, t.state, t.slaClock, t.slaState),
     check(
       'work_orders_subject_check',
       sql`(${t.subjectKind} is null and ${t.subjectCode} is null) or (${t.subjectKind} in (${sql.raw(sqlList(workOrderSubjectKinds))}) and ${t.subjectCode} is not null)`,
@@ -102,25 +88,18 @@ export const workOrders = pgTable(
 export const workOrderEvents = pgTable(
   'work_order_events',
   {
-    id: integer().primaryKey().generatedAlwaysAsIdentity(),
-    workOrderId: integer()
-      .notNull()
-      .references(() => workOrders.id, { onDelete: 'cascade' }),
-    at: instant().notNull(),
-    type: text().$type<WorkOrderEventType>().notNull(),
-    /** A user name, or `system` for the SLA job. */
-    actor: text().notNull(),
-    fromState: text().$type<WorkOrderState>(),
-    toState: text().$type<WorkOrderState>(),
+    id: generatedId(),
+    workOrderId: requiredId(() => workOrders.id, { onDelete: 'cascade' }),
+    /** The actor: a user name, or `system` for the SLA job. */
+    ...timelineEntryColumns(workOrderEventTypes),
+    fromState: text({ enum: workOrderStates }),
+    toState: text({ enum: workOrderStates }),
     /** The comment, or the reason given with a transition. */
     note: text(),
     /** Extra facts (assignee before and after, fields changed), bounded by the service. */
     details: jsonb().$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [
-    check('work_order_events_type_check', sql`${t.type} in (${sql.raw(sqlList(workOrderEventTypes))})`),
-    index('work_order_events_order_idx').on(t.workOrderId, t.at),
-  ],
+  (t) => [...enumChecks(t.type), index('work_order_events_order_idx').on(t.workOrderId, t.at)],
 );
 
 /** The last number given out each year: `WO-2026-000042`. */
@@ -133,16 +112,15 @@ export const workOrderSequences = pgTable('work_order_sequences', {
 export const slaPolicies = pgTable(
   'sla_policies',
   {
-    priority: text().$type<WorkOrderPriority>().primaryKey(),
-    clock: text().$type<SlaClock>().notNull(),
+    priority: text({ enum: workOrderPriorities }).primaryKey(),
+    clock: text({ enum: slaClocks }).notNull(),
     responseMinutes: integer().notNull(),
     resolutionMinutes: integer().notNull(),
     updatedAt: instant().notNull().defaultNow(),
     updatedBy: text().notNull(),
   },
   (t) => [
-    check('sla_policies_priority_check', sql`${t.priority} in (${sql.raw(sqlList(workOrderPriorities))})`),
-    check('sla_policies_clock_check', sql`${t.clock} in (${sql.raw(sqlList(slaClocks))})`),
+    ...enumChecks(t.priority, t.clock),
     check('sla_policies_minutes_check', sql`${t.responseMinutes} > 0 and ${t.resolutionMinutes} >= ${t.responseMinutes}`),
   ],
 );
@@ -166,8 +144,8 @@ export const workingHours = pgTable('working_hours', {
 export const calendarDays = pgTable(
   'calendar_days',
   {
-    day: date({ mode: 'string' }).primaryKey(),
-    kind: text().$type<CalendarDayKind>().notNull(),
+    day: calendarDate().primaryKey(),
+    kind: text({ enum: calendarDayKinds }).notNull(),
     /** The holiday it belongs to: 国庆节, or 国庆节调休 for a make-up working day. */
     name: text().notNull(),
     /** Where the date came from (the notice's number), for whoever checks it. */
@@ -175,5 +153,5 @@ export const calendarDays = pgTable(
     createdAt: instant().notNull().defaultNow(),
     createdBy: text().notNull(),
   },
-  (t) => [check('calendar_days_kind_check', sql`${t.kind} in (${sql.raw(sqlList(calendarDayKinds))})`)],
+  (t) => [...enumChecks(t.kind)],
 );
