@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { booleanQuery } from '../http/router.ts';
+import { booleanQuery } from '../http/schemas.ts';
 import { indicatorKeys } from './definitions.ts';
 
 export const ScopeQuery = z.object({
