@@ -12,35 +12,30 @@ import { createSilence, expireSilence, listSilences } from './silences.ts';
 
 const route = routesTagged('alerts');
 
-const listSilencesRoute = route.get('/api/v1/silences', {
-  operationId: 'listSilences',
+const listSilencesRoute = route.get('/api/v1/silences', 'listSilences', {
   summary: 'Silences and maintenance windows: live (default), expired or all',
   query: z.object({ state: z.enum(['live', 'expired', 'all']).optional() }),
   responses: { 200: json('Silences', itemsOf(SilenceView)) },
 });
 
-const createSilenceRoute = route.post('/api/v1/silences', {
-  operationId: 'createSilence',
+const createSilenceRoute = route.post('/api/v1/silences', 'createSilence', {
   summary: 'Silence matching alerts for a time, or every week in a window (recurrence); silenced alerts are kept, not notified',
   body: SilenceInput,
   responses: { 201: json('The silence', SilenceView) },
 });
 
-const expireSilenceRoute = route.delete('/api/v1/silences/{id}', {
-  operationId: 'expireSilence',
+const expireSilenceRoute = route.delete('/api/v1/silences/{id}', 'expireSilence', {
   summary: 'Expire a silence now (it stays on record)',
   params: IdParam,
   responses: { 200: json('The expired silence', SilenceView), 409: problem('Already ended') },
 });
 
-const listRulesRoute = route.get('/api/v1/alert-rules', {
-  operationId: 'listAlertRules',
+const listRulesRoute = route.get('/api/v1/alert-rules', 'listAlertRules', {
   summary: 'The built-in alert rules as they run now',
   responses: { 200: json('Rules', itemsOf(RuleSettings)) },
 });
 
-const updateRuleRoute = route.put('/api/v1/alert-rules/{rule}', {
-  operationId: 'updateAlertRule',
+const updateRuleRoute = route.put('/api/v1/alert-rules/{rule}', 'updateAlertRule', {
   summary: 'Change a rule: enabled, severity, for_seconds, thresholds (fields left out keep their value)',
   params: z.object({ rule: z.string().openapi({ param: { name: 'rule', in: 'path' }, example: 'node_down' }) }),
   body: RuleUpdate,

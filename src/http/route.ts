@@ -110,15 +110,15 @@ function routeOf<M extends Method, P extends string, O extends Operation>(tag: s
 }
 
 /**
- * The route definer of one area: `route.get(path, { operationId, summary, query, responses })`
+ * The route definer of one area: `route.get(path, operationId, { summary, query, responses })`
  * and likewise `post`, `put`, `patch` and `delete`, or `route({ method, path, … })`. Its routes
  * carry the area's tag unless they name their own, and every error answer (see `defineRoute`).
  */
 export function routesTagged(tag: string) {
   const verb =
     <M extends Method>(method: M) =>
-    <const P extends string, const O extends Operation>(path: P, operation: O) =>
-      routeOf(tag, method, path, operation);
+    <const P extends string, const O extends Omit<Operation, 'operationId'>>(path: P, operationId: string, operation: O) =>
+      routeOf(tag, method, path, { operationId, ...operation });
   const define = <const R extends RouteConfig>(route: R) => defineRoute({ tags: [tag], ...route });
   return Object.assign(define, { get: verb('get'), post: verb('post'), put: verb('put'), patch: verb('patch'), delete: verb('delete') });
 }

@@ -15,8 +15,7 @@ const route = routesTagged('identity');
 const tooManyAttempts = problem('Too many sign-in attempts from this address; retry after `Retry-After` seconds');
 
 const routes = {
-  login: route.post('/api/v1/auth/login', {
-    operationId: 'login',
+  login: route.post('/api/v1/auth/login', 'login', {
     summary: 'Sign in; sets the session cookie (HttpOnly, SameSite=Strict)',
     body: z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(256), totp: z.string().max(12).optional() }),
     responses: {
@@ -27,29 +26,24 @@ const routes = {
       429: tooManyAttempts,
     },
   }),
-  logout: route.post('/api/v1/auth/logout', {
-    operationId: 'logout',
+  logout: route.post('/api/v1/auth/logout', 'logout', {
     summary: 'Sign out',
     responses: { 204: { description: 'Signed out' } },
   }),
-  me: route.get('/api/v1/auth/me', {
-    operationId: 'getMe',
+  me: route.get('/api/v1/auth/me', 'getMe', {
     summary: 'The signed-in user',
     responses: { 200: json('You', Session.extend({ csrf_token: z.string().nullable() })) },
   }),
-  password: route.post('/api/v1/auth/password', {
-    operationId: 'changeOwnPassword',
+  password: route.post('/api/v1/auth/password', 'changeOwnPassword', {
     summary: 'Change your password (required after an initial or reset password)',
     body: z.object({ current_password: z.string().min(1).max(256), new_password: z.string().min(1).max(256) }),
     responses: { 204: { description: 'Changed' }, 429: tooManyAttempts },
   }),
-  totpStart: route.post('/api/v1/auth/totp', {
-    operationId: 'startTotpEnrollment',
+  totpStart: route.post('/api/v1/auth/totp', 'startTotpEnrollment', {
     summary: 'Start enrolling an authenticator app: returns the secret once',
     responses: { 200: json('The secret and its otpauth:// URI', z.object({ secret: z.string(), uri: z.string() })) },
   }),
-  totpConfirm: route.post('/api/v1/auth/totp/confirm', {
-    operationId: 'confirmTotpEnrollment',
+  totpConfirm: route.post('/api/v1/auth/totp/confirm', 'confirmTotpEnrollment', {
     summary: 'Confirm the authenticator app with its current code',
     body: z.object({ code: z.string().regex(/^\d{6}$/, 'must be the 6-digit code') }),
     responses: { 204: { description: 'Second factor on' } },

@@ -25,39 +25,33 @@ const userName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/, 'must be 
 const theUser = { 200: json('The user', UserView) };
 
 const routes = {
-  listUsers: route.get('/api/v1/users', {
-    operationId: 'listUsers',
+  listUsers: route.get('/api/v1/users', 'listUsers', {
     summary: 'All users',
     responses: { 200: json('Users', itemsOf(UserView)) },
   }),
-  createUser: route.post('/api/v1/users', {
-    operationId: 'createUser',
+  createUser: route.post('/api/v1/users', 'createUser', {
     summary: 'Create a user with a one-time password (roles are granted by the security admin)',
     body: z.object({ name: userName, display_name: z.string().min(1).max(100).optional() }),
     responses: {
       201: json('The user, and the one-time password once', z.object({ user: UserView, one_time_password: z.string().optional() })),
     },
   }),
-  getUser: route.get('/api/v1/users/{name}', {
-    operationId: 'getUser',
+  getUser: route.get('/api/v1/users/{name}', 'getUser', {
     summary: 'One user',
     params: NameParam,
     responses: theUser,
   }),
-  lockUser: route.post('/api/v1/users/{name}/lock', {
-    operationId: 'lockUser',
+  lockUser: route.post('/api/v1/users/{name}/lock', 'lockUser', {
     summary: 'Lock a user out until unlocked',
     params: NameParam,
     responses: theUser,
   }),
-  unlockUser: route.post('/api/v1/users/{name}/unlock', {
-    operationId: 'unlockUser',
+  unlockUser: route.post('/api/v1/users/{name}/unlock', 'unlockUser', {
     summary: 'Unlock a user (also clears a lockout after failed attempts)',
     params: NameParam,
     responses: theUser,
   }),
-  resetPassword: route.post('/api/v1/users/{name}/password-reset', {
-    operationId: 'resetUserPassword',
+  resetPassword: route.post('/api/v1/users/{name}/password-reset', 'resetUserPassword', {
     summary: "Issue a one-time password the user must change at next sign-in; an administrator's waits for a second administrator",
     params: NameParam,
     responses: {
@@ -65,37 +59,31 @@ const routes = {
       202: json("An administrator's reset, awaiting another administrator's approval", z.object({ reset: PasswordResetView })),
     },
   }),
-  listPasswordResets: route.get('/api/v1/password-resets', {
-    operationId: 'listPasswordResets',
+  listPasswordResets: route.get('/api/v1/password-resets', 'listPasswordResets', {
     summary: "Administrators' password resets awaiting approval",
     responses: { 200: json('Pending resets', itemsOf(PasswordResetView)) },
   }),
-  approvePasswordReset: route.post('/api/v1/password-resets/{id}/approve', {
-    operationId: 'approvePasswordReset',
+  approvePasswordReset: route.post('/api/v1/password-resets/{id}/approve', 'approvePasswordReset', {
     summary: 'Approve (as an administrator other than its requester and its user): issues the one-time password, once',
     params: RowIdParam,
     responses: { 200: json('The one-time password, once', OneTimePassword) },
   }),
-  setRoles: route.put('/api/v1/users/{name}/roles', {
-    operationId: 'setUserRoles',
+  setRoles: route.put('/api/v1/users/{name}/roles', 'setUserRoles', {
     summary: 'Grant roles (security admin); a department user is bound to a department',
     params: NameParam,
     body: z.object({ roles: z.array(z.enum(roles)).max(7), department_code: z.string().nullable().default(null) }),
     responses: theUser,
   }),
-  resetTotp: route.post('/api/v1/users/{name}/totp-reset', {
-    operationId: 'resetUserTotp',
+  resetTotp: route.post('/api/v1/users/{name}/totp-reset', 'resetUserTotp', {
     summary: 'Clear a lost second factor (security admin); the user enrols anew at next sign-in',
     params: NameParam,
     responses: theUser,
   }),
-  getPolicy: route.get('/api/v1/security-policy', {
-    operationId: 'getSecurityPolicy',
+  getPolicy: route.get('/api/v1/security-policy', 'getSecurityPolicy', {
     summary: 'Password, lockout and idle-timeout policy',
     responses: { 200: json('The policy', SecurityPolicyView) },
   }),
-  updatePolicy: route.put('/api/v1/security-policy', {
-    operationId: 'updateSecurityPolicy',
+  updatePolicy: route.put('/api/v1/security-policy', 'updateSecurityPolicy', {
     summary: 'Change the policy (security admin)',
     body: SecurityPolicyView.partial(),
     responses: { 200: json('The policy', SecurityPolicyView) },

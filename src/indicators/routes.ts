@@ -12,15 +12,13 @@ import { readIndicatorItems, readIndicators } from './service.ts';
 
 const route = routesTagged('indicators');
 
-const getIndicators = route.get('/api/v1/indicators', {
-  operationId: 'getIndicators',
+const getIndicators = route.get('/api/v1/indicators', 'getIndicators', {
   summary: 'The official indicators for a scope as of a date',
   query: ScopeQuery,
   responses: { 200: json('The indicator set', IndicatorReport) },
 });
 
-const listItems = route.get('/api/v1/indicators/{key}/items', {
-  operationId: 'listIndicatorItems',
+const listItems = route.get('/api/v1/indicators/{key}/items', 'listIndicatorItems', {
   summary: 'The exact items behind a figure (CSV with Accept: text/csv)',
   params: z.object({ key: z.enum(indicatorKeys) }),
   query: ScopeQuery.extend({ missing: booleanQuery.optional().openapi({ description: 'Only the items not yet done' }), ...paging }),

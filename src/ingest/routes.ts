@@ -17,8 +17,7 @@ import { agentActor, applyBatch } from './service.ts';
 
 export type IngestConfig = Pick<Config, 'YUNWANG_INGEST_BODY_LIMIT_BYTES' | 'YUNWANG_INGEST_MAX_ITEMS' | 'YUNWANG_INGEST_MAX_IN_FLIGHT'>;
 
-const ingestBatchRoute = routesTagged('ingest').post('/api/v1/ingest/batches', {
-  operationId: 'ingestBatch',
+const ingestBatchRoute = routesTagged('ingest').post('/api/v1/ingest/batches', 'ingestBatch', {
   summary: 'Apply one agent batch, all or nothing; a replayed (agent, seq) is acknowledged and not applied again',
   security: [{ agentToken: [] }],
   body: IngestBatch,
@@ -41,8 +40,7 @@ const AgentName = z.object({
     .openapi({ param: { name: 'name', in: 'path' }, example: 'network-nanning-1' }),
 });
 
-const listAgentsRoute = agentRoute.get('/api/v1/agents', {
-  operationId: 'listAgents',
+const listAgentsRoute = agentRoute.get('/api/v1/agents', 'listAgents', {
   summary: 'List agents with their scope, last report and status (silent for 3× their interval → unknown)',
   query: PageQuery.extend({
     kind: z.enum(agentKinds).optional(),
@@ -52,15 +50,13 @@ const listAgentsRoute = agentRoute.get('/api/v1/agents', {
   responses: { 200: json('A page of agents', pageOf(AgentItem)) },
 });
 
-const getAgentRoute = agentRoute.get('/api/v1/agents/{name}', {
-  operationId: 'getAgent',
+const getAgentRoute = agentRoute.get('/api/v1/agents/{name}', 'getAgent', {
   summary: 'One agent',
   params: AgentName,
   responses: { 200: json('The agent', AgentItem) },
 });
 
-const nodeSamplesRoute = routesTagged('network-nodes').get('/api/v1/network-nodes/{code}/samples', {
-  operationId: 'listNetworkNodeSamples',
+const nodeSamplesRoute = routesTagged('network-nodes').get('/api/v1/network-nodes/{code}/samples', 'listNetworkNodeSamples', {
   summary: "A network node's probe samples in a time range, oldest first",
   params: z.object({
     code: z

@@ -35,26 +35,22 @@ const route = routesTagged('leadership');
 const MonthQuery = z.object({ month: monthString });
 
 const routes = {
-  listTargets: route.get('/api/v1/targets', {
-    operationId: 'listTargets',
+  listTargets: route.get('/api/v1/targets', 'listTargets', {
     summary: 'Target trajectories, by indicator and scope',
     query: z.object({ indicator: z.enum(indicatorKeys).optional(), scope: targetScope.optional() }),
     responses: { 200: json('The trajectories', itemsOf(TrajectorySchema)) },
   }),
-  setTarget: route.put('/api/v1/targets', {
-    operationId: 'setTarget',
+  setTarget: route.put('/api/v1/targets', 'setTarget', {
     summary: 'Set one point (deadline, ratio) of a trajectory; the same deadline again replaces it',
     body: TargetInput,
     responses: { 200: json('The trajectory as it now stands', TrajectorySchema) },
   }),
-  removeTargets: route.delete('/api/v1/targets', {
-    operationId: 'removeTargets',
+  removeTargets: route.delete('/api/v1/targets', 'removeTargets', {
     summary: 'Remove one point of a trajectory (with deadline) or the whole trajectory',
     query: z.object({ indicator: z.enum(indicatorKeys), scope: targetScope, deadline: isoDate.optional() }),
     responses: { 200: json('How many points were removed', z.object({ removed: z.number().int() })) },
   }),
-  targetStatus: route.get('/api/v1/targets/status', {
-    operationId: 'getTargetStatus',
+  targetStatus: route.get('/api/v1/targets/status', 'getTargetStatus', {
     summary: 'For a scope and date: each figure, the target in force, the gap and whether it is behind',
     query: z.object({
       scope: z.string().min(1).openapi({ example: '450100' }),
@@ -62,19 +58,16 @@ const routes = {
     }),
     responses: { 200: json('Figures against targets', TargetStatusSchema) },
   }),
-  listSnapshots: route.get('/api/v1/snapshots', {
-    operationId: 'listSnapshots',
+  listSnapshots: route.get('/api/v1/snapshots', 'listSnapshots', {
     summary: 'Every month with a snapshot (frozen, or queued for the snapshot job)',
     responses: { 200: json('The months', itemsOf(SnapshotMetaSchema)) },
   }),
-  freeze: route.post('/api/v1/snapshots', {
-    operationId: 'freezeSnapshot',
+  freeze: route.post('/api/v1/snapshots', 'freezeSnapshot', {
     summary: 'Freeze a month (again only with refreeze and a reason)',
     body: FreezeInput,
     responses: { 200: json('What happened', FreezeResultSchema), 409: problem('The registry kept changing while freezing') },
   }),
-  series: route.get('/api/v1/snapshots/series', {
-    operationId: 'getSnapshotSeries',
+  series: route.get('/api/v1/snapshots/series', 'getSnapshotSeries', {
     summary: "A scope's frozen figures of one indicator, month by month (the trend line)",
     query: z.object({
       scope: z.string().min(1).openapi({ example: '450100' }),
@@ -84,21 +77,18 @@ const routes = {
     }),
     responses: { 200: json('The series', SeriesSchema) },
   }),
-  revisions: route.get('/api/v1/snapshots/{month}', {
-    operationId: 'getSnapshot',
+  revisions: route.get('/api/v1/snapshots/{month}', 'getSnapshot', {
     summary: 'A month and every revision of it, newest first',
     params: z.object({ month: monthString.openapi({ param: { name: 'month', in: 'path' } }) }),
     responses: { 200: json('The revisions', z.object({ month: z.string(), revisions: z.array(SnapshotMetaSchema) })) },
   }),
-  figures: route.get('/api/v1/snapshots/{month}/figures', {
-    operationId: 'getFrozenFigures',
+  figures: route.get('/api/v1/snapshots/{month}/figures', 'getFrozenFigures', {
     summary: "One scope's indicators as frozen for the month",
     params: z.object({ month: monthString.openapi({ param: { name: 'month', in: 'path' } }) }),
     query: z.object({ scope: z.string().min(1).openapi({ example: '450000' }) }),
     responses: { 200: json('The frozen report', FrozenReportSchema) },
   }),
-  forecast: route.get('/api/v1/forecasts', {
-    operationId: 'getForecast',
+  forecast: route.get('/api/v1/forecasts', 'getForecast', {
     summary: 'When each indicator reaches 100% at its recent pace (least squares over the last N snapshots)',
     query: z.object({
       scope: z.string().min(1).openapi({ description: 'A scope, or `cities` / `departments` for the whole group', example: 'cities' }),
@@ -106,14 +96,12 @@ const routes = {
     }),
     responses: { 200: json('The forecasts', ForecastSchema) },
   }),
-  ranking: route.get('/api/v1/ranking', {
-    operationId: 'getRanking',
+  ranking: route.get('/api/v1/ranking', 'getRanking', {
     summary: 'The red/black list (红黑榜) of a frozen month: cities and province-level departments',
     query: MonthQuery,
     responses: { 200: json('The ranking', RankingSchema) },
   }),
-  report: route.get('/api/v1/reports/supervision', {
-    operationId: 'getSupervisionReport',
+  report: route.get('/api/v1/reports/supervision', 'getSupervisionReport', {
     summary: 'The monthly supervision report (督查通报) as XLSX or a printable HTML page',
     query: MonthQuery.extend({ format: z.enum(['xlsx', 'html']).default('html') }),
     responses: {

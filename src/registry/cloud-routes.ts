@@ -15,37 +15,32 @@ const Tenant = TenantInput.extend({ ...stamps, last_report_at: timestamp.nullabl
 const cloudRoute = routesTagged('clouds');
 const tenantRoute = routesTagged('tenants');
 
-const listCloudsRoute = cloudRoute.get('/api/v1/clouds', {
-  operationId: 'listClouds',
+const listCloudsRoute = cloudRoute.get('/api/v1/clouds', 'listClouds', {
   summary: 'List government clouds (政务云), filtered and paged',
   query: PageQuery.extend({ q, region, kind: z.enum(cloudKinds).optional(), role: z.enum(cloudRoles).optional() }),
   responses: { 200: json('A page of clouds', pageOf(Cloud)) },
 });
 
-const getCloudRoute = cloudRoute.get('/api/v1/clouds/{code}', {
-  operationId: 'getCloud',
+const getCloudRoute = cloudRoute.get('/api/v1/clouds/{code}', 'getCloud', {
   summary: 'One cloud',
   params: CodeParam,
   responses: { 200: json('The cloud', Cloud) },
 });
 
-const createCloudRoute = cloudRoute.post('/api/v1/clouds', {
-  operationId: 'createCloud',
+const createCloudRoute = cloudRoute.post('/api/v1/clouds', 'createCloud', {
   summary: 'Register a cloud',
   body: CloudInput,
   responses: { 201: json('The new cloud', Cloud) },
 });
 
-const updateCloudRoute = cloudRoute.patch('/api/v1/clouds/{code}', {
-  operationId: 'updateCloud',
+const updateCloudRoute = cloudRoute.patch('/api/v1/clouds/{code}', 'updateCloud', {
   summary: 'Change some fields of a cloud',
   params: CodeParam,
   body: patchOf(CloudInput).openapi('CloudPatch'),
   responses: { 200: json('The cloud as changed', Cloud) },
 });
 
-const listTenantsRoute = tenantRoute.get('/api/v1/tenants', {
-  operationId: 'listTenants',
+const listTenantsRoute = tenantRoute.get('/api/v1/tenants', 'listTenants', {
   summary: 'List cloud tenants (云租户), filtered and paged',
   query: PageQuery.extend({
     q: z.string().max(200).optional().openapi({ description: 'External id contains this text (case-insensitive)' }),
@@ -56,22 +51,19 @@ const listTenantsRoute = tenantRoute.get('/api/v1/tenants', {
   responses: { 200: json('A page of tenants', pageOf(Tenant)) },
 });
 
-const getTenantRoute = tenantRoute.get('/api/v1/tenants/{id}', {
-  operationId: 'getTenant',
+const getTenantRoute = tenantRoute.get('/api/v1/tenants/{id}', 'getTenant', {
   summary: 'One tenant',
   params: IdParam,
   responses: { 200: json('The tenant', Tenant) },
 });
 
-const createTenantRoute = tenantRoute.post('/api/v1/tenants', {
-  operationId: 'createTenant',
+const createTenantRoute = tenantRoute.post('/api/v1/tenants', 'createTenant', {
   summary: "Register a department's tenancy on a cloud (unique by cloud and external id)",
   body: TenantInput,
   responses: { 201: json('The new tenant', Tenant) },
 });
 
-const updateTenantRoute = tenantRoute.patch('/api/v1/tenants/{id}', {
-  operationId: 'updateTenant',
+const updateTenantRoute = tenantRoute.patch('/api/v1/tenants/{id}', 'updateTenant', {
   summary: 'Change some fields of a tenant; its cloud cannot change',
   params: IdParam,
   body: patchOf(TenantInput).openapi('TenantPatch'),

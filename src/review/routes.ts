@@ -45,39 +45,34 @@ const CertifyBody = z.object({
 const route = routesTagged('review');
 
 const certifyRoute = (kind: AnyRecordKind) =>
-  route.post(`/api/v1/${kind.segment}/{code}/certifications`, {
-    operationId: `certify${kind.names.one}`,
+  route.post(`/api/v1/${kind.segment}/{code}/certifications`, `certify${kind.names.one}`, {
     summary: '认定: certify the classification, with evidence (reviewer)',
     params: z.object({ code: z.string() }),
     body: CertifyBody,
     responses: { 201: json('The certification', Certification) },
   });
 
-const listCertificationsRoute = route.get('/api/v1/certifications', {
-  operationId: 'listCertifications',
+const listCertificationsRoute = route.get('/api/v1/certifications', 'listCertifications', {
   summary: 'Certifications',
   query: z.object({ status: z.enum(['active', 'reverted']).optional() }),
   responses: { 200: json('Certifications', itemsOf(Certification)) },
 });
 
-const scheduleRoute = route.post('/api/v1/certifications/{id}/re-reviews', {
-  operationId: 'scheduleReReview',
+const scheduleRoute = route.post('/api/v1/certifications/{id}/re-reviews', 'scheduleReReview', {
   summary: '回头看: schedule a re-review, due by a date',
   params: RowIdParam,
   body: z.object({ due_at: isoDate }),
   responses: { 201: json('The re-review', ReReview) },
 });
 
-const resultRoute = route.post('/api/v1/re-reviews/{id}/result', {
-  operationId: 'recordReReviewResult',
+const resultRoute = route.post('/api/v1/re-reviews/{id}/result', 'recordReReviewResult', {
   summary: 'Record a re-review; a failure reverts the certification',
   params: RowIdParam,
   body: z.object({ result: z.enum(['passed', 'failed']), reason: z.string().trim().max(2000).optional() }),
   responses: { 200: json('The re-review', ReReview) },
 });
 
-const listReReviewsRoute = route.get('/api/v1/re-reviews', {
-  operationId: 'listReReviews',
+const listReReviewsRoute = route.get('/api/v1/re-reviews', 'listReReviews', {
   summary: 'The re-review queue, soonest due first',
   query: z.object({ open: booleanQuery.optional(), due_before: isoDate.optional() }),
   responses: { 200: json('Re-reviews', itemsOf(ReReview)) },

@@ -31,53 +31,46 @@ const OrderCode = z.object({
     .openapi({ param: { name: 'code', in: 'path' }, example: 'WO-2026-000001' }),
 });
 
-const listRoute = route.get('/api/v1/work-orders', {
-  operationId: 'listWorkOrders',
+const listRoute = route.get('/api/v1/work-orders', 'listWorkOrders', {
   summary: 'Work orders, newest first; a department user sees those assigned to or reported by its department',
   query: WorkOrderListQuery,
   responses: { 200: json('A page of orders', listOf(WorkOrderView)) },
 });
 
-const createOrderRoute = route.post('/api/v1/work-orders', {
-  operationId: 'createWorkOrder',
+const createOrderRoute = route.post('/api/v1/work-orders', 'createWorkOrder', {
   summary: 'Open a work order by hand; deadlines follow the priority’s service level',
   body: CreateWorkOrder,
   responses: { 201: json('The order', WorkOrderView) },
 });
 
-const getRoute = route.get('/api/v1/work-orders/{code}', {
-  operationId: 'getWorkOrder',
+const getRoute = route.get('/api/v1/work-orders/{code}', 'getWorkOrder', {
   summary: 'One order with its timeline (its linked alert’s events merged in)',
   params: OrderCode,
   responses: { 200: json('The order', WorkOrderDetail) },
 });
 
-const updateRoute = route.patch('/api/v1/work-orders/{code}', {
-  operationId: 'updateWorkOrder',
+const updateRoute = route.patch('/api/v1/work-orders/{code}', 'updateWorkOrder', {
   summary: 'Edit title, description, priority, category, subject, region; `version` must be the one read',
   params: OrderCode,
   body: UpdateWorkOrder,
   responses: { 200: json('The order', WorkOrderDetail), 409: problem('Changed meanwhile, or closed') },
 });
 
-const transitionRoute = route.post('/api/v1/work-orders/{code}/transitions', {
-  operationId: 'transitionWorkOrder',
+const transitionRoute = route.post('/api/v1/work-orders/{code}/transitions', 'transitionWorkOrder', {
   summary: 'Accept, transfer, suspend, resume, resolve, close, reopen or cancel',
   params: OrderCode,
   body: TransitionWorkOrder,
   responses: { 200: json('The order', WorkOrderDetail), 409: problem('Not allowed from its state, or taken meanwhile') },
 });
 
-const commentRoute = route.post('/api/v1/work-orders/{code}/comments', {
-  operationId: 'commentWorkOrder',
+const commentRoute = route.post('/api/v1/work-orders/{code}/comments', 'commentWorkOrder', {
   summary: 'Add a comment to the timeline',
   params: OrderCode,
   body: CommentWorkOrder,
   responses: { 201: json('The order', WorkOrderDetail) },
 });
 
-const fromAlertRoute = route.post('/api/v1/alerts/{id}/work-order', {
-  operationId: 'createWorkOrderFromAlert',
+const fromAlertRoute = route.post('/api/v1/alerts/{id}/work-order', 'createWorkOrderFromAlert', {
   summary: 'Open a fault order from an alert: priority from severity, subject and region copied, linked both ways',
   params: IdParam,
   body: jsonBody(AlertWorkOrderInput, false),

@@ -68,41 +68,35 @@ const YearParam = z.object({
     .openapi({ param: { name: 'year', in: 'path' }, example: 2027 }),
 });
 
-const listPoliciesRoute = route.get('/api/v1/sla-policies', {
-  operationId: 'listSlaPolicies',
+const listPoliciesRoute = route.get('/api/v1/sla-policies', 'listSlaPolicies', {
   summary: 'Service levels by priority: response (accept) and resolution deadlines, and which clock they run on',
   responses: { 200: json('The policies', itemsOf(SlaPolicy)) },
 });
 
-const updatePoliciesRoute = route.put('/api/v1/sla-policies', {
-  operationId: 'updateSlaPolicies',
+const updatePoliciesRoute = route.put('/api/v1/sla-policies', 'updateSlaPolicies', {
   summary: 'Replace the policies of the priorities given (ops); open orders keep the terms frozen when they were opened',
   body: z.object({ items: z.array(SlaPolicyInput).min(1).max(workOrderPriorities.length) }).strict(),
   responses: { 200: json('All policies after the change', itemsOf(SlaPolicy)) },
 });
 
-const getWorkingHoursRoute = route.get('/api/v1/working-hours', {
-  operationId: 'getWorkingHours',
+const getWorkingHoursRoute = route.get('/api/v1/working-hours', 'getWorkingHours', {
   summary: 'Working hours (作息时间) of a working day, in one time zone',
   responses: { 200: json('The working hours', WorkingHours) },
 });
 
-const updateWorkingHoursRoute = route.put('/api/v1/working-hours', {
-  operationId: 'updateWorkingHours',
+const updateWorkingHoursRoute = route.put('/api/v1/working-hours', 'updateWorkingHours', {
   summary: 'Set the working hours (ops): an IANA zone and 1–6 sorted, non-overlapping HH:MM periods',
   body: z.object({ timezone: z.string().min(1).max(64), periods: z.array(Period.strict()).max(6, 'at most 6 periods') }).strict(),
   responses: { 200: json('The working hours', WorkingHours) },
 });
 
-const getCalendarRoute = route.get('/api/v1/calendar/{year}', {
-  operationId: 'getCalendarYear',
+const getCalendarRoute = route.get('/api/v1/calendar/{year}', 'getCalendarYear', {
   summary: "A year's public holidays (放假) and make-up working days (调休上班); other days follow Monday–Friday",
   params: YearParam,
   responses: { 200: json('The year', CalendarYear) },
 });
 
-const replaceCalendarRoute = route.post('/api/v1/calendar/{year}', {
-  operationId: 'replaceCalendarYear',
+const replaceCalendarRoute = route.post('/api/v1/calendar/{year}', 'replaceCalendarYear', {
   summary:
     "Replace a year's days (ops), all or nothing: JSON {days:[{day,kind,name,source?}], source?} or text/csv with headers " +
     '日期/day, 类型/kind (放假|上班 or holiday|workday), 名称/name, 来源/source; at most 64 KB and 400 days',
