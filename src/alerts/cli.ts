@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { onlyOption, printAs, scopeFlag, when } from '../cli/output.ts';
+import { printAs, when, withFilters } from '../cli/output.ts';
 import type { Database } from '../db/client.ts';
 import { alertRuleKeys, alertSeverities, alertStates } from '../db/schema/enums.ts';
 import type { Actor } from '../identity/actor.ts';
@@ -56,13 +56,11 @@ const weekly = (v: string) => {
 
 /** `yunwang alerts` and `yunwang silence add|list|expire`, through the same services as the API. */
 export function registerAlertCommands(program: Command, context: AlertCliContext): void {
-  program
-    .command('alerts')
-    .description('list alerts, firing first (告警)')
-    .addOption(onlyOption('state', alertStates))
-    .addOption(onlyOption('severity', alertSeverities))
-    .addOption(onlyOption('rule', alertRuleKeys))
-    .option(...scopeFlag)
+  withFilters(program.command('alerts').description('list alerts, firing first (告警)'), {
+    state: alertStates,
+    severity: alertSeverities,
+    rule: alertRuleKeys,
+  })
     .option('--limit <n>', 'at most this many', (v) => Math.min(1000, Math.floor(positive(v))), 100)
     .option('--json', 'print JSON ({items, total}, as GET /api/v1/alerts)')
     .action(

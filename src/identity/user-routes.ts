@@ -23,6 +23,9 @@ const NameParam = z.object({ name: z.string().min(1).max(64) });
 const userName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/, 'must be 2–64 letters, digits, ".", "_" or "-"');
 /** The answer of the routes that change one user. */
 const theUser = { 200: json('The user', UserView) };
+/** A change to one user that takes no body and answers with the user. */
+const userAction = (action: string, operationId: string, summary: string) =>
+  route.post(`/api/v1/users/{name}/${action}`, operationId, { summary, params: NameParam, responses: theUser });
 
 const routes = {
   listUsers: route.get('/api/v1/users', 'listUsers', {
@@ -41,16 +44,8 @@ const routes = {
     params: NameParam,
     responses: theUser,
   }),
-  lockUser: route.post('/api/v1/users/{name}/lock', 'lockUser', {
-    summary: 'Lock a user out until unlocked',
-    params: NameParam,
-    responses: theUser,
-  }),
-  unlockUser: route.post('/api/v1/users/{name}/unlock', 'unlockUser', {
-    summary: 'Unlock a user (also clears a lockout after failed attempts)',
-    params: NameParam,
-    responses: theUser,
-  }),
+  lockUser: userAction('lock', 'lockUser', 'Lock a user out until unlocked'),
+  unlockUser: userAction('unlock', 'unlockUser', 'Unlock a user (also clears a lockout after failed attempts)'),
   resetPassword: route.post('/api/v1/users/{name}/password-reset', 'resetUserPassword', {
     summary: "Issue a one-time password the user must change at next sign-in; an administrator's waits for a second administrator",
     params: NameParam,
@@ -74,11 +69,7 @@ const routes = {
     body: z.object({ roles: z.array(z.enum(roles)).max(7), department_code: z.string().nullable().default(null) }),
     responses: theUser,
   }),
-  resetTotp: route.post('/api/v1/users/{name}/totp-reset', 'resetUserTotp', {
-    summary: 'Clear a lost second factor (security admin); the user enrols anew at next sign-in',
-    params: NameParam,
-    responses: theUser,
-  }),
+  resetTotp: userAction('totp-reset', 'resetUserTotp', 'Clear a lost second factor (security admin); the user enrols anew at next sign-in'),
   getPolicy: route.get('/api/v1/security-policy', 'getSecurityPolicy', {
     summary: 'Password, lockout and idle-timeout policy',
     responses: { 200: json('The policy', SecurityPolicyView) },

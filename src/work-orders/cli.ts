@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { onlyOption, printAs, scopeFlag, when } from '../cli/output.ts';
+import { printAs, when, withFilters } from '../cli/output.ts';
 import type { Database } from '../db/client.ts';
 import { workOrderCategories, workOrderPriorities, workOrderStates } from '../db/schema/enums.ts';
 import type { Actor } from '../identity/actor.ts';
@@ -52,13 +52,11 @@ const positive = (v: string) => {
 /** `yunwang work-order list|show`, through the same services as the API. */
 export function registerWorkOrderCommands(program: Command, context: WorkOrderCliContext): void {
   const workOrder = program.command('work-order').description('work orders (工单)');
-  workOrder
-    .command('list')
-    .description('list work orders, newest first')
-    .addOption(onlyOption('state', workOrderStates))
-    .addOption(onlyOption('priority', workOrderPriorities))
-    .addOption(onlyOption('category', workOrderCategories))
-    .option(...scopeFlag)
+  withFilters(workOrder.command('list').description('list work orders, newest first'), {
+    state: workOrderStates,
+    priority: workOrderPriorities,
+    category: workOrderCategories,
+  })
     .option('--breached', 'only orders that breached their service level')
     .option('--limit <n>', 'at most this many (≤ 1000)', positive, 100)
     .option('--json', 'print JSON ({items, total}, as GET /api/v1/work-orders)')
