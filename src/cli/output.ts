@@ -3,8 +3,7 @@ import { type Command, Option } from 'commander';
 /** The option and output habits every command shares. */
 
 /** `--state <state>`, "only this state": a filter that takes one of `values`. */
-const onlyOption = (name: string, values: readonly string[]) =>
-  new Option(`--${name} <${name}>`, `only this ${name}`).choices(values);
+const onlyOption = (name: string, values: readonly string[]) => new Option(`--${name} <${name}>`, `only this ${name}`).choices(values);
 
 /** A list command's filters: `--<name>` for each of `filters`, taking one of its values, then `--scope`. */
 export function withFilters(command: Command, filters: Record<string, readonly string[]>): Command {
