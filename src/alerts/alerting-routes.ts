@@ -1,60 +1,44 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import { json, jsonBody, problem, routesTagged } from '../http/route.ts';
+import { json, problem, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
+import { IdParam, itemsOf } from '../http/schemas.ts';
 import { assertCan } from '../identity/access.ts';
 import { AppError } from '../kernel/errors.ts';
 import { refreshMuting } from './engine.ts';
 import type { AlertNotifier } from './lifecycle.ts';
 import { builtInRules, loadRuleBook, updateRule } from './rules.ts';
-import { AlertId, RuleSettings, RuleUpdate, SilenceInput, SilenceView } from './schemas.ts';
+import { RuleSettings, RuleUpdate, SilenceInput, SilenceView } from './schemas.ts';
 import { createSilence, expireSilence, listSilences } from './silences.ts';
 
 const route = routesTagged('alerts');
 
-const listSilencesRoute = route({
-  method: 'get',
-  path: '/api/v1/silences',
-  operationId: 'listSilences',
+const listSilencesRoute = route.get('/api/v1/silences', 'listSilences', {
   summary: 'Silences and maintenance windows: live (default), expired or all',
-  request: { query: z.object({ state: z.enum(['live', 'expired', 'all']).optional() }) },
-  responses: { 200: json('Silences', z.object({ items: z.array(SilenceView) })) },
+  query: z.object({ state: z.enum(['live', 'expired', 'all']).optional() }),
+  responses: { 200: json('Silences', itemsOf(SilenceView)) },
 });
 
-const createSilenceRoute = route({
-  method: 'post',
-  path: '/api/v1/silences',
-  operationId: 'createSilence',
+const createSilenceRoute = route.post('/api/v1/silences', 'createSilence', {
   summary: 'Silence matching alerts for a time, or every week in a window (recurrence); silenced alerts are kept, not notified',
-  request: { body: jsonBody(SilenceInput) },
+  body: SilenceInput,
   responses: { 201: json('The silence', SilenceView) },
 });
 
-const expireSilenceRoute = route({
-  method: 'delete',
-  path: '/api/v1/silences/{id}',
-  operationId: 'expireSilence',
+const expireSilenceRoute = route.delete('/api/v1/silences/{id}', 'expireSilence', {
   summary: 'Expire a silence now (it stays on record)',
-  request: { params: AlertId },
+  params: IdParam,
   responses: { 200: json('The expired silence', SilenceView), 409: problem('Already ended') },
 });
 
-const listRulesRoute = route({
-  method: 'get',
-  path: '/api/v1/alert-rules',
-  operationId: 'listAlertRules',
+const listRulesRoute = route.get('/api/v1/alert-rules', 'listAlertRules', {
   summary: 'The built-in alert rules as they run now',
-  responses: { 200: json('Rules', z.object({ items: z.array(RuleSettings) })) },
+  responses: { 200: json('Rules', itemsOf(RuleSettings)) },
 });
 
-const updateRuleRoute = route({
-  method: 'put',
-  path: '/api/v1/alert-rules/{rule}',
-  operationId: 'updateAlertRule',
+const updateRuleRoute = route.put('/api/v1/alert-rules/{rule}', 'updateAlertRule', {
   summary: 'Change a rule: enabled, severity, for_seconds, thresholds (fields left out keep their value)',
-  request: {
-    params: z.object({ rule: z.string().openapi({ param: { name: 'rule', in: 'path' }, example: 'node_down' }) }),
-    body: jsonBody(RuleUpdate),
-  },
+  params: z.object({ rule: z.string().openapi({ param: { name: 'rule', in: 'path' }, example: 'node_down' }) }),
+  body: RuleUpdate,
   responses: { 200: json('The rule', RuleSettings) },
 });
 

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { printAs, when, withFilters } from '../cli/output.ts';
 import type { Database } from '../db/client.ts';
 import { alertRuleKeys, alertSeverities, alertStates } from '../db/schema/enums.ts';
 import type { Actor } from '../identity/actor.ts';
@@ -13,8 +14,6 @@ export interface AlertCliContext {
   withDatabase: <T>(fn: (database: Database) => Promise<T>) => Promise<T>;
   actor: () => Actor;
 }
-
-const when = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 16) : '—');
 
 export function formatAlerts(items: AlertItem[], total: number): string {
   if (items.length === 0) return 'no alerts';
@@ -57,13 +56,11 @@ const weekly = (v: string) => {
 
 /** `yunwang alerts` and `yunwang silence add|list|expire`, through the same services as the API. */
 export function registerAlertCommands(program: Command, context: AlertCliContext): void {
-  program
-    .command('alerts')
-    .description('list alerts, firing first (告警)')
-    .addOption(new Option('--state <state>', 'only this state').choices(alertStates))
-    .addOption(new Option('--severity <severity>', 'only this severity').choices(alertSeverities))
-    .addOption(new Option('--rule <rule>', 'only this rule').choices(alertRuleKeys))
-    .option('--scope <scope>', 'a region code (with its descendants) or dept:<code>')
+  withFilters(program.command('alerts').description('list alerts, firing first (告警)'), {
+    state: alertStates,
+    severity: alertSeverities,
+    rule: alertRuleKeys,
+  })
     .option('--limit <n>', 'at most this many', (v) => Math.min(1000, Math.floor(positive(v))), 100)
     .option('--json', 'print JSON ({items, total}, as GET /api/v1/alerts)')
     .action(
@@ -77,7 +74,7 @@ export function registerAlertCommands(program: Command, context: AlertCliContext
       }) =>
         context.withDatabase(async (database) => {
           const page = await listAlerts(database.db, context.actor().access, { ...opts, offset: 0 });
-          console.log(opts.json ? JSON.stringify(page, null, 2) : formatAlerts(page.items, page.total));
+          printAs(opts.json, page, () => formatAlerts(page.items, page.total));
         }),
     );
 
@@ -137,7 +134,7 @@ export function registerAlertCommands(program: Command, context: AlertCliContext
             now,
           );
           await refreshMuting(database.db, outboxNotifier, now);
-          console.log(opts.json ? JSON.stringify(created, null, 2) : `silence ${created.id} created\n${formatSilences([created])}`);
+          printAs(opts.json, created, () => `silence ${created.id} created\n${formatSilences([created])}`);
         }),
     );
   silence
@@ -148,7 +145,7 @@ export function registerAlertCommands(program: Command, context: AlertCliContext
     .action((opts: { all?: boolean; json?: boolean }) =>
       context.withDatabase(async (database) => {
         const items = await listSilences(database.db, { state: opts.all ? 'all' : 'live' });
-        console.log(opts.json ? JSON.stringify({ items }, null, 2) : formatSilences(items));
+        printAs(opts.json, { items }, () => formatSilences(items));
       }),
     );
   silence

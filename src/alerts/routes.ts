@@ -1,61 +1,45 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import { json, jsonBody, problem, routesTagged } from '../http/route.ts';
+import { json, problem, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
+import { IdParam, listOf } from '../http/schemas.ts';
 import { assertCan } from '../identity/access.ts';
 import { authenticateAgent } from '../ingest/agents.ts';
 import { AppError } from '../kernel/errors.ts';
 import { AlertmanagerPayload, receiveAlertmanager } from './alertmanager.ts';
 import type { AlertNotifier } from './lifecycle.ts';
-import { AlertCounts, AlertDetail, AlertId, AlertItem, AlertListQuery } from './schemas.ts';
+import { AlertCounts, AlertDetail, AlertItem, AlertListQuery } from './schemas.ts';
 import { acknowledgeAlert, getAlert, listAlerts, openAlertCounts } from './service.ts';
 
 const route = routesTagged('alerts');
 
-const listAlertsRoute = route({
-  method: 'get',
-  path: '/api/v1/alerts',
-  operationId: 'listAlerts',
+const listAlertsRoute = route.get('/api/v1/alerts', 'listAlerts', {
   summary: 'Alerts, firing first then by severity; a department user sees only those about its own systems and tenants',
-  request: { query: AlertListQuery },
-  responses: { 200: json('A page of alerts', z.object({ items: z.array(AlertItem), total: z.number().int() })) },
+  query: AlertListQuery,
+  responses: { 200: json('A page of alerts', listOf(AlertItem)) },
 });
 
-const countAlertsRoute = route({
-  method: 'get',
-  path: '/api/v1/alerts/counts',
-  operationId: 'countAlerts',
+const countAlertsRoute = route.get('/api/v1/alerts/counts', 'countAlerts', {
   summary: 'Open alerts by state; firing_critical leaves out silenced and inhibited ones (the console badge)',
   responses: { 200: json('Counts', AlertCounts) },
 });
 
-const getAlertRoute = route({
-  method: 'get',
-  path: '/api/v1/alerts/{id}',
-  operationId: 'getAlert',
+const getAlertRoute = route.get('/api/v1/alerts/{id}', 'getAlert', {
   summary: 'One alert with its timeline (events)',
-  request: { params: AlertId },
+  params: IdParam,
   responses: { 200: json('The alert', AlertDetail) },
 });
 
-const acknowledgeRoute = route({
-  method: 'post',
-  path: '/api/v1/alerts/{id}/acknowledge',
-  operationId: 'acknowledgeAlert',
+const acknowledgeRoute = route.post('/api/v1/alerts/{id}/acknowledge', 'acknowledgeAlert', {
   summary: 'Take a firing alert: firing → acknowledged (who, when, note)',
-  request: {
-    params: AlertId,
-    body: jsonBody(z.object({ note: z.string().trim().min(1, 'say what you are doing about it').max(2000) })),
-  },
+  params: IdParam,
+  body: z.object({ note: z.string().trim().min(1, 'say what you are doing about it').max(2000) }),
   responses: { 200: json('The acknowledged alert', AlertDetail), 409: problem('Already acknowledged (by whom), or resolved') },
 });
 
-const alertmanagerRoute = route({
-  method: 'post',
-  path: '/api/v1/alerts/alertmanager',
-  operationId: 'receiveAlertmanagerAlerts',
+const alertmanagerRoute = route.post('/api/v1/alerts/alertmanager', 'receiveAlertmanagerAlerts', {
   summary: "Alertmanager's webhook (payload version 4): Prometheus alerts join yunwang's list",
   security: [{ agentToken: [] }],
-  request: { body: jsonBody(AlertmanagerPayload) },
+  body: AlertmanagerPayload,
   responses: {
     200: json('Applied', z.object({ firing: z.number().int(), resolved: z.number().int(), ignored: z.number().int() })),
     401: problem('No token, or not a token of an alertmanager agent'),

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { alertEventTypes, alertRuleKeys, alertSeverities, alertStates, alertSubjectKinds } from '../db/schema/enums.ts';
-import { PageQuery } from '../http/router.ts';
+import { instant, PageQuery } from '../http/schemas.ts';
 
 export const AlertSubject = z.object({
   kind: z.enum(alertSubjectKinds),
@@ -44,15 +44,6 @@ export const AlertEvent = z.object({
 export const AlertDetail = AlertItem.extend({ events: z.array(AlertEvent) }).openapi('AlertDetail');
 export type AlertDetail = z.infer<typeof AlertDetail>;
 
-/** An alert's or a silence's id in the path. */
-export const AlertId = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
-});
-
 export const AlertListQuery = PageQuery.extend({
   state: z.enum(alertStates).optional(),
   severity: z.enum(alertSeverities).optional(),
@@ -79,7 +70,6 @@ const SilenceMatchers = z
   .strict();
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (00:00–23:59)');
-const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone' });
 
 export const SilenceInput = z.object({
   matchers: SilenceMatchers,

@@ -1,26 +1,21 @@
-import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { stringify } from 'csv-stringify/sync';
 import { csvOrJson, json, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
+import { listOf } from '../http/schemas.ts';
 import { exportRecord } from '../kernel/spreadsheet-cells.ts';
 import { listAuditEntries, verifyAuditTrail } from './query.ts';
 import { AuditEntry, AuditQuery, AuditVerdict } from './schemas.ts';
 
 const route = routesTagged('audit');
 
-const listRoute = route({
-  method: 'get',
-  path: '/api/v1/audit',
-  operationId: 'listAuditEntries',
+const listRoute = route.get('/api/v1/audit', 'listAuditEntries', {
   summary: 'The audit trail (auditor); the whole filtered trail as CSV with Accept: text/csv',
-  request: { query: AuditQuery },
-  responses: { 200: csvOrJson('Entries in order', z.object({ items: z.array(AuditEntry), total: z.number().int() })) },
+  query: AuditQuery,
+  responses: { 200: csvOrJson('Entries in order', listOf(AuditEntry)) },
 });
 
-const verifyRoute = route({
-  method: 'get',
-  path: '/api/v1/audit/verify',
-  operationId: 'verifyAuditChain',
+const verifyRoute = route.get('/api/v1/audit/verify', 'verifyAuditChain', {
   summary: 'Walk the hash chain and name the first broken link',
   responses: { 200: json('The verdict', AuditVerdict) },
 });

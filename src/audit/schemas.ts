@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { paging } from '../http/schemas.ts';
 import { isoDate } from '../registry/schemas.ts';
 
 export const AuditQuery = z.object({
@@ -8,8 +9,7 @@ export const AuditQuery = z.object({
   action: z.string().optional(),
   entity_kind: z.string().optional(),
   entity_code: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...paging,
 });
 /** A filter of the trail; without `limit`, the whole filtered trail (an export). */
 export type AuditFilter = Omit<z.infer<typeof AuditQuery>, 'limit'> & { limit?: number };

@@ -73,7 +73,52 @@ export function defineRoute<const R extends RouteConfig>(route: R) {
   return createRoute({ ...route, responses: { ...errorResponses, ...route.responses } } as WithErrors<R>);
 }
 
-/** The route definer of one area: its routes carry the area's tag unless they name their own. */
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Request = NonNullable<RouteConfig['request']>;
+type BodyConfig = NonNullable<Request['body']>;
+
+/**
+ * An operation as an area writes it: the request's parts beside its answers, and a JSON body
+ * as its bare schema (a body of another shape, or an optional one, as the whole body config).
+ */
+export type Operation = Omit<RouteConfig, 'method' | 'path' | 'request'> & {
+  query?: Request['query'];
+  params?: Request['params'];
+  body?: z.ZodType | BodyConfig;
+};
+
+type RequestParts = 'query' | 'params' | 'body';
+type JsonBodyOf<B> = B extends z.ZodType ? { required: true; content: { 'application/json': { schema: B } } } : B;
+type RequestOf<O extends Operation> = { [K in keyof O & RequestParts]: K extends 'body' ? JsonBodyOf<O[K]> : O[K] };
+type RouteOf<M extends Method, P extends string, O extends Operation> = Omit<O, RequestParts> & {
+  method: M;
+  path: P;
+  request: RequestOf<O>;
+};
+
+const isBodyConfig = (body: z.ZodType | BodyConfig): body is BodyConfig => 'content' in body;
+
+/** The route config of an operation: its request parts gathered under `request`. */
+function routeOf<M extends Method, P extends string, O extends Operation>(tag: string, method: M, path: P, operation: O) {
+  const { query, params, body, ...described } = operation;
+  const request: Request = {};
+  if (query) request.query = query;
+  if (params) request.params = params;
+  if (body) request.body = isBodyConfig(body) ? body : jsonBody(body);
+  // Tags first: the operation's keys read as they always have in /openapi.json.
+  return defineRoute({ tags: [tag], method, path, ...described, request } as RouteOf<M, P, O>);
+}
+
+/**
+ * The route definer of one area: `route.get(path, operationId, { summary, query, responses })`
+ * and likewise `post`, `put`, `patch` and `delete`, or `route({ method, path, … })`. Its routes
+ * carry the area's tag unless they name their own, and every error answer (see `defineRoute`).
+ */
 export function routesTagged(tag: string) {
-  return <const R extends RouteConfig>(route: R) => defineRoute({ tags: [tag], ...route });
+  const verb =
+    <M extends Method>(method: M) =>
+    <const P extends string, const O extends Omit<Operation, 'operationId'>>(path: P, operationId: string, operation: O) =>
+      routeOf(tag, method, path, { operationId, ...operation });
+  const define = <const R extends RouteConfig>(route: R) => defineRoute({ tags: [tag], ...route });
+  return Object.assign(define, { get: verb('get'), post: verb('post'), put: verb('put'), patch: verb('patch'), delete: verb('delete') });
 }

@@ -1,4 +1,4 @@
-import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { Db } from '../db/client.ts';
 import type { Actor } from '../identity/actor.ts';
 import type { Principal } from '../identity/principal.ts';
@@ -41,12 +41,6 @@ export function createRouter(): OpenAPIHono<AppEnv> {
   });
 }
 
-// The OpenAPI pieces live in route.ts; these names stay importable from here.
+// The OpenAPI pieces live in route.ts and schemas.ts; these names stay importable from here.
 export { errorResponses, ProblemSchema } from './route.ts';
-
-export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100).openapi({ description: 'Items per page (1–1000)' }),
-  offset: z.coerce.number().int().min(0).default(0),
-});
-
-export const booleanQuery = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+export { booleanQuery, PageQuery } from './schemas.ts';

@@ -1,7 +1,7 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { json, jsonBody, problem, routesTagged } from '../http/route.ts';
+import { json, problem, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
 import { AppError } from '../kernel/errors.ts';
 import { addressKey, takeLoginAttempt } from './lockout.ts';
@@ -15,16 +15,9 @@ const route = routesTagged('identity');
 const tooManyAttempts = problem('Too many sign-in attempts from this address; retry after `Retry-After` seconds');
 
 const routes = {
-  login: route({
-    method: 'post',
-    path: '/api/v1/auth/login',
-    operationId: 'login',
+  login: route.post('/api/v1/auth/login', 'login', {
     summary: 'Sign in; sets the session cookie (HttpOnly, SameSite=Strict)',
-    request: {
-      body: jsonBody(
-        z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(256), totp: z.string().max(12).optional() }),
-      ),
-    },
+    body: z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(256), totp: z.string().max(12).optional() }),
     responses: {
       200: json(
         'Signed in, with what happened to the account since (a password reset), once',
@@ -33,41 +26,26 @@ const routes = {
       429: tooManyAttempts,
     },
   }),
-  logout: route({
-    method: 'post',
-    path: '/api/v1/auth/logout',
-    operationId: 'logout',
+  logout: route.post('/api/v1/auth/logout', 'logout', {
     summary: 'Sign out',
     responses: { 204: { description: 'Signed out' } },
   }),
-  me: route({
-    method: 'get',
-    path: '/api/v1/auth/me',
-    operationId: 'getMe',
+  me: route.get('/api/v1/auth/me', 'getMe', {
     summary: 'The signed-in user',
     responses: { 200: json('You', Session.extend({ csrf_token: z.string().nullable() })) },
   }),
-  password: route({
-    method: 'post',
-    path: '/api/v1/auth/password',
-    operationId: 'changeOwnPassword',
+  password: route.post('/api/v1/auth/password', 'changeOwnPassword', {
     summary: 'Change your password (required after an initial or reset password)',
-    request: { body: jsonBody(z.object({ current_password: z.string().min(1).max(256), new_password: z.string().min(1).max(256) })) },
+    body: z.object({ current_password: z.string().min(1).max(256), new_password: z.string().min(1).max(256) }),
     responses: { 204: { description: 'Changed' }, 429: tooManyAttempts },
   }),
-  totpStart: route({
-    method: 'post',
-    path: '/api/v1/auth/totp',
-    operationId: 'startTotpEnrollment',
+  totpStart: route.post('/api/v1/auth/totp', 'startTotpEnrollment', {
     summary: 'Start enrolling an authenticator app: returns the secret once',
     responses: { 200: json('The secret and its otpauth:// URI', z.object({ secret: z.string(), uri: z.string() })) },
   }),
-  totpConfirm: route({
-    method: 'post',
-    path: '/api/v1/auth/totp/confirm',
-    operationId: 'confirmTotpEnrollment',
+  totpConfirm: route.post('/api/v1/auth/totp/confirm', 'confirmTotpEnrollment', {
     summary: 'Confirm the authenticator app with its current code',
-    request: { body: jsonBody(z.object({ code: z.string().regex(/^\d{6}$/, 'must be the 6-digit code') })) },
+    body: z.object({ code: z.string().regex(/^\d{6}$/, 'must be the 6-digit code') }),
     responses: { 204: { description: 'Second factor on' } },
   }),
 };

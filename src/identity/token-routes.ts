@@ -1,6 +1,7 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import { json, jsonBody, routesTagged } from '../http/route.ts';
+import { json, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
+import { itemsOf, RowIdParam } from '../http/schemas.ts';
 import { TokenRequest, TokenView } from './schemas.ts';
 import { principalOf } from './session-routes.ts';
 import { createToken, listTokens, revokeToken } from './tokens.ts';
@@ -8,27 +9,18 @@ import { createToken, listTokens, revokeToken } from './tokens.ts';
 const route = routesTagged('identity');
 
 const routes = {
-  listOwnTokens: route({
-    method: 'get',
-    path: '/api/v1/tokens',
-    operationId: 'listOwnTokens',
+  listOwnTokens: route.get('/api/v1/tokens', 'listOwnTokens', {
     summary: 'Your API tokens',
-    responses: { 200: json('Tokens (never the secrets)', z.object({ items: z.array(TokenView) })) },
+    responses: { 200: json('Tokens (never the secrets)', itemsOf(TokenView)) },
   }),
-  createOwnToken: route({
-    method: 'post',
-    path: '/api/v1/tokens',
-    operationId: 'createOwnToken',
+  createOwnToken: route.post('/api/v1/tokens', 'createOwnToken', {
     summary: 'Issue an API token for yourself; the token is shown once',
-    request: { body: jsonBody(TokenRequest) },
+    body: TokenRequest,
     responses: { 201: json('The token, once', z.object({ token: z.string(), info: TokenView })) },
   }),
-  revokeToken: route({
-    method: 'delete',
-    path: '/api/v1/tokens/{id}',
-    operationId: 'revokeToken',
+  revokeToken: route.delete('/api/v1/tokens/{id}', 'revokeToken', {
     summary: 'Revoke one of your tokens (the system admin: anyone’s)',
-    request: { params: z.object({ id: z.coerce.number().int().min(1) }) },
+    params: RowIdParam,
     responses: { 200: json('Revoked', TokenView) },
   }),
 };

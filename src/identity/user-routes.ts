@@ -1,6 +1,7 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import { json, jsonBody, routesTagged } from '../http/route.ts';
+import { json, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
+import { itemsOf, RowIdParam } from '../http/schemas.ts';
 import { approvePasswordReset, listPendingPasswordResets, resetPassword } from './password-resets.ts';
 import { roles } from './roles.ts';
 import { OneTimePassword, PasswordResetView, SecurityPolicyView, UserView } from './schemas.ts';
@@ -22,107 +23,60 @@ const NameParam = z.object({ name: z.string().min(1).max(64) });
 const userName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/, 'must be 2–64 letters, digits, ".", "_" or "-"');
 /** The answer of the routes that change one user. */
 const theUser = { 200: json('The user', UserView) };
+/** A change to one user that takes no body and answers with the user. */
+const userAction = (action: string, operationId: string, summary: string) =>
+  route.post(`/api/v1/users/{name}/${action}`, operationId, { summary, params: NameParam, responses: theUser });
 
 const routes = {
-  listUsers: route({
-    method: 'get',
-    path: '/api/v1/users',
-    operationId: 'listUsers',
+  listUsers: route.get('/api/v1/users', 'listUsers', {
     summary: 'All users',
-    responses: { 200: json('Users', z.object({ items: z.array(UserView) })) },
+    responses: { 200: json('Users', itemsOf(UserView)) },
   }),
-  createUser: route({
-    method: 'post',
-    path: '/api/v1/users',
-    operationId: 'createUser',
+  createUser: route.post('/api/v1/users', 'createUser', {
     summary: 'Create a user with a one-time password (roles are granted by the security admin)',
-    request: { body: jsonBody(z.object({ name: userName, display_name: z.string().min(1).max(100).optional() })) },
+    body: z.object({ name: userName, display_name: z.string().min(1).max(100).optional() }),
     responses: {
       201: json('The user, and the one-time password once', z.object({ user: UserView, one_time_password: z.string().optional() })),
     },
   }),
-  getUser: route({
-    method: 'get',
-    path: '/api/v1/users/{name}',
-    operationId: 'getUser',
+  getUser: route.get('/api/v1/users/{name}', 'getUser', {
     summary: 'One user',
-    request: { params: NameParam },
+    params: NameParam,
     responses: theUser,
   }),
-  lockUser: route({
-    method: 'post',
-    path: '/api/v1/users/{name}/lock',
-    operationId: 'lockUser',
-    summary: 'Lock a user out until unlocked',
-    request: { params: NameParam },
-    responses: theUser,
-  }),
-  unlockUser: route({
-    method: 'post',
-    path: '/api/v1/users/{name}/unlock',
-    operationId: 'unlockUser',
-    summary: 'Unlock a user (also clears a lockout after failed attempts)',
-    request: { params: NameParam },
-    responses: theUser,
-  }),
-  resetPassword: route({
-    method: 'post',
-    path: '/api/v1/users/{name}/password-reset',
-    operationId: 'resetUserPassword',
+  lockUser: userAction('lock', 'lockUser', 'Lock a user out until unlocked'),
+  unlockUser: userAction('unlock', 'unlockUser', 'Unlock a user (also clears a lockout after failed attempts)'),
+  resetPassword: route.post('/api/v1/users/{name}/password-reset', 'resetUserPassword', {
     summary: "Issue a one-time password the user must change at next sign-in; an administrator's waits for a second administrator",
-    request: { params: NameParam },
+    params: NameParam,
     responses: {
       200: json('The one-time password, once', OneTimePassword),
       202: json("An administrator's reset, awaiting another administrator's approval", z.object({ reset: PasswordResetView })),
     },
   }),
-  listPasswordResets: route({
-    method: 'get',
-    path: '/api/v1/password-resets',
-    operationId: 'listPasswordResets',
+  listPasswordResets: route.get('/api/v1/password-resets', 'listPasswordResets', {
     summary: "Administrators' password resets awaiting approval",
-    responses: { 200: json('Pending resets', z.object({ items: z.array(PasswordResetView) })) },
+    responses: { 200: json('Pending resets', itemsOf(PasswordResetView)) },
   }),
-  approvePasswordReset: route({
-    method: 'post',
-    path: '/api/v1/password-resets/{id}/approve',
-    operationId: 'approvePasswordReset',
+  approvePasswordReset: route.post('/api/v1/password-resets/{id}/approve', 'approvePasswordReset', {
     summary: 'Approve (as an administrator other than its requester and its user): issues the one-time password, once',
-    request: { params: z.object({ id: z.coerce.number().int().min(1) }) },
+    params: RowIdParam,
     responses: { 200: json('The one-time password, once', OneTimePassword) },
   }),
-  setRoles: route({
-    method: 'put',
-    path: '/api/v1/users/{name}/roles',
-    operationId: 'setUserRoles',
+  setRoles: route.put('/api/v1/users/{name}/roles', 'setUserRoles', {
     summary: 'Grant roles (security admin); a department user is bound to a department',
-    request: {
-      params: NameParam,
-      body: jsonBody(z.object({ roles: z.array(z.enum(roles)).max(7), department_code: z.string().nullable().default(null) })),
-    },
+    params: NameParam,
+    body: z.object({ roles: z.array(z.enum(roles)).max(7), department_code: z.string().nullable().default(null) }),
     responses: theUser,
   }),
-  resetTotp: route({
-    method: 'post',
-    path: '/api/v1/users/{name}/totp-reset',
-    operationId: 'resetUserTotp',
-    summary: 'Clear a lost second factor (security admin); the user enrols anew at next sign-in',
-    request: { params: NameParam },
-    responses: theUser,
-  }),
-  getPolicy: route({
-    method: 'get',
-    path: '/api/v1/security-policy',
-    operationId: 'getSecurityPolicy',
+  resetTotp: userAction('totp-reset', 'resetUserTotp', 'Clear a lost second factor (security admin); the user enrols anew at next sign-in'),
+  getPolicy: route.get('/api/v1/security-policy', 'getSecurityPolicy', {
     summary: 'Password, lockout and idle-timeout policy',
     responses: { 200: json('The policy', SecurityPolicyView) },
   }),
-  updatePolicy: route({
-    method: 'put',
-    path: '/api/v1/security-policy',
-    operationId: 'updateSecurityPolicy',
+  updatePolicy: route.put('/api/v1/security-policy', 'updateSecurityPolicy', {
     summary: 'Change the policy (security admin)',
-    request: { body: jsonBody(SecurityPolicyView.partial()) },
+    body: SecurityPolicyView.partial(),
     responses: { 200: json('The policy', SecurityPolicyView) },
   }),
 };

@@ -2,7 +2,8 @@ import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { stringify } from 'csv-stringify/sync';
 import { recordAudit } from '../audit/service.ts';
 import { csvOrJson, json, routesTagged } from '../http/route.ts';
-import { type AppEnv, booleanQuery } from '../http/router.ts';
+import type { AppEnv } from '../http/router.ts';
+import { booleanQuery, paging } from '../http/schemas.ts';
 import { exportRecord } from '../kernel/spreadsheet-cells.ts';
 import { IndicatorCache } from './cache.ts';
 import { indicatorKeys } from './definitions.ts';
@@ -11,28 +12,16 @@ import { readIndicatorItems, readIndicators } from './service.ts';
 
 const route = routesTagged('indicators');
 
-const getIndicators = route({
-  method: 'get',
-  path: '/api/v1/indicators',
-  operationId: 'getIndicators',
+const getIndicators = route.get('/api/v1/indicators', 'getIndicators', {
   summary: 'The official indicators for a scope as of a date',
-  request: { query: ScopeQuery },
+  query: ScopeQuery,
   responses: { 200: json('The indicator set', IndicatorReport) },
 });
 
-const listItems = route({
-  method: 'get',
-  path: '/api/v1/indicators/{key}/items',
-  operationId: 'listIndicatorItems',
+const listItems = route.get('/api/v1/indicators/{key}/items', 'listIndicatorItems', {
   summary: 'The exact items behind a figure (CSV with Accept: text/csv)',
-  request: {
-    params: z.object({ key: z.enum(indicatorKeys) }),
-    query: ScopeQuery.extend({
-      missing: booleanQuery.optional().openapi({ description: 'Only the items not yet done' }),
-      limit: z.coerce.number().int().min(1).max(1000).default(100),
-      offset: z.coerce.number().int().min(0).default(0),
-    }),
-  },
+  params: z.object({ key: z.enum(indicatorKeys) }),
+  query: ScopeQuery.extend({ missing: booleanQuery.optional().openapi({ description: 'Only the items not yet done' }), ...paging }),
   responses: {
     200: csvOrJson(
       'A page of items',

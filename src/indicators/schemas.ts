@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { booleanQuery } from '../http/router.ts';
+import { booleanQuery } from '../http/schemas.ts';
 import { indicatorKeys } from './definitions.ts';
 
 export const ScopeQuery = z.object({
@@ -30,14 +30,14 @@ const IndicatorFigure = Figure.extend({
 });
 export type IndicatorFigure = z.infer<typeof IndicatorFigure>;
 
-export const IndicatorReport = z
-  .object({
-    scope: z.string(),
-    scope_name: z.string(),
-    scope_kind: z.enum(['region', 'department']),
-    self: z.boolean(),
-    at: z.string(),
-    indicators: z.array(IndicatorFigure),
-  })
-  .openapi('IndicatorReport');
+/** What a set of figures is for: the scope, and the date it stands at. */
+export const reportScopeFields = {
+  scope: z.string(),
+  scope_name: z.string(),
+  scope_kind: z.enum(['region', 'department']),
+  self: z.boolean(),
+  at: z.string(),
+};
+
+export const IndicatorReport = z.object({ ...reportScopeFields, indicators: z.array(IndicatorFigure) }).openapi('IndicatorReport');
 export type IndicatorReport = z.infer<typeof IndicatorReport>;

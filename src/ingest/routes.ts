@@ -4,8 +4,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { type Config, configDefaults } from '../config.ts';
 import { agentKinds } from '../db/schema/enums.ts';
 import { isTransientDatabaseError } from '../db/transient.ts';
-import { defineRoute, json, jsonBody, problem } from '../http/route.ts';
-import { type AppEnv, PageQuery } from '../http/router.ts';
+import { json, problem, routesTagged } from '../http/route.ts';
+import type { AppEnv } from '../http/router.ts';
+import { instant, PageQuery, pageOf } from '../http/schemas.ts';
 import { assertCan } from '../identity/access.ts';
 import { AppError, type FieldError } from '../kernel/errors.ts';
 import type { IngestMetrics, IngestResult } from '../metrics/registry.ts';
@@ -16,14 +17,10 @@ import { agentActor, applyBatch } from './service.ts';
 
 export type IngestConfig = Pick<Config, 'YUNWANG_INGEST_BODY_LIMIT_BYTES' | 'YUNWANG_INGEST_MAX_ITEMS' | 'YUNWANG_INGEST_MAX_IN_FLIGHT'>;
 
-const ingestBatchRoute = defineRoute({
-  method: 'post',
-  path: '/api/v1/ingest/batches',
-  operationId: 'ingestBatch',
-  tags: ['ingest'],
+const ingestBatchRoute = routesTagged('ingest').post('/api/v1/ingest/batches', 'ingestBatch', {
   summary: 'Apply one agent batch, all or nothing; a replayed (agent, seq) is acknowledged and not applied again',
   security: [{ agentToken: [] }],
-  request: { body: jsonBody(IngestBatch) },
+  body: IngestBatch,
   responses: {
     200: json('Committed (or already committed before: `status: duplicate`)', IngestReceipt),
     401: problem('No token, or an unknown or revoked one'),
@@ -34,6 +31,8 @@ const ingestBatchRoute = defineRoute({
   },
 });
 
+const agentRoute = routesTagged('agents');
+
 const AgentName = z.object({
   name: z
     .string()
@@ -41,58 +40,35 @@ const AgentName = z.object({
     .openapi({ param: { name: 'name', in: 'path' }, example: 'network-nanning-1' }),
 });
 
-const listAgentsRoute = defineRoute({
-  method: 'get',
-  path: '/api/v1/agents',
-  operationId: 'listAgents',
-  tags: ['agents'],
+const listAgentsRoute = agentRoute.get('/api/v1/agents', 'listAgents', {
   summary: 'List agents with their scope, last report and status (silent for 3× their interval → unknown)',
-  request: {
-    query: PageQuery.extend({
-      kind: z.enum(agentKinds).optional(),
-      cloud: z.string().optional().openapi({ description: 'Cloud code (cloud agents)' }),
-      status: z.enum(agentStatuses).optional(),
-    }),
-  },
-  responses: {
-    200: json(
-      'A page of agents',
-      z.object({ items: z.array(AgentItem), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }),
-    ),
-  },
+  query: PageQuery.extend({
+    kind: z.enum(agentKinds).optional(),
+    cloud: z.string().optional().openapi({ description: 'Cloud code (cloud agents)' }),
+    status: z.enum(agentStatuses).optional(),
+  }),
+  responses: { 200: json('A page of agents', pageOf(AgentItem)) },
 });
 
-const getAgentRoute = defineRoute({
-  method: 'get',
-  path: '/api/v1/agents/{name}',
-  operationId: 'getAgent',
-  tags: ['agents'],
+const getAgentRoute = agentRoute.get('/api/v1/agents/{name}', 'getAgent', {
   summary: 'One agent',
-  request: { params: AgentName },
+  params: AgentName,
   responses: { 200: json('The agent', AgentItem) },
 });
 
-const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone' });
-
-const nodeSamplesRoute = defineRoute({
-  method: 'get',
-  path: '/api/v1/network-nodes/{code}/samples',
-  operationId: 'listNetworkNodeSamples',
-  tags: ['network-nodes'],
+const nodeSamplesRoute = routesTagged('network-nodes').get('/api/v1/network-nodes/{code}/samples', 'listNetworkNodeSamples', {
   summary: "A network node's probe samples in a time range, oldest first",
-  request: {
-    params: z.object({
-      code: z
-        .string()
-        .min(1)
-        .openapi({ param: { name: 'code', in: 'path' }, example: 'GX-NODE-0001' }),
-    }),
-    query: z.object({
-      from: instant.optional().openapi({ description: 'Start (inclusive); default one hour before `to`' }),
-      to: instant.optional().openapi({ description: 'End (inclusive); default now' }),
-      limit: z.coerce.number().int().min(1).max(10_000).default(1000),
-    }),
-  },
+  params: z.object({
+    code: z
+      .string()
+      .min(1)
+      .openapi({ param: { name: 'code', in: 'path' }, example: 'GX-NODE-0001' }),
+  }),
+  query: z.object({
+    from: instant.optional().openapi({ description: 'Start (inclusive); default one hour before `to`' }),
+    to: instant.optional().openapi({ description: 'End (inclusive); default now' }),
+    limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  }),
   responses: {
     200: json(
       'Samples; `truncated` when the range holds more than `limit`',

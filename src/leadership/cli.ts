@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { printAs } from '../cli/output.ts';
 import type { LeadershipSettings } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { Actor } from '../identity/actor.ts';
@@ -33,8 +34,6 @@ const dateArg = (value: string) => {
 };
 const indicatorOption = () => new Option('--indicator <key>', 'indicator key').choices(indicatorKeys);
 const pct = (p: number | null) => (p === null ? '   —  ' : `${p.toFixed(1).padStart(5)}%`);
-const print = (json: boolean | undefined, value: unknown, text: () => string) =>
-  console.log(json ? JSON.stringify(value, null, 2) : text());
 
 export function formatRanking(ranking: Ranking): string {
   const weights = Object.entries(ranking.weights)
@@ -105,7 +104,7 @@ export function registerLeadershipCommands(program: Command, ctx: CliContext): v
     .action((opts: { indicator?: string; scope?: string; json?: boolean }) =>
       ctx.withDatabase(async ({ db }) => {
         const list = await listTrajectories(db, opts);
-        print(opts.json, list, () =>
+        printAs(opts.json, list, () =>
           list.length === 0
             ? 'no targets'
             : list
@@ -140,7 +139,7 @@ export function registerLeadershipCommands(program: Command, ctx: CliContext): v
     .action((opts: { scope: string; at?: string; json?: boolean }) =>
       ctx.withDatabase(async ({ db }) => {
         const status = await targetStatus(db, opts);
-        print(opts.json, status, () =>
+        printAs(opts.json, status, () =>
           [
             `${status.scope_name} (${status.scope}) as of ${status.at}`,
             ...status.indicators.map((i) => {
@@ -206,7 +205,7 @@ export function registerLeadershipCommands(program: Command, ctx: CliContext): v
     .action((opts: { scope: string; month?: string; json?: boolean }) =>
       ctx.withDatabase(async ({ db }) => {
         const report = await forecast(db, opts, ctx.settings().forecastMonths);
-        print(opts.json, report, () =>
+        printAs(opts.json, report, () =>
           [
             `forecast from ${report.months.join(', ')}`,
             ...report.scopes.flatMap((s) => [
@@ -240,7 +239,7 @@ export function registerLeadershipCommands(program: Command, ctx: CliContext): v
     .action((opts: { month: string; json?: boolean }) =>
       ctx.withDatabase(async ({ db }) => {
         const ranking = await buildRanking(db, opts.month, ctx.settings());
-        print(opts.json, ranking, () => formatRanking(ranking));
+        printAs(opts.json, ranking, () => formatRanking(ranking));
       }),
     );
 

@@ -1,8 +1,9 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { recordAudit } from '../audit/service.ts';
 import type { LeadershipSettings } from '../config.ts';
-import { json, jsonBody, problem, routesTagged } from '../http/route.ts';
+import { json, problem, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
+import { itemsOf } from '../http/schemas.ts';
 import { indicatorKeys } from '../indicators/definitions.ts';
 import { isoDate } from '../registry/schemas.ts';
 import { forecast } from './forecast.ts';
@@ -34,119 +35,75 @@ const route = routesTagged('leadership');
 const MonthQuery = z.object({ month: monthString });
 
 const routes = {
-  listTargets: route({
-    method: 'get',
-    path: '/api/v1/targets',
-    operationId: 'listTargets',
+  listTargets: route.get('/api/v1/targets', 'listTargets', {
     summary: 'Target trajectories, by indicator and scope',
-    request: { query: z.object({ indicator: z.enum(indicatorKeys).optional(), scope: targetScope.optional() }) },
-    responses: { 200: json('The trajectories', z.object({ items: z.array(TrajectorySchema) })) },
+    query: z.object({ indicator: z.enum(indicatorKeys).optional(), scope: targetScope.optional() }),
+    responses: { 200: json('The trajectories', itemsOf(TrajectorySchema)) },
   }),
-  setTarget: route({
-    method: 'put',
-    path: '/api/v1/targets',
-    operationId: 'setTarget',
+  setTarget: route.put('/api/v1/targets', 'setTarget', {
     summary: 'Set one point (deadline, ratio) of a trajectory; the same deadline again replaces it',
-    request: { body: jsonBody(TargetInput) },
+    body: TargetInput,
     responses: { 200: json('The trajectory as it now stands', TrajectorySchema) },
   }),
-  removeTargets: route({
-    method: 'delete',
-    path: '/api/v1/targets',
-    operationId: 'removeTargets',
+  removeTargets: route.delete('/api/v1/targets', 'removeTargets', {
     summary: 'Remove one point of a trajectory (with deadline) or the whole trajectory',
-    request: { query: z.object({ indicator: z.enum(indicatorKeys), scope: targetScope, deadline: isoDate.optional() }) },
+    query: z.object({ indicator: z.enum(indicatorKeys), scope: targetScope, deadline: isoDate.optional() }),
     responses: { 200: json('How many points were removed', z.object({ removed: z.number().int() })) },
   }),
-  targetStatus: route({
-    method: 'get',
-    path: '/api/v1/targets/status',
-    operationId: 'getTargetStatus',
+  targetStatus: route.get('/api/v1/targets/status', 'getTargetStatus', {
     summary: 'For a scope and date: each figure, the target in force, the gap and whether it is behind',
-    request: {
-      query: z.object({
-        scope: z.string().min(1).openapi({ example: '450100' }),
-        at: isoDate.optional().openapi({ description: 'Default: today', example: '2020-07-31' }),
-      }),
-    },
+    query: z.object({
+      scope: z.string().min(1).openapi({ example: '450100' }),
+      at: isoDate.optional().openapi({ description: 'Default: today', example: '2020-07-31' }),
+    }),
     responses: { 200: json('Figures against targets', TargetStatusSchema) },
   }),
-  listSnapshots: route({
-    method: 'get',
-    path: '/api/v1/snapshots',
-    operationId: 'listSnapshots',
+  listSnapshots: route.get('/api/v1/snapshots', 'listSnapshots', {
     summary: 'Every month with a snapshot (frozen, or queued for the snapshot job)',
-    responses: { 200: json('The months', z.object({ items: z.array(SnapshotMetaSchema) })) },
+    responses: { 200: json('The months', itemsOf(SnapshotMetaSchema)) },
   }),
-  freeze: route({
-    method: 'post',
-    path: '/api/v1/snapshots',
-    operationId: 'freezeSnapshot',
+  freeze: route.post('/api/v1/snapshots', 'freezeSnapshot', {
     summary: 'Freeze a month (again only with refreeze and a reason)',
-    request: { body: jsonBody(FreezeInput) },
+    body: FreezeInput,
     responses: { 200: json('What happened', FreezeResultSchema), 409: problem('The registry kept changing while freezing') },
   }),
-  series: route({
-    method: 'get',
-    path: '/api/v1/snapshots/series',
-    operationId: 'getSnapshotSeries',
+  series: route.get('/api/v1/snapshots/series', 'getSnapshotSeries', {
     summary: "A scope's frozen figures of one indicator, month by month (the trend line)",
-    request: {
-      query: z.object({
-        scope: z.string().min(1).openapi({ example: '450100' }),
-        indicator: z.enum(indicatorKeys),
-        from: monthString.optional(),
-        to: monthString.optional(),
-      }),
-    },
+    query: z.object({
+      scope: z.string().min(1).openapi({ example: '450100' }),
+      indicator: z.enum(indicatorKeys),
+      from: monthString.optional(),
+      to: monthString.optional(),
+    }),
     responses: { 200: json('The series', SeriesSchema) },
   }),
-  revisions: route({
-    method: 'get',
-    path: '/api/v1/snapshots/{month}',
-    operationId: 'getSnapshot',
+  revisions: route.get('/api/v1/snapshots/{month}', 'getSnapshot', {
     summary: 'A month and every revision of it, newest first',
-    request: { params: z.object({ month: monthString.openapi({ param: { name: 'month', in: 'path' } }) }) },
+    params: z.object({ month: monthString.openapi({ param: { name: 'month', in: 'path' } }) }),
     responses: { 200: json('The revisions', z.object({ month: z.string(), revisions: z.array(SnapshotMetaSchema) })) },
   }),
-  figures: route({
-    method: 'get',
-    path: '/api/v1/snapshots/{month}/figures',
-    operationId: 'getFrozenFigures',
+  figures: route.get('/api/v1/snapshots/{month}/figures', 'getFrozenFigures', {
     summary: "One scope's indicators as frozen for the month",
-    request: {
-      params: z.object({ month: monthString.openapi({ param: { name: 'month', in: 'path' } }) }),
-      query: z.object({ scope: z.string().min(1).openapi({ example: '450000' }) }),
-    },
+    params: z.object({ month: monthString.openapi({ param: { name: 'month', in: 'path' } }) }),
+    query: z.object({ scope: z.string().min(1).openapi({ example: '450000' }) }),
     responses: { 200: json('The frozen report', FrozenReportSchema) },
   }),
-  forecast: route({
-    method: 'get',
-    path: '/api/v1/forecasts',
-    operationId: 'getForecast',
+  forecast: route.get('/api/v1/forecasts', 'getForecast', {
     summary: 'When each indicator reaches 100% at its recent pace (least squares over the last N snapshots)',
-    request: {
-      query: z.object({
-        scope: z.string().min(1).openapi({ description: 'A scope, or `cities` / `departments` for the whole group', example: 'cities' }),
-        month: monthString.optional().openapi({ description: 'Forecast from this month back (default: the latest frozen)' }),
-      }),
-    },
+    query: z.object({
+      scope: z.string().min(1).openapi({ description: 'A scope, or `cities` / `departments` for the whole group', example: 'cities' }),
+      month: monthString.optional().openapi({ description: 'Forecast from this month back (default: the latest frozen)' }),
+    }),
     responses: { 200: json('The forecasts', ForecastSchema) },
   }),
-  ranking: route({
-    method: 'get',
-    path: '/api/v1/ranking',
-    operationId: 'getRanking',
+  ranking: route.get('/api/v1/ranking', 'getRanking', {
     summary: 'The red/black list (红黑榜) of a frozen month: cities and province-level departments',
-    request: { query: MonthQuery },
+    query: MonthQuery,
     responses: { 200: json('The ranking', RankingSchema) },
   }),
-  report: route({
-    method: 'get',
-    path: '/api/v1/reports/supervision',
-    operationId: 'getSupervisionReport',
+  report: route.get('/api/v1/reports/supervision', 'getSupervisionReport', {
     summary: 'The monthly supervision report (督查通报) as XLSX or a printable HTML page',
-    request: { query: MonthQuery.extend({ format: z.enum(['xlsx', 'html']).default('html') }) },
+    query: MonthQuery.extend({ format: z.enum(['xlsx', 'html']).default('html') }),
     responses: {
       200: {
         description: 'The report',

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { indicatorKeys } from '../indicators/definitions.ts';
+import { reportScopeFields } from '../indicators/schemas.ts';
 import { isoDate } from '../registry/schemas.ts';
 
 export const monthString = z
@@ -124,11 +125,7 @@ const FigureShape = {
 
 export const FrozenReportSchema = z
   .object({
-    scope: z.string(),
-    scope_name: z.string(),
-    scope_kind: z.enum(['region', 'department']),
-    self: z.boolean(),
-    at: z.string(),
+    ...reportScopeFields,
     month: z.string(),
     revision: z.number().int(),
     frozen_at: z.string().nullable(),

@@ -1,6 +1,7 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import { json, jsonBody, problem, routesTagged } from '../http/route.ts';
+import { json, problem, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
+import { itemsOf, listOf } from '../http/schemas.ts';
 import { assertCan } from '../identity/access.ts';
 import { createChannel, deleteChannel, listChannels, testChannel, updateChannel } from './channels.ts';
 import { listNotifications } from './history.ts';
@@ -9,59 +10,40 @@ import { ChannelInput, ChannelItem, ChannelPatch, channelName, NotificationItem,
 const NameParam = z.object({ name: channelName.openapi({ param: { name: 'name', in: 'path' }, example: 'ops-dingtalk' }) });
 const route = routesTagged('notifications');
 
-const listChannelsRoute = route({
-  method: 'get',
-  path: '/api/v1/notification-channels',
-  operationId: 'listNotificationChannels',
+const listChannelsRoute = route.get('/api/v1/notification-channels', 'listNotificationChannels', {
   summary: 'Notification channels (通知渠道); secrets are never returned, only `has_secret`',
-  responses: { 200: json('The channels, by name', z.object({ items: z.array(ChannelItem) })) },
+  responses: { 200: json('The channels, by name', itemsOf(ChannelItem)) },
 });
 
-const createChannelRoute = route({
-  method: 'post',
-  path: '/api/v1/notification-channels',
-  operationId: 'createNotificationChannel',
+const createChannelRoute = route.post('/api/v1/notification-channels', 'createNotificationChannel', {
   summary: 'Create a channel: webhook, DingTalk or WeCom robot, or email',
-  request: { body: jsonBody(ChannelInput) },
+  body: ChannelInput,
   responses: { 201: json('Created', ChannelItem), 409: problem('The name is taken (deleted channels keep theirs)') },
 });
 
-const updateChannelRoute = route({
-  method: 'patch',
-  path: '/api/v1/notification-channels/{name}',
-  operationId: 'updateNotificationChannel',
+const updateChannelRoute = route.patch('/api/v1/notification-channels/{name}', 'updateNotificationChannel', {
   summary: 'Change a channel; `secret: null` removes its secret',
-  request: { params: NameParam, body: jsonBody(ChannelPatch) },
+  params: NameParam,
+  body: ChannelPatch,
   responses: { 200: json('Changed', ChannelItem) },
 });
 
-const deleteChannelRoute = route({
-  method: 'delete',
-  path: '/api/v1/notification-channels/{name}',
-  operationId: 'deleteNotificationChannel',
+const deleteChannelRoute = route.delete('/api/v1/notification-channels/{name}', 'deleteNotificationChannel', {
   summary: 'Delete a channel; its notifications stay in the history',
-  request: { params: NameParam },
+  params: NameParam,
   responses: { 204: { description: 'Deleted' } },
 });
 
-const testChannelRoute = route({
-  method: 'post',
-  path: '/api/v1/notification-channels/{name}/test',
-  operationId: 'testNotificationChannel',
+const testChannelRoute = route.post('/api/v1/notification-channels/{name}/test', 'testNotificationChannel', {
   summary: 'Queue a test message to the channel; follow it at GET /api/v1/notifications',
-  request: { params: NameParam },
+  params: NameParam,
   responses: { 202: json('Queued', NotificationItem) },
 });
 
-const listNotificationsRoute = route({
-  method: 'get',
-  path: '/api/v1/notifications',
-  operationId: 'listNotifications',
+const listNotificationsRoute = route.get('/api/v1/notifications', 'listNotifications', {
   summary: 'The notification outbox, newest first: what was queued, sent, failed or dead-lettered',
-  request: { query: NotificationQuery },
-  responses: {
-    200: json('A page of notifications', z.object({ items: z.array(NotificationItem), total: z.number().int() })),
-  },
+  query: NotificationQuery,
+  responses: { 200: json('A page of notifications', listOf(NotificationItem)) },
 });
 
 /** /api/v1/notification-channels[/{name}[/test]] and /api/v1/notifications. */

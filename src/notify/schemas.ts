@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { alertRuleKeys, alertSeverities, channelKinds, notificationReasons, notificationStates } from '../db/schema/enums.ts';
+import { paging } from '../http/schemas.ts';
 
 /** Like agent names: safe in URLs, logs and file names. */
 export const channelName = z
@@ -106,7 +107,6 @@ export const NotificationQuery = z.object({
   alert: z.coerce.number().int().min(1).max(2_147_483_647).optional().openapi({ description: 'Only notifications carrying this alert id' }),
   state: z.enum(notificationStates).optional(),
   channel: channelName.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...paging,
 });
 export type NotificationQuery = z.infer<typeof NotificationQuery>;

@@ -1,100 +1,73 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { cloudKinds, cloudRoles } from '../db/schema/enums.ts';
-import { type AppEnv, errorResponses, PageQuery } from '../http/router.ts';
+import { json, routesTagged } from '../http/route.ts';
+import type { AppEnv } from '../http/router.ts';
+import { CodeParam, IdParam, PageQuery, pageOf } from '../http/schemas.ts';
 import { createCloud, listClouds, readCloud, updateCloud } from './clouds.ts';
 import { cloud, department, q, region, stamps, timestamp } from './fields.ts';
-import { body, CodeParam, conflict, IdParam, json, pageOf, patchOf } from './route-parts.ts';
+import { patchOf } from './route-parts.ts';
 import { CloudInput, TenantInput } from './schemas.ts';
 import { createTenant, listTenants, readTenant, updateTenant } from './tenants.ts';
 
 const Cloud = CloudInput.extend(stamps).openapi('Cloud');
 const Tenant = TenantInput.extend({ ...stamps, last_report_at: timestamp.nullable() }).openapi('Tenant');
 
-const listCloudsRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/clouds',
-  operationId: 'listClouds',
-  tags: ['clouds'],
+const cloudRoute = routesTagged('clouds');
+const tenantRoute = routesTagged('tenants');
+
+const listCloudsRoute = cloudRoute.get('/api/v1/clouds', 'listClouds', {
   summary: 'List government clouds (政务云), filtered and paged',
-  request: { query: PageQuery.extend({ q, region, kind: z.enum(cloudKinds).optional(), role: z.enum(cloudRoles).optional() }) },
-  responses: { 200: json('A page of clouds', pageOf(Cloud)), ...errorResponses },
+  query: PageQuery.extend({ q, region, kind: z.enum(cloudKinds).optional(), role: z.enum(cloudRoles).optional() }),
+  responses: { 200: json('A page of clouds', pageOf(Cloud)) },
 });
 
-const getCloudRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/clouds/{code}',
-  operationId: 'getCloud',
-  tags: ['clouds'],
+const getCloudRoute = cloudRoute.get('/api/v1/clouds/{code}', 'getCloud', {
   summary: 'One cloud',
-  request: { params: CodeParam },
-  responses: { 200: json('The cloud', Cloud), ...errorResponses },
+  params: CodeParam,
+  responses: { 200: json('The cloud', Cloud) },
 });
 
-const createCloudRoute = createRoute({
-  method: 'post',
-  path: '/api/v1/clouds',
-  operationId: 'createCloud',
-  tags: ['clouds'],
+const createCloudRoute = cloudRoute.post('/api/v1/clouds', 'createCloud', {
   summary: 'Register a cloud',
-  request: body(CloudInput),
-  responses: { 201: json('The new cloud', Cloud), ...conflict, ...errorResponses },
+  body: CloudInput,
+  responses: { 201: json('The new cloud', Cloud) },
 });
 
-const updateCloudRoute = createRoute({
-  method: 'patch',
-  path: '/api/v1/clouds/{code}',
-  operationId: 'updateCloud',
-  tags: ['clouds'],
+const updateCloudRoute = cloudRoute.patch('/api/v1/clouds/{code}', 'updateCloud', {
   summary: 'Change some fields of a cloud',
-  request: { params: CodeParam, ...body(patchOf(CloudInput).openapi('CloudPatch')) },
-  responses: { 200: json('The cloud as changed', Cloud), ...errorResponses },
+  params: CodeParam,
+  body: patchOf(CloudInput).openapi('CloudPatch'),
+  responses: { 200: json('The cloud as changed', Cloud) },
 });
 
-const listTenantsRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/tenants',
-  operationId: 'listTenants',
-  tags: ['tenants'],
+const listTenantsRoute = tenantRoute.get('/api/v1/tenants', 'listTenants', {
   summary: 'List cloud tenants (云租户), filtered and paged',
-  request: {
-    query: PageQuery.extend({
-      q: z.string().max(200).optional().openapi({ description: 'External id contains this text (case-insensitive)' }),
-      cloud,
-      department,
-      region: region.openapi({ description: "Region code of the tenant's department; the whole subtree is included" }),
-    }),
-  },
-  responses: { 200: json('A page of tenants', pageOf(Tenant)), ...errorResponses },
+  query: PageQuery.extend({
+    q: z.string().max(200).optional().openapi({ description: 'External id contains this text (case-insensitive)' }),
+    cloud,
+    department,
+    region: region.openapi({ description: "Region code of the tenant's department; the whole subtree is included" }),
+  }),
+  responses: { 200: json('A page of tenants', pageOf(Tenant)) },
 });
 
-const getTenantRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/tenants/{id}',
-  operationId: 'getTenant',
-  tags: ['tenants'],
+const getTenantRoute = tenantRoute.get('/api/v1/tenants/{id}', 'getTenant', {
   summary: 'One tenant',
-  request: { params: IdParam },
-  responses: { 200: json('The tenant', Tenant), ...errorResponses },
+  params: IdParam,
+  responses: { 200: json('The tenant', Tenant) },
 });
 
-const createTenantRoute = createRoute({
-  method: 'post',
-  path: '/api/v1/tenants',
-  operationId: 'createTenant',
-  tags: ['tenants'],
+const createTenantRoute = tenantRoute.post('/api/v1/tenants', 'createTenant', {
   summary: "Register a department's tenancy on a cloud (unique by cloud and external id)",
-  request: body(TenantInput),
-  responses: { 201: json('The new tenant', Tenant), ...conflict, ...errorResponses },
+  body: TenantInput,
+  responses: { 201: json('The new tenant', Tenant) },
 });
 
-const updateTenantRoute = createRoute({
-  method: 'patch',
-  path: '/api/v1/tenants/{id}',
-  operationId: 'updateTenant',
-  tags: ['tenants'],
+const updateTenantRoute = tenantRoute.patch('/api/v1/tenants/{id}', 'updateTenant', {
   summary: 'Change some fields of a tenant; its cloud cannot change',
-  request: { params: IdParam, ...body(patchOf(TenantInput).openapi('TenantPatch')) },
-  responses: { 200: json('The tenant as changed', Tenant), ...conflict, ...errorResponses },
+  params: IdParam,
+  body: patchOf(TenantInput).openapi('TenantPatch'),
+  responses: { 200: json('The tenant as changed', Tenant) },
 });
 
 /** The clouds' and tenants' operations: not record kinds (no lifecycle, no spreadsheet). */

@@ -1,39 +1,15 @@
 import { z } from '@hono/zod-openapi';
-import { ProblemSchema } from '../http/router.ts';
+import { jsonBody, problem } from '../http/route.ts';
 import { isoDate, timestamp } from './fields.ts';
 
 /** The pieces every registry route is built of: bodies, answers, path parameters, pages. */
 
-export const json = <T extends z.ZodType>(description: string, schema: T) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-export const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
+export { json } from '../http/route.ts';
+export { CodeParam, IdParam, pageOf } from '../http/schemas.ts';
 
-export const conflict = {
-  409: {
-    description: 'The code is taken, or the move breaks the lifecycle or the history',
-    content: { 'application/problem+json': { schema: ProblemSchema } },
-  },
-} as const;
+export const body = <T extends z.ZodType>(schema: T) => ({ body: jsonBody(schema) });
 
-export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
-
-export const CodeParam = z.object({
-  code: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'code', in: 'path' }, example: 'GX-SYS-0001' }),
-});
-
-export const IdParam = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
-});
+export const conflict = { 409: problem('The code is taken, or the move breaks the lifecycle or the history') } as const;
 
 type PatchShape<S extends z.ZodRawShape> = {
   [F in keyof S]: z.ZodOptional<S[F] extends z.ZodDefault<infer Inner> ? Inner : S[F]>;

@@ -1,14 +1,19 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { classifications } from '../db/schema/enums.ts';
-import { type AppEnv, booleanQuery, errorResponses, ProblemSchema } from '../http/router.ts';
+import { json, routesTagged } from '../http/route.ts';
+import type { AppEnv } from '../http/router.ts';
+import { booleanQuery, itemsOf, RowIdParam } from '../http/schemas.ts';
 import type { AnyRecordKind } from '../registry/kinds/index.ts';
 import { isoDate } from '../registry/schemas.ts';
 import { certifiedKinds, certify, listCertifications, listReReviews, recordReReviewResult, scheduleReReview } from './service.ts';
 
+/** The certified kinds by the names certifications keep them under, as the descriptors give them. */
+const certifiedKindNames = certifiedKinds().map((kind) => kind.tracked) as [string, ...string[]];
+
 const Certification = z
   .object({
     id: z.number().int(),
-    kind: z.enum(['system', 'private_network']),
+    kind: z.enum(certifiedKindNames),
     code: z.string(),
     classification: z.enum(classifications),
     previous_classification: z.enum(classifications),
@@ -37,71 +42,40 @@ const CertifyBody = z.object({
   certified_at: isoDate.optional(),
 });
 
-const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
-const conflict = {
-  409: { description: 'Already recorded, or not active', content: { 'application/problem+json': { schema: ProblemSchema } } },
-};
+const route = routesTagged('review');
 
 const certifyRoute = (kind: AnyRecordKind) =>
-  createRoute({
-    method: 'post',
-    path: `/api/v1/${kind.segment}/{code}/certifications`,
-    operationId: `certify${kind.names.one}`,
-    tags: ['review'],
+  route.post(`/api/v1/${kind.segment}/{code}/certifications`, `certify${kind.names.one}`, {
     summary: '认定: certify the classification, with evidence (reviewer)',
-    request: { params: z.object({ code: z.string() }), body: { required: true, content: { 'application/json': { schema: CertifyBody } } } },
-    responses: { 201: json('The certification', Certification), ...errorResponses },
+    params: z.object({ code: z.string() }),
+    body: CertifyBody,
+    responses: { 201: json('The certification', Certification) },
   });
 
-const listCertificationsRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/certifications',
-  operationId: 'listCertifications',
-  tags: ['review'],
+const listCertificationsRoute = route.get('/api/v1/certifications', 'listCertifications', {
   summary: 'Certifications',
-  request: { query: z.object({ status: z.enum(['active', 'reverted']).optional() }) },
-  responses: { 200: json('Certifications', z.object({ items: z.array(Certification) })), ...errorResponses },
+  query: z.object({ status: z.enum(['active', 'reverted']).optional() }),
+  responses: { 200: json('Certifications', itemsOf(Certification)) },
 });
 
-const scheduleRoute = createRoute({
-  method: 'post',
-  path: '/api/v1/certifications/{id}/re-reviews',
-  operationId: 'scheduleReReview',
-  tags: ['review'],
+const scheduleRoute = route.post('/api/v1/certifications/{id}/re-reviews', 'scheduleReReview', {
   summary: '回头看: schedule a re-review, due by a date',
-  request: {
-    params: z.object({ id: z.coerce.number().int().min(1) }),
-    body: { required: true, content: { 'application/json': { schema: z.object({ due_at: isoDate }) } } },
-  },
-  responses: { 201: json('The re-review', ReReview), ...conflict, ...errorResponses },
+  params: RowIdParam,
+  body: z.object({ due_at: isoDate }),
+  responses: { 201: json('The re-review', ReReview) },
 });
 
-const resultRoute = createRoute({
-  method: 'post',
-  path: '/api/v1/re-reviews/{id}/result',
-  operationId: 'recordReReviewResult',
-  tags: ['review'],
+const resultRoute = route.post('/api/v1/re-reviews/{id}/result', 'recordReReviewResult', {
   summary: 'Record a re-review; a failure reverts the certification',
-  request: {
-    params: z.object({ id: z.coerce.number().int().min(1) }),
-    body: {
-      required: true,
-      content: {
-        'application/json': { schema: z.object({ result: z.enum(['passed', 'failed']), reason: z.string().trim().max(2000).optional() }) },
-      },
-    },
-  },
-  responses: { 200: json('The re-review', ReReview), ...conflict, ...errorResponses },
+  params: RowIdParam,
+  body: z.object({ result: z.enum(['passed', 'failed']), reason: z.string().trim().max(2000).optional() }),
+  responses: { 200: json('The re-review', ReReview) },
 });
 
-const listReReviewsRoute = createRoute({
-  method: 'get',
-  path: '/api/v1/re-reviews',
-  operationId: 'listReReviews',
-  tags: ['review'],
+const listReReviewsRoute = route.get('/api/v1/re-reviews', 'listReReviews', {
   summary: 'The re-review queue, soonest due first',
-  request: { query: z.object({ open: booleanQuery.optional(), due_before: isoDate.optional() }) },
-  responses: { 200: json('Re-reviews', z.object({ items: z.array(ReReview) })), ...errorResponses },
+  query: z.object({ open: booleanQuery.optional(), due_before: isoDate.optional() }),
+  responses: { 200: json('Re-reviews', itemsOf(ReReview)) },
 });
 
 export function registerReviewRoutes(app: OpenAPIHono<AppEnv>) {

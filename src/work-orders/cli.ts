@@ -1,4 +1,5 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { printAs, when, withFilters } from '../cli/output.ts';
 import type { Database } from '../db/client.ts';
 import { workOrderCategories, workOrderPriorities, workOrderStates } from '../db/schema/enums.ts';
 import type { Actor } from '../identity/actor.ts';
@@ -9,8 +10,6 @@ export interface WorkOrderCliContext {
   withDatabase: <T>(fn: (database: Database) => Promise<T>) => Promise<T>;
   actor: () => Actor;
 }
-
-const when = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 16) : '—');
 
 const assigneeOf = (o: WorkOrderView) =>
   [o.assignee.department?.code, o.assignee.user].filter((v) => v !== undefined && v !== null).join(' / ') || 'ops';
@@ -53,13 +52,11 @@ const positive = (v: string) => {
 /** `yunwang work-order list|show`, through the same services as the API. */
 export function registerWorkOrderCommands(program: Command, context: WorkOrderCliContext): void {
   const workOrder = program.command('work-order').description('work orders (工单)');
-  workOrder
-    .command('list')
-    .description('list work orders, newest first')
-    .addOption(new Option('--state <state>', 'only this state').choices(workOrderStates))
-    .addOption(new Option('--priority <priority>', 'only this priority').choices(workOrderPriorities))
-    .addOption(new Option('--category <category>', 'only this category').choices(workOrderCategories))
-    .option('--scope <scope>', 'a region code (with its descendants) or dept:<code>')
+  withFilters(workOrder.command('list').description('list work orders, newest first'), {
+    state: workOrderStates,
+    priority: workOrderPriorities,
+    category: workOrderCategories,
+  })
     .option('--breached', 'only orders that breached their service level')
     .option('--limit <n>', 'at most this many (≤ 1000)', positive, 100)
     .option('--json', 'print JSON ({items, total}, as GET /api/v1/work-orders)')
@@ -68,7 +65,7 @@ export function registerWorkOrderCommands(program: Command, context: WorkOrderCl
         context.withDatabase(async (database) => {
           const { json, ...filters } = opts;
           const page = await listWorkOrders(database.db, context.actor().access, { ...filters, offset: 0 });
-          console.log(json ? JSON.stringify(page, null, 2) : formatWorkOrders(page.items, page.total));
+          printAs(json, page, () => formatWorkOrders(page.items, page.total));
         }),
     );
   workOrder
@@ -78,7 +75,7 @@ export function registerWorkOrderCommands(program: Command, context: WorkOrderCl
     .action((code: string, opts: { json?: boolean }) =>
       context.withDatabase(async (database) => {
         const order = await getWorkOrder(database.db, context.actor().access, code);
-        console.log(opts.json ? JSON.stringify(order, null, 2) : formatWorkOrder(order));
+        printAs(opts.json, order, () => formatWorkOrder(order));
       }),
     );
 }

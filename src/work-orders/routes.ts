@@ -1,7 +1,7 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import { AlertId } from '../alerts/schemas.ts';
 import { json, jsonBody, problem, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
+import { IdParam, listOf } from '../http/schemas.ts';
 import {
   AlertWorkOrderInput,
   CommentWorkOrder,
@@ -31,69 +31,49 @@ const OrderCode = z.object({
     .openapi({ param: { name: 'code', in: 'path' }, example: 'WO-2026-000001' }),
 });
 
-const listRoute = route({
-  method: 'get',
-  path: '/api/v1/work-orders',
-  operationId: 'listWorkOrders',
+const listRoute = route.get('/api/v1/work-orders', 'listWorkOrders', {
   summary: 'Work orders, newest first; a department user sees those assigned to or reported by its department',
-  request: { query: WorkOrderListQuery },
-  responses: { 200: json('A page of orders', z.object({ items: z.array(WorkOrderView), total: z.number().int() })) },
+  query: WorkOrderListQuery,
+  responses: { 200: json('A page of orders', listOf(WorkOrderView)) },
 });
 
-const createOrderRoute = route({
-  method: 'post',
-  path: '/api/v1/work-orders',
-  operationId: 'createWorkOrder',
+const createOrderRoute = route.post('/api/v1/work-orders', 'createWorkOrder', {
   summary: 'Open a work order by hand; deadlines follow the priority’s service level',
-  request: { body: jsonBody(CreateWorkOrder) },
+  body: CreateWorkOrder,
   responses: { 201: json('The order', WorkOrderView) },
 });
 
-const getRoute = route({
-  method: 'get',
-  path: '/api/v1/work-orders/{code}',
-  operationId: 'getWorkOrder',
+const getRoute = route.get('/api/v1/work-orders/{code}', 'getWorkOrder', {
   summary: 'One order with its timeline (its linked alert’s events merged in)',
-  request: { params: OrderCode },
+  params: OrderCode,
   responses: { 200: json('The order', WorkOrderDetail) },
 });
 
-const updateRoute = route({
-  method: 'patch',
-  path: '/api/v1/work-orders/{code}',
-  operationId: 'updateWorkOrder',
+const updateRoute = route.patch('/api/v1/work-orders/{code}', 'updateWorkOrder', {
   summary: 'Edit title, description, priority, category, subject, region; `version` must be the one read',
-  request: { params: OrderCode, body: jsonBody(UpdateWorkOrder) },
+  params: OrderCode,
+  body: UpdateWorkOrder,
   responses: { 200: json('The order', WorkOrderDetail), 409: problem('Changed meanwhile, or closed') },
 });
 
-const transitionRoute = route({
-  method: 'post',
-  path: '/api/v1/work-orders/{code}/transitions',
-  operationId: 'transitionWorkOrder',
+const transitionRoute = route.post('/api/v1/work-orders/{code}/transitions', 'transitionWorkOrder', {
   summary: 'Accept, transfer, suspend, resume, resolve, close, reopen or cancel',
-  request: { params: OrderCode, body: jsonBody(TransitionWorkOrder) },
+  params: OrderCode,
+  body: TransitionWorkOrder,
   responses: { 200: json('The order', WorkOrderDetail), 409: problem('Not allowed from its state, or taken meanwhile') },
 });
 
-const commentRoute = route({
-  method: 'post',
-  path: '/api/v1/work-orders/{code}/comments',
-  operationId: 'commentWorkOrder',
+const commentRoute = route.post('/api/v1/work-orders/{code}/comments', 'commentWorkOrder', {
   summary: 'Add a comment to the timeline',
-  request: { params: OrderCode, body: jsonBody(CommentWorkOrder) },
+  params: OrderCode,
+  body: CommentWorkOrder,
   responses: { 201: json('The order', WorkOrderDetail) },
 });
 
-const fromAlertRoute = route({
-  method: 'post',
-  path: '/api/v1/alerts/{id}/work-order',
-  operationId: 'createWorkOrderFromAlert',
+const fromAlertRoute = route.post('/api/v1/alerts/{id}/work-order', 'createWorkOrderFromAlert', {
   summary: 'Open a fault order from an alert: priority from severity, subject and region copied, linked both ways',
-  request: {
-    params: AlertId,
-    body: jsonBody(AlertWorkOrderInput, false),
-  },
+  params: IdParam,
+  body: jsonBody(AlertWorkOrderInput, false),
   responses: { 201: json('The order', WorkOrderView), 409: problem('The alert already has an order (named)') },
 });
 

@@ -8,7 +8,7 @@ import {
   workOrderStates,
   workOrderSubjectKinds,
 } from '../db/schema/enums.ts';
-import { booleanQuery, PageQuery } from '../http/router.ts';
+import { booleanQuery, PageQuery } from '../http/schemas.ts';
 
 const title = z.string().trim().min(1, 'a title is required').max(200);
 const description = z.string().max(20_000);

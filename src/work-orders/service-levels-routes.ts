@@ -1,8 +1,9 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { slaClocks, workOrderPriorities } from '../db/schema/enums.ts';
-import { json, jsonBody, routesTagged } from '../http/route.ts';
+import { json, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
+import { itemsOf } from '../http/schemas.ts';
 import { assertCan } from '../identity/access.ts';
 import { AppError } from '../kernel/errors.ts';
 import { calendarFromCsv, calendarFromJson, calendarLimits, getCalendarYear, replaceCalendarYear } from './calendar.ts';
@@ -67,74 +68,50 @@ const YearParam = z.object({
     .openapi({ param: { name: 'year', in: 'path' }, example: 2027 }),
 });
 
-const listPoliciesRoute = route({
-  method: 'get',
-  path: '/api/v1/sla-policies',
-  operationId: 'listSlaPolicies',
+const listPoliciesRoute = route.get('/api/v1/sla-policies', 'listSlaPolicies', {
   summary: 'Service levels by priority: response (accept) and resolution deadlines, and which clock they run on',
-  responses: { 200: json('The policies', z.object({ items: z.array(SlaPolicy) })) },
+  responses: { 200: json('The policies', itemsOf(SlaPolicy)) },
 });
 
-const updatePoliciesRoute = route({
-  method: 'put',
-  path: '/api/v1/sla-policies',
-  operationId: 'updateSlaPolicies',
+const updatePoliciesRoute = route.put('/api/v1/sla-policies', 'updateSlaPolicies', {
   summary: 'Replace the policies of the priorities given (ops); open orders keep the terms frozen when they were opened',
-  request: { body: jsonBody(z.object({ items: z.array(SlaPolicyInput).min(1).max(workOrderPriorities.length) }).strict()) },
-  responses: { 200: json('All policies after the change', z.object({ items: z.array(SlaPolicy) })) },
+  body: z.object({ items: z.array(SlaPolicyInput).min(1).max(workOrderPriorities.length) }).strict(),
+  responses: { 200: json('All policies after the change', itemsOf(SlaPolicy)) },
 });
 
-const getWorkingHoursRoute = route({
-  method: 'get',
-  path: '/api/v1/working-hours',
-  operationId: 'getWorkingHours',
+const getWorkingHoursRoute = route.get('/api/v1/working-hours', 'getWorkingHours', {
   summary: 'Working hours (作息时间) of a working day, in one time zone',
   responses: { 200: json('The working hours', WorkingHours) },
 });
 
-const updateWorkingHoursRoute = route({
-  method: 'put',
-  path: '/api/v1/working-hours',
-  operationId: 'updateWorkingHours',
+const updateWorkingHoursRoute = route.put('/api/v1/working-hours', 'updateWorkingHours', {
   summary: 'Set the working hours (ops): an IANA zone and 1–6 sorted, non-overlapping HH:MM periods',
-  request: {
-    body: jsonBody(
-      z.object({ timezone: z.string().min(1).max(64), periods: z.array(Period.strict()).max(6, 'at most 6 periods') }).strict(),
-    ),
-  },
+  body: z.object({ timezone: z.string().min(1).max(64), periods: z.array(Period.strict()).max(6, 'at most 6 periods') }).strict(),
   responses: { 200: json('The working hours', WorkingHours) },
 });
 
-const getCalendarRoute = route({
-  method: 'get',
-  path: '/api/v1/calendar/{year}',
-  operationId: 'getCalendarYear',
+const getCalendarRoute = route.get('/api/v1/calendar/{year}', 'getCalendarYear', {
   summary: "A year's public holidays (放假) and make-up working days (调休上班); other days follow Monday–Friday",
-  request: { params: YearParam },
+  params: YearParam,
   responses: { 200: json('The year', CalendarYear) },
 });
 
-const replaceCalendarRoute = route({
-  method: 'post',
-  path: '/api/v1/calendar/{year}',
-  operationId: 'replaceCalendarYear',
+const replaceCalendarRoute = route.post('/api/v1/calendar/{year}', 'replaceCalendarYear', {
   summary:
     "Replace a year's days (ops), all or nothing: JSON {days:[{day,kind,name,source?}], source?} or text/csv with headers " +
     '日期/day, 类型/kind (放假|上班 or holiday|workday), 名称/name, 来源/source; at most 64 KB and 400 days',
-  request: {
-    params: YearParam,
-    // Read by the handler itself: the body may be JSON or CSV, and errors name days[i] or the row and column.
-    body: {
-      required: true,
-      content: {
-        'application/json': {
-          schema: z
-            .object({})
-            .passthrough()
-            .openapi({ example: { days: [{ day: '2027-01-01', kind: 'holiday', name: '元旦' }] } }),
-        },
-        'text/csv': { schema: z.string().openapi({ example: '日期,类型,名称,来源\n2027-01-01,放假,元旦,国办发明电〔2026〕…号\n' }) },
+  params: YearParam,
+  // Read by the handler itself: the body may be JSON or CSV, and errors name days[i] or the row and column.
+  body: {
+    required: true,
+    content: {
+      'application/json': {
+        schema: z
+          .object({})
+          .passthrough()
+          .openapi({ example: { days: [{ day: '2027-01-01', kind: 'holiday', name: '元旦' }] } }),
       },
+      'text/csv': { schema: z.string().openapi({ example: '日期,类型,名称,来源\n2027-01-01,放假,元旦,国办发明电〔2026〕…号\n' }) },
     },
   },
   responses: {
