@@ -87,26 +87,18 @@ export async function applyBatch(database: Db, batch: IngestBatch, context: Batc
     await touchAgent(db, agent, batch, context.version);
     // Shared rows (nodes, tenants, systems) last, so their locks are held only until the commit.
     receipt.node_samples = await writeSamples(db, agent, samples, nodeIds.ids, batch.next_report_seconds);
-    receipt.tenants =
-      agent.cloudId === null
-        ? 0
-        : await recordTenantReports(
-            db,
-            agent.cloudId,
-            tenants.map((t) => t.item),
-            departmentIds.ids,
-            actor,
-          );
     receipt.workloads_seen = workloads.length;
-    receipt.systems_verified =
-      agent.cloudId === null
-        ? 0
-        : await verifySystemsSeen(
-            db,
-            agent.cloudId,
-            workloads.map((w) => w.item),
-            actor,
-          );
+    // Only a cloud agent reports tenants and workloads (checkScope).
+    if (agent.cloudId !== null) {
+      const tenantReports = tenants.map((t) => t.item);
+      receipt.tenants = await recordTenantReports(db, agent.cloudId, tenantReports, departmentIds.ids, actor);
+      receipt.systems_verified = await verifySystemsSeen(
+        db,
+        agent.cloudId,
+        workloads.map((w) => w.item),
+        actor,
+      );
+    }
     return receipt;
   });
 }
