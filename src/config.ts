@@ -25,16 +25,18 @@ const weightList = z.string().transform((text, ctx): Partial<Record<IndicatorKey
   return weights;
 });
 
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://');
+
+/** A size limit in bytes, 1 KiB at the least. */
+const byteLimit = (fallback: number) => z.coerce.number().int().min(1024).default(fallback);
+
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   /** Where the embedded PGlite database lives when DATABASE_URL is not set. */
   YUNWANG_DATA_DIR: z.string().default('./.yunwang'),
   /** postgres://… — when set, PostgreSQL 15+ is used instead of the embedded database. */
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
-    .optional(),
+  DATABASE_URL: postgresUrl.optional(),
   /**
    * Where one-time credentials (the first administrators', the CLI's user create and password
    * reset) are written, as 0600 files; only their path is printed. Default <YUNWANG_DATA_DIR>/credentials.
@@ -42,25 +44,14 @@ const ConfigSchema = z.object({
   YUNWANG_CREDENTIALS_DIR: z.string().min(1).optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** The owner's postgres://… for migrating; DATABASE_URL is then a role that may only INSERT and SELECT the audit trail. */
-  YUNWANG_MIGRATION_DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
-    .optional(),
+  YUNWANG_MIGRATION_DATABASE_URL: postgresUrl.optional(),
   /** The audit chain's HMAC key (a Secret); unset, a 0600 key file in YUNWANG_DATA_DIR is made and used. */
   YUNWANG_AUDIT_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   /** Load the demo dataset on first start (default on; YUNWANG_DEMO=0 to leave it out). */
   YUNWANG_DEMO: boolFlag.default(true),
   /** Largest accepted JSON body, in bytes; imports have their own, larger limit. */
-  YUNWANG_BODY_LIMIT_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .default(1024 * 1024),
-  YUNWANG_IMPORT_LIMIT_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .default(64 * 1024 * 1024),
+  YUNWANG_BODY_LIMIT_BYTES: byteLimit(1024 * 1024),
+  YUNWANG_IMPORT_LIMIT_BYTES: byteLimit(64 * 1024 * 1024),
   /**
    * Reverse proxies (ingress, load balancer) in front of the server, each appending to
    * X-Forwarded-For: the client address is the n-th from the right. 0: the socket's address.
@@ -75,11 +66,7 @@ const ConfigSchema = z.object({
   /** How often the server deletes expired and idle sessions and old sign-in records. */
   YUNWANG_SESSION_PRUNE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** Largest accepted agent batch, in bytes, and most items in one batch (POST /api/v1/ingest/batches). */
-  YUNWANG_INGEST_BODY_LIMIT_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .default(8 * 1024 * 1024),
+  YUNWANG_INGEST_BODY_LIMIT_BYTES: byteLimit(8 * 1024 * 1024),
   YUNWANG_INGEST_MAX_ITEMS: z.coerce.number().int().min(1).max(100_000).default(5000),
   /** Batches applied at once; more get 429 with Retry-After, so a reconnecting fleet cannot pile up on the pool. */
   YUNWANG_INGEST_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1000).default(16),

@@ -1,12 +1,12 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
-import { startsWithLiteral } from '../db/prefix.ts';
 import { queryRows } from '../db/raw.ts';
-import { alerts, departments, regions } from '../db/schema/index.ts';
+import { alerts } from '../db/schema/index.ts';
 import { type Access, departmentLimit } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
 import { AppError, notFound } from '../kernel/errors.ts';
+import { departmentIdsUnder, regionCodesUnder, subtreeOf } from '../regions/subtree.ts';
 import { recordEvents } from './lifecycle.ts';
 import type { AlertDetail, AlertItem, AlertQuery } from './schemas.ts';
 import { selectAlerts } from './views.ts';
@@ -20,21 +20,14 @@ export type { AlertQuery } from './schemas.ts';
 function visibility(access: Access): SQL {
   const path = departmentLimit(access, 'read', 'alerts');
   if (path === null) return sql`true`;
-  return sql`a.department_id in (select id from departments where ${startsWithLiteral(sql`path`, path)})`;
+  return sql`a.department_id in (${departmentIdsUnder(path)})`;
 }
 
 async function scopeFilter(db: Db, scope: string): Promise<SQL> {
-  if (scope.startsWith('dept:')) {
-    const code = scope.slice('dept:'.length);
-    const [department] = await db.select({ path: departments.path }).from(departments).where(eq(departments.code, code));
-    if (!department)
-      throw new AppError('validation_failed', `unknown department "${code}"`, [{ field: 'scope', message: 'unknown department' }]);
-    return sql`a.department_id in (select id from departments where ${startsWithLiteral(sql`path`, department.path)})`;
-  }
-  const [region] = await db.select({ path: regions.path }).from(regions).where(eq(regions.code, scope));
-  if (!region)
-    throw new AppError('validation_failed', `unknown region "${scope}"`, [{ field: 'scope', message: 'unknown region (or dept:<code>)' }]);
-  return sql`a.region_code in (select code from regions where ${startsWithLiteral(sql`path`, region.path)})`;
+  const subtree = await subtreeOf(db, scope);
+  return subtree.kind === 'department'
+    ? sql`a.department_id in (${departmentIdsUnder(subtree.path)})`
+    : sql`a.region_code in (${regionCodesUnder(subtree.path)})`;
 }
 
 /** Alerts, firing first, then the most severe, then the most recently changed. */

@@ -5,6 +5,7 @@ import type { Db } from '../db/client.ts';
 import { regions, type SilenceMatchers, type SilenceRecurrence, silences } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
 import { AppError, type FieldError, notFound } from '../kernel/errors.ts';
+import { wallClock } from '../kernel/wall-clock.ts';
 import type { SilenceInput as SilenceRequest, SilenceView } from './schemas.ts';
 
 export type { SilenceView } from './schemas.ts';
@@ -28,24 +29,10 @@ export interface MutableAlert {
   agents: readonly string[];
 }
 
-const weekdayNames = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 /** Weekday (0 = Sunday) and minute of the day of an instant, in a time zone. */
 export function localClock(at: Date, timezone: string): { weekday: number; minute: number } {
-  let format = formatters.get(timezone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timezone, format);
-  }
-  const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
-  return { weekday: weekdayNames.indexOf(parts.weekday ?? 'Sun'), minute: Number(parts.hour) * 60 + Number(parts.minute) };
+  const clock = wallClock(at, timezone);
+  return { weekday: clock.weekday, minute: clock.hour * 60 + clock.minute };
 }
 
 const minuteOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));

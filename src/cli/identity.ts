@@ -8,7 +8,8 @@ import type { Actor } from '../identity/actor.ts';
 import { writeCredentialsFile } from '../identity/credentials-file.ts';
 import { resetPassword } from '../identity/password-resets.ts';
 import { roles } from '../identity/roles.ts';
-import { createUser, listUsers, resetTotp, setLocked, setRoles } from '../identity/users.ts';
+import { resetTotp } from '../identity/totp-enrolment.ts';
+import { createUser, listUsers, setLocked, setRoles } from '../identity/users.ts';
 
 type WithDatabase = <T>(fn: (database: Database) => Promise<T>) => Promise<T>;
 

@@ -9,7 +9,8 @@ import { sessionCookie } from './middleware.ts';
 import { takeNotices } from './password-resets.ts';
 import { Notice, Session } from './schemas.ts';
 import { hashSecret, login, logout } from './sessions.ts';
-import { changePassword, confirmTotpEnrollment, startTotpEnrollment, userView } from './users.ts';
+import { confirmTotpEnrollment, startTotpEnrollment } from './totp-enrolment.ts';
+import { changePassword, userView } from './users.ts';
 
 const route = routesTagged('identity');
 const tooManyAttempts = problem('Too many sign-in attempts from this address; retry after `Retry-After` seconds');

@@ -5,13 +5,13 @@ import { itemsOf, RowIdParam } from '../http/schemas.ts';
 import { approvePasswordReset, listPendingPasswordResets, resetPassword } from './password-resets.ts';
 import { roles } from './roles.ts';
 import { OneTimePassword, PasswordResetView, SecurityPolicyView, UserView } from './schemas.ts';
+import { resetTotp } from './totp-enrolment.ts';
 import {
   createUser,
   type getSecurityPolicy,
   listUsers,
   readSecurityPolicy,
   readUser,
-  resetTotp,
   setLocked,
   setRoles,
   updateSecurityPolicy,

@@ -9,8 +9,8 @@ import { clearAllLockouts } from './lockout.ts';
 import { generatePassword, hashPassword, passwordProblems, verifyPassword } from './passwords.ts';
 import { adminRoles, type Role, roleConflict } from './roles.ts';
 import type { UserView } from './schemas.ts';
-import { claimTotpStep, verifyCurrentPassword } from './sessions.ts';
-import { newTotpSecret, totpStep, totpUri } from './totp.ts';
+import { verifyCurrentPassword } from './sessions.ts';
+import { newTotpSecret, totpUri } from './totp.ts';
 
 export type User = typeof users.$inferSelect;
 export type SecurityPolicy = typeof securityPolicy.$inferSelect;
@@ -289,53 +289,4 @@ export async function readUser(db: Db, name: string, actor: Actor): Promise<User
 export async function readSecurityPolicy(db: Db, actor: Actor): Promise<SecurityPolicy> {
   assertCan(actor.access, 'read', 'security-policy');
   return getSecurityPolicy(db);
-}
-
-/** A new secret, stored but off until confirmed, so a half-done enrolment locks nobody out. */
-export async function startTotpEnrollment(database: Db, name: string, actor: Actor): Promise<{ secret: string; uri: string }> {
-  return database.transaction(async (db) => {
-    // Re-enrolling would switch the factor off until confirmed: a stolen session plus the
-    // password could then bind the thief's app. A lost authenticator is a security admin's reset.
-    if ((await getUser(db, name)).totpEnabled) {
-      throw new AppError('conflict', 'a second factor is already enrolled; to replace it, ask the security administrator to reset it');
-    }
-    const secret = newTotpSecret();
-    await db.update(users).set({ totpSecret: secret, totpEnabled: false, updatedAt: new Date() }).where(eq(users.name, name));
-    // A new secret is a security event; the secret itself never goes into the trail.
-    await recordAudit(db, actor, [{ action: 'user.totp_started', entityKind: 'user', entityCode: name }]);
-    return { secret, uri: totpUri(secret, name) };
-  });
-}
-
-export async function confirmTotpEnrollment(database: Db, name: string, code: string, actor: Actor): Promise<void> {
-  await database.transaction(async (db) => {
-    const user = await getUser(db, name);
-    const step = user.totpSecret ? totpStep(user.totpSecret, user.name, code) : null;
-    // The confirming code is used up: it cannot then sign anyone in.
-    if (step === null || !(await claimTotpStep(db, user.id, step))) {
-      throw new AppError('validation_failed', 'the code does not match; check the app’s clock and try the current code', [
-        { field: 'code', message: 'does not match' },
-      ]);
-    }
-    await db.update(users).set({ totpEnabled: true, updatedAt: new Date() }).where(eq(users.id, user.id));
-    await recordAudit(db, actor, [{ action: 'user.totp_enrolled', entityKind: 'user', entityCode: user.name }]);
-  });
-}
-
-/** A lost authenticator: the security admin clears the factor; the user enrols anew at next sign-in. */
-export async function resetTotp(database: Db, name: string, actor: Actor): Promise<UserView> {
-  assertCan(actor.access, 'write', 'roles');
-  return database.transaction(async (db) => {
-    const user = await getUser(db, name);
-    const [updated] = await db
-      .update(users)
-      .set({ totpSecret: null, totpEnabled: false, updatedAt: new Date() })
-      .where(eq(users.id, user.id))
-      .returning();
-    if (!updated) throw notFound('user', name);
-    // Whoever holds a session now signed in with the old factor; they sign in again.
-    await db.delete(sessions).where(eq(sessions.userId, user.id));
-    await recordAudit(db, actor, [{ action: 'user.totp_reset', entityKind: 'user', entityCode: name }]);
-    return userView(db, updated);
-  });
 }

@@ -83,17 +83,40 @@ export async function listTenants(db: Db, filter: TenantFilter, actor: Actor): P
   return { items: rows.map(tenantItem), total: counted?.n ?? 0, limit: filter.limit, offset: filter.offset };
 }
 
-/** Resolves a tenant's cloud and department codes, naming each unknown one. */
-async function tenantRefs(db: Db, cloudCode: string, departmentCode: string): Promise<{ cloudId: number; departmentId: number }> {
-  const [cloud] = await db.select({ id: clouds.id }).from(clouds).where(eq(clouds.code, cloudCode));
-  const [department] = await db.select({ id: departments.id }).from(departments).where(eq(departments.code, departmentCode));
-  const errors: FieldError[] = [
-    ...(cloud ? [] : [{ field: 'cloud_code', message: `unknown cloud "${cloudCode}"` }]),
-    ...(department ? [] : [{ field: 'department_code', message: `unknown department "${departmentCode}"` }]),
-  ];
-  if (!cloud || !department)
-    throw new AppError('validation_failed', `invalid tenant: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
-  return { cloudId: cloud.id, departmentId: department.id };
+type TenantRefs = Pick<TenantInput, 'cloud_code' | 'department_code' | 'external_id'>;
+
+const tenantLabel = (t: { cloud_code: string; external_id: string }) => `${t.cloud_code}/${t.external_id}`;
+
+/**
+ * The ids of the clouds and departments tenants name, by code. Refused, naming each unknown
+ * code (and each tenant given twice) at its index; a single tenant's errors have no index.
+ */
+async function tenantRefIds(db: Db, inputs: TenantRefs[]): Promise<{ cloudIds: Map<string, number>; departmentIds: Map<string, number> }> {
+  const idsByCode = async (table: typeof clouds | typeof departments, field: 'cloud_code' | 'department_code') =>
+    new Map(
+      (
+        await db
+          .select({ id: table.id, code: table.code })
+          .from(table)
+          .where(inArray(table.code, [...new Set(inputs.map((t) => t[field]))]))
+      ).map((r) => [r.code, r.id]),
+    );
+  const cloudIds = await idsByCode(clouds, 'cloud_code');
+  const departmentIds = await idsByCode(departments, 'department_code');
+  const errors: FieldError[] = [];
+  const seen = new Set<string>();
+  inputs.forEach((t, index) => {
+    if (!cloudIds.has(t.cloud_code)) errors.push({ index, field: 'cloud_code', message: `unknown cloud "${t.cloud_code}"` });
+    if (!departmentIds.has(t.department_code))
+      errors.push({ index, field: 'department_code', message: `unknown department "${t.department_code}"` });
+    if (seen.has(tenantLabel(t))) errors.push({ index, field: 'external_id', message: `${tenantLabel(t)} appears twice in the batch` });
+    seen.add(tenantLabel(t));
+  });
+  if (errors.length > 0) {
+    const single = inputs.length === 1 ? errors.map(({ index: _i, ...e }) => e) : errors;
+    throw new AppError('validation_failed', `invalid tenant: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, single);
+  }
+  return { cloudIds, departmentIds };
 }
 
 const tenantValues = (t: TenantInput) => ({
@@ -107,7 +130,6 @@ const tenantValues = (t: TenantInput) => ({
   workloadCount: t.workload_count,
 });
 
-const tenantLabel = (t: { cloud_code: string; external_id: string }) => `${t.cloud_code}/${t.external_id}`;
 const tenantTaken = (t: { cloud_code: string; external_id: string }) =>
   new AppError('conflict', `tenant ${t.external_id} already exists on cloud ${t.cloud_code}`);
 
@@ -123,35 +145,7 @@ export async function createTenants(database: Db, inputs: TenantInput[], actor: 
   assertCan(actor.access, 'write', 'tenants');
   if (inputs.length === 0) return [];
   return database.transaction(async (db) => {
-    const cloudIds = new Map(
-      (
-        await db
-          .select({ id: clouds.id, code: clouds.code })
-          .from(clouds)
-          .where(inArray(clouds.code, [...new Set(inputs.map((t) => t.cloud_code))]))
-      ).map((c) => [c.code, c.id]),
-    );
-    const departmentIds = new Map(
-      (
-        await db
-          .select({ id: departments.id, code: departments.code })
-          .from(departments)
-          .where(inArray(departments.code, [...new Set(inputs.map((t) => t.department_code))]))
-      ).map((d) => [d.code, d.id]),
-    );
-    const errors: FieldError[] = [];
-    const seen = new Set<string>();
-    inputs.forEach((t, index) => {
-      if (!cloudIds.has(t.cloud_code)) errors.push({ index, field: 'cloud_code', message: `unknown cloud "${t.cloud_code}"` });
-      if (!departmentIds.has(t.department_code))
-        errors.push({ index, field: 'department_code', message: `unknown department "${t.department_code}"` });
-      if (seen.has(tenantLabel(t))) errors.push({ index, field: 'external_id', message: `${tenantLabel(t)} appears twice in the batch` });
-      seen.add(tenantLabel(t));
-    });
-    if (errors.length > 0) {
-      const single = inputs.length === 1 ? errors.map(({ index: _i, ...e }) => e) : errors;
-      throw new AppError('validation_failed', `invalid tenant: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, single);
-    }
+    const { cloudIds, departmentIds } = await tenantRefIds(db, inputs);
     const ids: number[] = [];
     for (let i = 0; i < inputs.length; i += 500) {
       const part = inputs.slice(i, i + 500);
@@ -194,17 +188,18 @@ export async function updateTenant(database: Db, id: number, patch: Partial<Tena
     }
     const after: TenantInput = { ...before, ...withoutUndefined(patch), cloud_code: before.cloud_code };
     if (sameRecord(before, after)) return getTenant(db, id);
-    const refs = await tenantRefs(db, after.cloud_code, after.department_code);
+    const { cloudIds, departmentIds } = await tenantRefIds(db, [after]);
+    const cloudId = cloudIds.get(after.cloud_code) as number;
     if (after.external_id !== before.external_id) {
       const [taken] = await db
         .select({ id: cloudTenants.id })
         .from(cloudTenants)
-        .where(and(eq(cloudTenants.cloudId, refs.cloudId), eq(cloudTenants.externalId, after.external_id), ne(cloudTenants.id, id)));
+        .where(and(eq(cloudTenants.cloudId, cloudId), eq(cloudTenants.externalId, after.external_id), ne(cloudTenants.id, id)));
       if (taken) throw tenantTaken(after);
     }
     await db
       .update(cloudTenants)
-      .set({ departmentId: refs.departmentId, ...tenantValues(after), updatedAt: new Date() })
+      .set({ departmentId: departmentIds.get(after.department_code) as number, ...tenantValues(after), updatedAt: new Date() })
       .where(eq(cloudTenants.id, id));
     await recordAudit(db, actor, [{ action: 'tenant.update', entityKind: 'tenant', entityCode: tenantLabel(after), before, after }]);
     return getTenant(db, id);

@@ -2,24 +2,17 @@ import { and, asc, eq, inArray, isNull, lte, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import type { Classification } from '../db/schema/enums.ts';
-import { certifications, departments, reReviews, users } from '../db/schema/index.ts';
+import { certifications, reReviews, users } from '../db/schema/index.ts';
 import { assertCan } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
 import { businessDate } from '../kernel/dates.ts';
 import { AppError, notFound } from '../kernel/errors.ts';
-import { applyTransitions, compareTransitions, loadActiveTransitions, reconcileDeclared } from '../registry/history.ts';
-import { type AnyRecordKind, type ImportKind, kindFor, recordKinds } from '../registry/kinds/index.ts';
+import { type AnyRecordKind, type ImportKind, kindFor } from '../registry/kinds/index.ts';
 import { typed } from '../registry/kinds/shared.ts';
+import { reclassify } from '../registry/reclassify.ts';
+import { assertNotOwnDepartment, certifiedKindOf, certifiedKinds, lockEntity } from './certified-records.ts';
 
-/** The kinds a reviewer certifies: those with a classification column and an owning department. */
-export const certifiedKinds = () => recordKinds().filter((kind) => kind.classificationColumn && kind.ownerColumn);
-
-/** The certified kind a certification names (its `tracked` name). */
-function certifiedKindOf(tracked: string): AnyRecordKind {
-  const kind = certifiedKinds().find((k) => k.tracked === tracked);
-  if (!kind) throw new AppError('internal', `no certified record kind is kept as "${tracked}"`);
-  return kind;
-}
+export { certifiedKinds } from './certified-records.ts';
 
 /** The certifications table's `kind` lists the built-in certified kinds; the descriptors name them. */
 const certificationKind = (kind: AnyRecordKind) => kind.tracked as CertificationView['kind'];
@@ -35,80 +28,6 @@ export interface CertificationView {
   certified_at: string;
   status: 'active' | 'reverted';
   reverted_reason: string | null;
-}
-
-async function lockEntity(db: Db, kind: AnyRecordKind, code: string) {
-  const { table: t, classificationColumn, ownerColumn } = kind;
-  if (!classificationColumn || !ownerColumn) throw new AppError('internal', `${kind.segment} are not certified`);
-  const [row] = await db
-    .select({
-      id: typed<number>(t.id),
-      classification: typed<Classification>(classificationColumn),
-      departmentId: typed<number>(ownerColumn),
-    })
-    .from(t)
-    .where(eq(t.code, code))
-    .for('update');
-  if (!row) throw notFound(kind.label.en, code);
-  return row;
-}
-
-/**
- * Separation of duties: a reviewer bound to a department does not certify (or re-review)
- * the records of that department or its sub-departments — a department does not review itself.
- */
-async function assertNotOwnDepartment(db: Db, actor: Actor, departmentId: number, code: string): Promise<void> {
-  if (actor.access.root || !actor.access.department) return;
-  const [dept] = await db.select({ path: departments.path }).from(departments).where(eq(departments.id, departmentId));
-  // Paths are "/top/…/code/", so a prefix is exactly the subtree (compared here, not with LIKE).
-  if (dept?.path.startsWith(actor.access.department.path)) {
-    throw new AppError(
-      'forbidden',
-      `${code} belongs to your own department ${actor.access.department.code}; another reviewer certifies it`,
-    );
-  }
-}
-
-/**
- * Moves the classification as of a business date: the timeline, and so the indicators,
- * follow. Classification changes recorded on or after that date contradict it and are
- * superseded (kept in the history), as an import's declaration supersedes them.
- */
-async function reclassify(
-  db: Db,
-  kind: AnyRecordKind,
-  entityId: number,
-  to: Classification,
-  effectiveAt: string,
-  note: string,
-  actor: Actor,
-) {
-  const history = ((await loadActiveTransitions(db, kind.tracked, [entityId])).get(entityId) ?? []).filter(
-    (h) => h.field === 'classification',
-  );
-  const plan = reconcileDeclared(history, 'pending', to, effectiveAt, businessDate());
-  const kept = history.filter((h) => !plan.supersede.includes(h.id)).sort(compareTransitions);
-  await applyTransitions(db, kind.tracked, actor, {
-    add: plan.add
-      ? [
-          {
-            entityId,
-            field: 'classification',
-            fromValue: kept.at(-1)?.toValue ?? 'pending',
-            toValue: to,
-            effectiveAt: plan.add.effectiveAt,
-            note,
-          },
-        ]
-      : [],
-    supersede: plan.supersede,
-    touched: [entityId],
-  });
-  const column = kind.classificationColumn?.name ?? 'classification';
-  await db
-    .update(kind.table)
-    .set({ [column]: to, updatedAt: new Date() } as never)
-    .where(eq(kind.table.id, entityId));
 }
 
 /** 认定: a reviewer certifies a classification with evidence; an earlier certification gives way. */

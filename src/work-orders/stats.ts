@@ -1,13 +1,12 @@
-import { eq, type SQL, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { startsWithLiteral } from '../db/prefix.ts';
 import { queryRows } from '../db/raw.ts';
 import { workOrderCategories, workOrderStates } from '../db/schema/enums.ts';
-import { departments, regions } from '../db/schema/index.ts';
 import { type Access, departmentLimit } from '../identity/access.ts';
 import { percentOf } from '../indicators/percent.ts';
 import { businessDate, isCalendarDate } from '../kernel/dates.ts';
 import { AppError } from '../kernel/errors.ts';
+import { departmentIdsUnder, regionCodesUnder, subtreeOf } from '../regions/subtree.ts';
 import type { WorkOrderStats, WorkOrderStatsQuery } from './schemas.ts';
 
 /** The longest period the statistics cover: a year, leap or not. */
@@ -42,21 +41,11 @@ export function statsPeriod(query: WorkOrderStatsQuery, now: Date): { from: stri
 }
 
 const inSubtree = (path: string) =>
-  sql`(o.assignee_department_id in (select id from departments where ${startsWithLiteral(sql`path`, path)})
-       or o.reporter_department_id in (select id from departments where ${startsWithLiteral(sql`path`, path)}))`;
+  sql`(o.assignee_department_id in (${departmentIdsUnder(path)}) or o.reporter_department_id in (${departmentIdsUnder(path)}))`;
 
 async function scopeFilter(db: Db, scope: string): Promise<SQL> {
-  if (scope.startsWith('dept:')) {
-    const code = scope.slice('dept:'.length);
-    const [department] = await db.select({ path: departments.path }).from(departments).where(eq(departments.code, code));
-    if (!department)
-      throw new AppError('validation_failed', `unknown department "${code}"`, [{ field: 'scope', message: 'unknown department' }]);
-    return inSubtree(department.path);
-  }
-  const [region] = await db.select({ path: regions.path }).from(regions).where(eq(regions.code, scope));
-  if (!region)
-    throw new AppError('validation_failed', `unknown region "${scope}"`, [{ field: 'scope', message: 'unknown region (or dept:<code>)' }]);
-  return sql`o.region_code in (select code from regions where ${startsWithLiteral(sql`path`, region.path)})`;
+  const subtree = await subtreeOf(db, scope);
+  return subtree.kind === 'department' ? inSubtree(subtree.path) : sql`o.region_code in (${regionCodesUnder(subtree.path)})`;
 }
 
 /**

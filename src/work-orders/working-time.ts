@@ -1,4 +1,8 @@
 import type { CalendarDayKind, SlaClock } from '../db/schema/enums.ts';
+import { dateOfDay } from '../kernel/dates.ts';
+import { wallClock } from '../kernel/wall-clock.ts';
+
+export { minuteOfDay } from '../kernel/wall-clock.ts';
 
 /**
  * Working time (工作时间): the working periods of each working day in one time zone. A day is
@@ -18,50 +22,16 @@ const dayMs = 86_400_000;
 /** No deadline is further than this many days of walking the calendar: a calendar without working time fails instead of looping. */
 const maxDaysWalked = 3 * 366;
 
-/** `HH:MM` → minutes after midnight, or null when it is not a time of day. */
-export function minuteOfDay(hhmm: string): number | null {
-  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm);
-  if (!match) return null;
-  return Number(match[1]) * 60 + Number(match[2]);
-}
-
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** The zone's offset from UTC at an instant, in minutes (+480 for Asia/Shanghai). */
 function offsetMinutes(timezone: string, at: number): number {
-  let format = offsetFormats.get(timezone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    offsetFormats.set(timezone, format);
-  }
-  const parts = Object.fromEntries(format.formatToParts(new Date(at)).map((p) => [p.type, p.value]));
-  const local = Date.UTC(
-    Number(parts.year),
-    Number(parts.month) - 1,
-    Number(parts.day),
-    Number(parts.hour),
-    Number(parts.minute),
-    Number(parts.second),
-  );
+  const c = wallClock(at, timezone);
+  const local = Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second);
   return Math.round((local - Math.floor(at / 1000) * 1000) / minuteMs);
 }
 
 /** The local calendar date an instant falls on, as days since 1970-01-01. */
 function localDayNumber(timezone: string, at: number): number {
   return Math.floor((at + offsetMinutes(timezone, at) * minuteMs) / dayMs);
-}
-
-function isoDay(dayNumber: number): string {
-  return new Date(dayNumber * dayMs).toISOString().slice(0, 10);
 }
 
 /** Whether a local date (`YYYY-MM-DD`) is a working day by the calendar. */
@@ -74,7 +44,7 @@ export function isWorkingDay(calendar: WorkCalendar, day: string): boolean {
 
 /** The working intervals of one local day, as UTC instants in ms; none on a day off. */
 function workingIntervals(calendar: WorkCalendar, dayNumber: number): [number, number][] {
-  if (!isWorkingDay(calendar, isoDay(dayNumber))) return [];
+  if (!isWorkingDay(calendar, dateOfDay(dayNumber))) return [];
   // Offset taken at local noon: right for every zone without a change of offset inside working hours.
   const noon = dayNumber * dayMs + 12 * 60 * minuteMs;
   const midnight = dayNumber * dayMs - offsetMinutes(calendar.timezone, noon) * minuteMs;

@@ -1,0 +1,70 @@
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { type AuditEntry, recordAudit } from '../audit/service.ts';
+import type { Db } from '../db/client.ts';
+import { systems } from '../db/schema/index.ts';
+import type { Actor } from '../identity/actor.ts';
+
+// What the cloud agents report of workloads (called by the ingest): besides the registry's
+// own writes, the only writer of systems, and only of verified_at.
+
+/** A workload a cloud agent saw running (the ingest's workload_seen item). */
+export interface WorkloadReport {
+  tenant: string;
+  /** The information system code from the workload's label. */
+  system: string;
+  workload: string;
+  at: string;
+}
+
+/**
+ * claimed → verified: a system its department declared migrated is verified the first
+ * time its workload is seen in the very tenant (cloud and external id) the system names.
+ * A label naming an unknown system, or another place, verifies nothing and is not an error:
+ * it is a fact about the cluster, not a fault of the agent.
+ */
+export async function verifySystemsSeen(db: Db, cloudId: number, workloads: WorkloadReport[], actor: Actor): Promise<number> {
+  if (workloads.length === 0) return 0;
+  const codes = [...new Set(workloads.map((w) => w.system))];
+  const candidates = new Map<string, { id: number; tenant: string | null }>();
+  for (let i = 0; i < codes.length; i += 5000) {
+    const rows = await db
+      .select({ id: systems.id, code: systems.code, tenant: systems.tenant })
+      .from(systems)
+      .where(
+        and(
+          inArray(systems.code, codes.slice(i, i + 5000)),
+          eq(systems.cloudId, cloudId),
+          eq(systems.state, 'migrated'),
+          isNull(systems.verifiedAt),
+        ),
+      );
+    for (const row of rows) candidates.set(row.code, row);
+  }
+  const firstSeen = new Map<string, { id: number; at: string; workload: string; tenant: string }>();
+  for (const item of workloads) {
+    const system = candidates.get(item.system);
+    if (!system || system.tenant !== item.tenant) continue;
+    const seen = firstSeen.get(item.system);
+    if (!seen || Date.parse(item.at) < Date.parse(seen.at))
+      firstSeen.set(item.system, { id: system.id, at: item.at, workload: item.workload, tenant: item.tenant });
+  }
+  const entries: AuditEntry[] = [];
+  for (const [code, seen] of firstSeen) {
+    const updated = await db
+      .update(systems)
+      .set({ verifiedAt: new Date(seen.at) })
+      .where(and(eq(systems.id, seen.id), isNull(systems.verifiedAt)))
+      .returning({ id: systems.id });
+    if (updated.length > 0) {
+      entries.push({
+        action: 'system.verify',
+        entityKind: 'system',
+        entityCode: code,
+        before: { verified_at: null },
+        after: { verified_at: seen.at, tenant: seen.tenant, workload: seen.workload },
+      });
+    }
+  }
+  if (entries.length > 0) await recordAudit(db, actor, entries);
+  return entries.length;
+}
