@@ -1,5 +1,4 @@
 import { sql } from 'drizzle-orm';
-import { type AuditEntry, recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import { regions } from '../db/schema/index.ts';
@@ -8,6 +7,7 @@ import { seedDemoLeadership } from '../leadership/demo.ts';
 import type { ImportKind } from '../registry/kinds/index.ts';
 import { createCloud, createTenants } from '../registry/service.ts';
 import { refreshStatistics, upsertRecords } from '../registry/upsert.ts';
+import { markSystemsVerified } from '../registry/workload-reports.ts';
 import { demoKinds } from './dataset/index.ts';
 import type { DemoRecords } from './dataset/model.ts';
 import { type DemoDataset, type DemoSummary, demoSummary, generateDemoDataset } from './generate.ts';
@@ -60,19 +60,11 @@ export async function loadDemoData(db: Db, options: { scale?: number; actor?: Ac
  * the claimed-versus-verified gap (and its system_unverified alerts) shows without flooding.
  */
 async function verifyDemoSystems(db: Db, actor: Actor): Promise<void> {
-  const verified = await queryRows<{ code: string; verified_at: Date | string }>(
+  const seen = await queryRows<{ code: string; at: string }>(
     db,
-    sql`update systems set verified_at = (state_at + 7)::timestamptz
+    sql`select code, ((state_at + 7)::timestamptz)::text as at from systems
         where state = 'migrated' and verified_at is null and state_at is not null and cloud_id is not null and abs(hashtext(code)) % 30 <> 0
-        returning code, verified_at`,
+        order by id`,
   );
-  await recordAudit(db, actor, verified.map(verifyEntry));
+  await markSystemsVerified(db, seen, actor);
 }
-
-const verifyEntry = (v: { code: string; verified_at: Date | string }): AuditEntry => ({
-  action: 'system.verify',
-  entityKind: 'system',
-  entityCode: v.code,
-  before: { verified_at: null },
-  after: { verified_at: new Date(v.verified_at).toISOString() },
-});
