@@ -40,7 +40,7 @@ export interface Answer<T = Json> {
   type: string;
   headers: Headers;
   text: string;
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   /** The body parsed when it is JSON (problem+json included), else `{}`. */
   body: T;
 }
