@@ -11,6 +11,7 @@ import type { Role } from '../../src/identity/roles.ts';
 import { createToken } from '../../src/identity/tokens.ts';
 import { createUser } from '../../src/identity/users.ts';
 import { importKinds } from '../../src/registry/schemas.ts';
+import { apiClient, type RequestTarget } from './api.ts';
 
 export const testPassword = 'Test-Passw0rd!';
 let counter = 0;
@@ -19,11 +20,6 @@ export interface TestCaller {
   name: string;
   /** `Authorization: Bearer yw_…` */
   headers: Record<string, string>;
-}
-
-/** What the helpers need of the app: `app.request`. */
-export interface RequestTarget {
-  request: (path: string, init?: RequestInit) => Response | Promise<Response>;
 }
 
 /** A user with these roles (a `department` user bound to `department`) and a write token. */
@@ -47,29 +43,29 @@ export async function callerWith(
   return { name, headers: { Authorization: `Bearer ${token}` } };
 }
 
-/** Signs in through the API: the session cookie and the CSRF token a cookie-authenticated write must send. */
-export async function signIn(
-  app: RequestTarget,
-  name: string,
-  password = testPassword,
-  totp?: string,
-): Promise<{ status: number; cookie: string; csrf: string; body: Record<string, unknown> }> {
-  const res = await app.request('/api/v1/auth/login', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name, password, ...(totp ? { totp } : {}) }),
-  });
-  const body = (await res.json()) as Record<string, unknown>;
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  return { status: res.status, cookie, csrf: String(body.csrf_token ?? ''), body };
+/** A signed-in session: its cookie, and the CSRF token a cookie-authenticated write must send. */
+export interface Session {
+  status: number;
+  cookie: string;
+  csrf: string;
+  body: Record<string, unknown>;
+  /** What a request as this session sends: the cookie and the CSRF token. */
+  headers: { Cookie: string; 'X-CSRF-Token': string };
+}
+
+/** Signs in through the API. */
+export async function signIn(app: RequestTarget, name: string, password = testPassword, totp?: string): Promise<Session> {
+  const signed = await apiClient(app).post('/api/v1/auth/login', { name, password, ...(totp ? { totp } : {}) });
+  const cookie = (signed.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const csrf = String(signed.body.csrf_token ?? '');
+  return { status: signed.status, cookie, csrf, body: signed.body, headers: { Cookie: cookie, 'X-CSRF-Token': csrf } };
 }
 
 export type OpenApiPaths = Record<string, Record<string, { operationId?: string }>>;
 
 /** The app's OpenAPI document, as served at /openapi.json. */
 export async function openApiPaths(app: RequestTarget): Promise<OpenApiPaths> {
-  const res = await app.request('/openapi.json');
-  return ((await res.json()) as { paths: OpenApiPaths }).paths;
+  return (await apiClient(app).get<{ paths: OpenApiPaths }>('/openapi.json')).body.paths;
 }
 
 /**
@@ -115,12 +111,8 @@ export async function createCast(
 ): Promise<Cast> {
   const callers = {} as Cast['callers'];
   for (const role of castRoles) callers[role] = await callerWith(db, [role]);
-  const created = await app.request('/api/v1/departments', {
-    method: 'POST',
-    headers: { ...callers.sysadmin.headers, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ kind: 'government', ...home }),
-  });
-  if (created.status !== 201) throw new Error(`could not create the home department: ${created.status} ${await created.text()}`);
+  const created = await apiClient(app, callers.sysadmin).post('/api/v1/departments', { kind: 'government', ...home });
+  if (created.status !== 201) throw new Error(`could not create the home department: ${created.status} ${created.text}`);
   callers.department = await callerWith(db, ['department'], { department: home.code });
 
   const paths = await openApiPaths(app);

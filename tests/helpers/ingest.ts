@@ -1,22 +1,15 @@
-import type { Db } from '../../src/db/client.ts';
-import { type Cast, createCast } from './auth.ts';
 /**
  * Fixtures for ingest tests: registry records created through the real API, agents and
  * their tokens through the real service, and batches shaped exactly as the agents send them.
  */
-
 import type { App } from '../../src/app.ts';
-import type { Database } from '../../src/db/client.ts';
+import type { Database, Db } from '../../src/db/client.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { issueAgentToken } from '../../src/ingest/agents.ts';
+import { type Answer, apiClient, type Json } from './api.ts';
+import { type Cast, createCast } from './auth.ts';
 
-export type Json = Record<string, unknown>;
-
-export interface Answer {
-  status: number;
-  headers: Headers;
-  body: Json;
-}
+export type { Answer, Json };
 
 export interface Problem {
   code: string;
@@ -44,16 +37,12 @@ export async function signInCast(app: App, db: Db): Promise<Cast> {
 /** The home department of the app's cast: departments created for tests sit under it. */
 export const homeOf = (app: App) => casts.get(app)?.home ?? null;
 
-export async function call(app: App, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const auth = headers.Authorization || headers.authorization ? {} : (casts.get(app)?.callerFor(method, path).headers ?? {});
-  const res = await app.request(path, {
-    method,
-    headers: { ...auth, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Json) : {} };
-}
+/** The app's client, acting as its cast (each request as a caller the policy allows). */
+export const apiOf = (app: App) => apiClient(app, casts.get(app) ?? null);
+
+/** A request as the app's cast, or with its own Authorization header (an agent's token). */
+export const call = (app: App, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> =>
+  apiOf(app).send(method, path, body, { headers });
 
 export const problemOf = (a: Answer) => a.body as unknown as Problem;
 

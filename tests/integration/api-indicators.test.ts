@@ -15,17 +15,9 @@ import { type App, createApp } from '../../src/app.ts';
 import { indicatorKeys } from '../../src/indicators/definitions.ts';
 import { businessDate } from '../../src/kernel/dates.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
+import { type Answer, type ApiClient, apiClient, type Json } from '../helpers/api.ts';
 import { type Cast, createCast } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
-
-type Json = Record<string, unknown>;
-
-interface Answer {
-  status: number;
-  type: string;
-  headers: Headers;
-  body: Json;
-}
 
 interface Problem {
   type: string;
@@ -84,33 +76,13 @@ const counts = (f: Indicator | undefined) => (f ? [f.numerator, f.denominator, f
 describeEachBackend('indicators API', (getDb) => {
   let app: App;
   let cast: Cast;
-  /** The headers of the caller allowed to make a request. */
-  const auth = (method: string, path: string) => cast.callerFor(method, path).headers;
-
-  const call = async (
-    method: string,
-    path: string,
-    init: { body?: string; json?: unknown; headers?: Record<string, string> } = {},
-  ): Promise<Answer> => {
-    const headers: Record<string, string> = { ...auth(method, path), ...(init.headers ?? {}) };
-    let body: string | undefined = init.body;
-    if (init.json !== undefined) {
-      body = JSON.stringify(init.json);
-      headers['Content-Type'] = 'application/json';
-    }
-    const res = await app.request(path, { method, headers, ...(body === undefined ? {} : { body }) });
-    const text = await res.text();
-    const type = res.headers.get('content-type') ?? '';
-    const parsed: unknown = text && type.includes('json') ? JSON.parse(text) : {};
-    return { status: res.status, type, headers: res.headers, body: parsed as Json };
-  };
-  const get = (path: string, headers?: Record<string, string>) => call('GET', path, { headers });
-  const post = (path: string, json: unknown) => call('POST', path, { json });
+  /** Sends each request as a caller whose roles allow it. */
+  let api: ApiClient;
   const problem = (a: Answer) => a.body as unknown as Problem;
   const fields = (a: Answer) => (problem(a).errors ?? []).map((e) => e.field);
 
   const created = async (path: string, body: Json): Promise<string> => {
-    const a = await post(path, body);
+    const a = await api.post(path, body);
     expect(a.status, JSON.stringify(a.body)).toBe(201);
     return String(a.body.code);
   };
@@ -123,21 +95,21 @@ describeEachBackend('indicators API', (getDb) => {
     const { classification, ...rest } = body;
     const code = await created(path, rest);
     if (classification !== undefined && classification !== 'pending') {
-      const a = await post(`${path}/${code}/certifications`, { classification, evidence: '测试认定', certified_at: '2019-01-01' });
+      const a = await api.post(`${path}/${code}/certifications`, { classification, evidence: '测试认定', certified_at: '2019-01-01' });
       expect(a.status, JSON.stringify(a.body)).toBe(201);
     }
     return code;
   };
 
   const report = async (query: string): Promise<Report> => {
-    const a = await get(`/api/v1/indicators?${query}`);
+    const a = await api.get(`/api/v1/indicators?${query}`);
     expect(a.status, JSON.stringify(a.body)).toBe(200);
     expect(a.type).toContain('application/json');
     return a.body as unknown as Report;
   };
   const indicator = (r: Report, key: string) => r.indicators.find((i) => i.key === key);
   const items = async (key: string, query: string): Promise<ItemsPage> => {
-    const a = await get(`/api/v1/indicators/${key}/items?${query}`);
+    const a = await api.get(`/api/v1/indicators/${key}/items?${query}`);
     expect(a.status, JSON.stringify(a.body)).toBe(200);
     return a.body as unknown as ItemsPage;
   };
@@ -167,6 +139,7 @@ describeEachBackend('indicators API', (getDb) => {
     app = createApp({ database: getDb(), config });
     // The home department is at province level (450000): no figure of 桂林市 or 梧州市 counts it.
     cast = await createCast(app, getDb().db, { code: uid('HOME'), name: '自治区测试主管部门', region_code: '450000' });
+    api = apiClient(app, cast);
 
     await created('/api/v1/departments', {
       code: gl.city,
@@ -369,7 +342,7 @@ describeEachBackend('indicators API', (getDb) => {
       expect(counts(indicator(await report(url), 'cloud_migration'))).toEqual([1, 2, 50, 0]);
       expect((await items('cloud_migration', `${url}&missing=true`)).items.map((i) => i.code)).toEqual([moving]);
 
-      const moved = await post(`/api/v1/systems/${moving}/transitions`, { to: 'migrated', effective_at: '2020-06-01' });
+      const moved = await api.post(`/api/v1/systems/${moving}/transitions`, { to: 'migrated', effective_at: '2020-06-01' });
       expect(moved.status, JSON.stringify(moved.body)).toBe(200);
 
       const after = await report(url);
@@ -455,15 +428,13 @@ describeEachBackend('indicators API', (getDb) => {
       expect(page.items).toHaveLength(100);
 
       const path = `/api/v1/indicators/horizontal_coverage_township/items?${query}&limit=5`;
-      const res = await app.request(path, {
-        headers: { ...auth('GET', path), Accept: 'text/csv' },
-      });
+      const res = await api.get(path, { headers: { Accept: 'text/csv' } });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/csv');
       expect(res.headers.get('content-disposition')).toMatch(
         /^attachment; filename="horizontal_coverage_township-450000-2020-06-30\.csv"$/,
       );
-      const bytes = new Uint8Array(await res.arrayBuffer());
+      const { bytes } = res;
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       const rows = parse(new TextDecoder().decode(bytes), { bom: true }) as string[][];
       expect(rows[0]).toEqual(page.columns);
@@ -474,55 +445,53 @@ describeEachBackend('indicators API', (getDb) => {
       expect(rows.slice(1).filter((r) => r.at(-1) === 'true')).toHaveLength(1);
 
       const missingPath = '/api/v1/indicators/cloud_migration/items?scope=450300&at=2020-06-30&missing=true';
-      const missing = await app.request(missingPath, {
-        headers: { ...auth('GET', missingPath), Accept: 'text/csv' },
-      });
+      const missing = await api.get(missingPath, { headers: { Accept: 'text/csv' } });
       expect(missing.headers.get('content-disposition')).toContain('cloud_migration-450300-2020-06-30-missing.csv');
-      const missingRows = parse(await missing.text(), { bom: true }) as string[][];
+      const missingRows = parse(missing.text, { bom: true }) as string[][];
       expect(missingRows.slice(1).map((r) => r[0])).toEqual([sys.b, sys.f].sort());
     });
   });
 
   describe('errors are application/problem+json', () => {
     it('unknown scope → 404', async () => {
-      const a = await get('/api/v1/indicators?scope=999999&at=2020-06-30');
+      const a = await api.get('/api/v1/indicators?scope=999999&at=2020-06-30');
       expectProblem(a, 404, 'not_found');
       expect(fields(a)).toEqual(['scope']);
-      const dept = await get('/api/v1/indicators?scope=dept:NO-SUCH-DEPT');
+      const dept = await api.get('/api/v1/indicators?scope=dept:NO-SUCH-DEPT');
       expectProblem(dept, 404, 'not_found');
       expect(fields(dept)).toEqual(['scope']);
     });
 
     it('scope abc → 422 naming scope', async () => {
-      const a = await get('/api/v1/indicators?scope=abc');
+      const a = await api.get('/api/v1/indicators?scope=abc');
       expectProblem(a, 422, 'validation_failed');
       expect(fields(a)).toEqual(['scope']);
     });
 
     it('at=2020-13-01 → 422 naming at', async () => {
-      const a = await get('/api/v1/indicators?scope=450000&at=2020-13-01');
+      const a = await api.get('/api/v1/indicators?scope=450000&at=2020-13-01');
       expectProblem(a, 422, 'validation_failed');
       expect(fields(a)).toEqual(['at']);
-      const items422 = await get('/api/v1/indicators/cloud_migration/items?scope=450000&at=2020-02-30');
+      const items422 = await api.get('/api/v1/indicators/cloud_migration/items?scope=450000&at=2020-02-30');
       expectProblem(items422, 422, 'validation_failed');
       expect(fields(items422)).toEqual(['at']);
     });
 
     it('an unknown indicator key → 404 or 422', async () => {
-      const a = await get('/api/v1/indicators/no_such_rate/items?scope=450000');
+      const a = await api.get('/api/v1/indicators/no_such_rate/items?scope=450000');
       expect([404, 422]).toContain(a.status);
       expectProblem(a, a.status);
       if (a.status === 422) expect(fields(a).some((f) => f.endsWith('key'))).toBe(true);
     });
 
     it('a coverage indicator for a dept: scope → 422', async () => {
-      const a = await get(`/api/v1/indicators/horizontal_coverage_city/items?scope=dept:${gl.city}&at=2020-06-30`);
+      const a = await api.get(`/api/v1/indicators/horizontal_coverage_city/items?scope=dept:${gl.city}&at=2020-06-30`);
       expectProblem(a, 422, 'validation_failed');
       expect(fields(a)).toEqual(['scope']);
     });
 
     it('a missing scope → 422', async () => {
-      const a = await get('/api/v1/indicators');
+      const a = await api.get('/api/v1/indicators');
       expectProblem(a, 422, 'validation_failed');
       expect(fields(a).some((f) => f.endsWith('scope'))).toBe(true);
     });
@@ -530,9 +499,9 @@ describeEachBackend('indicators API', (getDb) => {
 
   describe('OpenAPI and docs', () => {
     it('/openapi.json is valid JSON listing the indicators and import paths', async () => {
-      const res = await app.request('/openapi.json');
+      const res = await apiClient(app).get('/openapi.json');
       expect(res.status).toBe(200);
-      const doc = JSON.parse(await res.text()) as { openapi: string; paths: Record<string, Json> };
+      const doc = JSON.parse(res.text) as { openapi: string; paths: Record<string, Json> };
       expect(doc.openapi).toMatch(/^3\.1/);
       expect(Object.keys(doc.paths)).toEqual(
         expect.arrayContaining(['/api/v1/indicators', '/api/v1/indicators/{key}/items', '/api/v1/import/{kind}', '/api/v1/export/{kind}']),
@@ -542,10 +511,11 @@ describeEachBackend('indicators API', (getDb) => {
     });
 
     it('/docs is HTML whose scripts come from /docs/assets/, with no other host', async () => {
-      const res = await app.request('/docs');
+      const anonymous = apiClient(app);
+      const res = await anonymous.get('/docs');
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/html');
-      const html = await res.text();
+      const html = res.text;
       const scripts = [...html.matchAll(/<script[^>]*\bsrc="([^"]+)"/g)].map((m) => m[1]);
       expect(scripts.length).toBeGreaterThan(0);
       for (const src of scripts) expect(src).toMatch(/^\/docs\/assets\//);
@@ -555,89 +525,83 @@ describeEachBackend('indicators API', (getDb) => {
       expect(html).not.toMatch(/src="\/\//);
 
       for (const src of scripts) {
-        const asset = await app.request(src ?? '');
+        const asset = await anonymous.get(src ?? '');
         expect(asset.status, src).toBe(200);
       }
     });
 
     it('serves swagger-ui-bundle.js itself', async () => {
-      const res = await app.request('/docs/assets/swagger-ui-bundle.js');
+      const anonymous = apiClient(app);
+      const res = await anonymous.get('/docs/assets/swagger-ui-bundle.js');
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('javascript');
-      expect((await res.text()).length).toBeGreaterThan(100_000);
-      expect((await app.request('/docs/assets/..%2Fpackage.json')).status).toBe(404);
-      expect((await app.request('/docs/assets/nothing.js')).status).toBe(404);
+      expect(res.text.length).toBeGreaterThan(100_000);
+      expect((await anonymous.get('/docs/assets/..%2Fpackage.json')).status).toBe(404);
+      expect((await anonymous.get('/docs/assets/nothing.js')).status).toBe(404);
     });
   });
 
   describe('probes', () => {
     it('/livez 200 and /readyz 200 ready', async () => {
-      const live = await get('/livez');
+      const live = await api.get('/livez');
       expect(live.status).toBe(200);
-      const ready = await get('/readyz');
+      const ready = await api.get('/readyz');
       expect(ready.status).toBe(200);
       expect(ready.body).toMatchObject({ status: 'ready' });
     });
 
     it('while not ready, /readyz and the API answer 503 problem+json', async () => {
-      const starting = createApp({ database: getDb(), config, isReady: () => false });
+      const starting = apiClient(createApp({ database: getDb(), config, isReady: () => false }), cast);
       for (const path of ['/readyz', '/api/v1/indicators?scope=450000']) {
-        const res = await starting.request(path, { headers: auth('GET', path) });
+        const res = await starting.get(path);
         expect(res.status, path).toBe(503);
         expect(res.headers.get('content-type')).toContain('application/problem+json');
-        const body = JSON.parse(await res.text()) as Problem;
+        const body = problem(res);
         expect(body).toMatchObject({ status: 503, code: 'not_ready' });
         expect(body.requestId).toEqual(expect.any(String));
       }
-      expect((await starting.request('/livez')).status).toBe(200);
+      expect((await starting.as(null).get('/livez')).status).toBe(200);
     });
   });
 
   describe('request bodies and request ids', () => {
     it('a JSON body over YUNWANG_BODY_LIMIT_BYTES → 413 problem+json, and nothing is written', async () => {
-      const small = createApp({ database: getDb(), config: { ...config, YUNWANG_BODY_LIMIT_BYTES: 2048 } });
+      const small = apiClient(createApp({ database: getDb(), config: { ...config, YUNWANG_BODY_LIMIT_BYTES: 2048 } }), cast);
       const code = uid('D');
       const body = JSON.stringify({ code, name: '大'.repeat(1000), region_code: '450300', kind: 'government' });
       expect(new TextEncoder().encode(body).length).toBeGreaterThan(2048);
-      const headers = { ...auth('POST', '/api/v1/departments'), 'Content-Type': 'application/json' };
-      const res = await small.request('/api/v1/departments', { method: 'POST', body, headers });
+      const res = await small.post('/api/v1/departments', body);
       expect(res.status).toBe(413);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
-      expect(JSON.parse(await res.text())).toMatchObject({ status: 413, code: 'payload_too_large' });
-      expect((await get(`/api/v1/departments/${code}`)).status).toBe(404);
+      expect(res.body).toMatchObject({ status: 413, code: 'payload_too_large' });
+      expect((await api.get(`/api/v1/departments/${code}`)).status).toBe(404);
 
       // Under the limit the same app accepts it.
-      const fits = await small.request('/api/v1/departments', {
-        method: 'POST',
-        body: JSON.stringify({ code, name: '小部门', region_code: '450300', kind: 'government' }),
-        headers,
-      });
+      const fits = await small.post('/api/v1/departments', { code, name: '小部门', region_code: '450300', kind: 'government' });
       expect(fits.status).toBe(201);
     });
 
     it('malformed JSON → 400 problem+json', async () => {
-      const a = await call('POST', '/api/v1/departments', {
-        body: '{"code": "X", "name": ',
-        headers: { 'Content-Type': 'application/json' },
-      });
+      // A string body is sent as it is, as application/json.
+      const a = await api.post('/api/v1/departments', '{"code": "X", "name": ');
       expectProblem(a, 400, 'bad_request');
     });
 
     it('echoes a sane X-Request-Id and replaces an insane one', async () => {
-      const sane = await get('/api/v1/indicators?scope=abc', { 'X-Request-Id': 'trace-42.a_b' });
+      const sane = await api.get('/api/v1/indicators?scope=abc', { headers: { 'X-Request-Id': 'trace-42.a_b' } });
       expect(sane.headers.get('x-request-id')).toBe('trace-42.a_b');
       expect(problem(sane).requestId).toBe('trace-42.a_b');
 
-      const ok = await get('/livez', { 'X-Request-Id': 'probe-1' });
+      const ok = await api.get('/livez', { headers: { 'X-Request-Id': 'probe-1' } });
       expect(ok.headers.get('x-request-id')).toBe('probe-1');
 
-      const insane = await get('/api/v1/indicators?scope=abc', { 'X-Request-Id': 'no spaces <allowed>' });
+      const insane = await api.get('/api/v1/indicators?scope=abc', { headers: { 'X-Request-Id': 'no spaces <allowed>' } });
       const id = insane.headers.get('x-request-id');
       expect(id).not.toBe('no spaces <allowed>');
       expect(id).toMatch(/^[A-Za-z0-9._-]{1,128}$/);
       expect(problem(insane).requestId).toBe(id);
 
-      const generated = await get('/livez');
+      const generated = await api.get('/livez');
       expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     });
   });

@@ -12,20 +12,10 @@ import { type App, createApp } from '../../src/app.ts';
 import { freezeMonths } from '../../src/leadership/freeze.ts';
 import { targetSampleSource } from '../../src/leadership/metrics.ts';
 import { setTarget } from '../../src/leadership/targets.ts';
+import { apiClient, type Json } from '../helpers/api.ts';
 import { callerWith, type TestCaller } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 import { actor, HISTORY_MONTHS, seedHistory } from '../helpers/leadership.ts';
-
-type Json = Record<string, unknown>;
-
-interface Answer {
-  status: number;
-  type: string;
-  headers: Headers;
-  body: Json;
-  text: string;
-  bytes: ArrayBuffer;
-}
 
 const config = {
   YUNWANG_BODY_LIMIT_BYTES: 1048576,
@@ -40,18 +30,9 @@ describeEachBackend('leadership API', (getDb) => {
   let reviewer: TestCaller;
   let leader: TestCaller;
 
-  const call = async (method: string, path: string, json?: unknown): Promise<Answer> => {
-    const as = method === 'GET' ? leader : reviewer;
-    const res = await app.request(path, {
-      method,
-      headers: { ...as.headers, ...(json === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-    });
-    const bytes = await res.arrayBuffer();
-    const type = res.headers.get('content-type') ?? '';
-    const text = type.includes('spreadsheetml') ? '' : new TextDecoder().decode(bytes);
-    return { status: res.status, type, headers: res.headers, body: type.includes('json') ? (JSON.parse(text) as Json) : {}, text, bytes };
-  };
+  /** Reads as the leader, writes as the reviewer. */
+  const call = (method: string, path: string, json?: unknown) =>
+    apiClient(app, { callerFor: (m) => (m === 'GET' ? leader : reviewer) }).send(method, path, json);
   const ok = async (method: string, path: string, json?: unknown) => {
     const a = await call(method, path, json);
     expect(a.status, a.text).toBe(200);
@@ -169,7 +150,7 @@ describeEachBackend('leadership API', (getDb) => {
     expect(xlsx.type).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(xlsx.headers.get('content-disposition')).toContain('supervision-2020-06.xlsx');
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(xlsx.bytes);
+    await workbook.xlsx.load(xlsx.bytes.buffer);
     expect(workbook.getWorksheet('红榜')?.getRow(2).getCell(5).value).toBe('柳州市');
 
     const html = await ok('GET', '/api/v1/reports/supervision?month=2020-06&format=html');

@@ -21,19 +21,13 @@ import { authenticateToken } from '../../src/identity/tokens.ts';
 import { currentTotp } from '../../src/identity/totp.ts';
 import { createUser, getSecurityPolicy, setLocked, setRoles, updateSecurityPolicy } from '../../src/identity/users.ts';
 import type { AppError } from '../../src/kernel/errors.ts';
+import { type ApiClient, apiClient, type Json } from '../helpers/api.ts';
 import { callerWith, openApiPaths, signIn, type TestCaller, testPassword } from '../helpers/auth.ts';
 import { describeEachBackend, openTestDatabase, queryRows } from '../helpers/db.ts';
 
 const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864, YUNWANG_LOGIN_RATE_PER_MINUTE: 1000 };
 const root = rootActor('test-setup');
 const minute = 60_000;
-
-type Json = Record<string, unknown>;
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: Json;
-}
 
 let counter = 0;
 const uniqueName = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
@@ -62,20 +56,15 @@ describeEachBackend('identity', (getDb) => {
   /** Every secret the tests handle; none may ever appear in the audit trail. */
   const secrets = new Set<string>([testPassword]);
 
-  const call = async (method: string, path: string, init: { headers?: Record<string, string>; json?: unknown } = {}): Promise<Answer> => {
-    const headers: Record<string, string> = { ...(init.headers ?? {}) };
-    if (init.json !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await app.request(path, { method, headers, ...(init.json === undefined ? {} : { body: JSON.stringify(init.json) }) });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text.startsWith('{') ? (JSON.parse(text) as Json) : {} };
-  };
-  /** Signs in over HTTP; the headers a cookie-authenticated request sends (cookie and CSRF token). */
+  /** Sends as nobody; `.as(caller)` as a token caller or a session. */
+  let api: ApiClient;
+  /** Signs in over HTTP: a session whose headers are the cookie and the CSRF token. */
   const session = async (name: string, password = testPassword, totp?: string) => {
     const signed = await signIn(app, name, password, totp);
     expect(signed.status, JSON.stringify(signed.body)).toBe(200);
     secrets.add(signed.cookie.split('=')[1] ?? '');
     secrets.add(signed.csrf);
-    return { ...signed, headers: { Cookie: signed.cookie, 'X-CSRF-Token': signed.csrf } };
+    return signed;
   };
   const newUser = async (roles: Parameters<typeof createUser>[1]['roles'], extra: Partial<Parameters<typeof createUser>[1]> = {}) => {
     const name = uniqueName('u');
@@ -92,6 +81,7 @@ describeEachBackend('identity', (getDb) => {
 
   beforeAll(async () => {
     app = createApp({ database: getDb(), config });
+    api = apiClient(app);
   });
 
   describe('passwords', () => {
@@ -109,8 +99,7 @@ describeEachBackend('identity', (getDb) => {
     it('are checked when a user changes theirs, against the policy row', async () => {
       const { name } = await newUser(['ops']);
       const me = await session(name);
-      const change = (next: string) =>
-        call('POST', '/api/v1/auth/password', { headers: me.headers, json: { current_password: testPassword, new_password: next } });
+      const change = (next: string) => api.as(me).post('/api/v1/auth/password', { current_password: testPassword, new_password: next });
       for (const bad of ['Sh0rt!', 'alllowercase', `X-${name}-1`]) {
         const a = await change(bad);
         expect(a.status, bad).toBe(422);
@@ -173,7 +162,7 @@ describeEachBackend('identity', (getDb) => {
       expect((await refused(login(db, { name, password: testPassword }, {}, t0))).message).toContain('locked until');
 
       const sysadmin = await caller(['sysadmin']);
-      const unlocked = await call('POST', `/api/v1/users/${name}/unlock`, { headers: sysadmin.headers });
+      const unlocked = await api.as(sysadmin).post(`/api/v1/users/${name}/unlock`);
       expect(unlocked.status).toBe(200);
       expect(unlocked.body).toMatchObject({ locked_until: null, disabled: false });
       await login(db, { name, password: testPassword }, {}, t0);
@@ -253,12 +242,7 @@ describeEachBackend('identity', (getDb) => {
 
     it('the cookie is HttpOnly and SameSite=Strict (Secure behind TLS), and responses carry a CSP', async () => {
       const { name } = await newUser(['leader']);
-      const login = (headers: Record<string, string> = {}) =>
-        app.request('/api/v1/auth/login', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', ...headers },
-          body: JSON.stringify({ name, password: testPassword }),
-        });
+      const login = (headers: Record<string, string> = {}) => api.post('/api/v1/auth/login', { name, password: testPassword }, { headers });
       const plain = await login();
       expect(plain.status).toBe(200);
       const cookie = plain.headers.get('set-cookie') ?? '';
@@ -280,14 +264,14 @@ describeEachBackend('identity', (getDb) => {
       const { name } = await newUser(['leader']);
       const me = await session(name);
       const body = { name: 'csrf', scope: 'read', expires_in_days: 1 };
-      const without = await call('POST', '/api/v1/tokens', { headers: { Cookie: me.cookie }, json: body });
+      const without = await api.post('/api/v1/tokens', body, { headers: { Cookie: me.cookie } });
       expect(without.status).toBe(403);
       expect(String(without.body.detail)).toContain('X-CSRF-Token');
-      const wrong = await call('POST', '/api/v1/tokens', { headers: { Cookie: me.cookie, 'X-CSRF-Token': 'forged' }, json: body });
+      const wrong = await api.post('/api/v1/tokens', body, { headers: { Cookie: me.cookie, 'X-CSRF-Token': 'forged' } });
       expect(wrong.status).toBe(403);
       // Reads need no token; a write with it goes through.
-      expect((await call('GET', '/api/v1/tokens', { headers: { Cookie: me.cookie } })).status).toBe(200);
-      const right = await call('POST', '/api/v1/tokens', { headers: me.headers, json: body });
+      expect((await api.get('/api/v1/tokens', { headers: { Cookie: me.cookie } })).status).toBe(200);
+      const right = await api.as(me).post('/api/v1/tokens', body);
       expect(right.status).toBe(201);
       secrets.add(String(right.body.token));
       // The refusals are in the audit trail.
@@ -330,7 +314,7 @@ describeEachBackend('identity', (getDb) => {
       expect((await signIn(app, name, testPassword, wrongCode(secret, name))).status).toBe(401);
       const right = await session(name, testPassword, currentTotp(secret, name));
       expect(right.body).toMatchObject({ restriction: null, user: { name, roles: ['secadmin'], totp_enabled: true } });
-      expect((await call('GET', '/api/v1/security-policy', { headers: right.headers })).status).toBe(200);
+      expect((await api.as(right).get('/api/v1/security-policy')).status).toBe(200);
 
       // Not for the other roles.
       const ops = await newUser(['ops'], { totp_exempt: false });
@@ -343,17 +327,15 @@ describeEachBackend('identity', (getDb) => {
       await getDb().db.execute(sql`update users set totp_enabled = false, totp_secret = null where name = ${name}`);
       const me = await session(name);
       expect(me.body.restriction).toBe('totp_enrollment');
-      expect((await call('GET', '/api/v1/users', { headers: me.headers })).status).toBe(403);
-      const started = await call('POST', '/api/v1/auth/totp', { headers: me.headers });
+      expect((await api.as(me).get('/api/v1/users')).status).toBe(403);
+      const started = await api.as(me).post('/api/v1/auth/totp');
       expect(started.status).toBe(200);
       const secret = String(started.body.secret);
       secrets.add(secret);
-      expect(
-        (await call('POST', '/api/v1/auth/totp/confirm', { headers: me.headers, json: { code: wrongCode(secret, name) } })).status,
-      ).toBe(422);
-      const confirmed = await call('POST', '/api/v1/auth/totp/confirm', { headers: me.headers, json: { code: currentTotp(secret, name) } });
+      expect((await api.as(me).post('/api/v1/auth/totp/confirm', { code: wrongCode(secret, name) })).status).toBe(422);
+      const confirmed = await api.as(me).post('/api/v1/auth/totp/confirm', { code: currentTotp(secret, name) });
       expect(confirmed.status).toBe(204);
-      expect((await call('GET', '/api/v1/users', { headers: me.headers })).status).toBe(200);
+      expect((await api.as(me).get('/api/v1/users')).status).toBe(200);
       // From now on the code is asked for.
       expect((await signIn(app, name)).status).toBe(401);
       // The code that confirmed the enrolment is used up (no replay); the next step's code signs in.
@@ -375,7 +357,7 @@ describeEachBackend('identity', (getDb) => {
 
       const me = await session(name, oneTime);
       expect(me.body.restriction).toBe('password_change');
-      expect((await call('GET', '/api/v1/auth/me', { headers: me.headers })).body).toMatchObject({ restriction: 'password_change' });
+      expect((await api.as(me).get('/api/v1/auth/me')).body).toMatchObject({ restriction: 'password_change' });
       // Every other operation of the API document is refused, whatever the user's roles.
       const paths = await openApiPaths(app);
       const refusedOps: string[] = [];
@@ -386,7 +368,7 @@ describeEachBackend('identity', (getDb) => {
           const rule = routePolicy[operationId];
           if (restrictedOperations.has(operationId) || operationId === 'login' || (rule && 'agent' in rule)) continue;
           const path = template.replace(/\{[^}]+\}/g, '1');
-          const a = await call(method.toUpperCase(), path, { headers: me.headers, json: method === 'get' ? undefined : {} });
+          const a = await api.as(me).send(method.toUpperCase(), path, method === 'get' ? undefined : {});
           expect(a.status, `${method} ${path}`).toBe(403);
           expect(String(a.body.detail), `${method} ${path}`).toContain('change your initial password');
           refusedOps.push(operationId);
@@ -395,27 +377,24 @@ describeEachBackend('identity', (getDb) => {
       expect(refusedOps.length).toBeGreaterThan(60);
       const next = 'Gx-Network-2024';
       secrets.add(next);
-      expect(
-        (await call('POST', '/api/v1/auth/password', { headers: me.headers, json: { current_password: oneTime, new_password: next } }))
-          .status,
-      ).toBe(204);
-      expect((await call('GET', '/api/v1/auth/me', { headers: me.headers })).body).toMatchObject({
+      expect((await api.as(me).post('/api/v1/auth/password', { current_password: oneTime, new_password: next })).status).toBe(204);
+      expect((await api.as(me).get('/api/v1/auth/me')).body).toMatchObject({
         restriction: null,
         user: { must_change_password: false },
       });
-      expect((await call('GET', '/api/v1/systems', { headers: me.headers })).status).toBe(200);
+      expect((await api.as(me).get('/api/v1/systems')).status).toBe(200);
 
       // An administrator's reset ends the user's sessions; the one-time password signs in restricted again.
       const sysadmin = await caller(['sysadmin']);
-      const reset = await call('POST', `/api/v1/users/${name}/password-reset`, { headers: sysadmin.headers });
+      const reset = await api.as(sysadmin).post(`/api/v1/users/${name}/password-reset`);
       expect(reset.status).toBe(200);
       secrets.add(String(reset.body.one_time_password));
-      expect((await call('GET', '/api/v1/auth/me', { headers: me.headers })).status).toBe(401);
+      expect((await api.as(me).get('/api/v1/auth/me')).status).toBe(401);
       const again = await session(name, String(reset.body.one_time_password));
       expect(again.body.restriction).toBe('password_change');
-      expect((await call('GET', '/api/v1/systems', { headers: again.headers })).status).toBe(403);
-      expect((await call('POST', '/api/v1/auth/logout', { headers: again.headers })).status).toBe(204);
-      expect((await call('GET', '/api/v1/auth/me', { headers: again.headers })).status).toBe(401);
+      expect((await api.as(again).get('/api/v1/systems')).status).toBe(403);
+      expect((await api.as(again).post('/api/v1/auth/logout')).status).toBe(204);
+      expect((await api.as(again).get('/api/v1/auth/me')).status).toBe(401);
     });
   });
 
@@ -423,10 +402,7 @@ describeEachBackend('identity', (getDb) => {
     it('are shown once, stored only as a hash, and expire', async () => {
       const { name } = await newUser(['leader']);
       const me = await session(name);
-      const created = await call('POST', '/api/v1/tokens', {
-        headers: me.headers,
-        json: { name: 'script', scope: 'read', expires_in_days: 1 },
-      });
+      const created = await api.as(me).post('/api/v1/tokens', { name: 'script', scope: 'read', expires_in_days: 1 });
       expect(created.status).toBe(201);
       const token = String(created.body.token);
       secrets.add(token);
@@ -438,7 +414,7 @@ describeEachBackend('identity', (getDb) => {
       expect(stored).toHaveLength(1);
       expect(stored[0]?.token_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(stored[0]?.token_hash).not.toContain(token.slice(3));
-      const listed = await call('GET', '/api/v1/tokens', { headers: me.headers });
+      const listed = await api.as(me).get('/api/v1/tokens');
       expect(JSON.stringify(listed.body)).not.toContain(token);
 
       const { db } = getDb();
@@ -452,26 +428,26 @@ describeEachBackend('identity', (getDb) => {
     it('can be revoked by their user (or the system administrator), and then stop working', async () => {
       const owner = await caller(['leader']);
       const bystander = await caller(['ops']);
-      expect((await call('GET', '/api/v1/departments', { headers: owner.headers })).status).toBe(200);
-      const [mine] = (await call('GET', '/api/v1/tokens', { headers: owner.headers })).body.items as Json[];
+      expect((await api.as(owner).get('/api/v1/departments')).status).toBe(200);
+      const [mine] = (await api.as(owner).get('/api/v1/tokens')).body.items as Json[];
       // Someone else's token does not exist for a user who may not manage it.
-      expect((await call('DELETE', `/api/v1/tokens/${mine?.id}`, { headers: bystander.headers })).status).toBe(404);
-      const revoked = await call('DELETE', `/api/v1/tokens/${mine?.id}`, { headers: owner.headers });
+      expect((await api.as(bystander).delete(`/api/v1/tokens/${mine?.id}`)).status).toBe(404);
+      const revoked = await api.as(owner).delete(`/api/v1/tokens/${mine?.id}`);
       expect(revoked.status).toBe(200);
       expect(revoked.body.revoked_at).toEqual(expect.any(String));
-      expect((await call('GET', '/api/v1/departments', { headers: owner.headers })).status).toBe(401);
+      expect((await api.as(owner).get('/api/v1/departments')).status).toBe(401);
 
       const other = await caller(['reviewer']);
-      const [theirs] = (await call('GET', '/api/v1/tokens', { headers: other.headers })).body.items as Json[];
+      const [theirs] = (await api.as(other).get('/api/v1/tokens')).body.items as Json[];
       const sysadmin = await caller(['sysadmin']);
-      expect((await call('DELETE', `/api/v1/tokens/${theirs?.id}`, { headers: sysadmin.headers })).status).toBe(200);
-      expect((await call('GET', '/api/v1/certifications', { headers: other.headers })).status).toBe(401);
+      expect((await api.as(sysadmin).delete(`/api/v1/tokens/${theirs?.id}`)).status).toBe(200);
+      expect((await api.as(other).get('/api/v1/certifications')).status).toBe(401);
     });
 
     it('a read-scope token reads, and cannot write — not even on its own account', async () => {
       const reader = await caller(['sysadmin'], 'read');
-      expect((await call('GET', '/api/v1/departments', { headers: reader.headers })).status).toBe(200);
-      expect((await call('GET', '/api/v1/users', { headers: reader.headers })).status).toBe(200);
+      expect((await api.as(reader).get('/api/v1/departments')).status).toBe(200);
+      expect((await api.as(reader).get('/api/v1/users')).status).toBe(200);
       const writes: [string, string, unknown][] = [
         ['POST', '/api/v1/departments', { code: 'RO-1', name: 'x', region_code: '450100', kind: 'government' }],
         ['POST', '/api/v1/users', { name: uniqueName('ro') }],
@@ -481,7 +457,7 @@ describeEachBackend('identity', (getDb) => {
         ['POST', '/api/v1/auth/totp', undefined],
       ];
       for (const [method, path, json] of writes) {
-        const a = await call(method, path, { headers: reader.headers, json });
+        const a = await api.as(reader).send(method, path, json);
         expect(a.status, `${method} ${path}`).toBe(403);
         expect(String(a.body.detail)).toContain('read');
       }
@@ -506,14 +482,11 @@ describeEachBackend('identity', (getDb) => {
       await expect(setRoles(db, name, ['sysadmin', 'secadmin'], null, root)).rejects.toMatchObject({ code: 'validation_failed' });
 
       const secadmin = await caller(['secadmin']);
-      const granted = await call('PUT', `/api/v1/users/${name}/roles`, {
-        headers: secadmin.headers,
-        json: { roles: ['sysadmin', 'auditor'] },
-      });
+      const granted = await api.as(secadmin).put(`/api/v1/users/${name}/roles`, { roles: ['sysadmin', 'auditor'] });
       expect(granted.status).toBe(422);
       expect(JSON.stringify(granted.body)).toContain('三权分立');
       // Granting one admin role, or an admin and an ordinary role, is fine.
-      const ok = await call('PUT', `/api/v1/users/${name}/roles`, { headers: secadmin.headers, json: { roles: ['auditor', 'leader'] } });
+      const ok = await api.as(secadmin).put(`/api/v1/users/${name}/roles`, { roles: ['auditor', 'leader'] });
       expect(ok.status).toBe(200);
 
       // Past the service, the table's check constraint refuses it too.
@@ -533,9 +506,9 @@ describeEachBackend('identity', (getDb) => {
       const leader = await caller(['leader']);
       const form = new FormData();
       form.append('file', new File([new TextEncoder().encode('code,name,department_code\r\nX,x,Y\r\n')], 'x.csv'));
-      const res = await app.request('/api/v1/import/systems', { method: 'POST', body: form, headers: leader.headers });
+      const res = await api.as(leader).post('/api/v1/import/systems', form);
       expect(res.status).toBe(403);
-      const byPolicy = await call('POST', '/api/v1/departments', { headers: leader.headers, json: {} });
+      const byPolicy = await api.as(leader).post('/api/v1/departments', {});
       expect(byPolicy.status).toBe(403);
       const rows = await queryRows<{ action: string; entity_code: string; result: string; after: { reason: string } }>(
         getDb(),
@@ -628,7 +601,7 @@ describeEachBackend('first start', (getDb) => {
         expect(signed.status, user.name).toBe(200);
         expect(signed.body).toMatchObject({ restriction: null, user: { roles: user.roles } });
       }
-      const page = await (await app.request('/')).text();
+      const page = (await apiClient(app).get('/')).text;
       expect(page).toContain('演示数据');
     } finally {
       await database.close();

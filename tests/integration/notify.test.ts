@@ -13,6 +13,7 @@ import { enqueueNotifications, enqueueRepeats } from '../../src/notify/outbox.ts
 import { ChannelInput } from '../../src/notify/schemas.ts';
 import { dingtalkSign } from '../../src/notify/senders.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
+import { type ApiClient, apiClient } from '../helpers/api.ts';
 import { callerWith, type TestCaller } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 import { newAlert, type Receiver, startReceiver, startSilentReceiver, testClock } from '../helpers/notify.ts';
@@ -24,6 +25,7 @@ const uid = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
 
 describeEachBackend('notifications', (getDb) => {
   let app: App;
+  let api: ApiClient;
   const callers = {} as Record<'ops' | 'sysadmin' | 'leader' | 'department', TestCaller>;
   const receivers: Receiver[] = [];
 
@@ -33,11 +35,10 @@ describeEachBackend('notifications', (getDb) => {
     app = createApp({ database: getDb(), config });
     for (const role of ['ops', 'sysadmin', 'leader'] as const) callers[role] = await callerWith(db, [role]);
     const home = uid('NDEP');
-    const made = await app.request('/api/v1/departments', {
-      method: 'POST',
-      headers: { ...callers.sysadmin.headers, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ code: home, name: '通知测试部门', region_code: '450100', kind: 'government' }),
-    });
+    api = apiClient(app);
+    const made = await api
+      .as(callers.sysadmin)
+      .post('/api/v1/departments', { code: home, name: '通知测试部门', region_code: '450100', kind: 'government' });
     expect(made.status).toBe(201);
     callers.department = await callerWith(db, ['department'], { department: home });
   });
@@ -67,15 +68,6 @@ describeEachBackend('notifications', (getDb) => {
   };
   const rowsOf = (channelId: number) =>
     getDb().db.select().from(notifications).where(eq(notifications.channelId, channelId)).orderBy(notifications.id);
-  const send = async (caller: TestCaller | null, method: string, path: string, body?: unknown) => {
-    const res = await app.request(path, {
-      method,
-      headers: { ...(caller?.headers ?? {}), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, text, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-  };
   const fieldsOf = (body: Record<string, unknown>) => ((body.errors as { field: string }[] | undefined) ?? []).map((e) => e.field);
 
   describe('channels API', () => {
@@ -83,7 +75,7 @@ describeEachBackend('notifications', (getDb) => {
 
     it('lets ops create, change and delete channels; secrets are never returned nor audited', async () => {
       const name = uid('ops-hook');
-      const created = await send(callers.ops, 'POST', '/api/v1/notification-channels', {
+      const created = await api.as(callers.ops).post('/api/v1/notification-channels', {
         name,
         kind: 'webhook',
         url: 'https://hooks.example.gov.cn/yunwang?token=abcdef123456',
@@ -101,33 +93,33 @@ describeEachBackend('notifications', (getDb) => {
       expect(created.text).not.toContain('abcdef123456');
       expect(String(created.body.url)).toMatch(/^https:\/\/hooks\.example\.gov\.cn\/yunwang\?token=/);
 
-      const listed = await send(callers.sysadmin, 'GET', '/api/v1/notification-channels');
+      const listed = await api.as(callers.sysadmin).get('/api/v1/notification-channels');
       expect(listed.status).toBe(200);
       expect((listed.body.items as { name: string }[]).map((c) => c.name)).toContain(name);
       expect(listed.text).not.toContain(secret);
 
-      const patched = await send(callers.ops, 'PATCH', `/api/v1/notification-channels/${name}`, {
+      const patched = await api.as(callers.ops).patch(`/api/v1/notification-channels/${name}`, {
         secret: 'another-Secret-99',
         rate_per_minute: 5,
       });
       expect(patched.status, patched.text).toBe(200);
       expect(patched.body).toMatchObject({ has_secret: true, rate_per_minute: 5 });
       expect(patched.text).not.toContain('another-Secret-99');
-      const cleared = await send(callers.ops, 'PATCH', `/api/v1/notification-channels/${name}`, { secret: null });
+      const cleared = await api.as(callers.ops).patch(`/api/v1/notification-channels/${name}`, { secret: null });
       expect(cleared.body).toMatchObject({ has_secret: false });
 
       // A test message before deletion: the history stays after it.
-      const test = await send(callers.ops, 'POST', `/api/v1/notification-channels/${name}/test`);
+      const test = await api.as(callers.ops).post(`/api/v1/notification-channels/${name}/test`);
       expect(test.status, test.text).toBe(202);
-      expect((await send(callers.ops, 'DELETE', `/api/v1/notification-channels/${name}`)).status).toBe(204);
-      const after = await send(callers.ops, 'GET', '/api/v1/notification-channels');
+      expect((await api.as(callers.ops).delete(`/api/v1/notification-channels/${name}`)).status).toBe(204);
+      const after = await api.as(callers.ops).get('/api/v1/notification-channels');
       expect((after.body.items as { name: string }[]).map((c) => c.name)).not.toContain(name);
-      expect((await send(callers.ops, 'PATCH', `/api/v1/notification-channels/${name}`, { enabled: false })).status).toBe(404);
-      expect((await send(callers.ops, 'DELETE', `/api/v1/notification-channels/${name}`)).status).toBe(404);
-      const history = await send(callers.ops, 'GET', `/api/v1/notifications?channel=${name}`);
+      expect((await api.as(callers.ops).patch(`/api/v1/notification-channels/${name}`, { enabled: false })).status).toBe(404);
+      expect((await api.as(callers.ops).delete(`/api/v1/notification-channels/${name}`)).status).toBe(404);
+      const history = await api.as(callers.ops).get(`/api/v1/notifications?channel=${name}`);
       expect(history.body).toMatchObject({ total: 1, items: [{ channel: name, channel_kind: 'webhook', reason: 'test' }] });
       // The name stays taken by the deleted channel.
-      const again = await send(callers.ops, 'POST', '/api/v1/notification-channels', { name, kind: 'webhook', url: 'https://x.example/h' });
+      const again = await api.as(callers.ops).post('/api/v1/notification-channels', { name, kind: 'webhook', url: 'https://x.example/h' });
       expect(again.status).toBe(409);
 
       const trail = await queryRows<{ action: string; before: unknown; after: unknown }>(
@@ -153,23 +145,23 @@ describeEachBackend('notifications', (getDb) => {
     it('refuses roles without alerting rights: leader and department 403, anonymous 401', async () => {
       const body = { name: uid('nope'), kind: 'webhook', url: 'https://x.example/h' };
       for (const caller of [callers.leader, callers.department, callers.sysadmin]) {
-        expect((await send(caller, 'POST', '/api/v1/notification-channels', body)).status).toBe(403);
+        expect((await api.as(caller).post('/api/v1/notification-channels', body)).status).toBe(403);
       }
       for (const caller of [callers.leader, callers.department]) {
-        expect((await send(caller, 'GET', '/api/v1/notification-channels')).status).toBe(403);
-        expect((await send(caller, 'GET', '/api/v1/notifications')).status).toBe(403);
+        expect((await api.as(caller).get('/api/v1/notification-channels')).status).toBe(403);
+        expect((await api.as(caller).get('/api/v1/notifications')).status).toBe(403);
       }
-      expect((await send(null, 'GET', '/api/v1/notification-channels')).status).toBe(401);
-      expect((await send(callers.sysadmin, 'GET', '/api/v1/notifications')).status).toBe(200);
+      expect((await api.as(null).get('/api/v1/notification-channels')).status).toBe(401);
+      expect((await api.as(callers.sysadmin).get('/api/v1/notifications')).status).toBe(200);
       const name = uid('ro');
-      expect((await send(callers.ops, 'POST', '/api/v1/notification-channels', { ...body, name })).status).toBe(201);
-      expect((await send(callers.leader, 'POST', `/api/v1/notification-channels/${name}/test`)).status).toBe(403);
-      expect((await send(callers.sysadmin, 'DELETE', `/api/v1/notification-channels/${name}`)).status).toBe(403);
+      expect((await api.as(callers.ops).post('/api/v1/notification-channels', { ...body, name })).status).toBe(201);
+      expect((await api.as(callers.leader).post(`/api/v1/notification-channels/${name}/test`)).status).toBe(403);
+      expect((await api.as(callers.sysadmin).delete(`/api/v1/notification-channels/${name}`)).status).toBe(403);
     });
 
     it('validates each field and names it', async () => {
       const post = (body: Record<string, unknown>) =>
-        send(callers.ops, 'POST', '/api/v1/notification-channels', { name: uid('v'), ...body });
+        api.as(callers.ops).post('/api/v1/notification-channels', { name: uid('v'), ...body });
       const cases: [Record<string, unknown>, string][] = [
         [{ kind: 'email', url: 'smtp://mail.example.gov.cn:25' }, 'to'],
         [{ kind: 'webhook', url: 'https://x.example/h', to: ['ops@example.gov.cn'] }, 'to'],
@@ -201,7 +193,7 @@ describeEachBackend('notifications', (getDb) => {
       expect(email.status, email.text).toBe(201);
       expect(email.body).toMatchObject({ kind: 'email', to: ['ops@example.gov.cn'], has_secret: true });
       // Turning it into a webhook without a new http(s) URL is refused, naming the url.
-      const patched = await send(callers.ops, 'PATCH', `/api/v1/notification-channels/${email.body.name}`, { kind: 'webhook' });
+      const patched = await api.as(callers.ops).patch(`/api/v1/notification-channels/${email.body.name}`, { kind: 'webhook' });
       expect(patched.status).toBe(422);
       expect(fieldsOf(patched.body)).toContain('url');
     });
@@ -471,7 +463,7 @@ describeEachBackend('notifications', (getDb) => {
     it('sends a test message queued through the API, and WeCom gets markdown', async () => {
       const robot = await receiver(() => ({ status: 200, body: { errcode: 0, errmsg: 'ok' } }));
       const ch = await channel({ kind: 'wecom', url: `${robot.url}?key=wecom-key-1`, group_wait_seconds: 0 });
-      const queued = await send(callers.ops, 'POST', `/api/v1/notification-channels/${ch.name}/test`);
+      const queued = await api.as(callers.ops).post(`/api/v1/notification-channels/${ch.name}/test`);
       expect(queued.status, queued.text).toBe(202);
       expect(queued.body).toMatchObject({
         channel: ch.name,
@@ -490,7 +482,7 @@ describeEachBackend('notifications', (getDb) => {
       const message = JSON.parse(robot.accepted()[0]?.body ?? '{}') as { msgtype: string; markdown: { content: string } };
       expect(message.msgtype).toBe('markdown');
       expect(message.markdown.content).toContain('【测试 TEST】');
-      const listed = await send(callers.ops, 'GET', `/api/v1/notifications?channel=${ch.name}`);
+      const listed = await api.as(callers.ops).get(`/api/v1/notifications?channel=${ch.name}`);
       expect(listed.body).toMatchObject({ total: 1, items: [{ id: queued.body.id, state: 'sent', attempts: 1 }] });
     });
   });
@@ -505,7 +497,7 @@ describeEachBackend('notifications', (getDb) => {
     await enqueueNotifications(db, [second], new Date());
     await db.update(notifications).set({ state: 'sent', sentAt: new Date() }).where(eq(notifications.channelId, b.id));
     const get = async (query: string) => {
-      const answer = await send(callers.ops, 'GET', `/api/v1/notifications${query}`);
+      const answer = await api.as(callers.ops).get(`/api/v1/notifications${query}`);
       expect(answer.status, answer.text).toBe(200);
       return answer.body as { items: { channel: string; alert_ids: number[]; state: string }[]; total: number };
     };
@@ -521,7 +513,7 @@ describeEachBackend('notifications', (getDb) => {
     expect(page.items).toHaveLength(1);
     expect(page.total).toBe(4);
     expect((await get('?limit=1&offset=10')).total).toBe(4);
-    const bad = await send(callers.ops, 'GET', '/api/v1/notifications?state=lost');
+    const bad = await api.as(callers.ops).get('/api/v1/notifications?state=lost');
     expect(bad.status).toBe(422);
     expect(fieldsOf(bad.body)).toContain('state');
   });

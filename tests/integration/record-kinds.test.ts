@@ -15,6 +15,7 @@ import { inRegion, matches } from '../../src/registry/filters.ts';
 import { registerRecordKind } from '../../src/registry/kinds/index.ts';
 import { flagLifecycle, knownRegion, listQuery, viewLoader, writeByCode } from '../../src/registry/kinds/shared.ts';
 import type { RecordKind } from '../../src/registry/kinds/types.ts';
+import { type ApiClient, apiClient } from '../helpers/api.ts';
 import { callerWith, type TestCaller } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
@@ -87,6 +88,8 @@ const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 
 
 describeEachBackend('a record kind from a descriptor alone', (getDb) => {
   let app: App;
+  /** Sends as operations. */
+  let api: ApiClient;
   let ops: TestCaller;
 
   beforeAll(async () => {
@@ -106,22 +109,17 @@ describeEachBackend('a record kind from a descriptor alone', (getDb) => {
     await loadDivisions(database.db);
     app = createApp({ database, config });
     ops = await callerWith(database.db, ['ops']);
+    api = apiClient(app, ops);
   });
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const headers: Record<string, string> = { ...ops.headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) };
-    const res = await app.request(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
-  const importCsv = async (text: string) => {
+  const importCsv = (text: string) => {
     const form = new FormData();
     form.append('file', new File([text], 'gadgets.csv', { type: 'text/csv' }));
-    const res = await app.request('/api/v1/import/gadgets', { method: 'POST', headers: ops.headers, body: form });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    return api.post('/api/v1/import/gadgets', form);
   };
 
   it('documents its operations and schemas in the OpenAPI document', async () => {
-    const doc = (await (await app.request('/openapi.json')).json()) as {
+    const doc = (await apiClient(app).get('/openapi.json')).body as {
       paths: Record<string, Record<string, { operationId?: string }>>;
       components: { schemas: Record<string, unknown> };
     };
@@ -133,17 +131,17 @@ describeEachBackend('a record kind from a descriptor alone', (getDb) => {
   });
 
   it('creates, reads, lists and moves a record over HTTP', async () => {
-    const created = await call('POST', '/api/v1/gadgets', { code: 'G-1', name: '一号装置', region_code: '450100' });
+    const created = await api.post('/api/v1/gadgets', { code: 'G-1', name: '一号装置', region_code: '450100' });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body).toMatchObject({ code: 'G-1', ready: false, ready_at: null });
-    expect((await call('POST', '/api/v1/gadgets', { code: 'G-1', name: '又一个', region_code: '450100' })).status).toBe(409);
-    expect((await call('GET', '/api/v1/gadgets/G-1')).body).toMatchObject({ name: '一号装置' });
-    const moved = await call('POST', '/api/v1/gadgets/G-1/transitions', { to: 'ready', effective_at: '2024-01-02' });
+    expect((await api.post('/api/v1/gadgets', { code: 'G-1', name: '又一个', region_code: '450100' })).status).toBe(409);
+    expect((await api.get('/api/v1/gadgets/G-1')).body).toMatchObject({ name: '一号装置' });
+    const moved = await api.post('/api/v1/gadgets/G-1/transitions', { to: 'ready', effective_at: '2024-01-02' });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect(moved.body).toMatchObject({ ready: true, ready_at: '2024-01-02' });
-    const listed = await call('GET', '/api/v1/gadgets?state=ready&q=G-1');
+    const listed = await api.get('/api/v1/gadgets?state=ready&q=G-1');
     expect(listed.body).toMatchObject({ total: 1, items: [{ code: 'G-1' }] });
-    expect((await call('GET', '/api/v1/gadgets/G-1/transitions')).body.items).toHaveLength(1);
+    expect((await api.get('/api/v1/gadgets/G-1/transitions')).body.items).toHaveLength(1);
   });
 
   it('imports a spreadsheet with Chinese or English headers and exports it back', async () => {
@@ -155,9 +153,9 @@ describeEachBackend('a record kind from a descriptor alone', (getDb) => {
     const rejected = await importCsv('code,name,region_code\nG-4,Bad,999999\n');
     expect(rejected.status).toBe(422);
 
-    const res = await app.request('/api/v1/export/gadgets?format=csv', { headers: ops.headers });
+    const res = await api.get('/api/v1/export/gadgets?format=csv');
     expect(res.status).toBe(200);
-    const exported = (await res.text()).replace(/^\uFEFF/, '');
+    const exported = res.text.replace(/^\uFEFF/, '');
     expect(exported.split(/\r?\n/)[0]).toBe('code,name,region_code,ready,ready_at');
     expect(exported).toContain('G-2,二号装置,450200,true,2023-05-06');
     // What was exported re-imports unchanged.

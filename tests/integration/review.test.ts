@@ -10,16 +10,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { businessDate } from '../../src/kernel/dates.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
+import { type Answer, type ApiClient, apiClient, type Json } from '../helpers/api.ts';
 import { type Cast, createCast, type TestCaller } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
 const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864 };
 
-type Json = Record<string, unknown>;
-interface Answer {
-  status: number;
-  body: Json;
-}
 interface Figure {
   key: string;
   numerator: number;
@@ -35,17 +31,11 @@ describeEachBackend('certification and re-review', (getDb) => {
   let cast: Cast;
   let reviewer: TestCaller;
   let department: TestCaller;
+  let api: ApiClient;
   const dept = uid('D');
 
-  const call = async (who: TestCaller, method: string, path: string, json?: unknown): Promise<Answer> => {
-    const headers: Record<string, string> = { ...who.headers };
-    if (json !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await app.request(path, { method, headers, ...(json === undefined ? {} : { body: JSON.stringify(json) }) });
-    const text = await res.text();
-    return { status: res.status, body: text.startsWith('{') ? (JSON.parse(text) as Json) : {} };
-  };
   const ok = async (who: TestCaller, method: string, path: string, json?: unknown, status = 200): Promise<Json> => {
-    const a = await call(who, method, path, json);
+    const a = await api.as(who).send(method, path, json);
     expect(a.status, `${method} ${path}: ${JSON.stringify(a.body)}`).toBe(status);
     return a.body;
   };
@@ -62,7 +52,7 @@ describeEachBackend('certification and re-review', (getDb) => {
       (await ok(department, 'POST', '/api/v1/systems', { code: uid('S'), name: '待认定系统', department_code: dept, ...extra }, 201)).code,
     );
   const certify = (code: string, body: Json, kind = 'systems', who = reviewer) =>
-    call(who, 'POST', `/api/v1/${kind}/${code}/certifications`, { evidence: '桂政办发〔2020〕12号', ...body });
+    api.as(who).post(`/api/v1/${kind}/${code}/certifications`, { evidence: '桂政办发〔2020〕12号', ...body });
   const auditOf = (code: string) =>
     queryRows<{ actor: string; action: string; result: string; after: Json | null }>(
       getDb(),
@@ -75,6 +65,7 @@ describeEachBackend('certification and re-review', (getDb) => {
     cast = await createCast(app, getDb().db, { code: dept, name: '防城港市大数据局', region_code: '450600' });
     reviewer = cast.callers.reviewer;
     department = cast.callers.department;
+    api = apiClient(app);
   });
 
   describe('certification (认定)', () => {
@@ -159,7 +150,7 @@ describeEachBackend('certification and re-review', (getDb) => {
 
       expect((await certify(code, { classification: 'non_classified' }, 'systems', department)).status).toBe(403);
 
-      const posted = await call(department, 'POST', '/api/v1/systems', {
+      const posted = await api.as(department).post('/api/v1/systems', {
         code: uid('S'),
         name: 'x',
         department_code: dept,
@@ -167,7 +158,7 @@ describeEachBackend('certification and re-review', (getDb) => {
       });
       expect(posted.status).toBe(403);
       expect(fields(posted)).toEqual(['classification']);
-      const network = await call(department, 'POST', '/api/v1/private-networks', {
+      const network = await api.as(department).post('/api/v1/private-networks', {
         code: uid('PN'),
         name: 'x',
         department_code: dept,
@@ -176,18 +167,16 @@ describeEachBackend('certification and re-review', (getDb) => {
       expect(network.status).toBe(403);
       expect(fields(network)).toEqual(['classification']);
 
-      const patched = await call(department, 'PATCH', `/api/v1/systems/${code}`, { classification: 'classified' });
+      const patched = await api.as(department).patch(`/api/v1/systems/${code}`, { classification: 'classified' });
       expect(patched.status).toBe(403);
       expect(fields(patched)).toEqual(['classification']);
 
       const form = new FormData();
       const file = `编码,名称,部门编码,密级\r\n${uid('S')},导入系统,${dept},待认定\r\n${uid('S')},导入涉密系统,${dept},涉密\r\n`;
       form.append('file', new File([new TextEncoder().encode(file)], 'systems.csv'));
-      const imported = await app.request('/api/v1/import/systems', { method: 'POST', body: form, headers: department.headers });
+      const imported = await api.as(department).post('/api/v1/import/systems', form);
       expect(imported.status).toBe(403);
-      expect(((await imported.json()) as { errors: Json[] }).errors).toEqual([
-        expect.objectContaining({ row: 3, column: '密级', field: 'classification' }),
-      ]);
+      expect(imported.body.errors).toEqual([expect.objectContaining({ row: 3, column: '密级', field: 'classification' })]);
 
       expect(await count()).toBe(before);
       expect((await ok(cast.callers.leader, 'GET', `/api/v1/systems/${code}`)).classification).toBe('pending');
@@ -205,10 +194,10 @@ describeEachBackend('certification and re-review', (getDb) => {
 
       const scheduled = await ok(reviewer, 'POST', `/api/v1/certifications/${certification.id}/re-reviews`, { due_at: '2030-06-30' }, 201);
       expect(scheduled).toMatchObject({ certification_id: certification.id, due_at: '2030-06-30', result: null });
-      expect((await call(department, 'POST', `/api/v1/re-reviews/${scheduled.id}/result`, { result: 'failed', reason: 'x' })).status).toBe(
+      expect((await api.as(department).post(`/api/v1/re-reviews/${scheduled.id}/result`, { result: 'failed', reason: 'x' })).status).toBe(
         403,
       );
-      const noReason = await call(reviewer, 'POST', `/api/v1/re-reviews/${scheduled.id}/result`, { result: 'failed' });
+      const noReason = await api.as(reviewer).post(`/api/v1/re-reviews/${scheduled.id}/result`, { result: 'failed' });
       expect(noReason.status).toBe(422);
       expect(fields(noReason)).toEqual(['reason']);
 
@@ -228,8 +217,8 @@ describeEachBackend('certification and re-review', (getDb) => {
       expect(await figure('cloud_migration', '2020-06-30')).toEqual(pastFigure);
 
       // Recorded once; a reverted certification is not re-reviewed again.
-      expect((await call(reviewer, 'POST', `/api/v1/re-reviews/${scheduled.id}/result`, { result: 'passed' })).status).toBe(409);
-      expect((await call(reviewer, 'POST', `/api/v1/certifications/${certification.id}/re-reviews`, { due_at: '2031-01-01' })).status).toBe(
+      expect((await api.as(reviewer).post(`/api/v1/re-reviews/${scheduled.id}/result`, { result: 'passed' })).status).toBe(409);
+      expect((await api.as(reviewer).post(`/api/v1/certifications/${certification.id}/re-reviews`, { due_at: '2031-01-01' })).status).toBe(
         409,
       );
     });
@@ -265,13 +254,13 @@ describeEachBackend('certification and re-review', (getDb) => {
       const all = (await ok(reviewer, 'GET', '/api/v1/re-reviews')).items as Json[];
       expect(all.filter((r) => ids.includes(Number(r.id)))).toHaveLength(4);
       // The department does not read the review queue.
-      expect((await call(department, 'GET', '/api/v1/re-reviews')).status).toBe(403);
+      expect((await api.as(department).get('/api/v1/re-reviews')).status).toBe(403);
     });
 
     it('every step is in the audit trail, refusals included', async () => {
       const code = await newSystem();
       expect((await certify(code, { classification: 'non_classified' }, 'systems', department)).status).toBe(403);
-      expect((await call(department, 'PATCH', `/api/v1/systems/${code}`, { classification: 'non_classified' })).status).toBe(403);
+      expect((await api.as(department).patch(`/api/v1/systems/${code}`, { classification: 'non_classified' })).status).toBe(403);
       const certification = (await certify(code, { classification: 'non_classified' })).body;
       const scheduled = await ok(reviewer, 'POST', `/api/v1/certifications/${certification.id}/re-reviews`, { due_at: '2030-01-01' }, 201);
       await ok(reviewer, 'POST', `/api/v1/re-reviews/${scheduled.id}/result`, { result: 'failed', reason: '证据不足' });

@@ -17,6 +17,7 @@ import { currentTotp } from '../../src/identity/totp.ts';
 import { changePassword, createUser, setLocked, setRoles } from '../../src/identity/users.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { upsertRecords } from '../../src/registry/upsert.ts';
+import { type ApiClient, apiClient, type Caller, type Json } from '../helpers/api.ts';
 import { callerWith, signIn, testPassword } from '../helpers/auth.ts';
 import { runYunwang } from '../helpers/cli.ts';
 import { backends, createPostgresDatabase, describeEachBackend, openTestDatabase, queryRows } from '../helpers/db.ts';
@@ -24,7 +25,6 @@ import { backends, createPostgresDatabase, describeEachBackend, openTestDatabase
 const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864, YUNWANG_LOGIN_RATE_PER_MINUTE: 1000 };
 const root = rootActor('test-setup');
 
-type Json = Record<string, unknown>;
 let counter = 0;
 const uniqueName = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
 const secretOf = (uri: string | undefined) => new URL(String(uri)).searchParams.get('secret') ?? '';
@@ -32,13 +32,8 @@ const secretOf = (uri: string | undefined) => new URL(String(uri)).searchParams.
 describeEachBackend('roles hardening', (getDb) => {
   let app: App;
 
-  const call = async (method: string, url: string, init: { headers?: Record<string, string>; json?: unknown } = {}) => {
-    const headers: Record<string, string> = { ...(init.headers ?? {}) };
-    if (init.json !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await app.request(url, { method, headers, ...(init.json === undefined ? {} : { body: JSON.stringify(init.json) }) });
-    const text = await res.text();
-    return { status: res.status, body: (text.startsWith('{') ? JSON.parse(text) : {}) as Json };
-  };
+  /** Sends as nobody; `.as(caller)` as a token caller or a session. */
+  let api: ApiClient;
   /** An administrator with an enrolled second factor, signed in over HTTP. */
   const adminSession = async (role: 'sysadmin' | 'secadmin' | 'auditor') => {
     const name = uniqueName(`rh-${role}`);
@@ -46,7 +41,7 @@ describeEachBackend('roles hardening', (getDb) => {
     const secret = secretOf(created.totp_uri);
     const signed = await signIn(app, name, testPassword, currentTotp(secret, name));
     expect(signed.status, JSON.stringify(signed.body)).toBe(200);
-    return { name, secret, headers: { Cookie: signed.cookie, 'X-CSRF-Token': signed.csrf } };
+    return { name, secret, headers: signed.headers };
   };
   const department = async (code: string, parent?: string) =>
     upsertRecords(
@@ -59,21 +54,19 @@ describeEachBackend('roles hardening', (getDb) => {
   beforeAll(async () => {
     await loadDivisions(getDb().db);
     app = createApp({ database: getDb(), config });
+    api = apiClient(app);
   });
 
   describe('separation of duties (item 1)', () => {
     it('nobody changes his own roles, not even the security administrator', async () => {
       const secadmin = await callerWith(getDb().db, ['secadmin']);
-      const self = await call('PUT', `/api/v1/users/${secadmin.name}/roles`, {
-        headers: secadmin.headers,
-        json: { roles: ['secadmin', 'reviewer'] },
-      });
+      const self = await api.as(secadmin).put(`/api/v1/users/${secadmin.name}/roles`, { roles: ['secadmin', 'reviewer'] });
       expect(self.status).toBe(403);
       const [row] = await queryRows<{ roles: string[] }>(getDb(), sql`select roles from users where name = ${secadmin.name}`);
       expect(row?.roles).toEqual(['secadmin']);
       // Another user's roles he grants as before.
       const other = await callerWith(getDb().db, ['leader']);
-      const granted = await call('PUT', `/api/v1/users/${other.name}/roles`, { headers: secadmin.headers, json: { roles: ['reviewer'] } });
+      const granted = await api.as(secadmin).put(`/api/v1/users/${other.name}/roles`, { roles: ['reviewer'] });
       expect(granted.status).toBe(200);
     });
 
@@ -109,10 +102,7 @@ describeEachBackend('roles hardening', (getDb) => {
       await upsertRecords(getDb().db, 'systems', [system(mine, own), system(mineBelow, sub), system(theirs, other)], root);
       const reviewer = await callerWith(getDb().db, ['reviewer'], { department: own });
       const certify = (code: string) =>
-        call('POST', `/api/v1/systems/${code}/certifications`, {
-          headers: reviewer.headers,
-          json: { classification: 'non_classified', evidence: '定级备案表' },
-        });
+        api.as(reviewer).post(`/api/v1/systems/${code}/certifications`, { classification: 'non_classified', evidence: '定级备案表' });
       expect((await certify(mine)).status).toBe(403);
       expect((await certify(mineBelow)).status).toBe(403);
       const certified = await certify(theirs);
@@ -120,20 +110,15 @@ describeEachBackend('roles hardening', (getDb) => {
 
       // A re-review of a record of his own department is refused too.
       const colleague = await callerWith(getDb().db, ['reviewer'], { department: other });
-      const certifiedByColleague = await call('POST', `/api/v1/systems/${mine}/certifications`, {
-        headers: colleague.headers,
-        json: { classification: 'non_classified', evidence: '定级备案表' },
-      });
+      const certifiedByColleague = await api
+        .as(colleague)
+        .post(`/api/v1/systems/${mine}/certifications`, { classification: 'non_classified', evidence: '定级备案表' });
       expect(certifiedByColleague.status).toBe(201);
-      const scheduled = await call('POST', `/api/v1/certifications/${certifiedByColleague.body.id}/re-reviews`, {
-        headers: colleague.headers,
-        json: { due_at: '2099-01-01' },
-      });
+      const scheduled = await api
+        .as(colleague)
+        .post(`/api/v1/certifications/${certifiedByColleague.body.id}/re-reviews`, { due_at: '2099-01-01' });
       expect(scheduled.status, JSON.stringify(scheduled.body)).toBe(201);
-      const recorded = await call('POST', `/api/v1/re-reviews/${scheduled.body.id}/result`, {
-        headers: reviewer.headers,
-        json: { result: 'passed' },
-      });
+      const recorded = await api.as(reviewer).post(`/api/v1/re-reviews/${scheduled.body.id}/result`, { result: 'passed' });
       expect(recorded.status).toBe(403);
     });
   });
@@ -169,12 +154,12 @@ describeEachBackend('roles hardening', (getDb) => {
         code: 'validation_failed',
       });
       const leader = await callerWith(db, ['leader']);
-      const created = await call('POST', '/api/v1/tokens', { headers: leader.headers, json: { name: 'default' } });
+      const created = await api.as(leader).post('/api/v1/tokens', { name: 'default' });
       expect(created.status).toBe(201);
       const days = (Date.parse(String((created.body.info as Json).expires_at)) - Date.now()) / 86_400_000;
       expect(days).toBeGreaterThan(89);
       expect(days).toBeLessThanOrEqual(90);
-      const tooLong = await call('POST', '/api/v1/tokens', { headers: leader.headers, json: { name: 'long', expires_in_days: 366 } });
+      const tooLong = await api.as(leader).post('/api/v1/tokens', { name: 'long', expires_in_days: 366 });
       expect(tooLong.status).toBe(422);
     });
 
@@ -197,13 +182,13 @@ describeEachBackend('roles hardening', (getDb) => {
 
     it("an administrator's token needs his second factor at creation", async () => {
       const admin = await adminSession('auditor');
-      const without = await call('POST', '/api/v1/tokens', { headers: admin.headers, json: { name: 'no-code' } });
+      const without = await api.as(admin).post('/api/v1/tokens', { name: 'no-code' });
       expect(without.status).toBe(403);
-      const wrong = await call('POST', '/api/v1/tokens', { headers: admin.headers, json: { name: 'wrong', totp: '000000' } });
+      const wrong = await api.as(admin).post('/api/v1/tokens', { name: 'wrong', totp: '000000' });
       expect([403, 422]).toContain(wrong.status);
       // The next step's code: the sign-in used the current one, and a code is used once.
       const code = currentTotp(admin.secret, admin.name, Date.now() + 30_000);
-      const ok = await call('POST', '/api/v1/tokens', { headers: admin.headers, json: { name: 'with-code', totp: code } });
+      const ok = await api.as(admin).post('/api/v1/tokens', { name: 'with-code', totp: code });
       expect(ok.status, JSON.stringify(ok.body)).toBe(201);
       const [n] = await queryRows<{ n: number }>(
         getDb(),
@@ -220,7 +205,7 @@ describeEachBackend('roles hardening', (getDb) => {
       const passwordHash = () =>
         queryRows<{ password_hash: string }>(getDb(), sql`select password_hash from users where name = ${target.name}`);
       const before = await passwordHash();
-      const requested = await call('POST', `/api/v1/users/${target.name}/password-reset`, { headers: sysadmin.headers });
+      const requested = await api.as(sysadmin).post(`/api/v1/users/${target.name}/password-reset`);
       expect(requested.status, JSON.stringify(requested.body)).toBe(202);
       expect(JSON.stringify(requested.body)).not.toContain('one_time_password');
       const id = (requested.body.reset as Json).id;
@@ -228,19 +213,19 @@ describeEachBackend('roles hardening', (getDb) => {
       // use up the next TOTP step, which the sign-in below needs.)
       expect(await passwordHash()).toEqual(before);
 
-      const approve = (headers: Record<string, string>) => call('POST', `/api/v1/password-resets/${id}/approve`, { headers });
-      expect((await approve(sysadmin.headers)).status).toBe(403);
-      expect((await approve(target.headers)).status).toBe(403);
-      expect((await approve((await callerWith(getDb().db, ['leader'])).headers)).status).toBe(403);
+      const approve = (caller: Caller) => api.as(caller).post(`/api/v1/password-resets/${id}/approve`);
+      expect((await approve(sysadmin)).status).toBe(403);
+      expect((await approve(target)).status).toBe(403);
+      expect((await approve(await callerWith(getDb().db, ['leader']))).status).toBe(403);
       const auditor = await callerWith(getDb().db, ['auditor']);
-      const listed = await call('GET', '/api/v1/password-resets', { headers: auditor.headers });
+      const listed = await api.as(auditor).get('/api/v1/password-resets');
       expect(listed.status).toBe(200);
       expect((listed.body.items as Json[]).map((r) => r.id)).toContain(id);
-      const approved = await approve(auditor.headers);
+      const approved = await approve(auditor);
       expect(approved.status, JSON.stringify(approved.body)).toBe(200);
       const otp = String(approved.body.one_time_password);
       expect(otp.length).toBeGreaterThanOrEqual(12);
-      expect((await approve(auditor.headers)).status).toBe(409);
+      expect((await approve(auditor)).status).toBe(409);
 
       // The user is told at the next sign-in, once.
       const next = await signIn(app, target.name, otp, currentTotp(target.secret, target.name, Date.now() + 30_000));
@@ -259,7 +244,7 @@ describeEachBackend('roles hardening', (getDb) => {
     it('of an ordinary user is immediate, and the user is told too', async () => {
       const sysadmin = await callerWith(getDb().db, ['sysadmin']);
       const leader = await callerWith(getDb().db, ['leader']);
-      const reset = await call('POST', `/api/v1/users/${leader.name}/password-reset`, { headers: sysadmin.headers });
+      const reset = await api.as(sysadmin).post(`/api/v1/users/${leader.name}/password-reset`);
       expect(reset.status).toBe(200);
       const signed = await signIn(app, leader.name, String(reset.body.one_time_password));
       expect(signed.status).toBe(200);

@@ -7,6 +7,7 @@ import { type App, createApp } from '../../src/app.ts';
 import { rootAccess } from '../../src/identity/access.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { workOrderStats } from '../../src/work-orders/stats.ts';
+import { apiClient } from '../helpers/api.ts';
 import { type Cast, createCast } from '../helpers/auth.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 import { insertWorkOrder } from '../helpers/work-orders.ts';
@@ -33,12 +34,14 @@ describeEachBackend('work order statistics', (getDb) => {
       [deptA, '甲处', home],
       [deptB, '乙局', undefined],
     ] as const) {
-      const created = await app.request('/api/v1/departments', {
-        method: 'POST',
-        headers: { ...cast.callers.sysadmin.headers, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ code, name, region_code: '450100', kind: 'government', parent_code: parent }),
+      const created = await apiClient(app, cast.callers.sysadmin).post('/api/v1/departments', {
+        code,
+        name,
+        region_code: '450100',
+        kind: 'government',
+        parent_code: parent,
       });
-      expect(created.status, await created.clone().text()).toBe(201);
+      expect(created.status, created.text).toBe(201);
     }
     // P2: 30 min to accept, 8 h to resolve, around the clock.
     const d2 = at('2026-11-02T01:00:00Z');
@@ -91,10 +94,8 @@ describeEachBackend('work order statistics', (getDb) => {
     for (const o of orders) await insertWorkOrder(db, { priority: 'P2', ...o });
   });
 
-  const get = async (query: string, who: 'leader' | 'ops' | 'department' = 'leader') => {
-    const response = await app.request(`/api/v1/work-orders/stats?${query}`, { headers: cast.callers[who].headers });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const get = (query: string, who: 'leader' | 'ops' | 'department' = 'leader') =>
+    apiClient(app, cast.callers[who]).get(`/api/v1/work-orders/stats?${query}`);
 
   it('counts, mean times and compliance match the hand computation', async () => {
     const { status, body } = await get('from=2026-11-01&to=2026-12-01');
