@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
+import { storeNodeLiveStates } from '../registry/node-reports.ts';
 import type { AuthenticatedAgent } from './agents.ts';
 import type { Indexed } from './batch-checks.ts';
 import type { NodeSampleItem } from './schemas.ts';
@@ -71,21 +72,13 @@ export async function writeSamples(
       set at = excluded.at, up = excluded.up, latency_ms = excluded.latency_ms, loss = excluded.loss, since = excluded.since
       where node_vantages.at <= excluded.at`);
 
-  // The node rows are locked last and in id order: agents probing the same nodes append
-  // their history side by side, queue only for this short update, and never deadlock.
-  // NO KEY UPDATE (what the update takes anyway) leaves the samples' foreign-key checks be.
-  await db.execute(
-    sql`select 1 from network_nodes where id = any(${sql.param(nodes.map(([id]) => id))}::int[]) order by id for no key update`,
+  // The nodes last: agents probing the same nodes append their history side by side and
+  // queue only for this short update.
+  await storeNodeLiveStates(
+    db,
+    nodes.map(([id, s]) => ({ id, at: s.at, up: s.up, latency_ms: s.latency_ms, loss: s.loss })),
+    nextReportSeconds,
   );
-  await db.execute(sql`
-    update network_nodes n
-    set live_state = case when not v.up then 'down' when v.loss > 0 then 'degraded' else 'up' end,
-        latency_ms = v.latency_ms, loss = v.loss, last_sample_at = v.at,
-        live_until = v.at + make_interval(secs => ${3 * nextReportSeconds})
-    from unnest(${sql.param(nodes.map(([id]) => id))}::int[], ${sql.param(nodes.map(([, s]) => s.at))}::timestamptz[],
-                ${sql.param(nodes.map(([, s]) => s.up))}::boolean[], ${sql.param(nodes.map(([, s]) => s.latency_ms))}::real[],
-                ${sql.param(nodes.map(([, s]) => s.loss))}::real[]) as v(id, at, up, latency_ms, loss)
-    where n.id = v.id and (n.last_sample_at is null or n.last_sample_at <= v.at)`);
   return samples.length;
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import { agents, ingestBatches, networkNodes, nodeSamples } from '../db/schema/index.ts';
@@ -65,15 +65,5 @@ export async function pruneSamples(db: Db, retentionDays: number, now = new Date
   return { samples: samples?.n ?? 0, batches: batches?.n ?? 0 };
 }
 
-/**
- * Stores `unknown` for nodes whose last sample is older than 3× the interval their agent
- * declared. Reads already show them unknown; this keeps the stored column honest too.
- */
-export async function markSilentNodes(db: Db): Promise<number> {
-  const rows = await db
-    .update(networkNodes)
-    .set({ liveState: 'unknown' })
-    .where(and(ne(networkNodes.liveState, 'unknown'), or(isNull(networkNodes.liveUntil), lt(networkNodes.liveUntil, sql`now()`))))
-    .returning({ id: networkNodes.id });
-  return rows.length;
-}
+// The jobs and the tests call it from here; the registry writes the nodes.
+export { markSilentNodes } from '../registry/node-reports.ts';
