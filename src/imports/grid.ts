@@ -3,6 +3,7 @@ import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { AppError } from '../kernel/errors.ts';
 import { excerpt, importLimits } from './limits.ts';
+import { workbookInput } from './workbook-input.ts';
 import { assertSafeZip } from './zip-guard.ts';
 
 /**
@@ -93,8 +94,7 @@ function* decodedChunks(data: Uint8Array): Generator<string> {
 }
 
 async function* xlsxRows(data: Uint8Array): AsyncGenerator<GridRow> {
-  await assertSafeZip(data);
-  const input = Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+  const input = workbookInput(data, await assertSafeZip(data));
   // Styles tell which numbers are dates; hyperlinks and other parts are not needed.
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', styles: 'cache', worksheets: 'emit' });
   try {

@@ -9,8 +9,8 @@ import { importLimits } from './limits.ts';
  * then each part is inflated once, counting bytes and discarding them, so a part that
  * inflates beyond what it declared is caught too. Nothing inflated is kept in memory.
  */
-export async function assertSafeZip(data: Uint8Array): Promise<void> {
-  const entries = centralDirectory(data);
+export async function assertSafeZip(data: Uint8Array): Promise<ZipLayout> {
+  const { entries, centralDirectoryAt } = centralDirectory(data);
   let total = 0;
   for (const entry of entries) {
     total += entry.inflated;
@@ -24,19 +24,31 @@ export async function assertSafeZip(data: Uint8Array): Promise<void> {
     }
   }
   for (const entry of entries) await assertInflatesTo(data, entry);
+  return { entries, centralDirectoryAt };
 }
 
-interface ZipEntry {
+/** The archive's entries as its central directory lists them, and where that directory begins. */
+export interface ZipLayout {
+  entries: ZipEntry[];
+  centralDirectoryAt: number;
+}
+
+export interface ZipEntry {
+  name: string;
   compressed: number;
   inflated: number;
   method: number;
+  /** Offset of the entry's local header: its record runs from there to the next entry's. */
   localHeader: number;
 }
+
+/** Entry names are UTF-8 (or ASCII, its subset) in every workbook a spreadsheet program writes. */
+const names = new TextDecoder();
 
 const unreadable = () => new AppError('bad_request', 'the file is not a readable XLSX workbook');
 
 /** The entries the end-of-central-directory record lists; a zip comment may follow it. */
-function centralDirectory(data: Uint8Array): ZipEntry[] {
+function centralDirectory(data: Uint8Array): ZipLayout {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let end = -1;
   for (let at = data.length - 22; at >= Math.max(0, data.length - 22 - 0xffff); at--) {
@@ -47,21 +59,27 @@ function centralDirectory(data: Uint8Array): ZipEntry[] {
   }
   if (end < 0) throw unreadable();
   const count = view.getUint16(end + 10, true);
-  let at = view.getUint32(end + 16, true);
+  const centralDirectoryAt = view.getUint32(end + 16, true);
+  if (centralDirectoryAt > end) throw unreadable();
+  let at = centralDirectoryAt;
   const entries: ZipEntry[] = [];
   for (let i = 0; i < count; i++) {
     if (at + 46 > data.length || view.getUint32(at, true) !== 0x02014b50) throw unreadable();
+    const nameLength = view.getUint16(at + 28, true);
+    if (at + 46 + nameLength > data.length) throw unreadable();
     const entry = {
+      name: names.decode(data.subarray(at + 46, at + 46 + nameLength)),
       method: view.getUint16(at + 10, true),
       compressed: view.getUint32(at + 20, true),
       // 0xFFFFFFFF means a ZIP64 size: no spreadsheet part needs 4 GB, so it counts as that much.
       inflated: view.getUint32(at + 24, true),
       localHeader: view.getUint32(at + 42, true),
     };
+    if (entry.localHeader >= centralDirectoryAt) throw unreadable();
     entries.push(entry);
-    at += 46 + view.getUint16(at + 28, true) + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
   }
-  return entries;
+  return { entries, centralDirectoryAt };
 }
 
 async function assertInflatesTo(data: Uint8Array, entry: ZipEntry): Promise<void> {

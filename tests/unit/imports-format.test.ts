@@ -1,5 +1,8 @@
+import { createRequire } from 'node:module';
+import { PassThrough } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import ExcelJS from 'exceljs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { detectFormat, type FileFormat, MAX_IMPORT_ROWS, parseImportFile, sniffFormat, writeExportFile } from '../../src/imports/format.ts';
 import { importColumns } from '../../src/imports/headers.ts';
 import { AppError } from '../../src/kernel/errors.ts';
@@ -521,6 +524,47 @@ describe('parseImportFile: XLSX cells', () => {
     const parsed = await parseImportFile(new Uint8Array(await workbook.xlsx.writeBuffer()), 'xlsx', 'network-nodes');
     expect(parsed.errors).toEqual([]);
     expect(parsed.rows).toHaveLength(1);
+  });
+
+  describe('on a slow disk', () => {
+    // ExcelJS's streaming reader parks a worksheet that precedes the shared strings (as Excel
+    // and ExcelJS write them) in a temporary file. When that file was slow to come, unzipper
+    // reached the archive's end meanwhile and the parts still queued were lost: our own export
+    // read as "not a readable XLSX workbook" (seen in CI), and every import left a file behind.
+    const tmp = createRequire(import.meta.url)('tmp') as { file: (callback: (...args: unknown[]) => void) => void };
+    const original = tmp.file;
+    const slowTemporaryFiles = () =>
+      vi.spyOn(tmp, 'file').mockImplementation((callback) => original((...args: unknown[]) => setTimeout(() => callback(...args), 50)));
+    afterEach(() => vi.restoreAllMocks());
+
+    it('reads every part of our own export, each worksheet as it comes, with no temporary file', async () => {
+      const file = await writeExportFile('network-nodes', samples['network-nodes'], 'xlsx');
+      const slow = slowTemporaryFiles();
+      const parsed = await parseImportFile(file, 'xlsx', 'network-nodes');
+      expect(parsed.errors).toEqual([]);
+      expect(parsed.rows.map((row) => row.input)).toStrictEqual(samples['network-nodes']);
+      expect(slow).not.toHaveBeenCalled();
+    });
+
+    it('reads a workbook without a shared-strings part (text written in its cells) the same way', async () => {
+      // ExcelJS's streaming writer puts text in the cells unless told otherwise.
+      const stream = new PassThrough();
+      const written = buffer(stream);
+      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream });
+      const sheet = workbook.addWorksheet('节点');
+      sheet.addRow(['code', 'name', 'region_code', 'tier']).commit();
+      sheet.addRow(['N1', '天河节点', '440106', '骨干']).commit();
+      await workbook.commit();
+      const file = new Uint8Array(await written);
+      expect(Buffer.from(file).includes('sharedStrings.xml')).toBe(false);
+      const slow = slowTemporaryFiles();
+      const parsed = await parseImportFile(file, 'xlsx', 'network-nodes');
+      expect(parsed.errors).toEqual([]);
+      expect(parsed.rows.map((row) => row.input)).toMatchObject([
+        { code: 'N1', name: '天河节点', region_code: '440106', tier: 'backbone' },
+      ]);
+      expect(slow).not.toHaveBeenCalled();
+    });
   });
 
   it('reads a workbook declared as CSV as the workbook it is', async () => {
