@@ -531,7 +531,9 @@ describe('parseImportFile: XLSX cells', () => {
     // and ExcelJS write them) in a temporary file. When that file was slow to come, unzipper
     // reached the archive's end meanwhile and the parts still queued were lost: our own export
     // read as "not a readable XLSX workbook" (seen in CI), and every import left a file behind.
-    const tmp = createRequire(import.meta.url)('tmp') as { file: (callback: (...args: unknown[]) => void) => void };
+    // The very module ExcelJS loads, wherever npm placed it.
+    const fromExcelJs = createRequire(createRequire(import.meta.url).resolve('exceljs'));
+    const tmp = fromExcelJs('tmp') as { file: (callback: (...args: unknown[]) => void) => void };
     const original = tmp.file;
     const slowTemporaryFiles = () =>
       vi.spyOn(tmp, 'file').mockImplementation((callback) => original((...args: unknown[]) => setTimeout(() => callback(...args), 50)));
