@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { alertEventTypes, alertRuleKeys, alertSeverities, alertStates, alertSubjectKinds } from '../db/schema/enums.ts';
+import { scopeFilter } from '../http/filters.ts';
 import { instant, PageQuery } from '../http/schemas.ts';
 
 export const AlertSubject = z.object({
@@ -48,7 +49,7 @@ export const AlertListQuery = PageQuery.extend({
   state: z.enum(alertStates).optional(),
   severity: z.enum(alertSeverities).optional(),
   rule: z.enum(alertRuleKeys).optional(),
-  scope: z.string().max(64).optional().openapi({ description: 'Region code (with its descendants) or dept:<code>' }),
+  scope: scopeFilter,
   node: z.string().max(100).optional().openapi({ description: 'Alerts about one network node (its history)' }),
 });
 export type AlertQuery = z.infer<typeof AlertListQuery>;

@@ -1,6 +1,10 @@
 import { z } from '@hono/zod-openapi';
+import { apiTokens, passwordResets } from '../db/schema/identity.ts';
 import { roles } from './roles.ts';
 import { tokenDefaultDays, tokenMaxDays } from './tokens.ts';
+
+/** What a token may do: read only, or write too (the values its table holds). */
+const tokenScope = z.enum(apiTokens.scope.enumValues);
 
 export const UserView = z
   .object({
@@ -23,7 +27,7 @@ export const TokenView = z
     id: z.number().int(),
     user: z.string(),
     name: z.string(),
-    scope: z.enum(['read', 'write']),
+    scope: tokenScope,
     roles: z.array(z.enum(roles)),
     expires_at: z.string(),
     revoked_at: z.string().nullable(),
@@ -35,7 +39,7 @@ export type TokenView = z.infer<typeof TokenView>;
 
 export const TokenRequest = z.object({
   name: z.string().min(1).max(100),
-  scope: z.enum(['read', 'write']).default('read'),
+  scope: tokenScope.default('read'),
   expires_in_days: z.number().int().min(1).max(tokenMaxDays).default(tokenDefaultDays),
   roles: z.array(z.enum(roles)).max(roles.length).optional().openapi({
     description: 'The roles the token acts with (a subset of yours); all you hold when absent. Later grants never count.',
@@ -48,7 +52,7 @@ export const PasswordResetView = z
     id: z.number().int(),
     user: z.string(),
     requested_by: z.string(),
-    status: z.enum(['pending', 'approved']),
+    status: z.enum(passwordResets.status.enumValues),
     created_at: z.string(),
     approved_by: z.string().nullable(),
     approved_at: z.string().nullable(),

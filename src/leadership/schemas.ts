@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { snapshotStatuses, targetScopeKinds } from '../db/schema/enums.ts';
 import { indicatorKeys } from '../indicators/definitions.ts';
 import { reportScopeFields } from '../indicators/schemas.ts';
 import { isoDate } from '../registry/schemas.ts';
@@ -44,7 +45,7 @@ export const TrajectorySchema = z
     indicator: indicatorKey,
     indicator_name: z.string(),
     scope: z.string(),
-    scope_kind: z.enum(['province', 'city', 'all_cities', 'department', 'all_departments']),
+    scope_kind: z.enum(targetScopeKinds),
     points: z.array(z.object({ deadline: z.string(), ratio: z.number(), percent: z.number(), note: z.string().nullable() })),
   })
   .openapi('Trajectory');
@@ -84,7 +85,7 @@ export const SnapshotMetaSchema = z
   .object({
     month: z.string(),
     revision: z.number().int(),
-    status: z.enum(['pending', 'frozen', 'superseded']),
+    status: z.enum(snapshotStatuses),
     as_of: z.string(),
     requested_at: z.string(),
     requested_by: z.string(),

@@ -1,20 +1,19 @@
 import { z } from '@hono/zod-openapi';
-import {
-  slaClocks,
-  workOrderCategories,
-  workOrderEventTypes,
-  workOrderPriorities,
-  workOrderSlaStates,
-  workOrderStates,
-  workOrderSubjectKinds,
-} from '../db/schema/enums.ts';
+import { workOrderEvents, workOrders } from '../db/schema/work-orders.ts';
+import { scopeFilter } from '../http/filters.ts';
 import { booleanQuery, PageQuery } from '../http/schemas.ts';
+
+// An order's closed value sets, as its table holds them.
+const category = z.enum(workOrders.category.enumValues);
+const priority = z.enum(workOrders.priority.enumValues);
+const state = z.enum(workOrders.state.enumValues);
+const subjectKind = z.enum(workOrders.subjectKind.enumValues);
 
 const title = z.string().trim().min(1, 'a title is required').max(200);
 const description = z.string().max(20_000);
 const code = z.string().trim().min(1).max(100);
 
-export const SubjectInput = z.object({ kind: z.enum(workOrderSubjectKinds), code }).strict();
+export const SubjectInput = z.object({ kind: subjectKind, code }).strict();
 const regionCode = z.string().regex(/^\d{6,12}$/, 'must be a division code');
 
 /** Who works an order: a department, an ops user, or (neither) the ops queue. */
@@ -28,8 +27,8 @@ export const AssigneeInput = z
 export const CreateWorkOrder = z
   .object({
     title,
-    category: z.enum(workOrderCategories),
-    priority: z.enum(workOrderPriorities),
+    category,
+    priority,
     description: description.default(''),
     subject: SubjectInput.optional(),
     region: regionCode.optional(),
@@ -43,8 +42,8 @@ export const UpdateWorkOrder = z
   .object({
     title: title.optional(),
     description: description.optional(),
-    priority: z.enum(workOrderPriorities).optional(),
-    category: z.enum(workOrderCategories).optional(),
+    priority: priority.optional(),
+    category: category.optional(),
     subject: SubjectInput.nullable().optional(),
     region: regionCode.nullable().optional(),
     version: z.number().int().positive().openapi({ description: 'The version read; an older one gets 409' }),
@@ -55,7 +54,7 @@ export type UpdateWorkOrder = z.infer<typeof UpdateWorkOrder>;
 
 export const TransitionWorkOrder = z
   .object({
-    to: z.enum(workOrderStates),
+    to: state,
     note: z.string().trim().max(2000).default(''),
     assignee: AssigneeInput.optional(),
     version: z.number().int().positive().optional(),
@@ -72,28 +71,31 @@ export const AlertWorkOrderInput = z
 export type AlertWorkOrderInput = z.infer<typeof AlertWorkOrderInput>;
 
 export const WorkOrderListQuery = PageQuery.extend({
-  state: z.enum(workOrderStates).optional(),
-  category: z.enum(workOrderCategories).optional(),
-  priority: z.enum(workOrderPriorities).optional(),
+  state: state.optional(),
+  category: category.optional(),
+  priority: priority.optional(),
   assignee: z.string().max(100).optional().openapi({ description: 'A department code, a user name, or `me`' }),
-  scope: z.string().max(64).optional().openapi({ description: 'Region code (with its descendants) or dept:<code>' }),
+  scope: scopeFilter,
   breached: booleanQuery.optional(),
 });
 export type WorkOrderQuery = z.infer<typeof WorkOrderListQuery>;
+
+/** A region or a department as an order names it. */
+const CodeAndName = z.object({ code: z.string(), name: z.string() });
 
 /** An order as the API, the console and the CLI show it. */
 export const WorkOrderView = z
   .object({
     code: z.string(),
     title: z.string(),
-    category: z.enum(workOrderCategories),
-    priority: z.enum(workOrderPriorities),
-    state: z.enum(workOrderStates),
+    category,
+    priority,
+    state,
     description: z.string(),
-    subject: z.object({ kind: z.enum(workOrderSubjectKinds), code: z.string(), name: z.string() }).nullable(),
-    region: z.object({ code: z.string(), name: z.string() }).nullable(),
+    subject: z.object({ kind: subjectKind, code: z.string(), name: z.string() }).nullable(),
+    region: CodeAndName.nullable(),
     reporter: z.object({ name: z.string(), department: z.string().nullable() }),
-    assignee: z.object({ department: z.object({ code: z.string(), name: z.string() }).nullable(), user: z.string().nullable() }),
+    assignee: z.object({ department: CodeAndName.nullable(), user: z.string().nullable() }),
     alert_id: z.number().int().nullable(),
     created_at: z.string(),
     updated_at: z.string(),
@@ -104,8 +106,8 @@ export const WorkOrderView = z
     sla: z.object({
       response_due_at: z.string(),
       resolution_due_at: z.string(),
-      state: z.enum(workOrderSlaStates),
-      clock: z.enum(slaClocks),
+      state: z.enum(workOrders.slaState.enumValues),
+      clock: z.enum(workOrders.slaClock.enumValues),
       paused_at: z.string().nullable(),
     }),
   })
@@ -115,7 +117,7 @@ export type WorkOrderView = z.infer<typeof WorkOrderView>;
 export const TimelineEntry = z.object({
   at: z.string(),
   source: z.enum(['work_order', 'alert']),
-  type: z.string().openapi({ description: `An order's event (${workOrderEventTypes.join(', ')}) or the linked alert's` }),
+  type: z.string().openapi({ description: `An order's event (${workOrderEvents.type.enumValues.join(', ')}) or the linked alert's` }),
   actor: z.string(),
   from: z.string().nullable(),
   to: z.string().nullable(),
@@ -137,7 +139,7 @@ export const WorkOrderStatsQuery = z.object({
   to: day
     .optional()
     .openapi({ description: 'Day after the last (exclusive), default the first of the next month; at most 366 days after from' }),
-  scope: z.string().max(64).optional().openapi({ description: 'Region code (with its descendants) or dept:<code>' }),
+  scope: scopeFilter,
 });
 export type WorkOrderStatsQuery = z.infer<typeof WorkOrderStatsQuery>;
 
@@ -149,7 +151,7 @@ const Percent = z
   .openapi({ description: 'met / (met + breached) × 100, one decimal; null when none finished or breached' });
 
 const DepartmentStats = z.object({
-  department: z.object({ code: z.string(), name: z.string() }),
+  department: CodeAndName,
   total: Count,
   resolved: Count,
   breached: Count,

@@ -37,7 +37,6 @@ const Gadget = GadgetInput.extend(stamps).openapi('Gadget');
 const lifecycle = flagLifecycle<GadgetInput>(
   gadgets,
   { flag: gadgets.ready, at: gadgets.readyAt },
-  { flag: 'ready', at: 'ready_at' },
   { not_ready: { zh: '未就绪', en: 'not ready' }, ready: { zh: '已就绪', en: 'ready' } },
 );
 

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { queryRows } from '../../db/raw.ts';
 import type { RuleBook } from '../rules.ts';
-import { type Condition, condition, instant, pct } from './condition.ts';
+import { type Condition, condition, conditionsPerRow, instant, pct } from './condition.ts';
 
 interface VantageRow {
   code: string;
@@ -98,9 +98,8 @@ export async function nodeConditions(db: Db, book: RuleBook): Promise<Condition[
 
 /** Agents silent for more than `interval_factor` × the interval they declared (Alertmanager posts only when it has news: never silent). */
 export async function agentConditions(db: Db, book: RuleBook, now: Date): Promise<Condition[]> {
-  if (!book.agent_silent.enabled) return [];
   const factor = book.agent_silent.thresholds.interval_factor ?? 3;
-  const rows = await queryRows<{
+  return conditionsPerRow<{
     name: string;
     kind: string;
     last_seen_at: Date | string;
@@ -109,25 +108,25 @@ export async function agentConditions(db: Db, book: RuleBook, now: Date): Promis
     region_code: string | null;
   }>(
     db,
+    book,
+    'agent_silent',
     sql`select a.name, a.kind, a.last_seen_at, a.next_report_seconds as interval, c.code as cloud, c.region_code
         from agents a left join clouds c on c.id = a.cloud_id
         where a.revoked_at is null and a.kind <> 'alertmanager' and a.last_seen_at is not null and a.next_report_seconds is not null
           and a.last_seen_at < ${now}::timestamptz - make_interval(secs => ${factor} * a.next_report_seconds)`,
+    (r) => {
+      const lastSeen = instant(r.last_seen_at);
+      const silentFor = Math.round((now.getTime() - lastSeen.getTime()) / 60_000);
+      return {
+        key: r.name,
+        subject: { kind: 'agent', code: r.name, name: r.name },
+        regionCode: r.region_code,
+        cloudCode: r.cloud,
+        agentName: r.name,
+        summary: `采集器 ${r.name} 已 ${silentFor} 分钟未上报 · agent silent for ${silentFor} min (declared interval ${r.interval} s)`,
+        details: { kind: r.kind, last_seen_at: lastSeen.toISOString(), interval_seconds: r.interval },
+        since: new Date(lastSeen.getTime() + factor * r.interval * 1000),
+      };
+    },
   );
-  return rows.map((r) => {
-    const lastSeen = instant(r.last_seen_at);
-    const silentFor = Math.round((now.getTime() - lastSeen.getTime()) / 60_000);
-    return condition({
-      key: r.name,
-      rule: 'agent_silent',
-      severity: book.agent_silent.severity,
-      subject: { kind: 'agent', code: r.name, name: r.name },
-      regionCode: r.region_code,
-      cloudCode: r.cloud,
-      agentName: r.name,
-      summary: `采集器 ${r.name} 已 ${silentFor} 分钟未上报 · agent silent for ${silentFor} min (declared interval ${r.interval} s)`,
-      details: { kind: r.kind, last_seen_at: lastSeen.toISOString(), interval_seconds: r.interval },
-      since: new Date(lastSeen.getTime() + factor * r.interval * 1000),
-    });
-  });
 }

@@ -6,7 +6,7 @@ import { percentOf, ratioOf } from '../../indicators/percent.ts';
 import { frozenFigures } from '../../leadership/frozen-figures.ts';
 import { checkAgainst, loadTrajectoryIndex } from '../../leadership/targets.ts';
 import type { RuleBook } from '../rules.ts';
-import { type Condition, condition, instant, pct } from './condition.ts';
+import { type Condition, condition, conditionsPerRow, instant, pct } from './condition.ts';
 
 /** The province and each city behind the target trajectory in force at the latest frozen month. */
 export async function targetConditions(db: Db, book: RuleBook): Promise<Condition[]> {
@@ -55,8 +55,7 @@ export async function targetConditions(db: Db, book: RuleBook): Promise<Conditio
  * resolved, closed or cancelled. A P1 breach is critical.
  */
 export async function workOrderConditions(db: Db, book: RuleBook): Promise<Condition[]> {
-  if (!book.work_order_sla.enabled) return [];
-  const rows = await queryRows<{
+  return conditionsPerRow<{
     code: string;
     title: string;
     priority: string;
@@ -68,13 +67,12 @@ export async function workOrderConditions(db: Db, book: RuleBook): Promise<Condi
     resolution_due_at: Date | string;
   }>(
     db,
+    book,
+    'work_order_sla',
     sql`select code, title, priority, state, region_code, assignee_department_id as department_id, breached_at, response_due_at, resolution_due_at
         from work_orders where state in ('new', 'accepted', 'transferred', 'suspended') and breached_at is not null`,
-  );
-  return rows.map((r) =>
-    condition({
+    (r) => ({
       key: r.code,
-      rule: 'work_order_sla',
       severity: r.priority === 'P1' ? 'critical' : book.work_order_sla.severity,
       subject: { kind: 'work_order', code: r.code, name: r.title },
       regionCode: r.region_code,

@@ -1,18 +1,16 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { queryRows } from '../../db/raw.ts';
 import type { AlertSubjectKind } from '../../db/schema/enums.ts';
 import { businessDate } from '../../kernel/dates.ts';
 import { recordKinds } from '../../registry/kinds/index.ts';
 import type { RuleBook } from '../rules.ts';
-import { type Condition, condition, pct } from './condition.ts';
+import { type Condition, conditionsPerRow, pct } from './condition.ts';
 
 /** Tenants using a large share of a quota: warning from `warning_ratio`, critical from `critical_ratio`. */
 export async function tenantConditions(db: Db, book: RuleBook): Promise<Condition[]> {
-  if (!book.tenant_quota.enabled) return [];
   const warning = book.tenant_quota.thresholds.warning_ratio ?? 0.85;
   const critical = book.tenant_quota.thresholds.critical_ratio ?? 0.95;
-  const rows = await queryRows<{
+  return conditionsPerRow<{
     external_id: string;
     cloud: string;
     region_code: string;
@@ -23,6 +21,8 @@ export async function tenantConditions(db: Db, book: RuleBook): Promise<Conditio
     storage: number | null;
   }>(
     db,
+    book,
+    'tenant_quota',
     sql`select * from (
           select t.external_id, c.code as cloud, c.region_code, t.department_id, d.name as department,
                  case when t.vcpu_quota > 0 then t.vcpu_used / t.vcpu_quota end as vcpu,
@@ -30,31 +30,29 @@ export async function tenantConditions(db: Db, book: RuleBook): Promise<Conditio
                  case when t.storage_quota_gib > 0 then t.storage_used_gib / t.storage_quota_gib end as storage
           from cloud_tenants t join clouds c on c.id = t.cloud_id join departments d on d.id = t.department_id
         ) q where greatest(vcpu, memory, storage) >= ${warning}`,
+    (r) => {
+      const used = { vcpu: r.vcpu, memory: r.memory, storage: r.storage };
+      const over = Object.entries(used).filter(([, v]) => v !== null && v >= warning) as [string, number][];
+      const worst = Math.max(...over.map(([, v]) => v));
+      const code = `${r.cloud}/${r.external_id}`;
+      return {
+        key: code,
+        severity: worst >= critical ? 'critical' : book.tenant_quota.severity,
+        subject: { kind: 'tenant', code, name: `${r.department} · ${r.external_id}` },
+        regionCode: r.region_code,
+        departmentId: r.department_id,
+        cloudCode: r.cloud,
+        summary: `租户 ${code} 配额使用率 quota usage ${over.map(([k, v]) => `${k} ${pct(v)}`).join(', ')}`,
+        details: { usage: used, warning_ratio: warning, critical_ratio: critical },
+      };
+    },
   );
-  return rows.map((r) => {
-    const used = { vcpu: r.vcpu, memory: r.memory, storage: r.storage };
-    const over = Object.entries(used).filter(([, v]) => v !== null && v >= warning) as [string, number][];
-    const worst = Math.max(...over.map(([, v]) => v));
-    const code = `${r.cloud}/${r.external_id}`;
-    return condition({
-      key: code,
-      rule: 'tenant_quota',
-      severity: worst >= critical ? 'critical' : book.tenant_quota.severity,
-      subject: { kind: 'tenant', code, name: `${r.department} · ${r.external_id}` },
-      regionCode: r.region_code,
-      departmentId: r.department_id,
-      cloudCode: r.cloud,
-      summary: `租户 ${code} 配额使用率 quota usage ${over.map(([k, v]) => `${k} ${pct(v)}`).join(', ')}`,
-      details: { usage: used, warning_ratio: warning, critical_ratio: critical },
-    });
-  });
 }
 
 /** Systems marked migrated (已上云) `days` ago or more that no cloud agent has seen running. */
 export async function unverifiedConditions(db: Db, book: RuleBook, now: Date): Promise<Condition[]> {
-  if (!book.system_unverified.enabled) return [];
   const days = book.system_unverified.thresholds.days ?? 30;
-  const rows = await queryRows<{
+  return conditionsPerRow<{
     code: string;
     name: string;
     state_at: string;
@@ -63,15 +61,13 @@ export async function unverifiedConditions(db: Db, book: RuleBook, now: Date): P
     cloud: string | null;
   }>(
     db,
+    book,
+    'system_unverified',
     sql`select s.code, s.name, s.state_at::text, s.department_id, d.region_code, c.code as cloud
         from systems s join departments d on d.id = s.department_id left join clouds c on c.id = s.cloud_id
         where s.state = 'migrated' and s.verified_at is null and s.state_at <= ${businessDate(now)}::date - ${days}::int`,
-  );
-  return rows.map((r) =>
-    condition({
+    (r) => ({
       key: r.code,
-      rule: 'system_unverified',
-      severity: book.system_unverified.severity,
       subject: { kind: 'system', code: r.code, name: r.name },
       regionCode: r.region_code,
       departmentId: r.department_id,
@@ -95,8 +91,7 @@ const certifiedRecord = () =>
 
 /** Re-reviews (回头看) past their due date (the Asia/Shanghai business day) with no result. */
 export async function reReviewConditions(db: Db, book: RuleBook, now: Date): Promise<Condition[]> {
-  if (!book.re_review_overdue.enabled) return [];
-  const rows = await queryRows<{
+  return conditionsPerRow<{
     id: number;
     due_at: string;
     kind: AlertSubjectKind;
@@ -106,17 +101,15 @@ export async function reReviewConditions(db: Db, book: RuleBook, now: Date): Pro
     region_code: string;
   }>(
     db,
+    book,
+    're_review_overdue',
     sql`select rr.id, rr.due_at::text, c.kind, e.code, e.name, e.department_id, d.region_code
         from re_reviews rr join certifications c on c.id = rr.certification_id
         join lateral (${certifiedRecord()}) e on true
         join departments d on d.id = e.department_id
         where rr.result is null and rr.due_at < ${businessDate(now)}::date`,
-  );
-  return rows.map((r) =>
-    condition({
+    (r) => ({
       key: String(r.id),
-      rule: 're_review_overdue',
-      severity: book.re_review_overdue.severity,
       subject: { kind: r.kind, code: r.code, name: r.name },
       regionCode: r.region_code,
       departmentId: r.department_id,

@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { upsertRows } from '../../db/bulk.ts';
 import { startsWithLiteral } from '../../db/prefix.ts';
-import { departmentKinds, extranetStates } from '../../db/schema/enums.ts';
+import { departmentKinds } from '../../db/schema/enums.ts';
 import { departments } from '../../db/schema/index.ts';
 import { AppError } from '../../kernel/errors.ts';
 import { departmentKindLabels, extranetStateLabels, zhNames } from '../../vocabulary/records.ts';
@@ -29,10 +29,9 @@ const Department = DepartmentInput.extend(stamps).openapi('Department');
 
 const parents = alias(departments, 'parent');
 
-const lifecycle = flagLifecycle<DepartmentInput>(
+const lifecycle = flagLifecycle(
   departments,
   { flag: departments.extranetConnected, at: departments.extranetConnectedAt },
-  { flag: 'extranet_connected', at: 'extranet_connected_at' },
   extranetStateLabels,
 );
 
@@ -43,7 +42,7 @@ export const departmentsKind: RecordKind<DepartmentInput, z.infer<typeof Departm
   schemas: {
     input: DepartmentInput,
     item: Department,
-    query: listQuery({ department, region, state: z.enum(extranetStates).optional() }),
+    query: listQuery({ department, region, state: lifecycle.stateQuery }),
   },
   ...lifecycle.descriptor,
   columns: [

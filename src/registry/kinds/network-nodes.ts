@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { eq, sql } from 'drizzle-orm';
-import { commissionStates, type NodeLiveState, nodeLiveStates, nodeTiers } from '../../db/schema/enums.ts';
+import { type NodeLiveState, nodeLiveStates, nodeTiers } from '../../db/schema/enums.ts';
 import { networkNodes } from '../../db/schema/index.ts';
 import { commissionStateLabels, nodeTierLabels, zhNames } from '../../vocabulary/records.ts';
 import { code, isoDate, name, region, regionCode, stamps, timestamp } from '../fields.ts';
@@ -29,12 +29,7 @@ const NetworkNode = NetworkNodeInput.extend({
   last_sample_at: timestamp.nullable(),
 }).openapi('NetworkNode');
 
-const lifecycle = flagLifecycle<NetworkNodeInput>(
-  networkNodes,
-  { flag: networkNodes.commissioned, at: networkNodes.commissionedAt },
-  { flag: 'commissioned', at: 'commissioned_at' },
-  commissionStateLabels,
-);
+const lifecycle = flagLifecycle(networkNodes, { flag: networkNodes.commissioned, at: networkNodes.commissionedAt }, commissionStateLabels);
 
 // A node whose last sample is older than 3× its agent's interval is unknown, never up.
 const nodeLiveState = sql<NodeLiveState>`case when ${networkNodes.liveUntil} > now() then ${networkNodes.liveState} else 'unknown' end`;
@@ -46,7 +41,7 @@ export const networkNodesKind: RecordKind<NetworkNodeInput, z.infer<typeof Netwo
   schemas: {
     input: NetworkNodeInput,
     item: NetworkNode,
-    query: listQuery({ region, state: z.enum(commissionStates).optional(), tier: z.enum(nodeTiers).optional() }),
+    query: listQuery({ region, state: lifecycle.stateQuery, tier: z.enum(nodeTiers).optional() }),
   },
   ...lifecycle.descriptor,
   columns: [

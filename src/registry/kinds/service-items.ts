@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { integrationStates, systemTypes } from '../../db/schema/enums.ts';
+import { systemTypes } from '../../db/schema/enums.ts';
 import { serviceItems } from '../../db/schema/index.ts';
 import { integrationStateLabels, systemTypeLabels, zhNames } from '../../vocabulary/records.ts';
 import { department, isoDate, region, stamps } from '../fields.ts';
@@ -32,12 +32,7 @@ export type ServiceItemInput = z.infer<typeof ServiceItemInput>;
 
 const ServiceItem = ServiceItemInput.extend(stamps).openapi('ServiceItem');
 
-const lifecycle = flagLifecycle<ServiceItemInput>(
-  serviceItems,
-  { flag: serviceItems.integrated, at: serviceItems.integratedAt },
-  { flag: 'integrated', at: 'integrated_at' },
-  integrationStateLabels,
-);
+const lifecycle = flagLifecycle(serviceItems, { flag: serviceItems.integrated, at: serviceItems.integratedAt }, integrationStateLabels);
 
 /** 政务服务事项: a department's public services, each to be integrated with the one-stop platform. */
 export const serviceItemsKind: RecordKind<ServiceItemInput, z.infer<typeof ServiceItem>> = {
@@ -47,7 +42,7 @@ export const serviceItemsKind: RecordKind<ServiceItemInput, z.infer<typeof Servi
   schemas: {
     input: ServiceItemInput,
     item: ServiceItem,
-    query: listQuery({ department, region, state: z.enum(integrationStates).optional(), system_type: z.enum(systemTypes).optional() }),
+    query: listQuery({ department, region, state: lifecycle.stateQuery, system_type: z.enum(systemTypes).optional() }),
   },
   ...lifecycle.descriptor,
   columns: [

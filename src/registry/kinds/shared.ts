@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { asc, type Column, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { toSnakeCase } from 'drizzle-orm/casing';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { upsertRows } from '../../db/bulk.ts';
 import type { Db } from '../../db/client.ts';
@@ -159,15 +160,16 @@ export function stateLifecycle<I extends KindRow & { state: string; state_at?: s
 
 /**
  * A yes/no fact with its date kept as a two-valued state (a department's extranet access, an
- * item's integration, a node's commissioning): the date is kept only while it is yes.
+ * item's integration, a node's commissioning): the date is kept only while it is yes. The
+ * row's fields are the two columns' names in snake case, as everywhere in the registry.
  */
-export function flagLifecycle<I extends KindRow>(
+export function flagLifecycle<I extends KindRow = KindRow>(
   table: EntityTable,
   columns: { flag: Column; at: Column },
-  fields: { flag: keyof I & string; at: keyof I & string },
   labels: Readonly<Record<string, Label>>,
 ) {
   const [no, yes] = Object.keys(labels) as [string, string];
+  const fields = { flag: toSnakeCase(columns.flag.name), at: toSnakeCase(columns.at.name) };
   const read = (r: I) => r as unknown as Record<string, unknown>;
   const parts = {
     lifecycle: {
@@ -188,6 +190,8 @@ export function flagLifecycle<I extends KindRow>(
       [columns.flag.name]: state.value === yes,
       [columns.at.name]: state.value === yes ? state.since : null,
     }),
+    /** The list query's `state` filter, and its condition. */
+    stateQuery: z.enum([no, yes]).optional(),
     stateFilter: (state: unknown) => (state ? eq(columns.flag, state === yes) : undefined),
     async lockState(db: Db, code: string): Promise<CurrentState | undefined> {
       const row = await lockRow<boolean>(db, table, code, columns.flag, columns.at);
