@@ -1,7 +1,7 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { json, jsonBody, problem, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
-import { IdParam, listOf } from '../http/schemas.ts';
+import { IdParam, listOf, pathParam } from '../http/schemas.ts';
 import {
   AlertWorkOrderInput,
   CommentWorkOrder,
@@ -24,12 +24,7 @@ import {
 
 const route = routesTagged('work-orders');
 
-const OrderCode = z.object({
-  code: z
-    .string()
-    .max(32)
-    .openapi({ param: { name: 'code', in: 'path' }, example: 'WO-2026-000001' }),
-});
+const OrderCode = pathParam('code', z.string().max(32), 'WO-2026-000001');
 
 const listRoute = route.get('/api/v1/work-orders', 'listWorkOrders', {
   summary: 'Work orders, newest first; a department user sees those assigned to or reported by its department',
