@@ -1,7 +1,7 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { json, problem, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
-import { IdParam, itemsOf } from '../http/schemas.ts';
+import { IdParam, itemsOf, pathParam } from '../http/schemas.ts';
 import { assertCan } from '../identity/access.ts';
 import { AppError } from '../kernel/errors.ts';
 import { refreshMuting } from './engine.ts';
@@ -37,7 +37,7 @@ const listRulesRoute = route.get('/api/v1/alert-rules', 'listAlertRules', {
 
 const updateRuleRoute = route.put('/api/v1/alert-rules/{rule}', 'updateAlertRule', {
   summary: 'Change a rule: enabled, severity, for_seconds, thresholds (fields left out keep their value)',
-  params: z.object({ rule: z.string().openapi({ param: { name: 'rule', in: 'path' }, example: 'node_down' }) }),
+  params: pathParam('rule', z.string(), 'node_down'),
   body: RuleUpdate,
   responses: { 200: json('The rule', RuleSettings) },
 });

@@ -45,3 +45,12 @@ export const IdParam = z.object({
 
 /** A row's id in the path, undocumented beyond its type. */
 export const RowIdParam = z.object({ id: z.coerce.number().int().min(1) });
+
+/**
+ * A one-parameter path, e.g. `pathParam('name', agentName, 'network-nanning-1')` for
+ * `/agents/{name}`: the schema documented as that path parameter, with an example if given.
+ */
+export const pathParam = <const Name extends string, T extends z.ZodType>(name: Name, schema: T, example?: unknown) =>
+  z.object({
+    [name]: schema.openapi({ param: { name, in: 'path' }, ...(example === undefined ? {} : { example }) }),
+  } as { [K in Name]: T });

@@ -6,7 +6,7 @@ import { agentKinds } from '../db/schema/enums.ts';
 import { isTransientDatabaseError } from '../db/transient.ts';
 import { json, problem, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
-import { instant, PageQuery, pageOf } from '../http/schemas.ts';
+import { instant, PageQuery, pageOf, pathParam } from '../http/schemas.ts';
 import { assertCan } from '../identity/access.ts';
 import { AppError, type FieldError } from '../kernel/errors.ts';
 import type { IngestMetrics, IngestResult } from '../metrics/registry.ts';
@@ -33,12 +33,7 @@ const ingestBatchRoute = routesTagged('ingest').post('/api/v1/ingest/batches', '
 
 const agentRoute = routesTagged('agents');
 
-const AgentName = z.object({
-  name: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'name', in: 'path' }, example: 'network-nanning-1' }),
-});
+const AgentName = pathParam('name', z.string().min(1), 'network-nanning-1');
 
 const listAgentsRoute = agentRoute.get('/api/v1/agents', 'listAgents', {
   summary: 'List agents with their scope, last report and status (silent for 3× their interval → unknown)',
@@ -58,12 +53,7 @@ const getAgentRoute = agentRoute.get('/api/v1/agents/{name}', 'getAgent', {
 
 const nodeSamplesRoute = routesTagged('network-nodes').get('/api/v1/network-nodes/{code}/samples', 'listNetworkNodeSamples', {
   summary: "A network node's probe samples in a time range, oldest first",
-  params: z.object({
-    code: z
-      .string()
-      .min(1)
-      .openapi({ param: { name: 'code', in: 'path' }, example: 'GX-NODE-0001' }),
-  }),
+  params: pathParam('code', z.string().min(1), 'GX-NODE-0001'),
   query: z.object({
     from: instant.optional().openapi({ description: 'Start (inclusive); default one hour before `to`' }),
     to: instant.optional().openapi({ description: 'End (inclusive); default now' }),

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { printAs } from '../cli/output.ts';
 import type { LeadershipSettings } from '../config.ts';
-import type { Database } from '../db/client.ts';
+import type { Database, Db } from '../db/client.ts';
 import type { Actor } from '../identity/actor.ts';
 import { indicatorKeys } from '../indicators/definitions.ts';
 import { isCalendarDate } from '../kernel/dates.ts';
@@ -66,6 +66,15 @@ export function formatRanking(ranking: Ranking): string {
 }
 
 export function registerLeadershipCommands(program: Command, ctx: CliContext): void {
+  /** The action of a command that reads something and prints it: JSON with --json, else as `text` writes it. */
+  const readAndPrint =
+    <Opts extends { json?: boolean }, T>(read: (db: Db, opts: Opts) => Promise<T>, text: (result: T) => string) =>
+    (opts: Opts) =>
+      ctx.withDatabase(async ({ db }) => {
+        const result = await read(db, opts);
+        printAs(opts.json, result, () => text(result));
+      });
+
   const target = program
     .command('target')
     .description('target trajectories (目标): set, list, remove, and the status of a scope against them');
@@ -101,10 +110,10 @@ export function registerLeadershipCommands(program: Command, ctx: CliContext): v
     .addOption(indicatorOption())
     .option('--scope <scope>', 'only this scope')
     .option('--json', 'print JSON')
-    .action((opts: { indicator?: string; scope?: string; json?: boolean }) =>
-      ctx.withDatabase(async ({ db }) => {
-        const list = await listTrajectories(db, opts);
-        printAs(opts.json, list, () =>
+    .action(
+      readAndPrint(
+        (db, opts: { indicator?: string; scope?: string; json?: boolean }) => listTrajectories(db, opts),
+        (list) =>
           list.length === 0
             ? 'no targets'
             : list
@@ -113,8 +122,7 @@ export function registerLeadershipCommands(program: Command, ctx: CliContext): v
                     `${t.indicator.padEnd(32)} ${t.scope.padEnd(14)} ${t.points.map((p) => `${p.deadline} → ${p.percent}%`).join(', ')}`,
                 )
                 .join('\n'),
-        );
-      }),
+      ),
     );
 
   target
@@ -136,10 +144,10 @@ export function registerLeadershipCommands(program: Command, ctx: CliContext): v
     .requiredOption('--scope <scope>', 'a division code or dept:<code>')
     .option('--at <date>', 'business date (default today)', dateArg)
     .option('--json', 'print JSON')
-    .action((opts: { scope: string; at?: string; json?: boolean }) =>
-      ctx.withDatabase(async ({ db }) => {
-        const status = await targetStatus(db, opts);
-        printAs(opts.json, status, () =>
+    .action(
+      readAndPrint(
+        (db, opts: { scope: string; at?: string; json?: boolean }) => targetStatus(db, opts),
+        (status) =>
           [
             `${status.scope_name} (${status.scope}) as of ${status.at}`,
             ...status.indicators.map((i) => {
@@ -152,8 +160,7 @@ export function registerLeadershipCommands(program: Command, ctx: CliContext): v
               return `  ${i.key.padEnd(32)} ${pct(i.percent)}  ${against}`;
             }),
           ].join('\n'),
-        );
-      }),
+      ),
     );
 
   program
@@ -202,10 +209,10 @@ export function registerLeadershipCommands(program: Command, ctx: CliContext): v
     .requiredOption('--scope <scope>', 'a division code, dept:<code>, cities or departments')
     .option('--month <month>', 'forecast from this month back (default the latest frozen)', monthArg)
     .option('--json', 'print JSON')
-    .action((opts: { scope: string; month?: string; json?: boolean }) =>
-      ctx.withDatabase(async ({ db }) => {
-        const report = await forecast(db, opts, ctx.settings().forecastMonths);
-        printAs(opts.json, report, () =>
+    .action(
+      readAndPrint(
+        (db, opts: { scope: string; month?: string; json?: boolean }) => forecast(db, opts, ctx.settings().forecastMonths),
+        (report) =>
           [
             `forecast from ${report.months.join(', ')}`,
             ...report.scopes.flatMap((s) => [
@@ -227,8 +234,7 @@ export function registerLeadershipCommands(program: Command, ctx: CliContext): v
               }),
             ]),
           ].join('\n'),
-        );
-      }),
+      ),
     );
 
   program
@@ -236,12 +242,7 @@ export function registerLeadershipCommands(program: Command, ctx: CliContext): v
     .description('the red/black list (红黑榜) of a frozen month')
     .requiredOption('--month <month>', 'YYYY-MM', monthArg)
     .option('--json', 'print JSON (the API body)')
-    .action((opts: { month: string; json?: boolean }) =>
-      ctx.withDatabase(async ({ db }) => {
-        const ranking = await buildRanking(db, opts.month, ctx.settings());
-        printAs(opts.json, ranking, () => formatRanking(ranking));
-      }),
-    );
+    .action(readAndPrint((db, opts: { month: string; json?: boolean }) => buildRanking(db, opts.month, ctx.settings()), formatRanking));
 
   program
     .command('report')

@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/service.ts';
 import type { LeadershipSettings } from '../config.ts';
 import { json, problem, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
-import { itemsOf } from '../http/schemas.ts';
+import { itemsOf, pathParam } from '../http/schemas.ts';
 import { indicatorKeys } from '../indicators/definitions.ts';
 import { isoDate } from '../registry/schemas.ts';
 import { forecast } from './forecast.ts';
@@ -33,6 +33,7 @@ import { listTrajectories, removeTargets, setTarget, targetStatus } from './targ
 const route = routesTagged('leadership');
 
 const MonthQuery = z.object({ month: monthString });
+const MonthParam = pathParam('month', monthString);
 
 const routes = {
   listTargets: route.get('/api/v1/targets', 'listTargets', {
@@ -79,12 +80,12 @@ const routes = {
   }),
   revisions: route.get('/api/v1/snapshots/{month}', 'getSnapshot', {
     summary: 'A month and every revision of it, newest first',
-    params: z.object({ month: monthString.openapi({ param: { name: 'month', in: 'path' } }) }),
+    params: MonthParam,
     responses: { 200: json('The revisions', z.object({ month: z.string(), revisions: z.array(SnapshotMetaSchema) })) },
   }),
   figures: route.get('/api/v1/snapshots/{month}/figures', 'getFrozenFigures', {
     summary: "One scope's indicators as frozen for the month",
-    params: z.object({ month: monthString.openapi({ param: { name: 'month', in: 'path' } }) }),
+    params: MonthParam,
     query: z.object({ scope: z.string().min(1).openapi({ example: '450000' }) }),
     responses: { 200: json('The frozen report', FrozenReportSchema) },
   }),

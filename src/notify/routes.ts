@@ -1,13 +1,13 @@
-import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { json, problem, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
-import { itemsOf, listOf } from '../http/schemas.ts';
+import { itemsOf, listOf, pathParam } from '../http/schemas.ts';
 import { assertCan } from '../identity/access.ts';
 import { createChannel, deleteChannel, listChannels, testChannel, updateChannel } from './channels.ts';
 import { listNotifications } from './history.ts';
 import { ChannelInput, ChannelItem, ChannelPatch, channelName, NotificationItem, NotificationQuery } from './schemas.ts';
 
-const NameParam = z.object({ name: channelName.openapi({ param: { name: 'name', in: 'path' }, example: 'ops-dingtalk' }) });
+const NameParam = pathParam('name', channelName, 'ops-dingtalk');
 const route = routesTagged('notifications');
 
 const listChannelsRoute = route.get('/api/v1/notification-channels', 'listNotificationChannels', {

@@ -12,84 +12,109 @@ import { createTenant, listTenants, readTenant, updateTenant } from './tenants.t
 const Cloud = CloudInput.extend(stamps).openapi('Cloud');
 const Tenant = TenantInput.extend({ ...stamps, last_report_at: timestamp.nullable() }).openapi('Tenant');
 
-const cloudRoute = routesTagged('clouds');
-const tenantRoute = routesTagged('tenants');
+/** The path parameter that names one record of a collection: its code, or its numeric id. */
+const keyParams = { code: CodeParam, id: IdParam };
 
-const listCloudsRoute = cloudRoute.get('/api/v1/clouds', 'listClouds', {
-  summary: 'List government clouds (政务云), filtered and paged',
-  query: PageQuery.extend({ q, region, kind: z.enum(cloudKinds).optional(), role: z.enum(cloudRoles).optional() }),
-  responses: { 200: json('A page of clouds', pageOf(Cloud)) },
+/** What tells one registry collection's four operations from another's. */
+interface RegistryCrud<Key extends keyof typeof keyParams, Query extends z.ZodObject, Input extends z.ZodObject, Item extends z.ZodType> {
+  /** `cloud`: tagged `clouds`, at /api/v1/clouds, operations `listClouds`, `getCloud`, … */
+  noun: string;
+  key: Key;
+  /** The list's summary; the others default to `One cloud`, `Register a cloud`, `Change some fields of a cloud`. */
+  summaries: { list: string; get?: string; create?: string; update?: string };
+  schemas: { query: Query; input: Input; item: Item };
+}
+
+/**
+ * List, get, create and update of one registry collection, in that order (the order of
+ * /openapi.json). The PATCH body is the input with every field optional, named `{Noun}Patch`.
+ */
+function registryCrudRoutes<
+  Key extends keyof typeof keyParams,
+  Query extends z.ZodObject,
+  Input extends z.ZodObject,
+  Item extends z.ZodType,
+>({ noun, key, summaries, schemas }: RegistryCrud<Key, Query, Input, Item>) {
+  const one = noun.charAt(0).toUpperCase() + noun.slice(1);
+  const route = routesTagged(`${noun}s`);
+  const collection = `/api/v1/${noun}s`;
+  const record = `${collection}/{${key}}`;
+  return {
+    list: route.get(collection, `list${one}s`, {
+      summary: summaries.list,
+      query: schemas.query,
+      responses: { 200: json(`A page of ${noun}s`, pageOf(schemas.item)) },
+    }),
+    get: route.get(record, `get${one}`, {
+      summary: summaries.get ?? `One ${noun}`,
+      params: keyParams[key],
+      responses: { 200: json(`The ${noun}`, schemas.item) },
+    }),
+    create: route.post(collection, `create${one}`, {
+      summary: summaries.create ?? `Register a ${noun}`,
+      body: schemas.input,
+      responses: { 201: json(`The new ${noun}`, schemas.item) },
+    }),
+    update: route.patch(record, `update${one}`, {
+      summary: summaries.update ?? `Change some fields of a ${noun}`,
+      params: keyParams[key],
+      body: patchOf(schemas.input).openapi(`${one}Patch`),
+      responses: { 200: json(`The ${noun} as changed`, schemas.item) },
+    }),
+  };
+}
+
+const clouds = registryCrudRoutes({
+  noun: 'cloud',
+  key: 'code',
+  summaries: { list: 'List government clouds (政务云), filtered and paged' },
+  schemas: {
+    query: PageQuery.extend({ q, region, kind: z.enum(cloudKinds).optional(), role: z.enum(cloudRoles).optional() }),
+    input: CloudInput,
+    item: Cloud,
+  },
 });
 
-const getCloudRoute = cloudRoute.get('/api/v1/clouds/{code}', 'getCloud', {
-  summary: 'One cloud',
-  params: CodeParam,
-  responses: { 200: json('The cloud', Cloud) },
-});
-
-const createCloudRoute = cloudRoute.post('/api/v1/clouds', 'createCloud', {
-  summary: 'Register a cloud',
-  body: CloudInput,
-  responses: { 201: json('The new cloud', Cloud) },
-});
-
-const updateCloudRoute = cloudRoute.patch('/api/v1/clouds/{code}', 'updateCloud', {
-  summary: 'Change some fields of a cloud',
-  params: CodeParam,
-  body: patchOf(CloudInput).openapi('CloudPatch'),
-  responses: { 200: json('The cloud as changed', Cloud) },
-});
-
-const listTenantsRoute = tenantRoute.get('/api/v1/tenants', 'listTenants', {
-  summary: 'List cloud tenants (云租户), filtered and paged',
-  query: PageQuery.extend({
-    q: z.string().max(200).optional().openapi({ description: 'External id contains this text (case-insensitive)' }),
-    cloud,
-    department,
-    region: region.openapi({ description: "Region code of the tenant's department; the whole subtree is included" }),
-  }),
-  responses: { 200: json('A page of tenants', pageOf(Tenant)) },
-});
-
-const getTenantRoute = tenantRoute.get('/api/v1/tenants/{id}', 'getTenant', {
-  summary: 'One tenant',
-  params: IdParam,
-  responses: { 200: json('The tenant', Tenant) },
-});
-
-const createTenantRoute = tenantRoute.post('/api/v1/tenants', 'createTenant', {
-  summary: "Register a department's tenancy on a cloud (unique by cloud and external id)",
-  body: TenantInput,
-  responses: { 201: json('The new tenant', Tenant) },
-});
-
-const updateTenantRoute = tenantRoute.patch('/api/v1/tenants/{id}', 'updateTenant', {
-  summary: 'Change some fields of a tenant; its cloud cannot change',
-  params: IdParam,
-  body: patchOf(TenantInput).openapi('TenantPatch'),
-  responses: { 200: json('The tenant as changed', Tenant) },
+const tenants = registryCrudRoutes({
+  noun: 'tenant',
+  key: 'id',
+  summaries: {
+    list: 'List cloud tenants (云租户), filtered and paged',
+    create: "Register a department's tenancy on a cloud (unique by cloud and external id)",
+    update: 'Change some fields of a tenant; its cloud cannot change',
+  },
+  schemas: {
+    query: PageQuery.extend({
+      q: z.string().max(200).optional().openapi({ description: 'External id contains this text (case-insensitive)' }),
+      cloud,
+      department,
+      region: region.openapi({ description: "Region code of the tenant's department; the whole subtree is included" }),
+    }),
+    input: TenantInput,
+    item: Tenant,
+  },
 });
 
 /** The clouds' and tenants' operations: not record kinds (no lifecycle, no spreadsheet). */
 export function registerCloudRoutes(app: OpenAPIHono<AppEnv>) {
   const created = (path: string) => ({ Location: path });
-  app.openapi(listCloudsRoute, async (c) => c.json(await listClouds(c.get('db'), c.req.valid('query'), c.get('actor')), 200));
-  app.openapi(getCloudRoute, async (c) => c.json(await readCloud(c.get('db'), c.req.valid('param').code, c.get('actor')), 200));
-  app.openapi(createCloudRoute, async (c) => {
+  app.openapi(clouds.list, async (c) => c.json(await listClouds(c.get('db'), c.req.valid('query'), c.get('actor')), 200));
+  app.openapi(clouds.get, async (c) => c.json(await readCloud(c.get('db'), c.req.valid('param').code, c.get('actor')), 200));
+  app.openapi(clouds.create, async (c) => {
     const item = await createCloud(c.get('db'), c.req.valid('json'), c.get('actor'));
     return c.json(item, 201, created(`/api/v1/clouds/${encodeURIComponent(item.code)}`));
   });
-  app.openapi(updateCloudRoute, async (c) =>
+  app.openapi(clouds.update, async (c) =>
     c.json(await updateCloud(c.get('db'), c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
   );
 
-  app.openapi(listTenantsRoute, async (c) => c.json(await listTenants(c.get('db'), c.req.valid('query'), c.get('actor')), 200));
-  app.openapi(getTenantRoute, async (c) => c.json(await readTenant(c.get('db'), c.req.valid('param').id, c.get('actor')), 200));
-  app.openapi(createTenantRoute, async (c) => {
+  app.openapi(tenants.list, async (c) => c.json(await listTenants(c.get('db'), c.req.valid('query'), c.get('actor')), 200));
+  app.openapi(tenants.get, async (c) => c.json(await readTenant(c.get('db'), c.req.valid('param').id, c.get('actor')), 200));
+  app.openapi(tenants.create, async (c) => {
     const item = await createTenant(c.get('db'), c.req.valid('json'), c.get('actor'));
     return c.json(item, 201, created(`/api/v1/tenants/${item.id}`));
   });
-  app.openapi(updateTenantRoute, async (c) =>
+  app.openapi(tenants.update, async (c) =>
     c.json(await updateTenant(c.get('db'), c.req.valid('param').id, c.req.valid('json'), c.get('actor')), 200),
   );
 }

@@ -1,7 +1,7 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { json, jsonBody, problem, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
-import { IdParam, listOf } from '../http/schemas.ts';
+import { IdParam, listOf, pathParam } from '../http/schemas.ts';
 import {
   AlertWorkOrderInput,
   CommentWorkOrder,
@@ -24,12 +24,11 @@ import {
 
 const route = routesTagged('work-orders');
 
-const OrderCode = z.object({
-  code: z
-    .string()
-    .max(32)
-    .openapi({ param: { name: 'code', in: 'path' }, example: 'WO-2026-000001' }),
-});
+const OrderCode = pathParam('code', z.string().max(32), 'WO-2026-000001');
+/** The answer of opening an order: the order as listed. */
+const openedOrder = json('The order', WorkOrderView);
+/** The answer of reading or changing one order: the order with its timeline. */
+const orderWithTimeline = json('The order', WorkOrderDetail);
 
 const listRoute = route.get('/api/v1/work-orders', 'listWorkOrders', {
   summary: 'Work orders, newest first; a department user sees those assigned to or reported by its department',
@@ -40,41 +39,41 @@ const listRoute = route.get('/api/v1/work-orders', 'listWorkOrders', {
 const createOrderRoute = route.post('/api/v1/work-orders', 'createWorkOrder', {
   summary: 'Open a work order by hand; deadlines follow the priority’s service level',
   body: CreateWorkOrder,
-  responses: { 201: json('The order', WorkOrderView) },
+  responses: { 201: openedOrder },
 });
 
 const getRoute = route.get('/api/v1/work-orders/{code}', 'getWorkOrder', {
   summary: 'One order with its timeline (its linked alert’s events merged in)',
   params: OrderCode,
-  responses: { 200: json('The order', WorkOrderDetail) },
+  responses: { 200: orderWithTimeline },
 });
 
 const updateRoute = route.patch('/api/v1/work-orders/{code}', 'updateWorkOrder', {
   summary: 'Edit title, description, priority, category, subject, region; `version` must be the one read',
   params: OrderCode,
   body: UpdateWorkOrder,
-  responses: { 200: json('The order', WorkOrderDetail), 409: problem('Changed meanwhile, or closed') },
+  responses: { 200: orderWithTimeline, 409: problem('Changed meanwhile, or closed') },
 });
 
 const transitionRoute = route.post('/api/v1/work-orders/{code}/transitions', 'transitionWorkOrder', {
   summary: 'Accept, transfer, suspend, resume, resolve, close, reopen or cancel',
   params: OrderCode,
   body: TransitionWorkOrder,
-  responses: { 200: json('The order', WorkOrderDetail), 409: problem('Not allowed from its state, or taken meanwhile') },
+  responses: { 200: orderWithTimeline, 409: problem('Not allowed from its state, or taken meanwhile') },
 });
 
 const commentRoute = route.post('/api/v1/work-orders/{code}/comments', 'commentWorkOrder', {
   summary: 'Add a comment to the timeline',
   params: OrderCode,
   body: CommentWorkOrder,
-  responses: { 201: json('The order', WorkOrderDetail) },
+  responses: { 201: orderWithTimeline },
 });
 
 const fromAlertRoute = route.post('/api/v1/alerts/{id}/work-order', 'createWorkOrderFromAlert', {
   summary: 'Open a fault order from an alert: priority from severity, subject and region copied, linked both ways',
   params: IdParam,
   body: jsonBody(AlertWorkOrderInput, false),
-  responses: { 201: json('The order', WorkOrderView), 409: problem('The alert already has an order (named)') },
+  responses: { 201: openedOrder, 409: problem('The alert already has an order (named)') },
 });
 
 /** The work-order API: orders, their transitions and comments, and opening one from an alert. */

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { slaClocks, workOrderPriorities } from '../db/schema/enums.ts';
 import { json, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
-import { itemsOf } from '../http/schemas.ts';
+import { itemsOf, pathParam } from '../http/schemas.ts';
 import { assertCan } from '../identity/access.ts';
 import { AppError } from '../kernel/errors.ts';
 import { calendarFromCsv, calendarFromJson, calendarLimits, getCalendarYear, replaceCalendarYear } from './calendar.ts';
@@ -59,14 +59,15 @@ const WorkingHours = z.object({
 const CalendarDay = z.object({ day: z.string(), kind: z.enum(['holiday', 'workday']), name: z.string(), source: z.string() });
 const CalendarYear = z.object({ year: z.number().int(), days: z.array(CalendarDay) });
 
-const YearParam = z.object({
-  year: z.coerce
+const YearParam = pathParam(
+  'year',
+  z.coerce
     .number()
     .int('must be a year')
     .min(calendarLimits.minYear, `must be ${calendarLimits.minYear}–${calendarLimits.maxYear}`)
-    .max(calendarLimits.maxYear, `must be ${calendarLimits.minYear}–${calendarLimits.maxYear}`)
-    .openapi({ param: { name: 'year', in: 'path' }, example: 2027 }),
-});
+    .max(calendarLimits.maxYear, `must be ${calendarLimits.minYear}–${calendarLimits.maxYear}`),
+  2027,
+);
 
 const listPoliciesRoute = route.get('/api/v1/sla-policies', 'listSlaPolicies', {
   summary: 'Service levels by priority: response (accept) and resolution deadlines, and which clock they run on',
