@@ -7,6 +7,7 @@
  *   const a = await api.post('/api/v1/systems', { code: 'S-1', … });
  *   await api.as(cast.callers.leader).get('/api/v1/systems/S-1');
  *   await api.as(null).post('/api/v1/import/systems', form);  // FormData, strings, bytes go as given
+ *   await api.post('/api/v1/import/systems', fileForm(csv, 'systems.csv'));
  */
 
 export type Json = Record<string, unknown>;
@@ -91,6 +92,17 @@ export async function answerOf<T = Json>(res: Response): Promise<Answer<T>> {
   const text = new TextDecoder().decode(bytes);
   const body = (text && type.includes('json') ? JSON.parse(text) : {}) as T;
   return { status: res.status, type, headers: res.headers, text, bytes, body };
+}
+
+/**
+ * A multipart form with one field, `file`, holding `content` (a string goes as UTF-8) as a file
+ * named `name`: what the import endpoints read.
+ */
+export function fileForm(content: string | Uint8Array, name: string, options: { type?: string } = {}): FormData {
+  const form = new FormData();
+  // A copy: a File takes only views of a plain ArrayBuffer.
+  form.append('file', new File([typeof content === 'string' ? content : new Uint8Array(content)], name, options));
+  return form;
 }
 
 /** A client for `target` acting as `caller` (nobody by default). */
