@@ -8,6 +8,7 @@
  *   await api.as(cast.callers.leader).get('/api/v1/systems/S-1');
  *   await api.as(null).post('/api/v1/import/systems', form);  // FormData, strings, bytes go as given
  *   await api.post('/api/v1/import/systems', fileForm(csv, 'systems.csv'));
+ *   await api.as({ headers: { Cookie: session.cookie } }).form('/console/submit', { _api: '/api/v1/systems', … });
  */
 
 export type Json = Record<string, unknown>;
@@ -53,6 +54,8 @@ export interface ApiClient {
   patch<T = Json>(path: string, body?: unknown, options?: SendOptions): Promise<Answer<T>>;
   delete<T = Json>(path: string, body?: unknown, options?: SendOptions): Promise<Answer<T>>;
   send<T = Json>(method: string, path: string, body?: unknown, options?: SendOptions): Promise<Answer<T>>;
+  /** POSTs an HTML form as a browser without scripts does: the fields URL-encoded. */
+  form<T = Json>(path: string, fields: Record<string, string>, options?: SendOptions): Promise<Answer<T>>;
   /** The unread response, for a test of the response itself (streams, clones, exact bytes). */
   raw(method: string, path: string, body?: unknown, options?: SendOptions): Promise<Response>;
   /** The same client acting as another caller. */
@@ -118,6 +121,8 @@ export function apiClient(target: RequestTarget, caller: Caller = null): ApiClie
     patch: <T = Json>(path: string, body?: unknown, options?: SendOptions) => send<T>('PATCH', path, body, options),
     delete: <T = Json>(path: string, body?: unknown, options?: SendOptions) => send<T>('DELETE', path, body, options),
     send,
+    form: <T = Json>(path: string, fields: Record<string, string>, options?: SendOptions) =>
+      send<T>('POST', path, new URLSearchParams(fields).toString(), { contentType: 'application/x-www-form-urlencoded', ...options }),
     raw,
     as: (other) => apiClient(target, other),
   };
