@@ -21,6 +21,15 @@ export interface RequestTarget {
 /** A real server at `baseUrl` (e.g. `http://127.0.0.1:4000`), reached with fetch. */
 export const serverTarget = (baseUrl: string): RequestTarget => ({ request: (path, init) => fetch(`${baseUrl}${path}`, init) });
 
+/**
+ * The app with every request given `env`, the third argument of Hono's `app.request`: what the
+ * server would hand it, such as the connection a client address is read from.
+ */
+export const withEnv = (
+  app: { request: (path: string, init?: RequestInit, env?: object) => Response | Promise<Response> },
+  env: object,
+): RequestTarget => ({ request: (path, init) => app.request(path, init, env) });
+
 type HeaderMap = Record<string, string>;
 
 /**
