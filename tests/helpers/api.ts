@@ -22,13 +22,16 @@ export interface RequestTarget {
 export const serverTarget = (baseUrl: string): RequestTarget => ({ request: (path, init) => fetch(`${baseUrl}${path}`, init) });
 
 /**
- * The app with every request given `env`, the third argument of Hono's `app.request`: what the
- * server would hand it, such as the connection a client address is read from.
+ * The app as reached from a client address: every request is given, as the third argument of
+ * Hono's `app.request`, the connection @hono/node-server hands the app (the socket's peer).
  */
-export const withEnv = (
+export const fromAddress = (
   app: { request: (path: string, init?: RequestInit, env?: object) => Response | Promise<Response> },
-  env: object,
-): RequestTarget => ({ request: (path, init) => app.request(path, init, env) });
+  remoteAddress: string,
+): RequestTarget => {
+  const connection = { incoming: { socket: { remoteAddress, remotePort: 40000, remoteFamily: 'IPv4' } } };
+  return { request: (path, init) => app.request(path, init, connection) };
+};
 
 type HeaderMap = Record<string, string>;
 

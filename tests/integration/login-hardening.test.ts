@@ -13,7 +13,7 @@ import { startIdentityJobs } from '../../src/identity/jobs.ts';
 import { login } from '../../src/identity/sessions.ts';
 import { currentTotp } from '../../src/identity/totp.ts';
 import { createUser, updateSecurityPolicy } from '../../src/identity/users.ts';
-import { type ApiClient, apiClient, type Caller, withEnv } from '../helpers/api.ts';
+import { type ApiClient, apiClient, type Caller, fromAddress } from '../helpers/api.ts';
 import { testPassword } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
@@ -29,9 +29,6 @@ const unique = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
 const address = () => `198.51.100.${++counter % 250}`;
 const secretOf = (uri: string | undefined) => new URL(String(uri)).searchParams.get('secret') ?? '';
 
-/** What @hono/node-server hands the app: the connection, whose peer is the socket address. */
-const connection = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress, remotePort: 40000, remoteFamily: 'IPv4' } } });
-
 async function refused(attempt: Promise<unknown>): Promise<Error & { code?: string }> {
   try {
     await attempt;
@@ -45,7 +42,7 @@ describeEachBackend('sign-in hardening', (getDb) => {
   let app: App;
   const appWith = (extra: Partial<Config>) => createApp({ database: getDb(), config: { ...config, ...extra } });
   /** The client of an app whose requests come from a client address, as `caller`. */
-  const apiFrom = (target: App, from: string, caller: Caller = null) => apiClient(withEnv(target, connection(from)), caller);
+  const apiFrom = (target: App, from: string, caller: Caller = null) => apiClient(fromAddress(target, from), caller);
   const signIn = (target: App, name: string, password: string, from: string, headers: Record<string, string> = {}) =>
     apiFrom(target, from).post('/api/v1/auth/login', { name, password }, { headers });
   const newUser = async (roles: Parameters<typeof createUser>[1]['roles'] = ['leader'], totpExempt = true) => {
