@@ -19,6 +19,7 @@ import { rootActor } from '../../src/identity/actor.ts';
 import { issueAgentToken } from '../../src/ingest/agents.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { contiguous, delivered, fastAgent, metricValue, sleep, waitFor, writeAgentConfig } from '../helpers/agents.ts';
+import { apiClient, serverTarget } from '../helpers/api.ts';
 import { type ApiServer, startApiServer, testAppConfig } from '../helpers/api-server.ts';
 import { openTestDatabase, queryRows } from '../helpers/db.ts';
 import { call, signInCast, uid } from '../helpers/ingest.ts';
@@ -211,23 +212,20 @@ describe('network-agent through a PostgreSQL restart', () => {
           loss: 0,
         })),
       });
+      const client = apiClient(serverTarget(api.url));
       const postBulk = () =>
-        fetch(`${api.url}/api/v1/ingest/batches`, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${bulkToken}`, 'Content-Type': 'application/json' },
-          body: bulkBody,
-        });
+        client.post<{ status: string }>('/api/v1/ingest/batches', bulkBody, { headers: { Authorization: `Bearer ${bulkToken}` } });
       const inFlight = postBulk();
       await sleep(30);
       await server.halt();
       const first = await inFlight;
       expect([200, 503]).toContain(first.status);
 
-      const refused = await fetch(`${api.url}/api/v1/ingest/batches`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ agent: name, seq: 1_000_000, sent_at: new Date().toISOString(), next_report_seconds: 1, items: [] }),
-      });
+      const refused = await client.post(
+        '/api/v1/ingest/batches',
+        { agent: name, seq: 1_000_000, sent_at: new Date().toISOString(), next_report_seconds: 1, items: [] },
+        { headers: { Authorization: `Bearer ${token}` } },
+      );
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('5');
       await sleep(4000);
@@ -235,7 +233,7 @@ describe('network-agent through a PostgreSQL restart', () => {
 
       const again = await waitFor('the bulk batch to be taken', async () => {
         const res = await postBulk();
-        return res.status === 200 ? ((await res.json()) as { status: string }) : undefined;
+        return res.status === 200 ? res.body : undefined;
       });
       expect(again.status).toBe(first.status === 200 ? 'duplicate' : 'applied');
       expect((await delivered(database, bulk)).samples).toBe(5000);

@@ -23,8 +23,9 @@ import { rootActor } from '../../src/identity/actor.ts';
 import { issueAgentToken } from '../../src/ingest/agents.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { waitFor } from '../helpers/agents.ts';
+import { type ApiClient, apiClient, serverTarget } from '../helpers/api.ts';
 import { type ApiServer, startApiServer } from '../helpers/api-server.ts';
-import { callerWith } from '../helpers/auth.ts';
+import { callerWith, type TestCaller } from '../helpers/auth.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 import { requireProgram } from '../helpers/exposition.ts';
 import { newAgent, sample, type TestAgent } from '../helpers/ingest.ts';
@@ -79,50 +80,49 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
 describe.skipIf(missing)(`Prometheus → Alertmanager → yunwang${missing ? ` — skipped: ${missing}` : ''}`, () => {
   let database: Database;
   let api: ApiServer;
+  /** The API over HTTP, on the server's socket. */
+  let client: ApiClient;
   let dir: string;
   let prometheus: ReturnType<typeof start> | undefined;
   let alertmanager: ReturnType<typeof start> | undefined;
   let network: TestAgent;
-  let reader: Record<string, string>;
+  let reader: TestCaller;
   let seq = 0;
   const nodeCode = 'N-450100';
 
   const probe = async (up: boolean) => {
-    const res = await fetch(`${api.url}/api/v1/ingest/batches`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${network.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
+    const res = await client.post(
+      '/api/v1/ingest/batches',
+      {
         agent: network.name,
         seq: ++seq,
         sent_at: new Date().toISOString(),
         next_report_seconds: 30,
         items: [sample(nodeCode, new Date().toISOString(), up ? {} : { up: false, latency_ms: null, loss: 1 })],
-      }),
-    });
-    expect(res.status, await res.text()).toBe(200);
+      },
+      { headers: { Authorization: `Bearer ${network.token}` } },
+    );
+    expect(res.status, res.text).toBe(200);
   };
   const prometheusAlerts = async () => {
-    const res = await fetch(`${api.url}/api/v1/alerts?rule=prometheus&limit=100`, { headers: reader });
+    const res = await client.as(reader).get<{
+      items: { state: string; subject: { code: string }; region: string | null; severity: string; details: Record<string, unknown> }[];
+    }>('/api/v1/alerts?rule=prometheus&limit=100');
     expect(res.status).toBe(200);
-    return (
-      (await res.json()) as {
-        items: { state: string; subject: { code: string }; region: string | null; severity: string; details: Record<string, unknown> }[];
-      }
-    ).items.filter((a) => a.subject.code === 'YunwangNodeDown');
+    return res.body.items.filter((a) => a.subject.code === 'YunwangNodeDown');
   };
 
   beforeAll(async () => {
     database = await openTestDatabase('pglite');
     await loadDivisions(database.db);
     api = await startApiServer(database, { YUNWANG_METRICS_CACHE_SECONDS: 1 });
-    reader = (await callerWith(database.db, ['ops'])).headers;
+    client = apiClient(serverTarget(api.url));
+    reader = await callerWith(database.db, ['ops']);
     // The node the rule watches: a city-level metro node (the bounded set /metrics exposes).
-    const created = await fetch(`${api.url}/api/v1/network-nodes`, {
-      method: 'POST',
-      headers: { ...(await callerWith(database.db, ['ops'])).headers, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ code: nodeCode, name: '南宁市城域节点', region_code: '450100', tier: 'metro', commissioned: true }),
-    });
-    expect(created.status, await created.text()).toBe(201);
+    const created = await client
+      .as(await callerWith(database.db, ['ops']))
+      .post('/api/v1/network-nodes', { code: nodeCode, name: '南宁市城域节点', region_code: '450100', tier: 'metro', commissioned: true });
+    expect(created.status, created.text).toBe(201);
     network = await newAgent(database, 'network');
     const { token } = await issueAgentToken(database.db, { name: 'alertmanager-test', kind: 'alertmanager' }, rootActor('test'));
 

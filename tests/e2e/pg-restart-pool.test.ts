@@ -11,6 +11,7 @@ import { createApp } from '../../src/app.ts';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { queryRows } from '../../src/db/raw.ts';
 import { withoutQueryParameters } from '../../src/http/middleware.ts';
+import { apiClient } from '../helpers/api.ts';
 import { callerWith } from '../helpers/auth.ts';
 import { type PostgresServer, startPostgres } from '../setup/global.ts';
 
@@ -113,10 +114,11 @@ it('answers 503 with Retry-After, not 500, while the database is down, and logs 
       config: { YUNWANG_BODY_LIMIT_BYTES: 1_048_576, YUNWANG_IMPORT_LIMIT_BYTES: 67_108_864 },
       log: (line) => lines.push(line),
     });
-    expect((await app.request('/api/v1/systems', { headers: leader.headers })).status).toBe(200);
+    const api = apiClient(app, leader);
+    expect((await api.get('/api/v1/systems')).status).toBe(200);
     await server.halt();
     try {
-      const down = await app.request('/api/v1/systems', { headers: leader.headers });
+      const down = await api.get('/api/v1/systems');
       expect(down.status).toBe(503);
       expect(down.headers.get('content-type')).toContain('application/problem+json');
       expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);

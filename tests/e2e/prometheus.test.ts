@@ -31,6 +31,7 @@ import { startDemoLiveAgents } from '../../src/demo/live.ts';
 import { loadDemoData } from '../../src/demo/load.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { waitFor } from '../helpers/agents.ts';
+import { type ApiClient, apiClient, serverTarget } from '../helpers/api.ts';
 import { type ApiServer, startApiServer } from '../helpers/api-server.ts';
 import { callerWith } from '../helpers/auth.ts';
 import { openTestDatabase } from '../helpers/db.ts';
@@ -86,6 +87,8 @@ interface QueryAnswer {
 describe.skipIf(missing)(`Prometheus scraping yunwang answers every shipped query${missing ? ` — skipped: ${missing}` : ''}`, () => {
   let database: Database;
   let api: ApiServer;
+  /** yunwang's API over HTTP, on the server's socket. */
+  let client: ApiClient;
   let dir: string;
   let prometheus: ChildProcess | undefined;
   let promUrl: string;
@@ -105,11 +108,12 @@ describe.skipIf(missing)(`Prometheus scraping yunwang answers every shipped quer
     await loadDivisions(database.db);
     await loadDemoData(database.db, { scale: 0.2 });
     api = await startApiServer(database, { YUNWANG_METRICS_CACHE_SECONDS: 1 });
+    client = apiClient(serverTarget(api.url));
 
     // The demo's own live agents fill the node, agent and tenant panels, through the real
     // ingest route on the socket; a duplicate and a refused batch fill the ingest panels.
     const demoLive = startDemoLiveAgents({
-      app: { request: (path, init) => fetch(`${api.url}${path}`, init) },
+      app: serverTarget(api.url),
       db: database.db,
       intervalSeconds: 3600,
     });
@@ -117,12 +121,12 @@ describe.skipIf(missing)(`Prometheus scraping yunwang answers every shipped quer
     await demoLive.stop();
     const network = await newAgent(database, 'network');
     const post = async (agent: TestAgent, items: unknown[], expected: number, seq: number) => {
-      const res = await fetch(`${api.url}/api/v1/ingest/batches`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${agent.token}`, 'Content-Type': 'application/json', 'User-Agent': 'yunwang-agent/9.9.9 (test)' },
-        body: JSON.stringify({ agent: agent.name, seq, sent_at: new Date().toISOString(), next_report_seconds: 30, items }),
-      });
-      expect(res.status, await res.text()).toBe(expected);
+      const res = await client.post(
+        '/api/v1/ingest/batches',
+        { agent: agent.name, seq, sent_at: new Date().toISOString(), next_report_seconds: 30, items },
+        { headers: { Authorization: `Bearer ${agent.token}`, 'User-Agent': 'yunwang-agent/9.9.9 (test)' } },
+      );
+      expect(res.status, res.text).toBe(expected);
     };
     const now = new Date().toISOString();
     await post(network, [sample('N-450100', now)], 200, 1);
@@ -202,13 +206,13 @@ describe.skipIf(missing)(`Prometheus scraping yunwang answers every shipped quer
   });
 
   it('serves the GeoJSON the coverage map draws, with the figures its style rules read', async () => {
-    const url = `${api.url}/geo/guangxi-cities.json?indicator=${variables.indicator}`;
+    const url = `/geo/guangxi-cities.json?indicator=${variables.indicator}`;
     // Map layers are for signed-in users: the console's session (here a leader's token).
-    expect((await fetch(url)).status).toBe(401);
+    expect((await client.get(url)).status).toBe(401);
     const leader = await callerWith(database.db, ['leader']);
-    const res = await fetch(url, { headers: leader.headers });
+    const res = await client.as(leader).get<{ features: { properties: { percent?: number | null } }[] }>(url);
     expect(res.status).toBe(200);
-    const shapes = (await res.json()) as { features: { properties: { percent?: number | null } }[] };
+    const shapes = res.body;
     expect(shapes.features).toHaveLength(14);
     expect(shapes.features.every((f) => typeof f.properties.percent === 'number')).toBe(true);
   });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiClient, apiClient, serverTarget } from '../helpers/api.ts';
 import { runYunwang } from '../helpers/cli.ts';
 import { freePort } from '../helpers/ports.ts';
 
@@ -18,7 +19,8 @@ const cli = fileURLToPath(new URL('../../bin/yunwang.mjs', import.meta.url));
 describe('yunwang serve after kill -9', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
-  let url: string;
+  /** The server's API over HTTP, as nobody. */
+  let client: ApiClient;
   let token: string;
   let server: { child: ChildProcess; output: () => string } | undefined;
 
@@ -35,7 +37,7 @@ describe('yunwang serve after kill -9', () => {
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}):\n${output}`);
-      const ready = await fetch(`${url}/readyz`).catch(() => undefined);
+      const ready = await client.get('/readyz').catch(() => undefined);
       if (ready?.status === 200) return child;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -52,7 +54,7 @@ describe('yunwang serve after kill -9', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'yunwang-restart-'));
     const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
+    client = apiClient(serverTarget(`http://127.0.0.1:${port}`));
     env = {
       PATH: process.env.PATH,
       HOME: dir,
@@ -86,9 +88,9 @@ describe('yunwang serve after kill -9', () => {
 
     await serve();
     expect(server?.output()).toContain(`took over the lock ${lockFile} from process ${first.pid}`);
-    const read = await fetch(`${url}/api/v1/departments`, { headers: { Authorization: `Bearer ${token}` } });
+    const read = await client.as({ headers: { Authorization: `Bearer ${token}` } }).get('/api/v1/departments');
     expect(read.status).toBe(200);
-    const live = await fetch(`${url}/livez`);
+    const live = await client.get('/livez');
     expect(live.status).toBe(200);
   }, 180_000);
 });

@@ -7,6 +7,8 @@
  *   const a = await api.post('/api/v1/systems', { code: 'S-1', … });
  *   await api.as(cast.callers.leader).get('/api/v1/systems/S-1');
  *   await api.as(null).post('/api/v1/import/systems', form);  // FormData, strings, bytes go as given
+ *   await api.post('/api/v1/import/systems', fileForm(csv, 'systems.csv'));
+ *   await api.as({ headers: { Cookie: session.cookie } }).form('/console/submit', { _api: '/api/v1/systems', … });
  */
 
 export type Json = Record<string, unknown>;
@@ -18,6 +20,18 @@ export interface RequestTarget {
 
 /** A real server at `baseUrl` (e.g. `http://127.0.0.1:4000`), reached with fetch. */
 export const serverTarget = (baseUrl: string): RequestTarget => ({ request: (path, init) => fetch(`${baseUrl}${path}`, init) });
+
+/**
+ * The app as reached from a client address: every request is given, as the third argument of
+ * Hono's `app.request`, the connection @hono/node-server hands the app (the socket's peer).
+ */
+export const fromAddress = (
+  app: { request: (path: string, init?: RequestInit, env?: object) => Response | Promise<Response> },
+  remoteAddress: string,
+): RequestTarget => {
+  const connection = { incoming: { socket: { remoteAddress, remotePort: 40000, remoteFamily: 'IPv4' } } };
+  return { request: (path, init) => app.request(path, init, connection) };
+};
 
 type HeaderMap = Record<string, string>;
 
@@ -52,6 +66,8 @@ export interface ApiClient {
   patch<T = Json>(path: string, body?: unknown, options?: SendOptions): Promise<Answer<T>>;
   delete<T = Json>(path: string, body?: unknown, options?: SendOptions): Promise<Answer<T>>;
   send<T = Json>(method: string, path: string, body?: unknown, options?: SendOptions): Promise<Answer<T>>;
+  /** POSTs an HTML form as a browser without scripts does: the fields URL-encoded. */
+  form<T = Json>(path: string, fields: Record<string, string>, options?: SendOptions): Promise<Answer<T>>;
   /** The unread response, for a test of the response itself (streams, clones, exact bytes). */
   raw(method: string, path: string, body?: unknown, options?: SendOptions): Promise<Response>;
   /** The same client acting as another caller. */
@@ -93,6 +109,17 @@ export async function answerOf<T = Json>(res: Response): Promise<Answer<T>> {
   return { status: res.status, type, headers: res.headers, text, bytes, body };
 }
 
+/**
+ * A multipart form with one field, `file`, holding `content` (a string goes as UTF-8) as a file
+ * named `name`: what the import endpoints read.
+ */
+export function fileForm(content: string | Uint8Array, name: string, options: { type?: string } = {}): FormData {
+  const form = new FormData();
+  // A copy: a File takes only views of a plain ArrayBuffer.
+  form.append('file', new File([typeof content === 'string' ? content : new Uint8Array(content)], name, options));
+  return form;
+}
+
 /** A client for `target` acting as `caller` (nobody by default). */
 export function apiClient(target: RequestTarget, caller: Caller = null): ApiClient {
   const raw = async (method: string, path: string, body?: unknown, options: SendOptions = {}) =>
@@ -106,6 +133,8 @@ export function apiClient(target: RequestTarget, caller: Caller = null): ApiClie
     patch: <T = Json>(path: string, body?: unknown, options?: SendOptions) => send<T>('PATCH', path, body, options),
     delete: <T = Json>(path: string, body?: unknown, options?: SendOptions) => send<T>('DELETE', path, body, options),
     send,
+    form: <T = Json>(path: string, fields: Record<string, string>, options?: SendOptions) =>
+      send<T>('POST', path, new URLSearchParams(fields).toString(), { contentType: 'application/x-www-form-urlencoded', ...options }),
     raw,
     as: (other) => apiClient(target, other),
   };

@@ -16,16 +16,9 @@ import { loadDivisions } from '../../src/regions/service.ts';
 import type { DepartmentInput } from '../../src/registry/kinds/departments.ts';
 import type { SystemInput } from '../../src/registry/kinds/systems.ts';
 import type { ImportKind } from '../../src/registry/schemas.ts';
+import { type Answer, type ApiClient, apiClient, fileForm, type Json } from '../helpers/api.ts';
 import { type Cast, createCast } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
-
-type Json = Record<string, unknown>;
-
-interface Answer {
-  status: number;
-  type: string;
-  body: Json;
-}
 
 interface FieldError {
   field: string;
@@ -111,23 +104,12 @@ const system = (extra: Partial<SystemInput> & Pick<SystemInput, 'code' | 'depart
 describeEachBackend('imports and exports API', (getDb) => {
   let app: App;
   let cast: Cast;
-  /** The headers of the caller allowed to make a request. */
-  const auth = (method: string, path: string) => cast.callerFor(method, path).headers;
-
-  const answer = async (res: Response): Promise<Answer> => {
-    const text = await res.text();
-    const type = res.headers.get('content-type') ?? '';
-    const body: unknown = text && type.includes('json') ? JSON.parse(text) : {};
-    return { status: res.status, type, body: body as Json };
-  };
+  /** Each request as the caller of the cast allowed to make it. */
+  let api: ApiClient;
 
   /** POSTs one file as multipart field `file`. */
-  const upload = async (kind: string, data: Uint8Array | string, name = 'x.csv', query = '', on: App = app): Promise<Answer> => {
-    const form = new FormData();
-    form.append('file', new File([typeof data === 'string' ? utf8(data) : new Uint8Array(data)], name));
-    const path = `/api/v1/import/${kind}${query}`;
-    return answer(await on.request(path, { method: 'POST', body: form, headers: auth('POST', path) }));
-  };
+  const upload = (kind: string, data: Uint8Array | string, name = 'x.csv', query = '', on: ApiClient = api): Promise<Answer> =>
+    on.post(`/api/v1/import/${kind}${query}`, fileForm(data, name));
   const imported = async (kind: string, data: Uint8Array | string, name = 'x.csv', query = ''): Promise<ImportReport> => {
     const a = await upload(kind, data, name, query);
     expect(a.status, JSON.stringify(a.body)).toBe(200);
@@ -135,14 +117,12 @@ describeEachBackend('imports and exports API', (getDb) => {
     return a.body as unknown as ImportReport;
   };
   const exported = async (kind: ImportKind, format: 'csv' | 'xlsx'): Promise<Uint8Array> => {
-    const path = `/api/v1/export/${kind}?format=${format}`;
-    const res = await app.request(path, { headers: auth('GET', path) });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toContain(format === 'csv' ? 'text/csv' : 'spreadsheetml.sheet');
-    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${kind}.${format}"`);
-    return new Uint8Array(await res.arrayBuffer());
+    const a = await api.get(`/api/v1/export/${kind}?format=${format}`);
+    expect(a.status).toBe(200);
+    expect(a.headers.get('content-type')).toContain(format === 'csv' ? 'text/csv' : 'spreadsheetml.sheet');
+    expect(a.headers.get('content-disposition')).toBe(`attachment; filename="${kind}.${format}"`);
+    return a.bytes;
   };
-  const getJson = async (path: string): Promise<Answer> => answer(await app.request(path, { headers: auth('GET', path) }));
   const problem = (a: Answer) => a.body as unknown as Problem;
   const expectProblem = (a: Answer, status: number, code?: string) => {
     expect(a.status, JSON.stringify(a.body)).toBe(status);
@@ -179,6 +159,7 @@ describeEachBackend('imports and exports API', (getDb) => {
     await loadDivisions(getDb().db);
     app = createApp({ database: getDb(), config });
     cast = await createCast(app, getDb().db, { code: home, name: '自治区测试主管部门', region_code: '450000' });
+    api = apiClient(app, cast);
   });
 
   describe('CSV import', () => {
@@ -196,7 +177,7 @@ describeEachBackend('imports and exports API', (getDb) => {
         unchanged: 0,
         dry_run: false,
       });
-      expect((await getJson(`/api/v1/departments/${child.code}`)).body).toMatchObject({ parent_code: parent.code, kind: 'institution' });
+      expect((await api.get(`/api/v1/departments/${child.code}`)).body).toMatchObject({ parent_code: parent.code, kind: 'institution' });
 
       const systems = [
         system({ code: uid('S'), department_code: parent.code, state: 'migrated', state_at: '2020-03-01' }),
@@ -212,7 +193,7 @@ describeEachBackend('imports and exports API', (getDb) => {
         unchanged: 0,
         dry_run: false,
       });
-      expect((await getJson(`/api/v1/systems/${systems[0]?.code}`)).body).toMatchObject({
+      expect((await api.get(`/api/v1/systems/${systems[0]?.code}`)).body).toMatchObject({
         department_code: parent.code,
         classification: 'pending',
         state: 'migrated',
@@ -234,7 +215,7 @@ describeEachBackend('imports and exports API', (getDb) => {
         updated: 1,
         unchanged: 2,
       });
-      expect((await getJson(`/api/v1/systems/${systems[2]?.code}`)).body).toMatchObject({
+      expect((await api.get(`/api/v1/systems/${systems[2]?.code}`)).body).toMatchObject({
         name: '合浦县不动产登记系统（二期）',
         state: 'migrating',
       });
@@ -258,12 +239,12 @@ describeEachBackend('imports and exports API', (getDb) => {
         dry_run: true,
       });
       expect(await counts()).toEqual(before);
-      expect((await getJson(`/api/v1/systems/${fresh.code}`)).status).toBe(404);
-      expect((await getJson(`/api/v1/systems/${existing.code}`)).body).toMatchObject({ state: 'not_migrated', state_at: null });
+      expect((await api.get(`/api/v1/systems/${fresh.code}`)).status).toBe(404);
+      expect((await api.get(`/api/v1/systems/${existing.code}`)).body).toMatchObject({ state: 'not_migrated', state_at: null });
 
       // The same file for real does what the dry run said.
       expect(await imported('systems', file)).toMatchObject({ created: 1, updated: 1, unchanged: 0, dry_run: false });
-      expect((await getJson(`/api/v1/systems/${existing.code}`)).body).toMatchObject({ state: 'migrating', state_at: '2020-02-01' });
+      expect((await api.get(`/api/v1/systems/${existing.code}`)).body).toMatchObject({ state: 'migrating', state_at: '2020-02-01' });
     });
 
     it('rejects a file with three bad rows, naming every one by row and column, and writes nothing', async () => {
@@ -294,7 +275,7 @@ describeEachBackend('imports and exports API', (getDb) => {
       expect(errors.find((e) => e.row === 6)?.message).toBe('is not a department of yours');
       expect(new Set(errors.map((e) => e.row))).toEqual(new Set([3, 5, 6]));
       expect(await counts()).toEqual(before);
-      for (const code of codes) expect((await getJson(`/api/v1/systems/${code}`)).status).toBe(404);
+      for (const code of codes) expect((await api.get(`/api/v1/systems/${code}`)).status).toBe(404);
     });
 
     it("reports a row whose only fault is in the database (an unknown department) by row and column, as not the caller's", async () => {
@@ -328,13 +309,13 @@ describeEachBackend('imports and exports API', (getDb) => {
       );
       expect([...departmentsFile.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       expect(await imported('departments', departmentsFile)).toMatchObject({ rows: 2, created: 2 });
-      expect((await getJson(`/api/v1/departments/${parent}`)).body).toMatchObject({
+      expect((await api.get(`/api/v1/departments/${parent}`)).body).toMatchObject({
         name: '北海市发展和改革委员会',
         kind: 'government',
         extranet_connected: true,
         extranet_connected_at: '2019-10-01',
       });
-      expect((await getJson(`/api/v1/departments/${child}`)).body).toMatchObject({
+      expect((await api.get(`/api/v1/departments/${child}`)).body).toMatchObject({
         kind: 'institution',
         parent_code: parent,
         extranet_connected: false,
@@ -354,12 +335,12 @@ describeEachBackend('imports and exports API', (getDb) => {
         );
       // The department registers its systems pending (待认定) …
       expect(await imported('systems', systemsFile(['待认定', '待认定']))).toMatchObject({ rows: 2, created: 2 });
-      expect((await getJson(`/api/v1/systems/${s1}`)).body).toMatchObject({
+      expect((await api.get(`/api/v1/systems/${s1}`)).body).toMatchObject({
         classification: 'pending',
         state: 'migrated',
         state_at: '2020-03-05',
       });
-      expect((await getJson(`/api/v1/systems/${s2}`)).body).toMatchObject({
+      expect((await api.get(`/api/v1/systems/${s2}`)).body).toMatchObject({
         classification: 'pending',
         state: 'retired',
         state_at: '2020-06-30',
@@ -369,19 +350,14 @@ describeEachBackend('imports and exports API', (getDb) => {
         [s1, 'non_classified'],
         [s2, 'classified'],
       ] as const) {
-        const path = `/api/v1/systems/${code}/certifications`;
-        const certified = await app.request(path, {
-          method: 'POST',
-          headers: { ...auth('POST', path), 'Content-Type': 'application/json' },
-          body: JSON.stringify({ classification, evidence: '测试认定' }),
-        });
+        const certified = await api.post(`/api/v1/systems/${code}/certifications`, { classification, evidence: '测试认定' });
         expect(certified.status).toBe(201);
       }
       // … and a file saying 非涉密 and 涉密 now agrees with the registry: nothing to change.
       const certifiedFile = systemsFile(['非涉密', '涉密']);
       expect(await imported('systems', certifiedFile)).toMatchObject({ unchanged: 2, created: 0, updated: 0 });
-      expect((await getJson(`/api/v1/systems/${s1}`)).body).toMatchObject({ classification: 'non_classified' });
-      expect((await getJson(`/api/v1/systems/${s2}`)).body).toMatchObject({ classification: 'classified' });
+      expect((await api.get(`/api/v1/systems/${s1}`)).body).toMatchObject({ classification: 'non_classified' });
+      expect((await api.get(`/api/v1/systems/${s2}`)).body).toMatchObject({ classification: 'classified' });
 
       // The same file without its BOM reads the same: nothing to change.
       expect(await imported('systems', certifiedFile.subarray(3))).toMatchObject({ unchanged: 2, created: 0, updated: 0 });
@@ -398,31 +374,31 @@ describeEachBackend('imports and exports API', (getDb) => {
       const workbook = await writeExportFile('systems', systems, 'xlsx');
       expect([...workbook.subarray(0, 4)]).toEqual([0x50, 0x4b, 0x03, 0x04]);
       expect(await imported('systems', workbook, 'x.xlsx')).toMatchObject({ rows: 2, created: 2 });
-      expect((await getJson(`/api/v1/systems/${systems[0]?.code}`)).body).toMatchObject({ state: 'migrated', state_at: '2020-08-08' });
-      expect((await getJson(`/api/v1/systems/${systems[1]?.code}`)).body).toMatchObject({ name: '00123', classification: 'pending' });
+      expect((await api.get(`/api/v1/systems/${systems[0]?.code}`)).body).toMatchObject({ state: 'migrated', state_at: '2020-08-08' });
+      expect((await api.get(`/api/v1/systems/${systems[1]?.code}`)).body).toMatchObject({ name: '00123', classification: 'pending' });
       expect(await imported('systems', workbook, 'x.xlsx')).toMatchObject({ unchanged: 2 });
 
       // Once the reviewer has certified one as classified, a workbook saying so changes nothing.
-      const path = `/api/v1/systems/${systems[1]?.code}/certifications`;
-      const certified = await app.request(path, {
-        method: 'POST',
-        headers: { ...auth('POST', path), 'Content-Type': 'application/json' },
-        body: JSON.stringify({ classification: 'classified', evidence: '测试认定' }),
+      const certified = await api.post(`/api/v1/systems/${systems[1]?.code}/certifications`, {
+        classification: 'classified',
+        evidence: '测试认定',
       });
       expect(certified.status).toBe(201);
       const agreeing = systems.map((s, i) => (i === 1 ? { ...s, classification: 'classified' as const } : s));
       expect(await imported('systems', await writeExportFile('systems', agreeing, 'xlsx'), 'x.xlsx')).toMatchObject({ unchanged: 2 });
-      expect((await getJson(`/api/v1/systems/${systems[1]?.code}`)).body).toMatchObject({ name: '00123', classification: 'classified' });
+      expect((await api.get(`/api/v1/systems/${systems[1]?.code}`)).body).toMatchObject({ name: '00123', classification: 'classified' });
     });
   });
 
   describe('export and round trip', () => {
     it('exports CSV and XLSX that re-import unchanged and read back as what was imported', async () => {
       const cloud = uid('C');
-      const c = await app.request('/api/v1/clouds', {
-        method: 'POST',
-        headers: { ...auth('POST', '/api/v1/clouds'), 'Content-Type': 'application/json' },
-        body: JSON.stringify({ code: cloud, name: '北海市政务云', kind: 'city', provider: 'Huawei', region_code: '450500' }),
+      const c = await api.post('/api/v1/clouds', {
+        code: cloud,
+        name: '北海市政务云',
+        kind: 'city',
+        provider: 'Huawei',
+        region_code: '450500',
       });
       expect(c.status).toBe(201);
 
@@ -500,7 +476,7 @@ describeEachBackend('imports and exports API', (getDb) => {
     });
 
     it('refuses an unknown export format', async () => {
-      const a = await getJson('/api/v1/export/systems?format=pdf');
+      const a = await api.get('/api/v1/export/systems?format=pdf');
       expectProblem(a, 422, 'validation_failed');
     });
   });
@@ -511,12 +487,8 @@ describeEachBackend('imports and exports API', (getDb) => {
         ['编码', '名称', '部门编码', '状态'],
         [uid('S'), '系统', 'NO-SUCH-DEPT', '完成'],
       ]);
-      const as = async (who: keyof Cast['callers'], kind: string) => {
-        const form = new FormData();
-        form.append('file', new File([utf8(file)], 'x.csv'));
-        const headers = cast.callers[who].headers;
-        return answer(await app.request(`/api/v1/import/${kind}`, { method: 'POST', body: form, headers }));
-      };
+      const as = (who: keyof Cast['callers'], kind: string) =>
+        api.as(cast.callers[who]).post(`/api/v1/import/${kind}`, fileForm(file, 'x.csv'));
       const before = await counts();
       // The leader reads everything and writes nothing; the file's faults are not its business.
       const leader = await as('leader', 'systems');
@@ -550,9 +522,7 @@ describeEachBackend('imports and exports API', (getDb) => {
     it('a missing file field → 422', async () => {
       const form = new FormData();
       form.append('other', 'not a file');
-      const a = await answer(
-        await app.request('/api/v1/import/systems', { method: 'POST', body: form, headers: auth('POST', '/api/v1/import/systems') }),
-      );
+      const a = await api.post('/api/v1/import/systems', form);
       expectProblem(a, 422, 'validation_failed');
       expect((problem(a).errors ?? []).some((e) => e.field.endsWith('file'))).toBe(true);
     });
@@ -583,7 +553,7 @@ describeEachBackend('imports and exports API', (getDb) => {
       const small = createApp({ database: getDb(), config: { ...config, YUNWANG_IMPORT_LIMIT_BYTES: 4096 } });
       const rows = Array.from({ length: 200 }, (_, i) => [`BIG-${i}`, '一个名字很长的测试系统', 'NO-DEPT']);
       const before = await counts();
-      const a = await upload('systems', csv([['code', 'name', 'department_code'], ...rows]), 'x.csv', '', small);
+      const a = await upload('systems', csv([['code', 'name', 'department_code'], ...rows]), 'x.csv', '', apiClient(small, cast));
       expectProblem(a, 413, 'payload_too_large');
       expect(await counts()).toEqual(before);
     });

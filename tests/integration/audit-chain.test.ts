@@ -10,6 +10,7 @@ import { recordAudit, verifyAuditChain } from '../../src/audit/service.ts';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
+import { apiClient } from '../helpers/api.ts';
 import { callerWith } from '../helpers/auth.ts';
 import { runYunwang } from '../helpers/cli.ts';
 import { backends, createPostgresDatabase, describeEachBackend, queryRows } from '../helpers/db.ts';
@@ -122,11 +123,11 @@ describeEachBackend('audit chain', (getDb) => {
     // The auditor sees the same verdict over HTTP.
     const app = createApp({ database, config });
     const auditor = await callerWith(database.db, ['auditor']);
-    const res = await app.request('/api/v1/audit/verify', { headers: auditor.headers });
+    const res = await apiClient(app, auditor).get('/api/v1/audit/verify');
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ ok: false, firstBroken: { id: victim } });
+    expect(res.body).toMatchObject({ ok: false, firstBroken: { id: victim } });
     const leader = await callerWith(database.db, ['leader']);
-    expect((await app.request('/api/v1/audit/verify', { headers: leader.headers })).status).toBe(403);
+    expect((await apiClient(app, leader).get('/api/v1/audit/verify')).status).toBe(403);
 
     // Put back as it was, the chain holds again.
     await asReplica(database, sql`update audit_log set after = ${JSON.stringify(saved.after)}::jsonb where id = ${victim}`);

@@ -19,6 +19,7 @@ import { routePolicy } from '../../src/identity/policy.ts';
 import { type Role, roles } from '../../src/identity/roles.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { importKinds } from '../../src/registry/schemas.ts';
+import { type Answer, type ApiClient, apiClient, fileForm } from '../helpers/api.ts';
 import { callerWith, neededPermission, type OpenApiPaths, openApiPaths, type TestCaller } from '../helpers/auth.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 
@@ -82,6 +83,7 @@ const uid = (prefix: string) => `AZ-${prefix}-${++counter}`;
 
 describeEachBackend('authorization matrix', (getDb) => {
   let app: App;
+  let api: ApiClient;
   const callers = new Map<CallerName, TestCaller | null>();
   const home = uid('HOME');
   const other = uid('OTHER');
@@ -91,22 +93,19 @@ describeEachBackend('authorization matrix', (getDb) => {
   let reReviewId = 0;
   const target = `az-target-${process.pid}`;
 
-  const send = async (caller: TestCaller | null | undefined, method: string, path: string, body?: unknown): Promise<Response> => {
-    const headers: Record<string, string> = { ...(caller?.headers ?? {}) };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    return app.request(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  };
+  /** The client acting as a caller of the matrix (anonymous: null). */
+  const as = (caller: TestCaller | null | undefined) => api.as(caller ?? null);
   const setUp = async (caller: TestCaller | null | undefined, path: string, body: unknown): Promise<Record<string, unknown>> => {
-    const res = await send(caller, 'POST', path, body);
-    const text = await res.text();
-    expect(res.status, `${path}: ${text}`).toBe(201);
-    return JSON.parse(text) as Record<string, unknown>;
+    const created = await as(caller).post(path, body);
+    expect(created.status, `${path}: ${created.text}`).toBe(201);
+    return created.body;
   };
 
   beforeAll(async () => {
     const { db } = getDb();
     await loadDivisions(db);
     app = createApp({ database: getDb(), config });
+    api = apiClient(app);
     callers.set('anonymous', null);
     for (const role of roles) if (role !== 'department') callers.set(role, await callerWith(db, [role]));
 
@@ -135,7 +134,7 @@ describeEachBackend('authorization matrix', (getDb) => {
       ).id,
     );
     reReviewId = Number((await setUp(reviewer, `/api/v1/certifications/${certificationId}/re-reviews`, { due_at: '2030-01-01' })).id);
-    const created = await send(sysadmin, 'POST', '/api/v1/users', { name: target });
+    const created = await as(sysadmin).post('/api/v1/users', { name: target });
     expect(created.status).toBe(201);
   });
 
@@ -176,14 +175,10 @@ describeEachBackend('authorization matrix', (getDb) => {
     transitionDepartment: { to: 'connected', effective_at: '2020-01-01' },
   };
 
-  const request = async (caller: TestCaller | null | undefined, cell: Cell, path: string): Promise<Response> => {
-    if (cell.operationId === 'importFile') {
-      const form = new FormData();
-      form.append('file', new File([new TextEncoder().encode('code\r\nX-1\r\n')], 'matrix.csv'));
-      return app.request(path, { method: 'POST', body: form, headers: caller?.headers ?? {} });
-    }
+  const request = async (caller: TestCaller | null | undefined, cell: Cell, path: string): Promise<Answer> => {
+    if (cell.operationId === 'importFile') return as(caller).post(path, fileForm('code\r\nX-1\r\n', 'matrix.csv'));
     const body = ['POST', 'PUT', 'PATCH'].includes(cell.method) ? (bodies[cell.operationId] ?? {}) : undefined;
-    return send(caller, cell.method, path, body);
+    return as(caller).send(cell.method, path, body);
   };
 
   it('every operation of the OpenAPI document has a rule in the route policy', async () => {
@@ -210,9 +205,9 @@ describeEachBackend('authorization matrix', (getDb) => {
     );
     expect(operationsWithoutRule(await openApiPaths(extended))).toEqual(['unruledOperation']);
     for (const caller of ['sysadmin', 'leader', 'anonymous'] as const) {
-      const res = await extended.request('/api/v1/unruled', { headers: callers.get(caller)?.headers ?? {} });
+      const res = await apiClient(extended, callers.get(caller) ?? null).get('/api/v1/unruled');
       expect(res.status, caller).toBe(403);
-      expect(await res.text()).toContain('no authorization rule');
+      expect(res.text).toContain('no authorization rule');
     }
   });
 
@@ -223,9 +218,8 @@ describeEachBackend('authorization matrix', (getDb) => {
       for (const name of callerNames) {
         const expected = expectedOutcome(name, cell.operationId, path, ownedByHome);
         const res = await request(callers.get(name), cell, path);
-        const text = await res.text();
         const ok = expected === 'allowed' ? res.status !== 401 && res.status !== 403 && res.status < 500 : res.status === expected;
-        if (!ok) mismatches.push(`${name}: expected ${expected}, got ${res.status} ${text.slice(0, 200)}`);
+        if (!ok) mismatches.push(`${name}: expected ${expected}, got ${res.status} ${res.text.slice(0, 200)}`);
       }
       expect(mismatches, `${cell.method} ${path}`).toEqual([]);
     });

@@ -12,6 +12,7 @@ import { openAlertCounts } from '../../src/alerts/service.ts';
 import { type App, createApp } from '../../src/app.ts';
 import { alerts, silences } from '../../src/db/schema/index.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
+import { type ApiClient, apiClient } from '../helpers/api.ts';
 import { callerWith, signIn } from '../helpers/auth.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 import {
@@ -41,6 +42,7 @@ interface Session {
 
 describeEachBackend('console alerts', (getDb) => {
   let app: App;
+  let api: ApiClient;
   const sessions: Record<string, Session> = {};
   let node: Json;
   let nodeAgent: TestAgent;
@@ -48,18 +50,16 @@ describeEachBackend('console alerts', (getDb) => {
   let ownTenantAlertId: number;
   let otherTenantAlertId: number;
 
-  const page = (path: string, who: string) => app.request(path, { headers: { Cookie: sessions[who]?.cookie as string } });
+  /** A user as a browser: the session cookie alone (a form carries its CSRF token as a field). */
+  const as = (who: string) => api.as({ headers: { Cookie: sessions[who]?.cookie as string } });
+  const page = (path: string, who: string) => as(who).get(path);
   const html = async (path: string, who: string) => {
     const res = await page(path, who);
     expect(res.status, `${who} ${path}`).toBe(200);
-    return res.text();
+    return res.text;
   };
   const submit = (who: string, fields: Record<string, string>) =>
-    app.request('/console/submit', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: sessions[who]?.cookie as string },
-      body: new URLSearchParams({ _csrf: sessions[who]?.csrf as string, ...fields }).toString(),
-    });
+    as(who).form('/console/submit', { _csrf: sessions[who]?.csrf as string, ...fields });
   const formOf = (text: string, id: string) => text.match(new RegExp(`<form[^>]*id="${id}"[^>]*>[\\s\\S]*?</form>`))?.[0] ?? '';
   const cycle = (now: Date) => runEvaluationCycle(getDb().db, engine, now);
 
@@ -67,6 +67,7 @@ describeEachBackend('console alerts', (getDb) => {
     const { db } = getDb();
     await loadDivisions(db);
     app = createApp({ database: getDb(), config });
+    api = apiClient(app);
     await signInCast(app, db);
     const own = await newDepartment(app);
     const other = await newDepartment(app);
@@ -199,7 +200,7 @@ describeEachBackend('console alerts', (getDb) => {
     expect((await page(`/console/nodes/${node.code}`, 'leader')).status).toBe(200);
     const refused = await page(`/console/nodes/${node.code}`, 'clerk');
     expect(refused.status).toBe(403);
-    expect(await refused.text()).toContain('无权访问');
+    expect(refused.text).toContain('无权访问');
     expect((await page('/console/nodes/NO-SUCH-NODE', 'ops')).status).toBe(404);
   });
 
@@ -215,8 +216,7 @@ describeEachBackend('console alerts', (getDb) => {
   it('puts the count of firing critical alerts in the nav badge, as the counts API says', async () => {
     const text = await html('/console/overview', 'ops');
     const badge = Number(text.match(/id="alert-badge" data-count="(\d+)"/)?.[1]);
-    const counts = await app.request('/api/v1/alerts/counts', { headers: { Cookie: sessions.ops?.cookie as string } });
-    const body = (await counts.json()) as { firing_critical: number };
+    const { body } = await as('ops').get<{ firing_critical: number }>('/api/v1/alerts/counts');
     expect(badge).toBe(body.firing_critical);
     expect(badge).toBeGreaterThanOrEqual(1);
     // Ops read every alert, as the local operator does.
@@ -238,7 +238,7 @@ describeEachBackend('console alerts', (getDb) => {
   it('acknowledges, silences and expires without scripts, through /console/submit', async () => {
     const next = `/console/alerts?id=${nodeAlertId}`;
     const acked = await submit('ops', { _api: `/api/v1/alerts/${nodeAlertId}/acknowledge`, _next: next, note: '已派人到现场' });
-    expect(acked.status, await acked.clone().text()).toBe(303);
+    expect(acked.status, acked.text).toBe(303);
     expect(acked.headers.get('location')).toBe(next);
     const after = await html(next, 'ops');
     expect(after.match(/<tr data-alert="\d+"[^>]*>/g)?.find((r) => r.includes(`"${nodeAlertId}"`))).toContain('data-state="acknowledged"');
@@ -259,7 +259,7 @@ describeEachBackend('console alerts', (getDb) => {
       ends_at: new Date(Date.now() + 2 * 3600_000).toISOString(),
       reason: '线路割接',
     });
-    expect(silenced.status, await silenced.clone().text()).toBe(303);
+    expect(silenced.status, silenced.text).toBe(303);
     const [row] = await getDb().db.select().from(alerts).where(eq(alerts.id, nodeAlertId));
     expect(row?.silencedBy).toBeGreaterThan(0);
     const [silence] = await getDb()
@@ -272,7 +272,7 @@ describeEachBackend('console alerts', (getDb) => {
     expect(listed).toContain('mark-silenced');
 
     const expired = await submit('ops', { _api: `/api/v1/silences/${silence?.id}`, _method: 'DELETE', _next: '/console/alerts' });
-    expect(expired.status, await expired.clone().text()).toBe(303);
+    expect(expired.status, expired.text).toBe(303);
     const [gone] = await getDb()
       .db.select()
       .from(silences)

@@ -12,6 +12,7 @@ import { workOrderStates } from '../../src/db/schema/enums.ts';
 import { seedDemoWorkOrders } from '../../src/demo/work-orders.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
+import { type ApiClient, apiClient } from '../helpers/api.ts';
 import { callerWith, signIn } from '../helpers/auth.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 import { call, type Json, newAgent, newDepartment, newNode, sample, sendBatch, signInCast, uid } from '../helpers/ingest.ts';
@@ -27,24 +28,23 @@ interface Session {
 
 describeEachBackend('console work orders', (getDb) => {
   let app: App;
+  let api: ApiClient;
   const sessions: Record<string, Session> = {};
   let own: Json;
   let other: Json;
   let nodeAlertId: number;
 
-  const page = (path: string, who: string) => app.request(path, { headers: { Cookie: sessions[who]?.cookie as string } });
+  /** A user as a browser: the session cookie alone (a form carries its CSRF token as a field). */
+  const as = (who: string) => api.as({ headers: { Cookie: sessions[who]?.cookie as string } });
+  const page = (path: string, who: string) => as(who).get(path);
   const html = async (path: string, who: string) => {
     const res = await page(path, who);
     expect(res.status, `${who} ${path}`).toBe(200);
-    return res.text();
+    return res.text;
   };
-  const json = async (path: string, who: string) => (await page(path, who)).json() as Promise<Json>;
+  const json = async (path: string, who: string) => (await page(path, who)).body;
   const submit = (who: string, fields: Record<string, string>) =>
-    app.request('/console/submit', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: sessions[who]?.cookie as string },
-      body: new URLSearchParams({ _csrf: sessions[who]?.csrf as string, ...fields }).toString(),
-    });
+    as(who).form('/console/submit', { _csrf: sessions[who]?.csrf as string, ...fields });
   const formOf = (text: string, id: string) => text.match(new RegExp(`<form[^>]*id="${id}"[^>]*>[\\s\\S]*?</form>`))?.[0] ?? '';
   /** The hidden `_…` fields of a form on the page: what the browser would post. */
   const hiddenOf = (form: string) =>
@@ -57,7 +57,7 @@ describeEachBackend('console work orders', (getDb) => {
     const form = formOf(await html('/console/work-orders/new', who), 'create-work-order');
     expect(form).toContain('action="/console/submit"');
     const res = await submit(who, { ...hiddenOf(form), category: 'fault', priority: 'P3', ...fields });
-    expect(res.status, await res.clone().text()).toBe(303);
+    expect(res.status, res.text).toBe(303);
     expect(res.headers.get('location')).toBe('/console/work-orders?tab=all');
     const list = await json('/api/v1/work-orders?limit=1000', 'ops');
     const found = (list.items as Json[]).find((o) => o.title === fields.title);
@@ -69,6 +69,7 @@ describeEachBackend('console work orders', (getDb) => {
     const { db } = getDb();
     await loadDivisions(db);
     app = createApp({ database: getDb(), config });
+    api = apiClient(app);
     await signInCast(app, db);
     own = await newDepartment(app);
     other = await newDepartment(app);
@@ -131,15 +132,15 @@ describeEachBackend('console work orders', (getDb) => {
     expect(view).toContain('<script type="module" src="/console/assets/work-order.js"></script>');
     expect(view).toMatch(/<time class="countdown" datetime="[^"]+" data-due="\d{4}-\d\d-\d\dT[^"]+"/);
     expect(view).not.toMatch(/<script>(?!<\/script>)/);
-    const script = await app.request('/console/assets/work-order.js');
+    const script = await api.get('/console/assets/work-order.js');
     expect(script.status).toBe(200);
-    expect(await script.text()).toContain('data-due');
+    expect(script.text).toContain('data-due');
 
     const accept = formOf(view, 'move-accepted');
     expect(accept).toContain(`name="_api" value="/api/v1/work-orders/${code}/transitions"`);
     expect(formOf(view, 'move-resolved')).toBe('');
     let res = await submit('clerk', { ...hiddenOf(accept), note: '已受理' });
-    expect(res.status, await res.clone().text()).toBe(303);
+    expect(res.status, res.text).toBe(303);
     expect(res.headers.get('location')).toBe(here);
     view = await html(here, 'clerk');
     expect(view).toContain('data-state="accepted"');
@@ -152,7 +153,7 @@ describeEachBackend('console work orders', (getDb) => {
     // A move the state does not allow is refused with the API's reason on the page.
     res = await submit('clerk', { ...hiddenOf(accept), note: '再受理' });
     expect(res.status).not.toBe(303);
-    expect(await res.text()).toContain('not allowed from accepted');
+    expect(res.text).toContain('not allowed from accepted');
 
     res = await submit('clerk', { ...hiddenOf(formOf(view, 'move-resolved')), note: '已修复' });
     expect(res.status).toBe(303);
@@ -173,7 +174,7 @@ describeEachBackend('console work orders', (getDb) => {
     expect(form).toContain(`name="_api" value="/api/v1/alerts/${nodeAlertId}/work-order"`);
     expect(form).toContain('创建工单 Create work order');
     const res = await submit('ops', hiddenOf(form));
-    expect(res.status, await res.clone().text()).toBe(303);
+    expect(res.status, res.text).toBe(303);
     expect(res.headers.get('location')).toBe(alertPage);
     const alert = await json(`/api/v1/alerts/${nodeAlertId}`, 'ops');
     const code = String(alert.work_order);

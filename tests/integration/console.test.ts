@@ -12,6 +12,7 @@ import { rootActor } from '../../src/identity/actor.ts';
 import { createDemoUsers } from '../../src/identity/bootstrap.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { upsertRecords } from '../../src/registry/upsert.ts';
+import { type ApiClient, apiClient, type Json } from '../helpers/api.ts';
 import { signIn } from '../helpers/auth.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 
@@ -20,12 +21,20 @@ import { describeEachBackend } from '../helpers/db.ts';
 const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864, YUNWANG_BACKDATE_DAYS: 3650 };
 const password = 'Demo-Passw0rd!';
 
+interface IndicatorReport {
+  indicators: { key: string; numerator: number; denominator: number; percent: number }[];
+}
+
 describeEachBackend('web console', (getDb) => {
   let app: App;
+  /** Requests as nobody; `as` sends them as a user. */
+  let api: ApiClient;
   const cookies: Record<string, string> = {};
   const csrf: Record<string, string> = {};
-  const page = (path: string, user?: string, headers: Record<string, string> = {}) =>
-    app.request(path, { headers: { ...(user ? { Cookie: cookies[user] as string } : {}), ...headers } });
+  /** A user as a browser: the session cookie alone (a form carries its CSRF token as a field). */
+  const as = (user?: string) => api.as(user ? { headers: { Cookie: cookies[user] as string } } : null);
+  const withCookie = (cookie: string) => api.as({ headers: { Cookie: cookie } });
+  const page = <T = Json>(path: string, user?: string, headers: Record<string, string> = {}) => as(user).get<T>(path, { headers });
 
   beforeAll(async () => {
     const { db } = getDb();
@@ -33,6 +42,7 @@ describeEachBackend('web console', (getDb) => {
     await loadDemoData(db, { scale: 0.2 });
     await createDemoUsers(db, password);
     app = createApp({ database: getDb(), config, demo: true });
+    api = apiClient(app);
     for (const user of ['leader', 'dept-P001', 'ops', 'reviewer', 'auditor']) {
       const session = await signIn(app, user, password);
       expect(session.status).toBe(200);
@@ -47,18 +57,18 @@ describeEachBackend('web console', (getDb) => {
     expect(res.headers.get('location')).toBe(`/console/login?next=${encodeURIComponent('/console/overview?scope=450100')}`);
     const login = await page('/console/login?next=%2Fconsole%2Fmap');
     expect(login.status).toBe(200);
-    const html = await login.text();
+    const html = login.text;
     expect(html).toContain('<label>用户名');
     expect(html).toContain('&quot;next&quot;:&quot;/console/map&quot;');
     // Only a console path may be the way back: no open redirect.
-    expect(await (await page('/console/login?next=https%3A%2F%2Fevil.example')).text()).toContain('&quot;next&quot;:&quot;/console&quot;');
+    expect((await page('/console/login?next=https%3A%2F%2Fevil.example')).text).toContain('&quot;next&quot;:&quot;/console&quot;');
     // A forged or expired cookie is no session.
-    expect((await app.request('/console/map', { headers: { Cookie: 'yunwang_session=forged' } })).status).toBe(302);
+    expect((await withCookie('yunwang_session=forged').get('/console/map')).status).toBe(302);
   });
 
   it('shows each role its own navigation and sends /console to its first page', async () => {
     const nav = async (user: string) => {
-      const html = await (await page('/console/overview', user)).text();
+      const html = (await page('/console/overview', user)).text;
       return [...html.matchAll(/<nav[\s\S]*?<\/nav>/g)].join('').match(/href="\/console\/[a-z]+"/g);
     };
     expect(await nav('leader')).toEqual([
@@ -79,7 +89,7 @@ describeEachBackend('web console', (getDb) => {
     // The auditor has no console page: told so, not shown a page it may not read.
     const auditor = await page('/console', 'auditor');
     expect(auditor.status).toBe(200);
-    expect(await auditor.text()).toContain('您的角色没有控制台页面');
+    expect(auditor.text).toContain('您的角色没有控制台页面');
     expect((await page('/console/overview', 'auditor')).status).toBe(403);
   });
 
@@ -95,7 +105,7 @@ describeEachBackend('web console', (getDb) => {
       const res = await page(path, user);
       expect(res.status, `${user} ${path}`).toBe(403);
       expect(res.headers.get('content-type')).toContain('text/html');
-      expect(await res.text()).toContain('无权访问');
+      expect(res.text).toContain('无权访问');
     }
     const [p001] = await db.select({ id: departments.id }).from(departments).where(eq(departments.code, 'P001'));
     const [own] = await db
@@ -114,23 +124,22 @@ describeEachBackend('web console', (getDb) => {
     expect((await page(`/console/workspace/systems/${own?.code}`, 'dept-P001')).status).toBe(200);
     const refused = await page(`/console/workspace/systems/${other?.code}`, 'dept-P001');
     expect(refused.status).toBe(403);
-    expect(await refused.text()).toContain('无权访问');
+    expect(refused.text).toContain('无权访问');
     // A code that does not exist reads the same: nothing about other departments leaks.
     expect((await page('/console/workspace/systems/NO-SUCH-SYSTEM', 'dept-P001')).status).toBe(403);
   });
 
   it('shows the same figures as the indicators API for the caller’s scope', async () => {
-    const api = await page('/api/v1/indicators?scope=450100&at=2020-07-31', 'leader');
-    const report = (await api.json()) as { indicators: { key: string; numerator: number; denominator: number; percent: number }[] };
-    const html = await (await page('/console/overview?scope=450100&at=2020-07-31', 'leader')).text();
+    const report = (await page<IndicatorReport>('/api/v1/indicators?scope=450100&at=2020-07-31', 'leader')).body;
+    const html = (await page('/console/overview?scope=450100&at=2020-07-31', 'leader')).text;
     for (const f of report.indicators.filter((i) =>
       ['cloud_migration', 'private_network_interconnection', 'service_integration'].includes(i.key),
     )) {
       const card = html.slice(html.indexOf(`data-indicator="${f.key}"`));
       expect(card).toMatch(new RegExp(`^[^]*?${f.percent.toFixed(1)}%[^]*?${f.numerator} / ${f.denominator}`));
     }
-    const dept = (await (await page('/api/v1/indicators?scope=dept:P001', 'dept-P001')).json()) as typeof report;
-    const workspace = await (await page('/console/workspace', 'dept-P001')).text();
+    const dept = (await page<IndicatorReport>('/api/v1/indicators?scope=dept:P001', 'dept-P001')).body;
+    const workspace = (await page('/console/workspace', 'dept-P001')).text;
     const migration = dept.indicators.find((i) => i.key === 'cloud_migration');
     expect(workspace).toContain(`${migration?.numerator} / ${migration?.denominator}`);
     expect(workspace).toContain('演示数据');
@@ -139,15 +148,15 @@ describeEachBackend('web console', (getDb) => {
   it('switches to English with ?lang=en and remembers it in a cookie', async () => {
     const res = await page('/console/overview?lang=en', 'leader');
     expect(res.status).toBe(200);
-    const html = await res.text();
+    const html = res.text;
     expect(html).toContain('<html lang="en">');
     expect(html).toContain('Cloud migration');
     expect(html).toContain('href="/console/overview?lang=zh"');
     const remembered = (res.headers.get('set-cookie') ?? '').match(/yunwang_lang=en/)?.[0];
     expect(remembered).toBe('yunwang_lang=en');
-    const next = await (await page('/console/map', 'leader', { Cookie: `${cookies.leader}; yunwang_lang=en` })).text();
+    const next = (await page('/console/map', 'leader', { Cookie: `${cookies.leader}; yunwang_lang=en` })).text;
     expect(next).toContain('Coverage map');
-    expect(await (await page('/console/map', 'leader')).text()).toContain('<html lang="zh-CN">');
+    expect((await page('/console/map', 'leader')).text).toContain('<html lang="zh-CN">');
   });
 
   it('sends a strict CSP with no external origin, and serves ECharts itself', async () => {
@@ -157,18 +166,18 @@ describeEachBackend('web console', (getDb) => {
     expect(csp).toContain("default-src 'self'");
     expect(csp).not.toMatch(/https?:|\*|unsafe-eval/);
     expect(csp.match(/script-src[^;]*/)?.[0]).not.toContain('unsafe-inline');
-    const html = await res.text();
+    const html = res.text;
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
-    const echarts = await app.request('/assets/echarts.min.js');
+    const echarts = await api.get('/assets/echarts.min.js');
     expect(echarts.status).toBe(200);
     expect(echarts.headers.get('content-type')).toContain('javascript');
-    const body = await echarts.text();
+    const body = echarts.text;
     expect(body.length).toBeGreaterThan(500_000);
     expect(body).toContain('echarts');
-    const script = await app.request('/console/assets/map.js');
+    const script = await api.get('/console/assets/map.js');
     expect(script.status).toBe(200);
-    expect((await app.request('/console/assets/..%2Fpage.tsx')).status).toBe(404);
+    expect((await api.get('/console/assets/..%2Fpage.tsx')).status).toBe(404);
   });
 
   it("pages a department's long lists, each on its own, keeping the search", async () => {
@@ -186,13 +195,13 @@ describeEachBackend('web console', (getDb) => {
       })),
       rootActor('console-test'),
     );
-    const first = await (await page('/console/workspace?q=PAGE-S', 'dept-P001')).text();
+    const first = (await page('/console/workspace?q=PAGE-S', 'dept-P001')).text;
     const shown = (html: string) => [...html.matchAll(/>(PAGE-S-\d{3})</g)].map((m) => m[1]);
     expect(shown(first)).toHaveLength(50);
     expect(first).toContain('显示 50 共 57');
     const next = first.match(/href="(\/console\/workspace\?[^"]*systems-page=2[^"]*)"/)?.[1]?.replaceAll('&amp;', '&');
     expect(next).toContain('q=PAGE-S');
-    const second = await (await page(next as string, 'dept-P001')).text();
+    const second = (await page(next as string, 'dept-P001')).text;
     const rest = shown(second);
     expect(rest).toHaveLength(7);
     expect(new Set([...shown(first), ...rest])).toEqual(new Set(systemCodes));
@@ -200,22 +209,17 @@ describeEachBackend('web console', (getDb) => {
   });
 
   describe('forms without scripts (progressive enhancement: /console/submit makes the same API call)', () => {
-    const submit = (user: string | undefined, fields: Record<string, string>) =>
-      app.request('/console/submit', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...(user ? { Cookie: cookies[user] as string } : {}) },
-        body: new URLSearchParams(fields).toString(),
-      });
+    const submit = (user: string | undefined, fields: Record<string, string>) => as(user).form('/console/submit', fields);
     const stored = async (code: string) => (await getDb().db.select().from(systems).where(eq(systems.code, code))).length;
 
     it('renders each form to post there, carrying its API call and the session token', async () => {
-      const html = await (await page('/console/workspace', 'dept-P001')).text();
+      const html = (await page('/console/workspace', 'dept-P001')).text;
       const register = html.match(/<form[^>]*id="register-form"[^>]*>[\s\S]*?<\/form>/)?.[0] ?? '';
       expect(register).toContain('method="post"');
       expect(register).toContain('action="/console/submit"');
       expect(register).toContain('name="_api" value="/api/v1/systems"');
       expect(register).toContain(`name="_csrf" value="${csrf['dept-P001']}"`);
-      expect(await (await page('/console/login')).text()).toMatch(/<form[^>]*id="login-form"[^>]*action="\/console\/submit"/);
+      expect((await page('/console/login')).text).toMatch(/<form[^>]*id="login-form"[^>]*action="\/console\/submit"/);
       // A record's transition form comes back to the record.
       const [own] = await getDb()
         .db.select({ code: systems.code })
@@ -223,7 +227,7 @@ describeEachBackend('web console', (getDb) => {
         .innerJoin(departments, eq(departments.id, systems.departmentId))
         .where(eq(departments.code, 'P001'))
         .limit(1);
-      const record = await (await page(`/console/workspace/systems/${own?.code}`, 'dept-P001')).text();
+      const record = (await page(`/console/workspace/systems/${own?.code}`, 'dept-P001')).text;
       expect(record).toContain(`name="_next" value="/console/workspace/systems/${own?.code}"`);
     });
 
@@ -267,7 +271,7 @@ describeEachBackend('web console', (getDb) => {
 
       const elsewhere = await submit('dept-P001', { _api: 'https://evil.example/api/v1/systems', _csrf: csrf['dept-P001'] as string });
       expect(elsewhere.status).toBe(422);
-      expect(await elsewhere.text()).toContain('_api');
+      expect(elsewhere.text).toContain('_api');
 
       const bad = await submit('dept-P001', {
         _api: '/api/v1/systems',
@@ -276,7 +280,7 @@ describeEachBackend('web console', (getDb) => {
         department_code: 'P001',
       });
       expect(bad.status).toBe(422);
-      expect(await bad.text()).toContain('<code>name</code>');
+      expect(bad.text).toContain('<code>name</code>');
       expect(await stored('NOJS-3')).toBe(0);
 
       // Another department's record: the API's refusal, as a page.
@@ -298,29 +302,24 @@ describeEachBackend('web console', (getDb) => {
 
     it('signs in, handing on the session cookie, and returns only to a console page', async () => {
       // The login page's form token, in its cookie and in the form (login CSRF).
-      const loginPage = await app.request('/console/login');
+      const loginPage = await api.get('/console/login');
       const tokenCookie = (loginPage.headers.get('set-cookie') ?? '').split(';')[0] as string;
-      const token = /name="_csrf" value="([^"]+)"/.exec(await loginPage.text())?.[1] as string;
-      const signIn = (fields: Record<string, string>) =>
-        app.request('/console/submit', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: tokenCookie },
-          body: new URLSearchParams({ ...fields, _csrf: token }).toString(),
-        });
+      const token = /name="_csrf" value="([^"]+)"/.exec(loginPage.text)?.[1] as string;
+      const signIn = (fields: Record<string, string>) => withCookie(tokenCookie).form('/console/submit', { ...fields, _csrf: token });
       const res = await signIn({ _api: '/api/v1/auth/login', _next: 'https://evil.example/', name: 'leader', password });
       expect(res.status).toBe(303);
       expect(res.headers.get('location')).toBe('/console');
       const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
       expect(cookie).toMatch(/^yunwang_session=/);
-      expect((await app.request('/console/map', { headers: { Cookie: cookie } })).status).toBe(200);
+      expect((await withCookie(cookie).get('/console/map')).status).toBe(200);
       // A wrong password is said so, on a page; a session that ran out goes back to the sign-in page.
       const wrong = await signIn({ _api: '/api/v1/auth/login', name: 'leader', password: 'wrong' });
       expect(wrong.status).toBe(422);
-      expect(await wrong.text()).toContain('role="alert"');
-      const expired = await app.request('/console/submit', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: 'yunwang_session=expired' },
-        body: new URLSearchParams({ _api: '/api/v1/systems', code: 'NOJS-4', name: 'x' }).toString(),
+      expect(wrong.text).toContain('role="alert"');
+      const expired = await withCookie('yunwang_session=expired').form('/console/submit', {
+        _api: '/api/v1/systems',
+        code: 'NOJS-4',
+        name: 'x',
       });
       expect(expired.status).toBe(303);
       expect(expired.headers.get('location')).toBe('/console/login');

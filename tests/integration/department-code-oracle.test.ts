@@ -7,6 +7,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
+import { type ApiClient, apiClient, fileForm } from '../helpers/api.ts';
 import { testAppConfig } from '../helpers/api-server.ts';
 import { type Cast, createCast } from '../helpers/auth.ts';
 import { describeEachBackend } from '../helpers/db.ts';
@@ -18,39 +19,31 @@ interface Answer {
 
 describeEachBackend('department codes give nothing away', (getDb) => {
   let app: App;
+  let api: ApiClient;
   let cast: Cast;
   const home = `DCO-HOME-${process.pid}`;
   const other = `DCO-OTHER-${process.pid}`;
   const unknown = `DCO-NONE-${process.pid}`;
 
   /** The answer as a caller sees it, without what differs by request (instance, trace). */
-  const answerOf = async (res: Response): Promise<Answer> => {
-    const { status, code, detail, errors } = (await res.json()) as Answer['body'];
-    return { status: res.status, body: { status, code, detail, errors } };
+  const seen = (answer: Answer): Answer => {
+    const { status, code, detail, errors } = answer.body;
+    return { status: answer.status, body: { status, code, detail, errors } };
   };
+  const asDepartment = () => api.as(cast.callers.department);
   const createSystem = async (departmentCode: string, code: string) =>
-    answerOf(
-      await app.request('/api/v1/systems', {
-        method: 'POST',
-        headers: { ...cast.callers.department.headers, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ code, name: '探测系统', department_code: departmentCode }),
-      }),
-    );
-  const importSystems = async (csv: string) => {
-    const form = new FormData();
-    form.append('file', new File([csv], 'systems.csv'));
-    return answerOf(await app.request('/api/v1/import/systems', { method: 'POST', body: form, headers: cast.callers.department.headers }));
-  };
+    seen(await asDepartment().post<Answer['body']>('/api/v1/systems', { code, name: '探测系统', department_code: departmentCode }));
+  const importSystems = async (csv: string) =>
+    seen(await asDepartment().post<Answer['body']>('/api/v1/import/systems', fileForm(csv, 'systems.csv')));
 
   beforeAll(async () => {
     await loadDivisions(getDb().db);
     app = createApp({ database: getDb(), config: testAppConfig });
     cast = await createCast(app, getDb().db, { code: home, name: '探测测试部门', region_code: '450000' });
-    const res = await app.request('/api/v1/departments', {
-      method: 'POST',
-      headers: { ...cast.callers.sysadmin.headers, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ code: other, name: '另一个部门', region_code: '450000', kind: 'government' }),
-    });
+    api = apiClient(app);
+    const res = await api
+      .as(cast.callers.sysadmin)
+      .post('/api/v1/departments', { code: other, name: '另一个部门', region_code: '450000', kind: 'government' });
     expect(res.status).toBe(201);
   });
 

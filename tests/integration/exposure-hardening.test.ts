@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app.ts';
+import { createApp } from '../../src/app.ts';
 import { recordAudit } from '../../src/audit/service.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { listIndicatorItems } from '../../src/indicators/service.ts';
@@ -13,6 +13,7 @@ import { businessDate } from '../../src/kernel/dates.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { transitionRecord } from '../../src/registry/transitions.ts';
 import { upsertRecords } from '../../src/registry/upsert.ts';
+import { type ApiClient, apiClient, type Json } from '../helpers/api.ts';
 import { callerWith, type TestCaller } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
@@ -70,14 +71,14 @@ describeEachBackend('exposure hardening', (getDb) => {
   });
 
   describe('over HTTP', () => {
-    let app: App;
+    let api: ApiClient;
     let leader: TestCaller;
     let auditor: TestCaller;
     let mine: TestCaller;
     let theirs: TestCaller;
     beforeAll(async () => {
       const { db } = getDb();
-      app = createApp({ database: getDb(), config });
+      api = apiClient(createApp({ database: getDb(), config }));
       await upsertRecords(db, 'departments', [department('EX-MINE'), department('EX-THEIRS')], root);
       await upsertRecords(
         db,
@@ -95,12 +96,13 @@ describeEachBackend('exposure hardening', (getDb) => {
       theirs = await callerWith(db, ['department'], { department: 'EX-THEIRS' });
     });
 
-    const send = (caller: TestCaller | null, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-      app.request(path, {
-        method,
-        headers: { ...(caller?.headers ?? {}), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+    const send = <T = Json>(
+      caller: TestCaller | null,
+      method: string,
+      path: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ) => api.as(caller).send<T>(method, path, body, { headers });
     const auditOf = (actor: string, action: string) =>
       queryRows<{ result: string; entity_code: string | null; after: Record<string, unknown> | null }>(
         getDb(),
@@ -114,14 +116,14 @@ describeEachBackend('exposure hardening', (getDb) => {
         Accept: 'text/csv',
       });
       expect(items.status).toBe(200);
-      const csv = await items.text();
+      const csv = items.text;
       expect(csv).toContain(`"'=HYPERLINK(""http://evil"",""点我"")"`);
       expect(csv).not.toMatch(/(^|,)"?=HYPERLINK/m);
 
       await recordAudit(db, root, [{ action: 'test.formula', entityKind: 'request', entityCode: '@SUM(1+1)*cmd|/C calc' }]);
       const audit = await send(auditor, 'GET', '/api/v1/audit', undefined, { Accept: 'text/csv' });
       expect(audit.status).toBe(200);
-      const trail = await audit.text();
+      const trail = audit.text;
       expect(trail).toContain("'@SUM(1+1)*cmd|/C calc");
       expect(trail).not.toMatch(/(^|,)"?@SUM/m);
     });
@@ -131,15 +133,19 @@ describeEachBackend('exposure hardening', (getDb) => {
       expect(anonymous.status).toBe(401);
       expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
       expect((await send(mine, 'GET', '/geo/guangxi-cities.json?indicator=cloud_migration')).status).toBe(403);
-      const ok = await send(leader, 'GET', `/geo/guangxi-cities.json?indicator=cloud_migration&at=${daysAgo(0)}`);
-      expect(ok.status, await ok.clone().text()).toBe(200);
-      expect(((await ok.json()) as { features: unknown[] }).features).toHaveLength(14);
+      const ok = await send<{ features: unknown[] }>(leader, 'GET', `/geo/guangxi-cities.json?indicator=cloud_migration&at=${daysAgo(0)}`);
+      expect(ok.status, ok.text).toBe(200);
+      expect(ok.body.features).toHaveLength(14);
 
       for (const at of ['1999-12-31', daysAgo(-2)]) {
-        const res = await send(leader, 'GET', `/geo/guangxi-cities.json?indicator=cloud_migration&at=${at}`);
-        expect(res.status, `${at}: ${(await res.clone().text()).slice(0, 300)}`).toBe(422);
+        const res = await send<{ errors: { field: string }[] }>(
+          leader,
+          'GET',
+          `/geo/guangxi-cities.json?indicator=cloud_migration&at=${at}`,
+        );
+        expect(res.status, `${at}: ${res.text.slice(0, 300)}`).toBe(422);
         expect(res.headers.get('content-type')).toContain('application/problem+json');
-        expect(((await res.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain('at');
+        expect(res.body.errors.map((e) => e.field)).toContain('at');
       }
     });
 
@@ -173,23 +179,26 @@ describeEachBackend('exposure hardening', (getDb) => {
     it('a conflict names no record of another department, and does not confirm there is one', async () => {
       const taken = await send(mine, 'POST', '/api/v1/systems', { code: 'EX-THEIRS-S1', name: '抢注', department_code: 'EX-MINE' });
       expect(taken.status).toBe(409);
-      const body = await taken.text();
+      const body = taken.text;
       expect(body).not.toContain('EX-THEIRS-S1');
       expect(body).not.toContain('already exists');
       // Their own record: they may be told plainly.
       const own = await send(theirs, 'POST', '/api/v1/systems', { code: 'EX-THEIRS-S1', name: '重复', department_code: 'EX-THEIRS' });
       expect(own.status).toBe(409);
-      expect(await own.text()).toContain('EX-THEIRS-S1 already exists');
+      expect(own.text).toContain('EX-THEIRS-S1 already exists');
     });
 
     it('a department user back-dates a transition only within the window; a reviewer or ops actor beyond it', async () => {
-      const old = await send(mine, 'POST', '/api/v1/systems/EX-MINE-S1/transitions', { to: 'migrating', effective_at: daysAgo(40) });
+      const old = await send<{ detail: string; errors: { field: string }[] }>(mine, 'POST', '/api/v1/systems/EX-MINE-S1/transitions', {
+        to: 'migrating',
+        effective_at: daysAgo(40),
+      });
       expect(old.status).toBe(422);
-      const problem = (await old.json()) as { detail: string; errors: { field: string }[] };
+      const problem = old.body;
       expect(problem.detail).toContain('31 days');
       expect(problem.errors.map((e) => e.field)).toContain('effective_at');
       const recent = await send(mine, 'POST', '/api/v1/systems/EX-MINE-S1/transitions', { to: 'migrating', effective_at: daysAgo(5) });
-      expect(recent.status, await recent.clone().text()).toBe(200);
+      expect(recent.status, recent.text).toBe(200);
       // The command line (root) may record an older change.
       await expect(
         transitionRecord(getDb().db, 'systems', 'EX-MINE-S2', { to: 'migrating', effective_at: daysAgo(90) }, root),

@@ -11,7 +11,8 @@ import { loadDemoData } from '../../src/demo/load.ts';
 import { computeIndicators } from '../../src/indicators/service.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { bumpRegistryVersion } from '../../src/registry/version.ts';
-import { callerWith, type TestCaller } from '../helpers/auth.ts';
+import { type ApiClient, apiClient } from '../helpers/api.ts';
+import { callerWith } from '../helpers/auth.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 
 interface Feature {
@@ -21,18 +22,19 @@ const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 
 
 describeEachBackend('map shapes', (getDb) => {
   let app: App;
-  let leader: TestCaller;
+  /** Requests as a leader, a signed-in reader. */
+  let api: ApiClient;
   beforeAll(async () => {
     await loadDivisions(getDb().db);
     await loadDemoData(getDb().db, { scale: 0.2 });
     app = createApp({ database: getDb(), config });
-    leader = await callerWith(getDb().db, ['leader']);
+    api = apiClient(app, await callerWith(getDb().db, ['leader']));
   }, 120_000);
 
   const features = async (path: string): Promise<Feature[]> => {
-    const res = await app.request(path, { headers: leader.headers });
-    expect(res.status, await res.clone().text()).toBe(200);
-    return ((await res.json()) as { features: Feature[] }).features;
+    const res = await api.get<{ features: Feature[] }>(path);
+    expect(res.status, res.text).toBe(200);
+    return res.body.features;
   };
 
   it('serves the 14 cities to a signed-in reader, each feature carrying the figures of the indicators API', async () => {
@@ -68,11 +70,10 @@ describeEachBackend('map shapes', (getDb) => {
       ['/geo/guangxi-cities.json?indicator=nope', 'indicator'],
       ['/geo/guangxi-counties.json?city=45', 'city'],
     ] as const) {
-      const res = await app.request(path, { headers: leader.headers });
+      const res = await api.get<{ errors: { field: string }[] }>(path);
       expect(res.status).toBe(422);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
-      const body = (await res.json()) as { errors: { field: string }[] };
-      expect(body.errors.map((e) => e.field)).toContain(field);
+      expect(res.body.errors.map((e) => e.field)).toContain(field);
     }
   });
 

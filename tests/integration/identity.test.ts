@@ -21,7 +21,7 @@ import { authenticateToken } from '../../src/identity/tokens.ts';
 import { currentTotp } from '../../src/identity/totp.ts';
 import { createUser, getSecurityPolicy, setLocked, setRoles, updateSecurityPolicy } from '../../src/identity/users.ts';
 import type { AppError } from '../../src/kernel/errors.ts';
-import { type ApiClient, apiClient, type Json } from '../helpers/api.ts';
+import { type ApiClient, apiClient, fileForm, fromAddress, type Json } from '../helpers/api.ts';
 import { callerWith, openApiPaths, signIn, type TestCaller, testPassword } from '../helpers/auth.ts';
 import { describeEachBackend, openTestDatabase, queryRows } from '../helpers/db.ts';
 
@@ -286,20 +286,14 @@ describeEachBackend('identity', (getDb) => {
       const limited = createApp({ database: getDb(), config: { ...config, YUNWANG_LOGIN_RATE_PER_MINUTE: 3 } });
       const { name } = await newUser(['leader']);
       // The count is kept in the database per address: this test's own address, not the other tests'.
-      const connection = { incoming: { socket: { remoteAddress: '192.0.2.99', remotePort: 40000, remoteFamily: 'IPv4' } } };
-      const attempt = (password: string) =>
-        limited.request(
-          '/api/v1/auth/login',
-          { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name, password }) },
-          connection,
-        );
+      const attempt = (password: string) => apiClient(fromAddress(limited, '192.0.2.99')).post('/api/v1/auth/login', { name, password });
       for (let i = 0; i < 3; i++) expect((await attempt('Wrong-Passw0rd')).status).toBe(401);
       const res = await attempt(testPassword);
       expect(res.status).toBe(429);
       const retryAfter = Number(res.headers.get('retry-after'));
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(60);
-      expect(await res.json()).toMatchObject({ code: 'too_many_requests' });
+      expect(res.body).toMatchObject({ code: 'too_many_requests' });
     });
   });
 
@@ -504,9 +498,7 @@ describeEachBackend('identity', (getDb) => {
   describe('audit trail', () => {
     it('records a write the service refuses, like one the route policy refuses', async () => {
       const leader = await caller(['leader']);
-      const form = new FormData();
-      form.append('file', new File([new TextEncoder().encode('code,name,department_code\r\nX,x,Y\r\n')], 'x.csv'));
-      const res = await api.as(leader).post('/api/v1/import/systems', form);
+      const res = await api.as(leader).post('/api/v1/import/systems', fileForm('code,name,department_code\r\nX,x,Y\r\n', 'x.csv'));
       expect(res.status).toBe(403);
       const byPolicy = await api.as(leader).post('/api/v1/departments', {});
       expect(byPolicy.status).toBe(403);

@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
+import { type ApiClient, apiClient, fileForm } from '../helpers/api.ts';
 import { type Cast, createCast, signIn, testPassword } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
@@ -109,15 +110,13 @@ const letter = (index: number) => (index < 26 ? String.fromCharCode(65 + index) 
 describeEachBackend('import limits', (getDb) => {
   let app: App;
   let cast: Cast;
+  /** Each request as the caller of the cast allowed to make it. */
+  let api: ApiClient;
   const home = `IL-HOME-${process.pid}`;
 
-  const post = async (kind: string, data: Uint8Array, name: string, on: App = app, query = '') => {
-    const form = new FormData();
-    form.append('file', new File([new Uint8Array(data)], name));
-    const path = `/api/v1/import/${kind}${query}`;
-    const res = await on.request(path, { method: 'POST', body: form, headers: cast.callerFor('POST', path).headers });
-    const text = await res.text();
-    return { status: res.status, type: res.headers.get('content-type') ?? '', text, problem: JSON.parse(text) as Problem };
+  const post = async (kind: string, data: Uint8Array, name: string, query = '') => {
+    const a = await api.post(`/api/v1/import/${kind}${query}`, fileForm(data, name));
+    return { ...a, problem: JSON.parse(a.text) as Problem };
   };
   const systemCount = async () => (await queryRows<{ n: number }>(getDb(), sql`select count(*)::int as n from systems`))[0]?.n ?? 0;
 
@@ -125,6 +124,7 @@ describeEachBackend('import limits', (getDb) => {
     await loadDivisions(getDb().db);
     app = createApp({ database: getDb(), config });
     cast = await createCast(app, getDb().db, { code: home, name: '导入限额测试部门', region_code: '450000' });
+    api = apiClient(app, cast);
   });
 
   describe('item 2: an adversarial header', () => {
@@ -151,9 +151,9 @@ describeEachBackend('import limits', (getDb) => {
         ['code(编码)', '名称 （name）', 'department_code（部门编码）'],
         [code, '成对表头系统', home],
       ]);
-      const a = await post('systems', utf8(file), 'x.csv', app, '?dry_run=true');
+      const a = await post('systems', utf8(file), 'x.csv', '?dry_run=true');
       expect(a.status, a.text).toBe(200);
-      expect(JSON.parse(a.text)).toMatchObject({ rows: 1, created: 1 });
+      expect(a.body).toMatchObject({ rows: 1, created: 1 });
       const wrong = await post(
         'systems',
         utf8(
@@ -180,20 +180,13 @@ describeEachBackend('import limits', (getDb) => {
           else await new Promise(() => {});
         },
       });
-      const path = '/api/v1/import/systems';
-      const res = await app.request(path, {
-        method: 'POST',
-        body: endless,
-        duplex: 'half',
-        headers: {
-          ...cast.callerFor('POST', path).headers,
-          'Content-Type': 'multipart/form-data; boundary=x',
-          'Content-Length': String(config.YUNWANG_IMPORT_LIMIT_BYTES + 1),
-        },
-      } as RequestInit);
-      expect(res.status).toBe(413);
-      expect(res.headers.get('content-type')).toContain('application/problem+json');
-      expect(((await res.json()) as Problem).code).toBe('payload_too_large');
+      const a = await api.post('/api/v1/import/systems', endless, {
+        contentType: 'multipart/form-data; boundary=x',
+        headers: { 'Content-Length': String(config.YUNWANG_IMPORT_LIMIT_BYTES + 1) },
+      });
+      expect(a.status).toBe(413);
+      expect(a.type).toContain('application/problem+json');
+      expect((a.body as unknown as Problem).code).toBe('payload_too_large');
     });
 
     it('a body without Content-Length is cut off at the limit with 413', async () => {
@@ -207,15 +200,9 @@ describeEachBackend('import limits', (getDb) => {
           else controller.close();
         },
       });
-      const path = '/api/v1/import/systems';
-      const res = await small.request(path, {
-        method: 'POST',
-        body,
-        duplex: 'half',
-        headers: { ...cast.callerFor('POST', path).headers, 'Content-Type': 'multipart/form-data; boundary=x' },
-      } as RequestInit);
-      expect(res.status).toBe(413);
-      expect(((await res.json()) as Problem).code).toBe('payload_too_large');
+      const a = await apiClient(small, cast).post('/api/v1/import/systems', body, { contentType: 'multipart/form-data; boundary=x' });
+      expect(a.status).toBe(413);
+      expect((a.body as unknown as Problem).code).toBe('payload_too_large');
       expect(sent).toBeLessThan(64);
     });
 
@@ -283,10 +270,12 @@ describeEachBackend('import limits', (getDb) => {
 
     it('/livez keeps answering within a second, and logins keep being answered, while a large CSV is imported', async () => {
       const department = `IL-BIG-${process.pid}`;
-      const dept = await app.request('/api/v1/departments', {
-        method: 'POST',
-        headers: { ...cast.callers.sysadmin.headers, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ code: department, name: '大批量导入部门', region_code: '450000', parent_code: home, kind: 'government' }),
+      const dept = await api.as(cast.callers.sysadmin).post('/api/v1/departments', {
+        code: department,
+        name: '大批量导入部门',
+        region_code: '450000',
+        parent_code: home,
+        kind: 'government',
       });
       expect(dept.status).toBe(201);
       // Enough rows for the import to take several seconds; PGlite is about four times slower.
@@ -327,7 +316,7 @@ describeEachBackend('import limits', (getDb) => {
       const probeLivez = async () => {
         let due = performance.now();
         for (;;) {
-          expect((await app.request('/livez')).status).toBe(200);
+          expect((await api.as(null).get('/livez')).status).toBe(200);
           livez.push({ start: due, end: performance.now() });
           if (done) break;
           due = performance.now() + 100;
@@ -344,7 +333,7 @@ describeEachBackend('import limits', (getDb) => {
       await Promise.all([probeLivez(), probeLogins()]);
       const a = await importing;
       expect(a.status, a.text.slice(0, 500)).toBe(200);
-      expect(JSON.parse(a.text)).toMatchObject({ rows: rows.length, unchanged: rows.length });
+      expect(a.body).toMatchObject({ rows: rows.length, unchanged: rows.length });
       expect(await systemCount()).toBe(before);
 
       const importMs = window.end - window.start;

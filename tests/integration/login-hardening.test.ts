@@ -13,6 +13,7 @@ import { startIdentityJobs } from '../../src/identity/jobs.ts';
 import { login } from '../../src/identity/sessions.ts';
 import { currentTotp } from '../../src/identity/totp.ts';
 import { createUser, updateSecurityPolicy } from '../../src/identity/users.ts';
+import { type ApiClient, apiClient, type Caller, fromAddress } from '../helpers/api.ts';
 import { testPassword } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
@@ -28,9 +29,6 @@ const unique = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
 const address = () => `198.51.100.${++counter % 250}`;
 const secretOf = (uri: string | undefined) => new URL(String(uri)).searchParams.get('secret') ?? '';
 
-/** What @hono/node-server hands the app: the connection, whose peer is the socket address. */
-const connection = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress, remotePort: 40000, remoteFamily: 'IPv4' } } });
-
 async function refused(attempt: Promise<unknown>): Promise<Error & { code?: string }> {
   try {
     await attempt;
@@ -43,12 +41,10 @@ async function refused(attempt: Promise<unknown>): Promise<Error & { code?: stri
 describeEachBackend('sign-in hardening', (getDb) => {
   let app: App;
   const appWith = (extra: Partial<Config>) => createApp({ database: getDb(), config: { ...config, ...extra } });
+  /** The client of an app whose requests come from a client address, as `caller`. */
+  const apiFrom = (target: App, from: string, caller: Caller = null) => apiClient(fromAddress(target, from), caller);
   const signIn = (target: App, name: string, password: string, from: string, headers: Record<string, string> = {}) =>
-    target.request(
-      '/api/v1/auth/login',
-      { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ name, password }) },
-      connection(from),
-    );
+    apiFrom(target, from).post('/api/v1/auth/login', { name, password }, { headers });
   const newUser = async (roles: Parameters<typeof createUser>[1]['roles'] = ['leader'], totpExempt = true) => {
     const name = unique('lh');
     const created = await createUser(getDb().db, { name, roles, password: testPassword, totp_exempt: totpExempt }, root);
@@ -173,26 +169,18 @@ describeEachBackend('sign-in hardening', (getDb) => {
     const { name } = await newUser();
     const from = address();
     const signed = await signIn(app, name, testPassword, from);
-    const csrf = String(((await signed.json()) as { csrf_token: string }).csrf_token);
-    const headers = {
-      Cookie: (signed.headers.get('set-cookie') ?? '').split(';')[0] ?? '',
-      'X-CSRF-Token': csrf,
-      'Content-Type': 'application/json',
-    };
+    const csrf = String(signed.body.csrf_token);
+    const session = { headers: { Cookie: (signed.headers.get('set-cookie') ?? '').split(';')[0] ?? '', 'X-CSRF-Token': csrf } };
     const change = (current: string) =>
-      app.request(
-        '/api/v1/auth/password',
-        { method: 'POST', headers, body: JSON.stringify({ current_password: current, new_password: 'Other-Passw0rd!' }) },
-        connection(from),
-      );
+      apiFrom(app, from, session).post('/api/v1/auth/password', { current_password: current, new_password: 'Other-Passw0rd!' });
     for (let i = 0; i < 5; i++) {
       const wrong = await change('Wrong-Passw0rd');
-      expect(wrong.status, await wrong.clone().text()).toBe(i < 4 ? 422 : 429);
+      expect(wrong.status, wrong.text).toBe(i < 4 ? 422 : 429);
     }
     // Locked now: even the right password is refused, and so is signing in from that address.
     const locked = await change(testPassword);
     expect(locked.status).toBe(429);
-    expect(await locked.json()).toMatchObject({ code: 'too_many_requests' });
+    expect(locked.body).toMatchObject({ code: 'too_many_requests' });
     expect((await signIn(app, name, testPassword, from)).status).toBe(401);
     const failures = await queryRows<{ n: number }>(
       getDb(),
@@ -226,11 +214,11 @@ describeEachBackend('sign-in hardening', (getDb) => {
     it('starting an enrolment (a new secret) is audited, without the secret (item 16)', async () => {
       const { name } = await newUser(['leader']);
       const signed = await signIn(app, name, testPassword, address());
-      const csrf = String(((await signed.json()) as { csrf_token: string }).csrf_token);
+      const csrf = String(signed.body.csrf_token);
       const cookie = (signed.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-      const res = await app.request('/api/v1/auth/totp', { method: 'POST', headers: { Cookie: cookie, 'X-CSRF-Token': csrf } });
+      const res = await apiClient(app, { headers: { Cookie: cookie, 'X-CSRF-Token': csrf } }).post<{ secret: string }>('/api/v1/auth/totp');
       expect(res.status).toBe(200);
-      const { secret } = (await res.json()) as { secret: string };
+      const { secret } = res.body;
       const rows = await queryRows<{ action: string; entry: string }>(
         getDb(),
         sql`select action, row_to_json(audit_log)::text as entry from audit_log where entity_code = ${name} and action like 'user.totp%'`,
@@ -269,27 +257,23 @@ describeEachBackend('sign-in hardening', (getDb) => {
   });
 
   describe('the console’s script-less sign-in form (item 17)', () => {
-    let consoleApp: App;
+    let consoleApi: ApiClient;
     const loginForm = { _api: '/api/v1/auth/login', _next: '/console', name: '', password: testPassword };
     beforeAll(async () => {
       loginForm.name = (await newUser()).name;
-      consoleApp = createApp({ database: getDb(), config });
+      consoleApi = apiClient(createApp({ database: getDb(), config }));
     });
     const submit = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
-      consoleApp.request('/console/submit', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
-        body: new URLSearchParams(fields).toString(),
-      });
+      consoleApi.form('/console/submit', fields, { headers });
 
     it('refuses a sign-in posted without the login form’s token (login CSRF), or from another site', async () => {
       const forged = await submit(loginForm);
       expect(forged.status).toBe(403);
       expect(forged.headers.get('set-cookie') ?? '').not.toContain('yunwang_session=');
 
-      const page = await consoleApp.request('/console/login');
+      const page = await consoleApi.get('/console/login');
       const tokenCookie = (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-      const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
       expect(token).not.toBe('');
       const wrong = await submit({ ...loginForm, _csrf: 'forged' }, { Cookie: tokenCookie });
       expect(wrong.status).toBe(403);
@@ -297,22 +281,20 @@ describeEachBackend('sign-in hardening', (getDb) => {
       expect(crossSite.status).toBe(403);
 
       // The API's own sign-in takes JSON only, so a cross-site form (text/plain) cannot reach it either.
-      const plain = await consoleApp.request('/api/v1/auth/login', {
-        method: 'POST',
-        headers: { 'Content-Type': 'text/plain' },
-        body: JSON.stringify({ name: loginForm.name, password: testPassword }),
+      const plain = await consoleApi.post('/api/v1/auth/login', JSON.stringify({ name: loginForm.name, password: testPassword }), {
+        contentType: 'text/plain',
       });
       expect(plain.status).not.toBe(200);
 
       const good = await submit({ ...loginForm, _csrf: token }, { Cookie: tokenCookie, 'Sec-Fetch-Site': 'same-origin' });
-      expect(good.status, await good.clone().text()).toBe(303);
+      expect(good.status, good.text).toBe(303);
       expect(good.headers.get('set-cookie') ?? '').toContain('yunwang_session=');
     });
 
     it('refuses an API path or a way back that climbs out with %2e%2e', async () => {
-      const page = await consoleApp.request('/console/login');
+      const page = await consoleApi.get('/console/login');
       const tokenCookie = (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-      const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
       for (const api of [
         '/api/v1/%2e%2e/%2e%2e/livez',
         '/api/v1/%2E%2E/%2e%2E/console/submit',
@@ -321,7 +303,7 @@ describeEachBackend('sign-in hardening', (getDb) => {
       ]) {
         const res = await submit({ _api: api, _csrf: token }, { Cookie: tokenCookie });
         expect(res.status, api).toBe(422);
-        expect(await res.text(), api).toContain('_api');
+        expect(res.text, api).toContain('_api');
       }
       const back = await submit({ ...loginForm, _csrf: token, _next: '/console/%2e%2e/api/v1/users' }, { Cookie: tokenCookie });
       expect(back.status).toBe(303);

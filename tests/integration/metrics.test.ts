@@ -13,6 +13,7 @@ import { loadDemoData } from '../../src/demo/load.ts';
 import { indicatorKeys } from '../../src/indicators/definitions.ts';
 import { computeIndicators } from '../../src/indicators/service.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
+import { apiClient, fromAddress } from '../helpers/api.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 import { PROMTOOL, parseExposition, promtoolCheck, requireProgram, type Series, select, sum } from '../helpers/exposition.ts';
 import { newAgent, sample, sendBatch, type TestAgent, tenant } from '../helpers/ingest.ts';
@@ -28,9 +29,8 @@ describeEachBackend('/metrics', (getDb) => {
   let department: string;
 
   const scrape = async (target: App = app): Promise<{ text: string; series: Series[] }> => {
-    const res = await target.request('/metrics');
-    const text = await res.text();
-    expect(res.status, text).toBe(200);
+    const { status, text } = await apiClient(target).get('/metrics');
+    expect(status, text).toBe(200);
     return { text, series: parseExposition(text) };
   };
 
@@ -155,8 +155,8 @@ describeEachBackend('/metrics', (getDb) => {
   });
 
   it('times requests by route pattern, never by raw path', async () => {
-    await app.request('/api/v1/systems/SYS-NOT-A-LABEL');
-    await app.request('/no/such/page/12345');
+    await apiClient(app).get('/api/v1/systems/SYS-NOT-A-LABEL');
+    await apiClient(app).get('/no/such/page/12345');
     const { text, series } = await scrape();
     const routes = new Set(select(series, 'yunwang_http_request_duration_seconds_count').map((s) => s.labels.route));
     expect(routes).toContain('/api/v1/systems/:code');
@@ -218,23 +218,22 @@ describeEachBackend('/metrics', (getDb) => {
 
   it('asks for the bearer token when YUNWANG_METRICS_TOKEN is set', async () => {
     const token = 'a-long-random-scrape-secret';
-    const guarded = createApp({ database: getDb(), config: { ...config, YUNWANG_METRICS_TOKEN: token } });
-    const bare = await guarded.request('/metrics');
+    const guarded = apiClient(createApp({ database: getDb(), config: { ...config, YUNWANG_METRICS_TOKEN: token } }));
+    const bare = await guarded.get('/metrics');
     expect(bare.status).toBe(401);
     expect(bare.headers.get('www-authenticate')).toContain('Bearer');
-    expect(((await bare.json()) as { code: string }).code).toBe('unauthorized');
-    expect((await guarded.request('/metrics', { headers: { Authorization: 'Bearer wrong-token-of-some-length' } })).status).toBe(401);
-    expect((await guarded.request('/metrics', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect(bare.body.code).toBe('unauthorized');
+    expect((await guarded.as({ headers: { Authorization: 'Bearer wrong-token-of-some-length' } }).get('/metrics')).status).toBe(401);
+    expect((await guarded.as({ headers: { Authorization: `Bearer ${token}` } }).get('/metrics')).status).toBe(200);
   });
 
   it('without a token answers only this machine: a peer on the network gets 403 problem+json', async () => {
     const app = createApp({ database: getDb(), config });
-    // What @hono/node-server hands the app for a connection: the socket's peer address.
-    const from = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress, remotePort: 40000, remoteFamily: 'IPv4' } } });
-    const remote = await app.request('/metrics', { headers: { 'X-Forwarded-For': '127.0.0.1' } }, from('10.20.30.40'));
+    const from = (address: string) => apiClient(fromAddress(app, address));
+    const remote = await from('10.20.30.40').get('/metrics', { headers: { 'X-Forwarded-For': '127.0.0.1' } });
     expect(remote.status).toBe(403);
-    expect(remote.headers.get('content-type')).toContain('application/problem+json');
-    expect((await app.request('/metrics', {}, from('127.0.0.1'))).status).toBe(200);
-    expect((await app.request('/metrics', {}, from('::ffff:127.0.0.1'))).status).toBe(200);
+    expect(remote.type).toContain('application/problem+json');
+    expect((await from('127.0.0.1').get('/metrics')).status).toBe(200);
+    expect((await from('::ffff:127.0.0.1').get('/metrics')).status).toBe(200);
   });
 });

@@ -15,7 +15,7 @@ import { inRegion, matches } from '../../src/registry/filters.ts';
 import { registerRecordKind } from '../../src/registry/kinds/index.ts';
 import { flagLifecycle, knownRegion, listQuery, viewLoader, writeByCode } from '../../src/registry/kinds/shared.ts';
 import type { RecordKind } from '../../src/registry/kinds/types.ts';
-import { type ApiClient, apiClient } from '../helpers/api.ts';
+import { type ApiClient, apiClient, fileForm } from '../helpers/api.ts';
 import { callerWith, type TestCaller } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
@@ -111,11 +111,7 @@ describeEachBackend('a record kind from a descriptor alone', (getDb) => {
     api = apiClient(app, ops);
   });
 
-  const importCsv = (text: string) => {
-    const form = new FormData();
-    form.append('file', new File([text], 'gadgets.csv', { type: 'text/csv' }));
-    return api.post('/api/v1/import/gadgets', form);
-  };
+  const importCsv = (text: string) => api.post('/api/v1/import/gadgets', fileForm(text, 'gadgets.csv', { type: 'text/csv' }));
 
   it('documents its operations and schemas in the OpenAPI document', async () => {
     const doc = (await apiClient(app).get('/openapi.json')).body as {

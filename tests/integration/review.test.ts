@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { businessDate } from '../../src/kernel/dates.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
-import { type Answer, type ApiClient, apiClient, type Json } from '../helpers/api.ts';
+import { type Answer, type ApiClient, apiClient, fileForm, type Json } from '../helpers/api.ts';
 import { type Cast, createCast, type TestCaller } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
@@ -171,10 +171,8 @@ describeEachBackend('certification and re-review', (getDb) => {
       expect(patched.status).toBe(403);
       expect(fields(patched)).toEqual(['classification']);
 
-      const form = new FormData();
       const file = `编码,名称,部门编码,密级\r\n${uid('S')},导入系统,${dept},待认定\r\n${uid('S')},导入涉密系统,${dept},涉密\r\n`;
-      form.append('file', new File([new TextEncoder().encode(file)], 'systems.csv'));
-      const imported = await api.as(department).post('/api/v1/import/systems', form);
+      const imported = await api.as(department).post('/api/v1/import/systems', fileForm(file, 'systems.csv'));
       expect(imported.status).toBe(403);
       expect(imported.body.errors).toEqual([expect.objectContaining({ row: 3, column: '密级', field: 'classification' })]);
 

@@ -3,6 +3,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { workOrderPriorities, workOrderStates } from '../../src/db/schema/enums.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
+import { apiClient } from '../helpers/api.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 import { PROMTOOL, parseExposition, promtoolCheck, requireProgram, select, sum } from '../helpers/exposition.ts';
 import { insertWorkOrder } from '../helpers/work-orders.ts';
@@ -25,9 +26,8 @@ describeEachBackend('work order metrics', (getDb) => {
   });
 
   const scrape = async () => {
-    const res = await app.request('/metrics');
-    const text = await res.text();
-    expect(res.status, text).toBe(200);
+    const { status, text } = await apiClient(app).get('/metrics');
+    expect(status, text).toBe(200);
     return { text, series: parseExposition(text) };
   };
 
