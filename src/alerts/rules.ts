@@ -83,6 +83,16 @@ function defaultsOf(rule: AlertRuleKey): RuleSettings {
   };
 }
 
+/**
+ * A threshold as a rule runs with it: ops' value, else the built-in default — the one place a
+ * default lives, so a condition never carries a copy of it. An unknown name is a bug, not a default.
+ */
+export function thresholdOf(book: RuleBook, rule: AlertRuleKey, name: string): number {
+  const spec = builtInRules[rule].thresholds[name];
+  if (!spec) throw new Error(`${rule} has no threshold ${name}`);
+  return book[rule].thresholds[name] ?? spec.default;
+}
+
 /** Every rule as it runs now: its defaults, with ops' changes over them. */
 export async function loadRuleBook(db: Db): Promise<RuleBook> {
   const book = Object.fromEntries((Object.keys(builtInRules) as AlertRuleKey[]).map((r) => [r, defaultsOf(r)])) as RuleBook;

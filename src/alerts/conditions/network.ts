@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { queryRows } from '../../db/raw.ts';
-import type { RuleBook } from '../rules.ts';
+import { type RuleBook, thresholdOf } from '../rules.ts';
 import { type Condition, condition, conditionsPerRow, instant, pct } from './condition.ts';
 
 interface VantageRow {
@@ -27,8 +27,8 @@ export async function nodeConditions(db: Db, book: RuleBook): Promise<Condition[
   const down = book.node_down.enabled;
   const degraded = book.node_degraded.enabled;
   if (!down && !degraded) return [];
-  const loss = book.node_degraded.thresholds.loss_ratio ?? 0.2;
-  const latency = book.node_degraded.thresholds.latency_ms ?? 300;
+  const loss = thresholdOf(book, 'node_degraded', 'loss_ratio');
+  const latency = thresholdOf(book, 'node_degraded', 'latency_ms');
   const rows = await queryRows<VantageRow>(
     db,
     sql`with v as (
@@ -98,7 +98,7 @@ export async function nodeConditions(db: Db, book: RuleBook): Promise<Condition[
 
 /** Agents silent for more than `interval_factor` × the interval they declared (Alertmanager posts only when it has news: never silent). */
 export async function agentConditions(db: Db, book: RuleBook, now: Date): Promise<Condition[]> {
-  const factor = book.agent_silent.thresholds.interval_factor ?? 3;
+  const factor = thresholdOf(book, 'agent_silent', 'interval_factor');
   return conditionsPerRow<{
     name: string;
     kind: string;

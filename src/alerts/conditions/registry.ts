@@ -3,13 +3,13 @@ import type { Db } from '../../db/client.ts';
 import type { AlertSubjectKind } from '../../db/schema/enums.ts';
 import { businessDate } from '../../kernel/dates.ts';
 import { recordKinds } from '../../registry/kinds/index.ts';
-import type { RuleBook } from '../rules.ts';
+import { type RuleBook, thresholdOf } from '../rules.ts';
 import { type Condition, conditionsPerRow, pct } from './condition.ts';
 
 /** Tenants using a large share of a quota: warning from `warning_ratio`, critical from `critical_ratio`. */
 export async function tenantConditions(db: Db, book: RuleBook): Promise<Condition[]> {
-  const warning = book.tenant_quota.thresholds.warning_ratio ?? 0.85;
-  const critical = book.tenant_quota.thresholds.critical_ratio ?? 0.95;
+  const warning = thresholdOf(book, 'tenant_quota', 'warning_ratio');
+  const critical = thresholdOf(book, 'tenant_quota', 'critical_ratio');
   return conditionsPerRow<{
     external_id: string;
     cloud: string;
@@ -51,7 +51,7 @@ export async function tenantConditions(db: Db, book: RuleBook): Promise<Conditio
 
 /** Systems marked migrated (已上云) `days` ago or more that no cloud agent has seen running. */
 export async function unverifiedConditions(db: Db, book: RuleBook, now: Date): Promise<Condition[]> {
-  const days = book.system_unverified.thresholds.days ?? 30;
+  const days = thresholdOf(book, 'system_unverified', 'days');
   return conditionsPerRow<{
     code: string;
     name: string;
