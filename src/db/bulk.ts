@@ -1,4 +1,4 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { getTableColumns, type SQL, sql } from 'drizzle-orm';
 import { toSnakeCase } from 'drizzle-orm/casing';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './client.ts';
@@ -43,8 +43,10 @@ async function writeRows<R>(
   const config = getTableConfig(table);
   // Columns no row gives a value for are left out, so they take their defaults (as drizzle does).
   const keys = [...new Set(rows.flatMap((row) => Object.keys(row).filter((key) => row[key] !== undefined)))];
+  const byKey = getTableColumns(table);
   const columns = keys.map((key) => {
-    const column = config.columns.find((c) => (c.keyAsName ? c.name === key : false) || c.name === toSnakeCase(key));
+    // A row names a column by its property (`floorAreaM2`, whatever its SQL name) or by its SQL name.
+    const column = byKey[key] ?? config.columns.find((c) => (c.keyAsName ? c.name === key : false) || c.name === toSnakeCase(key));
     if (!column) throw new Error(`insertRows: ${config.name} has no column for "${key}"`);
     const name = column.keyAsName ? toSnakeCase(column.name) : column.name;
     return { key, column, name, type: column.getSQLType() };

@@ -2,7 +2,7 @@ import type { z } from '@hono/zod-openapi';
 import { booleanWords, type ColumnSpec } from './headers.ts';
 
 /** A cell's text turned into the value the zod schema expects, or why it cannot be. */
-export type CellResult = { ok: true; value: string | boolean } | { ok: false; message: string };
+export type CellResult = { ok: true; value: string | boolean | number } | { ok: false; message: string };
 export type CellReader = (text: string) => CellResult;
 
 /** Builds the converter for one column once, so the per-row work is a map lookup. */
@@ -14,6 +14,8 @@ export function cellReader(spec: ColumnSpec): CellReader {
       return (text) => ({ ok: true, value: normalizeDate(text) });
     case 'boolean':
       return readBoolean;
+    case 'number':
+      return readNumber;
     case 'enum':
       return enumReader(spec.values);
   }
@@ -23,6 +25,12 @@ function readBoolean(text: string): CellResult {
   const value = booleanWords[text.toLowerCase()];
   if (value !== undefined) return { ok: true, value };
   return { ok: false, message: `${quote(text)} is not a yes/no value: use true|false or 是|否` };
+}
+
+/** A plain decimal number (1200, 85.5); whether it must be whole or positive is the schema's to say. */
+function readNumber(text: string): CellResult {
+  if (/^[-+]?(\d+\.?\d*|\.\d+)$/.test(text)) return { ok: true, value: Number(text) };
+  return { ok: false, message: `${quote(text)} is not a number` };
 }
 
 function enumReader(values: Readonly<Record<string, string>>): CellReader {

@@ -18,7 +18,7 @@ export interface KindRow {
 
 /** How a spreadsheet cell's text becomes a field value before the zod schema checks it. */
 export type ColumnSpec<F extends string = string> =
-  | { field: F; alias: string; type: 'text' | 'boolean' | 'date' }
+  | { field: F; alias: string; type: 'text' | 'boolean' | 'date' | 'number' }
   | { field: F; alias: string; type: 'enum'; values: Readonly<Record<string, string>> };
 
 /** A stored record seen as its input row, with its id. */
