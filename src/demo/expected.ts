@@ -6,8 +6,9 @@ import { demoKindList } from './dataset/index.ts';
 import type { DemoDataset, Ratio } from './dataset/model.ts';
 
 /**
- * A classified kind's rate straight from its rows: non-classified rows in the done state as of
- * `at` over non-classified rows not retired as of `at`, optionally within a set of departments.
+ * A classified kind's rate straight from its rows: non-classified rows in a done state as of
+ * `at` over non-classified rows not in a state that leaves the figure (retired) as of `at`,
+ * optionally within a set of departments.
  * Before its `state_at` a row is in the kind's initial state.
  */
 export function expectedClassifiedRate(ds: DemoDataset, indicator: IndicatorKey, at: string, departmentCodes?: ReadonlySet<string>): Ratio {
@@ -21,9 +22,9 @@ export function expectedClassifiedRate(ds: DemoDataset, indicator: IndicatorKey,
     if (departmentCodes && !departmentCodes.has(row.department_code as string)) continue;
     const declared = kind.declaredState(row);
     const state = declared.since == null || declared.since <= at ? declared.value : kind.lifecycle.initial;
-    if (state === 'retired') continue;
+    if (demo.rate.leaves.includes(state)) continue;
     denominator++;
-    if (state === demo.rate.done) numerator++;
+    if (demo.rate.done.includes(state)) numerator++;
   }
   return { numerator, denominator };
 }
@@ -48,3 +49,7 @@ export function expectedIntegrationRate(ds: DemoDataset, at: string, departmentC
   }
   return { numerator, denominator };
 }
+
+/** 数据中心整合率 straight from the rows: a closed centre counts as done and stays in the figure. */
+export const expectedConsolidationRate = (ds: DemoDataset, at: string, departmentCodes?: ReadonlySet<string>): Ratio =>
+  expectedClassifiedRate(ds, 'data_centre_consolidation', at, departmentCodes);

@@ -17,6 +17,7 @@ export {
 export {
   expectedClassifiedRate,
   expectedCloudMigrationRate,
+  expectedConsolidationRate,
   expectedIntegrationRate,
   expectedInterconnectionRate,
 } from './expected.ts';

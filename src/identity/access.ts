@@ -25,6 +25,7 @@ export type Area =
   | 'departments'
   | 'systems'
   | 'private-networks'
+  | 'data-centres'
   | 'service-items'
   | 'network-nodes'
   | 'clouds'
@@ -65,6 +66,7 @@ export const permissions: Record<Area, Record<Action, readonly Role[]>> = {
   departments: { read: [...registryReaders, 'department'], write: ['sysadmin'] },
   systems: { read: [...registryReaders, 'department'], write: ['department'] },
   'private-networks': { read: [...registryReaders, 'department'], write: ['department'] },
+  'data-centres': { read: [...registryReaders, 'department'], write: ['department'] },
   'service-items': { read: [...registryReaders, 'department'], write: ['department'] },
   'network-nodes': { read: registryReaders, write: ['ops'] },
   clouds: { read: registryReaders, write: ['sysadmin'] },

@@ -11,6 +11,7 @@ export const indicatorKeys = [
   'horizontal_coverage_county',
   'horizontal_coverage_township',
   'extranet_access',
+  'data_centre_consolidation',
 ] as const;
 export type IndicatorKey = (typeof indicatorKeys)[number];
 
@@ -27,7 +28,7 @@ export interface IndicatorDefinition {
   /** Region scopes only (coverage is about places, not departments). */
   regionOnly?: boolean;
   /** The table whose items may await classification (认定): /metrics counts them by it. */
-  classifies?: 'systems' | 'private_networks';
+  classifies?: 'systems' | 'private_networks' | 'data_centres';
   /** Columns of each item, in drill-down order. */
   columns: readonly string[];
   /** SELECT of the candidate items, with boolean columns in_denominator, done, pending. */
@@ -43,27 +44,42 @@ const asOf = (kind: TrackedKind, entity: SQL, at: string) =>
       and (t.valid_from is null or t.valid_from <= ${at}::date)
       and (t.valid_to is null or t.valid_to > ${at}::date)`;
 
-/** Systems and private networks: classified items whose done state the figure counts. */
+/** Values as an SQL list, for `in (…)`. */
+const listOf = (values: readonly string[]) =>
+  sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  );
+
+/**
+ * Systems, private networks and data centres: the non-classified items of a department-owned
+ * table in a state the figure counts as done. `leaves` are the states that take an item out of
+ * the figure altogether (a system switched off, a network given up: `retired`); a closed data
+ * centre instead counts as done, being out of the machine rooms as surely as a consolidated one.
+ */
 const classified = (
   key: IndicatorKey,
   table: NonNullable<IndicatorDefinition['classifies']>,
   kind: TrackedKind,
-  doneState: string,
-): IndicatorDefinition => ({
-  ...named(key),
-  classifies: table,
-  columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'classification', 'state', 'done'],
-  items: (scope, at) => sql`
+  { done, leaves = [] }: { done: readonly [string, ...string[]]; leaves?: readonly string[] },
+): IndicatorDefinition => {
+  const stays = leaves.length > 0 ? sql`t.state not in (${listOf(leaves)})` : sql`true`;
+  return {
+    ...named(key),
+    classifies: table,
+    columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'classification', 'state', 'done'],
+    items: (scope, at) => sql`
     select e.code, e.name, d.code as department_code, d.name as department_name, d.region_code,
            t.classification, t.state,
-           (t.classification = 'non_classified' and t.state <> 'retired') as in_denominator,
-           (t.state = ${doneState}) as done,
-           (t.classification = 'pending' and t.state <> 'retired') as pending
+           (t.classification = 'non_classified' and ${stays}) as in_denominator,
+           (t.state in (${listOf(done)})) as done,
+           (t.classification = 'pending' and ${stays}) as pending
     from ${sql.identifier(table)} e
     join departments d on d.id = e.department_id
     join timeline t on ${asOf(kind, sql`e.id`, at)}
     where ${scope.departments}`,
-});
+  };
+};
 
 const coverage = (level: 'city' | 'county' | 'township'): IndicatorDefinition => ({
   ...named(`horizontal_coverage_${level}`),
@@ -83,8 +99,11 @@ const coverage = (level: 'city' | 'county' | 'township'): IndicatorDefinition =>
 });
 
 export const definitions: Record<IndicatorKey, IndicatorDefinition> = {
-  cloud_migration: classified('cloud_migration', 'systems', 'system', 'migrated'),
-  private_network_interconnection: classified('private_network_interconnection', 'private_networks', 'private_network', 'interconnected'),
+  cloud_migration: classified('cloud_migration', 'systems', 'system', { done: ['migrated'], leaves: ['retired'] }),
+  private_network_interconnection: classified('private_network_interconnection', 'private_networks', 'private_network', {
+    done: ['interconnected'],
+    leaves: ['retired'],
+  }),
   service_integration: {
     ...named('service_integration'),
     columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'system_type', 'level', 'state', 'done'],
@@ -115,4 +134,7 @@ export const definitions: Record<IndicatorKey, IndicatorDefinition> = {
     join timeline t on ${asOf('department', sql`d.id`, at)}
     where ${scope.departments}`,
   },
+  data_centre_consolidation: classified('data_centre_consolidation', 'data_centres', 'data_centre', {
+    done: ['consolidated', 'closed'],
+  }),
 };

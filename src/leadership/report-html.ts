@@ -17,7 +17,8 @@ const gap = (g: number | null) =>
       ? `<span class="behind">落后 ${g.toFixed(1)}</span>`
       : `<span class="ahead">超出 ${(-g).toFixed(1)}</span>`;
 
-// Matrix columns: the "三个100%", extranet access and the coverage a city can still move on.
+// Matrix columns: the "三个100%", extranet access, the coverage a city can still move on and
+// the consolidation of data centres.
 const regionColumns: IndicatorKey[] = [
   'cloud_migration',
   'private_network_interconnection',
@@ -25,8 +26,15 @@ const regionColumns: IndicatorKey[] = [
   'extranet_access',
   'horizontal_coverage_county',
   'horizontal_coverage_township',
+  'data_centre_consolidation',
 ];
-const departmentColumns: IndicatorKey[] = ['cloud_migration', 'private_network_interconnection', 'service_integration', 'extranet_access'];
+const departmentColumns: IndicatorKey[] = [
+  'cloud_migration',
+  'private_network_interconnection',
+  'service_integration',
+  'extranet_access',
+  'data_centre_consolidation',
+];
 
 function matrix(report: SupervisionReport, level: 'city' | 'department', columns: IndicatorKey[]): string {
   const sections = columns.map((k) => report.indicators.find((s) => s.key === k)).filter((s): s is IndicatorSection => s !== undefined);

@@ -1,6 +1,7 @@
 import type {
   Classification,
   commissionStates,
+  DataCentreState,
   DepartmentKind,
   extranetStates,
   integrationStates,
@@ -31,6 +32,8 @@ export const classificationLabels = terms.classifications satisfies Record<Class
 export const systemStateLabels = terms.systemStates satisfies Record<SystemState, Label>;
 /** A private network folded into the extranet is 已打通; one closed down without it 已退出. */
 export const privateNetworkStateLabels = terms.privateNetworkStates satisfies Record<PrivateNetworkState, Label>;
+/** A data centre folded into the government cloud is 已整合; one shut down 已关停 (both count as done). */
+export const dataCentreStateLabels = terms.dataCentreStates satisfies Record<DataCentreState, Label>;
 export const systemTypeLabels = terms.systemTypes satisfies Record<SystemType, Label>;
 export const departmentKindLabels = terms.departmentKinds satisfies Record<DepartmentKind, Label>;
 export const nodeTierLabels = terms.nodeTiers satisfies Record<NodeTier, Label>;
@@ -48,7 +51,7 @@ export const recordKindLabels = terms.recordKinds satisfies Record<string, Label
  * two kinds share a value the later set wins: a bare `retired` reads as a system's 已下线; a
  * private network's 已退出 needs its own set.
  */
-export const trackedStateLabels: Record<string, Label> = { ...privateNetworkStateLabels, ...systemStateLabels };
+export const trackedStateLabels: Record<string, Label> = { ...dataCentreStateLabels, ...privateNetworkStateLabels, ...systemStateLabels };
 
 /** Chinese names of a value set, as the spreadsheets read and write them. */
 export const zhNames = <K extends string>(labels: Record<K, Label>): Record<K, string> =>

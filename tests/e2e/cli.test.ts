@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type DemoDataset,
   expectedCloudMigrationRate,
+  expectedConsolidationRate,
   expectedIntegrationRate,
   expectedInterconnectionRate,
   generateDemoDataset,
@@ -98,6 +99,7 @@ describe.each(backends)('yunwang CLI imports a dataset and reports its indicator
       ['systems', dataset.systems, 'csv'],
       ['private-networks', dataset['private-networks'], 'xlsx'],
       ['service-items', dataset['service-items'], 'csv'],
+      ['data-centres', dataset['data-centres'], 'xlsx'],
     ] as const) {
       const file = await writeKind(kind, rows as InputByKind[typeof kind][], format);
       const result = await yunwang('import', file, '--kind', kind);
@@ -111,6 +113,7 @@ describe.each(backends)('yunwang CLI imports a dataset and reports its indicator
       expect(figure(province, 'cloud_migration')).toEqual(expectedCloudMigrationRate(dataset, at));
       expect(figure(province, 'private_network_interconnection')).toEqual(expectedInterconnectionRate(dataset, at));
       expect(figure(province, 'service_integration')).toEqual(expectedIntegrationRate(dataset, at));
+      expect(figure(province, 'data_centre_consolidation')).toEqual(expectedConsolidationRate(dataset, at));
       const city = await indicators('--scope', '450100', '--at', at);
       expect(figure(city, 'cloud_migration')).toEqual(expectedCloudMigrationRate(dataset, at, nanning));
     }

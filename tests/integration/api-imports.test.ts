@@ -475,6 +475,61 @@ describeEachBackend('imports and exports API', (getDb) => {
       }
     });
 
+    it('exports data centres that re-import unchanged, their numbers and Chinese headers included', async () => {
+      const owner = department({ code: uid('D'), name: '钦州市大数据发展局' });
+      await imported('departments', await writeExportFile('departments', [owner], 'csv'));
+      const centres = [
+        {
+          code: uid('DC'),
+          name: '钦州市政务数据中心',
+          department_code: owner.code,
+          classification: 'pending' as 'pending' | 'non_classified',
+          state: 'consolidated' as const,
+          state_at: '2020-03-31',
+          region_code: '450702',
+          racks: 48,
+          floor_area_m2: 320.5,
+        },
+        {
+          code: uid('DC'),
+          name: '钦州市备份机房',
+          department_code: owner.code,
+          classification: 'pending' as const,
+          state: 'in_use' as const,
+          state_at: null,
+          region_code: '450700',
+          racks: null,
+          floor_area_m2: null,
+        },
+      ];
+      const [certified, pending] = centres as [(typeof centres)[0], (typeof centres)[1]];
+      const chinese = csv([
+        ['编码', '名称', '部门编码', '密级', '状态', '状态日期', '行政区划代码', '机柜数', '机房面积'],
+        [certified.code, certified.name, owner.code, '待认定', '已整合', '2020/3/31', '450702', '48', '320.5'],
+        [pending.code, pending.name, owner.code, '待认定', '在用', null, '450700', null, null],
+      ]);
+      expect(await imported('data-centres', chinese)).toMatchObject({ created: 2 });
+      // A reviewer certifies one: the export carries its classification, which the department may then re-import.
+      const certification = await api
+        .as(cast.callers.reviewer)
+        .post(`/api/v1/data-centres/${certified.code}/certifications`, { classification: 'non_classified', evidence: '桂数据〔2020〕3号' });
+      expect(certification.status).toBe(201);
+      certified.classification = 'non_classified';
+
+      const byCode = [...centres].sort((a, b) => a.code.localeCompare(b.code));
+      const codes = new Set(centres.map((c) => c.code));
+      for (const format of ['csv', 'xlsx'] as const) {
+        const file = await exported('data-centres', format);
+        const parsed = await parseImportFile(file, format, 'data-centres');
+        expect(parsed.errors).toEqual([]);
+        expect(parsed.rows.map((r) => r.input).filter((r) => codes.has(r.code))).toStrictEqual(byCode);
+        const before = await counts();
+        const report = await imported('data-centres', file, `data-centres.${format}`);
+        expect(report).toMatchObject({ created: 0, updated: 0, unchanged: parsed.rows.length, rows: parsed.rows.length });
+        expect((await counts()).transitions).toBe(before.transitions);
+      }
+    });
+
     it('refuses an unknown export format', async () => {
       const a = await api.get('/api/v1/export/systems?format=pdf');
       expectProblem(a, 422, 'validation_failed');

@@ -281,6 +281,7 @@ describeEachBackend('indicators API', (getDb) => {
         'private_network_interconnection',
         'service_integration',
         'extranet_access',
+        'data_centre_consolidation',
       ]);
       expect(counts(indicator(r, 'cloud_migration'))).toEqual([1, 2, 50, 1]);
       expect(counts(indicator(r, 'service_integration'))).toEqual([2, 2, 100, 0]);

@@ -87,7 +87,7 @@ describeEachBackend('authorization matrix', (getDb) => {
   const callers = new Map<CallerName, TestCaller | null>();
   const home = uid('HOME');
   const other = uid('OTHER');
-  const codes = { system: uid('S'), network: uid('PN'), item: uid('SI'), node: uid('N'), cloud: uid('C') };
+  const codes = { system: uid('S'), network: uid('PN'), centre: uid('DC'), item: uid('SI'), node: uid('N'), cloud: uid('C') };
   let tenantId = 0;
   let certificationId = 0;
   let reReviewId = 0;
@@ -118,6 +118,7 @@ describeEachBackend('authorization matrix', (getDb) => {
     const department = callers.get('department');
     await setUp(department, '/api/v1/systems', { code: codes.system, name: '矩阵系统', department_code: home });
     await setUp(department, '/api/v1/private-networks', { code: codes.network, name: '矩阵专网', department_code: home });
+    await setUp(department, '/api/v1/data-centres', { code: codes.centre, name: '矩阵机房', department_code: home, region_code: '450100' });
     await setUp(department, '/api/v1/service-items', { code: codes.item, name: '矩阵事项', department_code: home, system_type: 'city' });
     await setUp(callers.get('ops'), '/api/v1/network-nodes', { code: codes.node, name: '矩阵节点', region_code: '450100', tier: 'metro' });
     await setUp(sysadmin, '/api/v1/clouds', { code: codes.cloud, name: '矩阵云', kind: 'city', provider: 'x', region_code: '450100' });
@@ -145,13 +146,15 @@ describeEachBackend('authorization matrix', (getDb) => {
       departments: home,
       systems: codes.system,
       'private-networks': codes.network,
+      'data-centres': codes.centre,
       'service-items': codes.item,
       'network-nodes': codes.node,
       clouds: codes.cloud,
     };
     const ids: Record<string, number> = { tenants: tenantId, tokens: 999_999, certifications: certificationId, 're-reviews': reReviewId };
     const collection = template.split('/')[3] ?? '';
-    const ownedByHome = template.includes('{code}') && ['departments', 'systems', 'private-networks', 'service-items'].includes(collection);
+    const ownedByHome =
+      template.includes('{code}') && ['departments', 'systems', 'private-networks', 'data-centres', 'service-items'].includes(collection);
     const path = template
       .replace('{code}', byCollection[collection] ?? 'none')
       .replace('{id}', String(ids[collection] ?? 1))
@@ -167,10 +170,12 @@ describeEachBackend('authorization matrix', (getDb) => {
   const bodies: Record<string, unknown> = {
     updateSystem: { name: '矩阵系统' },
     updatePrivateNetwork: { name: '矩阵专网' },
+    updateDataCentre: { name: '矩阵机房' },
     updateServiceItem: { name: '矩阵事项' },
     updateDepartment: { name: '矩阵部门' },
     transitionSystem: { to: 'migrating', effective_at: '2020-01-01' },
     transitionPrivateNetwork: { to: 'migrating', effective_at: '2020-01-01' },
+    transitionDataCentre: { to: 'consolidating', effective_at: '2020-01-01' },
     transitionServiceItem: { to: 'integrated', effective_at: '2020-01-01' },
     transitionDepartment: { to: 'connected', effective_at: '2020-01-01' },
   };

@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { rootActor } from '../../src/identity/actor.ts';
 import { computeIndicators, type IndicatorFigure, listIndicatorItems } from '../../src/indicators/service.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
+import { transitionRecord } from '../../src/registry/transitions.ts';
 import { upsertRecords } from '../../src/registry/upsert.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
@@ -242,6 +243,88 @@ describeEachBackend('indicators on hand-built cases', (getDb) => {
     );
     expect((await figure('450100', '2020-08-31', 'cloud_migration')).numerator).toBe(3);
     expect((await figure('450100', '2020-09-01', 'cloud_migration')).numerator).toBe(4);
+  });
+
+  describe('数据中心整合率', () => {
+    const key = 'data_centre_consolidation';
+
+    beforeAll(async () => {
+      const { db } = getDb();
+      const centre = (
+        code: string,
+        department_code: string,
+        classification: 'non_classified' | 'classified' | 'pending',
+        state: 'in_use' | 'consolidating' | 'consolidated' | 'closed',
+        state_at: string | null,
+        region_code = '450103',
+      ) => ({ code, name: `机房${code}`, department_code, region_code, classification, state, state_at, racks: 10, floor_area_m2: 80 });
+      await upsertRecords(
+        db,
+        'data-centres',
+        [
+          centre('DC1', 'T-NN', 'non_classified', 'consolidated', '2020-03-01'),
+          centre('DC2', 'T-NN', 'non_classified', 'in_use', null),
+          centre('DC3', 'T-NN', 'classified', 'consolidated', '2020-01-01'),
+          centre('DC4', 'T-NN', 'pending', 'in_use', null),
+          centre('DC5', 'T-NN', 'non_classified', 'closed', '2020-05-01'),
+          centre('DC6', 'T-XX', 'non_classified', 'consolidating', '2019-09-01', '450102'),
+          centre('DC7', 'T-NN-SUB', 'non_classified', 'in_use', null),
+          centre('DC8', 'T-LZ', 'non_classified', 'consolidated', '2019-12-01', '450202'),
+          // Owned by a province-level department though it stands in Nanning: the owner's scope counts it.
+          centre('DC9', 'T-PROV', 'non_classified', 'consolidating', '2020-04-01', '450103'),
+        ],
+        actor,
+        { today },
+      );
+      // Moves recorded later through the transition flow: DC6 finishes, DC7 is shut down.
+      await transitionRecord(db, 'data-centres', 'DC6', { to: 'consolidated', effective_at: '2020-06-30' }, actor, { today });
+      await transitionRecord(db, 'data-centres', 'DC7', { to: 'closed', effective_at: '2020-06-15' }, actor, { today });
+    });
+
+    it('counts consolidated and closed centres over the certified non-classified ones, before and after the moves', async () => {
+      // 南宁 (T-NN, its T-NN-SUB and 兴宁区's T-XX): DC1 DC2 DC5 DC6 DC7 are non-classified; DC3 is
+      // classified (out), DC4 awaits 认定 (out, counted pending).
+      // 2020-02-29: DC1 (from 03-01), DC5 (from 05-01) and DC7 still in use, DC6 consolidating → 0/5, 1 pending.
+      expect(await counts('450100', '2020-02-29', key)).toEqual([0, 5, 0, 1]);
+      // 2020-07-31: DC1 consolidated, DC5 closed, DC6 consolidated (06-30), DC7 closed (06-15); DC2 in use → 4/5.
+      expect(await counts('450100', '2020-07-31', key)).toEqual([4, 5, 80, 1]);
+    });
+
+    it('the province adds 柳州 and the province-level departments', async () => {
+      // 2020-02-29: as Nanning (0/5) + DC8 consolidated since 2019-12-01 + DC9 in use until 04-01 → 1/7.
+      expect(await counts('450000', '2020-02-29', key)).toEqual([1, 7, 14.3, 1]);
+      // 2020-07-31: Nanning 4/5 + DC8 done + DC9 consolidating (not done) → 5/7.
+      expect(await counts('450000', '2020-07-31', key)).toEqual([5, 7, 71.4, 1]);
+      // 柳州 alone: DC8.
+      expect(await counts('450200', '2019-11-30', key)).toEqual([0, 1, 0, 0]);
+      expect(await counts('450200', '2019-12-01', key)).toEqual([1, 1, 100, 0]);
+    });
+
+    it('a department scope covers its sub-departments', async () => {
+      // dept:T-NN: DC1 DC2 DC5 DC7 (T-NN-SUB) in the figure, DC3 classified, DC4 pending.
+      expect(await counts('dept:T-NN', '2020-02-29', key)).toEqual([0, 4, 0, 1]);
+      // 2020-07-31: DC1 consolidated, DC5 and DC7 closed; DC2 in use → 3/4.
+      expect(await counts('dept:T-NN', '2020-07-31', key)).toEqual([3, 4, 75, 1]);
+      // Only T-NN itself: DC1 DC2 DC5 → 2/3.
+      expect(await counts('dept:T-NN', '2020-07-31', key, true)).toEqual([2, 3, 66.7, 1]);
+    });
+
+    it('drills down to the centres, a closed one counted done and the rest missing', async () => {
+      const all = await listIndicatorItems(getDb().db, key, { scope: '450100', at: '2020-07-31' });
+      expect(all.items.map((i) => [i.code, i.state, i.done]).sort()).toEqual([
+        ['DC1', 'consolidated', true],
+        ['DC2', 'in_use', false],
+        ['DC5', 'closed', true],
+        ['DC6', 'consolidated', true],
+        ['DC7', 'closed', true],
+      ]);
+      const missing = await listIndicatorItems(getDb().db, key, { scope: '450100', at: '2020-07-31', missing: true });
+      expect(missing.items.map((i) => i.code)).toEqual(['DC2']);
+    });
+
+    it('leaves the other figures alone: a closed data centre retires no system', async () => {
+      expect(await counts('450100', '2020-07-31', 'cloud_migration')).toEqual([3, 4, 75, 1]);
+    });
   });
 
   it('refuses an unknown scope or a bad date with the field named', async () => {

@@ -335,6 +335,7 @@ describeEachBackend('leadership on a hand-built six-month history', (getDb) => {
       '横向网络覆盖率（县级）',
       '横向网络覆盖率（乡镇级）',
       '电子政务外网横向接入率',
+      '数据中心整合率',
       '排名',
       '红榜',
       '黑榜',

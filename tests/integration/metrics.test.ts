@@ -98,6 +98,9 @@ describeEachBackend('/metrics', (getDb) => {
     expect(select(series, 'yunwang_pending_items', { kind: 'systems', region: '450000' }).map((s) => s.value)).toEqual([pending]);
     const allPending = province.indicators.find((i) => i.key === 'private_network_interconnection')?.pending;
     expect(sum(select(series, 'yunwang_pending_items', { kind: 'private_networks' }))).toBe(allPending);
+    const centresPending = province.indicators.find((i) => i.key === 'data_centre_consolidation')?.pending;
+    expect(centresPending).toBeGreaterThan(0);
+    expect(sum(select(series, 'yunwang_pending_items', { kind: 'data_centres' }))).toBe(centresPending);
     expect(select(series, 'yunwang_region_info', { region: '450100' }).map((s) => s.labels.name)).toEqual(['南宁市']);
   });
 

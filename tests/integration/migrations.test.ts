@@ -9,6 +9,7 @@ const expectedTables = [
   'audit_log',
   'cloud_tenants',
   'clouds',
+  'data_centres',
   'departments',
   'ingest_batches',
   'network_nodes',

@@ -733,7 +733,7 @@ describeEachBackend('registry API', (getDb) => {
     const doc = await api.get('/openapi.json');
     expect(doc.status).toBe(200);
     const paths = Object.keys(doc.body.paths as Json);
-    for (const kind of ['departments', 'systems', 'private-networks', 'service-items', 'network-nodes']) {
+    for (const kind of ['departments', 'systems', 'private-networks', 'service-items', 'network-nodes', 'data-centres']) {
       expect(paths).toEqual(expect.arrayContaining([`/api/v1/${kind}`, `/api/v1/${kind}/{code}`, `/api/v1/${kind}/{code}/transitions`]));
     }
     expect(paths).toEqual(expect.arrayContaining(['/api/v1/clouds', '/api/v1/clouds/{code}', '/api/v1/tenants', '/api/v1/tenants/{id}']));

@@ -116,6 +116,34 @@ describeEachBackend('certification and re-review', (getDb) => {
       expect(await figure('private_network_interconnection', '2020-06-30')).toEqual([0, 1, 0]);
     });
 
+    it('a data centre counts in 数据中心整合率 once certified, and still counts as done once closed', async () => {
+      const centre = String(
+        (
+          await ok(
+            department,
+            'POST',
+            '/api/v1/data-centres',
+            { code: uid('DC'), name: '中心机房', department_code: dept, region_code: '450602', racks: 12 },
+            201,
+          )
+        ).code,
+      );
+      // Pending: outside the figure, counted as pending.
+      expect(await figure('data_centre_consolidation')).toEqual([0, 0, 1]);
+      const certified = await certify(centre, { classification: 'non_classified', certified_at: '2020-01-01' }, 'data-centres');
+      expect(certified.status).toBe(201);
+      expect(certified.body).toMatchObject({ kind: 'data_centre', code: centre, previous_classification: 'pending' });
+      expect(await figure('data_centre_consolidation')).toEqual([0, 1, 0]);
+      for (const to of ['consolidating', 'consolidated']) {
+        expect((await api.as(department).post(`/api/v1/data-centres/${centre}/transitions`, { to })).status).toBe(200);
+      }
+      expect(await figure('data_centre_consolidation')).toEqual([1, 1, 0]);
+      expect((await api.as(department).post(`/api/v1/data-centres/${centre}/transitions`, { to: 'in_use' })).status).toBe(409);
+      expect((await api.as(department).post(`/api/v1/data-centres/${centre}/transitions`, { to: 'closed' })).status).toBe(200);
+      expect(await figure('data_centre_consolidation')).toEqual([1, 1, 0]);
+      expect((await ok(cast.callers.leader, 'GET', `/api/v1/data-centres/${centre}`)).state).toBe('closed');
+    });
+
     it('a later certification dated earlier replaces the earlier one from its own date', async () => {
       const code = await newSystem({ state: 'migrated', state_at: '2019-06-01' });
       const first = await certify(code, { classification: 'non_classified', certified_at: '2020-03-01' });

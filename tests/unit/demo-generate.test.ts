@@ -6,6 +6,7 @@ import {
   type DemoRegion,
   demoSummary,
   expectedCloudMigrationRate,
+  expectedConsolidationRate,
   expectedIntegrationRate,
   expectedInterconnectionRate,
   generateDemoDataset,
@@ -66,7 +67,7 @@ describe('generateDemoDataset', () => {
       [TenantInput, ds.tenants],
       ...importKinds.map((kind): [z.ZodType, readonly unknown[]] => [inputSchemas[kind], ds[kind]]),
     ];
-    expect(kinds).toHaveLength(2 + 5);
+    expect(kinds).toHaveLength(2 + 6);
     for (const [schema, rows] of kinds) {
       for (const row of rows) {
         const parsed = schema.safeParse(row);
@@ -81,6 +82,7 @@ describe('generateDemoDataset', () => {
     expect(n.systems).toBe(1500);
     expect(n['service-items']).toBe(3200);
     expect(n['private-networks']).toBe(250);
+    expect(n['data-centres']).toBe(32);
     expect(n.departments).toBeGreaterThan(700);
     expect(n.departments).toBeLessThan(850);
     expect(n.clouds).toBe(6 + 14);
@@ -96,6 +98,7 @@ describe('generateDemoDataset', () => {
     unique(ds['private-networks'].map((r) => r.code));
     unique(ds['service-items'].map((r) => r.code));
     unique(ds['network-nodes'].map((r) => r.code));
+    unique(ds['data-centres'].map((r) => r.code));
   });
 
   it('lists parents before children and refers only to things that exist', () => {
@@ -113,8 +116,10 @@ describe('generateDemoDataset', () => {
       expect(clouds.has(t.cloud_code)).toBe(true);
       expect(seen.has(t.department_code)).toBe(true);
     }
-    for (const r of [...ds.systems, ...ds['private-networks'], ...ds['service-items']]) expect(seen.has(r.department_code)).toBe(true);
-    for (const n of ds['network-nodes']) expect(regionCodes.has(n.region_code)).toBe(true);
+    for (const r of [...ds.systems, ...ds['private-networks'], ...ds['service-items'], ...ds['data-centres']]) {
+      expect(seen.has(r.department_code)).toBe(true);
+    }
+    for (const n of [...ds['network-nodes'], ...ds['data-centres']]) expect(regionCodes.has(n.region_code)).toBe(true);
     // A system on the cloud names the tenant its own department holds there.
     for (const s of ds.systems.filter((s) => s.state === 'migrated' || s.state === 'migrating')) {
       const t = tenants.get(s.tenant ?? '');
@@ -156,6 +161,7 @@ describe('generateDemoDataset', () => {
       ...ds['private-networks'].map((r) => r.state_at),
       ...ds['service-items'].map((r) => r.integrated_at),
       ...ds['network-nodes'].map((r) => r.commissioned_at),
+      ...ds['data-centres'].map((r) => r.state_at),
     ].filter((d): d is string => d != null);
     expect(dates.every((d) => d >= '2016-01-01' && d <= DEMO_AS_OF)).toBe(true);
   });
@@ -220,6 +226,24 @@ describe('generateDemoDataset', () => {
     expect(end).toBeLessThanOrEqual(85);
     const kinds = new Set(ds['private-networks'].map((p) => p.classification));
     expect(kinds).toEqual(new Set(['pending', 'non_classified', 'classified']));
+  });
+
+  it('consolidates about half the data centres by the end, closed ones counted done, with a few awaiting 认定', () => {
+    const centres = ds['data-centres'];
+    expect(new Set(centres.map((c) => c.state))).toEqual(new Set(['in_use', 'consolidating', 'consolidated', 'closed']));
+    expect(new Set(centres.map((c) => c.classification))).toEqual(new Set(['pending', 'non_classified', 'classified']));
+    expect(new Set(centres.map((c) => c.region_code.slice(0, 4))).size).toBeGreaterThanOrEqual(5);
+    const start = pct(expectedConsolidationRate(ds, '2018-12-31'));
+    const middle = pct(expectedConsolidationRate(ds, '2019-12-31'));
+    const end = pct(expectedConsolidationRate(ds, DEMO_AS_OF));
+    expect(start).toBeLessThan(middle);
+    expect(middle).toBeLessThan(end);
+    expect(end).toBeGreaterThanOrEqual(40);
+    expect(end).toBeLessThanOrEqual(75);
+    // Closed centres stay in the denominator: it holds every non-classified centre at every date.
+    const nonClassified = centres.filter((c) => c.classification === 'non_classified').length;
+    expect(expectedConsolidationRate(ds, DEMO_AS_OF).denominator).toBe(nonClassified);
+    expect(expectedConsolidationRate(ds, '2018-12-31').denominator).toBe(nonClassified);
   });
 
   it('integrates service items at the published shares per level', () => {

@@ -129,6 +129,41 @@ const samples: { [K in ImportKind]: InputByKind[K][] } = {
       probe_address: null,
     },
   ],
+  'data-centres': [
+    {
+      code: 'DC-GZ-01',
+      name: '广州市政务服务数据管理局中心机房',
+      department_code: 'GZ-ZSJ',
+      classification: 'non_classified',
+      state: 'consolidated',
+      state_at: '2023-09-30',
+      region_code: '440106',
+      racks: 120,
+      floor_area_m2: 862.5,
+    },
+    {
+      code: 'DC-GZ-02',
+      name: '广州市公安局备份机房',
+      department_code: 'GZ-GAJ',
+      classification: 'pending',
+      state: 'in_use',
+      state_at: null,
+      region_code: '440100',
+      racks: 0,
+      floor_area_m2: null,
+    },
+    {
+      code: 'DC-GZ-03',
+      name: '番禺区数据中心',
+      department_code: 'GZ-FGW',
+      classification: 'classified',
+      state: 'closed',
+      state_at: '2024-02-29',
+      region_code: '440113',
+      racks: null,
+      floor_area_m2: 40,
+    },
+  ],
 };
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -389,6 +424,51 @@ describe('parseImportFile: rows', () => {
         row: 2,
         message: '"30/06/2023" must be a date written YYYY-MM-DD',
       },
+    ]);
+  });
+
+  it('reads a data centre with Chinese headers, its racks and floor area as numbers', async () => {
+    const csv = [
+      '编码,名称,部门编码,密级,状态,状态日期,行政区划代码,机柜数,机房面积',
+      'DC-1,南宁市大数据发展局中心机房,NN-DSJ,非涉密,整合中,2019/9/1,450103,36,215.5',
+      'DC-2,南宁市公安局备份机房,NN-GAJ,待认定,在用,,450100,,',
+    ].join('\n');
+    const parsed = await parseCsv(csv, 'data-centres');
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.rows.map((row) => row.input)).toStrictEqual([
+      {
+        code: 'DC-1',
+        name: '南宁市大数据发展局中心机房',
+        department_code: 'NN-DSJ',
+        classification: 'non_classified',
+        state: 'consolidating',
+        state_at: '2019-09-01',
+        region_code: '450103',
+        racks: 36,
+        floor_area_m2: 215.5,
+      },
+      {
+        code: 'DC-2',
+        name: '南宁市公安局备份机房',
+        department_code: 'NN-GAJ',
+        classification: 'pending',
+        state: 'in_use',
+        state_at: null,
+        region_code: '450100',
+        racks: null,
+        floor_area_m2: null,
+      },
+    ]);
+  });
+
+  it('names a rack count or floor area that is not a number, not whole or below 0', async () => {
+    const csv = 'code,name,department_code,region_code,racks,floor_area_m2\nDC-1,机房,D1,450100,十二,-5\nDC-2,机房,D1,450100,2.5,1e3';
+    const parsed = await parseCsv(csv, 'data-centres');
+    expect(parsed.errors).toEqual([
+      { field: 'racks', column: 'racks', row: 2, message: '"十二" is not a number' },
+      { field: 'floor_area_m2', column: 'floor_area_m2', row: 2, message: '"-5" must be 0 or more' },
+      { field: 'floor_area_m2', column: 'floor_area_m2', row: 3, message: '"1e3" is not a number' },
+      { field: 'racks', column: 'racks', row: 3, message: '"2.5" must be a whole number' },
     ]);
   });
 

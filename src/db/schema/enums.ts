@@ -14,6 +14,10 @@ export type SystemState = (typeof systemStates)[number];
 export const privateNetworkStates = ['not_started', 'migrating', 'interconnected', 'retired'] as const;
 export type PrivateNetworkState = (typeof privateNetworkStates)[number];
 
+/** A non-classified data centre (非涉密数据中心) in use, being folded into the government cloud, folded in, or shut. */
+export const dataCentreStates = ['in_use', 'consolidating', 'consolidated', 'closed'] as const;
+export type DataCentreState = (typeof dataCentreStates)[number];
+
 export const systemTypes = ['national', 'provincial', 'city', 'self_built'] as const;
 export type SystemType = (typeof systemTypes)[number];
 
@@ -33,11 +37,11 @@ export type CloudRole = (typeof cloudRoles)[number];
  * Entities whose state is tracked over business time. Boolean facts (a service item
  * integrated, a node commissioned, a department connected) are tracked as two-valued states.
  */
-export const trackedKinds = ['system', 'private_network', 'service_item', 'network_node', 'department'] as const;
+export const trackedKinds = ['system', 'private_network', 'service_item', 'network_node', 'department', 'data_centre'] as const;
 export type TrackedKind = (typeof trackedKinds)[number];
 
 /** The kinds whose classification a reviewer certifies (认定). */
-export type CertifiedKind = Extract<TrackedKind, 'system' | 'private_network'>;
+export type CertifiedKind = Extract<TrackedKind, 'system' | 'private_network' | 'data_centre'>;
 
 export const integrationStates = ['not_integrated', 'integrated'] as const;
 export const commissionStates = ['not_commissioned', 'commissioned'] as const;

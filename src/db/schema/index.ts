@@ -2,6 +2,7 @@ export * from './agents.ts';
 export * from './alerts.ts';
 export * from './audit.ts';
 export * from './clouds.ts';
+export * from './data-centres.ts';
 export * from './departments.ts';
 export * from './history.ts';
 export * from './identity.ts';

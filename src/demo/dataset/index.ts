@@ -1,6 +1,7 @@
 /* Every record kind's demo rows, in the order they are loaded: parents before the rows that refer to them. */
 
 import type { ImportKind } from '../../registry/kinds/index.ts';
+import { dataCentreRows } from './data-centres.ts';
 import { departmentRows } from './departments.ts';
 import type { DemoKind } from './model.ts';
 import { networkNodeRows } from './network-nodes.ts';
@@ -15,6 +16,7 @@ export const demoKinds: { [K in ImportKind]: DemoKind<K> } = {
   systems: systemRows,
   'private-networks': privateNetworkRows,
   'service-items': serviceItemRows,
+  'data-centres': dataCentreRows,
 };
 
 /** The kinds in load order. */

@@ -39,8 +39,11 @@ export interface DemoKind<K extends ImportKind = ImportKind> {
   segment: K;
   /** The kind's rows; `rng` is its own stream, so one kind's draws never shift another's. */
   rows(world: DemoWorld, rng: Rng): InputByKind[K][];
-  /** For a classified kind: the indicator it feeds and the state counted as done. */
-  rate?: { indicator: IndicatorKey; done: string };
+  /**
+   * For a classified kind: the indicator it feeds, the states counted as done, and those that
+   * take a row out of the figure (as its definition in indicators/definitions.ts says).
+   */
+  rate?: { indicator: IndicatorKey; done: readonly string[]; leaves: readonly string[] };
 }
 
 export interface Ratio {

@@ -112,5 +112,5 @@ function buildPrivateNetworks(depts: readonly Dept[], total: number, rng: Rng): 
 export const privateNetworkRows: DemoKind<'private-networks'> = {
   segment: 'private-networks',
   rows: ({ depts, scale }, rng) => buildPrivateNetworks(depts, Math.round(BASE_COUNT * Math.sqrt(scale)), rng),
-  rate: { indicator: 'private_network_interconnection', done: 'interconnected' },
+  rate: { indicator: 'private_network_interconnection', done: ['interconnected'], leaves: ['retired'] },
 };

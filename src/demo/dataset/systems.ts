@@ -132,5 +132,5 @@ function setSystem(d: Draft<SystemInput>, state: SystemState, at: string | null,
 export const systemRows: DemoKind<'systems'> = {
   segment: 'systems',
   rows: ({ depts, scale }, rng) => buildSystems(depts, Math.round(BASE_COUNT * scale), rng),
-  rate: { indicator: 'cloud_migration', done: 'migrated' },
+  rate: { indicator: 'cloud_migration', done: ['migrated'], leaves: ['retired'] },
 };

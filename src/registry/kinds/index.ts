@@ -1,5 +1,6 @@
 import type { z } from '@hono/zod-openapi';
 import { AppError } from '../../kernel/errors.ts';
+import { dataCentresKind } from './data-centres.ts';
 import { departmentsKind } from './departments.ts';
 import { networkNodesKind } from './network-nodes.ts';
 import { privateNetworksKind } from './private-networks.ts';
@@ -19,6 +20,7 @@ export const builtInKinds = {
   'private-networks': privateNetworksKind,
   'service-items': serviceItemsKind,
   'network-nodes': networkNodesKind,
+  'data-centres': dataCentresKind,
 } as const;
 
 export type ImportKind = keyof typeof builtInKinds;

@@ -1,0 +1,60 @@
+import { z } from '@hono/zod-openapi';
+import { dataCentreStates } from '../../db/schema/enums.ts';
+import { dataCentres } from '../../db/schema/index.ts';
+import { dataCentreStateLabels } from '../../vocabulary/records.ts';
+import { regionCode, stamps } from '../fields.ts';
+import { classifiedKind } from './classified.ts';
+import { kindNames, knownDepartment, knownRegion, viewLoader, writeByCode } from './shared.ts';
+import type { RecordKind } from './types.ts';
+
+const classified = classifiedKind(dataCentres, dataCentreStates, dataCentreStateLabels, {
+  in_use: ['consolidating', 'closed'],
+  consolidating: ['consolidated', 'in_use', 'closed'],
+  consolidated: ['closed'],
+  closed: [],
+});
+
+export const DataCentreInput = z
+  .object({
+    ...classified.fields,
+    region_code: regionCode.openapi({ description: 'The division where the data centre stands' }),
+    racks: z.number().int('must be a whole number').min(0, 'must be 0 or more').nullish(),
+    floor_area_m2: z.number().min(0, 'must be 0 or more').nullish().openapi({ description: 'Machine-room floor area in m²' }),
+  })
+  .openapi('DataCentreInput');
+export type DataCentreInput = z.infer<typeof DataCentreInput>;
+
+const DataCentre = DataCentreInput.extend(stamps).openapi('DataCentre');
+
+/** 非涉密数据中心: a department's non-classified data centre, to be consolidated into the government cloud. */
+export const dataCentresKind: RecordKind<DataCentreInput, z.infer<typeof DataCentre>> = {
+  ...kindNames('data-centres', 'data_centre', 'DataCentre'),
+  table: dataCentres,
+  schemas: { input: DataCentreInput, item: DataCentre, query: classified.query() },
+  ...classified.descriptor,
+  columns: [
+    ...classified.columns,
+    { field: 'region_code', alias: '行政区划代码', type: 'text' },
+    { field: 'racks', alias: '机柜数', type: 'number' },
+    { field: 'floor_area_m2', alias: '机房面积', type: 'number' },
+  ],
+  indicators: ['data_centre_consolidation'],
+  filters: classified.filters,
+  loadViews: viewLoader<DataCentreInput>(
+    dataCentres,
+    { ...classified.view, region_code: dataCentres.regionCode, racks: dataCentres.racks, floor_area_m2: dataCentres.floorAreaM2 },
+    dataCentres.departmentId,
+  ),
+  check: (r, refs) => [...knownDepartment(refs, r.department_code), ...knownRegion(refs, r.region_code)],
+  write: (db, rows, refs) =>
+    writeByCode(
+      db,
+      dataCentres,
+      rows.map((row) => ({
+        ...classified.values(row, refs),
+        regionCode: row.input.region_code,
+        racks: row.input.racks ?? null,
+        floorAreaM2: row.input.floor_area_m2 ?? null,
+      })),
+    ),
+};
