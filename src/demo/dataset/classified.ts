@@ -12,6 +12,14 @@ export interface Draft<R extends { classification: Classification } = { classifi
   dept: Dept;
 }
 
+/** A schedule's step for a kind whose rows change only their state and its date (a network, a data centre). */
+export const moveTo =
+  <R extends { classification: Classification; state: string; state_at?: string | null }>(state: R['state']) =>
+  (d: Draft<R>, at: string | null) => {
+    d.row.state = state;
+    d.row.state_at = at;
+  };
+
 export function drawClassification(rng: Rng, classified: number, pending: number): Classification {
   const r = rng.next();
   return r < classified ? 'classified' : r < classified + pending ? 'pending' : 'non_classified';

@@ -1,9 +1,8 @@
 /* Non-classified data centres (非涉密数据中心), drawn per department, and what they are called. */
 
-import type { DataCentreState } from '../../db/schema/enums.ts';
 import type { DataCentreInput } from '../../registry/kinds/data-centres.ts';
 import type { Curve, Rng } from '../random.ts';
-import { type Draft, drawClassification, phaseSuffix, type Retiring, schedule } from './classified.ts';
+import { type Draft, drawClassification, moveTo, phaseSuffix, type Retiring, schedule } from './classified.ts';
 import { countsPerDepartment, type Dept, type Level, pad } from './departments.ts';
 import type { DemoKind } from './model.ts';
 
@@ -63,19 +62,15 @@ function buildDataCentres(depts: readonly Dept[], total: number, rng: Rng): Data
     }
   });
 
-  const set = (d: Draft<DataCentreInput>, state: DataCentreState, at: string | null) => {
-    d.row.state = state;
-    d.row.state_at = at;
-  };
   schedule(
     drafts,
     {
       curve: consolidationCurve,
       retiring: closing,
       underWay: { share: 0.5, from: '2019-09-01' },
-      done: (d, at) => set(d, 'consolidated', at),
-      retire: (d, at) => set(d, 'closed', at),
-      start: (d, at) => set(d, 'consolidating', at),
+      done: moveTo('consolidated'),
+      retire: moveTo('closed'),
+      start: moveTo('consolidating'),
     },
     rng,
   );

@@ -1,10 +1,9 @@
 /* Private networks (业务专网), drawn per department, and the names they are drawn from. */
 
-import type { PrivateNetworkState } from '../../db/schema/enums.ts';
 import type { PrivateNetworkInput } from '../../registry/kinds/private-networks.ts';
 import type { Domain } from '../names.ts';
 import type { Curve, Rng } from '../random.ts';
-import { type Draft, drawClassification, inScopeShare, phaseSuffix, type Retiring, schedule } from './classified.ts';
+import { type Draft, drawClassification, inScopeShare, moveTo, phaseSuffix, type Retiring, schedule } from './classified.ts';
 import { countsPerDepartment, type Dept, type Level, pad } from './departments.ts';
 import { type DemoKind, demoTargets } from './model.ts';
 
@@ -90,19 +89,15 @@ function buildPrivateNetworks(depts: readonly Dept[], total: number, rng: Rng): 
     }
   });
 
-  const set = (d: Draft<PrivateNetworkInput>, state: PrivateNetworkState, at: string | null) => {
-    d.row.state = state;
-    d.row.state_at = at;
-  };
   schedule(
     drafts,
     {
       curve: interconnectionCurve(),
       retiring,
       underWay: { share: 0.4, from: '2019-09-01' },
-      done: (d, at) => set(d, 'interconnected', at),
-      retire: (d, at) => set(d, 'retired', at),
-      start: (d, at) => set(d, 'migrating', at),
+      done: moveTo('interconnected'),
+      retire: moveTo('retired'),
+      start: moveTo('migrating'),
     },
     rng,
   );

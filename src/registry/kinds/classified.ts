@@ -1,10 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { type Column, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
 import { classifications } from '../../db/schema/enums.ts';
 import { classificationLabels, type Label, zhNames } from '../../vocabulary/records.ts';
 import { classification, department, isoDate, region } from '../fields.ts';
 import { matches, ownedBy } from '../filters.ts';
-import { listQuery, ownedColumns, ownedFields, ownedValues, ownedView, stateLifecycle } from './shared.ts';
+import { listQuery, ownedColumns, ownedFields, ownedValues, ownedView, stateLifecycle, viewLoader, writeByCode } from './shared.ts';
 import type { ColumnSpec, EntityTable, KindFilter, KindRow, Planned, References } from './types.ts';
 
 /** The table of a classified kind: a department's record with a classification and a state. */
@@ -24,6 +25,12 @@ export function classifiedKind<S extends string>(
   moves: Readonly<Record<S, readonly S[]>>,
 ) {
   const state = z.enum(states);
+  const filters = async (db: Parameters<typeof ownedBy>[0], f: KindFilter) => [
+    await ownedBy(db, table.departmentId, f),
+    f.state ? eq(table.state, f.state) : undefined,
+    f.classification ? eq(table.classification, f.classification) : undefined,
+    matches(f.q, table.name, table.code),
+  ];
   return {
     /** The input fields, in the API's and the spreadsheet's order. */
     fields: {
@@ -39,29 +46,43 @@ export function classifiedKind<S extends string>(
       { field: 'state', alias: '状态', type: 'enum', values: zhNames(labels) },
       { field: 'state_at', alias: '状态日期', type: 'date' },
     ] satisfies ColumnSpec[],
+    /** The descriptor's members every classified kind has alike (a kind with filters of its own extends `filters`). */
     descriptor: {
+      table,
+      filters,
       ownerColumn: table.departmentId,
       classificationColumn: table.classification,
       ...stateLifecycle<ClassifiedRow>(table, { state: table.state, stateAt: table.stateAt }, labels, moves),
     },
-    filters: async (db: Parameters<typeof ownedBy>[0], f: KindFilter) => [
-      await ownedBy(db, table.departmentId, f),
-      f.state ? eq(table.state, f.state) : undefined,
-      f.classification ? eq(table.classification, f.classification) : undefined,
-      matches(f.q, table.name, table.code),
-    ],
-    view: {
-      ...ownedView(table),
-      classification: table.classification,
-      state: table.state,
-      state_at: table.stateAt,
-    },
-    /** The stored columns of a planned row. */
-    values: ({ input: r, state: declared }: Planned<ClassifiedRow>, refs: References) => ({
-      ...ownedValues(r, refs),
-      classification: r.classification,
-      state: r.state,
-      stateAt: declared.since,
-    }),
+    filters,
+    /**
+     * The kind's `loadViews`: the columns every classified kind shows, the department's code
+     * through its join, and the kind's own columns (`own`, read through `leftJoins`).
+     */
+    loadViews: <I extends KindRow>(own: Record<string, Column> = {}, leftJoins: Parameters<typeof viewLoader>[3] = []) =>
+      viewLoader<I>(
+        table,
+        { ...ownedView(table), classification: table.classification, state: table.state, state_at: table.stateAt, ...own },
+        table.departmentId,
+        leftJoins,
+      ),
+    /**
+     * The kind's `write`: upserts the planned rows by code with the columns every classified
+     * kind stores, and those of its own fields that `own` gives (by column property).
+     */
+    write:
+      <I extends ClassifiedRow>(own: (row: I, refs: References) => Record<string, unknown> = () => ({})) =>
+      (db: Db, rows: Planned<I>[], refs: References) =>
+        writeByCode(
+          db,
+          table,
+          rows.map(({ input: r, state: declared }) => ({
+            ...ownedValues(r, refs),
+            classification: r.classification,
+            state: r.state,
+            stateAt: declared.since,
+            ...own(r, refs),
+          })),
+        ),
   };
 }

@@ -4,7 +4,7 @@ import { dataCentres } from '../../db/schema/index.ts';
 import { dataCentreStateLabels } from '../../vocabulary/records.ts';
 import { regionCode, stamps } from '../fields.ts';
 import { classifiedKind } from './classified.ts';
-import { kindNames, knownDepartment, knownRegion, viewLoader, writeByCode } from './shared.ts';
+import { kindNames, knownDepartment, knownRegion } from './shared.ts';
 import type { RecordKind } from './types.ts';
 
 const classified = classifiedKind(dataCentres, dataCentreStates, dataCentreStateLabels, {
@@ -29,7 +29,6 @@ const DataCentre = DataCentreInput.extend(stamps).openapi('DataCentre');
 /** 非涉密数据中心: a department's non-classified data centre, to be consolidated into the government cloud. */
 export const dataCentresKind: RecordKind<DataCentreInput, z.infer<typeof DataCentre>> = {
   ...kindNames('data-centres', 'data_centre', 'DataCentre'),
-  table: dataCentres,
   schemas: { input: DataCentreInput, item: DataCentre, query: classified.query() },
   ...classified.descriptor,
   columns: [
@@ -39,22 +38,15 @@ export const dataCentresKind: RecordKind<DataCentreInput, z.infer<typeof DataCen
     { field: 'floor_area_m2', alias: '机房面积', type: 'number' },
   ],
   indicators: ['data_centre_consolidation'],
-  filters: classified.filters,
-  loadViews: viewLoader<DataCentreInput>(
-    dataCentres,
-    { ...classified.view, region_code: dataCentres.regionCode, racks: dataCentres.racks, floor_area_m2: dataCentres.floorAreaM2 },
-    dataCentres.departmentId,
-  ),
+  loadViews: classified.loadViews<DataCentreInput>({
+    region_code: dataCentres.regionCode,
+    racks: dataCentres.racks,
+    floor_area_m2: dataCentres.floorAreaM2,
+  }),
   check: (r, refs) => [...knownDepartment(refs, r.department_code), ...knownRegion(refs, r.region_code)],
-  write: (db, rows, refs) =>
-    writeByCode(
-      db,
-      dataCentres,
-      rows.map((row) => ({
-        ...classified.values(row, refs),
-        regionCode: row.input.region_code,
-        racks: row.input.racks ?? null,
-        floorAreaM2: row.input.floor_area_m2 ?? null,
-      })),
-    ),
+  write: classified.write<DataCentreInput>((r) => ({
+    regionCode: r.region_code,
+    racks: r.racks ?? null,
+    floorAreaM2: r.floor_area_m2 ?? null,
+  })),
 };

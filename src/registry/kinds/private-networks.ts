@@ -4,7 +4,7 @@ import { privateNetworks } from '../../db/schema/index.ts';
 import { privateNetworkStateLabels } from '../../vocabulary/records.ts';
 import { stamps } from '../fields.ts';
 import { classifiedKind } from './classified.ts';
-import { kindNames, knownDepartment, viewLoader, writeByCode } from './shared.ts';
+import { kindNames, knownDepartment } from './shared.ts';
 import type { RecordKind } from './types.ts';
 
 const classified = classifiedKind(privateNetworks, privateNetworkStates, privateNetworkStateLabels, {
@@ -22,18 +22,11 @@ const PrivateNetwork = PrivateNetworkInput.extend(stamps).openapi('PrivateNetwor
 /** 业务专网: a department's business private network, to be folded into the extranet. */
 export const privateNetworksKind: RecordKind<PrivateNetworkInput, z.infer<typeof PrivateNetwork>> = {
   ...kindNames('private-networks', 'private_network', 'PrivateNetwork'),
-  table: privateNetworks,
   schemas: { input: PrivateNetworkInput, item: PrivateNetwork, query: classified.query() },
   ...classified.descriptor,
   columns: classified.columns,
   indicators: ['private_network_interconnection'],
-  filters: classified.filters,
-  loadViews: viewLoader<PrivateNetworkInput>(privateNetworks, classified.view, privateNetworks.departmentId),
+  loadViews: classified.loadViews<PrivateNetworkInput>(),
   check: (r, refs) => knownDepartment(refs, r.department_code),
-  write: (db, rows, refs) =>
-    writeByCode(
-      db,
-      privateNetworks,
-      rows.map((row) => classified.values(row, refs)),
-    ),
+  write: classified.write(),
 };

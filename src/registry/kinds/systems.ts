@@ -6,7 +6,7 @@ import { systemStateLabels } from '../../vocabulary/records.ts';
 import { cloud, code, stamps, timestamp } from '../fields.ts';
 import { cloudIdOf } from '../filters.ts';
 import { classifiedKind } from './classified.ts';
-import { kindNames, knownDepartment, unknownRef, viewLoader, writeByCode } from './shared.ts';
+import { kindNames, knownDepartment, unknownRef } from './shared.ts';
 import type { RecordKind } from './types.ts';
 
 const classified = classifiedKind(systems, systemStates, systemStateLabels, {
@@ -30,7 +30,6 @@ const System = SystemInput.extend({ ...stamps, verified_at: timestamp.nullable()
 /** 信息系统: a department's information systems, to be moved onto a government cloud. */
 export const systemsKind: RecordKind<SystemInput, z.infer<typeof System>> = {
   ...kindNames('systems', 'system', 'System'),
-  table: systems,
   schemas: { input: SystemInput, item: System, query: classified.query({ cloud }) },
   ...classified.descriptor,
   columns: [
@@ -47,25 +46,16 @@ export const systemsKind: RecordKind<SystemInput, z.infer<typeof System>> = {
     ...(await classified.filters(db, f)),
     typeof f.cloud === 'string' && f.cloud ? eq(systems.cloudId, await cloudIdOf(db, f.cloud, 'cloud')) : undefined,
   ],
-  loadViews: viewLoader<SystemInput>(
-    systems,
-    { ...classified.view, cloud_code: clouds.code, tenant: systems.tenant },
-    systems.departmentId,
-    [[clouds, eq(clouds.id, systems.cloudId)]],
-  ),
+  loadViews: classified.loadViews<SystemInput>({ cloud_code: clouds.code, tenant: systems.tenant }, [
+    [clouds, eq(clouds.id, systems.cloudId)],
+  ]),
   check: (r, refs) => [
     ...knownDepartment(refs, r.department_code),
     ...(r.cloud_code && !refs.clouds.has(r.cloud_code) ? [unknownRef('cloud_code', 'cloud', r.cloud_code)] : []),
     ...(r.tenant && !r.cloud_code ? [{ field: 'tenant', message: 'is set but cloud_code is empty' }] : []),
   ],
-  write: (db, rows, refs) =>
-    writeByCode(
-      db,
-      systems,
-      rows.map((row) => ({
-        ...classified.values(row, refs),
-        cloudId: row.input.cloud_code ? (refs.clouds.get(row.input.cloud_code) ?? null) : null,
-        tenant: row.input.tenant ?? null,
-      })),
-    ),
+  write: classified.write<SystemInput>((r, refs) => ({
+    cloudId: r.cloud_code ? (refs.clouds.get(r.cloud_code) ?? null) : null,
+    tenant: r.tenant ?? null,
+  })),
 };
