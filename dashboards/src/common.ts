@@ -38,6 +38,7 @@ export const indicators: [string, string][] = [
   ['横向网络覆盖率（县级）', 'horizontal_coverage_county'],
   ['横向网络覆盖率（乡镇级）', 'horizontal_coverage_township'],
   ['电子政务外网横向接入率', 'extranet_access'],
+  ['数据中心整合率', 'data_centre_consolidation'],
 ];
 
 /** The "三个100%": 上云率, 专网打通率, 对接完成率. */
