@@ -180,6 +180,34 @@ describeEachBackend('web console', (getDb) => {
     expect((await api.get('/console/assets/..%2Fpage.tsx')).status).toBe(404);
   });
 
+  it('a department keeps its data centres in the workspace: the list, and the record with its state and transition form', async () => {
+    const { db } = getDb();
+    await upsertRecords(
+      db,
+      'data-centres',
+      [
+        {
+          code: 'CONSOLE-DC-1',
+          name: '控制台测试机房',
+          department_code: 'P001',
+          region_code: '450103',
+          classification: 'pending' as const,
+          state: 'in_use' as const,
+          racks: 24,
+          floor_area_m2: 160.5,
+        },
+      ],
+      rootActor('console-test'),
+    );
+    const list = await page('/console/workspace?q=CONSOLE-DC', 'dept-P001');
+    expect(list.status).toBe(200);
+    expect(list.text).toContain('非涉密数据中心');
+    expect(list.text).toContain('CONSOLE-DC-1');
+    const record = await page('/console/workspace/data-centres/CONSOLE-DC-1', 'dept-P001');
+    expect(record.status).toBe(200);
+    for (const text of ['控制台测试机房', '在用', '整合中', '已关停']) expect(record.text).toContain(text);
+  });
+
   it("pages a department's long lists, each on its own, keeping the search", async () => {
     const { db } = getDb();
     const systemCodes = Array.from({ length: 57 }, (_, i) => `PAGE-S-${String(i).padStart(3, '0')}`);
