@@ -144,6 +144,20 @@ describeEachBackend('certification and re-review', (getDb) => {
       expect((await ok(cast.callers.leader, 'GET', `/api/v1/data-centres/${centre}`)).state).toBe('closed');
     });
 
+    it('refuses racks or a floor area beyond any machine room with 422 naming the field, not a database error', async () => {
+      const centre = { code: uid('DC'), name: '超大机房', department_code: dept, region_code: '450602' };
+      for (const [field, value] of [
+        ['racks', 3_000_000_000],
+        ['racks', 1.5],
+        ['floor_area_m2', 1e12],
+        ['floor_area_m2', -1],
+      ] as const) {
+        const a = await api.as(department).post('/api/v1/data-centres', { ...centre, [field]: value });
+        expect(a.status, `${field}=${value}`).toBe(422);
+        expect(fields(a)).toEqual([field]);
+      }
+    });
+
     it('a later certification dated earlier replaces the earlier one from its own date', async () => {
       const code = await newSystem({ state: 'migrated', state_at: '2019-06-01' });
       const first = await certify(code, { classification: 'non_classified', certified_at: '2020-03-01' });

@@ -18,8 +18,14 @@ export const DataCentreInput = z
   .object({
     ...classified.fields,
     region_code: regionCode.openapi({ description: 'The division where the data centre stands' }),
-    racks: z.number().int('must be a whole number').min(0, 'must be 0 or more').nullish(),
-    floor_area_m2: z.number().min(0, 'must be 0 or more').nullish().openapi({ description: 'Machine-room floor area in m²' }),
+    // Bounds far above any machine room, and within the database's integer.
+    racks: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(100_000, 'must be at most 100000').nullish(),
+    floor_area_m2: z
+      .number()
+      .min(0, 'must be 0 or more')
+      .max(10_000_000, 'must be at most 10000000 m²')
+      .nullish()
+      .openapi({ description: 'Machine-room floor area in m²' }),
   })
   .openapi('DataCentreInput');
 export type DataCentreInput = z.infer<typeof DataCentreInput>;
