@@ -17,9 +17,11 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { prepareDatabase } from '../../src/bootstrap/prepare.ts';
+import { threeHundred } from '../../src/console/i18n.ts';
 import type { Database } from '../../src/db/client.ts';
 import { departments, networkNodes, systems } from '../../src/db/schema/index.ts';
 import { rootActor } from '../../src/identity/actor.ts';
+import { indicatorKeys } from '../../src/indicators/definitions.ts';
 import { issueAgentToken } from '../../src/ingest/agents.ts';
 import { freezeMonths } from '../../src/leadership/freeze.ts';
 import { openTestDatabase } from '../helpers/db.ts';
@@ -327,9 +329,9 @@ describe.runIf(available)('web console in Chromium', () => {
 
     await signInAs('leader');
     await page.goto(`${base}/console/overview?scope=450000&at=2020-07-31`);
-    // A trend of the four frozen months for each of the three cards and each of the four coverage rows.
-    await expect.poll(() => page.locator('.cards .spark[data-points="4"]').count()).toBe(3);
-    await expect.poll(() => page.locator('table .spark[data-points="4"]').count()).toBe(4);
+    // A trend of the four frozen months for each of the three cards and each other indicator's row.
+    await expect.poll(() => page.locator('.cards .spark[data-points="4"]').count()).toBe(threeHundred.length);
+    await expect.poll(() => page.locator('table .spark[data-points="4"]').count()).toBe(indicatorKeys.length - threeHundred.length);
     await page.screenshot({ path: join(artefacts, 'console-overview.png') });
     await page.goto(`${base}/console/map?wall=1`);
     await page.setViewportSize({ width: 1920, height: 1080 });
