@@ -206,6 +206,16 @@ describeEachBackend('web console', (getDb) => {
     const record = await page('/console/workspace/data-centres/CONSOLE-DC-1', 'dept-P001');
     expect(record.status).toBe(200);
     for (const text of ['控制台测试机房', '在用', '整合中', '已关停']) expect(record.text).toContain(text);
+    // The kind's own fields, named as in its spreadsheet.
+    for (const [term, value] of [
+      ['机柜数', '24'],
+      ['机房面积', '160.5'],
+      ['行政区划代码', '450103'],
+    ]) {
+      expect(record.text).toContain(`<dt>${term}</dt><dd>${value}</dd>`);
+    }
+    const english = await page('/console/workspace/data-centres/CONSOLE-DC-1?lang=en', 'dept-P001');
+    for (const text of ['Racks', 'Floor area m2']) expect(english.text).toContain(text);
   });
 
   it("pages a department's long lists, each on its own, keeping the search", async () => {

@@ -8,7 +8,7 @@ import { Panel } from '../components/panel.tsx';
 import { DataTable } from '../components/table.tsx';
 import { TransitionForm } from '../components/transition-form.tsx';
 import { catalogue, valueName } from '../i18n.ts';
-import { kindTitle, ownedKind, stateName } from '../kinds.ts';
+import { columnLabel, columnValue, kindTitle, ownedKind, stateName } from '../kinds.ts';
 import type { PageContext } from '../page.tsx';
 
 const t = catalogue(
@@ -41,6 +41,9 @@ const t = catalogue(
     back: 'Back to the workspace',
   },
 );
+
+/** Fields the page shows in its own words (the heading, department, classification, state). */
+const shownAbove = new Set(['code', 'name', 'department_code', 'classification', 'state', 'state_at']);
 
 /** A record and its history, read as the caller; a record outside their department reads as not theirs. */
 async function readOwn(ctx: PageContext, segment: string, code: string) {
@@ -86,6 +89,11 @@ export async function recordPage(ctx: PageContext): Promise<Response> {
           <Fact term={m.state} id="record-state">
             {stateName(kind, state, lang)}
           </Fact>
+          {kind.columns
+            .filter((column) => !shownAbove.has(column.field) && record[column.field] != null)
+            .map((column) => (
+              <Fact term={columnLabel(column, lang)}>{columnValue(column, record[column.field], lang)}</Fact>
+            ))}
         </dl>
         <Panel id="transition" title={m.transition}>
           <TransitionForm kind={kind} code={code} state={state} today={businessDate()} lang={lang} csrf={ctx.viewer.csrfToken} />
