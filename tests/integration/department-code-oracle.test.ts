@@ -6,7 +6,9 @@
  */
 import { beforeAll, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
+import { rootActor } from '../../src/identity/actor.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
+import { upsertRecords } from '../../src/registry/upsert.ts';
 import { type ApiClient, apiClient, fileForm } from '../helpers/api.ts';
 import { testAppConfig } from '../helpers/api-server.ts';
 import { type Cast, createCast } from '../helpers/auth.ts';
@@ -71,5 +73,44 @@ describeEachBackend('department codes give nothing away', (getDb) => {
     expect(outside.status).toBe(422);
     expect(missing).toEqual(outside);
     expect(JSON.stringify(missing)).not.toContain(unknown);
+  });
+});
+
+describeEachBackend('a department and the data centres of another', (getDb) => {
+  let api: ApiClient;
+  let cast: Cast;
+  const home = `DCO-DC-HOME-${process.pid}`;
+  const other = `DCO-DC-OTHER-${process.pid}`;
+  const theirs = `DCO-DC-THEIRS-${process.pid}`;
+  const centre = (code: string, departmentCode: string) => ({ code, name: '机房', department_code: departmentCode, region_code: '450100' });
+
+  beforeAll(async () => {
+    await loadDivisions(getDb().db);
+    const app = createApp({ database: getDb(), config: testAppConfig });
+    cast = await createCast(app, getDb().db, { code: home, name: '机房测试部门', region_code: '450000' });
+    api = apiClient(app);
+    const sysadmin = api.as(cast.callers.sysadmin);
+    expect(
+      (await sysadmin.post('/api/v1/departments', { code: other, name: '另一个部门', region_code: '450000', kind: 'government' })).status,
+    ).toBe(201);
+    // Only a department user registers centres: the other department's is written as the registry itself.
+    await upsertRecords(
+      getDb().db,
+      'data-centres',
+      [{ ...centre(theirs, other), classification: 'pending', state: 'in_use' }],
+      rootActor('test'),
+    );
+  });
+
+  it('cannot read, list, change or move the centre of another department, nor register one there', async () => {
+    const department = api.as(cast.callers.department);
+    expect((await department.get(`/api/v1/data-centres/${theirs}`)).status).toBe(404);
+    expect(JSON.stringify((await department.get('/api/v1/data-centres?q=DCO-DC')).body)).not.toContain(theirs);
+    expect((await department.patch(`/api/v1/data-centres/${theirs}`, { name: '改名' })).status).toBe(404);
+    expect((await department.post(`/api/v1/data-centres/${theirs}/transitions`, { to: 'closed' })).status).toBe(404);
+    const outside = await department.post('/api/v1/data-centres', centre(`DCO-DC-NEW-${process.pid}`, other));
+    expect(outside.status).toBeGreaterThanOrEqual(400);
+    expect((await api.as(null).get('/api/v1/data-centres')).status).toBe(401);
+    expect((await api.as(cast.callers.leader).post('/api/v1/data-centres', centre(`DCO-DC-L-${process.pid}`, home))).status).toBe(403);
   });
 });
