@@ -32,6 +32,7 @@ export const routePolicy: Record<string, Rule> = {
   getRegion: read('regions'),
   ...Object.assign({}, ...recordKinds().map(kindRules)),
   listClouds: read('clouds'),
+  getCloudBuildOut: read('clouds'),
   getCloud: read('clouds'),
   createCloud: write('clouds'),
   updateCloud: write('clouds'),

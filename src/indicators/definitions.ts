@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { TrackedKind } from '../db/schema/enums.ts';
+import type { ServiceLevel, TrackedKind } from '../db/schema/enums.ts';
 import { indicatorLabels } from '../vocabulary/indicators.ts';
 import type { Scope } from './scope.ts';
 
@@ -12,6 +12,10 @@ export const indicatorKeys = [
   'horizontal_coverage_township',
   'extranet_access',
   'data_centre_consolidation',
+  'online_service',
+  'one_visit',
+  'security_assessment',
+  'dr_coverage',
 ] as const;
 export type IndicatorKey = (typeof indicatorKeys)[number];
 
@@ -81,6 +85,67 @@ const classified = (
   };
 };
 
+/**
+ * Service items by how far they are done online (办理深度) on the date: every item counts, and
+ * those at one of the `done` levels are done. An item without a recorded level is one needing
+ * several visits.
+ */
+const serviceLevel = (key: IndicatorKey, done: readonly [ServiceLevel, ...ServiceLevel[]]): IndicatorDefinition => {
+  const level = sql`coalesce(t.attributes->>'service_level', 'multiple_visits')`;
+  return {
+    ...named(key),
+    columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'service_level', 'done'],
+    items: (scope, at) => sql`
+    select i.code, i.name, d.code as department_code, d.name as department_name, d.region_code,
+           ${level} as service_level,
+           true as in_denominator,
+           (${level} in (${listOf(done)})) as done,
+           false as pending
+    from service_items i
+    join departments d on d.id = i.department_id
+    join timeline t on ${asOf('service_item', sql`i.id`, at)}
+    where ${scope.departments}`,
+  };
+};
+
+/**
+ * Systems of 等保 level 3 or 4 on the date, non-classified (classified systems fall under 分保,
+ * not 等保) and not retired; `done` says what the figure asks of each.
+ */
+const levelThreeSystems = (key: IndicatorKey, done: (at: string) => SQL): IndicatorDefinition => {
+  const inFigure = sql`t.state <> 'retired' and coalesce((t.attributes->>'security_level')::int, 0) >= 3`;
+  return {
+    // Not `classifies`: its pending count is the level-3+ systems only, not the systems' own count.
+    ...named(key),
+    columns: [
+      'code',
+      'name',
+      'department_code',
+      'department_name',
+      'region_code',
+      'classification',
+      'state',
+      'security_level',
+      'assessed_on',
+      'dr_site',
+      'done',
+    ],
+    items: (scope, at) => sql`
+    select e.code, e.name, d.code as department_code, d.name as department_name, d.region_code,
+           t.classification, t.state,
+           (t.attributes->>'security_level')::int as security_level,
+           t.attributes->>'assessed_on' as assessed_on,
+           t.attributes->>'dr_site' as dr_site,
+           (t.classification = 'non_classified' and ${inFigure}) as in_denominator,
+           coalesce(${done(at)}, false) as done,
+           (t.classification = 'pending' and ${inFigure}) as pending
+    from systems e
+    join departments d on d.id = e.department_id
+    join timeline t on ${asOf('system', sql`e.id`, at)}
+    where ${scope.departments}`,
+  };
+};
+
 const coverage = (level: 'city' | 'county' | 'township'): IndicatorDefinition => ({
   ...named(`horizontal_coverage_${level}`),
   regionOnly: true,
@@ -137,4 +202,12 @@ export const definitions: Record<IndicatorKey, IndicatorDefinition> = {
   data_centre_consolidation: classified('data_centre_consolidation', 'data_centres', 'data_centre', {
     done: ['consolidated', 'closed'],
   }),
+  online_service: serviceLevel('online_service', ['full_online', 'online_one_visit']),
+  one_visit: serviceLevel('one_visit', ['full_online', 'online_one_visit', 'offline_one_visit']),
+  // Assessed within the 12 months up to the date: an assessment of 2025-12-06 still counts on 2026-12-06.
+  security_assessment: levelThreeSystems(
+    'security_assessment',
+    (at) => sql`(t.attributes->>'assessed_on')::date >= (${at}::date - interval '12 months')::date`,
+  ),
+  dr_coverage: levelThreeSystems('dr_coverage', () => sql`(t.attributes->>'dr_site') is not null`),
 };

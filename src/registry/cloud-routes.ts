@@ -1,15 +1,23 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import { cloudKinds, cloudRoles } from '../db/schema/enums.ts';
+import { cloudKinds, cloudRoles, cloudStates } from '../db/schema/enums.ts';
 import { json, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
 import { CodeParam, IdParam, PageQuery, pageOf } from '../http/schemas.ts';
-import { createCloud, listClouds, readCloud, updateCloud } from './clouds.ts';
-import { cloud, department, q, region, stamps, timestamp } from './fields.ts';
+import { cloudBuildOut, createCloud, listClouds, readCloud, updateCloud } from './clouds.ts';
+import { cloud, department, isoDate, q, region, stamps, timestamp } from './fields.ts';
 import { patchOf } from './route-parts.ts';
 import { CloudInput, TenantInput } from './schemas.ts';
 import { createTenant, listTenants, readTenant, updateTenant } from './tenants.ts';
 
-const Cloud = CloudInput.extend(stamps).openapi('Cloud');
+const Cloud = CloudInput.extend({
+  ...stamps,
+  state: z
+    .enum(cloudStates)
+    .openapi({ description: 'Build-out state on the date asked (`at`, default today): 规划, 建设中, 建成启用, 已退役' }),
+}).openapi('Cloud');
+
+/** The business date whose build-out state the clouds show. */
+const at = isoDate.optional().openapi({ description: 'Business date YYYY-MM-DD whose build-out state each cloud shows; default today' });
 const Tenant = TenantInput.extend({ ...stamps, last_report_at: timestamp.nullable() }).openapi('Tenant');
 
 /** The path parameter that names one record of a collection: its code, or its numeric id. */
@@ -69,7 +77,14 @@ const clouds = registryCrudRoutes({
   key: 'code',
   summaries: { list: 'List government clouds (政务云), filtered and paged' },
   schemas: {
-    query: PageQuery.extend({ q, region, kind: z.enum(cloudKinds).optional(), role: z.enum(cloudRoles).optional() }),
+    query: PageQuery.extend({
+      q,
+      region,
+      kind: z.enum(cloudKinds).optional(),
+      role: z.enum(cloudRoles).optional(),
+      at,
+      state: z.enum(cloudStates).optional().openapi({ description: 'Only the clouds in this build-out state on `at`' }),
+    }),
     input: CloudInput,
     item: Cloud,
   },
@@ -95,9 +110,36 @@ const tenants = registryCrudRoutes({
   },
 });
 
+const buildOut = routesTagged('clouds').get('/api/v1/cloud-build-out', 'getCloudBuildOut', {
+  summary: 'How many clouds of each kind and role are planned, being built, in service or retired on a date (the 1+N+14 build-out)',
+  query: z.object({ at }),
+  responses: {
+    200: json(
+      'Counts by kind and role',
+      z
+        .object({
+          at: isoDate,
+          items: z.array(
+            z.object({
+              kind: z.enum(cloudKinds),
+              role: z.enum(cloudRoles),
+              planned: z.number().int(),
+              building: z.number().int(),
+              in_service: z.number().int(),
+              retired: z.number().int(),
+              total: z.number().int(),
+            }),
+          ),
+        })
+        .openapi('CloudBuildOut'),
+    ),
+  },
+});
+
 /** The clouds' and tenants' operations: not record kinds (no lifecycle, no spreadsheet). */
 export function registerCloudRoutes(app: OpenAPIHono<AppEnv>) {
   const created = (path: string) => ({ Location: path });
+  app.openapi(buildOut, async (c) => c.json(await cloudBuildOut(c.get('db'), c.get('actor'), c.req.valid('query').at), 200));
   app.openapi(clouds.list, async (c) => c.json(await listClouds(c.get('db'), c.req.valid('query'), c.get('actor')), 200));
   app.openapi(clouds.get, async (c) => c.json(await readCloud(c.get('db'), c.req.valid('param').code, c.get('actor')), 200));
   app.openapi(clouds.create, async (c) => {

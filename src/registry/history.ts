@@ -6,15 +6,17 @@ import { timeline, transitions } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
 import { AppError } from '../kernel/errors.ts';
 import { kindOfTracked } from './kinds/index.ts';
+import type { TrackedAttribute } from './kinds/types.ts';
 import { bumpRegistryVersion } from './version.ts';
 
-export type TrackedField = 'state' | 'classification';
+/** `state`, `classification`, or the name of one of the kind's tracked attributes. */
+export type TrackedField = string;
 
-/** The lifecycle of the kind a history entry names: its initial state and whether it is classified. */
+/** The lifecycle of the kind a history entry names: its initial state, whether it is classified, its tracked attributes. */
 function lifecycleOf(tracked: string) {
   const kind = kindOfTracked(tracked);
   if (!kind) throw new AppError('internal', `no record kind keeps its history as "${tracked}"`);
-  return kind.lifecycle;
+  return { ...kind.lifecycle, attributes: kind.trackedAttributes ?? [] };
 }
 
 /**
@@ -36,6 +38,8 @@ export interface Interval {
   validTo: string | null;
   classification: string | null;
   state: string;
+  /** The tracked attributes in force; null for a kind without any. */
+  attributes: Record<string, string> | null;
 }
 
 /** Orders transitions by business date ("since always" first), then by recording order. */
@@ -52,35 +56,48 @@ export function compareTransitions(a: ActiveTransition, b: ActiveTransition): nu
 export function buildIntervals(kind: string, active: ActiveTransition[]): Interval[] {
   const sorted = [...active].sort(compareTransitions);
   const lifecycle = lifecycleOf(kind);
-  let classification: string | null = lifecycle.classified ? 'pending' : null;
-  let state = lifecycle.initial;
+  const tracksAttributes = lifecycle.attributes.length > 0;
+  let current: Omit<Interval, 'validFrom' | 'validTo'> = {
+    classification: lifecycle.classified ? 'pending' : null,
+    state: lifecycle.initial,
+    attributes: tracksAttributes ? initialAttributes(lifecycle.attributes) : null,
+  };
+  const apply = (values: typeof current, t: ActiveTransition): typeof current => {
+    if (t.field === 'state') return { ...values, state: t.toValue };
+    if (t.field === 'classification') return { ...values, classification: t.toValue };
+    const attributes = { ...values.attributes };
+    // An attribute cleared (a DR site given up) is recorded as the empty value.
+    if (t.toValue === '') delete attributes[t.field];
+    else attributes[t.field] = t.toValue;
+    return { ...values, attributes };
+  };
   const intervals: Interval[] = [];
   let from: string | null = null;
   let i = 0;
   // Transitions "since always" shape the first interval rather than opening a new one.
-  while (i < sorted.length && sorted[i]?.effectiveAt === null) {
-    const t = sorted[i++] as ActiveTransition;
-    if (t.field === 'state') state = t.toValue;
-    else classification = t.toValue;
-  }
+  while (i < sorted.length && sorted[i]?.effectiveAt === null) current = apply(current, sorted[i++] as ActiveTransition);
   while (i < sorted.length) {
     const date = sorted[i]?.effectiveAt as string;
-    let nextState = state;
-    let nextClassification = classification;
-    while (i < sorted.length && sorted[i]?.effectiveAt === date) {
-      const t = sorted[i++] as ActiveTransition;
-      if (t.field === 'state') nextState = t.toValue;
-      else nextClassification = t.toValue;
-    }
-    if (nextState === state && nextClassification === classification) continue;
-    intervals.push({ validFrom: from, validTo: date, classification, state });
+    let next = current;
+    while (i < sorted.length && sorted[i]?.effectiveAt === date) next = apply(next, sorted[i++] as ActiveTransition);
+    if (sameValues(next, current)) continue;
+    intervals.push({ validFrom: from, validTo: date, ...current });
     from = date;
-    state = nextState;
-    classification = nextClassification;
+    current = next;
   }
-  intervals.push({ validFrom: from, validTo: null, classification, state });
+  intervals.push({ validFrom: from, validTo: null, ...current });
   return intervals;
 }
+
+/** The attributes an entity has before any transition: those with an initial value. */
+function initialAttributes(attributes: readonly TrackedAttribute[]): Record<string, string> {
+  return Object.fromEntries(attributes.flatMap((a) => (a.initial === undefined ? [] : [[a.field, a.initial]])));
+}
+
+const sameValues = (a: Omit<Interval, 'validFrom' | 'validTo'>, b: Omit<Interval, 'validFrom' | 'validTo'>) =>
+  a.state === b.state &&
+  a.classification === b.classification &&
+  JSON.stringify(Object.entries(a.attributes ?? {}).sort()) === JSON.stringify(Object.entries(b.attributes ?? {}).sort());
 
 export interface Reconciliation {
   supersede: number[];

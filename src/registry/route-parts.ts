@@ -40,7 +40,9 @@ export const TransitionHistory = z
     items: z.array(
       z.object({
         id: z.number().int(),
-        field: z.enum(['state', 'classification']),
+        field: z
+          .string()
+          .openapi({ description: "`state`, `classification`, or a tracked attribute of the kind (a service item's `service_level`)" }),
         from: z.string().nullable(),
         to: z.string(),
         effective_at: z.string().nullable().openapi({ description: 'null: in force since always' }),
@@ -56,6 +58,10 @@ export const TransitionHistory = z
         valid_to: z.string().nullable(),
         state: z.string(),
         classification: z.string().nullable(),
+        attributes: z
+          .record(z.string(), z.string())
+          .nullable()
+          .openapi({ description: 'The tracked attributes in force over the interval; null for a kind without any' }),
       }),
     ),
   })

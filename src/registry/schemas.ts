@@ -1,9 +1,15 @@
 import { z } from '@hono/zod-openapi';
 import { cloudKinds, cloudRoles } from '../db/schema/enums.ts';
-import { code, name, regionCode } from './fields.ts';
+import { code, isoDate, name, regionCode } from './fields.ts';
 
 export { isoDate } from './fields.ts';
 export { type ImportKind, type InputByKind, importKinds, inputSchemas } from './kinds/index.ts';
+
+/** A build-out milestone: a business date, planned ones ahead of today allowed. */
+const milestone = (what: string) => isoDate.nullish().openapi({ description: `Business date the cloud ${what}` });
+
+/** The milestones of a cloud's build-out, in order; its state on a date is the last one reached. */
+export const cloudMilestones = ['planned_on', 'building_on', 'in_service_on', 'retired_on'] as const;
 
 export const CloudInput = z
   .object({
@@ -16,6 +22,13 @@ export const CloudInput = z
     vcpu_capacity: z.number().int().min(0).default(0),
     memory_capacity_gib: z.number().int().min(0).default(0),
     storage_capacity_gib: z.number().int().min(0).default(0),
+    planned_on: milestone('planned (规划)'),
+    building_on: milestone('building began (开工建设)'),
+    in_service_on: milestone('went into service (建成启用)'),
+    retired_on: milestone('was retired'),
+    security_level: z.number().int('must be a whole number').min(1, 'must be 1 to 4').max(4, 'must be 1 to 4').nullish().openapi({
+      description: '等保 level of the cloud platform',
+    }),
   })
   .openapi('CloudInput');
 export type CloudInput = z.infer<typeof CloudInput>;

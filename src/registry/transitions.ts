@@ -123,7 +123,7 @@ export async function transitionRecord(
 
 export interface TransitionView {
   id: number;
-  field: 'state' | 'classification';
+  field: string;
   from: string | null;
   to: string;
   effective_at: string | null;
@@ -138,6 +138,7 @@ export interface IntervalView {
   valid_to: string | null;
   state: string;
   classification: string | null;
+  attributes: Record<string, string> | null;
 }
 
 /** Every transition ever recorded for an entity (superseded ones too), and its current timeline. */
@@ -178,6 +179,7 @@ export async function listTransitions(
       valid_to: iv.validTo,
       state: iv.state,
       classification: iv.classification,
+      attributes: iv.attributes ?? null,
     })),
   };
 }

@@ -67,7 +67,7 @@ function referencedCodes(kind: AnyRecordKind, rows: KindRow[]) {
     regions: field('region_code'),
     // A department file refers to departments by its own codes too: an existing row's path matters.
     departments: kind.table === departments ? [...field('parent_code'), ...field('code')] : field('department_code'),
-    clouds: field('cloud_code'),
+    clouds: [...field('cloud_code'), ...field('dr_cloud_code')],
   };
 }
 
@@ -145,6 +145,10 @@ async function upsertInTransaction(db: Db, kind: AnyRecordKind, rows: KindRow[],
     for (const e of spec.check(row, refs, fileCodes)) errors.push({ ...e, index });
     const since = spec.declaredState(row).since;
     if (since && since > today) errors.push({ index, field: kind.lifecycle.dateField, message: `${since} is in the future` });
+    for (const { dateField } of kind.trackedAttributes ?? []) {
+      const date = dateField ? row[dateField] : undefined;
+      if (typeof date === 'string' && date > today) errors.push({ index, field: dateField as string, message: `${date} is in the future` });
+    }
   }
   if (errors.length > 0) {
     throw new AppError(
@@ -197,7 +201,9 @@ async function upsertInTransaction(db: Db, kind: AnyRecordKind, rows: KindRow[],
         : reconcileDeclared(onField('classification'), 'pending', p.classification, p.stored ? today : null, today);
     const remaining = onField('state').filter((t) => !state.supersede.includes(t.id));
     const since = state.add ? state.add.effectiveAt : (remaining.sort(compareTransitions).at(-1)?.effectiveAt ?? null);
-    plans.push({ planned: { ...p, state: { value: p.state.value, since } }, state, classification, history });
+    const attributes = reconcileAttributes(kind, p, history, today);
+    const attributeSince = Object.fromEntries(attributes.map((a) => [a.field, a.since]));
+    plans.push({ planned: { ...p, state: { value: p.state.value, since }, attributeSince }, state, classification, attributes, history });
   }
 
   const ids = await spec.write(
@@ -207,7 +213,7 @@ async function upsertInTransaction(db: Db, kind: AnyRecordKind, rows: KindRow[],
   );
   const add: TransitionChange[] = [];
   const supersede: number[] = [];
-  for (const { planned, state, classification, history } of plans) {
+  for (const { planned, state, classification, attributes, history } of plans) {
     await pause();
     const entityId = ids.get(planned.input.code);
     if (entityId === undefined) throw new AppError('internal', `${planned.input.code} was not written`);
@@ -236,6 +242,17 @@ async function upsertInTransaction(db: Db, kind: AnyRecordKind, rows: KindRow[],
       });
     }
     supersede.push(...(classification?.supersede ?? []));
+    for (const attribute of attributes) {
+      if (attribute.add)
+        add.push({
+          entityId,
+          field: attribute.field,
+          fromValue: attribute.from,
+          toValue: attribute.add.value,
+          effectiveAt: attribute.add.effectiveAt,
+        });
+      supersede.push(...attribute.supersede);
+    }
   }
   await applyTransitions(db, spec.tracked, actor, { add, supersede, touched: [...ids.values()] });
 
@@ -253,4 +270,35 @@ async function upsertInTransaction(db: Db, kind: AnyRecordKind, rows: KindRow[],
   );
   const created = changedRows.filter((p) => !p.stored).length;
   return { created, updated: changedRows.length - created, unchanged };
+}
+
+/** A tracked attribute's value as the history keeps it: text, none being the empty text. */
+const attributeText = (value: unknown): string => (value === null || value === undefined ? '' : String(value));
+
+/**
+ * What to record for each tracked attribute of one row: like the state, a value declared with
+ * its date reconciles with the history (the same file twice records nothing); an undated one is
+ * recorded only when it changed, dated today (a new record's value holds since always).
+ */
+function reconcileAttributes(kind: AnyRecordKind, p: Planned, history: ActiveTransition[], today: string) {
+  return (kind.trackedAttributes ?? []).flatMap(({ field, initial = '', dateField }) => {
+    const onField = history.filter((t) => t.field === field).sort(compareTransitions);
+    const current = onField.at(-1);
+    const value = attributeText(p.input[field]);
+    const declared = dateField ? p.input[dateField] : undefined;
+    const dated = typeof declared === 'string' && declared !== '' ? declared : null;
+    if (dated === null && p.stored && value === (current?.toValue ?? initial)) {
+      return [{ field, from: null, add: null, supersede: [] as number[], since: current?.effectiveAt ?? null }];
+    }
+    const reconciled = reconcileDeclared(onField, initial, value, dated ?? (p.stored ? today : null), today);
+    const remaining = onField.filter((t) => !reconciled.supersede.includes(t.id));
+    return [
+      {
+        field,
+        from: current?.toValue ?? (initial || null),
+        ...reconciled,
+        since: reconciled.add ? reconciled.add.effectiveAt : (remaining.at(-1)?.effectiveAt ?? null),
+      },
+    ];
+  });
 }

@@ -1,13 +1,16 @@
 import type {
   Classification,
+  CloudState,
   commissionStates,
   DataCentreState,
   DepartmentKind,
+  DrSiteKind,
   extranetStates,
   integrationStates,
   NodeLiveState,
   NodeTier,
   PrivateNetworkState,
+  ServiceLevel,
   SystemState,
   SystemType,
 } from '../db/schema/enums.ts';
@@ -34,6 +37,11 @@ export const systemStateLabels = terms.systemStates satisfies Record<SystemState
 export const privateNetworkStateLabels = terms.privateNetworkStates satisfies Record<PrivateNetworkState, Label>;
 /** A data centre folded into the government cloud is 已整合; one shut down 已关停 (both count as done). */
 export const dataCentreStateLabels = terms.dataCentreStates satisfies Record<DataCentreState, Label>;
+/** 办理深度: how far a service item is done online (全程网办 … 多次跑动). */
+export const serviceLevelLabels = terms.serviceLevels satisfies Record<ServiceLevel, Label>;
+export const drSiteKindLabels = terms.drSiteKinds satisfies Record<DrSiteKind, Label>;
+/** A government cloud's build-out (建设): 规划 → 建设中 → 建成启用 → 已退役. */
+export const cloudStateLabels = terms.cloudStates satisfies Record<CloudState, Label>;
 export const systemTypeLabels = terms.systemTypes satisfies Record<SystemType, Label>;
 export const departmentKindLabels = terms.departmentKinds satisfies Record<DepartmentKind, Label>;
 export const nodeTierLabels = terms.nodeTiers satisfies Record<NodeTier, Label>;

@@ -70,6 +70,7 @@ const items = (department_code: string, dates: string[], never: number) =>
     integration_required: true,
     integrated: d !== null,
     integrated_at: d,
+    service_level: 'multiple_visits' as const,
   }));
 
 const before = (n: number) => Array.from({ length: n }, () => '2019-12-01');

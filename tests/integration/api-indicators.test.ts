@@ -282,6 +282,10 @@ describeEachBackend('indicators API', (getDb) => {
         'service_integration',
         'extranet_access',
         'data_centre_consolidation',
+        'online_service',
+        'one_visit',
+        'security_assessment',
+        'dr_coverage',
       ]);
       expect(counts(indicator(r, 'cloud_migration'))).toEqual([1, 2, 50, 1]);
       expect(counts(indicator(r, 'service_integration'))).toEqual([2, 2, 100, 0]);

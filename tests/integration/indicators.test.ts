@@ -116,6 +116,7 @@ describeEachBackend('indicators on hand-built cases', (getDb) => {
       integration_required,
       integrated: integrated_at !== null,
       integrated_at,
+      service_level: 'multiple_visits' as const,
     });
     await upsertRecords(
       db,

@@ -49,6 +49,13 @@ const samples: { [K in ImportKind]: InputByKind[K][] } = {
       state_at: '2022-11-01',
       cloud_code: 'GD-ZWY',
       tenant: 'gz-gtj-prod',
+      security_level: 3,
+      filing_number: '44010013001-20001',
+      assessed_on: '2024-06-30',
+      dr_site: 'remote',
+      dr_cloud_code: 'GD-ZWY-DR',
+      rto_minutes: 240,
+      rpo_minutes: 30,
     },
     {
       code: 'SYS-0002',
@@ -59,6 +66,13 @@ const samples: { [K in ImportKind]: InputByKind[K][] } = {
       state_at: null,
       cloud_code: null,
       tenant: null,
+      security_level: null,
+      filing_number: null,
+      assessed_on: null,
+      dr_site: null,
+      dr_cloud_code: null,
+      rto_minutes: null,
+      rpo_minutes: null,
     },
     {
       code: 'SYS-0003',
@@ -69,6 +83,13 @@ const samples: { [K in ImportKind]: InputByKind[K][] } = {
       state_at: '2024-02-29',
       cloud_code: null,
       tenant: '+租户 A',
+      security_level: null,
+      filing_number: null,
+      assessed_on: null,
+      dr_site: null,
+      dr_cloud_code: null,
+      rto_minutes: null,
+      rpo_minutes: null,
     },
   ],
   'private-networks': [
@@ -98,6 +119,8 @@ const samples: { [K in ImportKind]: InputByKind[K][] } = {
       integration_required: true,
       integrated: true,
       integrated_at: '2024-03-15',
+      service_level: 'full_online',
+      service_level_since: '2024-03-15',
     },
     {
       code: '11440100MB2C02',
@@ -107,6 +130,8 @@ const samples: { [K in ImportKind]: InputByKind[K][] } = {
       integration_required: false,
       integrated: false,
       integrated_at: null,
+      service_level: 'offline_one_visit',
+      service_level_since: '2023-11-01',
     },
   ],
   'network-nodes': [
@@ -225,10 +250,10 @@ describe('writeExportFile', () => {
     expect([...file.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = new TextDecoder().decode(file);
     expect(text.split('\r\n')).toEqual([
-      'code,name,department_code,system_type,integration_required,integrated,integrated_at',
-      '11440100MB2C01,不动产登记（首次登记）,GZ-GTJ,national,true,true,2024-03-15',
+      'code,name,department_code,system_type,integration_required,integrated,integrated_at,service_level,service_level_since',
+      '11440100MB2C01,不动产登记（首次登记）,GZ-GTJ,national,true,true,2024-03-15,full_online,2024-03-15',
       // A leading "-" could be run as a formula by Excel, hence the apostrophe.
-      "11440100MB2C02,'-个体工商户设立登记,GZ-SCJ,self_built,false,false,",
+      "11440100MB2C02,'-个体工商户设立登记,GZ-SCJ,self_built,false,false,,offline_one_visit,2023-11-01",
       '',
     ]);
   });
@@ -254,6 +279,13 @@ describe('writeExportFile', () => {
       'state_at',
       'cloud_code',
       'tenant',
+      'security_level',
+      'filing_number',
+      'assessed_on',
+      'dr_site',
+      'dr_cloud_code',
+      'rto_minutes',
+      'rpo_minutes',
     ]);
     expect(sheet?.getCell('A1').font?.bold).toBe(true);
     expect(sheet?.getCell('F2').value).toBe('2022-11-01');
@@ -264,9 +296,9 @@ describe('writeExportFile', () => {
 
 describe('parseImportFile: headers', () => {
   const chineseCsv = [
-    '编码,名称,部门编码,密级,状态,状态日期,云平台编码,租户',
-    'SYS-01,广州市社保业务系统,GZ-RSJ,非涉密,已上云,2023-05-20,GD-ZWY,gz-rsj',
-    'SYS-02,广州市档案管理系统,GZ-DAJ,待认定,迁移中,,,',
+    '编码,名称,部门编码,密级,状态,状态日期,云平台编码,租户,等保级别,备案编号,最近测评日期,灾备方式,灾备云平台编码,RTO（分钟）,RPO（分钟）',
+    'SYS-01,广州市社保业务系统,GZ-RSJ,非涉密,已上云,2023-05-20,GD-ZWY,gz-rsj,3,44010013001-20001,2024-06-30,同城,GD-ZWY-DR,60,15',
+    'SYS-02,广州市档案管理系统,GZ-DAJ,待认定,迁移中,,,,,,,,,,',
   ].join('\n');
 
   it('accepts Chinese headers and Chinese values', async () => {
@@ -284,6 +316,13 @@ describe('parseImportFile: headers', () => {
           state_at: '2023-05-20',
           cloud_code: 'GD-ZWY',
           tenant: 'gz-rsj',
+          security_level: 3,
+          filing_number: '44010013001-20001',
+          assessed_on: '2024-06-30',
+          dr_site: 'same_city',
+          dr_cloud_code: 'GD-ZWY-DR',
+          rto_minutes: 60,
+          rpo_minutes: 15,
         },
       },
       {
@@ -297,6 +336,13 @@ describe('parseImportFile: headers', () => {
           state_at: null,
           cloud_code: null,
           tenant: null,
+          security_level: null,
+          filing_number: null,
+          assessed_on: null,
+          dr_site: null,
+          dr_cloud_code: null,
+          rto_minutes: null,
+          rpo_minutes: null,
         },
       },
     ]);

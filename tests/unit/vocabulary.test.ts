@@ -12,6 +12,7 @@ const labelSets = vocabulary as unknown as Record<string, Labels | undefined>;
 /** The value sets of the schema that no page, report or command names in words: codes, or internal. */
 const unnamed = new Set([
   'regionLevels',
+  'securityLevels',
   'cloudKinds',
   'cloudRoles',
   'trackedKinds',

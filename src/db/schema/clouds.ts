@@ -1,5 +1,6 @@
-import { bigint, index, integer, pgTable, real, text, unique } from 'drizzle-orm/pg-core';
-import { entityColumns, enumChecks, instant, recordColumns, requiredCode, requiredId } from './columns.ts';
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, integer, pgTable, real, text, unique } from 'drizzle-orm/pg-core';
+import { calendarDate, entityColumns, enumChecks, instant, recordColumns, requiredCode, requiredId } from './columns.ts';
 import { departments } from './departments.ts';
 import { cloudKinds, cloudRoles } from './enums.ts';
 import { regions } from './regions.ts';
@@ -16,8 +17,26 @@ export const clouds = pgTable(
     vcpuCapacity: integer().notNull().default(0),
     memoryCapacityGib: integer().notNull().default(0),
     storageCapacityGib: bigint({ mode: 'number' }).notNull().default(0),
+    /** The build-out's milestones (business dates, planned ones may lie ahead): the state on any date follows from them. */
+    plannedOn: calendarDate(),
+    buildingOn: calendarDate(),
+    inServiceOn: calendarDate(),
+    retiredOn: calendarDate(),
+    /** 等保 level of the cloud platform. */
+    securityLevel: integer(),
   },
-  (t) => [...enumChecks(t.kind, t.role), index('clouds_region_code_idx').on(t.regionCode)],
+  (t) => [
+    ...enumChecks(t.kind, t.role),
+    check('clouds_security_level_check', sql`${t.securityLevel} is null or ${t.securityLevel} between 1 and 4`),
+    check(
+      'clouds_milestones_ordered_check',
+      sql`coalesce(${t.plannedOn}, ${t.buildingOn}, ${t.inServiceOn}, ${t.retiredOn}) is null or (
+        coalesce(${t.plannedOn}, '-infinity') <= coalesce(${t.buildingOn}, ${t.inServiceOn}, ${t.retiredOn}, 'infinity')
+        and coalesce(${t.buildingOn}, '-infinity') <= coalesce(${t.inServiceOn}, ${t.retiredOn}, 'infinity')
+        and coalesce(${t.inServiceOn}, '-infinity') <= coalesce(${t.retiredOn}, 'infinity'))`,
+    ),
+    index('clouds_region_code_idx').on(t.regionCode),
+  ],
 );
 
 /** 云租户: a department's tenancy (project / namespace) on one cloud. */

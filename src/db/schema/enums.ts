@@ -18,6 +18,21 @@ export type PrivateNetworkState = (typeof privateNetworkStates)[number];
 export const dataCentreStates = ['in_use', 'consolidating', 'consolidated', 'closed'] as const;
 export type DataCentreState = (typeof dataCentreStates)[number];
 
+/** How far a service item is done online (办理深度): all online, online with at most one visit, one visit offline, several visits. */
+export const serviceLevels = ['full_online', 'online_one_visit', 'offline_one_visit', 'multiple_visits'] as const;
+export type ServiceLevel = (typeof serviceLevels)[number];
+
+/** 等保 (multi-level protection) levels 1–4 of a system, a cloud or the extranet. */
+export const securityLevels = [1, 2, 3, 4] as const;
+
+/** Where a system's disaster-recovery copy runs: in the same city (同城) or elsewhere (异地). */
+export const drSiteKinds = ['same_city', 'remote'] as const;
+export type DrSiteKind = (typeof drSiteKinds)[number];
+
+/** A government cloud's build-out: planned, being built, in service (建成启用), retired. */
+export const cloudStates = ['planned', 'building', 'in_service', 'retired'] as const;
+export type CloudState = (typeof cloudStates)[number];
+
 export const systemTypes = ['national', 'provincial', 'city', 'self_built'] as const;
 export type SystemType = (typeof systemTypes)[number];
 

@@ -1,4 +1,4 @@
-import { index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import { calendarDate, generatedBigId, instant } from './columns.ts';
 import { trackedKinds } from './enums.ts';
 
@@ -13,7 +13,8 @@ export const transitions = pgTable(
     id: generatedBigId(),
     kind: text({ enum: trackedKinds }).notNull(),
     entityId: integer().notNull(),
-    field: text().$type<'state' | 'classification'>().notNull(),
+    /** `state`, `classification`, or one of the kind's tracked attributes (a service item's `service_level`). */
+    field: text().notNull(),
     fromValue: text(),
     toValue: text().notNull(),
     effectiveAt: calendarDate(),
@@ -41,6 +42,8 @@ export const timeline = pgTable(
     validTo: calendarDate(),
     classification: text(),
     state: text().notNull(),
+    /** The kind's tracked attributes in force over the interval (`{"service_level": "full_online"}`). */
+    attributes: jsonb().$type<Record<string, string>>(),
   },
   (t) => [index('timeline_entity_idx').on(t.kind, t.entityId)],
 );

@@ -2,7 +2,7 @@
 
 import type { SystemInput } from '../../registry/kinds/systems.ts';
 import type { CloudInput, TenantInput } from '../../registry/schemas.ts';
-import type { Rng } from '../random.ts';
+import { dayOf, isoOf, type Rng } from '../random.ts';
 import type { Dept, Geography } from './departments.ts';
 
 const roundUp = (x: number, step: number) => Math.ceil(x / step) * step;
@@ -109,5 +109,24 @@ export function buildCloudsAndTenants(
     const provider = cityProviders[i % cityProviders.length] as string;
     clouds.push(cloud(code, `${c.name}政务云`, 'city', 'primary', provider, c.code, capacity(code, floor, floor * 4, floor * 200)));
   });
-  return { clouds, tenants };
+  return { clouds: clouds.map((c) => withBuildOut(c, systems)), tenants };
+}
+
+/**
+ * A cloud's build-out dates, told backwards from the first system moved onto it: in service
+ * by then (the standby clouds a year after the provincial one), built over the nine months
+ * before, planned half a year before that.
+ */
+function withBuildOut(cloud: CloudInput, systems: readonly SystemInput[]): CloudInput {
+  const moves = systems.filter((s) => s.cloud_code === cloud.code && s.state_at).map((s) => s.state_at as string);
+  const firstMove = moves.length > 0 ? moves.reduce((a, b) => (a < b ? a : b)) : '2018-06-30';
+  const inService = cloud.role === 'primary' ? firstMove : cloud.role === 'same_city_dr' ? '2018-12-28' : '2019-12-27';
+  const building = isoOf(dayOf(inService) - 270);
+  return {
+    ...cloud,
+    planned_on: isoOf(dayOf(building) - 180),
+    building_on: building,
+    in_service_on: inService,
+    security_level: 3,
+  };
 }

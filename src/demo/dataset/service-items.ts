@@ -1,9 +1,9 @@
 /* Service items (政务服务事项), drawn per department, with their integration dates, and the names they are drawn from. */
 
-import type { SystemType } from '../../db/schema/enums.ts';
+import type { ServiceLevel, SystemType } from '../../db/schema/enums.ts';
 import type { ServiceItemInput } from '../../registry/kinds/service-items.ts';
 import type { Domain } from '../names.ts';
-import { type Curve, dateAtShare, type Rng } from '../random.ts';
+import { type Curve, dateAtShare, dateBetween, mulberry32, type Rng } from '../random.ts';
 import { countsPerDepartment, type Dept, pad } from './departments.ts';
 import { type DemoKind, demoTargets } from './model.ts';
 import { quantiles } from './pace.ts';
@@ -103,6 +103,8 @@ function buildServiceItems(depts: readonly Dept[], total: number, rng: Rng): Ser
           integration_required: rng.chance(0.96),
           integrated: false,
           integrated_at: null,
+          service_level: 'multiple_visits',
+          service_level_since: null,
         },
         dept,
       });
@@ -125,7 +127,42 @@ function buildServiceItems(depts: readonly Dept[], total: number, rng: Rng): Ser
       d.row.integrated_at = dateAtShare(integrationCurve, (rank + 0.5) / integrated);
     });
   }
+  // Drawn last, from a stream of their own, so that the items and dates above stay as they were.
+  const levels = mulberry32(Math.floor(rng.next() * 2 ** 32));
+  for (const { row } of drafts) drawServiceLevel(row, levels);
   return drafts.map((d) => d.row);
+}
+
+/** Shares of the levels (办理深度): an item integrated with the platform is mostly handled online. */
+const levelShares: Record<'integrated' | 'not_integrated', readonly [ServiceLevel, number][]> = {
+  integrated: [
+    ['full_online', 0.6],
+    ['online_one_visit', 0.3],
+    ['offline_one_visit', 0.07],
+    ['multiple_visits', 0.03],
+  ],
+  not_integrated: [
+    ['full_online', 0.15],
+    ['online_one_visit', 0.35],
+    ['offline_one_visit', 0.35],
+    ['multiple_visits', 0.15],
+  ],
+};
+
+/** An item's level, reached with its integration or on a day of the reform (2018-06 to the demo's end). */
+function drawServiceLevel(row: ServiceItemInput, rng: Rng): void {
+  const u = rng.next();
+  let cumulative = 0;
+  const shares = levelShares[row.integrated ? 'integrated' : 'not_integrated'];
+  const level =
+    shares.find(([, share]) => {
+      cumulative += share;
+      return u < cumulative;
+    })?.[0] ?? 'multiple_visits';
+  const since = dateBetween(rng, '2018-06-01', '2020-07-31');
+  row.service_level = level;
+  if (level === 'multiple_visits') return;
+  row.service_level_since = row.integrated_at && level !== 'offline_one_visit' ? row.integrated_at : since;
 }
 
 export const serviceItemRows: DemoKind<'service-items'> = {

@@ -3,7 +3,7 @@
 import type { SystemState } from '../../db/schema/enums.ts';
 import type { SystemInput } from '../../registry/kinds/systems.ts';
 import type { Domain } from '../names.ts';
-import { allocate, type Curve, dayOf, isoOf, type Rng } from '../random.ts';
+import { allocate, type Curve, dateBetween, dayOf, isoOf, mulberry32, type Rng } from '../random.ts';
 import { type Draft, drawClassification, inScopeShare, phaseSuffix, type Retiring, schedule } from './classified.ts';
 import { type Dept, pad } from './departments.ts';
 import { type DemoKind, demoTargets } from './model.ts';
@@ -92,6 +92,13 @@ function buildSystems(depts: readonly Dept[], total: number, rng: Rng): SystemIn
           state_at: null,
           cloud_code: null,
           tenant: null,
+          security_level: null,
+          filing_number: null,
+          assessed_on: null,
+          dr_site: null,
+          dr_cloud_code: null,
+          rto_minutes: null,
+          rpo_minutes: null,
         },
         dept,
       });
@@ -119,7 +126,30 @@ function buildSystems(depts: readonly Dept[], total: number, rng: Rng): SystemIn
     },
     rng,
   );
+  // Drawn last, from a stream of their own, so that the systems and dates above stay as they were.
+  const protection = mulberry32(Math.floor(rng.next() * 2 ** 32));
+  for (const [i, d] of drafts.entries()) drawProtection(d.row, i, protection);
   return drafts.map((d) => d.row);
+}
+
+/**
+ * 等保 and disaster recovery of a non-classified system: most are level 2, a third level 3
+ * (a few 4), assessed once in the eighteen months before the demo's end; about half of the
+ * level-3+ ones keep a copy in a standby centre of the provincial cloud.
+ */
+function drawProtection(row: SystemInput, index: number, rng: Rng): void {
+  if (row.classification === 'classified') return;
+  const u = rng.next();
+  const level = u < 0.02 ? 4 : u < 0.33 ? 3 : u < 0.9 ? 2 : 1;
+  row.security_level = level;
+  row.filing_number = `${row.department_code.slice(0, 6)}-${pad(20_001 + index, 6)}`;
+  if (level >= 2 && rng.chance(0.9)) row.assessed_on = dateBetween(rng, '2019-02-01', '2020-07-31');
+  if (level < 3 || !rng.chance(0.5)) return;
+  const sameCity = rng.chance(0.6);
+  row.dr_site = sameCity ? 'same_city' : 'remote';
+  row.dr_cloud_code = sameCity ? 'GXCLOUD-DR1' : 'GXCLOUD-DR2';
+  row.rto_minutes = sameCity ? 60 : 240;
+  row.rpo_minutes = sameCity ? 15 : 60;
 }
 
 function setSystem(d: Draft<SystemInput>, state: SystemState, at: string | null, onCloud: boolean): void {

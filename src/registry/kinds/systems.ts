@@ -1,13 +1,14 @@
 import { z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { systemStates } from '../../db/schema/enums.ts';
+import { alias } from 'drizzle-orm/pg-core';
+import { drSiteKinds, systemStates } from '../../db/schema/enums.ts';
 import { clouds, systems } from '../../db/schema/index.ts';
-import { systemStateLabels } from '../../vocabulary/records.ts';
-import { cloud, code, stamps, timestamp } from '../fields.ts';
+import { drSiteKindLabels, systemStateLabels, zhNames } from '../../vocabulary/records.ts';
+import { cloud, code, isoDate, stamps, timestamp } from '../fields.ts';
 import { cloudIdOf } from '../filters.ts';
 import { classifiedKind } from './classified.ts';
 import { kindNames, knownDepartment, unknownRef } from './shared.ts';
-import type { RecordKind } from './types.ts';
+import type { RecordKind, References } from './types.ts';
 
 const classified = classifiedKind(systems, systemStates, systemStateLabels, {
   not_migrated: ['migrating', 'migrated', 'retired'],
@@ -16,11 +17,35 @@ const classified = classifiedKind(systems, systemStates, systemStateLabels, {
   retired: [],
 });
 
+/** A recovery target in minutes: at most a year. */
+const recoveryTarget = z
+  .number()
+  .int('must be a whole number')
+  .min(0, 'must be 0 or more')
+  .max(525_600, 'must be at most 525600 (a year)')
+  .nullish();
+
+/** The cloud of the disaster-recovery copy, beside the system's own cloud in the same query. */
+const drClouds = alias(clouds, 'dr_clouds');
+
 export const SystemInput = z
   .object({
     ...classified.fields,
     cloud_code: code.nullish(),
     tenant: z.string().trim().max(200).nullish(),
+    security_level: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be 1 to 4')
+      .max(4, 'must be 1 to 4')
+      .nullish()
+      .openapi({ description: '等保 level 1–4' }),
+    filing_number: z.string().trim().max(100).nullish().openapi({ description: '等保备案 number' }),
+    assessed_on: isoDate.nullish().openapi({ description: 'Business date of the last 等保 assessment (测评)' }),
+    dr_site: z.enum(drSiteKinds).nullish().openapi({ description: 'Disaster recovery (灾备): same_city 同城 or remote 异地; empty: none' }),
+    dr_cloud_code: code.nullish().openapi({ description: 'The cloud holding the disaster-recovery copy' }),
+    rto_minutes: recoveryTarget.openapi({ description: 'Recovery time objective (RTO) in minutes' }),
+    rpo_minutes: recoveryTarget.openapi({ description: 'Recovery point objective (RPO) in minutes' }),
   })
   .openapi('SystemInput');
 export type SystemInput = z.infer<typeof SystemInput>;
@@ -36,8 +61,17 @@ export const systemsKind: RecordKind<SystemInput, z.infer<typeof System>> = {
     ...classified.columns,
     { field: 'cloud_code', alias: '云平台编码', type: 'text' },
     { field: 'tenant', alias: '租户', type: 'text' },
+    { field: 'security_level', alias: '等保级别', type: 'number' },
+    { field: 'filing_number', alias: '备案编号', type: 'text' },
+    { field: 'assessed_on', alias: '最近测评日期', type: 'date' },
+    { field: 'dr_site', alias: '灾备方式', type: 'enum', values: zhNames(drSiteKindLabels) },
+    { field: 'dr_cloud_code', alias: '灾备云平台编码', type: 'text' },
+    { field: 'rto_minutes', alias: 'RTO（分钟）', type: 'number' },
+    { field: 'rpo_minutes', alias: 'RPO（分钟）', type: 'number' },
   ],
-  indicators: ['cloud_migration'],
+  indicators: ['cloud_migration', 'security_assessment', 'dr_coverage'],
+  // The figures read these as of a date: an assessment holds from its own date.
+  trackedAttributes: [{ field: 'security_level' }, { field: 'assessed_on', dateField: 'assessed_on' }, { field: 'dr_site' }],
   extras: {
     columns: { verifiedAt: systems.verifiedAt },
     item: (row) => ({ verified_at: (row.verifiedAt as Date | null)?.toISOString() ?? null }),
@@ -46,16 +80,54 @@ export const systemsKind: RecordKind<SystemInput, z.infer<typeof System>> = {
     ...(await classified.filters(db, f)),
     typeof f.cloud === 'string' && f.cloud ? eq(systems.cloudId, await cloudIdOf(db, f.cloud, 'cloud')) : undefined,
   ],
-  loadViews: classified.loadViews<SystemInput>({ cloud_code: clouds.code, tenant: systems.tenant }, [
-    [clouds, eq(clouds.id, systems.cloudId)],
-  ]),
+  loadViews: classified.loadViews<SystemInput>(
+    {
+      cloud_code: clouds.code,
+      tenant: systems.tenant,
+      security_level: systems.securityLevel,
+      filing_number: systems.filingNumber,
+      assessed_on: systems.assessedOn,
+      dr_site: systems.drSite,
+      dr_cloud_code: drClouds.code,
+      rto_minutes: systems.rtoMinutes,
+      rpo_minutes: systems.rpoMinutes,
+    },
+    [
+      [clouds, eq(clouds.id, systems.cloudId)],
+      [drClouds, eq(drClouds.id, systems.drCloudId)],
+    ],
+  ),
   check: (r, refs) => [
     ...knownDepartment(refs, r.department_code),
     ...(r.cloud_code && !refs.clouds.has(r.cloud_code) ? [unknownRef('cloud_code', 'cloud', r.cloud_code)] : []),
     ...(r.tenant && !r.cloud_code ? [{ field: 'tenant', message: 'is set but cloud_code is empty' }] : []),
+    ...(r.assessed_on && !r.security_level ? [{ field: 'assessed_on', message: 'is set but security_level is empty' }] : []),
+    ...drChecks(r, refs),
   ],
   write: classified.write<SystemInput>((r, refs) => ({
     cloudId: r.cloud_code ? (refs.clouds.get(r.cloud_code) ?? null) : null,
     tenant: r.tenant ?? null,
+    securityLevel: r.security_level ?? null,
+    filingNumber: r.filing_number ?? null,
+    assessedOn: r.assessed_on ?? null,
+    drSite: r.dr_site ?? null,
+    drCloudId: r.dr_cloud_code ? (refs.clouds.get(r.dr_cloud_code) ?? null) : null,
+    rtoMinutes: r.rto_minutes ?? null,
+    rpoMinutes: r.rpo_minutes ?? null,
   })),
 };
+
+/** A disaster-recovery copy needs a kind of site; its cloud, if named, exists and is not the system's own. */
+function drChecks(r: SystemInput, refs: References) {
+  const errors = [];
+  if (!r.dr_site) {
+    for (const field of ['dr_cloud_code', 'rto_minutes', 'rpo_minutes'] as const) {
+      if (r[field] != null && r[field] !== '') errors.push({ field, message: 'is set but dr_site is empty' });
+    }
+  }
+  if (r.dr_cloud_code && !refs.clouds.has(r.dr_cloud_code)) errors.push(unknownRef('dr_cloud_code', 'cloud', r.dr_cloud_code));
+  else if (r.dr_cloud_code && r.dr_cloud_code === r.cloud_code) {
+    errors.push({ field: 'dr_cloud_code', message: "is the system's own cloud; a disaster-recovery copy runs on another" });
+  }
+  return errors;
+}

@@ -41,6 +41,8 @@ export interface Planned<I extends KindRow = KindRow> {
   stored?: StoredRow<I>;
   state: { value: string; since: string | null };
   classification?: string;
+  /** Each tracked attribute's date as the history ends up with it (written to its `dateField`). */
+  attributeSince?: Record<string, string | null>;
 }
 
 /** The state an entity is in and since when, read with its row locked. */
@@ -57,6 +59,23 @@ export interface KindFilter {
   /** Name or code contains (case-insensitive). */
   q?: string;
   [filter: string]: unknown;
+}
+
+/**
+ * A field whose value over business time a figure reads (a service item's service level, a
+ * system's 等保 level): each change is a transition, and the timeline carries the value in force.
+ */
+export interface TrackedAttribute {
+  /** The row field (and the transitions' `field`). Values are kept as text; none is the empty text. */
+  field: string;
+  /** The value before any transition; absent: none. */
+  initial?: string;
+  /**
+   * The row field giving the date the value holds since — the field itself for a date that is
+   * its own effective date (an assessment's). Absent or empty: a change is dated today, and a
+   * new record's value holds since always.
+   */
+  dateField?: string;
 }
 
 /** Columns read beside the stored view for the API item (a node's live state, a system's verification). */
@@ -105,6 +124,8 @@ export interface RecordKind<I extends KindRow = KindRow, Item extends I = I> {
     /** Whether a reviewer certifies its classification (认定), kept in the history too. */
     classified: boolean;
   };
+  /** Fields besides the state whose history the figures read. */
+  trackedAttributes?: readonly TrackedAttribute[];
   /** Spreadsheet columns in export order: English header (the field) and Chinese alias. */
   columns: readonly ColumnSpec[];
   /** The indicators whose figures count this kind. */
