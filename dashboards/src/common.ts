@@ -39,6 +39,10 @@ export const indicators: [string, string][] = [
   ['横向网络覆盖率（乡镇级）', 'horizontal_coverage_township'],
   ['电子政务外网横向接入率', 'extranet_access'],
   ['数据中心整合率', 'data_centre_consolidation'],
+  ['网上可办率', 'online_service'],
+  ['最多跑一次率', 'one_visit'],
+  ['等保测评率', 'security_assessment'],
+  ['灾备覆盖率', 'dr_coverage'],
 ];
 
 /** The "三个100%": 上云率, 专网打通率, 对接完成率. */

@@ -2,7 +2,7 @@ import type { Db } from '../db/client.ts';
 import type { Condition } from './conditions/condition.ts';
 import { agentConditions, nodeConditions } from './conditions/network.ts';
 import { targetConditions, workOrderConditions } from './conditions/progress.ts';
-import { reReviewConditions, tenantConditions, unverifiedConditions } from './conditions/registry.ts';
+import { assessmentConditions, reReviewConditions, tenantConditions, unverifiedConditions } from './conditions/registry.ts';
 import type { RuleBook } from './rules.ts';
 
 export type { Condition } from './conditions/condition.ts';
@@ -20,6 +20,7 @@ export async function evaluateConditions(db: Db, book: RuleBook, now: Date): Pro
     await agentConditions(db, book, now),
     await tenantConditions(db, book),
     await unverifiedConditions(db, book, now),
+    await assessmentConditions(db, book, now),
     await reReviewConditions(db, book, now),
     await targetConditions(db, book),
     await workOrderConditions(db, book),

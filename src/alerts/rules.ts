@@ -61,6 +61,12 @@ export const builtInRules: Record<AlertRuleKey, RuleSpec> = {
     'A system marked 已上云 has had no workload sighting by a cloud agent for `days` days (claimed, not verified).',
     { days: threshold(30, 1, 3650, 'days after the migration without a sighting') },
   ),
+  assessment_overdue: rule(
+    'warning',
+    0,
+    'A non-classified system of 等保 level 3 or 4 in use has no assessment (测评) in the last `months` months.',
+    { months: threshold(12, 1, 120, 'months since the last assessment after which it is overdue') },
+  ),
   re_review_overdue: rule('warning', 0, 'A re-review (回头看) is past its due date without a result.'),
   target_behind: rule('warning', 0, 'The province or a city is behind its target trajectory at the latest frozen snapshot.'),
   work_order_sla: rule('warning', 0, 'A work order is past its response or resolution deadline (its service level is breached).'),

@@ -3,14 +3,17 @@ import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import { regions } from '../db/schema/index.ts';
 import { type Actor, rootActor } from '../identity/actor.ts';
+import { businessDate } from '../kernel/dates.ts';
 import { seedDemoLeadership } from '../leadership/demo.ts';
 import type { ImportKind } from '../registry/kinds/index.ts';
+import type { SystemInput } from '../registry/kinds/systems.ts';
 import { createCloud, createTenants } from '../registry/service.ts';
 import { refreshStatistics, upsertRecords } from '../registry/upsert.ts';
 import { markSystemsVerified } from '../registry/workload-reports.ts';
 import { demoKinds } from './dataset/index.ts';
 import type { DemoRecords } from './dataset/model.ts';
 import { type DemoDataset, type DemoSummary, demoSummary, generateDemoDataset } from './generate.ts';
+import { dayOf, isoOf, streamFor } from './random.ts';
 import { seedDemoWorkOrders } from './work-orders.ts';
 
 const demoActor: Actor = rootActor('demo-seed');
@@ -27,7 +30,10 @@ export async function upsertClouds(database: Db, dataset: DemoDataset, actor: Ac
 /** What follows a kind's rows: the clouds' tenants belong to departments, and systems get verified. */
 const afterLoading: Partial<Record<ImportKind, (db: Db, dataset: DemoDataset, actor: Actor) => Promise<void>>> = {
   departments: upsertClouds,
-  systems: (db, _dataset, actor) => verifyDemoSystems(db, actor),
+  systems: async (db, dataset, actor) => {
+    await verifyDemoSystems(db, actor);
+    await reassessDemoSystems(db, dataset.systems, actor);
+  },
 };
 
 /**
@@ -52,6 +58,28 @@ export async function loadDemoData(db: Db, options: { scale?: number; actor?: Ac
   // A handful of work orders in each state: the queue and the order page have something to show.
   await seedDemoWorkOrders(db, actor);
   return demoSummary(dataset);
+}
+
+/**
+ * The demo's story ends in mid-2020 and the live demo runs today: since their last assessment
+ * its level-3+ systems were re-assessed (等保测评) every year, all but about one in twenty-five,
+ * whose last assessment is now overdue — so 等保测评率 means something today, and its
+ * assessment_overdue alerts show without flooding. Year by year, each a dated assessment in
+ * the systems' history.
+ */
+async function reassessDemoSystems(db: Db, systems: readonly SystemInput[], actor: Actor): Promise<void> {
+  const today = dayOf(businessDate());
+  const years: SystemInput[][] = [];
+  for (const row of systems) {
+    if (!row.assessed_on || (row.security_level ?? 0) < 3) continue;
+    // A lapsed system stopped after a fixed year, so that every past date's figure stays the same as the days go by.
+    const lapsed = streamFor(0, row.code).next() < 0.04;
+    const until = lapsed ? Math.min(today, dayOf('2022-06-30')) : today;
+    for (let day = dayOf(row.assessed_on) + 365, year = 0; day <= until; day += 365, year++) {
+      years[year] = [...(years[year] ?? []), { ...row, assessed_on: isoOf(day) }];
+    }
+  }
+  for (const rows of years) await upsertRecords(db, 'systems', rows, actor);
 }
 
 /**

@@ -17,8 +17,8 @@ const gap = (g: number | null) =>
       ? `<span class="behind">落后 ${g.toFixed(1)}</span>`
       : `<span class="ahead">超出 ${(-g).toFixed(1)}</span>`;
 
-// Matrix columns: the "三个100%", extranet access, the coverage a city can still move on and
-// the consolidation of data centres.
+// Matrix columns: the "三个100%", extranet access, the coverage a city can still move on, the
+// consolidation of data centres, online service, and the protection of level-3+ systems.
 const regionColumns: IndicatorKey[] = [
   'cloud_migration',
   'private_network_interconnection',
@@ -27,6 +27,10 @@ const regionColumns: IndicatorKey[] = [
   'horizontal_coverage_county',
   'horizontal_coverage_township',
   'data_centre_consolidation',
+  'online_service',
+  'one_visit',
+  'security_assessment',
+  'dr_coverage',
 ];
 const departmentColumns: IndicatorKey[] = [
   'cloud_migration',
@@ -34,6 +38,10 @@ const departmentColumns: IndicatorKey[] = [
   'service_integration',
   'extranet_access',
   'data_centre_consolidation',
+  'online_service',
+  'one_visit',
+  'security_assessment',
+  'dr_coverage',
 ];
 
 function matrix(report: SupervisionReport, level: 'city' | 'department', columns: IndicatorKey[]): string {

@@ -12,6 +12,7 @@ import { rootAccess } from '../../src/identity/access.ts';
 import type { Actor } from '../../src/identity/actor.ts';
 import { createUser } from '../../src/identity/users.ts';
 import { freezeMonths } from '../../src/leadership/freeze.ts';
+import { upsertRecords } from '../../src/registry/upsert.ts';
 import { certify, scheduleReReview } from '../../src/review/service.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 import { actor, seedHistory } from '../helpers/leadership.ts';
@@ -21,7 +22,7 @@ const engine = { reopenMinutes: 10, retentionDays: 400 };
 const now = new Date('2020-07-15T02:00:00Z');
 
 describeEachBackend('alert rules on the registry', (getDb) => {
-  const alerts = async (rule: 'system_unverified' | 're_review_overdue' | 'target_behind') =>
+  const alerts = async (rule: 'system_unverified' | 'assessment_overdue' | 're_review_overdue' | 'target_behind') =>
     (await listAlerts(getDb().db, rootAccess, { rule, state: 'firing', limit: 1000, offset: 0 })).items;
 
   beforeAll(async () => {
@@ -58,7 +59,39 @@ describeEachBackend('alert rules on the registry', (getDb) => {
       .db.update(systems)
       .set({ verifiedAt: new Date('2020-03-01T00:00:00Z') })
       .where(eq(systems.code, 'T-NN-S1'));
+    // 等保: level-3+ systems assessed on these days (or never), for the assessment_overdue rule.
+    const protectedSystem = (code: string, more: Record<string, unknown>) => ({
+      code,
+      name: `系统${code}`,
+      department_code: 'T-GL',
+      classification: 'non_classified' as const,
+      state: 'not_migrated' as const,
+      security_level: 3,
+      ...more,
+    });
+    await upsertRecords(
+      getDb().db,
+      'systems',
+      [
+        protectedSystem('T-GL-A1', { assessed_on: '2019-07-15' }), // twelve months to the day: still in time
+        protectedSystem('T-GL-A2', { assessed_on: '2019-07-14' }),
+        protectedSystem('T-GL-A3', { security_level: 4 }),
+        protectedSystem('T-GL-A4', { security_level: 2 }),
+        protectedSystem('T-GL-A5', { state: 'retired', state_at: '2020-01-01' }),
+        protectedSystem('T-GL-A6', { classification: 'classified' }),
+      ] as never,
+      actor,
+      { today: '2020-07-15' },
+    );
     await runEvaluationCycle(getDb().db, engine, now);
+  });
+
+  it('names the level-3+ systems in use whose last 等保 assessment is more than 12 months old, or missing', async () => {
+    const overdue = await alerts('assessment_overdue');
+    expect(overdue.map((a) => a.subject.code).sort()).toEqual(['T-GL-A2', 'T-GL-A3']);
+    const a2 = overdue.find((a) => a.subject.code === 'T-GL-A2');
+    expect(a2).toMatchObject({ severity: 'warning', region: '450300', subject: { kind: 'system' } });
+    expect(a2?.summary).toContain('2019-07-14');
   });
 
   it('names every system migrated 30 days or more ago that no cloud agent has seen', async () => {

@@ -78,6 +78,41 @@ export async function unverifiedConditions(db: Db, book: RuleBook, now: Date): P
   );
 }
 
+/**
+ * Level-3+ systems overdue for their 等保 assessment: no assessment, or the last one more than
+ * `months` months before today (the figure 等保测评率 counts the same systems as not assessed).
+ */
+export async function assessmentConditions(db: Db, book: RuleBook, now: Date): Promise<Condition[]> {
+  const months = thresholdOf(book, 'assessment_overdue', 'months');
+  return conditionsPerRow<{
+    code: string;
+    name: string;
+    security_level: number;
+    assessed_on: string | null;
+    department_id: number;
+    region_code: string;
+  }>(
+    db,
+    book,
+    'assessment_overdue',
+    sql`select s.code, s.name, s.security_level, s.assessed_on::text, s.department_id, d.region_code
+        from systems s join departments d on d.id = s.department_id
+        where s.classification = 'non_classified' and s.state <> 'retired' and s.security_level >= 3
+          and (s.assessed_on is null
+               or s.assessed_on < (${businessDate(now)}::date - make_interval(months => ${months}::int))::date)`,
+    (r) => ({
+      key: r.code,
+      subject: { kind: 'system', code: r.code, name: r.name },
+      regionCode: r.region_code,
+      departmentId: r.department_id,
+      summary: r.assessed_on
+        ? `${r.security_level}级系统 ${r.name} 上次等保测评 ${r.assessed_on}，已超过 ${months} 个月 · level-${r.security_level} system last assessed ${r.assessed_on}, over ${months} months ago`
+        : `${r.security_level}级系统 ${r.name} 没有等保测评记录 · level-${r.security_level} system never assessed`,
+      details: { security_level: r.security_level, assessed_on: r.assessed_on, months },
+    }),
+  );
+}
+
 /** The record a certification names, from the table of each kind a reviewer certifies. */
 const certifiedRecord = () =>
   sql.join(

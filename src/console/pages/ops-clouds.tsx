@@ -1,7 +1,8 @@
 import type { listClouds, TenantItem } from '../../registry/service.ts';
+import { cloudStateLabels } from '../../vocabulary/records.ts';
 import { Panel } from '../components/panel.tsx';
 import { DataTable } from '../components/table.tsx';
-import { catalogue, type Lang } from '../i18n.ts';
+import { catalogue, type Lang, valueName } from '../i18n.ts';
 
 const t = catalogue(
   {
@@ -19,6 +20,8 @@ const t = catalogue(
     provincial: '全区政务云',
     industry: '行业云',
     cityCloud: '市级云',
+    buildOut: '建成启用',
+    inServiceSince: '启用',
   },
   {
     clouds: 'Government clouds (1+N+14)',
@@ -35,6 +38,8 @@ const t = catalogue(
     provincial: 'Provincial',
     industry: 'Industry',
     cityCloud: 'City',
+    buildOut: 'in service',
+    inServiceSince: 'since',
   },
 );
 
@@ -93,24 +98,60 @@ export function CloudsPanel(props: { clouds: CloudItem[]; total: number; tenants
   const kindName = { provincial: m.provincial, industry: m.industry, city: m.cityCloud } as Record<string, string>;
   return (
     <Panel id="clouds" title={m.clouds} count={props.total} class="panel clouds">
+      <BuildOut clouds={clouds} kindName={kindName} lang={props.lang} m={m} />
       <div class="cloud-list" id="clouds">
         {clouds.map((cloud) => (
-          <CloudCard cloud={cloud} kind={kindName[cloud.kind] ?? cloud.kind} totals={totalsOf(byCloud.get(cloud.code) ?? [])} m={m} />
+          <CloudCard
+            cloud={cloud}
+            kind={kindName[cloud.kind] ?? cloud.kind}
+            totals={totalsOf(byCloud.get(cloud.code) ?? [])}
+            lang={props.lang}
+            m={m}
+          />
         ))}
       </div>
     </Panel>
   );
 }
 
-/** One cloud's card: what its tenants were allotted of its capacity, and what they use of that. */
-function CloudCard(props: { cloud: CloudItem; kind: string; totals: Totals; m: Messages }) {
-  const { cloud, totals, m } = props;
+/**
+ * The 1+N+14 build-out today, kind by kind: "市级云 建成启用 13 / 14", the primary clouds only
+ * (a standby centre is not one of the fourteen), with those not yet in service named.
+ */
+function BuildOut(props: { clouds: CloudItem[]; kindName: Record<string, string>; lang: Lang; m: Messages }) {
+  const kinds = [...new Set(props.clouds.map((c) => c.kind))];
   return (
-    <article class="cloud" data-cloud={cloud.code}>
+    <ul class="build-out" id="cloud-build-out">
+      {kinds.map((kind) => {
+        const primary = props.clouds.filter((c) => c.kind === kind && c.role === 'primary');
+        const pending = primary.filter((c) => c.state !== 'in_service');
+        return (
+          <li data-kind={kind}>
+            <strong>{props.kindName[kind] ?? kind}</strong> {props.m.buildOut}{' '}
+            <span class="figure">
+              {primary.length - pending.length} / {primary.length}
+            </span>
+            {pending.length > 0 ? (
+              <small> （{pending.map((c) => `${c.name} ${valueName(c.state, props.lang, cloudStateLabels)}`).join('、')}）</small>
+            ) : null}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** One cloud's card: what its tenants were allotted of its capacity, and what they use of that. */
+function CloudCard(props: { cloud: CloudItem; kind: string; totals: Totals; lang: Lang; m: Messages }) {
+  const { cloud, totals, m } = props;
+  const since = cloud.state === 'in_service' && cloud.in_service_on ? ` ${m.inServiceSince} ${cloud.in_service_on}` : '';
+  return (
+    <article class="cloud" data-cloud={cloud.code} data-state={cloud.state}>
       <h3>
         {cloud.name}{' '}
         <small>
-          {props.kind} · {cloud.provider} · {m.tenants} {totals.tenants}
+          {props.kind} · {cloud.provider} · {m.tenants} {totals.tenants} · {valueName(cloud.state, props.lang, cloudStateLabels)}
+          {since}
         </small>
       </h3>
       <p class="bars-caption">{m.quotaOfCapacity}</p>

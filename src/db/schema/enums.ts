@@ -96,6 +96,7 @@ export const alertRuleKeys = [
   'agent_silent',
   'tenant_quota',
   'system_unverified',
+  'assessment_overdue',
   're_review_overdue',
   'target_behind',
   'prometheus',
