@@ -12,6 +12,8 @@ export const consolePages = {
   // The readers of the work-orders API; a department user's queue is scoped by the service.
   workOrders: { path: '/console/work-orders', roles: ['ops', 'leader', 'department'], zh: '工单', en: 'Work orders' },
   review: { path: '/console/review', roles: ['reviewer', 'leader', 'ops'], zh: '认定与回头看', en: 'Review queues' },
+  // The readers of systems; a department user sees and asks for its own, a reviewer decides.
+  idle: { path: '/console/idle', roles: ['department', 'reviewer', 'ops', 'leader', 'sysadmin'], zh: '僵尸系统', en: 'Idle systems' },
 } as const satisfies Record<string, { path: string; roles: readonly Role[]; zh: string; en: string }>;
 
 export type PageKey = keyof typeof consolePages;

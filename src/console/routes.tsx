@@ -12,6 +12,7 @@ import { consolePages, pagesFor } from './nav.ts';
 import { type ConsoleSettings, consolePage, renderWith } from './page.tsx';
 import { loginPage, restrictedPage } from './pages/account.tsx';
 import { alertsPage } from './pages/alerts.tsx';
+import { idlePage } from './pages/idle.tsx';
 import { itemsPage } from './pages/items.tsx';
 import { mapPage } from './pages/map.tsx';
 import { nodePage } from './pages/node.tsx';
@@ -76,6 +77,7 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, options: ConsoleOption
   app.get('/console/workspace/:kind/:code', consolePage(settings, 'workspace', recordPage));
   app.get('/console/ops', consolePage(settings, 'ops', opsPage));
   app.get('/console/review', consolePage(settings, 'review', reviewPage));
+  app.get('/console/idle', consolePage(settings, 'idle', idlePage));
   app.get('/console/alerts', consolePage(settings, 'alerts', alertsPage));
   app.get('/console/work-orders', consolePage(settings, 'workOrders', workOrdersPage));
   app.get('/console/work-orders/new', consolePage(settings, 'workOrders', newWorkOrderPage));

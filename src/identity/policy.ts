@@ -138,6 +138,11 @@ export const routePolicy: Record<string, Rule> = {
   scheduleReReview: write('certifications'),
   recordReReviewResult: write('certifications'),
   listReReviews: read('certifications'),
+  // 僵尸系统: counts and requests are read like systems; a department asks, a reviewer decides.
+  countIdleSystems: read('systems'),
+  requestSystemDecommission: write('systems'),
+  listDecommissionRequests: read('systems'),
+  decideSystemDecommission: write('certifications'),
 };
 
 /** The rules of a kind registered after this module loaded (a test's throw-away kind). */

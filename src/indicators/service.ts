@@ -188,7 +188,8 @@ export async function readIndicatorItems(db: Db, key: string, query: ItemsQuery,
   return listIndicatorItems(db, key, query);
 }
 
-async function assertScopeReadable(db: Db, scope: string, actor: Actor): Promise<void> {
+/** A department user reads only scopes of its own department subtree (`dept:<code>`); other readers any. */
+export async function assertScopeReadable(db: Db, scope: string, actor: Actor): Promise<void> {
   const limit = departmentLimit(actor.access, 'read', 'indicators');
   if (limit === null) return;
   if (!scope.startsWith('dept:')) {

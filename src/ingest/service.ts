@@ -5,7 +5,7 @@ import { rootAccess } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
 import { AppError } from '../kernel/errors.ts';
 import { recordTenantReports } from '../registry/tenant-reports.ts';
-import { verifySystemsSeen } from '../registry/workload-reports.ts';
+import { recordSightings, verifySystemsSeen } from '../registry/workload-reports.ts';
 import type { AuthenticatedAgent } from './agents.ts';
 import { checkClock, checkScope, describe, duplicateTenants, type Indexed, resolveCodes } from './batch-checks.ts';
 import { writeSamples } from './sample-writes.ts';
@@ -97,6 +97,11 @@ export async function applyBatch(database: Db, batch: IngestBatch, context: Batc
         agent.cloudId,
         workloads.map((w) => w.item),
         actor,
+      );
+      await recordSightings(
+        db,
+        agent.cloudId,
+        workloads.map((w) => w.item),
       );
     }
     return receipt;

@@ -75,50 +75,64 @@ export async function transitionRecord(
   const effectiveAt = request.effective_at ?? today;
   if (!isoDate.safeParse(effectiveAt).success) throw invalid('effective_at', 'must be a real calendar date written YYYY-MM-DD');
   if (effectiveAt > today) throw invalid('effective_at', `${effectiveAt} is in the future (today is ${today})`);
-  const moves = kind.lifecycle.moves;
-  const states = Object.keys(moves);
+  const states = Object.keys(kind.lifecycle.moves);
   if (!states.includes(request.to)) throw invalid('to', `must be one of ${states.join(', ')}`);
-  const tracked = kind.tracked;
 
-  await assertWritable(database, kind, code, actor, `${tracked}.transition`);
+  await assertWritable(database, kind, code, actor, `${kind.tracked}.transition`);
   // After the visibility check: another department's record is a 404 whatever the date.
   assertBackdateAllowed(effectiveAt, today, options.backdateDays ?? configDefaults.YUNWANG_BACKDATE_DAYS, actor);
   return database.transaction(async (db) => {
     await assertVisible(db, kind, code, actor, 'write');
-    const current = await kind.lockState(db, code);
-    if (!current) throw notFound(nounOf(kind), code);
-    const allowed = moves[current.state] ?? [];
-    if (!allowed.includes(request.to)) {
-      const targets = allowed.length > 0 ? `allowed from ${current.state}: ${allowed.join(', ')}` : `${current.state} is final`;
-      const why = request.to === current.state ? `it is already ${current.state}; ${targets}` : targets;
-      throw new AppError('illegal_transition', `${nounOf(kind)} ${code} cannot move from ${current.state} to ${request.to}; ${why}`);
-    }
-    const latest = latestOf((await loadActiveTransitions(db, tracked, [current.id])).get(current.id), 'state');
-    if (latest?.effectiveAt && effectiveAt < latest.effectiveAt) {
-      throw new AppError(
-        'conflict',
-        `the last transition took effect on ${latest.effectiveAt}; a transition cannot take effect before it (effective_at ${effectiveAt})`,
-      );
-    }
-
-    const note = request.note?.trim() || null;
-    await applyTransitions(db, tracked, actor, {
-      add: [{ entityId: current.id, field: 'state', fromValue: current.state, toValue: request.to, effectiveAt, note }],
-      supersede: [],
-      touched: [current.id],
-    });
-    const since = await kind.writeState(db, current.id, request.to, effectiveAt);
-    await recordAudit(db, actor, [
-      {
-        action: `${tracked}.transition`,
-        entityKind: tracked,
-        entityCode: code,
-        before: { state: current.state, state_at: current.since },
-        after: { state: request.to, state_at: since },
-      },
-    ]);
+    await moveState(db, kind, code, { to: request.to, effectiveAt, note: request.note }, actor);
     return getRecord(db, kind, code);
   });
+}
+
+/**
+ * The move itself, inside the caller's transaction and after its authorization: checks it
+ * against the lifecycle and the history (never before the last transition), records the
+ * transition, rebuilds the timeline, updates the state columns and audits, the row locked.
+ */
+export async function moveState(
+  db: Db,
+  kind: AnyRecordKind,
+  code: string,
+  move: { to: string; effectiveAt: string; note?: string | null },
+  actor: Actor,
+): Promise<void> {
+  const { to, effectiveAt } = move;
+  const tracked = kind.tracked;
+  const current = await kind.lockState(db, code);
+  if (!current) throw notFound(nounOf(kind), code);
+  const allowed = kind.lifecycle.moves[current.state] ?? [];
+  if (!allowed.includes(to)) {
+    const targets = allowed.length > 0 ? `allowed from ${current.state}: ${allowed.join(', ')}` : `${current.state} is final`;
+    const why = to === current.state ? `it is already ${current.state}; ${targets}` : targets;
+    throw new AppError('illegal_transition', `${nounOf(kind)} ${code} cannot move from ${current.state} to ${to}; ${why}`);
+  }
+  const latest = latestOf((await loadActiveTransitions(db, tracked, [current.id])).get(current.id), 'state');
+  if (latest?.effectiveAt && effectiveAt < latest.effectiveAt) {
+    throw new AppError(
+      'conflict',
+      `the last transition took effect on ${latest.effectiveAt}; a transition cannot take effect before it (effective_at ${effectiveAt})`,
+    );
+  }
+  const note = move.note?.trim() || null;
+  await applyTransitions(db, tracked, actor, {
+    add: [{ entityId: current.id, field: 'state', fromValue: current.state, toValue: to, effectiveAt, note }],
+    supersede: [],
+    touched: [current.id],
+  });
+  const since = await kind.writeState(db, current.id, to, effectiveAt);
+  await recordAudit(db, actor, [
+    {
+      action: `${tracked}.transition`,
+      entityKind: tracked,
+      entityCode: code,
+      before: { state: current.state, state_at: current.since },
+      after: { state: to, state_at: since },
+    },
+  ]);
 }
 
 export interface TransitionView {

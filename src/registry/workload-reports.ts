@@ -6,7 +6,7 @@ import { systems } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
 
 // What the cloud agents report of workloads (called by the ingest): besides the registry's
-// own writes, the only writer of systems, and only of verified_at.
+// own writes, the only writer of systems, and only of verified_at and last_seen_at.
 
 /** A workload a cloud agent saw running (the ingest's workload_seen item). */
 export interface WorkloadReport {
@@ -96,4 +96,26 @@ export async function markSystemsVerified(db: Db, verified: { code: string; at: 
     })),
   );
   return rows.length;
+}
+
+/**
+ * Evidence of use: the last time a system's workload was seen running on its own cloud
+ * (`last_seen_at`, which idle-system detection reads). Kept to the hour, so that an agent
+ * reporting every minute does not rewrite every system's row every minute.
+ */
+export async function recordSightings(db: Db, cloudId: number, workloads: WorkloadReport[]): Promise<void> {
+  const latest = new Map<string, string>();
+  for (const w of workloads) {
+    const seen = latest.get(w.system);
+    if (!seen || Date.parse(w.at) > Date.parse(seen)) latest.set(w.system, w.at);
+  }
+  if (latest.size === 0) return;
+  const sightings = [...latest].map(([code, at]) => ({ code, at }));
+  // Rows locked in id order, as every writer of systems does, so two agents of one cloud cannot deadlock.
+  await db.execute(sql`with seen as (
+        select s.id, v.at from systems s
+        join jsonb_to_recordset(${JSON.stringify(sightings)}::jsonb) as v(code text, at timestamptz) on v.code = s.code
+        where s.cloud_id = ${cloudId} and (s.last_seen_at is null or s.last_seen_at < v.at - interval '1 hour')
+        order by s.id for update of s)
+      update systems s set last_seen_at = seen.at from seen where s.id = seen.id`);
 }

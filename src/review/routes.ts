@@ -5,6 +5,7 @@ import type { AppEnv } from '../http/router.ts';
 import { booleanQuery, itemsOf, RowIdParam } from '../http/schemas.ts';
 import type { AnyRecordKind } from '../registry/kinds/index.ts';
 import { isoDate } from '../registry/schemas.ts';
+import { registerDecommissionRoutes } from './decommission-routes.ts';
 import { certifiedKinds, certify, listCertifications, listReReviews, recordReReviewResult, scheduleReReview } from './service.ts';
 
 /** The certified kinds by the names certifications keep them under, as the descriptors give them. */
@@ -96,4 +97,5 @@ export function registerReviewRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(listReReviewsRoute, async (c) =>
     c.json({ items: await listReReviews(c.get('db'), c.req.valid('query'), c.get('actor')) }, 200),
   );
+  registerDecommissionRoutes(app);
 }

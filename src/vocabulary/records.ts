@@ -42,6 +42,8 @@ export const serviceLevelLabels = terms.serviceLevels satisfies Record<ServiceLe
 export const drSiteKindLabels = terms.drSiteKinds satisfies Record<DrSiteKind, Label>;
 /** A government cloud's build-out (建设): 规划 → 建设中 → 建成启用 → 已退役. */
 export const cloudStateLabels = terms.cloudStates satisfies Record<CloudState, Label>;
+/** An idle system's decommission request (僵尸系统下线): awaiting a reviewer, confirmed, rejected. */
+export const decommissionStatusLabels = terms.decommissionStatuses satisfies Record<'open' | 'confirmed' | 'rejected', Label>;
 export const systemTypeLabels = terms.systemTypes satisfies Record<SystemType, Label>;
 export const departmentKindLabels = terms.departmentKinds satisfies Record<DepartmentKind, Label>;
 export const nodeTierLabels = terms.nodeTiers satisfies Record<NodeTier, Label>;

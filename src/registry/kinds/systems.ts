@@ -1,14 +1,16 @@
 import { z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
+import { eq, not } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { drSiteKinds, systemStates } from '../../db/schema/enums.ts';
 import { clouds, systems } from '../../db/schema/index.ts';
+import { booleanQuery } from '../../http/schemas.ts';
 import { drSiteKindLabels, systemStateLabels, zhNames } from '../../vocabulary/records.ts';
 import { cloud, code, isoDate, stamps, timestamp } from '../fields.ts';
 import { cloudIdOf } from '../filters.ts';
+import { defaultIdleDays, idleSystem } from '../idle.ts';
 import { classifiedKind } from './classified.ts';
 import { kindNames, knownDepartment, unknownRef } from './shared.ts';
-import type { RecordKind, References } from './types.ts';
+import type { KindFilter, RecordKind, References } from './types.ts';
 
 const classified = classifiedKind(systems, systemStates, systemStateLabels, {
   not_migrated: ['migrating', 'migrated', 'retired'],
@@ -16,6 +18,8 @@ const classified = classifiedKind(systems, systemStates, systemStateLabels, {
   migrated: ['migrating', 'retired'],
   retired: [],
 });
+
+const idleDaysOf = (f: KindFilter) => (typeof f.idle_days === 'number' ? f.idle_days : defaultIdleDays);
 
 /** A recovery target in minutes: at most a year. */
 const recoveryTarget = z
@@ -50,12 +54,30 @@ export const SystemInput = z
   .openapi('SystemInput');
 export type SystemInput = z.infer<typeof SystemInput>;
 
-const System = SystemInput.extend({ ...stamps, verified_at: timestamp.nullable() }).openapi('System');
+const System = SystemInput.extend({
+  ...stamps,
+  verified_at: timestamp.nullable(),
+  last_seen_at: timestamp.nullable().openapi({ description: 'The last time a cloud agent saw the system running on its cloud' }),
+}).openapi('System');
+
+/** `?idle=true`: the idle-system candidates (僵尸系统), with no evidence of use for `idle_days` days. */
+const idleQuery = {
+  idle: booleanQuery.optional().openapi({
+    description: 'true: only idle candidates (僵尸系统) — in use, yet no workload seen and no exchange traffic for `idle_days` days',
+  }),
+  idle_days: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .optional()
+    .openapi({ description: `Days without evidence of use; default ${defaultIdleDays}` }),
+};
 
 /** 信息系统: a department's information systems, to be moved onto a government cloud. */
 export const systemsKind: RecordKind<SystemInput, z.infer<typeof System>> = {
   ...kindNames('systems', 'system', 'System'),
-  schemas: { input: SystemInput, item: System, query: classified.query({ cloud }) },
+  schemas: { input: SystemInput, item: System, query: classified.query({ cloud, ...idleQuery }) },
   ...classified.descriptor,
   columns: [
     ...classified.columns,
@@ -73,12 +95,16 @@ export const systemsKind: RecordKind<SystemInput, z.infer<typeof System>> = {
   // The figures read these as of a date: an assessment holds from its own date.
   trackedAttributes: [{ field: 'security_level' }, { field: 'assessed_on', dateField: 'assessed_on' }, { field: 'dr_site' }],
   extras: {
-    columns: { verifiedAt: systems.verifiedAt },
-    item: (row) => ({ verified_at: (row.verifiedAt as Date | null)?.toISOString() ?? null }),
+    columns: { verifiedAt: systems.verifiedAt, lastSeenAt: systems.lastSeenAt },
+    item: (row) => ({
+      verified_at: (row.verifiedAt as Date | null)?.toISOString() ?? null,
+      last_seen_at: (row.lastSeenAt as Date | null)?.toISOString() ?? null,
+    }),
   },
   filters: async (db, f) => [
     ...(await classified.filters(db, f)),
     typeof f.cloud === 'string' && f.cloud ? eq(systems.cloudId, await cloudIdOf(db, f.cloud, 'cloud')) : undefined,
+    f.idle === undefined ? undefined : f.idle ? idleSystem(idleDaysOf(f)) : not(idleSystem(idleDaysOf(f))),
   ],
   loadViews: classified.loadViews<SystemInput>(
     {
