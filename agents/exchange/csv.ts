@@ -175,7 +175,12 @@ export class CsvFolderSource {
         continue;
       }
       let bytes: Buffer;
-      const handle = await open(path.join(this.#config.dir, name), 'r');
+      const handle = await open(path.join(this.#config.dir, name), 'r').catch((error: NodeJS.ErrnoException) => {
+        // Taken away since the listing (by hand, or a second agent misconfigured on the folder).
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (!handle) continue;
       try {
         // Read at most one byte past the bound: a file that grew since stat is still bounded.
         const buffer = Buffer.alloc(this.#config.max_file_bytes + 1);
