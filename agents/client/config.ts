@@ -150,6 +150,7 @@ export type ExchangeSqlSource = z.infer<typeof ExchangeSqlSource>;
 /** A folder where the exchange platform drops CSV files `service_code,date,count`. */
 export const ExchangeCsvSource = z.object({
   dir: z.string().min(1),
+  /** A larger file is rejected; a round reads files up to this many bytes in all (at least one). */
   max_file_bytes: count(1, 256 * 1024 ** 2).default(16 * 1024 ** 2),
   max_files_per_round: count(1, 10_000).default(100),
   /** A file is read once unchanged this long (a platform writing in place is not done yet). */

@@ -168,12 +168,16 @@ export class CsvFolderSource {
     const latest = addDays(beijingDate(this.#now()), 1);
     const items: ExchangeVolumeItem[] = [];
     const accepted: { name: string; rows: number }[] = [];
+    let roundBytes = 0;
     for (const { name, size } of await this.#waiting()) {
       if (size > this.#config.max_file_bytes) {
         await this.#reject(name, [`the file is ${size} bytes, over max_file_bytes (${this.#config.max_file_bytes})`]);
         metrics.exchangeFiles.inc({ outcome: 'rejected' });
         continue;
       }
+      // A round holds at most max_file_bytes of files (or one file): the rest wait for the next.
+      if (accepted.length > 0 && roundBytes + size > this.#config.max_file_bytes) break;
+      roundBytes += size;
       let bytes: Buffer;
       const handle = await open(path.join(this.#config.dir, name), 'r').catch((error: NodeJS.ErrnoException) => {
         // Taken away since the listing (by hand, or a second agent misconfigured on the folder).

@@ -162,6 +162,23 @@ describe('the CSV folder source', () => {
     expect((await readdir(path.join(dir, 'done'))).sort()).toEqual(['2026-12-01.csv', '2026-12-01.csv.1', '2026-12-03.csv']);
   });
 
+  it('reads files up to max_file_bytes in all a round (at least one), the rest next round', async () => {
+    const dir = await folder();
+    // Each about 400 bytes: two fit in 1024, the third waits.
+    for (const day of ['01', '02', '03']) {
+      const rows = Array.from({ length: 16 }, (_, i) => `GX-IF-${String(i).padStart(3, '0')},2026-12-${day},${i}`);
+      await writeFile(path.join(dir, `d${day}.csv`), `service_code,date,count\n${rows.join('\n')}\n`);
+      await old(path.join(dir, `d${day}.csv`));
+    }
+    const metrics = createAgentMetrics('exchange', '0.1.0', () => ({ batches: 0, bytes: 0, oldestAgeSeconds: 0, nextSeq: 1 }));
+    const source = new CsvFolderSource(config(dir), { log: () => {} });
+    const first = await source.collect(metrics);
+    expect([...new Set(first.items.map((i) => i.date))]).toEqual(['2026-12-01', '2026-12-02']);
+    await first.afterSpooled();
+    const second = await source.collect(metrics);
+    expect([...new Set(second.items.map((i) => i.date))]).toEqual(['2026-12-03']);
+  });
+
   it('reads at most max_files_per_round files a round, in name order', async () => {
     const dir = await folder();
     for (const day of ['03', '01', '02']) {
