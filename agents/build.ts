@@ -1,6 +1,6 @@
 /**
  * `npm run build:agents`: each agent into one JavaScript file for a container image,
- * dist/agents/network-agent.mjs and dist/agents/cloud-agent.mjs (`node <file> --config …`).
+ * dist/agents/network-agent.mjs, cloud-agent.mjs and exchange-agent.mjs (`node <file> --config …`).
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ const outDir = fileURLToPath(new URL('../dist/agents/', import.meta.url));
 const agents = [
   { file: 'network-agent', kind: 'network', module: './network/program.ts', program: 'networkAgent' },
   { file: 'cloud-agent', kind: 'cloud', module: './cloud/program.ts', program: 'cloudAgent' },
+  { file: 'exchange-agent', kind: 'exchange', module: './exchange/program.ts', program: 'exchangeAgent' },
 ] as const;
 
 export async function buildAgents(): Promise<string[]> {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// yunwang-agent cloud|network: runs the TypeScript sources through tsx. Containers run the
+// yunwang-agent cloud|network|exchange: runs the TypeScript sources through tsx. Containers run the
 // single-file builds instead (npm run build:agents → dist/agents/).
 import { register } from 'tsx/esm/api';
 

@@ -93,7 +93,93 @@ export const CloudAgentConfig = z
   .superRefine(withToken);
 export type CloudAgentConfig = z.infer<typeof CloudAgentConfig>;
 
-export type AgentConfig = NetworkAgentConfig | CloudAgentConfig;
+/** YYYY-MM-DD that names a real day (not 2024-02-30). */
+export function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const time = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().startsWith(value);
+}
+
+const isoDate = z.string().refine(isCalendarDate, 'must be a date YYYY-MM-DD');
+
+/** The exchange platform's PostgreSQL: a read-only query of the daily counts. */
+export const ExchangeSqlSource = z
+  .object({
+    /** postgres://user@host:5432/db[?sslmode=…], without the password. */
+    connection: z
+      .string()
+      .trim()
+      .min(1)
+      .max(2000)
+      .superRefine((value, ctx) => {
+        if (!/^postgres(ql)?:\/\//.test(value) || !URL.canParse(value)) {
+          ctx.addIssue({ code: 'custom', message: 'must be a postgres:// URL' });
+        } else if (new URL(value).password || new URL(value).searchParams.has('password')) {
+          // A password in the URL would sit in a ConfigMap and in every error that echoes it.
+          ctx.addIssue({ code: 'custom', message: 'must not hold the password: use password_env or password_file' });
+        }
+      }),
+    /** The name of an environment variable holding the password. */
+    password_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name')
+      .optional(),
+    /** A file holding the password (a mounted secret). */
+    password_file: z.string().min(1).optional(),
+    /** Returns rows (service, date, count); `$1` is the first date still to read. */
+    query: z
+      .string()
+      .trim()
+      .min(1)
+      .max(20_000, 'is longer than 20000 characters')
+      .refine((q) => /\$1(?!\d)/.test(q), 'must use $1, the first date to read (e.g. where day >= $1)'),
+    statement_timeout_seconds: z.coerce.number().positive().max(3600).default(60),
+    /** More rows than this fails the round (narrow the query or raise it) rather than sending part of a day. */
+    max_rows: count(1, 1_000_000).default(100_000),
+    /** Days before the newest one reported that are read again: their counts may still grow. */
+    lookback_days: count(0, 366).default(3),
+    /** The first date to read when nothing was reported yet (default: 30 days ago). */
+    start_date: isoDate.optional(),
+  })
+  .superRefine((sql, ctx) => {
+    if (sql.password_env && sql.password_file)
+      ctx.addIssue({ code: 'custom', path: ['password_file'], message: 'give password_env or password_file, not both' });
+  });
+export type ExchangeSqlSource = z.infer<typeof ExchangeSqlSource>;
+
+/** A folder where the exchange platform drops CSV files `service_code,date,count`. */
+export const ExchangeCsvSource = z.object({
+  dir: z.string().min(1),
+  /** A larger file is rejected; a round reads files up to this many bytes in all (at least one). */
+  max_file_bytes: count(1, 256 * 1024 ** 2).default(16 * 1024 ** 2),
+  max_files_per_round: count(1, 10_000).default(100),
+  /** A file is read once unchanged this long (a platform writing in place is not done yet). */
+  settle_seconds: count(0, 3600).default(10),
+});
+export type ExchangeCsvSource = z.infer<typeof ExchangeCsvSource>;
+
+export const ExchangeAgentConfig = z
+  .object({
+    ...common,
+    interval_seconds: count(1, 86_400).default(300),
+    sql: ExchangeSqlSource.optional(),
+    csv: ExchangeCsvSource.optional(),
+  })
+  .superRefine(withToken)
+  .superRefine((config, ctx) => {
+    if (!config.sql === !config.csv)
+      ctx.addIssue({ code: 'custom', path: [config.sql ? 'csv' : 'sql'], message: 'give exactly one source: sql or csv' });
+  });
+export type ExchangeAgentConfig = z.infer<typeof ExchangeAgentConfig>;
+
+export interface AgentConfigs {
+  network: NetworkAgentConfig;
+  cloud: CloudAgentConfig;
+  exchange: ExchangeAgentConfig;
+}
+const schemas = { network: NetworkAgentConfig, cloud: CloudAgentConfig, exchange: ExchangeAgentConfig };
+
+export type AgentConfig = AgentConfigs[AgentKind];
 
 /** Scalar settings that the environment may override: YUNWANG_AGENT_<NAME>. */
 const overridable = [
@@ -144,18 +230,13 @@ function readFileConfig(file: string): Record<string, unknown> {
  * YUNWANG_AGENT_* environment overrides, validated. Relative paths are taken from the
  * file's directory. Messages name fields, never values, so a token cannot leak into a log.
  */
-export function loadAgentConfig<K extends AgentKind>(
-  kind: K,
-  file: string,
-  env: NodeJS.ProcessEnv = process.env,
-): K extends 'network' ? NetworkAgentConfig : CloudAgentConfig {
+export function loadAgentConfig<K extends AgentKind>(kind: K, file: string, env: NodeJS.ProcessEnv = process.env): AgentConfigs[K] {
   const raw = readFileConfig(file);
   for (const key of overridable) {
     const value = env[`YUNWANG_AGENT_${key.toUpperCase()}`];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  const schema = kind === 'network' ? NetworkAgentConfig : CloudAgentConfig;
-  const result = schema.safeParse(raw);
+  const result = schemas[kind].safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.map(String).join('.') || '(config)'}: ${i.message}`);
     throw new ConfigError(`invalid ${kind}-agent configuration in ${file}:\n${lines.join('\n')}`);
@@ -165,8 +246,10 @@ export function loadAgentConfig<K extends AgentKind>(
   config.spool_dir = path.resolve(base, config.spool_dir);
   if (config.token_file) config.token_file = path.resolve(base, config.token_file);
   if ('kubeconfig' in config && config.kubeconfig) config.kubeconfig = path.resolve(base, config.kubeconfig);
-  // The schema chosen by `kind` is the type `kind` selects; TS cannot follow the branch.
-  return config as K extends 'network' ? NetworkAgentConfig : CloudAgentConfig;
+  if ('csv' in config && config.csv) config.csv.dir = path.resolve(base, config.csv.dir);
+  if ('sql' in config && config.sql?.password_file) config.sql.password_file = path.resolve(base, config.sql.password_file);
+  // The schema chosen by `kind` is the type `kind` selects; TS cannot follow the lookup.
+  return config as AgentConfigs[K];
 }
 
 /** The token: from the config, or read from `token_file` (trimmed). */

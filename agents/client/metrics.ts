@@ -15,6 +15,8 @@ export function createAgentMetrics(kind: string, version: string, spoolStats: ()
     registers: [registry],
   });
   info.set({ kind, version }, 1);
+  // The exchange source's series exist only on an exchange-agent's /metrics.
+  const exchange = kind === 'exchange' ? [registry] : [];
   const metrics = {
     registry,
     sent: new Counter({
@@ -62,7 +64,29 @@ export function createAgentMetrics(kind: string, version: string, spoolStats: ()
       labelNames: ['state'],
       registers: [registry],
     }),
+    exchangeRows: new Counter({
+      name: 'yunwang_agent_exchange_rows_read_total',
+      help: 'Daily exchange counts read from the source and handed to the spool (exchange-agent)',
+      labelNames: ['source'],
+      registers: exchange,
+    }),
+    exchangeFiles: new Counter({
+      name: 'yunwang_agent_exchange_files_total',
+      help: 'CSV files moved to done/ after their rows were spooled, or to rejected/ with an .error file (exchange-agent)',
+      labelNames: ['outcome'],
+      registers: exchange,
+    }),
+    exchangeQueryFailures: new Counter({
+      name: 'yunwang_agent_exchange_query_failures_total',
+      help: 'SQL rounds that failed: connection, query, timeout, row bound or a bad row (exchange-agent)',
+      registers: exchange,
+    }),
   };
+  if (kind === 'exchange') {
+    for (const source of ['sql', 'csv']) metrics.exchangeRows.inc({ source }, 0);
+    for (const outcome of ['done', 'rejected']) metrics.exchangeFiles.inc({ outcome }, 0);
+    metrics.exchangeQueryFailures.inc(0);
+  }
   for (const result of ['ok', 'failed']) metrics.rounds.inc({ result }, 0);
   for (const outcome of ['applied', 'duplicate']) metrics.sent.inc({ outcome }, 0);
   for (const reason of ['bytes', 'age', 'error']) metrics.dropped.inc({ reason }, 0);

@@ -39,7 +39,19 @@ export interface WorkloadSeenItem {
   at: string;
 }
 
-export type IngestItem = NodeSampleItem | TenantItem | WorkloadSeenItem;
+/**
+ * One interface service's count of messages exchanged on one day (信息交换量). The server
+ * replaces the count of a (service, date) it has, so re-sending a day never doubles it.
+ */
+export interface ExchangeVolumeItem {
+  kind: 'exchange_volume';
+  service: string;
+  /** YYYY-MM-DD */
+  date: string;
+  count: number;
+}
+
+export type IngestItem = NodeSampleItem | TenantItem | WorkloadSeenItem | ExchangeVolumeItem;
 
 /** What the spool keeps for a batch; `agent` and `sent_at` are added when it is sent. */
 export interface SpooledBatch {
@@ -53,7 +65,7 @@ export interface IngestBatch extends SpooledBatch {
   sent_at: string;
 }
 
-export type AgentKind = 'cloud' | 'network';
+export type AgentKind = 'cloud' | 'network' | 'exchange';
 
 /** Reported in User-Agent; the server stores it as the agent's version. */
 export const agentVersion = '0.1.0';

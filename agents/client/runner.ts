@@ -24,8 +24,19 @@ export interface RunnerConfig {
   metrics_port: number;
 }
 
+/**
+ * A round whose source keeps what it read until it is safely spooled (a file moved away
+ * only then, a cursor advanced only then): `afterSpooled` runs once every batch of the
+ * round is fsynced in the spool, and never when one could not be written — the source
+ * then still holds the items and reads them again next round.
+ */
+export interface CollectedRound<T extends IngestItem = IngestItem> {
+  items: T[];
+  afterSpooled(): Promise<void>;
+}
+
 /** One collection round's items; a thrown error skips the round (and sends nothing). */
-export type Collect = (metrics: AgentMetrics) => Promise<IngestItem[]>;
+export type Collect = (metrics: AgentMetrics) => Promise<IngestItem[] | CollectedRound>;
 
 export interface RunOptions {
   kind: AgentKind;
@@ -99,8 +110,10 @@ export async function startAgent(options: RunOptions): Promise<RunningAgent> {
   const round = async (): Promise<boolean> => {
     const started = performance.now();
     let items: IngestItem[];
+    let afterSpooled: CollectedRound['afterSpooled'] | undefined;
     try {
-      items = await options.collect(metrics);
+      const collected = await options.collect(metrics);
+      ({ items, afterSpooled } = Array.isArray(collected) ? { items: collected, afterSpooled: undefined } : collected);
     } catch (error) {
       metrics.rounds.inc({ result: 'failed' });
       log(`round failed, nothing sent this round: ${error instanceof Error ? error.message : String(error)}`);
@@ -121,11 +134,25 @@ export async function startAgent(options: RunOptions): Promise<RunningAgent> {
         if (dropped.length > 0)
           log(`spool over its bound: dropped ${dropped.length} oldest batches (seq ${dropped[0]?.seq}…${dropped.at(-1)?.seq})`);
       } catch (error) {
+        if (afterSpooled) {
+          // Not lost: the source keeps it (earlier batches of the round go again, harmlessly).
+          log(`could not write a batch to the spool; the source keeps the round and reads it again: ${(error as Error).message}`);
+          sender.wake();
+          return false;
+        }
         metrics.dropped.inc({ reason: 'error' });
         log(`could not write a batch to the spool; it is lost and counted: ${(error as Error).message}`);
       }
     }
     sender.wake();
+    if (afterSpooled) {
+      try {
+        await afterSpooled();
+      } catch (error) {
+        // The items are spooled; the source will offer them again, which the server absorbs.
+        log(`round spooled, but the source could not record it (it will be read again): ${(error as Error).message}`);
+      }
+    }
     return true;
   };
 

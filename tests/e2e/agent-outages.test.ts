@@ -1,17 +1,22 @@
 /**
  * Outages between network-agent and the database, each bounded in time: the API stopped
- * for 20 s while the agent keeps probing, and PostgreSQL restarted mid-ingest. Afterwards
+ * for 20 s while the agent keeps probing, and PostgreSQL restarted mid-ingest. The same
+ * API outage for exchange-agent (CSV files dropped all through it) waits, skipped, for the
+ * server side of exchange volumes: see "enable after merge" below. Afterwards
  * every batch is on the server exactly once: seqs 1..n with no gap, and as many sample
  * rows as the batches carried items.
  */
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent } from '../../agents/client/runner.ts';
+import { exchangeCollector } from '../../agents/exchange/agent.ts';
+import { exchangeAgent } from '../../agents/exchange/program.ts';
+import { addDays, beijingDate } from '../../agents/exchange/volumes.ts';
 import { networkAgent } from '../../agents/network/program.ts';
 import { type App, createApp } from '../../src/app.ts';
 import { type Database, openDatabase } from '../../src/db/client.ts';
@@ -22,7 +27,7 @@ import { contiguous, delivered, fastAgent, metricValue, sleep, waitFor, writeAge
 import { apiClient, serverTarget } from '../helpers/api.ts';
 import { type ApiServer, startApiServer, testAppConfig } from '../helpers/api-server.ts';
 import { openTestDatabase, queryRows } from '../helpers/db.ts';
-import { call, signInCast, uid } from '../helpers/ingest.ts';
+import { call, homeOf, signInCast, uid } from '../helpers/ingest.ts';
 import { startTargets, type Targets } from '../helpers/targets.ts';
 import { type PostgresServer, startPostgres } from '../setup/global.ts';
 
@@ -246,6 +251,156 @@ describe('network-agent through a PostgreSQL restart', () => {
       expect(contiguous(got.seqs)).toBe(true);
       expect(got.samples).toBe(seqsWritten * nodes.length);
       expect(metricValue(await agent.metrics.registry.metrics(), 'yunwang_agent_batches_retried_total')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await agent.stop();
+    }
+  });
+});
+
+/** An interface service (接口服务) published by a new system, through the API as the registry takes it. */
+async function newInterfaceService(app: App): Promise<string> {
+  const system = uid('SYS');
+  const created = await call(app, 'POST', '/api/v1/systems', { code: system, name: `系统${system}`, department_code: homeOf(app) });
+  expect(created.status).toBe(201);
+  const code = uid('IF');
+  const service = await call(app, 'POST', '/api/v1/interface-services', {
+    code,
+    name: `接口${code}`,
+    provider_system_code: system,
+    consumer_system_codes: [],
+  });
+  expect(service.status, JSON.stringify(service.body)).toBe(201);
+  return code;
+}
+
+// enable after merge: this needs the server side of exchange volumes (agent kind `exchange`,
+// ingest item `exchange_volume` with replace-by-(service, date), the `interface-services` kind,
+// the `exchange_volumes` table and GET /api/v1/interconnection), which lands on main from
+// another branch. It is written against issue 16's contract: once that is merged, turn
+// describe.skip into describe, drop the cast on the token's kind, and check the
+// interface-services body against the merged descriptor.
+describe.skip('exchange-agent through an API outage (enable after merge: needs the exchange server side of issue 16)', () => {
+  let database: Database;
+  let api: ApiServer;
+  let reader: App;
+  let dir: string;
+
+  beforeAll(async () => {
+    database = await openTestDatabase('pglite');
+    await loadDivisions(database.db);
+    api = await startApiServer(database);
+    reader = createApp({ database, config: testAppConfig });
+    await signInCast(reader, database.db);
+    dir = await mkdtemp(path.join(tmpdir(), 'yunwang-exchange-outage-'));
+  });
+  afterAll(async () => {
+    await api.stop();
+    await database.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps taking dropped CSV files while the API is stopped for 20 s; then every batch arrives once and each day counts once', {
+    timeout: 120_000,
+  }, async () => {
+    const services: string[] = [];
+    for (let i = 0; i < 5; i++) services.push(await newInterfaceService(reader));
+    const name = uid('exchange');
+    const { token } = await issueAgentToken(
+      database.db,
+      // The kind arrives with the server side; until then the type does not know it.
+      { name, kind: 'exchange' } as unknown as Parameters<typeof issueAgentToken>[1],
+      rootActor('test'),
+    );
+    const drop = path.join(dir, 'drop');
+    await mkdir(drop, { recursive: true });
+    const file = await writeAgentConfig(dir, name, {
+      ...fastAgent,
+      api_url: api.url,
+      token,
+      name,
+      spool_dir: path.join(dir, name),
+      csv: { dir: drop, settle_seconds: 0 },
+    });
+
+    // What the server must end with: the last count written for each (service, date).
+    const expected = new Map<string, number>();
+    let rowsWritten = 0;
+    let files = 0;
+    const today = beijingDate();
+    /** Drops a file for one day (written aside, then renamed in: the platform's way). */
+    const dropDay = async (daysAgo: number, bump: number) => {
+      const date = addDays(today, -daysAgo);
+      const rows = services.map((service, i) => {
+        const count = 1000 * (i + 1) + daysAgo * 10 + bump;
+        expected.set(`${service}|${date}`, count);
+        return `${service},${date},${count}`;
+      });
+      const name = `volumes-${String(++files).padStart(4, '0')}.csv`;
+      await writeFile(path.join(dir, name), `service_code,date,count\n${rows.join('\n')}\n`);
+      await rename(path.join(dir, name), path.join(drop, name));
+      rowsWritten += rows.length;
+    };
+
+    const config = exchangeAgent.load(file);
+    let port = 0;
+    const agent = await startAgent({
+      kind: 'exchange',
+      config,
+      collect: exchangeCollector(config, { log: () => {} }),
+      log: () => {},
+      onListening: (p) => {
+        port = p;
+      },
+    });
+    const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    try {
+      await dropDay(30, 0);
+      await dropDay(29, 0);
+      await waitFor(
+        'two files done',
+        async () => metricValue(await scrape(), 'yunwang_agent_exchange_files_total', '{outcome="done"}') >= 2,
+      );
+      await waitFor('the spool to drain', () => agent.spool.stats().batches === 0);
+
+      await api.stop();
+      const outageStart = Date.now();
+      // A file a second: new days, and every third one a day sent before with its count grown.
+      for (let s = 0; Date.now() - outageStart < 20_000; s++) {
+        await dropDay(s % 3 === 2 ? 29 - s : 28 - s, s % 3 === 2 ? 1 + s : 0);
+        await sleep(1000);
+      }
+      const during = await scrape();
+      // Files keep moving to done/ (their rows are in the spool) while the API is away.
+      expect(metricValue(during, 'yunwang_agent_exchange_files_total', '{outcome="done"}')).toBeGreaterThanOrEqual(files - 1);
+      expect(metricValue(during, 'yunwang_agent_spool_batches')).toBeGreaterThanOrEqual(15);
+      await api.start();
+
+      await waitFor(
+        'every file done',
+        async () => metricValue(await scrape(), 'yunwang_agent_exchange_files_total', '{outcome="done"}') === files,
+      );
+      await waitFor('the spool to drain', () => agent.spool.stats().batches === 0, 30_000);
+      await agent.stop();
+
+      const seqsWritten = agent.spool.stats().nextSeq - 1;
+      const got = await delivered(database, name);
+      expect(got.seqs).toHaveLength(seqsWritten);
+      expect(contiguous(got.seqs)).toBe(true);
+      expect(got.items).toBe(rowsWritten);
+      const text = await agent.metrics.registry.metrics();
+      expect(metricValue(text, 'yunwang_agent_exchange_rows_read_total', '{source="csv"}')).toBe(rowsWritten);
+      expect(metricValue(text, 'yunwang_agent_exchange_files_total', '{outcome="rejected"}')).toBe(0);
+      expect(metricValue(text, 'yunwang_agent_batches_dropped_total', '{reason="bytes"}')).toBe(0);
+      expect(metricValue(text, 'yunwang_agent_batches_dead_lettered_total')).toBe(0);
+
+      // Each (service, date) once, with its last count: a re-sent day replaced, never added.
+      const [stored] = await queryRows<{ n: number }>(database, sql`select count(*)::int as n from exchange_volumes`);
+      expect(stored?.n).toBe(expected.size);
+      const from = addDays(today, -40);
+      const figures = await call(reader, 'GET', `/api/v1/interconnection?scope=450000&from=${from}&to=${today}`);
+      expect(figures.status).toBe(200);
+      expect(Number(figures.body.volume_total)).toBe([...expected.values()].reduce((a, b) => a + b, 0));
+      expect(rowsWritten).toBeGreaterThan(expected.size);
     } finally {
       await agent.stop();
     }

@@ -1,5 +1,6 @@
 /** Running agents in tests: their configuration files, and waiting for what they deliver. */
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.ts';
@@ -64,4 +65,40 @@ export const contiguous = (seqs: number[], from = 1) => seqs.every((s, i) => s =
 export function metricValue(text: string, name: string, labels = ''): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `) || (labels === '' && l.startsWith(`${name} `)));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
+}
+
+export interface RecordingApi {
+  url: string;
+  /** Every batch posted, in arrival order (replays included). */
+  batches: { agent: string; seq: number; items: Record<string, unknown>[] }[];
+  /** The status to answer with (200 by default); 503 plays an outage. */
+  status: number;
+  close(): Promise<void>;
+}
+
+/** A stand-in ingest API on 127.0.0.1 that records the batches it is sent and answers as told. */
+export async function startRecordingApi(): Promise<RecordingApi> {
+  const api: RecordingApi = { url: '', batches: [], status: 200, close: async () => {} };
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (api.status !== 200) {
+      res.writeHead(api.status, { 'Content-Type': 'application/json' });
+      res.end('{}');
+      return;
+    }
+    const batch = JSON.parse(Buffer.concat(chunks).toString()) as RecordingApi['batches'][number];
+    api.batches.push(batch);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ status: 'applied', seq: batch.seq }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  api.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  api.close = () =>
+    new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return api;
 }

@@ -64,6 +64,12 @@ const images = [
     cmd: ['--config', '/etc/yunwang-agent/network-agent.yaml'],
     port: '9464',
   },
+  {
+    file: 'agents/Dockerfile.exchange',
+    entry: ['node', '/app/exchange-agent.mjs'],
+    cmd: ['--config', '/etc/yunwang-agent/exchange-agent.yaml'],
+    port: '9464',
+  },
 ];
 
 describe.each(images)('$file', ({ file, entry, cmd, port }) => {

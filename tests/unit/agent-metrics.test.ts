@@ -42,4 +42,19 @@ describe('agent metrics', () => {
     const text = await metrics.registry.metrics();
     expect(() => execFileSync(promtool as string, ['check', 'metrics'], { input: text })).not.toThrow();
   });
+
+  it("has the exchange source's series on an exchange-agent only, zeros included, and they pass promtool", async () => {
+    const spool = () => ({ batches: 0, bytes: 0, oldestAgeSeconds: 0, nextSeq: 1 });
+    const exchange = await createAgentMetrics('exchange', '0.1.0', spool).registry.metrics();
+    for (const line of [
+      'yunwang_agent_exchange_rows_read_total{source="sql"} 0',
+      'yunwang_agent_exchange_rows_read_total{source="csv"} 0',
+      'yunwang_agent_exchange_files_total{outcome="done"} 0',
+      'yunwang_agent_exchange_files_total{outcome="rejected"} 0',
+      'yunwang_agent_exchange_query_failures_total 0',
+    ])
+      expect(exchange).toContain(line);
+    expect(await metrics.registry.metrics()).not.toContain('yunwang_agent_exchange_');
+    if (promtool) expect(() => execFileSync(promtool, ['check', 'metrics'], { input: exchange })).not.toThrow();
+  });
 });

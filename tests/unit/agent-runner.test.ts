@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestBatch, IngestItem } from '../../agents/client/protocol.ts';
-import { exitRoundFailed, exitSpoolNotEmpty, type RunnerConfig, startAgent } from '../../agents/client/runner.ts';
+import { exitRoundFailed, exitSpoolNotEmpty, type RunnerConfig, type RunningAgent, startAgent } from '../../agents/client/runner.ts';
+import { waitFor } from '../helpers/agents.ts';
 import { closedPort } from '../helpers/targets.ts';
 
 /** A stand-in API that records the batches and answers as told. */
@@ -143,5 +144,66 @@ describe('the agent runner, --once', () => {
       [1, 'N1'],
       [2, 'N2'],
     ]);
+  });
+});
+
+describe('a round whose source keeps it until it is spooled (exchange-agent)', () => {
+  it('calls afterSpooled once every batch of the round is in the spool, before any is sent', async () => {
+    received = [];
+    answer = () => ({ status: 200 });
+    let agent: RunningAgent | undefined;
+    const seen: { spooled: number; sent: number }[] = [];
+    agent = await startAgent({
+      kind: 'exchange',
+      config: config({ max_batch_items: 4 }),
+      collect: async () => ({
+        items: Array.from({ length: 10 }, (_, i) => sample(i)),
+        afterSpooled: async () => {
+          seen.push({ spooled: agent?.spool.stats().batches ?? -1, sent: received.length });
+        },
+      }),
+      once: true,
+      log: () => {},
+    });
+    expect(await agent.done).toBe(0);
+    expect(seen).toEqual([{ spooled: 3, sent: 0 }]);
+    expect(received.map((r) => r.batch.items.length)).toEqual([4, 4, 2]);
+  });
+
+  it('never calls it when the spool cannot take the round, and counts nothing dropped: the source still has it', async () => {
+    received = [];
+    const lines: string[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let called = false;
+    let collected = false;
+    const agent = await startAgent({
+      kind: 'exchange',
+      config: config(),
+      collect: async () => {
+        await gate;
+        collected = true;
+        return {
+          items: [sample(1)],
+          afterSpooled: async () => {
+            called = true;
+          },
+        };
+      },
+      log: (line) => lines.push(line),
+    });
+    // The spool goes away while the round is collecting: its append fails.
+    await agent.spool.close();
+    release();
+    await waitFor('the round to end', () => lines.some((l) => l.includes('the source keeps the round')));
+    await agent.stop();
+    expect(collected).toBe(true);
+    expect(called).toBe(false);
+    expect(await agent.metrics.registry.getSingleMetricAsString('yunwang_agent_batches_dropped_total')).toContain(
+      'yunwang_agent_batches_dropped_total{reason="error"} 0',
+    );
+    expect(received).toEqual([]);
   });
 });
