@@ -4,6 +4,7 @@ import type {
   DataCentreState,
   DepartmentKind,
   extranetStates,
+  InterfaceServiceState,
   integrationStates,
   NodeLiveState,
   NodeTier,
@@ -34,6 +35,8 @@ export const systemStateLabels = terms.systemStates satisfies Record<SystemState
 export const privateNetworkStateLabels = terms.privateNetworkStates satisfies Record<PrivateNetworkState, Label>;
 /** A data centre folded into the government cloud is 已整合; one shut down 已关停 (both count as done). */
 export const dataCentreStateLabels = terms.dataCentreStates satisfies Record<DataCentreState, Label>;
+/** An interface service (接口服务): 待发布 → 已发布 → 已下线 (and back to 已发布). */
+export const interfaceServiceStateLabels = terms.interfaceServiceStates satisfies Record<InterfaceServiceState, Label>;
 export const systemTypeLabels = terms.systemTypes satisfies Record<SystemType, Label>;
 export const departmentKindLabels = terms.departmentKinds satisfies Record<DepartmentKind, Label>;
 export const nodeTierLabels = terms.nodeTiers satisfies Record<NodeTier, Label>;
@@ -51,7 +54,12 @@ export const recordKindLabels = terms.recordKinds satisfies Record<string, Label
  * two kinds share a value the later set wins: a bare `retired` reads as a system's 已下线; a
  * private network's 已退出 needs its own set.
  */
-export const trackedStateLabels: Record<string, Label> = { ...dataCentreStateLabels, ...privateNetworkStateLabels, ...systemStateLabels };
+export const trackedStateLabels: Record<string, Label> = {
+  ...interfaceServiceStateLabels,
+  ...dataCentreStateLabels,
+  ...privateNetworkStateLabels,
+  ...systemStateLabels,
+};
 
 /** Chinese names of a value set, as the spreadsheets read and write them. */
 export const zhNames = <K extends string>(labels: Record<K, Label>): Record<K, string> =>
