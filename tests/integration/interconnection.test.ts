@@ -346,6 +346,9 @@ describeEachBackend('interface services and exchange volumes through the API, th
       { code: 'A2', removed: false },
       { code: 'B1', removed: true },
     ]);
+    // A PATCH that leaves the consumers out leaves them alone.
+    const renamed = await api.as(department).patch('/api/v1/interface-services/S-A', { name: '甲接口（改）' });
+    expect(renamed.body).toMatchObject({ name: '甲接口（改）', consumer_system_codes: ['A2'] });
     const moved = await api.as(department).post('/api/v1/interface-services/S-A/transitions', { to: 'active' });
     expect(moved.status, moved.text).toBe(200);
     expect(moved.body).toMatchObject({ state: 'active' });
