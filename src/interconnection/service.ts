@@ -81,8 +81,10 @@ export async function computeFigures(db: Db, scope: Scope, from: string, to: str
           (select count(*)::int from svc) as services,
           (select count(*)::int from consumers) as systems_served,
           (select count(*)::int from (select department_id from svc union select department_id from consumers) u) as connected_units,
-          (select coalesce(sum(e.count), 0) from exchange_volumes e join svc on svc.id = e.service_id
-            where e.date between ${from}::date and ${to}::date) as volume_total`,
+          -- The services as an array: the planner reads each one's days by the primary key when they
+          -- are few (a city, a department), and scans when they are many (bench/interconnection.ts).
+          (select coalesce(sum(e.count), 0) from exchange_volumes e
+            where e.service_id = any(array(select id from svc)) and e.date between ${from}::date and ${to}::date) as volume_total`,
   );
   const days = dayNumber(to) - dayNumber(from) + 1;
   const volumeTotal = Number(row?.volume_total ?? 0);
