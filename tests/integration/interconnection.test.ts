@@ -354,6 +354,33 @@ describeEachBackend('interface services and exchange volumes through the API, th
     expect(moved.body).toMatchObject({ state: 'active' });
   });
 
+  it('a service follows its provider system to another department (a move by the command line)', async () => {
+    const { db } = getDb();
+    await upsertRecords(
+      db,
+      'systems',
+      [{ code: 'A9', name: '系统A9', department_code: 'A-DEPT', classification: 'pending', state: 'not_migrated' }],
+      actor,
+    );
+    await upsertRecords(
+      db,
+      'interface-services',
+      [{ code: 'S-MOVE', name: '搬迁接口', provider_system_code: 'A9', consumer_system_codes: [], state: 'planned' }],
+      actor,
+    );
+    const departmentOf = async () => (await api.as(ops).get('/api/v1/interface-services/S-MOVE')).body.department_code;
+    expect(await departmentOf()).toBe('A-DEPT');
+    await upsertRecords(
+      db,
+      'systems',
+      [{ code: 'A9', name: '系统A9', department_code: 'B-DEPT', classification: 'pending', state: 'not_migrated' }],
+      actor,
+    );
+    expect(await departmentOf()).toBe('B-DEPT');
+    // Now it is the other department's: A-DEPT's user no longer sees it.
+    expect((await api.as(department).get('/api/v1/interface-services/S-MOVE')).status).toBe(404);
+  });
+
   it('bad consumers are named: unknown, twice, the provider itself', async () => {
     const bad = await api.as(department).post('/api/v1/interface-services', {
       code: 'S-BAD',

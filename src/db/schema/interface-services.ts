@@ -8,7 +8,7 @@ import { systems } from './systems.ts';
 /**
  * 接口服务: an interface service a system publishes on the interconnection platform.
  * `departmentId` is the provider system's department, kept for scoping (the service is
- * owned by it) and refreshed whenever the service is written. `state`/`stateAt` mirror the
+ * owned by it), written with the service and whenever its provider system is written. `state`/`stateAt` mirror the
  * latest transition; history lives in `transitions`.
  */
 export const interfaceServices = pgTable(

@@ -99,6 +99,19 @@ async function syncConsumers(
   if (add.length > 0) await db.insert(interfaceServiceConsumers).values(add);
 }
 
+/**
+ * A service belongs to its provider system's department: when systems are written (one moved
+ * to another department by the command line), their services' stored department follows, in
+ * the same transaction as the systems' own audited write.
+ */
+export async function followProviderDepartments(db: Db, systemIds: readonly number[]): Promise<void> {
+  if (systemIds.length === 0) return;
+  await db.execute(sql`
+    update interface_services s set department_id = sy.department_id, updated_at = now()
+    from systems sy
+    where sy.id = s.provider_system_id and sy.id = any(${sql.param([...systemIds])}::int[]) and s.department_id <> sy.department_id`);
+}
+
 /** The open consumer links' system codes, sorted: the view's `consumer_system_codes`. */
 const consumerCodes = sql<string[]>`coalesce((
   select json_agg(cs.code order by cs.code) from interface_service_consumers isc join systems cs on cs.id = isc.system_id

@@ -6,6 +6,7 @@ import { systemStateLabels } from '../../vocabulary/records.ts';
 import { cloud, code, stamps, timestamp } from '../fields.ts';
 import { cloudIdOf } from '../filters.ts';
 import { classifiedKind } from './classified.ts';
+import { followProviderDepartments } from './interface-services.ts';
 import { kindNames, knownDepartment, unknownRef } from './shared.ts';
 import type { RecordKind } from './types.ts';
 
@@ -26,6 +27,11 @@ export const SystemInput = z
 export type SystemInput = z.infer<typeof SystemInput>;
 
 const System = SystemInput.extend({ ...stamps, verified_at: timestamp.nullable() }).openapi('System');
+
+const writeSystems = classified.write<SystemInput>((r, refs) => ({
+  cloudId: r.cloud_code ? (refs.clouds.get(r.cloud_code) ?? null) : null,
+  tenant: r.tenant ?? null,
+}));
 
 /** 信息系统: a department's information systems, to be moved onto a government cloud. */
 export const systemsKind: RecordKind<SystemInput, z.infer<typeof System>> = {
@@ -54,8 +60,10 @@ export const systemsKind: RecordKind<SystemInput, z.infer<typeof System>> = {
     ...(r.cloud_code && !refs.clouds.has(r.cloud_code) ? [unknownRef('cloud_code', 'cloud', r.cloud_code)] : []),
     ...(r.tenant && !r.cloud_code ? [{ field: 'tenant', message: 'is set but cloud_code is empty' }] : []),
   ],
-  write: classified.write<SystemInput>((r, refs) => ({
-    cloudId: r.cloud_code ? (refs.clouds.get(r.cloud_code) ?? null) : null,
-    tenant: r.tenant ?? null,
-  })),
+  async write(db, rows, refs) {
+    const ids = await writeSystems(db, rows, refs);
+    // A system moved to another department takes its interface services with it.
+    await followProviderDepartments(db, [...ids.values()]);
+    return ids;
+  },
 };
