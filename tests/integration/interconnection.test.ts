@@ -527,5 +527,10 @@ describeEachBackend('interface services and exchange volumes through the API, th
     );
     expect(sampleFromExchange.status).toBe(403);
     expect(await volumeOf('S-C')).toHaveLength(3);
+    // Counted by kind on /metrics: 2 + 2 + 2 accepted; rejected, the unknown service (2), the future day and the
+    // network agent's item (a negative count fails the schema before any item is read).
+    const metrics = (await api.get('/metrics')).text;
+    expect(metrics).toContain('yunwang_ingest_items_total{kind="exchange_volume",result="accepted"} 6');
+    expect(metrics).toContain('yunwang_ingest_items_total{kind="exchange_volume",result="rejected"} 4');
   });
 });
