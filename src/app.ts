@@ -20,6 +20,7 @@ import { IndicatorCache } from './indicators/cache.ts';
 import { registerIndicatorRoutes } from './indicators/routes.ts';
 import type { IndicatorReport } from './indicators/service.ts';
 import { registerIngestRoutes } from './ingest/routes.ts';
+import { registerInterconnectionRoutes } from './interconnection/routes.ts';
 import { AppError } from './kernel/errors.ts';
 import { targetSampleSource } from './leadership/metrics.ts';
 import { registerLeadershipRoutes } from './leadership/routes.ts';
@@ -145,6 +146,7 @@ export function createApp(options: AppOptions) {
   registerRegionRoutes(app);
   registerRegistryRoutes(app, { backdateDays: config.YUNWANG_BACKDATE_DAYS });
   registerIndicatorRoutes(app, indicatorCache);
+  registerInterconnectionRoutes(app);
   registerGeoRoutes(app, indicatorCache);
   registerImportRoutes(app);
   registerIngestRoutes(app, config, metrics.ingest);

@@ -1,11 +1,13 @@
 /**
  * 迁移进度 — the "三个100%" (上云率, 专网打通率, 对接完成率) for the province, each city and the
- * province-level departments (区直部门, region 450000), against their targets. Department by
+ * province-level departments (区直部门, region 450000), against their targets; and a row of
+ * the interconnection figures (互联互通). Department by
  * department figures are not in Prometheus (department codes are not metric labels); they are
  * in the yunwang console and API (/api/v1/indicators?scope=dept:<code>), and Grafana has no
  * built-in JSON datasource to read them without a plugin.
  */
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as text from '@grafana/grafana-foundation-sdk/text';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
@@ -130,5 +132,44 @@ export function migrationProgress() {
           '逐部门数据见云网控制台和 API：`/api/v1/indicators?scope=dept:<部门编码>`。Prometheus 只按城市与层级汇总（部门编码不作标签）。' +
             ' Department-by-department figures are in the yunwang console and API; Prometheus holds them by city and level only.',
         ),
+    )
+    .withRow(new dashboard.RowBuilder('互联互通 Interconnection').gridPos(grid(0, 41, 24, 1)))
+    .withPanel(interconnectionStats())
+    .withPanel(
+      new bargauge.PanelBuilder()
+        .reduceOptions(lastValue())
+        .title('各市接口服务 Interface services by city')
+        .description('Services published today whose provider system belongs to a department of the city (区直: 450000).')
+        .gridPos(grid(0, 47, 12, 10))
+        .withTarget(promql('A', `sort_desc(${named(one('yunwang_interface_services'))})`, '{{name}}', true)),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('日均交换量趋势 Daily average exchanges')
+        .description('Exchanges per day of the published services, from the first daily count to today.')
+        .gridPos(grid(12, 47, 12, 10))
+        .withTarget(promql('A', `sum(${one('yunwang_exchange_volume_daily_average')})`, '全区 province'))
+        .withTarget(promql('B', named(one('yunwang_exchange_volume_daily_average{region="$city"}')), '{{name}}')),
     );
+}
+
+/**
+ * The interconnection figures (互联互通) of the province: services and volumes sum over the
+ * regions (a service has one provider); systems served and connected units are per region only,
+ * a system or department serving several regions counting in each, so the province's are in the
+ * console and GET /api/v1/interconnection.
+ */
+function interconnectionStats() {
+  return new stat.PanelBuilder()
+    .reduceOptions(lastValue())
+    .title('全区互联互通 Province interconnection (cumulative)')
+    .description(
+      'Interface services published today, cumulative exchange volume and its daily average; the selected city’s served systems and connected units.',
+    )
+    .gridPos(grid(0, 42, 24, 5))
+    .withTarget(promql('A', `sum(${one('yunwang_interface_services')})`, '接口服务 services'))
+    .withTarget(promql('B', `sum(${one('yunwang_exchange_volume')})`, '信息交换量 exchanges'))
+    .withTarget(promql('C', `sum(${one('yunwang_exchange_volume_daily_average')})`, '日均交换量 a day'))
+    .withTarget(promql('D', one('yunwang_interconnection_systems_served{region="$city"}'), '所选城市服务系统 systems served'))
+    .withTarget(promql('E', one('yunwang_interconnection_connected_units{region="$city"}'), '所选城市接入单位 connected units'));
 }

@@ -10,11 +10,12 @@ import { type Actor, rootActor } from '../identity/actor.ts';
 import { detectFormat, type FileFormat, sniffFormat } from '../imports/format.ts';
 import { exportFile, importFile } from '../imports/service.ts';
 import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
+import { exportVolumesFile, importVolumesFile, volumeSheetKind } from '../interconnection/volume-files.ts';
 import { isCalendarDate } from '../kernel/dates.ts';
 import { AppError } from '../kernel/errors.ts';
 import { registerLeadershipCommands } from '../leadership/cli.ts';
 import { countRegions, loadDivisions } from '../regions/service.ts';
-import { type ImportKind, importKinds } from '../registry/schemas.ts';
+import { importKinds } from '../registry/schemas.ts';
 import { runServer } from '../server.ts';
 import { bilingual, classificationLabels } from '../vocabulary/index.ts';
 import { registerWorkOrderCommands } from '../work-orders/cli.ts';
@@ -37,7 +38,9 @@ async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<
   }
 }
 
-const kindOption = () => new Option('--kind <kind>', 'what the file holds').choices(importKinds).makeOptionMandatory();
+const fileKinds = [...importKinds, volumeSheetKind] as const;
+type FileKind = (typeof fileKinds)[number];
+const kindOption = () => new Option('--kind <kind>', 'what the file holds').choices(fileKinds).makeOptionMandatory();
 
 const formatOf = (file: string, data: Uint8Array, given?: string): FileFormat => {
   const format = (given as FileFormat | undefined) ?? detectFormat(file) ?? sniffFormat(data);
@@ -101,7 +104,7 @@ program
   .addOption(kindOption())
   .addOption(new Option('--format <format>', 'override the format the file name suggests').choices(['csv', 'xlsx']))
   .option('--dry-run', 'check every row and count what would change; write nothing')
-  .action((file: string, opts: { kind: ImportKind; format?: string; dryRun?: boolean }) =>
+  .action((file: string, opts: { kind: FileKind; format?: string; dryRun?: boolean }) =>
     withDatabase(async (database) => {
       // The same bound as the API's, checked before the file is read.
       const limit = loadConfig().YUNWANG_IMPORT_LIMIT_BYTES;
@@ -109,10 +112,12 @@ program
         throw new AppError('payload_too_large', `${file} is larger than YUNWANG_IMPORT_LIMIT_BYTES (${limit} bytes)`);
       }
       const data = new Uint8Array(await readFile(file));
-      const report = await importFile(database.db, opts.kind, data, formatOf(file, data, opts.format), cliActor(), {
-        dryRun: opts.dryRun,
-        filename: file,
-      });
+      const format = formatOf(file, data, opts.format);
+      const options = { dryRun: opts.dryRun, filename: file };
+      const report =
+        opts.kind === volumeSheetKind
+          ? await importVolumesFile(database.db, data, format, cliActor(), options)
+          : await importFile(database.db, opts.kind, data, format, cliActor(), options);
       const verb = report.dry_run ? 'would import' : 'imported';
       console.log(
         `${verb} ${report.rows} ${report.kind} rows from ${file}: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged`,
@@ -126,10 +131,13 @@ program
   .addOption(kindOption())
   .addOption(new Option('--format <format>', 'file format').choices(['csv', 'xlsx']).default('csv'))
   .option('--out <file>', 'write to a file instead of standard output')
-  .action((opts: { kind: ImportKind; format: FileFormat; out?: string }) =>
+  .action((opts: { kind: FileKind; format: FileFormat; out?: string }) =>
     withDatabase(async (database) => {
       if (opts.format === 'xlsx' && !opts.out) throw new AppError('bad_request', 'XLSX needs --out <file>');
-      const data = await exportFile(database.db, opts.kind, opts.format, cliActor());
+      const data =
+        opts.kind === volumeSheetKind
+          ? await exportVolumesFile(database.db, opts.format, cliActor())
+          : await exportFile(database.db, opts.kind, opts.format, cliActor());
       if (opts.out) {
         await writeFile(opts.out, data);
         console.error(`wrote ${opts.out}`);

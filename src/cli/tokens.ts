@@ -59,7 +59,7 @@ export function registerTokenCommands(program: Command, withDatabase: WithDataba
           if (!opts.agent || !opts.kind)
             throw new AppError(
               'bad_request',
-              'say --agent <name> --kind cloud|network|alertmanager [--cloud <code>], or --user <name> --name <text>',
+              `say --agent <name> --kind ${agentKinds.join('|')} [--cloud <code>], or --user <name> --name <text>`,
             );
           const issued = await issueAgentToken(database.db, { name: opts.agent, kind: opts.kind, cloud: opts.cloud }, actor());
           const what = issued.created ? 'created agent' : 'rotated the token of agent';
@@ -113,7 +113,7 @@ export function registerTokenCommands(program: Command, withDatabase: WithDataba
           return;
         }
         if (items.length === 0) {
-          console.log('no agents yet: yunwang token create --agent <name> --kind cloud|network [--cloud <code>]');
+          console.log('no agents yet: yunwang token create --agent <name> --kind cloud|network|exchange [--cloud <code>]');
           return;
         }
         const rows = items.map((a) => [

@@ -36,6 +36,9 @@ export function columnLabel(column: ColumnSpec, lang: Lang): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** A value of an enumerated or yes/no column in the reader's language. */
-export const columnValue = (column: ColumnSpec, value: unknown, lang: Lang): string =>
-  (lang === 'zh' && column.type === 'enum' ? column.values[String(value)] : undefined) ?? valueName(value, lang);
+/** A value of an enumerated, yes/no or list column in the reader's language. */
+export const columnValue = (column: ColumnSpec, value: unknown, lang: Lang): string => {
+  // A list of codes (a service's consumer systems) as the spreadsheet writes it.
+  if (column.type === 'list' && Array.isArray(value)) return value.length > 0 ? value.join('; ') : '—';
+  return (lang === 'zh' && column.type === 'enum' ? column.values[String(value)] : undefined) ?? valueName(value, lang);
+};

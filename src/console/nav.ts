@@ -4,6 +4,12 @@ import type { Role } from '../identity/roles.ts';
 /** The console's pages and who may open them; navigation shows exactly these. */
 export const consolePages = {
   overview: { path: '/console/overview', roles: ['leader', 'reviewer', 'ops', 'sysadmin', 'department'], zh: '总览', en: 'Overview' },
+  interconnection: {
+    path: '/console/interconnection',
+    roles: ['leader', 'reviewer', 'ops', 'sysadmin', 'department'],
+    zh: '互联互通',
+    en: 'Interconnection',
+  },
   map: { path: '/console/map', roles: ['leader', 'reviewer', 'ops', 'sysadmin'], zh: '覆盖地图', en: 'Coverage map' },
   workspace: { path: '/console/workspace', roles: ['department'], zh: '部门工作台', en: 'Workspace' },
   ops: { path: '/console/ops', roles: ['ops', 'sysadmin'], zh: '多云运维', en: 'Multi-cloud ops' },

@@ -13,6 +13,7 @@ import { type ConsoleSettings, consolePage, renderWith } from './page.tsx';
 import { loginPage, restrictedPage } from './pages/account.tsx';
 import { alertsPage } from './pages/alerts.tsx';
 import { idlePage } from './pages/idle.tsx';
+import { interconnectionPage } from './pages/interconnection.tsx';
 import { itemsPage } from './pages/items.tsx';
 import { mapPage } from './pages/map.tsx';
 import { nodePage } from './pages/node.tsx';
@@ -72,6 +73,7 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, options: ConsoleOption
   app.get('/console/totp', restrictedPage(settings, 'totp'));
   app.get('/console/overview', consolePage(settings, 'overview', overviewPage));
   app.get('/console/items', consolePage(settings, null, itemsPage));
+  app.get('/console/interconnection', consolePage(settings, 'interconnection', interconnectionPage));
   app.get('/console/map', consolePage(settings, 'map', mapPage));
   app.get('/console/workspace', consolePage(settings, 'workspace', workspacePage));
   app.get('/console/workspace/:kind/:code', consolePage(settings, 'workspace', recordPage));

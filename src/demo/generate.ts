@@ -36,9 +36,9 @@ export function generateDemoDataset(regions: readonly DemoRegion[], options: Dem
   const geo = indexRegions(regions);
   const world: DemoWorld = { geo, scale, depts: buildDepartments(geo, Math.sqrt(scale), streamFor(seed, 'departments')) };
   // Each kind draws from a stream named after its segment.
-  const records = Object.fromEntries(
-    demoKindList.map((kind) => [kind.segment, kind.rows(world, streamFor(seed, kind.segment))]),
-  ) as DemoRecords;
+  const drawn: Partial<DemoRecords> = {};
+  for (const kind of demoKindList) Object.assign(drawn, { [kind.segment]: kind.rows(world, streamFor(seed, kind.segment), drawn) });
+  const records = drawn as DemoRecords;
   const { clouds, tenants } = buildCloudsAndTenants(geo, world.depts, records.systems, streamFor(seed, 'clouds'));
   return { ...records, clouds, tenants };
 }

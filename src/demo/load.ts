@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import { regions } from '../db/schema/index.ts';
 import { type Actor, rootActor } from '../identity/actor.ts';
+import { writeVolumes } from '../interconnection/volumes.ts';
 import { businessDate } from '../kernel/dates.ts';
 import { seedDemoLeadership } from '../leadership/demo.ts';
 import type { ImportKind } from '../registry/kinds/index.ts';
@@ -11,7 +12,9 @@ import { createCloud, createTenants } from '../registry/service.ts';
 import { refreshStatistics, upsertRecords } from '../registry/upsert.ts';
 import { markSystemsVerified } from '../registry/workload-reports.ts';
 import { demoKinds } from './dataset/index.ts';
+import { changedServices, demoVolumes, SERVICES_CHANGED } from './dataset/interface-services.ts';
 import type { DemoRecords } from './dataset/model.ts';
+import { DEMO_AS_OF } from './dataset/model.ts';
 import { type DemoDataset, type DemoSummary, demoSummary, generateDemoDataset } from './generate.ts';
 import { dayOf, isoOf, streamFor } from './random.ts';
 import { seedDemoWorkOrders } from './work-orders.ts';
@@ -34,7 +37,18 @@ const afterLoading: Partial<Record<ImportKind, (db: Db, dataset: DemoDataset, ac
     await verifyDemoSystems(db, actor);
     await reassessDemoSystems(db, dataset.systems, actor);
   },
+  'interface-services': (db, dataset, actor) => changeDemoServices(db, dataset, actor),
 };
+
+/**
+ * The services' second round (consumers gained and lost, services published and taken
+ * offline), written as of its own day, and their daily counts through the one volume writer.
+ */
+async function changeDemoServices(db: Db, dataset: DemoDataset, actor: Actor): Promise<void> {
+  const rows = dataset['interface-services'];
+  await upsertRecords(db, 'interface-services', changedServices(rows), actor, { today: SERVICES_CHANGED });
+  await writeVolumes(db, demoVolumes(rows), actor, { source: 'demo', today: DEMO_AS_OF });
+}
 
 /**
  * Loads the demo dataset (演示数据) through the same write path as an import, so the demo
@@ -47,7 +61,8 @@ export async function loadDemoData(db: Db, options: { scale?: number; actor?: Ac
     .from(regions);
   const dataset = generateDemoDataset(regionRows, { scale: options.scale ?? 1 });
   const records: DemoRecords = dataset;
-  const load = async <K extends ImportKind>(kind: K) => refreshStatistics(db, kind, await upsertRecords(db, kind, records[kind], actor));
+  const load = async <K extends ImportKind>(kind: K) =>
+    refreshStatistics(db, kind, await upsertRecords(db, kind, records[kind], actor, { today: demoKinds[kind].today }));
   for (const kind of Object.keys(demoKinds) as ImportKind[]) {
     await load(kind);
     await afterLoading[kind]?.(db, dataset, actor);

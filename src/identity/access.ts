@@ -26,6 +26,9 @@ export type Area =
   | 'systems'
   | 'private-networks'
   | 'data-centres'
+  | 'interface-services'
+  /** The interconnection figures (互联互通) and the daily exchange counts (信息交换量) behind them. */
+  | 'interconnection'
   | 'service-items'
   | 'network-nodes'
   | 'clouds'
@@ -67,6 +70,10 @@ export const permissions: Record<Area, Record<Action, readonly Role[]>> = {
   systems: { read: [...registryReaders, 'department'], write: ['department'] },
   'private-networks': { read: [...registryReaders, 'department'], write: ['department'] },
   'data-centres': { read: [...registryReaders, 'department'], write: ['department'] },
+  // A service is its provider system's department's to write, as the system is.
+  'interface-services': { read: [...registryReaders, 'department'], write: ['department'] },
+  // Departments read the figures of their own subtree; ops load the platform's daily counts.
+  interconnection: { read: [...registryReaders, 'department'], write: ['ops'] },
   'service-items': { read: [...registryReaders, 'department'], write: ['department'] },
   'network-nodes': { read: registryReaders, write: ['ops'] },
   clouds: { read: registryReaders, write: ['sysadmin'] },

@@ -42,6 +42,8 @@ export const routePolicy: Record<string, Rule> = {
   updateTenant: write('tenants'),
   getIndicators: read('indicators'),
   listIndicatorItems: read('indicators'),
+  getInterconnection: read('interconnection'),
+  getInterconnectionTrend: read('interconnection'),
   getCityShapes: read('maps'),
   getCountyShapes: read('maps'),
   // The kind decides the area; the import and export services check it.

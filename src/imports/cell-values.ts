@@ -2,7 +2,7 @@ import type { z } from '@hono/zod-openapi';
 import { booleanWords, type ColumnSpec } from './headers.ts';
 
 /** A cell's text turned into the value the zod schema expects, or why it cannot be. */
-export type CellResult = { ok: true; value: string | boolean | number } | { ok: false; message: string };
+export type CellResult = { ok: true; value: string | boolean | number | string[] } | { ok: false; message: string };
 export type CellReader = (text: string) => CellResult;
 
 /** Builds the converter for one column once, so the per-row work is a map lookup. */
@@ -18,7 +18,20 @@ export function cellReader(spec: ColumnSpec): CellReader {
       return readNumber;
     case 'enum':
       return enumReader(spec.values);
+    case 'list':
+      return readList;
   }
+}
+
+/** Codes separated by `;` or the full-width `；`, spaces around them dropped: `S1; S2` → ["S1", "S2"]. */
+function readList(text: string): CellResult {
+  return {
+    ok: true,
+    value: text
+      .split(/[;；]/)
+      .map((part) => part.trim())
+      .filter((part) => part !== ''),
+  };
 }
 
 function readBoolean(text: string): CellResult {

@@ -1,4 +1,4 @@
-import type { AnyRecordKind } from '../registry/kinds/index.ts';
+import type { Sheet } from './headers.ts';
 
 /** What the zod schema says about an absent value, so the file rules never drift from it. */
 export interface FieldRule {
@@ -8,9 +8,9 @@ export interface FieldRule {
   nullable: boolean;
 }
 
-const cache = new WeakMap<AnyRecordKind, ReadonlyMap<string, FieldRule>>();
+const cache = new WeakMap<Sheet, ReadonlyMap<string, FieldRule>>();
 
-export function fieldRules(kind: AnyRecordKind): ReadonlyMap<string, FieldRule> {
+export function fieldRules(kind: Sheet): ReadonlyMap<string, FieldRule> {
   const known = cache.get(kind);
   if (known) return known;
   const rules = new Map<string, FieldRule>();

@@ -4,6 +4,7 @@ import { type CellReader, cellReader, describeIssue, quote } from './cell-values
 import { fieldRules } from './field-rules.ts';
 import { type GridRow, readGridRows } from './grid.ts';
 import { type BoundColumn, bindHeaders, type HeaderBinding } from './header-binding.ts';
+import type { Sheet } from './headers.ts';
 import { assertRowCount, columnLetter, eventLoopYielder, excerpt, importLimits } from './limits.ts';
 import { writeCsv, writeXlsx } from './write-file.ts';
 
@@ -54,9 +55,9 @@ export async function parseImportFile<K extends ImportKind>(
   format: FileFormat,
   kind: K,
 ): Promise<ParsedFile<InputByKind[K]>>;
-export async function parseImportFile(data: Uint8Array, format: FileFormat, kind: AnyRecordKind): Promise<ParsedFile>;
-export async function parseImportFile(data: Uint8Array, format: FileFormat, kindRef: ImportKind | AnyRecordKind): Promise<ParsedFile> {
-  const kind = kindFor(kindRef);
+export async function parseImportFile(data: Uint8Array, format: FileFormat, kind: AnyRecordKind | Sheet): Promise<ParsedFile>;
+export async function parseImportFile(data: Uint8Array, format: FileFormat, kindRef: ImportKind | Sheet): Promise<ParsedFile> {
+  const kind = typeof kindRef === 'string' ? kindFor(kindRef) : kindRef;
   // The bytes outrank the declared format: a workbook renamed to .csv is still a workbook.
   const actual = sniffFormat(data) === 'xlsx' ? 'xlsx' : format;
   const rows = readGridRows(data, actual);
@@ -131,7 +132,7 @@ export async function parseImportFile(data: Uint8Array, format: FileFormat, kind
  * errors (bad enum, bad boolean) win over the schema's complaint about the same field,
  * and a missing required column is reported once on row 1, not again on every row.
  */
-function rowReader(kind: AnyRecordKind, binding: HeaderBinding): (row: GridRow, errors: FieldError[]) => KindRow | null {
+function rowReader(kind: Sheet, binding: HeaderBinding): (row: GridRow, errors: FieldError[]) => KindRow | null {
   const schema = kind.schemas.input;
   const rules = fieldRules(kind);
   const readers = binding.columns.map((column): [BoundColumn, CellReader] => [column, cellReader(column.spec)]);
@@ -159,7 +160,7 @@ function rowReader(kind: AnyRecordKind, binding: HeaderBinding): (row: GridRow, 
     }
 
     const parsed = schema.safeParse(candidate);
-    if (parsed.success) return unconverted.size === 0 ? parsed.data : null;
+    if (parsed.success) return unconverted.size === 0 ? (parsed.data as KindRow) : null;
     const reported = new Set<string>();
     for (const issue of parsed.error.issues) {
       const field = String(issue.path[0] ?? 'row');
@@ -183,9 +184,9 @@ function rowReader(kind: AnyRecordKind, binding: HeaderBinding): (row: GridRow, 
  * file reads back through `parseImportFile` to exactly the same rows.
  */
 export async function writeExportFile<K extends ImportKind>(kind: K, rows: InputByKind[K][], format: FileFormat): Promise<Uint8Array>;
-export async function writeExportFile(kind: AnyRecordKind, rows: KindRow[], format: FileFormat): Promise<Uint8Array>;
-export async function writeExportFile(kindRef: ImportKind | AnyRecordKind, rows: KindRow[], format: FileFormat): Promise<Uint8Array> {
-  const kind = kindFor(kindRef);
+export async function writeExportFile(kind: AnyRecordKind | Sheet, rows: readonly object[], format: FileFormat): Promise<Uint8Array>;
+export async function writeExportFile(kindRef: ImportKind | Sheet, rows: readonly object[], format: FileFormat): Promise<Uint8Array> {
+  const kind = typeof kindRef === 'string' ? kindFor(kindRef) : kindRef;
   const specs = kind.columns;
   const table = {
     header: specs.map((spec) => spec.field),
@@ -200,5 +201,6 @@ export async function writeExportFile(kindRef: ImportKind | AnyRecordKind, rows:
 function cellText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (Array.isArray(value)) return value.length > 0 ? value.join(';') : null;
   return String(value);
 }

@@ -1,8 +1,7 @@
 import { AppError, type FieldError } from '../kernel/errors.ts';
-import type { AnyRecordKind } from '../registry/kinds/index.ts';
 import { fieldRules } from './field-rules.ts';
 import type { GridRow } from './grid.ts';
-import type { ColumnSpec } from './headers.ts';
+import type { ColumnSpec, Sheet } from './headers.ts';
 import { columnLetter, excerpt, importLimits } from './limits.ts';
 
 /** A file column recognised as one field of the kind. */
@@ -22,7 +21,7 @@ export interface HeaderBinding {
   errors: FieldError[];
 }
 
-export function bindHeaders(kind: AnyRecordKind, header: GridRow | null, hasData: boolean): HeaderBinding {
+export function bindHeaders(kind: Sheet, header: GridRow | null, hasData: boolean): HeaderBinding {
   const specs = kind.columns;
   if (!header) {
     const message = hasData ? 'row 1 is empty; it must hold the column headers' : 'the file is empty';

@@ -1,5 +1,16 @@
+import type { z } from '@hono/zod-openapi';
 import { builtInKinds, type ImportKind, importKinds } from '../registry/kinds/index.ts';
 import type { ColumnSpec } from '../registry/kinds/types.ts';
+
+/**
+ * What a spreadsheet holds: its name, its columns and the schema each row must pass. Every
+ * record kind is one; so are the files that are not records (the daily exchange counts).
+ */
+export interface Sheet {
+  segment: string;
+  columns: readonly ColumnSpec[];
+  schemas: { input: z.ZodObject };
+}
 
 export type { ColumnSpec } from '../registry/kinds/types.ts';
 

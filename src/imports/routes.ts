@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { type AppEnv, booleanQuery, errorResponses } from '../http/router.ts';
+import { exportVolumesFile, importVolumesFile, volumeSheetKind } from '../interconnection/volume-files.ts';
 import { AppError } from '../kernel/errors.ts';
 import { kindOf, recordKinds } from '../registry/kinds/index.ts';
 import { detectFormat, sniffFormat } from './format.ts';
@@ -69,7 +70,8 @@ const contentTypes = {
 } as const;
 
 export function registerImportRoutes(app: OpenAPIHono<AppEnv>) {
-  const [first, ...more] = recordKinds().map((kind) => kind.segment);
+  // The record kinds, and the files that are not records: the daily exchange counts.
+  const [first, ...more] = [...recordKinds().map((kind) => kind.segment), volumeSheetKind];
   if (!first) throw new Error('no record kinds are registered');
   const { importRoute, exportRoute } = fileRoutes([first, ...more]);
   app.openapi(importRoute, async (c) => {
@@ -83,14 +85,21 @@ export function registerImportRoutes(app: OpenAPIHono<AppEnv>) {
     const data = new Uint8Array(await file.arrayBuffer());
     const format = detectFormat(file.name, file.type) ?? sniffFormat(data);
     if (!format) throw new AppError('unsupported_media_type', `${file.name || 'the file'} is neither CSV nor XLSX`);
-    const report = await importFile(c.get('db'), kindOf(kind), data, format, c.get('actor'), { dryRun: dry_run, filename: file.name });
+    const options = { dryRun: dry_run, filename: file.name };
+    const report =
+      kind === volumeSheetKind
+        ? await importVolumesFile(c.get('db'), data, format, c.get('actor'), options)
+        : await importFile(c.get('db'), kindOf(kind), data, format, c.get('actor'), options);
     return c.json(report, 200);
   });
 
   app.openapi(exportRoute, async (c) => {
     const { kind } = c.req.valid('param');
     const { format } = c.req.valid('query');
-    const body = await exportFile(c.get('db'), kindOf(kind), format, c.get('actor'));
+    const body =
+      kind === volumeSheetKind
+        ? await exportVolumesFile(c.get('db'), format, c.get('actor'))
+        : await exportFile(c.get('db'), kindOf(kind), format, c.get('actor'));
     return c.body(new Uint8Array(body), 200, {
       'Content-Type': contentTypes[format],
       'Content-Disposition': `attachment; filename="${kind}.${format}"`,

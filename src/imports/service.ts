@@ -4,7 +4,7 @@ import type { Db } from '../db/client.ts';
 import { departments } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
 import { AppError, type FieldError } from '../kernel/errors.ts';
-import { authorizeRows, departmentsUnder, limitFor, withoutDepartmentOracle } from '../registry/authorize.ts';
+import { authorizeRows, departmentsUnder, limitFor, ownerCodes, withoutDepartmentOracle } from '../registry/authorize.ts';
 import { type AnyRecordKind, type ImportKind, type KindRow, kindFor } from '../registry/kinds/index.ts';
 import { refreshStatistics, type UpsertResult, upsertRecords } from '../registry/upsert.ts';
 import { exportRows, loadStoredRows } from '../registry/views.ts';
@@ -120,7 +120,7 @@ export async function importFile(
  * Every bad row is counted; a file that is wrong throughout is cut to its first problems,
  * and no problem quotes more than an excerpt of the file, so the answer stays small.
  */
-function rejection(errors: FieldError[]): AppError {
+export function rejection(errors: FieldError[]): AppError {
   const rows = new Set(errors.map((e) => e.row)).size;
   const shown = [...errors]
     .sort((a, b) => (a.row ?? 0) - (b.row ?? 0))
@@ -157,7 +157,8 @@ async function withinDepartments(db: Db, kind: AnyRecordKind, rows: KindRow[], p
         .where(inArray(departments.id, departmentsUnder(db, path)))
     ).map((d) => d.code),
   );
-  return rows.filter((r) => mine.has(kind.table === departments ? r.code : String(r.department_code ?? '')));
+  const owners = await ownerCodes(db, kind, rows);
+  return rows.filter((_, i) => mine.has(owners[i] ?? ''));
 }
 
 /**

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import { departments } from '../db/schema/index.ts';
-import { departmentLimit } from '../identity/access.ts';
+import { type Area, departmentLimit } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
 import { businessDate, isCalendarDate } from '../kernel/dates.ts';
 import { AppError } from '../kernel/errors.ts';
@@ -188,9 +188,12 @@ export async function readIndicatorItems(db: Db, key: string, query: ItemsQuery,
   return listIndicatorItems(db, key, query);
 }
 
-/** A department user reads only scopes of its own department subtree (`dept:<code>`); other readers any. */
-export async function assertScopeReadable(db: Db, scope: string, actor: Actor): Promise<void> {
-  const limit = departmentLimit(actor.access, 'read', 'indicators');
+/**
+ * A department user reads figures of its own department subtree only (scope dept:<code>); a
+ * department outside it does not exist for him. Other readers of the area read any scope.
+ */
+export async function assertScopeReadable(db: Db, scope: string, actor: Actor, area: Area = 'indicators'): Promise<void> {
+  const limit = departmentLimit(actor.access, 'read', area);
   if (limit === null) return;
   if (!scope.startsWith('dept:')) {
     throw new AppError('forbidden', 'a department user reads its own department’s figures: scope=dept:<department code>', [

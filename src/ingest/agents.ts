@@ -71,8 +71,8 @@ export async function issueAgentToken(database: Db, input: IssueTokenInput, acto
       { field: 'cloud', message: 'is required for a cloud agent' },
     ]);
   }
-  if (input.kind === 'network' && input.cloud) {
-    throw new AppError('validation_failed', 'a network agent has no cloud', [
+  if (input.kind !== 'cloud' && input.cloud) {
+    throw new AppError('validation_failed', `a ${input.kind} agent has no cloud`, [
       { field: 'cloud', message: 'only cloud agents have a cloud' },
     ]);
   }

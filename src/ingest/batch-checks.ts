@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import type { departments, networkNodes } from '../db/schema/index.ts';
+import type { departments, interfaceServices, networkNodes } from '../db/schema/index.ts';
+import { businessDate } from '../kernel/dates.ts';
 import { AppError, type FieldError } from '../kernel/errors.ts';
 import type { AuthenticatedAgent } from './agents.ts';
-import type { IngestBatch, TenantItem } from './schemas.ts';
+import type { IngestBatch, IngestItem, TenantItem } from './schemas.ts';
 
 // What a batch must pass before anything of it is written; every problem is named by item index and field.
 
@@ -22,17 +23,26 @@ export function describe(errors: FieldError[]): string {
   return `${shown.join('; ')}${errors.length > 5 ? `; and ${errors.length - 5} more` : ''}`;
 }
 
-/** A network agent reports node samples only; a cloud agent only its own cloud's tenants and workloads; an alertmanager nothing. */
+/** The item kinds each agent kind may report; an alertmanager reports none (it posts alerts). */
+const reportable: Record<AuthenticatedAgent['kind'], readonly IngestItem['kind'][]> = {
+  network: ['node_sample'],
+  cloud: ['tenant', 'workload_seen'],
+  exchange: ['exchange_volume'],
+  alertmanager: [],
+};
+
+/**
+ * A network agent reports node samples only; a cloud agent only its own cloud's tenants and
+ * workloads; an exchange agent daily exchange counts of any service; an alertmanager nothing.
+ */
 export function checkScope(agent: AuthenticatedAgent, batch: IngestBatch): void {
   const errors: FieldError[] = [];
   batch.items.forEach((item, index) => {
     if (agent.kind === 'alertmanager') {
       errors.push({ index, field: 'kind', message: 'an alertmanager agent reports alerts to POST /api/v1/alerts/alertmanager, not items' });
-    } else if (agent.kind === 'network' && item.kind !== 'node_sample') {
-      errors.push({ index, field: 'kind', message: `a network agent may not report ${item.kind} items` });
-    } else if (agent.kind === 'cloud' && item.kind === 'node_sample') {
-      errors.push({ index, field: 'kind', message: 'a cloud agent may not report node samples' });
-    } else if (item.kind !== 'node_sample' && item.cloud !== agent.cloudCode) {
+    } else if (!reportable[agent.kind].includes(item.kind)) {
+      errors.push({ index, field: 'kind', message: `a ${agent.kind} agent may not report ${item.kind} items` });
+    } else if ((item.kind === 'tenant' || item.kind === 'workload_seen') && item.cloud !== agent.cloudCode) {
       errors.push({ index, field: 'cloud', message: `agent ${agent.name} may report only cloud ${agent.cloudCode}, not ${item.cloud}` });
     }
   });
@@ -43,14 +53,17 @@ export function checkScope(agent: AuthenticatedAgent, batch: IngestBatch): void 
 export function checkClock(batch: IngestBatch, now: Date): void {
   const limit = now.getTime() + maxClockSkewMs;
   const errors: FieldError[] = [];
+  const today = businessDate(now);
   batch.items.forEach((item, index) => {
-    if (Date.parse(item.at) > limit)
+    if (item.kind === 'exchange_volume') {
+      if (item.date > today) errors.push({ index, field: 'date', message: `${item.date} is after today (${today}, Asia/Shanghai)` });
+    } else if (Date.parse(item.at) > limit)
       errors.push({ index, field: 'at', message: 'is more than 5 minutes in the future (check the agent clock)' });
   });
   if (errors.length > 0) throw new AppError('validation_failed', `batch ${batch.seq} refused: ${describe(errors)}`, errors);
 }
 
-type CodedTable = typeof networkNodes | typeof departments;
+type CodedTable = typeof networkNodes | typeof departments | typeof interfaceServices;
 
 /** Ids of the codes the items name; each unknown code is an error at its item. */
 export async function resolveCodes<T>(
@@ -70,7 +83,7 @@ export async function resolveCodes<T>(
       .where(sql`${table.code} = any(${sql.param(codes)}::text[])`);
     for (const row of rows) ids.set(row.code, row.id);
   }
-  const noun = field === 'node' ? 'network node' : field;
+  const noun = field === 'node' ? 'network node' : field === 'service' ? 'interface service' : field;
   const errors = items
     .filter((i) => !ids.has(codeOf(i.item)))
     .map((i) => ({ index: i.index, field, message: `unknown ${noun} "${codeOf(i.item)}"` }));

@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { agentKinds } from '../db/schema/enums.ts';
+import { maxDailyCount } from '../interconnection/volumes.ts';
+import { calendarDate } from '../kernel/dates.ts';
 
 /**
  * The ingest protocol's wire shapes. The agents (agents/client/protocol.ts) write the same
@@ -62,7 +64,24 @@ export const WorkloadSeenItem = z
   .openapi('WorkloadSeenItem');
 export type WorkloadSeenItem = z.infer<typeof WorkloadSeenItem>;
 
-export const IngestItem = z.discriminatedUnion('kind', [NodeSampleItem, TenantItem, WorkloadSeenItem]).openapi('IngestItem');
+export const ExchangeVolumeItem = z
+  .object({
+    kind: z.literal('exchange_volume'),
+    service: code.openapi({ description: 'Interface service code (接口服务)' }),
+    date: calendarDate.openapi({ description: 'Business day (Asia/Shanghai) the count is for' }),
+    count: z
+      .number()
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more')
+      .max(maxDailyCount)
+      .openapi({ description: "The platform's total of exchanges that day; sent again, it replaces the stored count" }),
+  })
+  .openapi('ExchangeVolumeItem');
+export type ExchangeVolumeItem = z.infer<typeof ExchangeVolumeItem>;
+
+export const IngestItem = z
+  .discriminatedUnion('kind', [NodeSampleItem, TenantItem, WorkloadSeenItem, ExchangeVolumeItem])
+  .openapi('IngestItem');
 export type IngestItem = z.infer<typeof IngestItem>;
 
 export const IngestBatch = z
@@ -96,6 +115,7 @@ export const IngestReceipt = z
     tenants: z.number().int(),
     workloads_seen: z.number().int(),
     systems_verified: z.number().int(),
+    exchange_volumes: z.number().int().openapi({ description: 'Daily counts stored (new or replacing an earlier count)' }),
   })
   .openapi('IngestReceipt');
 export type IngestReceipt = z.infer<typeof IngestReceipt>;

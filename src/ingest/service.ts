@@ -1,15 +1,17 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { agents, departments, ingestBatches, networkNodes } from '../db/schema/index.ts';
+import { agents, departments, ingestBatches, interfaceServices, networkNodes } from '../db/schema/index.ts';
 import { rootAccess } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
+import { writeVolumes } from '../interconnection/volumes.ts';
+import { businessDate } from '../kernel/dates.ts';
 import { AppError } from '../kernel/errors.ts';
 import { recordTenantReports } from '../registry/tenant-reports.ts';
 import { recordSightings, verifySystemsSeen } from '../registry/workload-reports.ts';
 import type { AuthenticatedAgent } from './agents.ts';
 import { checkClock, checkScope, describe, duplicateTenants, type Indexed, resolveCodes } from './batch-checks.ts';
 import { writeSamples } from './sample-writes.ts';
-import type { IngestBatch, IngestReceipt, NodeSampleItem, TenantItem, WorkloadSeenItem } from './schemas.ts';
+import type { ExchangeVolumeItem, IngestBatch, IngestReceipt, NodeSampleItem, TenantItem, WorkloadSeenItem } from './schemas.ts';
 
 export interface BatchContext {
   agent: AuthenticatedAgent;
@@ -48,10 +50,12 @@ export async function applyBatch(database: Db, batch: IngestBatch, context: Batc
   const samples: Indexed<NodeSampleItem>[] = [];
   const tenants: Indexed<TenantItem>[] = [];
   const workloads: Indexed<WorkloadSeenItem>[] = [];
+  const volumes: Indexed<ExchangeVolumeItem>[] = [];
   batch.items.forEach((item, index) => {
     if (item.kind === 'node_sample') samples.push({ index, item });
     else if (item.kind === 'tenant') tenants.push({ index, item });
-    else workloads.push({ index, item });
+    else if (item.kind === 'workload_seen') workloads.push({ index, item });
+    else volumes.push({ index, item });
   });
 
   return database.transaction(async (db) => {
@@ -64,6 +68,7 @@ export async function applyBatch(database: Db, batch: IngestBatch, context: Batc
       tenants: 0,
       workloads_seen: 0,
       systems_verified: 0,
+      exchange_volumes: 0,
     };
     const fresh = await db
       .insert(ingestBatches)
@@ -77,7 +82,9 @@ export async function applyBatch(database: Db, batch: IngestBatch, context: Batc
 
     const nodeIds = await resolveCodes(db, 'node', samples, (s) => s.node, networkNodes);
     const departmentIds = await resolveCodes(db, 'department', tenants, (t) => t.department, departments);
-    const errors = [...nodeIds.errors, ...departmentIds.errors, ...duplicateTenants(tenants)].sort(
+    // An unknown service is refused at its item, never dropped: the agent keeps the batch (dead letter).
+    const serviceIds = await resolveCodes(db, 'service', volumes, (v) => v.service, interfaceServices);
+    const errors = [...nodeIds.errors, ...departmentIds.errors, ...serviceIds.errors, ...duplicateTenants(tenants)].sort(
       (a, b) => (a.index ?? 0) - (b.index ?? 0),
     );
     if (errors.length > 0) {
@@ -88,6 +95,7 @@ export async function applyBatch(database: Db, batch: IngestBatch, context: Batc
     // Shared rows (nodes, tenants, systems) last, so their locks are held only until the commit.
     receipt.node_samples = await writeSamples(db, agent, samples, nodeIds.ids, batch.next_report_seconds);
     receipt.workloads_seen = workloads.length;
+    receipt.exchange_volumes = await writeVolumeItems(db, batch, volumes, actor, businessDate(now));
     // Only a cloud agent reports tenants and workloads (checkScope).
     if (agent.cloudId !== null) {
       const tenantReports = tenants.map((t) => t.item);
@@ -106,6 +114,25 @@ export async function applyBatch(database: Db, batch: IngestBatch, context: Batc
     }
     return receipt;
   });
+}
+
+/**
+ * The batch's daily counts through the one volume writer. A day's count is a total: the same
+ * service and day given twice in a batch is one count, the later item's (a newer reading).
+ */
+async function writeVolumeItems(
+  db: Db,
+  batch: IngestBatch,
+  volumes: Indexed<ExchangeVolumeItem>[],
+  actor: Actor,
+  today: string,
+): Promise<number> {
+  if (volumes.length === 0) return 0;
+  const latest = new Map<string, ExchangeVolumeItem>();
+  for (const { item } of volumes) latest.set(`${item.service}|${item.date}`, item);
+  const rows = [...latest.values()].map((v) => ({ service_code: v.service, date: v.date, count: v.count }));
+  const written = await writeVolumes(db, rows, actor, { source: `${batch.agent}#${batch.seq}`, today, serviceField: 'service' });
+  return written.created + written.updated;
 }
 
 async function touchAgent(db: Db, agent: AuthenticatedAgent, batch: IngestBatch, version: string | undefined): Promise<void> {

@@ -104,6 +104,34 @@ export function registerBusinessGauges(registry: Registry, snapshot: () => Promi
     (s) =>
       s.nodes.flatMap((n) => (n.latencySeconds === null ? [] : [[{ node: n.node, region: n.region, tier: n.tier }, n.latencySeconds]])),
   );
+  // 互联互通, per city (450000: the province-level departments); cumulative from the first count to today.
+  const perRegion = (name: string, help: string, pick: (i: BusinessSnapshot['interconnection'][number]) => number) =>
+    gauge(name, help, ['region'], (s) => s.interconnection.map((i) => [{ region: i.region }, pick(i)]));
+  perRegion(
+    'yunwang_interface_services',
+    'Interface services (接口服务) published today whose provider system is in the region (450000: province-level departments).',
+    (i) => i.services,
+  );
+  perRegion(
+    'yunwang_interconnection_systems_served',
+    'Systems consuming at least one of the region’s published interface services today (a system may count in several regions).',
+    (i) => i.systemsServed,
+  );
+  perRegion(
+    'yunwang_interconnection_connected_units',
+    'Departments (接入单位) owning a provider or a consumer system of the region’s published interface services today.',
+    (i) => i.connectedUnits,
+  );
+  perRegion(
+    'yunwang_exchange_volume',
+    'Exchanges (信息交换量) of the region’s published interface services, summed from the first daily count to today.',
+    (i) => i.volume,
+  );
+  perRegion(
+    'yunwang_exchange_volume_daily_average',
+    'Exchanges of the region’s published interface services per day, from the first daily count to today.',
+    (i) => i.dailyAverage,
+  );
   const kinds: ReadonlySet<string> = new Set(agentKinds);
   const known = (s: BusinessSnapshot) => s.agents.filter((a) => kinds.has(a.kind));
   gauge(

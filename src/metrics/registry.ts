@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { indicatorKeys } from '../indicators/definitions.ts';
+import type { IngestItem } from '../ingest/schemas.ts';
 import { type AlertingMetrics, type AlertingSnapshot, registerAlertingMetrics } from './alerting.ts';
 import { registerBusinessGauges } from './business.ts';
 import type { BusinessSnapshot } from './sources.ts';
@@ -30,8 +31,12 @@ export interface MetricsSources {
 /** Outcome of one agent batch at POST /api/v1/ingest/batches. */
 export const ingestResults = ['accepted', 'duplicate', 'rejected', 'throttled'] as const;
 export type IngestResult = (typeof ingestResults)[number];
-/** The item kinds of a batch (src/ingest/schemas.ts). */
-export const ingestItemKinds = ['node_sample', 'tenant', 'workload_seen'] as const;
+/** The item kinds of a batch (src/ingest/schemas.ts); one missing here fails the typecheck, not the count. */
+const everyItemKind = { node_sample: true, tenant: true, workload_seen: true, exchange_volume: true } satisfies Record<
+  IngestItem['kind'],
+  true
+>;
+export const ingestItemKinds = Object.keys(everyItemKind) as IngestItem['kind'][];
 
 export interface IngestMetrics {
   batch(result: IngestResult): void;

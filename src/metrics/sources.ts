@@ -4,7 +4,9 @@ import { queryRows } from '../db/raw.ts';
 import { type AgentKind, type NodeLiveState, type NodeTier, regionLevels } from '../db/schema/enums.ts';
 import type { IndicatorCache } from '../indicators/cache.ts';
 import { definitions, type IndicatorKey } from '../indicators/definitions.ts';
+import { resolveScope } from '../indicators/scope.ts';
 import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
+import { computeFigures, resolvePeriod } from '../interconnection/service.ts';
 import { businessDate } from '../kernel/dates.ts';
 import { refreshedEvery } from './ttl.ts';
 
@@ -52,6 +54,17 @@ export interface BusinessSnapshot {
   /** Backbone and province- or city-level nodes that have reported at least once. */
   nodes: NodeSample[];
   agents: { agent: string; kind: AgentKind; lastSeenSeconds: number; intervalSeconds: number | null }[];
+  /** The interconnection figures (互联互通) of each region of the partition, cumulative up to today. */
+  interconnection: InterconnectionSample[];
+}
+
+export interface InterconnectionSample {
+  region: string;
+  services: number;
+  systemsServed: number;
+  connectedUnits: number;
+  volume: number;
+  dailyAverage: number;
 }
 
 const gib = 1024 ** 3;
@@ -155,6 +168,24 @@ async function nodeSamples(db: Db): Promise<Pick<BusinessSnapshot, 'nodeCounts' 
   };
 }
 
+/** The same partition as the indicators: each city's subtree and the province's own level. */
+async function interconnectionSamples(db: Db, partition: BusinessSnapshot['regions'], today: string): Promise<InterconnectionSample[]> {
+  const [from, to] = await resolvePeriod(db, {}, today);
+  const out: InterconnectionSample[] = [];
+  for (const r of partition) {
+    const f = await computeFigures(db, await resolveScope(db, r.code, r.level === 'province'), from, to);
+    out.push({
+      region: r.code,
+      services: f.services,
+      systemsServed: f.systems_served,
+      connectedUnits: f.connected_units,
+      volume: f.volume_total,
+      dailyAverage: f.volume_daily_average,
+    });
+  }
+  return out;
+}
+
 async function agentSamples(db: Db): Promise<BusinessSnapshot['agents']> {
   const rows = await queryRows<{ name: string; kind: AgentKind; last_seen: number; interval: number | null }>(
     db,
@@ -181,7 +212,8 @@ export function businessSource(db: Db, options: { ttlMs: number; cache?: Indicat
     const clouds = await cloudSamples(db);
     const nodes = await nodeSamples(db);
     const agents = await agentSamples(db);
-    return { regions, ...indicators, clouds, ...nodes, agents };
+    const interconnection = await interconnectionSamples(db, regions, businessDate(now()));
+    return { regions, ...indicators, clouds, ...nodes, agents, interconnection };
   };
   return { snapshot: refreshedEvery(options.ttlMs, compute, () => now().getTime()) };
 }

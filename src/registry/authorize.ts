@@ -26,7 +26,18 @@ export const notYourDepartment = 'is not a department of yours';
  */
 export function withoutDepartmentOracle(errors: FieldError[], actor: Actor, kind: AnyRecordKind): FieldError[] {
   if (limitFor(actor, 'write', kind) === null) return errors;
-  return errors.filter((e) => !(e.field === 'department_code' && e.message.startsWith('unknown department')));
+  const field = ownerField(kind);
+  return errors.filter((e) => !(e.field === field && e.message.startsWith('unknown ')));
+}
+
+/** The field a row's department is decided by: `department_code`, or the kind's own (an interface service's provider system). */
+export const ownerField = (kind: AnyRecordKind) => kind.owner?.field ?? 'department_code';
+
+/** Each row's owning department code, as its kind decides it (undefined when it names none known). */
+export async function ownerCodes(db: Db, kind: AnyRecordKind, rows: readonly KindRow[]): Promise<(string | undefined)[]> {
+  if (kind.owner) return kind.owner.departmentCodes(db, rows);
+  if (kind.table === departments) return rows.map((r) => r.code);
+  return rows.map((r) => (r as { department_code?: string }).department_code);
 }
 
 async function departmentPaths(db: Db, codes: string[]): Promise<Map<string, string>> {
@@ -58,30 +69,39 @@ export async function authorizeRows(db: Db, kind: AnyRecordKind, rows: KindRow[]
     rows.map((r) => r.code),
   );
   // The departments the rows name and those the stored records belong to now.
-  const owned = [
-    ...rows.map((r) => (r as { department_code?: string }).department_code ?? ''),
-    ...[...stored.values()].map((s) => (s.view as { department_code?: string }).department_code ?? ''),
-  ];
-  const paths = await departmentPaths(db, owned);
+  const field = ownerField(kind);
+  const refusal = kind.owner?.refusal ?? notYourDepartment;
+  const storedRows = rows.map((r) => stored.get(r.code)?.view);
+  const given = await ownerCodes(db, kind, rows);
+  const present = storedRows.filter((v): v is KindRow => v !== undefined);
+  const presentCodes = await ownerCodes(db, kind, present);
+  const before = new Map(present.map((v, i) => [v.code, presentCodes[i]]));
+  const paths = await departmentPaths(
+    db,
+    [...given, ...presentCodes].map((c) => c ?? ''),
+  );
   const errors: FieldError[] = [];
   rows.forEach((row, index) => {
-    const input = row as { department_code?: string; classification?: string };
-    const before = stored.get(row.code)?.view as { department_code?: string; classification?: string } | undefined;
-    const path = paths.get(input.department_code ?? '');
-    if (before && !(paths.get(before.department_code ?? '') ?? '').startsWith(limit)) {
+    const input = row as { classification?: string };
+    const storedView = storedRows[index] as { classification?: string } | undefined;
+    const department = given[index];
+    const departmentBefore = before.get(row.code);
+    const path = paths.get(department ?? '');
+    if (storedView && !(paths.get(departmentBefore ?? '') ?? '').startsWith(limit)) {
       // Neither the code nor the other department is named: the caller may not see that record.
       errors.push({ index, field: 'code', message: 'is not available to your department; choose another code' });
       return;
     }
     // An unknown code and another department's get one answer, or the refusal would tell a
     // department user which codes exist outside his subtree (issue 14, item 18).
-    if (input.department_code !== undefined && !path?.startsWith(limit)) {
-      errors.push({ index, field: 'department_code', message: notYourDepartment });
+    const names = kind.owner ? typeof row[field] === 'string' : department !== undefined;
+    if (names && !path?.startsWith(limit)) {
+      errors.push({ index, field, message: refusal });
     }
-    if (before && input.department_code !== before.department_code) {
-      errors.push({ index, field: 'department_code', message: 'cannot be changed by a department user' });
+    if (storedView && department !== departmentBefore) {
+      errors.push({ index, field, message: 'cannot be changed by a department user' });
     }
-    if (input.classification !== undefined && input.classification !== (before?.classification ?? 'pending')) {
+    if (input.classification !== undefined && input.classification !== (storedView?.classification ?? 'pending')) {
       errors.push({ index, field: 'classification', message: 'is certified by a reviewer (认定); a department user cannot set it' });
     }
   });
@@ -123,7 +143,7 @@ export async function assertVisible(db: Db, kind: AnyRecordKind, code: string, a
   const limit = limitFor(actor, action, kind);
   if (limit === null) return;
   const stored = (await loadStoredRows(db, kind, [code])).get(code);
-  const departmentCode = kind.table === departments ? code : (stored?.view as { department_code?: string } | undefined)?.department_code;
+  const [departmentCode] = stored ? await ownerCodes(db, kind, [stored.view]) : [undefined];
   const path = departmentCode ? (await departmentPaths(db, [departmentCode])).get(departmentCode) : undefined;
   if (!stored || !path?.startsWith(limit)) throw notFound(kind.label.en, code);
 }

@@ -1,7 +1,7 @@
 import { getTableName, inArray, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
-import { clouds, departments, regions } from '../db/schema/index.ts';
+import { clouds, departments, regions, systems } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
 import { businessDate } from '../kernel/dates.ts';
 import { AppError, type FieldError } from '../kernel/errors.ts';
@@ -39,8 +39,11 @@ const chunked = async <T>(items: T[], size: number, fn: (part: T[]) => Promise<v
   }
 };
 
-async function resolveReferences(db: Db, codes: { regions: string[]; departments: string[]; clouds: string[] }): Promise<References> {
-  const refs: References = { regions: new Set(), departments: new Map(), clouds: new Map() };
+async function resolveReferences(
+  db: Db,
+  codes: { regions: string[]; departments: string[]; clouds: string[]; systems: string[] },
+): Promise<References> {
+  const refs: References = { regions: new Set(), departments: new Map(), clouds: new Map(), systems: new Map() };
   const unique = (xs: string[]) => [...new Set(xs)];
   await chunked(unique(codes.regions), 5000, async (part) => {
     for (const r of await db.select({ code: regions.code }).from(regions).where(inArray(regions.code, part))) refs.regions.add(r.code);
@@ -57,6 +60,13 @@ async function resolveReferences(db: Db, codes: { regions: string[]; departments
       refs.clouds.set(c.code, c.id);
     }
   });
+  await chunked(unique(codes.systems), 5000, async (part) => {
+    const rows = await db
+      .select({ id: systems.id, code: systems.code, departmentId: systems.departmentId })
+      .from(systems)
+      .where(inArray(systems.code, part));
+    for (const s of rows) refs.systems.set(s.code, { id: s.id, departmentId: s.departmentId });
+  });
   return refs;
 }
 
@@ -68,6 +78,13 @@ function referencedCodes(kind: AnyRecordKind, rows: KindRow[]) {
     // A department file refers to departments by its own codes too: an existing row's path matters.
     departments: kind.table === departments ? [...field('parent_code'), ...field('code')] : field('department_code'),
     clouds: [...field('cloud_code'), ...field('dr_cloud_code')],
+    systems: [
+      ...field('provider_system_code'),
+      ...rows.flatMap((r) => {
+        const list = (r as Record<string, unknown>).consumer_system_codes;
+        return Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : [];
+      }),
+    ],
   };
 }
 
@@ -210,6 +227,7 @@ async function upsertInTransaction(db: Db, kind: AnyRecordKind, rows: KindRow[],
     db,
     plans.map((p) => p.planned),
     refs,
+    today,
   );
   const add: TransitionChange[] = [];
   const supersede: number[] = [];

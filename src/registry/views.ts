@@ -27,11 +27,22 @@ export async function exportRows(db: Db, kind: AnyRecordKind): Promise<KindRow[]
   return (await kind.loadViews(db)).map((r) => r.view);
 }
 
+/** A list field is a set of codes: the same codes in another order are the same value. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    const sorted = (xs: unknown[]) => xs.map(String).sort();
+    const [sa, sb] = [sorted(a), sorted(b)];
+    return sa.every((x, i) => x === sb[i]);
+  }
+  return (a ?? null) === (b ?? null);
+}
+
 /** Input rows compare equal when every field does, absent and null being the same. */
 export function sameView(a: object, b: object): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
-  for (const k of keys) if ((ra[k] ?? null) !== (rb[k] ?? null)) return false;
+  for (const k of keys) if (!sameValue(ra[k], rb[k])) return false;
   return true;
 }

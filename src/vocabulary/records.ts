@@ -6,6 +6,7 @@ import type {
   DepartmentKind,
   DrSiteKind,
   extranetStates,
+  InterfaceServiceState,
   integrationStates,
   NodeLiveState,
   NodeTier,
@@ -44,6 +45,8 @@ export const drSiteKindLabels = terms.drSiteKinds satisfies Record<DrSiteKind, L
 export const cloudStateLabels = terms.cloudStates satisfies Record<CloudState, Label>;
 /** An idle system's decommission request (僵尸系统下线): awaiting a reviewer, confirmed, rejected. */
 export const decommissionStatusLabels = terms.decommissionStatuses satisfies Record<'open' | 'confirmed' | 'rejected', Label>;
+/** An interface service (接口服务): 待发布 → 已发布 → 已下线 (and back to 已发布). */
+export const interfaceServiceStateLabels = terms.interfaceServiceStates satisfies Record<InterfaceServiceState, Label>;
 export const systemTypeLabels = terms.systemTypes satisfies Record<SystemType, Label>;
 export const departmentKindLabels = terms.departmentKinds satisfies Record<DepartmentKind, Label>;
 export const nodeTierLabels = terms.nodeTiers satisfies Record<NodeTier, Label>;
@@ -61,7 +64,12 @@ export const recordKindLabels = terms.recordKinds satisfies Record<string, Label
  * two kinds share a value the later set wins: a bare `retired` reads as a system's 已下线; a
  * private network's 已退出 needs its own set.
  */
-export const trackedStateLabels: Record<string, Label> = { ...dataCentreStateLabels, ...privateNetworkStateLabels, ...systemStateLabels };
+export const trackedStateLabels: Record<string, Label> = {
+  ...interfaceServiceStateLabels,
+  ...dataCentreStateLabels,
+  ...privateNetworkStateLabels,
+  ...systemStateLabels,
+};
 
 /** Chinese names of a value set, as the spreadsheets read and write them. */
 export const zhNames = <K extends string>(labels: Record<K, Label>): Record<K, string> =>

@@ -340,6 +340,15 @@ describe.runIf(available)('web console in Chromium', () => {
     await page.setViewportSize({ width: 1366, height: 768 });
   });
 
+  it('互联互通: the five figures and the monthly trend drawn from the trend API', async () => {
+    await signInAs('leader');
+    await page.goto(`${base}/console/interconnection?scope=450000&from=2020-04-01&to=2020-07-31`);
+    // April to July: one point a month.
+    await page.locator('#interconnection-trend[data-points="4"] svg').waitFor();
+    expect(await page.locator('.cards .card').count()).toBe(5);
+    await page.screenshot({ path: join(artefacts, 'console-interconnection.png') });
+  });
+
   it('(e) works without scripts too: signs in, registers a system and moves it on', async () => {
     const plainProfile = await mkdtemp(join(tmpdir(), 'yunwang-chromium-noscript-'));
     const plain = await chromium.launchPersistentContext(plainProfile, { ...launchOptions, javaScriptEnabled: false });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoVolumes } from '../../src/demo/dataset/interface-services.ts';
 import {
   type DemoDataset,
   expectedCloudMigrationRate,
@@ -15,6 +16,7 @@ import {
 } from '../../src/demo/generate.ts';
 import { writeExportFile } from '../../src/imports/format.ts';
 import type { IndicatorReport } from '../../src/indicators/service.ts';
+import { exchangeVolumesSheet } from '../../src/interconnection/volume-files.ts';
 import { readDivisions } from '../../src/regions/service.ts';
 import type { ImportKind, InputByKind } from '../../src/registry/schemas.ts';
 import { backends, createPostgresDatabase } from '../helpers/db.ts';
@@ -100,6 +102,7 @@ describe.each(backends)('yunwang CLI imports a dataset and reports its indicator
       ['private-networks', dataset['private-networks'], 'xlsx'],
       ['service-items', dataset['service-items'], 'csv'],
       ['data-centres', dataset['data-centres'], 'xlsx'],
+      ['interface-services', dataset['interface-services'], 'csv'],
     ] as const) {
       const file = await writeKind(kind, rows as InputByKind[typeof kind][], format);
       const result = await yunwang('import', file, '--kind', kind);
@@ -118,6 +121,19 @@ describe.each(backends)('yunwang CLI imports a dataset and reports its indicator
       expect(figure(city, 'cloud_migration')).toEqual(expectedCloudMigrationRate(dataset, at, nanning));
     }
   }, 240_000);
+
+  it('imports the daily exchange counts, and importing them again changes nothing', async () => {
+    const volumes = demoVolumes(dataset['interface-services']);
+    const file = path.join(dir, 'exchange-volumes.xlsx');
+    await writeFile(file, await writeExportFile(exchangeVolumesSheet, volumes, 'xlsx'));
+    const first = await yunwang('import', file, '--kind', 'exchange-volumes');
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toContain(`imported ${volumes.length} exchange-volumes rows from ${file}: ${volumes.length} created`);
+    const again = await yunwang('import', file, '--kind', 'exchange-volumes');
+    expect(again.stdout).toContain(`0 created, 0 updated, ${volumes.length} unchanged`);
+    const exported = await yunwang('export', '--kind', 'exchange-volumes');
+    expect(exported.stdout.trim().split('\r\n')).toHaveLength(volumes.length + 1);
+  }, 120_000);
 
   it('prints a readable table by default, and the same figures', async () => {
     const result = await yunwang('indicators', '--scope', '450000', '--at', '2020-07-31');

@@ -10,6 +10,7 @@ import { routePolicy } from '../../src/identity/policy.ts';
 import type { Role } from '../../src/identity/roles.ts';
 import { createToken } from '../../src/identity/tokens.ts';
 import { createUser } from '../../src/identity/users.ts';
+import { volumeSheetKind } from '../../src/interconnection/volume-files.ts';
 import { importKinds } from '../../src/registry/schemas.ts';
 import { apiClient, type RequestTarget } from './api.ts';
 
@@ -77,11 +78,16 @@ export function neededPermission(operationId: string, path: string): { area: Are
   const rule = routePolicy[operationId];
   if (!rule) throw new Error(`operation ${operationId} has no rule in routePolicy`);
   if ('area' in rule) return rule;
-  const kind = importKinds.find((k) => path.split('?')[0]?.endsWith(`/${k}`));
-  if (operationId === 'importFile' && kind) return { area: kind, action: 'write' };
-  if (operationId === 'exportFile' && kind) return { area: kind, action: 'read' };
+  const kind = fileKinds.find((k) => path.split('?')[0]?.endsWith(`/${k}`));
+  // The daily exchange counts are the interconnection area's; a record kind's file its own.
+  const area: Area | undefined = kind === volumeSheetKind ? 'interconnection' : kind;
+  if (operationId === 'importFile' && area) return { area, action: 'write' };
+  if (operationId === 'exportFile' && area) return { area, action: 'read' };
   return null;
 }
+
+/** Every kind a file may hold: the record kinds and the daily exchange counts. */
+export const fileKinds = [...importKinds, volumeSheetKind] as const;
 
 /** The roles an HTTP test acts as, besides the department user. */
 const castRoles = ['leader', 'ops', 'sysadmin', 'reviewer', 'secadmin', 'auditor'] as const satisfies readonly Role[];

@@ -18,9 +18,8 @@ import { permissions } from '../../src/identity/access.ts';
 import { routePolicy } from '../../src/identity/policy.ts';
 import { type Role, roles } from '../../src/identity/roles.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
-import { importKinds } from '../../src/registry/schemas.ts';
 import { type Answer, type ApiClient, apiClient, fileForm } from '../helpers/api.ts';
-import { callerWith, neededPermission, type OpenApiPaths, openApiPaths, type TestCaller } from '../helpers/auth.ts';
+import { callerWith, fileKinds, neededPermission, type OpenApiPaths, openApiPaths, type TestCaller } from '../helpers/auth.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 
 const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864, YUNWANG_LOGIN_RATE_PER_MINUTE: 1000 };
@@ -47,7 +46,7 @@ const cells: Cell[] = Object.entries(documentPaths).flatMap(([template, methods]
   Object.entries(methods).flatMap(([method, op]) => {
     const operationId = op.operationId ?? `${method} ${template}`;
     return template.includes('{kind}')
-      ? importKinds.map((kind) => ({ operationId, method: method.toUpperCase(), template: template.replace('{kind}', kind) }))
+      ? fileKinds.map((kind) => ({ operationId, method: method.toUpperCase(), template: template.replace('{kind}', kind) }))
       : [{ operationId, method: method.toUpperCase(), template }];
   }),
 );
@@ -87,7 +86,15 @@ describeEachBackend('authorization matrix', (getDb) => {
   const callers = new Map<CallerName, TestCaller | null>();
   const home = uid('HOME');
   const other = uid('OTHER');
-  const codes = { system: uid('S'), network: uid('PN'), centre: uid('DC'), item: uid('SI'), node: uid('N'), cloud: uid('C') };
+  const codes = {
+    system: uid('S'),
+    network: uid('PN'),
+    centre: uid('DC'),
+    item: uid('SI'),
+    node: uid('N'),
+    cloud: uid('C'),
+    service: uid('IF'),
+  };
   let tenantId = 0;
   let certificationId = 0;
   let reReviewId = 0;
@@ -119,6 +126,7 @@ describeEachBackend('authorization matrix', (getDb) => {
     await setUp(department, '/api/v1/systems', { code: codes.system, name: '矩阵系统', department_code: home });
     await setUp(department, '/api/v1/private-networks', { code: codes.network, name: '矩阵专网', department_code: home });
     await setUp(department, '/api/v1/data-centres', { code: codes.centre, name: '矩阵机房', department_code: home, region_code: '450100' });
+    await setUp(department, '/api/v1/interface-services', { code: codes.service, name: '矩阵接口', provider_system_code: codes.system });
     await setUp(department, '/api/v1/service-items', { code: codes.item, name: '矩阵事项', department_code: home, system_type: 'city' });
     await setUp(callers.get('ops'), '/api/v1/network-nodes', { code: codes.node, name: '矩阵节点', region_code: '450100', tier: 'metro' });
     await setUp(sysadmin, '/api/v1/clouds', { code: codes.cloud, name: '矩阵云', kind: 'city', provider: 'x', region_code: '450100' });
@@ -148,13 +156,15 @@ describeEachBackend('authorization matrix', (getDb) => {
       'private-networks': codes.network,
       'data-centres': codes.centre,
       'service-items': codes.item,
+      'interface-services': codes.service,
       'network-nodes': codes.node,
       clouds: codes.cloud,
     };
     const ids: Record<string, number> = { tenants: tenantId, tokens: 999_999, certifications: certificationId, 're-reviews': reReviewId };
     const collection = template.split('/')[3] ?? '';
     const ownedByHome =
-      template.includes('{code}') && ['departments', 'systems', 'private-networks', 'data-centres', 'service-items'].includes(collection);
+      template.includes('{code}') &&
+      ['departments', 'systems', 'private-networks', 'data-centres', 'service-items', 'interface-services'].includes(collection);
     const path = template
       .replace('{code}', byCollection[collection] ?? 'none')
       .replace('{id}', String(ids[collection] ?? 1))
@@ -162,6 +172,7 @@ describeEachBackend('authorization matrix', (getDb) => {
       .replace('{key}', 'cloud_migration');
     // The indicators are read for the home department: a department-scoped read.
     if (collection === 'indicators') return { path: `${path}?scope=dept:${home}&at=2020-06-30`, ownedByHome: true };
+    if (collection === 'interconnection') return { path: `${path}?scope=dept:${home}&to=2020-06-30`, ownedByHome: true };
     if (collection === 'import') return { path: `${path}?dry_run=true`, ownedByHome: false };
     return { path, ownedByHome };
   };
@@ -172,11 +183,13 @@ describeEachBackend('authorization matrix', (getDb) => {
     updatePrivateNetwork: { name: '矩阵专网' },
     updateDataCentre: { name: '矩阵机房' },
     updateServiceItem: { name: '矩阵事项' },
+    updateInterfaceService: { name: '矩阵接口' },
     updateDepartment: { name: '矩阵部门' },
     transitionSystem: { to: 'migrating', effective_at: '2020-01-01' },
     transitionPrivateNetwork: { to: 'migrating', effective_at: '2020-01-01' },
     transitionDataCentre: { to: 'consolidating', effective_at: '2020-01-01' },
     transitionServiceItem: { to: 'integrated', effective_at: '2020-01-01' },
+    transitionInterfaceService: { to: 'active', effective_at: '2020-01-01' },
     transitionDepartment: { to: 'connected', effective_at: '2020-01-01' },
   };
 

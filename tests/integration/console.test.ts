@@ -3,7 +3,7 @@
  * English switch, a strict CSP and ECharts served by the app. Figures on the pages are the
  * API's own (same service, same caller). The browser tests (tests/browser/) drive the rest.
  */
-import { eq, like } from 'drizzle-orm';
+import { eq, like, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { auditLog, departments, systems } from '../../src/db/schema/index.ts';
@@ -14,7 +14,7 @@ import { loadDivisions } from '../../src/regions/service.ts';
 import { upsertRecords } from '../../src/registry/upsert.ts';
 import { type ApiClient, apiClient, type Json } from '../helpers/api.ts';
 import { signIn } from '../helpers/auth.ts';
-import { describeEachBackend } from '../helpers/db.ts';
+import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
 // Transitions here are dated in 2020 (the demo data's year); the back-dating window
 // (YUNWANG_BACKDATE_DAYS) is tested in exposure-hardening.test.ts.
@@ -73,13 +73,20 @@ describeEachBackend('web console', (getDb) => {
     };
     expect(await nav('leader')).toEqual([
       'href="/console/overview"',
+      'href="/console/interconnection"',
       'href="/console/map"',
       'href="/console/alerts"',
       'href="/console/review"',
     ]);
-    expect(await nav('dept-P001')).toEqual(['href="/console/overview"', 'href="/console/workspace"', 'href="/console/alerts"']);
+    expect(await nav('dept-P001')).toEqual([
+      'href="/console/overview"',
+      'href="/console/interconnection"',
+      'href="/console/workspace"',
+      'href="/console/alerts"',
+    ]);
     expect(await nav('ops')).toEqual([
       'href="/console/overview"',
+      'href="/console/interconnection"',
       'href="/console/map"',
       'href="/console/ops"',
       'href="/console/alerts"',
@@ -143,6 +150,66 @@ describeEachBackend('web console', (getDb) => {
     const migration = dept.indicators.find((i) => i.key === 'cloud_migration');
     expect(workspace).toContain(`${migration?.numerator} / ${migration?.denominator}`);
     expect(workspace).toContain('演示数据');
+  });
+
+  it('互联互通 shows the five figures of the interconnection API for the scope and period, and the services in scope', async () => {
+    const query = 'scope=450100&from=2020-05-01&to=2020-07-31';
+    const figures = (await page(`/api/v1/interconnection?${query}`, 'leader')).body;
+    expect(figures.services).toBeGreaterThan(0);
+    const html = (await page(`/console/interconnection?${query}`, 'leader')).text;
+    for (const key of ['connected_units', 'services', 'systems_served', 'volume_total', 'volume_daily_average']) {
+      expect(html, key).toContain(`<p class="big">${Number(figures[key]).toLocaleString('en-US')}</p>`);
+    }
+    for (const text of [
+      '接入单位',
+      '接口服务',
+      '服务系统',
+      '信息交换量',
+      '日均交换量',
+      'interconnection.js',
+      'id="interconnection-trend"',
+    ]) {
+      expect(html).toContain(text);
+    }
+    expect(html).toContain(`${figures.days} 天`);
+    // The services in scope are listed; a department user sees his own department's only.
+    const services = (await page<{ items: { code: string }[] }>('/api/v1/interface-services?region=450100&state=active', 'leader')).body;
+    expect(html).toContain(`<td>${services.items[0]?.code}</td>`);
+    expect((await page('/api/v1/interconnection?scope=450000', 'dept-P001')).status).toBe(403);
+    const own = await page('/console/interconnection', 'dept-P001');
+    expect(own.status).toBe(200);
+    const ownFigures = (await page('/api/v1/interconnection?scope=dept:P001', 'dept-P001')).body;
+    expect(own.text).toContain(`<p class="big">${Number(ownFigures.services).toLocaleString('en-US')}</p>`);
+    expect((await page('/console/interconnection', 'auditor')).status).toBe(403);
+  });
+
+  it('a department keeps its interface services in the workspace, their consumers shown as the spreadsheet writes them', async () => {
+    const { db } = getDb();
+    const [provider, consumer] = await queryRows<{ code: string }>(
+      getDb(),
+      sql`select s.code from systems s join departments d on d.id = s.department_id where d.code = 'P001' order by s.code limit 2`,
+    );
+    await upsertRecords(
+      db,
+      'interface-services',
+      [
+        {
+          code: 'CONSOLE-IF-1',
+          name: '控制台测试接口',
+          provider_system_code: provider?.code as string,
+          consumer_system_codes: [consumer?.code as string],
+          state: 'active',
+        },
+      ],
+      rootActor('console-test'),
+    );
+    const list = await page('/console/workspace?q=CONSOLE-IF', 'dept-P001');
+    expect(list.text).toContain('接口服务');
+    expect(list.text).toContain('CONSOLE-IF-1');
+    const record = await page('/console/workspace/interface-services/CONSOLE-IF-1', 'dept-P001');
+    expect(record.status).toBe(200);
+    for (const text of ['控制台测试接口', '已发布', '已下线']) expect(record.text).toContain(text);
+    expect(record.text).toContain(`<dt>消费方系统编码</dt><dd>${consumer?.code}</dd>`);
   });
 
   it('switches to English with ?lang=en and remembers it in a cookie', async () => {

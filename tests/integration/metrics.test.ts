@@ -11,7 +11,9 @@ import { queryRows } from '../../src/db/raw.ts';
 import { alertRuleKeys, alertSeverities, channelKinds } from '../../src/db/schema/enums.ts';
 import { loadDemoData } from '../../src/demo/load.ts';
 import { indicatorKeys } from '../../src/indicators/definitions.ts';
+import { resolveScope } from '../../src/indicators/scope.ts';
 import { computeIndicators } from '../../src/indicators/service.ts';
+import { computeFigures, resolvePeriod } from '../../src/interconnection/service.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { apiClient, fromAddress } from '../helpers/api.ts';
 import { describeEachBackend } from '../helpers/db.ts';
@@ -102,6 +104,25 @@ describeEachBackend('/metrics', (getDb) => {
     expect(centresPending).toBeGreaterThan(0);
     expect(sum(select(series, 'yunwang_pending_items', { kind: 'data_centres' }))).toBe(centresPending);
     expect(select(series, 'yunwang_region_info', { region: '450100' }).map((s) => s.labels.name)).toEqual(['南宁市']);
+  });
+
+  it('exports the interconnection figures per region: services and volumes sum to the province’s', async () => {
+    const { series } = await scrape();
+    const { db } = getDb();
+    const [from, to] = await resolvePeriod(db, {});
+    const province = await computeFigures(db, await resolveScope(db, '450000', false), from, to);
+    // The demo's services are published and counted: the figures are not zero.
+    expect(province.services).toBeGreaterThan(10);
+    expect(province.volume_total).toBeGreaterThan(100_000);
+    // A service has one provider, so services and volumes partition over the regions.
+    expect(sum(select(series, 'yunwang_interface_services'))).toBe(province.services);
+    expect(sum(select(series, 'yunwang_exchange_volume'))).toBe(province.volume_total);
+    const nanning = await computeFigures(db, await resolveScope(db, '450100', false), from, to);
+    const value = (name: string) => select(series, name, { region: '450100' }).map((s) => s.value);
+    expect(value('yunwang_interconnection_systems_served')).toEqual([nanning.systems_served]);
+    expect(value('yunwang_interconnection_connected_units')).toEqual([nanning.connected_units]);
+    expect(value('yunwang_exchange_volume_daily_average')).toEqual([nanning.volume_daily_average]);
+    expect(new Set(select(series, 'yunwang_interface_services').map((s) => s.labels.region)).size).toBe(15);
   });
 
   it('exports clouds, nodes and agents as the database holds them, one node at a time only for backbone and city nodes', async () => {

@@ -11,7 +11,10 @@ const expectedTables = [
   'clouds',
   'data_centres',
   'departments',
+  'exchange_volumes',
   'ingest_batches',
+  'interface_service_consumers',
+  'interface_services',
   'network_nodes',
   'node_samples',
   'private_networks',
@@ -77,6 +80,39 @@ describeEachBackend('migrations', (getDb) => {
 
     const rows = await db.select({ code: regions.code }).from(regions);
     expect(rows).toEqual([{ code: '450000' }]);
+  });
+
+  it('holds the interconnection tables to their invariants: one count per service and day, not negative; one open link per consumer', async () => {
+    const { db } = getDb();
+    await db.execute(
+      sql`insert into regions (code, name, level, path) values ('450900', '玉林市', 'city', '/450900/') on conflict do nothing`,
+    );
+    await db.execute(
+      sql`insert into departments (code, name, region_code, kind, path) values ('M-D', '部门', '450900', 'government', '/M-D/')`,
+    );
+    await db.execute(
+      sql`insert into systems (code, name, department_id) select s, s, id from departments, (values ('M-S1'), ('M-S2')) v(s) where code = 'M-D'`,
+    );
+    await db.execute(sql`insert into interface_services (code, name, department_id, provider_system_id)
+      select 'M-IF', '接口', d.id, s.id from departments d, systems s where d.code = 'M-D' and s.code = 'M-S1'`);
+    const count = (n: number) =>
+      db.execute(
+        sql`insert into exchange_volumes (service_id, date, count) select id, '2020-01-01', ${n} from interface_services where code = 'M-IF'`,
+      );
+    await count(5);
+    expect(databaseError(await caught(count(6)))).toMatchObject({ code: '23505', constraint: 'exchange_volumes_pkey' });
+    await db.execute(sql`delete from exchange_volumes`);
+    expect(databaseError(await caught(count(-1)))).toMatchObject({ code: '23514', constraint: 'exchange_volumes_count_check' });
+    const link = (removed: string | null) =>
+      db.execute(sql`insert into interface_service_consumers (service_id, system_id, added_at, removed_at)
+        select i.id, s.id, '2020-01-02', ${removed}::date from interface_services i, systems s where i.code = 'M-IF' and s.code = 'M-S2'`);
+    await link('2020-01-05');
+    await link(null);
+    expect(databaseError(await caught(link(null)))).toMatchObject({ code: '23505', constraint: 'interface_service_consumers_open_key' });
+    expect(databaseError(await caught(link('2020-01-01')))).toMatchObject({
+      code: '23514',
+      constraint: 'interface_service_consumers_dates_check',
+    });
   });
 
   it('treats a second migrate() as a no-op', async () => {

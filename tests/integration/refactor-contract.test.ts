@@ -13,8 +13,7 @@ import { permissions } from '../../src/identity/access.ts';
 import { roles } from '../../src/identity/roles.ts';
 import { computeIndicators } from '../../src/indicators/service.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
-import { importKinds } from '../../src/registry/schemas.ts';
-import { neededPermission, type OpenApiPaths } from '../helpers/auth.ts';
+import { fileKinds, neededPermission, type OpenApiPaths } from '../helpers/auth.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 
 const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864 };
@@ -40,7 +39,7 @@ describe('refactor contract', () => {
   it('keeps the authorization matrix: which role may call which operation', async () => {
     const lines = operations
       .flatMap((o) =>
-        o.template.includes('{kind}') ? importKinds.map((kind) => ({ ...o, template: o.template.replace('{kind}', kind) })) : [o],
+        o.template.includes('{kind}') ? fileKinds.map((kind) => ({ ...o, template: o.template.replace('{kind}', kind) })) : [o],
       )
       .map((o) => {
         const needed = neededPermission(o.operationId, o.template);

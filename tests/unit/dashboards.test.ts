@@ -62,4 +62,23 @@ describe('dashboards', () => {
     ]);
     expect(rendered['coverage-map.json']).not.toMatch(/https?:\/\/(?!localhost)|arcgis|carto|openstreetmap|"xyz"/i);
   });
+
+  it('has a row of the interconnection figures, read from their /metrics gauges', () => {
+    const panels = panelsOf('migration-progress.json');
+    const row = panels.findIndex((p) => p.type === 'row' && p.title.includes('互联互通'));
+    expect(row).toBeGreaterThan(0);
+    const exprs = panels.slice(row + 1).flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ''));
+    for (const gauge of [
+      'yunwang_interface_services',
+      'yunwang_exchange_volume',
+      'yunwang_exchange_volume_daily_average',
+      'yunwang_interconnection_systems_served',
+      'yunwang_interconnection_connected_units',
+    ]) {
+      expect(
+        exprs.some((e) => new RegExp(`\\b${gauge}\\b`).test(e)),
+        gauge,
+      ).toBe(true);
+    }
+  });
 });

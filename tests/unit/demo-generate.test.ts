@@ -1,6 +1,13 @@
 import type { z } from '@hono/zod-openapi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  changedServices,
+  demoVolumes,
+  SERVICES_CHANGED,
+  SERVICES_RECORDED,
+  VOLUME_DAYS,
+} from '../../src/demo/dataset/interface-services.ts';
+import {
   DEMO_AS_OF,
   type DemoDataset,
   type DemoRegion,
@@ -67,7 +74,7 @@ describe('generateDemoDataset', () => {
       [TenantInput, ds.tenants],
       ...importKinds.map((kind): [z.ZodType, readonly unknown[]] => [inputSchemas[kind], ds[kind]]),
     ];
-    expect(kinds).toHaveLength(2 + 6);
+    expect(kinds).toHaveLength(2 + 7);
     for (const [schema, rows] of kinds) {
       for (const row of rows) {
         const parsed = schema.safeParse(row);
@@ -290,5 +297,38 @@ describe('generateDemoDataset', () => {
   it('rejects a nonsensical scale', () => {
     expect(() => generateDemoDataset(regions, { scale: 0 })).toThrow(RangeError);
     expect(() => generateDemoDataset(regions, { scale: Number.NaN })).toThrow(RangeError);
+  });
+});
+
+describe('the demo interface services (互联互通)', () => {
+  it('name systems of the dataset, are mostly published, and change in a second round', () => {
+    const services = ds['interface-services'];
+    const systems = new Set(ds.systems.map((s) => s.code));
+    expect(services.length).toBe(60);
+    for (const s of services) {
+      expect(systems.has(s.provider_system_code)).toBe(true);
+      expect(s.consumer_system_codes.length).toBeGreaterThan(0);
+      for (const c of s.consumer_system_codes) expect(systems.has(c) && c !== s.provider_system_code).toBe(true);
+      if (s.state_at) expect(s.state_at < SERVICES_RECORDED).toBe(true);
+    }
+    const active = services.filter((s) => s.state === 'active').length;
+    expect(active).toBeGreaterThan(40);
+    expect(active).toBeLessThan(60);
+    const changed = changedServices(services);
+    expect(changed.some((s) => s.state === 'retired')).toBe(true);
+    expect(changed.some((s) => services.find((o) => o.code === s.code)?.state === 'planned' && s.state === 'active')).toBe(true);
+    expect(changed.every((s) => (s.state_at ?? '') <= SERVICES_CHANGED)).toBe(true);
+  });
+
+  it('count every published day of the last 120 days, deterministically', () => {
+    const volumes = demoVolumes(ds['interface-services']);
+    expect(volumes).toEqual(demoVolumes(generateDemoDataset(regions)['interface-services']));
+    const dates = [...new Set(volumes.map((v) => v.date))].sort();
+    expect(dates).toHaveLength(VOLUME_DAYS);
+    expect(dates.at(-1)).toBe(DEMO_AS_OF);
+    expect(volumes.every((v) => Number.isInteger(v.count) && v.count > 0)).toBe(true);
+    // A retired service has no counts from the day it was taken offline.
+    const retired = changedServices(ds['interface-services']).find((s) => s.state === 'retired');
+    expect(volumes.filter((v) => v.service_code === retired?.code && v.date >= (retired?.state_at ?? '')).length).toBe(0);
   });
 });

@@ -189,6 +189,32 @@ const samples: { [K in ImportKind]: InputByKind[K][] } = {
       floor_area_m2: 40,
     },
   ],
+  'interface-services': [
+    {
+      code: 'IF-GZ-001',
+      name: '不动产登记信息查询接口',
+      provider_system_code: 'SYS-0001',
+      consumer_system_codes: ['SYS-0002', 'SYS-0003'],
+      state: 'active',
+      state_at: '2023-05-04',
+    },
+    {
+      code: 'IF-GZ-002',
+      name: '"粤省事"证照共享接口, 二期',
+      provider_system_code: 'SYS-0003',
+      consumer_system_codes: [],
+      state: 'planned',
+      state_at: null,
+    },
+    {
+      code: 'IF-GZ-003',
+      name: '已下线的核验服务',
+      provider_system_code: 'SYS-0002',
+      consumer_system_codes: ['SYS-0001'],
+      state: 'retired',
+      state_at: '2024-02-29',
+    },
+  ],
 };
 
 const encode = (text: string) => new TextEncoder().encode(text);

@@ -33,6 +33,10 @@ export type DrSiteKind = (typeof drSiteKinds)[number];
 export const cloudStates = ['planned', 'building', 'in_service', 'retired'] as const;
 export type CloudState = (typeof cloudStates)[number];
 
+/** An interface service (接口服务) on the interconnection platform: not yet published, published, taken offline (may come back). */
+export const interfaceServiceStates = ['planned', 'active', 'retired'] as const;
+export type InterfaceServiceState = (typeof interfaceServiceStates)[number];
+
 export const systemTypes = ['national', 'provincial', 'city', 'self_built'] as const;
 export type SystemType = (typeof systemTypes)[number];
 
@@ -52,7 +56,15 @@ export type CloudRole = (typeof cloudRoles)[number];
  * Entities whose state is tracked over business time. Boolean facts (a service item
  * integrated, a node commissioned, a department connected) are tracked as two-valued states.
  */
-export const trackedKinds = ['system', 'private_network', 'service_item', 'network_node', 'department', 'data_centre'] as const;
+export const trackedKinds = [
+  'system',
+  'private_network',
+  'service_item',
+  'network_node',
+  'department',
+  'data_centre',
+  'interface_service',
+] as const;
 export type TrackedKind = (typeof trackedKinds)[number];
 
 /** The kinds whose classification a reviewer certifies (认定). */
@@ -62,8 +74,11 @@ export const integrationStates = ['not_integrated', 'integrated'] as const;
 export const commissionStates = ['not_commissioned', 'commissioned'] as const;
 export const extranetStates = ['not_connected', 'connected'] as const;
 
-/** `alertmanager`: a Prometheus Alertmanager posting its webhook to yunwang; it reports no items. */
-export const agentKinds = ['cloud', 'network', 'alertmanager'] as const;
+/**
+ * `alertmanager`: a Prometheus Alertmanager posting its webhook to yunwang; it reports no items.
+ * `exchange`: reads the interconnection platform's daily exchange counts (信息交换量) of any service.
+ */
+export const agentKinds = ['cloud', 'network', 'alertmanager', 'exchange'] as const;
 export type AgentKind = (typeof agentKinds)[number];
 /**
  * What a target applies to: the province, one city, every city, one department, or every

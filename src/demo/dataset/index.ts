@@ -3,6 +3,7 @@
 import type { ImportKind } from '../../registry/kinds/index.ts';
 import { dataCentreRows } from './data-centres.ts';
 import { departmentRows } from './departments.ts';
+import { interfaceServiceRows } from './interface-services.ts';
 import type { DemoKind } from './model.ts';
 import { networkNodeRows } from './network-nodes.ts';
 import { privateNetworkRows } from './private-networks.ts';
@@ -17,6 +18,8 @@ export const demoKinds: { [K in ImportKind]: DemoKind<K> } = {
   'private-networks': privateNetworkRows,
   'service-items': serviceItemRows,
   'data-centres': dataCentreRows,
+  // After the systems: a service names its provider and consumer systems.
+  'interface-services': interfaceServiceRows,
 };
 
 /** The kinds in load order. */

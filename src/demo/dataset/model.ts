@@ -37,8 +37,13 @@ export interface DemoWorld {
 /** How the demo draws one record kind's rows. */
 export interface DemoKind<K extends ImportKind = ImportKind> {
   segment: K;
-  /** The kind's rows; `rng` is its own stream, so one kind's draws never shift another's. */
-  rows(world: DemoWorld, rng: Rng): InputByKind[K][];
+  /**
+   * The kind's rows; `rng` is its own stream, so one kind's draws never shift another's.
+   * `earlier` holds the rows of the kinds drawn before it (an interface service names systems).
+   */
+  rows(world: DemoWorld, rng: Rng, earlier: Partial<DemoRecords>): InputByKind[K][];
+  /** The business day the rows are written as of, when not the real today (consumer links date from it). */
+  today?: string;
   /**
    * For a classified kind: the indicator it feeds, the states counted as done, and those that
    * take a row out of the figure (as its definition in indicators/definitions.ts says).

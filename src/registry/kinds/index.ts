@@ -2,6 +2,7 @@ import type { z } from '@hono/zod-openapi';
 import { AppError } from '../../kernel/errors.ts';
 import { dataCentresKind } from './data-centres.ts';
 import { departmentsKind } from './departments.ts';
+import { interfaceServicesKind } from './interface-services.ts';
 import { networkNodesKind } from './network-nodes.ts';
 import { privateNetworksKind } from './private-networks.ts';
 import { serviceItemsKind } from './service-items.ts';
@@ -21,6 +22,7 @@ export const builtInKinds = {
   'service-items': serviceItemsKind,
   'network-nodes': networkNodesKind,
   'data-centres': dataCentresKind,
+  'interface-services': interfaceServicesKind,
 } as const;
 
 export type ImportKind = keyof typeof builtInKinds;

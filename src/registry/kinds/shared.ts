@@ -93,7 +93,7 @@ const byCodes = (column: Column, codes?: string[]): SQL | undefined => (codes ? 
  */
 export function viewLoader<I extends KindRow>(
   table: EntityTable,
-  select: Record<string, Column>,
+  select: Record<string, Column | SQL>,
   owner?: Column,
   /** Tables the select also reads, left-joined on a condition (a system's cloud). */
   leftJoins: readonly [PgTable, SQL][] = [],
@@ -136,19 +136,21 @@ const lifecycleOf = (labels: Readonly<Record<string, Label>>, moves: Readonly<Re
 };
 
 /**
- * A kind whose state is a column of its own, with a classification beside it: the row declares
- * `state` and `state_at`, and a transition writes both.
+ * A kind whose state is a column of its own: the row declares `state` and `state_at`, and a
+ * transition writes both. Beside it a classification a reviewer certifies, unless `classified`
+ * is false (an interface service has none).
  */
 export function stateLifecycle<I extends KindRow & { state: string; state_at?: string | null }>(
   table: EntityTable,
   columns: { state: Column; stateAt: Column },
   labels: Readonly<Record<string, Label>>,
   moves: Readonly<Record<string, readonly string[]>>,
+  classified = true,
 ) {
   return {
-    lifecycle: { ...lifecycleOf(labels, moves), fields: ['state', 'state_at'], dateField: 'state_at', classified: true },
+    lifecycle: { ...lifecycleOf(labels, moves), fields: ['state', 'state_at'], dateField: 'state_at', classified },
     declaredState: (r: I) => ({ value: r.state, since: r.state_at ?? null }),
-    declaredClassification: (r: I & { classification?: string }) => r.classification ?? 'pending',
+    ...(classified ? { declaredClassification: (r: I & { classification?: string }) => r.classification ?? 'pending' } : {}),
     lockState: (db: Db, code: string) => lockRow<string>(db, table, code, columns.state, columns.stateAt),
     async writeState(db: Db, id: number, state: string, effectiveAt: string): Promise<string | null> {
       if (!Object.hasOwn(labels, state)) throw new AppError('internal', `"${state}" is not one of ${Object.keys(labels).join(', ')}`);

@@ -9,6 +9,7 @@ import { cloud, code, isoDate, stamps, timestamp } from '../fields.ts';
 import { cloudIdOf } from '../filters.ts';
 import { defaultIdleDays, idleSystem } from '../idle.ts';
 import { classifiedKind } from './classified.ts';
+import { followProviderDepartments } from './interface-services.ts';
 import { kindNames, knownDepartment, unknownRef } from './shared.ts';
 import type { KindFilter, RecordKind, References } from './types.ts';
 
@@ -74,6 +75,18 @@ const idleQuery = {
     .openapi({ description: `Days without evidence of use; default ${defaultIdleDays}` }),
 };
 
+const writeSystems = classified.write<SystemInput>((r, refs) => ({
+  cloudId: r.cloud_code ? (refs.clouds.get(r.cloud_code) ?? null) : null,
+  tenant: r.tenant ?? null,
+  securityLevel: r.security_level ?? null,
+  filingNumber: r.filing_number ?? null,
+  assessedOn: r.assessed_on ?? null,
+  drSite: r.dr_site ?? null,
+  drCloudId: r.dr_cloud_code ? (refs.clouds.get(r.dr_cloud_code) ?? null) : null,
+  rtoMinutes: r.rto_minutes ?? null,
+  rpoMinutes: r.rpo_minutes ?? null,
+}));
+
 /** 信息系统: a department's information systems, to be moved onto a government cloud. */
 export const systemsKind: RecordKind<SystemInput, z.infer<typeof System>> = {
   ...kindNames('systems', 'system', 'System'),
@@ -130,17 +143,12 @@ export const systemsKind: RecordKind<SystemInput, z.infer<typeof System>> = {
     ...(r.assessed_on && !r.security_level ? [{ field: 'assessed_on', message: 'is set but security_level is empty' }] : []),
     ...drChecks(r, refs),
   ],
-  write: classified.write<SystemInput>((r, refs) => ({
-    cloudId: r.cloud_code ? (refs.clouds.get(r.cloud_code) ?? null) : null,
-    tenant: r.tenant ?? null,
-    securityLevel: r.security_level ?? null,
-    filingNumber: r.filing_number ?? null,
-    assessedOn: r.assessed_on ?? null,
-    drSite: r.dr_site ?? null,
-    drCloudId: r.dr_cloud_code ? (refs.clouds.get(r.dr_cloud_code) ?? null) : null,
-    rtoMinutes: r.rto_minutes ?? null,
-    rpoMinutes: r.rpo_minutes ?? null,
-  })),
+  async write(db, rows, refs) {
+    const ids = await writeSystems(db, rows, refs);
+    // A system moved to another department takes its interface services with it.
+    await followProviderDepartments(db, [...ids.values()]);
+    return ids;
+  },
 };
 
 /** A disaster-recovery copy needs a kind of site; its cloud, if named, exists and is not the system's own. */

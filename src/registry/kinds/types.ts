@@ -19,7 +19,17 @@ export interface KindRow {
 /** How a spreadsheet cell's text becomes a field value before the zod schema checks it. */
 export type ColumnSpec<F extends string = string> =
   | { field: F; alias: string; type: 'text' | 'boolean' | 'date' | 'number' }
+  /** Codes separated by `;` (or `；`), an array in JSON. */
+  | { field: F; alias: string; type: 'list' }
   | { field: F; alias: string; type: 'enum'; values: Readonly<Record<string, string>> };
+
+/** How the department owning a row is found when the row does not name it (see `RecordKind.owner`). */
+export interface OwnerRef {
+  field: string;
+  /** What a refusal says of the field: "is not a system of your department". */
+  refusal: string;
+  departmentCodes(db: Db, rows: readonly KindRow[]): Promise<(string | undefined)[]>;
+}
 
 /** A stored record seen as its input row, with its id. */
 export interface StoredRow<I extends KindRow = KindRow> {
@@ -32,6 +42,8 @@ export interface References {
   regions: Set<string>;
   departments: Map<string, { id: number; path: string }>;
   clouds: Map<string, number>;
+  /** Systems named by `provider_system_code` and `consumer_system_codes`, with their department. */
+  systems: Map<string, { id: number; departmentId: number }>;
 }
 
 /** One row after validation: what to store, and the tracked state it declares. */
@@ -102,6 +114,12 @@ export interface RecordKind<I extends KindRow = KindRow, Item extends I = I> {
   table: EntityTable;
   /** The owning department's id column; absent for kinds no department owns. */
   ownerColumn?: Column;
+  /**
+   * For an owned kind whose rows do not name their department (an interface service is its
+   * provider system's department's): the field that decides it, and each row's department
+   * code (undefined when the field names nothing known). Absent: the row's `department_code`.
+   */
+  owner?: OwnerRef;
   /** The classification column a reviewer certifies (认定); absent for kinds without one. */
   classificationColumn?: Column;
   /** The API's schemas; the PATCH body and the transition body are derived from them. */
@@ -140,8 +158,8 @@ export interface RecordKind<I extends KindRow = KindRow, Item extends I = I> {
   declaredClassification?(row: I): string;
   /** Reference and consistency checks beyond the zod schema. */
   check(row: I, refs: References, fileCodes: Set<string>): FieldError[];
-  /** Writes the rows' columns (state columns included) and returns code → id. */
-  write(db: Db, rows: Planned<I>[], refs: References): Promise<Map<string, number>>;
+  /** Writes the rows' columns (state columns included) and returns code → id; `today` is the write's business date. */
+  write(db: Db, rows: Planned<I>[], refs: References, today: string): Promise<Map<string, number>>;
   /** Locks the row (`for update`) and reads its current state. */
   lockState(db: Db, code: string): Promise<CurrentState | undefined>;
   /** Writes a new state; answers the "since" date it stored. */
