@@ -1,8 +1,7 @@
 /**
  * Outages between network-agent and the database, each bounded in time: the API stopped
- * for 20 s while the agent keeps probing, and PostgreSQL restarted mid-ingest. The same
- * API outage for exchange-agent (CSV files dropped all through it) waits, skipped, for the
- * server side of exchange volumes: see "enable after merge" below. Afterwards
+ * for 20 s while the agent keeps probing, and PostgreSQL restarted mid-ingest; and the same
+ * API outage for exchange-agent, with CSV files dropped all through it. Afterwards
  * every batch is on the server exactly once: seqs 1..n with no gap, and as many sample
  * rows as the batches carried items.
  */
@@ -257,7 +256,7 @@ describe('network-agent through a PostgreSQL restart', () => {
   });
 });
 
-/** An interface service (接口服务) published by a new system, through the API as the registry takes it. */
+/** An interface service (接口服务) published by a new system, in service, through the API as the registry takes it. */
 async function newInterfaceService(app: App): Promise<string> {
   const system = uid('SYS');
   const created = await call(app, 'POST', '/api/v1/systems', { code: system, name: `系统${system}`, department_code: homeOf(app) });
@@ -268,18 +267,14 @@ async function newInterfaceService(app: App): Promise<string> {
     name: `接口${code}`,
     provider_system_code: system,
     consumer_system_codes: [],
+    // Published (已发布): the interconnection figures count the services active on `to`.
+    state: 'active',
   });
   expect(service.status, JSON.stringify(service.body)).toBe(201);
   return code;
 }
 
-// enable after merge: this needs the server side of exchange volumes (agent kind `exchange`,
-// ingest item `exchange_volume` with replace-by-(service, date), the `interface-services` kind,
-// the `exchange_volumes` table and GET /api/v1/interconnection), which lands on main from
-// another branch. It is written against issue 16's contract: once that is merged, turn
-// describe.skip into describe, drop the cast on the token's kind, and check the
-// interface-services body against the merged descriptor.
-describe.skip('exchange-agent through an API outage (enable after merge: needs the exchange server side of issue 16)', () => {
+describe('exchange-agent through an API outage', () => {
   let database: Database;
   let api: ApiServer;
   let reader: App;
@@ -307,8 +302,7 @@ describe.skip('exchange-agent through an API outage (enable after merge: needs t
     const name = uid('exchange');
     const { token } = await issueAgentToken(
       database.db,
-      // The kind arrives with the server side; until then the type does not know it.
-      { name, kind: 'exchange' } as unknown as Parameters<typeof issueAgentToken>[1],
+      { name, kind: 'exchange' },
       rootActor('test'),
     );
     const drop = path.join(dir, 'drop');

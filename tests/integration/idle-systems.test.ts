@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { systems } from '../../src/db/schema/index.ts';
 import { rootActor } from '../../src/identity/actor.ts';
+import { writeVolumes } from '../../src/interconnection/volumes.ts';
 import { businessDate } from '../../src/kernel/dates.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { createCloud } from '../../src/registry/clouds.ts';
@@ -66,19 +67,43 @@ describeEachBackend('idle systems (僵尸系统)', (getDb) => {
         system('IDLE-D', 'IDLE-HOME', 'retired', '2020-06-01'),
         system('IDLE-E', 'IDLE-HOME', 'migrating', '2020-03-01'), // never seen
         system('IDLE-F', 'IDLE-OTHER', 'migrated', '2019-05-01'), // never seen, another city
+        system('IDLE-G', 'IDLE-HOME', 'migrated', '2020-01-01'), // never seen, provides a service used 5 days ago
+        system('IDLE-H', 'IDLE-HOME', 'migrated', '2020-01-01'), // never seen, consumes that service
+        system('IDLE-I', 'IDLE-HOME', 'migrated', '2020-01-01'), // never seen, its service last used 120 days ago
       ],
       actor,
     );
     await sighting('IDLE-A', daysAgo(200));
     await sighting('IDLE-B', daysAgo(10));
+    const service = (code: string, provider: string, consumers: string[]) => ({
+      code,
+      name: `接口${code}`,
+      provider_system_code: provider,
+      consumer_system_codes: consumers,
+      state: 'active' as const,
+      state_at: null,
+    });
+    await upsertRecords(db, 'interface-services', [service('IDLE-SV1', 'IDLE-G', ['IDLE-H']), service('IDLE-SV2', 'IDLE-I', [])], actor);
+    const day = (n: number) => businessDate(daysAgo(n));
+    await writeVolumes(
+      db,
+      [
+        { service_code: 'IDLE-SV1', date: day(5), count: 12 },
+        { service_code: 'IDLE-SV2', date: day(120), count: 3 },
+        // A day with no traffic is no evidence of use.
+        { service_code: 'IDLE-SV2', date: day(2), count: 0 },
+      ],
+      actor,
+      { source: 'idle-systems test' },
+    );
   });
 
   it('lists the systems in use with no evidence of use for 90 days, and for another number of days', async () => {
-    expect(codesOf(await api.get('/api/v1/systems?idle=true&limit=100'))).toEqual(['IDLE-A', 'IDLE-E', 'IDLE-F']);
-    // Over 300 days, A (seen 200 days ago) is no candidate.
+    expect(codesOf(await api.get('/api/v1/systems?idle=true&limit=100'))).toEqual(['IDLE-A', 'IDLE-E', 'IDLE-F', 'IDLE-I']);
+    // Over 300 days, A (seen 200 days ago) and I (exchanged 120 days ago) are no candidates.
     expect(codesOf(await api.get('/api/v1/systems?idle=true&idle_days=300&limit=100'))).toEqual(['IDLE-E', 'IDLE-F']);
     const notIdle = codesOf(await api.get('/api/v1/systems?idle=false&department=IDLE-HOME&limit=100'));
-    expect(notIdle).toEqual(['IDLE-B', 'IDLE-C', 'IDLE-D']);
+    expect(notIdle).toEqual(['IDLE-B', 'IDLE-C', 'IDLE-D', 'IDLE-G', 'IDLE-H']);
     const a = await api.get('/api/v1/systems/IDLE-A');
     expect(Date.parse(a.body.last_seen_at as string)).toBeCloseTo(daysAgo(200).getTime(), -5);
   });
@@ -100,14 +125,14 @@ describeEachBackend('idle systems (僵尸系统)', (getDb) => {
       d.department_code.startsWith('IDLE-'),
     );
     expect(counts).toEqual([
-      expect.objectContaining({ department_code: 'IDLE-HOME', candidates: 2 }),
+      expect.objectContaining({ department_code: 'IDLE-HOME', candidates: 3 }),
       expect.objectContaining({ department_code: 'IDLE-OTHER', candidates: 1 }),
     ]);
     const nanning = await api.get('/api/v1/idle-systems?scope=450100&days=300');
     expect(nanning.body).toMatchObject({ days: 300, total: 1, departments: [{ department_code: 'IDLE-HOME', candidates: 1 }] });
     // A department user counts only its own department.
     const own = await api.as(cast.callers.department).get('/api/v1/idle-systems?scope=dept:IDLE-HOME');
-    expect(own.body).toMatchObject({ total: 2 });
+    expect(own.body).toMatchObject({ total: 3 });
     expect((await api.as(cast.callers.department).get('/api/v1/idle-systems?scope=450000')).status).toBe(403);
   });
 
@@ -156,7 +181,7 @@ describeEachBackend('idle systems (僵尸系统)', (getDb) => {
         .as(cast.callers.reviewer)
         .post(`/api/v1/decommission-requests/${requestId}/decision`, { result: 'rejected', note: '改主意' });
       expect(twice.status).toBe(409);
-      expect(codesOf(await api.get('/api/v1/systems?idle=true&limit=100'))).toEqual(['IDLE-E', 'IDLE-F']);
+      expect(codesOf(await api.get('/api/v1/systems?idle=true&limit=100'))).toEqual(['IDLE-E', 'IDLE-F', 'IDLE-I']);
     });
 
     it('is not confirmed for a system used again since the request', async () => {
@@ -186,6 +211,12 @@ describeEachBackend('idle systems (僵尸系统)', (getDb) => {
       const outsider = await callerWith(getDb().db, ['department'], { department: 'IDLE-OTHER' });
       const theirs = await api.as(outsider).get('/api/v1/decommission-requests');
       expect(theirs.body.total).toBe(0);
+    });
+
+    it('records the last exchange traffic as evidence', async () => {
+      const asked = await api.as(cast.callers.department).post('/api/v1/systems/IDLE-I/decommission-requests', { reason: '接口无调用' });
+      expect(asked.status).toBe(201);
+      expect(asked.body).toMatchObject({ evidence: { last_seen_at: null, last_exchange_on: businessDate(daysAgo(120)) } });
     });
   });
 });
