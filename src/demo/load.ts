@@ -77,7 +77,7 @@ export async function loadDemoData(db: Db, options: { scale?: number; actor?: Ac
 
 /**
  * The demo's story ends in mid-2020 and the live demo runs today: since their last assessment
- * its level-3+ systems were re-assessed (等保测评) every year, all but about one in twenty-five,
+ * its level-3+ systems were re-assessed (等保测评) every year, all but about one in fifty,
  * whose last assessment is now overdue — so 等保测评率 means something today, and its
  * assessment_overdue alerts show without flooding. Year by year, each a dated assessment in
  * the systems' history.
@@ -88,7 +88,7 @@ async function reassessDemoSystems(db: Db, systems: readonly SystemInput[], acto
   for (const row of systems) {
     if (!row.assessed_on || (row.security_level ?? 0) < 3) continue;
     // A lapsed system stopped after a fixed year, so that every past date's figure stays the same as the days go by.
-    const lapsed = streamFor(0, row.code).next() < 0.04;
+    const lapsed = streamFor(0, row.code).next() < 0.02;
     const until = lapsed ? Math.min(today, dayOf('2022-06-30')) : today;
     for (let day = dayOf(row.assessed_on) + 365, year = 0; day <= until; day += 365, year++) {
       years[year] = [...(years[year] ?? []), { ...row, assessed_on: isoOf(day) }];
@@ -110,4 +110,17 @@ async function verifyDemoSystems(db: Db, actor: Actor): Promise<void> {
         order by id`,
   );
   await markSystemsVerified(db, seen, actor);
+  await sightDemoSystems(db);
+}
+
+/**
+ * The live demo's clouds run the workloads of the systems on them: each was last seen within
+ * the day — but about one in forty, switched off 100 to 400 days ago and still registered in
+ * use, is an idle candidate (僵尸系统) for the idle-systems page to show.
+ */
+async function sightDemoSystems(db: Db): Promise<void> {
+  await db.execute(sql`update systems set last_seen_at = now() - case
+        when abs(hashtext(code || ':idle')) % 40 = 0 then make_interval(days => 100 + abs(hashtext(code)) % 300)
+        else make_interval(mins => abs(hashtext(code)) % 1440) end
+      where cloud_id is not null and state in ('migrated', 'migrating') and (verified_at is not null or state = 'migrating')`);
 }

@@ -134,7 +134,7 @@ function buildSystems(depts: readonly Dept[], total: number, rng: Rng): SystemIn
 
 /**
  * 等保 and disaster recovery of a non-classified system: most are level 2, a third level 3
- * (a few 4), assessed once in the eighteen months before the demo's end; about half of the
+ * (a few 4), mostly assessed once in the eighteen months before the demo's end; about half of the
  * level-3+ ones keep a copy in a standby centre of the provincial cloud.
  */
 function drawProtection(row: SystemInput, index: number, rng: Rng): void {
@@ -143,7 +143,8 @@ function drawProtection(row: SystemInput, index: number, rng: Rng): void {
   const level = u < 0.02 ? 4 : u < 0.33 ? 3 : u < 0.9 ? 2 : 1;
   row.security_level = level;
   row.filing_number = `${row.department_code.slice(0, 6)}-${pad(20_001 + index, 6)}`;
-  if (level >= 2 && rng.chance(0.9)) row.assessed_on = dateBetween(rng, '2019-02-01', '2020-07-31');
+  // Level 3+ must be assessed yearly: hardly any never were; at level 2 more often so.
+  if (level >= 2 && rng.chance(level >= 3 ? 0.98 : 0.85)) row.assessed_on = dateBetween(rng, '2019-02-01', '2020-07-31');
   if (level < 3 || !rng.chance(0.5)) return;
   const sameCity = rng.chance(0.6);
   row.dr_site = sameCity ? 'same_city' : 'remote';
