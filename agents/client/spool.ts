@@ -1,7 +1,8 @@
-import { appendFile, type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, type FileHandle, mkdir, open, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { type HeldLock, takeLockFile } from '../../src/kernel/lock-file.ts';
+import { fsyncDir, replaceFile } from './durable-files.ts';
 
 /**
  * The durable spool: every batch is appended here (and fsynced) before it is sent, and
@@ -341,18 +342,7 @@ export class Spool {
   }
 
   async #writeCursor(durable: boolean): Promise<void> {
-    const file = path.join(this.dir, 'cursor.json');
-    const temp = `${file}.tmp`;
-    await writeFile(temp, JSON.stringify({ acked_seq: this.#ackedSeq }));
-    if (durable) {
-      const handle = await open(temp, 'r+');
-      try {
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
-    }
-    await rename(temp, file);
+    await replaceFile(path.join(this.dir, 'cursor.json'), JSON.stringify({ acked_seq: this.#ackedSeq }), durable);
   }
 
   /** Segments whose every record is acknowledged go, except the one being written. */
@@ -394,14 +384,5 @@ export class Spool {
       this.#active = undefined;
       this.#lock.release();
     });
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

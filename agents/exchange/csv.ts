@@ -1,7 +1,8 @@
-import { type FileHandle, mkdir, open, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { ExchangeCsvSource } from '../client/config.ts';
+import { fsyncDir } from '../client/durable-files.ts';
 import type { AgentMetrics } from '../client/metrics.ts';
 import type { ExchangeVolumeItem } from '../client/protocol.ts';
 import type { CollectedRound } from '../client/runner.ts';
@@ -105,16 +106,6 @@ const exists = (file: string) =>
     () => true,
     () => false,
   );
-
-async function fsyncDir(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } finally {
-    await handle?.close();
-  }
-}
 
 export class CsvFolderSource {
   readonly #config: ExchangeCsvSource;

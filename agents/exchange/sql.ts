@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { ConfigError, type ExchangeSqlSource } from '../client/config.ts';
+import { replaceFile } from '../client/durable-files.ts';
 import type { AgentMetrics } from '../client/metrics.ts';
 import type { ExchangeVolumeItem } from '../client/protocol.ts';
 import type { CollectedRound } from '../client/runner.ts';
@@ -77,21 +78,7 @@ export class SqlSource {
   async #saveState(state: SqlState): Promise<void> {
     const file = this.#options.stateFile;
     await mkdir(path.dirname(file), { recursive: true });
-    const temp = `${file}.tmp`;
-    await writeFile(temp, JSON.stringify(state));
-    const handle = await open(temp, 'r+');
-    try {
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-    const dir = await open(path.dirname(file), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await replaceFile(file, JSON.stringify(state), true);
   }
 
   /** The first date this round reads. */

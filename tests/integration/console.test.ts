@@ -77,12 +77,14 @@ describeEachBackend('web console', (getDb) => {
       'href="/console/map"',
       'href="/console/alerts"',
       'href="/console/review"',
+      'href="/console/idle"',
     ]);
     expect(await nav('dept-P001')).toEqual([
       'href="/console/overview"',
       'href="/console/interconnection"',
       'href="/console/workspace"',
       'href="/console/alerts"',
+      'href="/console/idle"',
     ]);
     expect(await nav('ops')).toEqual([
       'href="/console/overview"',
@@ -91,6 +93,7 @@ describeEachBackend('web console', (getDb) => {
       'href="/console/ops"',
       'href="/console/alerts"',
       'href="/console/review"',
+      'href="/console/idle"',
     ]);
     expect((await page('/console', 'dept-P001')).headers.get('location')).toBe('/console/overview');
     // The auditor has no console page: told so, not shown a page it may not read.
@@ -210,6 +213,40 @@ describeEachBackend('web console', (getDb) => {
     expect(record.status).toBe(200);
     for (const text of ['控制台测试接口', '已发布', '已下线']) expect(record.text).toContain(text);
     expect(record.text).toContain(`<dt>消费方系统编码</dt><dd>${consumer?.code}</dd>`);
+  });
+
+  it('僵尸系统 shows the idle counts of the API, a department its own candidates with the request form, a reviewer the decision form', async () => {
+    const counts = (
+      await page<{ total: number; departments: { department_code: string }[] }>('/api/v1/idle-systems?scope=450000', 'leader')
+    ).body;
+    expect(counts.total).toBeGreaterThan(0);
+    const html = (await page('/console/idle', 'leader')).text;
+    for (const d of counts.departments) expect(html).toContain(`data-department="${d.department_code}"`);
+    expect(html).toContain('name="scope"');
+    expect(html).not.toContain('/decommission-requests"'); // a leader neither asks nor decides
+
+    // A system of P001 migrating since 2020 and never seen running: a candidate at once.
+    const csrfOf = (user: string) => ({ headers: { 'X-CSRF-Token': csrf[user] as string } });
+    const created = await as('dept-P001').post(
+      '/api/v1/systems',
+      { code: 'IDLE-P001', name: '停用的系统', department_code: 'P001', state: 'migrating', state_at: '2020-03-01' },
+      csrfOf('dept-P001'),
+    );
+    expect(created.status, created.text).toBe(201);
+    const own = (await page('/console/idle', 'dept-P001')).text;
+    expect(own).not.toContain('name="scope"');
+    expect(own).toContain('/api/v1/systems/IDLE-P001/decommission-requests');
+    const asked = await as('dept-P001').post(
+      '/api/v1/systems/IDLE-P001/decommission-requests',
+      { reason: '已停用' },
+      {
+        headers: { 'X-CSRF-Token': csrf['dept-P001'] as string },
+      },
+    );
+    expect(asked.status, asked.text).toBe(201);
+    const review = (await page('/console/idle', 'reviewer')).text;
+    expect(review).toContain(`/api/v1/decommission-requests/${asked.body.id}/decision`);
+    expect((await page('/console/idle', 'auditor')).status).toBe(403);
   });
 
   it('switches to English with ?lang=en and remembers it in a cookie', async () => {

@@ -8,10 +8,11 @@ import { decommissionStatusLabels } from '../../vocabulary/records.ts';
 import { beijingTime } from '../alert-terms.ts';
 import { ChoiceField, choicesOf } from '../components/choices.tsx';
 import { Panel } from '../components/panel.tsx';
+import { InlineForm } from '../components/submit.tsx';
 import { DataTable } from '../components/table.tsx';
-import { ApiForm } from '../forms.tsx';
 import { catalogue, valueName } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
+import { pageScope, ScopeField } from '../scope.tsx';
 
 const t = catalogue(
   {
@@ -38,6 +39,7 @@ const t = catalogue(
     result: '结果',
     note: '意见',
     none: '没有候选。',
+    show: '查看',
     noRequests: '没有申请。',
   },
   {
@@ -65,6 +67,7 @@ const t = catalogue(
     result: 'Result',
     note: 'Note',
     none: 'No candidate.',
+    show: 'Show',
     noRequests: 'No request.',
   },
 );
@@ -77,14 +80,13 @@ export async function idlePage(ctx: PageContext): Promise<Response> {
   const { db, actor, lang } = ctx;
   const m = t(lang);
   const access = actor.access;
-  // A department user counts its own department; every other reader the province.
-  const onlyDepartment = !access.root && access.department !== null && [...access.roles].every((r) => r === 'department');
-  const scopeKey = !access.root && onlyDepartment && access.department ? `dept:${access.department.code}` : '450000';
-  await assertScopeReadable(db, scopeKey, actor);
-  const scope = await resolveScope(db, scopeKey, false);
+  const picked = await pageScope(ctx);
+  await assertScopeReadable(db, picked.scope, actor);
+  const scope = await resolveScope(db, picked.scope, false);
+  const inScope = picked.scope.startsWith('dept:') ? { department: scope.code } : { region: scope.code };
   const [counts, candidates, requests] = await Promise.all([
     countIdleByDepartment(db, scope.departments, defaultIdleDays),
-    listRecords(db, 'systems', { limit: 200, offset: 0, idle: true }, actor),
+    listRecords(db, 'systems', { limit: 200, offset: 0, idle: true, ...inScope }, actor),
     listDecommissionRequests(db, { limit: 100, offset: 0 }, actor),
   ]);
   const asks = can(access, 'write', 'systems');
@@ -101,6 +103,12 @@ export async function idlePage(ctx: PageContext): Promise<Response> {
           {m.title} — {scope.name}
         </h1>
         <p class="hint">{m.intro.replace('{days}', String(defaultIdleDays))}</p>
+        {picked.cities ? (
+          <form class="filters" method="get" action="/console/idle">
+            <ScopeField {...picked} lang={lang} />
+            <button type="submit">{m.show}</button>
+          </form>
+        ) : null}
         <Panel id="idle-by-department" title={m.byDepartment} count={counts.reduce((n, d) => n + d.candidates, 0)}>
           <DataTable
             id="idle-counts"
@@ -135,19 +143,17 @@ export async function idlePage(ctx: PageContext): Promise<Response> {
                     {open.has(s.code) ? (
                       valueName('open', lang, decommissionStatusLabels)
                     ) : (
-                      <ApiForm
-                        class="inline"
+                      <InlineForm
                         api={`/api/v1/systems/${encodeURIComponent(s.code)}/decommission-requests`}
                         next="/console/idle"
                         csrf={csrf}
+                        submit={m.ask}
                       >
                         <label>
                           {m.reason}
                           <input name="reason" required maxlength={2000} />
                         </label>
-                        <button type="submit">{m.ask}</button>
-                        <span class="result" role="status" aria-live="polite" />
-                      </ApiForm>
+                      </InlineForm>
                     )}
                   </td>
                 ) : null}
@@ -183,7 +189,7 @@ export async function idlePage(ctx: PageContext): Promise<Response> {
                 {decides ? (
                   <td>
                     {r.status === 'open' ? (
-                      <ApiForm class="inline" api={`/api/v1/decommission-requests/${r.id}/decision`} next="/console/idle" csrf={csrf}>
+                      <InlineForm api={`/api/v1/decommission-requests/${r.id}/decision`} next="/console/idle" csrf={csrf} submit={m.decide}>
                         <ChoiceField
                           label={m.result}
                           name="result"
@@ -193,9 +199,7 @@ export async function idlePage(ctx: PageContext): Promise<Response> {
                           {m.note}
                           <input name="note" required maxlength={2000} />
                         </label>
-                        <button type="submit">{m.decide}</button>
-                        <span class="result" role="status" aria-live="polite" />
-                      </ApiForm>
+                      </InlineForm>
                     ) : null}
                   </td>
                 ) : null}

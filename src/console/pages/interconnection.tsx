@@ -1,15 +1,13 @@
 import { readInterconnection } from '../../interconnection/service.ts';
-import { listRegions } from '../../regions/service.ts';
 import { listRecords } from '../../registry/records/read.ts';
 import { interfaceServiceStateLabels } from '../../vocabulary/records.ts';
 import { catalogue, valueName } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
+import { pageScope, ScopeField } from '../scope.tsx';
 
 const t = catalogue(
   {
     title: '互联互通',
-    scope: '范围',
-    province: '全区',
     from: '起始日期',
     to: '截至日期',
     cumulative: '留空为累计（自首条交换量起）',
@@ -36,8 +34,6 @@ const t = catalogue(
   },
   {
     title: 'Interconnection',
-    scope: 'Scope',
-    province: 'Whole region',
     from: 'From',
     to: 'To',
     cumulative: 'empty: cumulative, from the first daily count',
@@ -75,14 +71,12 @@ const number = (n: number) => n.toLocaleString('en-US');
 export async function interconnectionPage(ctx: PageContext): Promise<Response> {
   const { c, db, actor, lang } = ctx;
   const m = t(lang);
-  const access = actor.access;
-  const department = !access.root && access.roles.has('department') && access.department ? access.department : null;
-  const regional = access.root || [...access.roles].some((r) => r !== 'department');
-  const scope = regional ? c.req.query('scope') || '450000' : `dept:${department?.code ?? ''}`;
+  const _access = actor.access;
+  const picked = await pageScope(ctx);
+  const { scope } = picked;
   const from = c.req.query('from') || undefined;
   const to = c.req.query('to') || undefined;
   const figures = await readInterconnection(db, { scope, from, to }, actor);
-  const cities = regional ? await listRegions(db, { level: 'city' }) : [];
   const filter = scope.startsWith('dept:') ? { department: scope.slice('dept:'.length) } : { region: scope };
   const services = await listRecords(db, 'interface-services', { limit: shownServices, offset: 0, state: 'active', ...filter }, actor);
   const cards: [string, string, string?][] = [
@@ -103,21 +97,7 @@ export async function interconnectionPage(ctx: PageContext): Promise<Response> {
       <>
         <h1>{m.title}</h1>
         <form class="filters" method="get" action="/console/interconnection">
-          {regional ? (
-            <label>
-              {m.scope}
-              <select name="scope">
-                <option value="450000" selected={scope === '450000'}>
-                  {m.province}
-                </option>
-                {cities.map((r) => (
-                  <option value={r.code} selected={scope === r.code}>
-                    {r.name}
-                  </option>
-                ))}
-              </select>
-            </label>
-          ) : null}
+          <ScopeField {...picked} lang={lang} />
           <label>
             {m.from}
             <input type="date" name="from" value={from ?? ''} title={m.cumulative} />
@@ -165,7 +145,11 @@ export async function interconnectionPage(ctx: PageContext): Promise<Response> {
                   {services.items.map((s) => (
                     <tr>
                       <td>
-                        {department ? <a href={`/console/workspace/interface-services/${encodeURIComponent(s.code)}`}>{s.code}</a> : s.code}
+                        {picked.cities === null ? (
+                          <a href={`/console/workspace/interface-services/${encodeURIComponent(s.code)}`}>{s.code}</a>
+                        ) : (
+                          s.code
+                        )}
                       </td>
                       <td>{s.name}</td>
                       <td>{s.provider_system_code}</td>

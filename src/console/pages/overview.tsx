@@ -1,17 +1,15 @@
 import { can } from '../../identity/access.ts';
 import { readIndicators } from '../../indicators/service.ts';
 import { targetStatus } from '../../leadership/targets.ts';
-import { listRegions } from '../../regions/service.ts';
 import { catalogue, formatPercent, indicatorName, type Lang, threeHundred } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
+import { pageScope, ScopeField } from '../scope.tsx';
 
 const t = catalogue(
   {
     title: '总览 · 三个100%',
-    scope: '范围',
     at: '截至日期',
     show: '查看',
-    province: '全区',
     target: '当前目标',
     gap: '差距',
     behind: '落后',
@@ -29,10 +27,8 @@ const t = catalogue(
   },
   {
     title: 'Overview · the three 100%',
-    scope: 'Scope',
     at: 'As of',
     show: 'Show',
-    province: 'Whole region',
     target: 'Target now',
     gap: 'Gap',
     behind: 'behind',
@@ -64,15 +60,13 @@ export async function overviewPage(ctx: PageContext): Promise<Response> {
   const { c, db, actor, lang } = ctx;
   const m = t(lang);
   const access = actor.access;
-  const department = !access.root && access.roles.has('department') && access.department ? access.department : null;
-  const regional = access.root || [...access.roles].some((r) => r !== 'department');
-  const scope = regional ? (c.req.query('scope') ?? '450000') : `dept:${department?.code ?? ''}`;
+  const picked = await pageScope(ctx);
+  const { scope } = picked;
   const at = c.req.query('at') || undefined;
   // The same service functions the API answers with, with the caller's actor: scoping holds.
   const report = await readIndicators(db, { scope, at }, actor, ctx.settings.cache);
   const withTargets = can(access, 'read', 'leadership') && !scope.startsWith('dept:');
   const status = withTargets ? await targetStatus(db, { scope, at: report.at }) : null;
-  const cities = regional ? await listRegions(db, { level: 'city' }) : [];
   const three = report.indicators.filter((f) => (threeHundred as readonly string[]).includes(f.key));
   const rest = report.indicators.filter((f) => !(threeHundred as readonly string[]).includes(f.key));
 
@@ -89,21 +83,7 @@ export async function overviewPage(ctx: PageContext): Promise<Response> {
           {m.title} — {report.scope_name}
         </h1>
         <form class="filters" method="get" action="/console/overview">
-          {regional ? (
-            <label>
-              {m.scope}
-              <select name="scope">
-                <option value="450000" selected={scope === '450000'}>
-                  {m.province}
-                </option>
-                {cities.map((r) => (
-                  <option value={r.code} selected={scope === r.code}>
-                    {r.name}
-                  </option>
-                ))}
-              </select>
-            </label>
-          ) : null}
+          <ScopeField {...picked} lang={lang} />
           <label>
             {m.at}
             <input type="date" name="at" value={report.at} />

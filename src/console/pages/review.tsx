@@ -6,8 +6,8 @@ import { listRecords, type Page } from '../../registry/service.ts';
 import { listCertifications, listReReviews } from '../../review/service.ts';
 import { ChoiceField, choicesOf } from '../components/choices.tsx';
 import { Panel } from '../components/panel.tsx';
+import { InlineForm } from '../components/submit.tsx';
 import { DataTable } from '../components/table.tsx';
-import { ApiForm } from '../forms.tsx';
 import { catalogue, type Lang, valueName } from '../i18n.ts';
 import { certifiedKinds, kindTitle } from '../kinds.ts';
 import type { PageContext } from '../page.tsx';
@@ -216,11 +216,9 @@ function ReviewCell(props: { reviewer: boolean; api: string; csrf?: string; subm
   if (!props.reviewer) return null;
   return (
     <td>
-      <ApiForm class="inline" next="/console/review" api={props.api} csrf={props.csrf}>
+      <InlineForm next="/console/review" api={props.api} csrf={props.csrf} submit={props.submit}>
         {props.children}
-        <button type="submit">{props.submit}</button>
-        <span class="result" role="status" aria-live="polite" />
-      </ApiForm>
+      </InlineForm>
     </td>
   );
 }

@@ -2,8 +2,8 @@ import type { SilenceView } from '../../alerts/silences.ts';
 import { can } from '../../identity/access.ts';
 import { beijingTime } from '../alert-terms.ts';
 import { Panel } from '../components/panel.tsx';
+import { InlineForm } from '../components/submit.tsx';
 import { DataTable } from '../components/table.tsx';
-import { ApiForm } from '../forms.tsx';
 import { catalogue } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
 
@@ -77,10 +77,13 @@ export function SilenceTable(props: { ctx: PageContext; silences: SilenceView[];
             <td>{s.active ? m.now : m.waiting}</td>
             {expires ? (
               <td>
-                <ApiForm class="inline" method="DELETE" api={`/api/v1/silences/${s.id}`} next={props.back} csrf={ctx.viewer.csrfToken}>
-                  <button type="submit">{m.expire}</button>
-                  <span class="result" role="status" aria-live="polite" />
-                </ApiForm>
+                <InlineForm
+                  method="DELETE"
+                  api={`/api/v1/silences/${s.id}`}
+                  next={props.back}
+                  csrf={ctx.viewer.csrfToken}
+                  submit={m.expire}
+                />
               </td>
             ) : null}
           </tr>
