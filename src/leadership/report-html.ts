@@ -1,4 +1,4 @@
-import type { IndicatorKey } from '../indicators/definitions.ts';
+import { definitions, type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
 import { rankingGroupLabels, rankingListLabels } from '../vocabulary/index.ts';
 import type { RankedEntry, RankingList } from './ranking.ts';
 import type { IndicatorSection, ReportRow, SupervisionReport } from './report.ts';
@@ -17,32 +17,10 @@ const gap = (g: number | null) =>
       ? `<span class="behind">落后 ${g.toFixed(1)}</span>`
       : `<span class="ahead">超出 ${(-g).toFixed(1)}</span>`;
 
-// Matrix columns: the "三个100%", extranet access, the coverage a city can still move on, the
-// consolidation of data centres, online service, and the protection of level-3+ systems.
-const regionColumns: IndicatorKey[] = [
-  'cloud_migration',
-  'private_network_interconnection',
-  'service_integration',
-  'extranet_access',
-  'horizontal_coverage_county',
-  'horizontal_coverage_township',
-  'data_centre_consolidation',
-  'online_service',
-  'one_visit',
-  'security_assessment',
-  'dr_coverage',
-];
-const departmentColumns: IndicatorKey[] = [
-  'cloud_migration',
-  'private_network_interconnection',
-  'service_integration',
-  'extranet_access',
-  'data_centre_consolidation',
-  'online_service',
-  'one_visit',
-  'security_assessment',
-  'dr_coverage',
-];
+// Matrix columns: every figure but the cities' own coverage (every city row is a city), and
+// for departments those not measured for places only.
+const regionColumns: IndicatorKey[] = indicatorKeys.filter((k) => k !== 'horizontal_coverage_city');
+const departmentColumns: IndicatorKey[] = indicatorKeys.filter((k) => !definitions[k].regionOnly);
 
 function matrix(report: SupervisionReport, level: 'city' | 'department', columns: IndicatorKey[]): string {
   const sections = columns.map((k) => report.indicators.find((s) => s.key === k)).filter((s): s is IndicatorSection => s !== undefined);

@@ -44,29 +44,39 @@ async function resolveReferences(
   codes: { regions: string[]; departments: string[]; clouds: string[]; systems: string[] },
 ): Promise<References> {
   const refs: References = { regions: new Set(), departments: new Map(), clouds: new Map(), systems: new Map() };
-  const unique = (xs: string[]) => [...new Set(xs)];
-  await chunked(unique(codes.regions), 5000, async (part) => {
-    for (const r of await db.select({ code: regions.code }).from(regions).where(inArray(regions.code, part))) refs.regions.add(r.code);
-  });
-  await chunked(unique(codes.departments), 5000, async (part) => {
-    const rows = await db
-      .select({ id: departments.id, code: departments.code, path: departments.path })
-      .from(departments)
-      .where(inArray(departments.code, part));
-    for (const d of rows) refs.departments.set(d.code, { id: d.id, path: d.path });
-  });
-  await chunked(unique(codes.clouds), 5000, async (part) => {
-    for (const c of await db.select({ id: clouds.id, code: clouds.code }).from(clouds).where(inArray(clouds.code, part))) {
-      refs.clouds.set(c.code, c.id);
-    }
-  });
-  await chunked(unique(codes.systems), 5000, async (part) => {
-    const rows = await db
-      .select({ id: systems.id, code: systems.code, departmentId: systems.departmentId })
-      .from(systems)
-      .where(inArray(systems.code, part));
-    for (const s of rows) refs.systems.set(s.code, { id: s.id, departmentId: s.departmentId });
-  });
+  /** Reads the rows naming some codes, 5,000 codes a query, and keeps each. */
+  const lookUp = async <R>(codes: string[], read: (part: string[]) => Promise<R[]>, keep: (row: R) => void) =>
+    chunked([...new Set(codes)], 5000, async (part) => {
+      for (const row of await read(part)) keep(row);
+    });
+  await lookUp(
+    codes.regions,
+    (part) => db.select({ code: regions.code }).from(regions).where(inArray(regions.code, part)),
+    (r) => refs.regions.add(r.code),
+  );
+  await lookUp(
+    codes.departments,
+    (part) =>
+      db
+        .select({ id: departments.id, code: departments.code, path: departments.path })
+        .from(departments)
+        .where(inArray(departments.code, part)),
+    (d) => refs.departments.set(d.code, { id: d.id, path: d.path }),
+  );
+  await lookUp(
+    codes.clouds,
+    (part) => db.select({ id: clouds.id, code: clouds.code }).from(clouds).where(inArray(clouds.code, part)),
+    (c) => refs.clouds.set(c.code, c.id),
+  );
+  await lookUp(
+    codes.systems,
+    (part) =>
+      db
+        .select({ id: systems.id, code: systems.code, departmentId: systems.departmentId })
+        .from(systems)
+        .where(inArray(systems.code, part)),
+    (s) => refs.systems.set(s.code, { id: s.id, departmentId: s.departmentId }),
+  );
   return refs;
 }
 

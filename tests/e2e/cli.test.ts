@@ -85,8 +85,8 @@ describe.each(backends)('yunwang CLI imports a dataset and reports its indicator
     const regions = await readDivisions();
     regionParent = new Map(regions.map((r) => [r.code, r.parentCode]));
     dataset = generateDemoDataset(regions, { scale: 1, seed: 42 });
-    // Clouds are registered through the API, not spreadsheets: these systems name none.
-    dataset.systems = dataset.systems.map((s) => ({ ...s, cloud_code: null, tenant: null }));
+    // Clouds are registered through the API, not spreadsheets: these systems name none (nor a DR cloud).
+    dataset.systems = dataset.systems.map((s) => ({ ...s, cloud_code: null, tenant: null, dr_cloud_code: null }));
   }, 60_000);
 
   afterAll(async () => {

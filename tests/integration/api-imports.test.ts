@@ -98,6 +98,13 @@ const system = (extra: Partial<SystemInput> & Pick<SystemInput, 'code' | 'depart
   state_at: null,
   cloud_code: null,
   tenant: null,
+  security_level: null,
+  filing_number: null,
+  assessed_on: null,
+  dr_site: null,
+  dr_cloud_code: null,
+  rto_minutes: null,
+  rpo_minutes: null,
   ...extra,
 });
 
@@ -425,6 +432,9 @@ describeEachBackend('imports and exports API', (getDb) => {
           state_at: '2020-04-01',
           cloud_code: cloud,
           tenant: 'bh-szzf',
+          security_level: 3,
+          filing_number: '45050013001-20001',
+          assessed_on: '2020-05-01',
         }),
         system({
           code: uid('S'),

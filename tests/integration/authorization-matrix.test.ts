@@ -186,6 +186,7 @@ describeEachBackend('authorization matrix', (getDb) => {
     updateInterfaceService: { name: '矩阵接口' },
     updateDepartment: { name: '矩阵部门' },
     transitionSystem: { to: 'migrating', effective_at: '2020-01-01' },
+    requestSystemDecommission: { reason: '停用' },
     transitionPrivateNetwork: { to: 'migrating', effective_at: '2020-01-01' },
     transitionDataCentre: { to: 'consolidating', effective_at: '2020-01-01' },
     transitionServiceItem: { to: 'integrated', effective_at: '2020-01-01' },

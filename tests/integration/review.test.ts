@@ -174,9 +174,10 @@ describeEachBackend('certification and re-review', (getDb) => {
       expect(await figure('cloud_migration', '2020-06-30')).toEqual([before[0] - 1, before[1] - 1, before[2]]);
       const history = await ok(cast.callers.leader, 'GET', `/api/v1/systems/${code}/transitions`);
       expect(history.timeline).toEqual([
-        { valid_from: null, valid_to: '2019-06-01', state: 'not_migrated', classification: 'pending' },
-        { valid_from: '2019-06-01', valid_to: '2020-01-01', state: 'migrated', classification: 'pending' },
-        { valid_from: '2020-01-01', valid_to: null, state: 'migrated', classification: 'classified' },
+        // A system's tracked attributes (等保 level, assessment, DR site): none recorded here.
+        { valid_from: null, valid_to: '2019-06-01', state: 'not_migrated', classification: 'pending', attributes: {} },
+        { valid_from: '2019-06-01', valid_to: '2020-01-01', state: 'migrated', classification: 'pending', attributes: {} },
+        { valid_from: '2020-01-01', valid_to: null, state: 'migrated', classification: 'classified', attributes: {} },
       ]);
       // The contradicted classification stays in the history, superseded.
       expect((history.items as Json[]).filter((t) => t.field === 'classification')).toMatchObject([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ActiveTransition, buildIntervals, reconcileDeclared } from '../../src/registry/history.ts';
 
-const t = (id: number, field: 'state' | 'classification', toValue: string, effectiveAt: string | null): ActiveTransition => ({
+const t = (id: number, field: string, toValue: string, effectiveAt: string | null): ActiveTransition => ({
   id,
   field,
   toValue,
@@ -17,15 +17,82 @@ describe('buildIntervals', () => {
         t(3, 'state', 'migrated', '2020-03-01'),
       ]),
     ).toEqual([
-      { validFrom: null, validTo: '2020-01-01', classification: 'non_classified', state: 'not_migrated' },
-      { validFrom: '2020-01-01', validTo: '2020-03-01', classification: 'non_classified', state: 'migrating' },
-      { validFrom: '2020-03-01', validTo: null, classification: 'non_classified', state: 'migrated' },
+      { validFrom: null, validTo: '2020-01-01', classification: 'non_classified', state: 'not_migrated', attributes: {} },
+      { validFrom: '2020-01-01', validTo: '2020-03-01', classification: 'non_classified', state: 'migrating', attributes: {} },
+      { validFrom: '2020-03-01', validTo: null, classification: 'non_classified', state: 'migrated', attributes: {} },
     ]);
   });
   it('orders by business date, not by recording order, and merges no-op changes', () => {
     expect(buildIntervals('service_item', [t(5, 'state', 'integrated', '2020-05-01'), t(2, 'state', 'integrated', '2019-01-01')])).toEqual([
-      { validFrom: null, validTo: '2019-01-01', classification: null, state: 'not_integrated' },
-      { validFrom: '2019-01-01', validTo: null, classification: null, state: 'integrated' },
+      {
+        validFrom: null,
+        validTo: '2019-01-01',
+        classification: null,
+        state: 'not_integrated',
+        attributes: { service_level: 'multiple_visits' },
+      },
+      {
+        validFrom: '2019-01-01',
+        validTo: null,
+        classification: null,
+        state: 'integrated',
+        attributes: { service_level: 'multiple_visits' },
+      },
+    ]);
+  });
+  it('carries tracked attributes from their dates, starting from the initial value, and drops one cleared', () => {
+    expect(
+      buildIntervals('system', [
+        t(1, 'security_level', '3', null),
+        t(2, 'assessed_on', '2019-11-15', '2019-11-15'),
+        t(3, 'dr_site', 'remote', '2020-02-01'),
+        t(4, 'dr_site', '', '2020-06-01'),
+      ]),
+    ).toEqual([
+      { validFrom: null, validTo: '2019-11-15', classification: 'pending', state: 'not_migrated', attributes: { security_level: '3' } },
+      {
+        validFrom: '2019-11-15',
+        validTo: '2020-02-01',
+        classification: 'pending',
+        state: 'not_migrated',
+        attributes: { security_level: '3', assessed_on: '2019-11-15' },
+      },
+      {
+        validFrom: '2020-02-01',
+        validTo: '2020-06-01',
+        classification: 'pending',
+        state: 'not_migrated',
+        attributes: { security_level: '3', assessed_on: '2019-11-15', dr_site: 'remote' },
+      },
+      {
+        validFrom: '2020-06-01',
+        validTo: null,
+        classification: 'pending',
+        state: 'not_migrated',
+        attributes: { security_level: '3', assessed_on: '2019-11-15' },
+      },
+    ]);
+    // A service item's level starts as several visits; a change to the same value opens nothing.
+    expect(
+      buildIntervals('service_item', [
+        t(1, 'service_level', 'multiple_visits', '2020-01-01'),
+        t(2, 'service_level', 'full_online', '2020-03-01'),
+      ]),
+    ).toEqual([
+      {
+        validFrom: null,
+        validTo: '2020-03-01',
+        classification: null,
+        state: 'not_integrated',
+        attributes: { service_level: 'multiple_visits' },
+      },
+      {
+        validFrom: '2020-03-01',
+        validTo: null,
+        classification: null,
+        state: 'not_integrated',
+        attributes: { service_level: 'full_online' },
+      },
     ]);
   });
   it('applies same-day changes in recording order', () => {
