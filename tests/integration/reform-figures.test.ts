@@ -316,6 +316,39 @@ describeEachBackend('reform figures on hand-built cases', (getDb) => {
       expect(noSite.text).toContain('dr_site is empty');
       expect(noSite.text).toContain('security_level is empty');
       expect((await api.get('/api/v1/systems/R-S9')).status).toBe(404);
+      const future = await api.post('/api/v1/systems', {
+        code: 'R-S9',
+        name: '系统R-S9',
+        department_code: 'R-HOME',
+        security_level: 3,
+        assessed_on: '2999-01-01',
+      });
+      expect(future.status).toBe(422);
+      expect(future.text).toContain('assessed_on');
+      expect(future.text).toContain('in the future');
+    });
+
+    it('a department changes an item’s level with PATCH; the change is history, dated as given', async () => {
+      const created = await api.post('/api/v1/service-items', {
+        code: 'R-I9',
+        name: '事项R-I9',
+        department_code: 'R-HOME',
+        system_type: 'city',
+      });
+      expect(created.status, created.text).toBe(201);
+      expect(created.body).toMatchObject({ service_level: 'multiple_visits', service_level_since: null });
+      const patched = await api.patch('/api/v1/service-items/R-I9', { service_level: 'full_online', service_level_since: '2020-05-01' });
+      expect(patched.status, patched.text).toBe(200);
+      expect(patched.body).toMatchObject({ service_level: 'full_online', service_level_since: '2020-05-01' });
+      const history = await api.get('/api/v1/service-items/R-I9/transitions');
+      const changes = (history.body.items as { field: string; from: string | null; to: string; effective_at: string }[]).filter(
+        (t) => t.field === 'service_level',
+      );
+      expect(changes.map((t) => [t.from, t.to, t.effective_at])).toEqual([['multiple_visits', 'full_online', '2020-05-01']]);
+      const figure = async (at: string) =>
+        (await computeIndicators(getDb().db, { scope: 'dept:R-HOME', at })).indicators.find((i) => i.key === 'online_service');
+      expect(await figure('2020-04-30')).toMatchObject({ numerator: 0, denominator: 1 });
+      expect(await figure('2020-05-01')).toMatchObject({ numerator: 1, denominator: 1 });
     });
   });
 });
