@@ -111,7 +111,7 @@ export async function recordSightings(db: Db, cloudId: number, workloads: Worklo
   }
   if (latest.size === 0) return;
   const sightings = [...latest].map(([code, at]) => ({ code, at }));
-  // Rows locked in id order, as every writer of systems does, so two agents of one cloud cannot deadlock.
+  // Rows locked in id order, so that two agents of one cloud reporting the same systems cannot deadlock.
   await db.execute(sql`with seen as (
         select s.id, v.at from systems s
         join jsonb_to_recordset(${JSON.stringify(sightings)}::jsonb) as v(code text, at timestamptz) on v.code = s.code
