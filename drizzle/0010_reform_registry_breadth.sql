@@ -31,6 +31,17 @@ CREATE TABLE "interface_services" (
 	CONSTRAINT "interface_services_state_check" CHECK ("interface_services"."state" in ('planned', 'active', 'retired'))
 );
 --> statement-breakpoint
+CREATE TABLE "extranet" (
+	"id" integer PRIMARY KEY DEFAULT 1 NOT NULL,
+	"name" text NOT NULL,
+	"security_level" integer,
+	"filing_number" text,
+	"assessed_on" date,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "extranet_single_row_check" CHECK ("extranet"."id" = 1),
+	CONSTRAINT "extranet_security_level_check" CHECK ("extranet"."security_level" is null or "extranet"."security_level" between 1 and 4)
+);
+--> statement-breakpoint
 CREATE TABLE "decommission_requests" (
 	"id" integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "decommission_requests_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 2147483647 START WITH 1 CACHE 1),
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,

@@ -6,6 +6,7 @@ import { type Actor, rootActor } from '../identity/actor.ts';
 import { writeVolumes } from '../interconnection/volumes.ts';
 import { businessDate } from '../kernel/dates.ts';
 import { seedDemoLeadership } from '../leadership/demo.ts';
+import { updateExtranet } from '../registry/extranet.ts';
 import type { ImportKind } from '../registry/kinds/index.ts';
 import type { SystemInput } from '../registry/kinds/systems.ts';
 import { createCloud, createTenants } from '../registry/service.ts';
@@ -67,6 +68,8 @@ export async function loadDemoData(db: Db, options: { scale?: number; actor?: Ac
     await load(kind);
     await afterLoading[kind]?.(db, dataset, actor);
   }
+  // The extranet is 等保 level 3, assessed every September.
+  await updateExtranet(db, { name: '电子政务外网', security_level: 3, filing_number: '45010099001-30001', assessed_on: lastSeptember() }, actor);
   // Demo targets, and 2019-01..2020-07 queued for the snapshot job: the red/black list and trends work out of the box.
   const province = regionRows.find((r) => r.level === 'province');
   if (province) await seedDemoLeadership(db, province.code, actor);
@@ -95,6 +98,13 @@ async function reassessDemoSystems(db: Db, systems: readonly SystemInput[], acto
     }
   }
   for (const rows of years) await upsertRecords(db, 'systems', rows, actor);
+}
+
+/** The last 20 September on or before today. */
+function lastSeptember(): string {
+  const today = businessDate();
+  const thisYear = `${today.slice(0, 4)}-09-20`;
+  return thisYear <= today ? thisYear : `${Number(today.slice(0, 4)) - 1}-09-20`;
 }
 
 /**

@@ -33,6 +33,8 @@ export const routePolicy: Record<string, Rule> = {
   ...Object.assign({}, ...recordKinds().map(kindRules)),
   listClouds: read('clouds'),
   getCloudBuildOut: read('clouds'),
+  getExtranet: read('network-nodes'),
+  updateExtranet: write('network-nodes'),
   getCloud: read('clouds'),
   createCloud: write('clouds'),
   updateCloud: write('clouds'),

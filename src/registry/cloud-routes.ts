@@ -4,6 +4,7 @@ import { json, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
 import { CodeParam, IdParam, PageQuery, pageOf } from '../http/schemas.ts';
 import { cloudBuildOut, createCloud, listClouds, readCloud, updateCloud } from './clouds.ts';
+import { Extranet, ExtranetInput, readExtranet, updateExtranet } from './extranet.ts';
 import { cloud, department, isoDate, q, region, stamps, timestamp } from './fields.ts';
 import { patchOf } from './route-parts.ts';
 import { CloudInput, TenantInput } from './schemas.ts';
@@ -136,7 +137,20 @@ const buildOut = routesTagged('clouds').get('/api/v1/cloud-build-out', 'getCloud
   },
 });
 
-/** The clouds' and tenants' operations: not record kinds (no lifecycle, no spreadsheet). */
+const extranetRoute = routesTagged('network-nodes');
+const extranetRoutes = {
+  get: extranetRoute.get('/api/v1/extranet', 'getExtranet', {
+    summary: "The e-government extranet's (电子政务外网) 等保 protection: level, filing number, last assessment",
+    responses: { 200: json('The extranet', Extranet) },
+  }),
+  put: extranetRoute.put('/api/v1/extranet', 'updateExtranet', {
+    summary: "Record the extranet's 等保 protection (ops)",
+    body: ExtranetInput,
+    responses: { 200: json('The extranet as recorded', Extranet) },
+  }),
+};
+
+/** The clouds', the extranet's and the tenants' operations: not record kinds (no lifecycle, no spreadsheet). */
 export function registerCloudRoutes(app: OpenAPIHono<AppEnv>) {
   const created = (path: string) => ({ Location: path });
   app.openapi(buildOut, async (c) => c.json(await cloudBuildOut(c.get('db'), c.get('actor'), c.req.valid('query').at), 200));
@@ -149,6 +163,9 @@ export function registerCloudRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(clouds.update, async (c) =>
     c.json(await updateCloud(c.get('db'), c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 200),
   );
+
+  app.openapi(extranetRoutes.get, async (c) => c.json(await readExtranet(c.get('db'), c.get('actor')), 200));
+  app.openapi(extranetRoutes.put, async (c) => c.json(await updateExtranet(c.get('db'), c.req.valid('json'), c.get('actor')), 200));
 
   app.openapi(tenants.list, async (c) => c.json(await listTenants(c.get('db'), c.req.valid('query'), c.get('actor')), 200));
   app.openapi(tenants.get, async (c) => c.json(await readTenant(c.get('db'), c.req.valid('param').id, c.get('actor')), 200));

@@ -249,6 +249,21 @@ describeEachBackend('web console', (getDb) => {
     expect((await page('/console/idle', 'auditor')).status).toBe(403);
   });
 
+  it('the ops panel shows the build-out of the 1+N+14 clouds today and the extranet’s 等保 level', async () => {
+    const html = (await page('/console/ops', 'ops')).text;
+    const buildOut = (
+      await page<{ items: { kind: string; role: string; in_service: number; total: number }[] }>('/api/v1/cloud-build-out', 'ops')
+    ).body;
+    const city = buildOut.items.find((r) => r.kind === 'city' && r.role === 'primary');
+    expect(city).toBeDefined();
+    expect(html).toMatch(
+      new RegExp(`data-kind="city"><strong>市级云</strong> 建成启用 <span class="figure">${city?.in_service} / ${city?.total}</span>`),
+    );
+    const extranet = (await page<{ security_level: number; filing_number: string }>('/api/v1/extranet', 'ops')).body;
+    expect(extranet.security_level).toBe(3);
+    expect(html).toContain(`等保 ${extranet.security_level}级 · 备案编号 ${extranet.filing_number}`);
+  });
+
   it('switches to English with ?lang=en and remembers it in a cookie', async () => {
     const res = await page('/console/overview?lang=en', 'leader');
     expect(res.status).toBe(200);

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { rootActor } from '../../src/identity/actor.ts';
@@ -9,7 +10,7 @@ import { listTransitions } from '../../src/registry/transitions.ts';
 import { upsertRecords } from '../../src/registry/upsert.ts';
 import { type ApiClient, apiClient } from '../helpers/api.ts';
 import { type Cast, createCast } from '../helpers/auth.ts';
-import { describeEachBackend } from '../helpers/db.ts';
+import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
 // 网上可办率, 最多跑一次率, 等保测评率, 灾备覆盖率 and the clouds' build-out, each computed from a
 // handful of rows whose every figure is worked out by hand in the comments below.
@@ -292,6 +293,30 @@ describeEachBackend('reform figures on hand-built cases', (getDb) => {
       const bad = await api.get('/api/v1/cloud-build-out?at=2020-02-30');
       expect(bad.status).toBe(422);
       expect(bad.text).toContain('at');
+    });
+
+    it('the extranet carries its 等保 level: recorded by ops, audited, read by the registry readers', async () => {
+      const before = await api.get('/api/v1/extranet');
+      expect(before.status).toBe(200);
+      expect(before.body).toMatchObject({ name: '电子政务外网', security_level: null, updated_at: null });
+      const protection = { name: '广西电子政务外网', security_level: 3, filing_number: '45010099001-30001', assessed_on: '2020-09-20' };
+      const put = await api.put('/api/v1/extranet', protection);
+      expect(put.status, put.text).toBe(200);
+      expect(put.body).toMatchObject(protection);
+      expect((await api.as(cast.callers.leader).get('/api/v1/extranet')).body).toMatchObject(protection);
+      expect((await api.as(cast.callers.leader).put('/api/v1/extranet', protection)).status).toBe(403);
+      expect((await api.as(cast.callers.department).get('/api/v1/extranet')).status).toBe(403);
+      const bad = await api.put('/api/v1/extranet', { ...protection, security_level: 5 });
+      expect(bad.status).toBe(422);
+      expect(bad.text).toContain('security_level');
+      const future = await api.put('/api/v1/extranet', { ...protection, assessed_on: '2999-01-01' });
+      expect(future.status).toBe(422);
+      expect(future.text).toContain('in the future');
+      const [entry] = await queryRows<{ actor: string }>(
+        getDb(),
+        sql`select actor from audit_log where action = 'extranet.update' order by id desc limit 1`,
+      );
+      expect(entry?.actor).toBe(cast.callers.ops.name);
     });
 
     it('refuses a bad 等保 level or DR site with the field named, writing nothing', async () => {

@@ -1,5 +1,6 @@
 import type { TroubledNode } from '../../alerts/nodes.ts';
 import type { Region } from '../../regions/service.ts';
+import type { ExtranetView } from '../../registry/extranet.ts';
 import type { RecordItem } from '../../registry/kinds/index.ts';
 import { beijingTime } from '../alert-terms.ts';
 import { Panel } from '../components/panel.tsx';
@@ -20,6 +21,11 @@ const t = catalogue(
     state: '状态',
     since: '开始于（北京时间）',
     loss: '丢包率',
+    protection: '等保',
+    level: '{level}级',
+    unrecorded: '未登记',
+    filing: '备案编号',
+    assessed: '最近测评',
   },
   {
     nodes: 'Extranet nodes by city',
@@ -34,6 +40,11 @@ const t = catalogue(
     state: 'State',
     since: 'Since (Beijing time)',
     loss: 'Loss',
+    protection: 'Protection (等保)',
+    level: 'level {level}',
+    unrecorded: 'not recorded',
+    filing: 'filing',
+    assessed: 'last assessed',
   },
 );
 
@@ -65,11 +76,17 @@ function cityRow(city: Region, nodes: readonly NodeItem[]) {
 }
 
 /** The extranet's nodes city by city: how many are up, degraded, down or unheard of. */
-export function NodesPanel(props: { cities: Region[]; nodes: NodeItem[]; total: number; lang: Lang }) {
-  const { lang } = props;
+export function NodesPanel(props: { cities: Region[]; nodes: NodeItem[]; total: number; extranet: ExtranetView; lang: Lang }) {
+  const { lang, extranet } = props;
   const m = t(lang);
   return (
     <Panel id="nodes" title={m.nodes} count={props.total} class="panel">
+      <p class="hint" id="extranet-protection">
+        {extranet.name} · {m.protection}{' '}
+        {extranet.security_level === null ? m.unrecorded : m.level.replace('{level}', String(extranet.security_level))}
+        {extranet.filing_number ? ` · ${m.filing} ${extranet.filing_number}` : ''}
+        {extranet.assessed_on ? ` · ${m.assessed} ${extranet.assessed_on}` : ''}
+      </p>
       <DataTable
         id="nodes"
         columns={[m.city, m.total, ...states.map((s) => ({ label: valueName(s, lang), class: `state-${s}` })), m.latency, m.lastSample]}

@@ -2,6 +2,7 @@ import { troubledNodes } from '../../alerts/nodes.ts';
 import { assertCan } from '../../identity/access.ts';
 import { listAgents } from '../../ingest/agents.ts';
 import { listRegions } from '../../regions/service.ts';
+import { readExtranet } from '../../registry/extranet.ts';
 import { listClouds, listRecords, listTenants } from '../../registry/service.ts';
 import { Panel } from '../components/panel.tsx';
 import { DataTable } from '../components/table.tsx';
@@ -40,13 +41,14 @@ export async function opsPage(ctx: PageContext): Promise<Response> {
   const { c, db, actor, lang } = ctx;
   const m = t(lang);
   assertCan(actor.access, 'read', 'agents');
-  const [clouds, tenants, nodes, agents, cities, troubled] = await Promise.all([
+  const [clouds, tenants, nodes, agents, cities, troubled, extranet] = await Promise.all([
     listClouds(db, { limit: 1000, offset: 0 }, actor),
     listTenants(db, { limit: 100_000, offset: 0 }, actor),
     listRecords(db, 'network-nodes', { limit: 100_000, offset: 0 }, actor),
     listAgents(db, { limit: 1000, offset: 0, status: 'unknown' }),
     listRegions(db, { level: 'city' }),
     troubledNodes(db),
+    readExtranet(db, actor),
   ]);
 
   return ctx.render({
@@ -62,7 +64,7 @@ export async function opsPage(ctx: PageContext): Promise<Response> {
         <div class="ops-grid">
           <CloudsPanel clouds={clouds.items} total={clouds.total} tenants={tenants.items} lang={lang} />
           <div class="ops-side">
-            <NodesPanel cities={cities} nodes={nodes.items} total={nodes.total} lang={lang} />
+            <NodesPanel cities={cities} nodes={nodes.items} total={nodes.total} extranet={extranet} lang={lang} />
             <TroubledNodes nodes={troubled} lang={lang} />
             <Panel id="agents" title={m.agents} count={agents.total} class="panel">
               <DataTable
