@@ -7,6 +7,7 @@
  *
  *   npm run bench            (BENCH_SCALE=8 by default; BENCH_ROUNDS=20)
  */
+
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
@@ -20,6 +21,7 @@ import { createToken } from '../src/identity/tokens.ts';
 import { createUser } from '../src/identity/users.ts';
 import { writeExportFile } from '../src/imports/format.ts';
 import { importFile } from '../src/imports/service.ts';
+import { indicatorKeys } from '../src/indicators/definitions.ts';
 import { loadDivisions } from '../src/regions/service.ts';
 import { withBenchDatabase } from './postgres.ts';
 
@@ -105,7 +107,9 @@ async function main() {
         .join(', ')}.`,
     );
     say('');
-    say(`## Full indicator set (7 indicators) per request, province + 14 cities, ${rounds} rounds, through app.request()`);
+    say(
+      `## Full indicator set (${indicatorKeys.length} indicators) per request, province + 14 cities, ${rounds} rounds, through app.request()`,
+    );
     say('');
     say('| request | n | p50 | p95 | p99 | reference GET /livez p95 | reference `select count(*) from systems` p95 |');
     say('|---|---|---|---|---|---|---|');
