@@ -92,13 +92,7 @@ function buildSystems(depts: readonly Dept[], total: number, rng: Rng): SystemIn
           state_at: null,
           cloud_code: null,
           tenant: null,
-          security_level: null,
-          filing_number: null,
-          assessed_on: null,
-          dr_site: null,
-          dr_cloud_code: null,
-          rto_minutes: null,
-          rpo_minutes: null,
+          // 等保 and disaster recovery: drawn by drawProtection below.
         },
         dept,
       });
