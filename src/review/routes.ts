@@ -2,7 +2,7 @@ import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { classifications } from '../db/schema/enums.ts';
 import { json, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
-import { booleanQuery, itemsOf, RowIdParam } from '../http/schemas.ts';
+import { booleanQuery, PageQuery, pageOf, RowIdParam } from '../http/schemas.ts';
 import type { AnyRecordKind } from '../registry/kinds/index.ts';
 import { isoDate } from '../registry/schemas.ts';
 import { registerDecommissionRoutes } from './decommission-routes.ts';
@@ -54,9 +54,9 @@ const certifyRoute = (kind: AnyRecordKind) =>
   });
 
 const listCertificationsRoute = route.get('/api/v1/certifications', 'listCertifications', {
-  summary: 'Certifications',
-  query: z.object({ status: z.enum(['active', 'reverted']).optional() }),
-  responses: { 200: json('Certifications', itemsOf(Certification)) },
+  summary: 'Certifications, oldest first, paged',
+  query: PageQuery.extend({ status: z.enum(['active', 'reverted']).optional() }),
+  responses: { 200: json('A page of certifications', pageOf(Certification)) },
 });
 
 const scheduleRoute = route.post('/api/v1/certifications/{id}/re-reviews', 'scheduleReReview', {
@@ -74,9 +74,9 @@ const resultRoute = route.post('/api/v1/re-reviews/{id}/result', 'recordReReview
 });
 
 const listReReviewsRoute = route.get('/api/v1/re-reviews', 'listReReviews', {
-  summary: 'The re-review queue, soonest due first',
-  query: z.object({ open: booleanQuery.optional(), due_before: isoDate.optional() }),
-  responses: { 200: json('Re-reviews', itemsOf(ReReview)) },
+  summary: 'The re-review queue, soonest due first, paged',
+  query: PageQuery.extend({ open: booleanQuery.optional(), due_before: isoDate.optional() }),
+  responses: { 200: json('A page of re-reviews', pageOf(ReReview)) },
 });
 
 export function registerReviewRoutes(app: OpenAPIHono<AppEnv>) {
@@ -86,7 +86,7 @@ export function registerReviewRoutes(app: OpenAPIHono<AppEnv>) {
     );
   }
   app.openapi(listCertificationsRoute, async (c) =>
-    c.json({ items: await listCertifications(c.get('db'), c.req.valid('query'), c.get('actor')) }, 200),
+    c.json(await listCertifications(c.get('db'), c.req.valid('query'), c.get('actor')), 200),
   );
   app.openapi(scheduleRoute, async (c) =>
     c.json(await scheduleReReview(c.get('db'), c.req.valid('param').id, c.req.valid('json').due_at, c.get('actor')), 201),
@@ -94,8 +94,6 @@ export function registerReviewRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(resultRoute, async (c) =>
     c.json(await recordReReviewResult(c.get('db'), c.req.valid('param').id, c.req.valid('json'), c.get('actor')), 200),
   );
-  app.openapi(listReReviewsRoute, async (c) =>
-    c.json({ items: await listReReviews(c.get('db'), c.req.valid('query'), c.get('actor')) }, 200),
-  );
+  app.openapi(listReReviewsRoute, async (c) => c.json(await listReReviews(c.get('db'), c.req.valid('query'), c.get('actor')), 200));
   registerDecommissionRoutes(app);
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lte, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, lte, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import type { Classification } from '../db/schema/enums.ts';
@@ -10,6 +10,7 @@ import { AppError, notFound } from '../kernel/errors.ts';
 import { type AnyRecordKind, type ImportKind, kindFor } from '../registry/kinds/index.ts';
 import { typed } from '../registry/kinds/shared.ts';
 import { reclassify } from '../registry/reclassify.ts';
+import type { Page } from '../registry/records/read.ts';
 import { assertNotOwnDepartment, certifiedKindOf, certifiedKinds, lockEntity } from './certified-records.ts';
 
 export { certifiedKinds } from './certified-records.ts';
@@ -93,13 +94,19 @@ async function getCertification(db: Db, id: number): Promise<CertificationView> 
   return found;
 }
 
-async function listCertificationRows(db: Db, where: SQL | undefined): Promise<CertificationView[]> {
-  const rows = await db
+async function listCertificationRows(
+  db: Db,
+  where: SQL | undefined,
+  page?: { limit: number; offset: number },
+): Promise<CertificationView[]> {
+  const query = db
     .select({ c: certifications, reviewer: users.name })
     .from(certifications)
     .innerJoin(users, eq(users.id, certifications.certifiedBy))
     .where(where)
-    .orderBy(asc(certifications.id));
+    .orderBy(asc(certifications.id))
+    .$dynamic();
+  const rows = await (page ? query.limit(page.limit).offset(page.offset) : query);
   const codes = new Map<string, string>();
   for (const kind of certifiedKinds()) {
     const ids = rows.filter((r) => r.c.kind === kind.tracked).map((r) => r.c.entityId);
@@ -125,9 +132,17 @@ async function listCertificationRows(db: Db, where: SQL | undefined): Promise<Ce
   }));
 }
 
-export async function listCertifications(db: Db, filter: { status?: 'active' | 'reverted' }, actor: Actor): Promise<CertificationView[]> {
+/** Certifications, oldest first, a page at a time. */
+export async function listCertifications(
+  db: Db,
+  filter: { status?: 'active' | 'reverted'; limit: number; offset: number },
+  actor: Actor,
+): Promise<Page<CertificationView>> {
   assertCan(actor.access, 'read', 'certifications');
-  return listCertificationRows(db, filter.status ? eq(certifications.status, filter.status) : undefined);
+  const where = filter.status ? eq(certifications.status, filter.status) : undefined;
+  const [counted] = await db.select({ n: count() }).from(certifications).where(where);
+  const items = await listCertificationRows(db, where, { limit: filter.limit, offset: filter.offset });
+  return { items, total: counted?.n ?? 0, limit: filter.limit, offset: filter.offset };
 }
 
 export interface ReReviewView {
@@ -230,12 +245,31 @@ export async function recordReReviewResult(
 }
 
 /** The review queue: open re-reviews, soonest due first. */
-export async function listReReviews(db: Db, filter: { open?: boolean; due_before?: string }, actor: Actor): Promise<ReReviewView[]> {
+/** The certifications with these ids (those a page of re-reviews is about). */
+export async function certificationsByIds(db: Db, ids: number[], actor: Actor): Promise<CertificationView[]> {
   assertCan(actor.access, 'read', 'certifications');
+  if (ids.length === 0) return [];
+  return listCertificationRows(db, inArray(certifications.id, [...new Set(ids)]));
+}
+
+/** The re-review queue, soonest due first, a page at a time. */
+export async function listReReviews(
+  db: Db,
+  filter: { open?: boolean; due_before?: string; limit: number; offset: number },
+  actor: Actor,
+): Promise<Page<ReReviewView>> {
+  assertCan(actor.access, 'read', 'certifications');
+  const where = and(
+    filter.open ? isNull(reReviews.result) : undefined,
+    filter.due_before ? lte(reReviews.dueAt, filter.due_before) : undefined,
+  );
+  const [counted] = await db.select({ n: count() }).from(reReviews).where(where);
   const rows = await db
     .select()
     .from(reReviews)
-    .where(and(filter.open ? isNull(reReviews.result) : undefined, filter.due_before ? lte(reReviews.dueAt, filter.due_before) : undefined))
-    .orderBy(asc(reReviews.dueAt), asc(reReviews.id));
-  return rows.map(reReviewView);
+    .where(where)
+    .orderBy(asc(reReviews.dueAt), asc(reReviews.id))
+    .limit(filter.limit)
+    .offset(filter.offset);
+  return { items: rows.map(reReviewView), total: counted?.n ?? 0, limit: filter.limit, offset: filter.offset };
 }

@@ -298,6 +298,25 @@ describeEachBackend('certification and re-review', (getDb) => {
       expect((await api.as(department).get('/api/v1/re-reviews')).status).toBe(403);
     });
 
+    it('pages the re-reviews and the certifications: limit, offset and the total', async () => {
+      const whole = await ok(reviewer, 'GET', '/api/v1/re-reviews?limit=1000');
+      const total = Number(whole.total);
+      expect(total).toBe((whole.items as Json[]).length);
+      expect(total).toBeGreaterThanOrEqual(4);
+      const first = await ok(reviewer, 'GET', '/api/v1/re-reviews?limit=2');
+      const second = await ok(reviewer, 'GET', '/api/v1/re-reviews?limit=2&offset=2');
+      expect(first).toMatchObject({ total, limit: 2, offset: 0 });
+      expect([...(first.items as Json[]), ...(second.items as Json[])].map((r) => r.id)).toEqual(
+        (whole.items as Json[]).slice(0, 4).map((r) => r.id),
+      );
+      const certifications = await ok(cast.callers.leader, 'GET', '/api/v1/certifications?limit=3&offset=1');
+      const all = await ok(cast.callers.leader, 'GET', '/api/v1/certifications?limit=1000');
+      expect(certifications).toMatchObject({ total: all.total, limit: 3, offset: 1 });
+      expect((certifications.items as Json[]).map((c) => c.id)).toEqual((all.items as Json[]).slice(1, 4).map((c) => c.id));
+      const tooMany = await api.as(reviewer).get('/api/v1/re-reviews?limit=5000');
+      expect(tooMany.status).toBe(422);
+    });
+
     it('every step is in the audit trail, refusals included', async () => {
       const code = await newSystem();
       expect((await certify(code, { classification: 'non_classified' }, 'systems', department)).status).toBe(403);

@@ -3,7 +3,7 @@ import { can } from '../../identity/access.ts';
 import { businessDate } from '../../kernel/dates.ts';
 import type { AnyRecordKind, KindRow } from '../../registry/kinds/index.ts';
 import { listRecords, type Page } from '../../registry/service.ts';
-import { listCertifications, listReReviews } from '../../review/service.ts';
+import { certificationsByIds, listCertifications, listReReviews } from '../../review/service.ts';
 import { ChoiceField, choicesOf } from '../components/choices.tsx';
 import { Panel } from '../components/panel.tsx';
 import { InlineForm } from '../components/submit.tsx';
@@ -85,12 +85,18 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
         page: await listRecords(db, kind, { limit: 50, offset: 0, classification: 'pending' }, actor),
       })),
     ),
-    listReReviews(db, { open: true }, actor),
-    listCertifications(db, { status: 'active' }, actor),
+    listReReviews(db, { open: true, limit: 200, offset: 0 }, actor),
+    listCertifications(db, { status: 'active', limit: 100, offset: 0 }, actor),
   ]);
   const shared: ReviewerProps = { reviewer, today: businessDate(), m, lang, csrf: ctx.viewer.csrfToken };
   const { today } = shared;
-  const byId = new Map(certifications.map((x) => [x.id, x]));
+  // The certifications the queued re-reviews are about, whichever page of the list they are on.
+  const reReviewed = await certificationsByIds(
+    db,
+    reReviews.items.map((r) => r.certification_id),
+    actor,
+  );
+  const byId = new Map(reReviewed.map((x) => [x.id, x]));
   const action = (label: string) => (reviewer ? label : null);
 
   return ctx.render({
@@ -107,7 +113,7 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
           <DataTable
             id="queue-rereviews"
             columns={[m.code, m.classification, m.due, action(m.record)]}
-            rows={reReviews}
+            rows={reReviews.items}
             empty={m.none}
             row={(r) => {
               const cert = byId.get(r.certification_id);
@@ -128,12 +134,12 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
             }}
           />
         </Panel>
-        <Panel id="certs" title={m.certifications} count={certifications.length}>
+        <Panel id="certs" title={m.certifications} count={certifications.total}>
           <DataTable
             id="certifications"
             scroll
             columns={[m.code, m.classification, m.evidence, m.certifiedBy, m.certifiedAt, action(m.schedule)]}
-            rows={certifications.slice(0, 100)}
+            rows={certifications.items}
             row={(x) => (
               <tr>
                 <td>{x.code}</td>
