@@ -139,6 +139,7 @@ export const routePolicy: Record<string, Rule> = {
       .map((kind) => [`certify${kind.names.one}`, write('certifications')]),
   ),
   listCertifications: read('certifications'),
+  listReviewQueue: read('certifications'),
   scheduleReReview: write('certifications'),
   recordReReviewResult: write('certifications'),
   listReReviews: read('certifications'),

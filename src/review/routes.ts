@@ -3,9 +3,11 @@ import { classifications } from '../db/schema/enums.ts';
 import { json, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
 import { booleanQuery, PageQuery, pageOf, RowIdParam } from '../http/schemas.ts';
+import { department, q, region } from '../registry/fields.ts';
 import type { AnyRecordKind } from '../registry/kinds/index.ts';
 import { isoDate } from '../registry/schemas.ts';
 import { registerDecommissionRoutes } from './decommission-routes.ts';
+import { listReviewQueue } from './queue.ts';
 import { certifiedKinds, certify, listCertifications, listReReviews, recordReReviewResult, scheduleReReview } from './service.ts';
 
 /** The certified kinds by the names certifications keep them under, as the descriptors give them. */
@@ -79,7 +81,39 @@ const listReReviewsRoute = route.get('/api/v1/re-reviews', 'listReReviews', {
   responses: { 200: json('A page of re-reviews', pageOf(ReReview)) },
 });
 
+const ReviewQueueItem = z
+  .object({
+    kind: z.string().openapi({ description: 'The kind’s URL segment: systems, private-networks, data-centres' }),
+    code: z.string(),
+    name: z.string(),
+    department_code: z.string(),
+    region_code: z.string().openapi({ description: "The owning department's region" }),
+    waiting_since: z
+      .string()
+      .openapi({ description: 'Business date it began to await 认定: registered, or sent back by a failed re-review' }),
+  })
+  .openapi('ReviewQueueItem');
+
+const queueRoute = route.get('/api/v1/review-queue', 'listReviewQueue', {
+  summary: '待认定: the records of every certified kind awaiting certification, oldest first, filtered and paged',
+  query: PageQuery.extend({
+    kind: z.enum(certifiedKinds().map((k) => k.segment) as [string, ...string[]]).optional(),
+    department,
+    region,
+    q,
+    older_than_days: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(36500)
+      .optional()
+      .openapi({ description: 'Only those waiting at least this many days' }),
+  }),
+  responses: { 200: json('A page of records awaiting 认定', pageOf(ReviewQueueItem)) },
+});
+
 export function registerReviewRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(queueRoute, async (c) => c.json(await listReviewQueue(c.get('db'), c.req.valid('query'), c.get('actor')), 200));
   for (const kind of certifiedKinds()) {
     app.openapi(certifyRoute(kind), async (c) =>
       c.json(await certify(c.get('db'), kind, c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 201),

@@ -8,8 +8,10 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
+import { rootActor } from '../../src/identity/actor.ts';
 import { businessDate } from '../../src/kernel/dates.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
+import { upsertRecords } from '../../src/registry/upsert.ts';
 import { type Answer, type ApiClient, apiClient, fileForm, type Json } from '../helpers/api.ts';
 import { type Cast, createCast, type TestCaller } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
@@ -256,6 +258,9 @@ describeEachBackend('certification and re-review', (getDb) => {
       expect(await figure('cloud_migration')).toEqual(before);
       expect(await figure('cloud_migration', today)).toEqual(before);
       expect(await figure('cloud_migration', '2020-06-30')).toEqual(pastFigure);
+      // …and it is back in the review queue, waiting since the day it failed.
+      const queued = (await ok(reviewer, 'GET', `/api/v1/review-queue?q=${code}`)).items as Json[];
+      expect(queued).toEqual([expect.objectContaining({ kind: 'systems', code, waiting_since: today })]);
 
       // Recorded once; a reverted certification is not re-reviewed again.
       expect((await api.as(reviewer).post(`/api/v1/re-reviews/${scheduled.id}/result`, { result: 'passed' })).status).toBe(409);
@@ -337,6 +342,91 @@ describeEachBackend('certification and re-review', (getDb) => {
       expect(trail[2]?.after).toMatchObject({ reason: expect.stringContaining('classification') });
       expect(trail[3]?.after).toMatchObject({ classification: 'non_classified', evidence: '桂政办发〔2020〕12号' });
       expect(trail[5]?.after).toMatchObject({ result: 'failed', reason: '证据不足' });
+    });
+  });
+  describe('the review queue (待认定)', () => {
+    const other = uid('D');
+    beforeAll(async () => {
+      const { db } = getDb();
+      const actor = rootActor('test');
+      await upsertRecords(
+        db,
+        'departments',
+        [{ code: other, name: '南宁市某局', region_code: '450102', kind: 'government', extranet_connected: false }],
+        actor,
+      );
+      const system = (code: string, department_code: string, classification = 'pending') => ({
+        code,
+        name: `排队系统${code}`,
+        department_code,
+        classification: classification as 'pending',
+        state: 'not_migrated' as const,
+        state_at: null,
+      });
+      await upsertRecords(db, 'systems', [system('RQ-S1', dept), system('RQ-S2', other), system('RQ-S3', dept, 'non_classified')], actor);
+      await upsertRecords(
+        db,
+        'private-networks',
+        [{ code: 'RQ-P1', name: '排队专网', department_code: dept, classification: 'pending', state: 'not_started', state_at: null }],
+        actor,
+      );
+      await upsertRecords(
+        db,
+        'data-centres',
+        [
+          {
+            code: 'RQ-C1',
+            name: '排队机房',
+            department_code: other,
+            classification: 'pending',
+            state: 'in_use',
+            state_at: null,
+            region_code: '450102',
+          },
+        ],
+        actor,
+      );
+      // RQ-S2 was registered long before the campaign.
+      await getDb().db.execute(sql`update systems set created_at = '2020-01-01T00:00:00Z' where code = 'RQ-S2'`);
+    });
+    const queue = async (query: string, who: TestCaller = reviewer) => ok(who, 'GET', `/api/v1/review-queue?q=RQ-&${query}`);
+    const codes = (page: Json) => (page.items as { code: string }[]).map((i) => i.code).sort();
+
+    it('lists every certified kind’s pending records, each with its department, region and the day it began to wait', async () => {
+      const all = await queue('');
+      expect(codes(all)).toEqual(['RQ-C1', 'RQ-P1', 'RQ-S1', 'RQ-S2']);
+      expect(all.total).toBe(4);
+      // Oldest first.
+      expect((all.items as Json[])[0]).toMatchObject({ code: 'RQ-S2', waiting_since: '2020-01-01' });
+      expect((all.items as Json[]).find((i) => i.code === 'RQ-C1')).toEqual({
+        kind: 'data-centres',
+        code: 'RQ-C1',
+        name: '排队机房',
+        department_code: other,
+        region_code: '450102',
+        waiting_since: businessDate(),
+      });
+    });
+
+    it('filters by kind, department, region, text and age, and pages', async () => {
+      expect(codes(await queue('kind=systems'))).toEqual(['RQ-S1', 'RQ-S2']);
+      expect(codes(await queue(`department=${dept}`))).toEqual(['RQ-P1', 'RQ-S1']);
+      expect(codes(await queue('region=450100'))).toEqual(['RQ-C1', 'RQ-S2']);
+      expect(codes(await queue('region=450600&kind=private-networks'))).toEqual(['RQ-P1']);
+      expect(codes(await queue('older_than_days=0'))).toHaveLength(4);
+      expect(codes(await queue('older_than_days=1'))).toEqual(['RQ-S2']);
+      const page = await queue('limit=3&offset=2');
+      expect(page).toMatchObject({ total: 4, limit: 3, offset: 2 });
+      expect(page.items as Json[]).toHaveLength(2);
+      const bad = await api.as(reviewer).get('/api/v1/review-queue?kind=service-items');
+      expect(bad.status).toBe(422);
+      expect(bad.text).toContain('kind');
+    });
+
+    it('is read by reviewers, leaders and ops; a department user is refused', async () => {
+      expect(codes(await queue('', cast.callers.leader))).toHaveLength(4);
+      expect((await api.as(department).get('/api/v1/review-queue')).status).toBe(403);
+      expect((await api.get('/api/v1/review-queue')).status).toBe(401);
     });
   });
 });
