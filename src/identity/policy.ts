@@ -140,6 +140,7 @@ export const routePolicy: Record<string, Rule> = {
   ),
   listCertifications: read('certifications'),
   listReviewQueue: read('certifications'),
+  certifyBatch: write('certifications'),
   scheduleReReview: write('certifications'),
   recordReReviewResult: write('certifications'),
   listReReviews: read('certifications'),

@@ -6,6 +6,7 @@ import { booleanQuery, PageQuery, pageOf, RowIdParam } from '../http/schemas.ts'
 import { department, q, region } from '../registry/fields.ts';
 import type { AnyRecordKind } from '../registry/kinds/index.ts';
 import { isoDate } from '../registry/schemas.ts';
+import { certifyBatch, maxBatch } from './batch.ts';
 import { registerDecommissionRoutes } from './decommission-routes.ts';
 import { listReviewQueue } from './queue.ts';
 import { certifiedKinds, certify, listCertifications, listReReviews, recordReReviewResult, scheduleReReview } from './service.ts';
@@ -81,6 +82,23 @@ const listReReviewsRoute = route.get('/api/v1/re-reviews', 'listReReviews', {
   responses: { 200: json('A page of re-reviews', pageOf(ReReview)) },
 });
 
+const certifiedSegments = certifiedKinds().map((k) => k.segment) as [string, ...string[]];
+
+/** The review queue's filters, shared by the queue and the batch that certifies what it selects. */
+const queueFilter = {
+  kind: z.enum(certifiedSegments).optional(),
+  department,
+  region,
+  q,
+  older_than_days: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(36500)
+    .optional()
+    .openapi({ description: 'Only those waiting at least this many days' }),
+};
+
 const ReviewQueueItem = z
   .object({
     kind: z.string().openapi({ description: 'The kind’s URL segment: systems, private-networks, data-centres' }),
@@ -96,23 +114,29 @@ const ReviewQueueItem = z
 
 const queueRoute = route.get('/api/v1/review-queue', 'listReviewQueue', {
   summary: '待认定: the records of every certified kind awaiting certification, oldest first, filtered and paged',
-  query: PageQuery.extend({
-    kind: z.enum(certifiedKinds().map((k) => k.segment) as [string, ...string[]]).optional(),
-    department,
-    region,
-    q,
-    older_than_days: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .max(36500)
-      .optional()
-      .openapi({ description: 'Only those waiting at least this many days' }),
-  }),
+  query: PageQuery.extend(queueFilter),
   responses: { 200: json('A page of records awaiting 认定', pageOf(ReviewQueueItem)) },
 });
 
+const batchRoute = route.post('/api/v1/certifications/batch', 'certifyBatch', {
+  summary: '批量认定: certify many records with one classification and one basis — all or nothing (reviewer)',
+  body: CertifyBody.extend({
+    items: z
+      .array(z.object({ kind: z.enum(certifiedSegments), code: z.string().trim().min(1).max(64) }))
+      .min(1)
+      .max(maxBatch)
+      .optional()
+      .openapi({ description: `The records (at most ${maxBatch}); or give filter` }),
+    filter: z
+      .object(queueFilter)
+      .optional()
+      .openapi({ description: `The review queue's filter: every record it selects (at most ${maxBatch})` }),
+  }),
+  responses: { 200: json('The certifications made', z.object({ certified: z.number().int(), items: z.array(Certification) })) },
+});
+
 export function registerReviewRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(batchRoute, async (c) => c.json(await certifyBatch(c.get('db'), c.req.valid('json'), c.get('actor')), 200));
   app.openapi(queueRoute, async (c) => c.json(await listReviewQueue(c.get('db'), c.req.valid('query'), c.get('actor')), 200));
   for (const kind of certifiedKinds()) {
     app.openapi(certifyRoute(kind), async (c) =>

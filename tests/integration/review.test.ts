@@ -423,8 +423,59 @@ describeEachBackend('certification and re-review', (getDb) => {
       expect(bad.text).toContain('kind');
     });
 
+    it('certifies a batch all or nothing: one refused record rejects it, named by its place', async () => {
+      const before = await queue('');
+      const refused = await api.as(reviewer).post('/api/v1/certifications/batch', {
+        items: [
+          { kind: 'systems', code: 'RQ-S1' },
+          { kind: 'systems', code: 'RQ-NOPE' },
+        ],
+        classification: 'non_classified',
+        evidence: '专项行动认定 2026-1',
+      });
+      expect(refused.status).toBe(404);
+      expect(refused.body).toMatchObject({ errors: [{ index: 1, field: 'code' }] });
+      expect(refused.text).toContain('nothing was certified');
+      expect(codes(await queue(''))).toEqual(codes(before));
+      const byDepartment = await api
+        .as(department)
+        .post('/api/v1/certifications/batch', {
+          items: [{ kind: 'systems', code: 'RQ-S1' }],
+          classification: 'non_classified',
+          evidence: 'x',
+        });
+      expect(byDepartment.status).toBe(403);
+      const both = await api.as(reviewer).post('/api/v1/certifications/batch', {
+        items: [{ kind: 'systems', code: 'RQ-S1' }],
+        filter: { q: 'RQ-' },
+        classification: 'non_classified',
+        evidence: 'x',
+      });
+      expect(both.status).toBe(422);
+    });
+
+    it('certifies what a filter of the queue selects, each record audited on its own, and the figures follow', async () => {
+      const pendingBefore = await figure('cloud_migration');
+      const done = await ok(reviewer, 'POST', '/api/v1/certifications/batch', {
+        filter: { q: 'RQ-', department: dept },
+        classification: 'non_classified',
+        evidence: '专项行动认定 2026-1',
+      });
+      expect(done.certified).toBe(2);
+      expect((done.items as Json[]).map((c) => [c.kind, c.code, c.classification]).sort()).toEqual([
+        ['private_network', 'RQ-P1', 'non_classified'],
+        ['system', 'RQ-S1', 'non_classified'],
+      ]);
+      expect(codes(await queue(''))).toEqual(['RQ-C1', 'RQ-S2']);
+      const [afterNumerator, afterDenominator, afterPending] = await figure('cloud_migration');
+      expect([afterDenominator, afterPending]).toEqual([pendingBefore[1] + 1, pendingBefore[2] - 1]);
+      expect(afterNumerator).toBe(pendingBefore[0]);
+      const trail = await auditOf('RQ-S1');
+      expect(trail.filter((e) => e.action === 'system.certify').map((e) => e.actor)).toEqual([reviewer.name]);
+    });
+
     it('is read by reviewers, leaders and ops; a department user is refused', async () => {
-      expect(codes(await queue('', cast.callers.leader))).toHaveLength(4);
+      expect(codes(await queue('', cast.callers.leader))).toHaveLength(2);
       expect((await api.as(department).get('/api/v1/review-queue')).status).toBe(403);
       expect((await api.get('/api/v1/review-queue')).status).toBe(401);
     });
