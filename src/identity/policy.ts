@@ -141,6 +141,7 @@ export const routePolicy: Record<string, Rule> = {
   listCertifications: read('certifications'),
   listReviewQueue: read('certifications'),
   certifyBatch: write('certifications'),
+  scheduleReReviewCampaign: write('certifications'),
   scheduleReReview: write('certifications'),
   recordReReviewResult: write('certifications'),
   listReReviews: read('certifications'),

@@ -7,6 +7,7 @@ import { department, q, region } from '../registry/fields.ts';
 import type { AnyRecordKind } from '../registry/kinds/index.ts';
 import { isoDate } from '../registry/schemas.ts';
 import { certifyBatch, maxBatch } from './batch.ts';
+import { scheduleCampaign } from './campaign.ts';
 import { registerDecommissionRoutes } from './decommission-routes.ts';
 import { listReviewQueue } from './queue.ts';
 import { certifiedKinds, certify, listCertifications, listReReviews, recordReReviewResult, scheduleReReview } from './service.ts';
@@ -135,7 +136,38 @@ const batchRoute = route.post('/api/v1/certifications/batch', 'certifyBatch', {
   responses: { 200: json('The certifications made', z.object({ certified: z.number().int(), items: z.array(Certification) })) },
 });
 
+const campaignRoute = route.post('/api/v1/re-reviews/batch', 'scheduleReReviewCampaign', {
+  summary: '回头看 campaign: re-reviews for every active certification a filter selects, or a seeded sample of each department’s',
+  body: z.object({
+    filter: z
+      .object({ kind: queueFilter.kind, department, region })
+      .default({})
+      .openapi({ description: 'Which certifications: by kind, department and region (each with what lies under it)' }),
+    sample_percent: z
+      .number()
+      .gt(0, 'must be above 0')
+      .max(100, 'must be at most 100')
+      .optional()
+      .openapi({ description: "A share of each department's selected certifications, rounded up; absent: all" }),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional()
+      .openapi({ description: 'The same seed draws the same sample from the same certifications; drawn at random when absent' }),
+    due_at: isoDate,
+  }),
+  responses: {
+    200: json(
+      'The re-reviews scheduled, and the seed',
+      z.object({ scheduled: z.number().int(), seed: z.number().int(), items: z.array(ReReview) }),
+    ),
+  },
+});
+
 export function registerReviewRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(campaignRoute, async (c) => c.json(await scheduleCampaign(c.get('db'), c.req.valid('json'), c.get('actor')), 200));
   app.openapi(batchRoute, async (c) => c.json(await certifyBatch(c.get('db'), c.req.valid('json'), c.get('actor')), 200));
   app.openapi(queueRoute, async (c) => c.json(await listReviewQueue(c.get('db'), c.req.valid('query'), c.get('actor')), 200));
   for (const kind of certifiedKinds()) {

@@ -437,13 +437,11 @@ describeEachBackend('certification and re-review', (getDb) => {
       expect(refused.body).toMatchObject({ errors: [{ index: 1, field: 'code' }] });
       expect(refused.text).toContain('nothing was certified');
       expect(codes(await queue(''))).toEqual(codes(before));
-      const byDepartment = await api
-        .as(department)
-        .post('/api/v1/certifications/batch', {
-          items: [{ kind: 'systems', code: 'RQ-S1' }],
-          classification: 'non_classified',
-          evidence: 'x',
-        });
+      const byDepartment = await api.as(department).post('/api/v1/certifications/batch', {
+        items: [{ kind: 'systems', code: 'RQ-S1' }],
+        classification: 'non_classified',
+        evidence: 'x',
+      });
       expect(byDepartment.status).toBe(403);
       const both = await api.as(reviewer).post('/api/v1/certifications/batch', {
         items: [{ kind: 'systems', code: 'RQ-S1' }],
@@ -472,6 +470,36 @@ describeEachBackend('certification and re-review', (getDb) => {
       expect(afterNumerator).toBe(pendingBefore[0]);
       const trail = await auditOf('RQ-S1');
       expect(trail.filter((e) => e.action === 'system.certify').map((e) => e.actor)).toEqual([reviewer.name]);
+    });
+
+    it('schedules a 回头看 campaign for a seeded sample of each department, then for the rest; the seed is on record', async () => {
+      const before = (await ok(reviewer, 'GET', '/api/v1/re-reviews?open=true&limit=1000')).total as number;
+      const sample = await ok(reviewer, 'POST', '/api/v1/re-reviews/batch', {
+        filter: { department: dept },
+        sample_percent: 50,
+        seed: 42,
+        due_at: '2031-12-31',
+      });
+      expect(sample.seed).toBe(42);
+      const drawn = sample.scheduled as number;
+      expect(drawn).toBeGreaterThan(0);
+      const rest = await ok(reviewer, 'POST', '/api/v1/re-reviews/batch', { filter: { department: dept }, due_at: '2031-12-31' });
+      expect(typeof rest.seed).toBe('number');
+      // The sample took half of the department's certifications without an open re-review, rounded up.
+      const all = drawn + (rest.scheduled as number);
+      expect(drawn).toBe(Math.ceil(all / 2));
+      expect((await ok(reviewer, 'GET', '/api/v1/re-reviews?open=true&limit=1000')).total).toBe(before + all);
+      const [campaign] = await queryRows<{ after: Json }>(
+        getDb(),
+        sql`select after from audit_log where action = 're_review.campaign' and entity_code = 'campaign:42'`,
+      );
+      expect(campaign?.after).toMatchObject({ seed: 42, sample_percent: 50 });
+      expect([...((campaign?.after.certifications as number[] | undefined) ?? [])].sort()).toEqual(
+        (sample.items as Json[]).map((r) => Number(r.certification_id)).sort(),
+      );
+      const past = await api.as(reviewer).post('/api/v1/re-reviews/batch', { due_at: '2020-01-01' });
+      expect(past.status).toBe(422);
+      expect((await api.as(department).post('/api/v1/re-reviews/batch', { due_at: '2031-12-31' })).status).toBe(403);
     });
 
     it('is read by reviewers, leaders and ops; a department user is refused', async () => {
