@@ -3,11 +3,9 @@ import { decommissionStatuses } from '../db/schema/index.ts';
 import { json, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
 import { PageQuery, pageOf, RowIdParam } from '../http/schemas.ts';
-import { resolveScope } from '../indicators/scope.ts';
-import { assertScopeReadable } from '../indicators/service.ts';
-import { countIdleByDepartment, defaultIdleDays } from '../registry/idle.ts';
+import { defaultIdleDays } from '../registry/idle.ts';
 import { isoDate } from '../registry/schemas.ts';
-import { decideDecommission, listDecommissionRequests, requestDecommission } from './decommission.ts';
+import { decideDecommission, listDecommissionRequests, readIdleCounts, requestDecommission } from './decommission.ts';
 
 const idleDays = z.coerce
   .number()
@@ -84,13 +82,8 @@ const decideRoute = route.post('/api/v1/decommission-requests/{id}/decision', 'd
 
 export function registerDecommissionRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(countRoute, async (c) => {
-    const { scope: key, days = defaultIdleDays } = c.req.valid('query');
-    const db = c.get('db');
-    await assertScopeReadable(db, key, c.get('actor'));
-    const scope = await resolveScope(db, key, false);
-    const departments = await countIdleByDepartment(db, scope.departments, days);
-    const total = departments.reduce((sum, d) => sum + d.candidates, 0);
-    return c.json({ scope: key, scope_name: scope.name, days, total, departments }, 200);
+    const { scope, days = defaultIdleDays } = c.req.valid('query');
+    return c.json(await readIdleCounts(c.get('db'), scope, days, c.get('actor')), 200);
   });
   app.openapi(requestRoute, async (c) =>
     c.json(await requestDecommission(c.get('db'), c.req.valid('param').code, c.req.valid('json'), c.get('actor')), 201),

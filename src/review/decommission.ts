@@ -5,11 +5,13 @@ import { startsWithLiteral } from '../db/prefix.ts';
 import { decommissionRequests, type decommissionStatuses, departments, systems, users } from '../db/schema/index.ts';
 import { assertCan, departmentLimit } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
+import { resolveScope } from '../indicators/scope.ts';
+import { assertScopeReadable } from '../indicators/service.ts';
 import { businessDate } from '../kernel/dates.ts';
 import { AppError, notFound } from '../kernel/errors.ts';
 import { assertWritable } from '../registry/authorize.ts';
 import { isoDate } from '../registry/fields.ts';
-import { defaultIdleDays, idleSystem, lastEvidence } from '../registry/idle.ts';
+import { countIdleByDepartment, defaultIdleDays, idleSystem, lastEvidence } from '../registry/idle.ts';
 import { kindOf } from '../registry/kinds/index.ts';
 import { moveState } from '../registry/transitions.ts';
 import { assertNotOwnDepartment } from './certified-records.ts';
@@ -237,4 +239,13 @@ export async function listDecommissionRequests(
     .where(where);
   const rows = await viewQuery(db).where(where).orderBy(desc(decommissionRequests.id)).limit(filter.limit).offset(filter.offset);
   return { items: rows.map(viewOf), total: counted?.n ?? 0, limit: filter.limit, offset: filter.offset };
+}
+
+/** Idle candidates counted by department for a scope the caller may read (a department user: his own). */
+export async function readIdleCounts(db: Db, key: string, days: number, actor: Actor) {
+  await assertScopeReadable(db, key, actor);
+  const scope = await resolveScope(db, key, false);
+  const departments = await countIdleByDepartment(db, scope.departments, days);
+  const total = departments.reduce((sum, d) => sum + d.candidates, 0);
+  return { scope: key, scope_name: scope.name, days, total, departments };
 }

@@ -1,9 +1,7 @@
 import { can } from '../../identity/access.ts';
-import { resolveScope } from '../../indicators/scope.ts';
-import { assertScopeReadable } from '../../indicators/service.ts';
-import { countIdleByDepartment, defaultIdleDays } from '../../registry/idle.ts';
+import { defaultIdleDays } from '../../registry/idle.ts';
 import { listRecords } from '../../registry/service.ts';
-import { listDecommissionRequests } from '../../review/decommission.ts';
+import { listDecommissionRequests, readIdleCounts } from '../../review/decommission.ts';
 import { decommissionStatusLabels } from '../../vocabulary/records.ts';
 import { beijingTime } from '../alert-terms.ts';
 import { ChoiceField, choicesOf } from '../components/choices.tsx';
@@ -81,11 +79,9 @@ export async function idlePage(ctx: PageContext): Promise<Response> {
   const m = t(lang);
   const access = actor.access;
   const picked = await pageScope(ctx);
-  await assertScopeReadable(db, picked.scope, actor);
-  const scope = await resolveScope(db, picked.scope, false);
-  const inScope = picked.scope.startsWith('dept:') ? { department: scope.code } : { region: scope.code };
-  const [counts, candidates, requests] = await Promise.all([
-    countIdleByDepartment(db, scope.departments, defaultIdleDays),
+  const inScope = picked.scope.startsWith('dept:') ? { department: picked.scope.slice('dept:'.length) } : { region: picked.scope };
+  const [idle, candidates, requests] = await Promise.all([
+    readIdleCounts(db, picked.scope, defaultIdleDays, actor),
     listRecords(db, 'systems', { limit: 200, offset: 0, idle: true, ...inScope }, actor),
     listDecommissionRequests(db, { limit: 100, offset: 0 }, actor),
   ]);
@@ -100,7 +96,7 @@ export async function idlePage(ctx: PageContext): Promise<Response> {
     children: (
       <>
         <h1>
-          {m.title} — {scope.name}
+          {m.title} — {idle.scope_name}
         </h1>
         <p class="hint">{m.intro.replace('{days}', String(defaultIdleDays))}</p>
         {picked.cities ? (
@@ -109,11 +105,11 @@ export async function idlePage(ctx: PageContext): Promise<Response> {
             <button type="submit">{m.show}</button>
           </form>
         ) : null}
-        <Panel id="idle-by-department" title={m.byDepartment} count={counts.reduce((n, d) => n + d.candidates, 0)}>
+        <Panel id="idle-by-department" title={m.byDepartment} count={idle.total}>
           <DataTable
             id="idle-counts"
             columns={[m.department, m.region, m.count]}
-            rows={counts}
+            rows={idle.departments}
             empty={m.none}
             row={(d) => (
               <tr data-department={d.department_code}>
