@@ -7,6 +7,8 @@ import { registerAuditRoutes } from './audit/routes.ts';
 import { type Config, leadershipSettings, loadConfig } from './config.ts';
 import { registerConsole } from './console/routes.tsx';
 import type { Database } from './db/client.ts';
+import { registerDocumentRoutes } from './documents/routes.ts';
+import { documentStoreFrom } from './documents/store.ts';
 import { registerGeoRoutes } from './geo/routes.ts';
 import { registerDocs } from './http/docs.ts';
 import { clientAddress, onError, problemResponse, requestId } from './http/middleware.ts';
@@ -116,9 +118,25 @@ export function createApp(options: AppOptions) {
     '/api/v1/import/*',
     bodyLimit({ maxSize: config.YUNWANG_IMPORT_LIMIT_BYTES, onError: tooLarge(config.YUNWANG_IMPORT_LIMIT_BYTES) }),
   );
+  // A document's limit is the file's; the multipart envelope around it gets 64 KiB more.
+  const documentBodyLimit = config.YUNWANG_DOCUMENT_LIMIT_BYTES + 64 * 1024;
+  app.use(
+    '/api/v1/documents',
+    bodyLimit({
+      maxSize: documentBodyLimit,
+      onError: () => {
+        throw new AppError(
+          'payload_too_large',
+          `a document may be at most ${config.YUNWANG_DOCUMENT_LIMIT_BYTES} bytes; nothing was stored`,
+          [{ field: 'file', message: `is larger than ${config.YUNWANG_DOCUMENT_LIMIT_BYTES} bytes` }],
+        );
+      },
+    }),
+  );
   app.use('/api/*', async (c, next) => {
-    // Imports and agent batches have their own, larger limits.
-    if (c.req.path.startsWith('/api/v1/import/') || c.req.path.startsWith('/api/v1/ingest/')) return next();
+    // Imports, agent batches and documents have their own, larger limits.
+    if (c.req.path.startsWith('/api/v1/import/') || c.req.path.startsWith('/api/v1/ingest/') || c.req.path === '/api/v1/documents')
+      return next();
     return bodyLimit({ maxSize: config.YUNWANG_BODY_LIMIT_BYTES, onError: tooLarge(config.YUNWANG_BODY_LIMIT_BYTES) })(c, next);
   });
 
@@ -163,6 +181,7 @@ export function createApp(options: AppOptions) {
   registerUserRoutes(app);
   registerAuditRoutes(app);
   registerReviewRoutes(app);
+  registerDocumentRoutes(app, documentStoreFrom(config), config.YUNWANG_DOCUMENT_LIMIT_BYTES);
   registerNotifyRoutes(app);
   registerServiceLevelRoutes(app);
   registerConsole(app, { database, demo: options.demo ?? false, cache: indicatorCache });

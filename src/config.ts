@@ -52,6 +52,18 @@ const ConfigSchema = z.object({
   /** Largest accepted JSON body, in bytes; imports have their own, larger limit. */
   YUNWANG_BODY_LIMIT_BYTES: byteLimit(1024 * 1024),
   YUNWANG_IMPORT_LIMIT_BYTES: byteLimit(64 * 1024 * 1024),
+  /** Largest evidence document (认定依据) accepted by POST /api/v1/documents, in bytes: 20 MiB. */
+  YUNWANG_DOCUMENT_LIMIT_BYTES: byteLimit(20 * 1024 * 1024),
+  /**
+   * S3-compatible object storage for evidence documents (e.g. https://minio.example:9000, path-style
+   * addressing). Unset: documents are kept in the database.
+   */
+  YUNWANG_S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  YUNWANG_S3_BUCKET: z.string().min(3).max(63).optional(),
+  YUNWANG_S3_REGION: z.string().min(1).default('us-east-1'),
+  YUNWANG_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  /** A secret: never logged. */
+  YUNWANG_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   /**
    * Reverse proxies (ingress, load balancer) in front of the server, each appending to
    * X-Forwarded-For: the client address is the n-th from the right. 0: the socket's address.

@@ -69,7 +69,11 @@ export async function loadDemoData(db: Db, options: { scale?: number; actor?: Ac
     await afterLoading[kind]?.(db, dataset, actor);
   }
   // The extranet is 等保 level 3, assessed every September.
-  await updateExtranet(db, { name: '电子政务外网', security_level: 3, filing_number: '45010099001-30001', assessed_on: lastSeptember() }, actor);
+  await updateExtranet(
+    db,
+    { name: '电子政务外网', security_level: 3, filing_number: '45010099001-30001', assessed_on: lastSeptember() },
+    actor,
+  );
   // Demo targets, and 2019-01..2020-07 queued for the snapshot job: the red/black list and trends work out of the box.
   const province = regionRows.find((r) => r.level === 'province');
   if (province) await seedDemoLeadership(db, province.code, actor);

@@ -35,6 +35,8 @@ export type Area =
   | 'tenants'
   | 'indicators'
   | 'certifications'
+  /** Evidence documents (认定依据): the row-level rule (reviewers, auditors, the owning department) is in documents/service.ts. */
+  | 'documents'
   | 'users'
   | 'roles'
   | 'security-policy'
@@ -81,6 +83,9 @@ export const permissions: Record<Area, Record<Action, readonly Role[]>> = {
   indicators: { read: [...registryReaders, 'department'], write: [] },
   maps: { read: registryReaders, write: [] },
   certifications: { read: ['reviewer', 'leader', 'ops'], write: ['reviewer'] },
+  // Uploaded by whoever attaches them (认定, 回头看, work orders); each document is read only by
+  // reviewers, auditors, its uploader, the department owning what it is attached to, and an order's workers.
+  documents: { read: ['reviewer', 'auditor', 'department', 'ops'], write: ['reviewer', 'department', 'ops'] },
   users: { read: ['sysadmin', 'secadmin'], write: ['sysadmin'] },
   roles: { read: ['sysadmin', 'secadmin'], write: ['secadmin'] },
   'security-policy': { read: ['secadmin'], write: ['secadmin'] },

@@ -138,6 +138,8 @@ export const routePolicy: Record<string, Rule> = {
       .filter((kind) => kind.classificationColumn)
       .map((kind) => [`certify${kind.names.one}`, write('certifications')]),
   ),
+  uploadDocument: write('documents'),
+  getDocument: read('documents'),
   listCertifications: read('certifications'),
   listReviewQueue: read('certifications'),
   certifyBatch: write('certifications'),

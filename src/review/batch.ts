@@ -17,6 +17,8 @@ export interface BatchCertification {
   classification: Classification;
   evidence: string;
   certified_at?: string;
+  /** One set of documents, attached to every certification of the batch. */
+  documents?: string[];
 }
 
 /** The records a batch names, or those of the review queue its filter selects (at most maxBatch). */

@@ -1,5 +1,6 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { classifications } from '../db/schema/enums.ts';
+import { DocumentSchema, documentIds } from '../documents/schemas.ts';
 import { json, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
 import { booleanQuery, PageQuery, pageOf, RowIdParam } from '../http/schemas.ts';
@@ -27,6 +28,7 @@ const Certification = z
     certified_at: z.string(),
     status: z.enum(['active', 'reverted']),
     reverted_reason: z.string().nullable(),
+    documents: z.array(DocumentSchema).openapi({ description: '认定依据: the documents attached' }),
   })
   .openapi('Certification');
 
@@ -38,6 +40,7 @@ const ReReview = z
     result: z.enum(['passed', 'failed']).nullable(),
     reason: z.string().nullable(),
     reviewed_at: z.string().nullable(),
+    documents: z.array(DocumentSchema).openapi({ description: 'The documents the result was recorded with' }),
   })
   .openapi('ReReview');
 
@@ -45,6 +48,7 @@ const CertifyBody = z.object({
   classification: z.enum(classifications),
   evidence: z.string().trim().min(1, 'is required: cite the document or decision').max(2000),
   certified_at: isoDate.optional(),
+  documents: documentIds,
 });
 
 const route = routesTagged('review');
@@ -73,7 +77,7 @@ const scheduleRoute = route.post('/api/v1/certifications/{id}/re-reviews', 'sche
 const resultRoute = route.post('/api/v1/re-reviews/{id}/result', 'recordReReviewResult', {
   summary: 'Record a re-review; a failure reverts the certification',
   params: RowIdParam,
-  body: z.object({ result: z.enum(['passed', 'failed']), reason: z.string().trim().max(2000).optional() }),
+  body: z.object({ result: z.enum(['passed', 'failed']), reason: z.string().trim().max(2000).optional(), documents: documentIds }),
   responses: { 200: json('The re-review', ReReview) },
 });
 

@@ -3,6 +3,8 @@ import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import type { Classification } from '../db/schema/enums.ts';
 import { certifications, reReviews, users } from '../db/schema/index.ts';
+import { type DocumentView, documentsOf } from '../documents/links.ts';
+import { attachDocuments } from '../documents/service.ts';
 import { assertCan } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
 import { businessDate } from '../kernel/dates.ts';
@@ -29,6 +31,8 @@ export interface CertificationView {
   certified_at: string;
   status: 'active' | 'reverted';
   reverted_reason: string | null;
+  /** 认定依据: the documents attached to it. */
+  documents: DocumentView[];
 }
 
 /** 认定: a reviewer certifies a classification with evidence; an earlier certification gives way. */
@@ -36,7 +40,7 @@ export async function certify(
   database: Db,
   kindRef: ImportKind | AnyRecordKind,
   code: string,
-  request: { classification: Classification; evidence: string; certified_at?: string },
+  request: { classification: Classification; evidence: string; certified_at?: string; documents?: string[] },
   actor: Actor,
 ): Promise<CertificationView> {
   const kind = kindFor(kindRef);
@@ -74,6 +78,7 @@ export async function certify(
       })
       .returning({ id: certifications.id });
     if (!row) throw new AppError('internal', 'the certification was not written');
+    await attachDocuments(db, request.documents, { kind: 'certification', id: row.id, departmentId: entity.departmentId }, actor);
     const view = await getCertification(db, row.id);
     await recordAudit(db, actor, [
       {
@@ -118,6 +123,11 @@ async function listCertificationRows(
       .where(inArray(t.id, ids));
     for (const e of entities) codes.set(`${kind.tracked}:${e.id}`, e.code);
   }
+  const attached = await documentsOf(
+    db,
+    'certification',
+    rows.map((r) => r.c.id),
+  );
   return rows.map(({ c, reviewer }) => ({
     id: c.id,
     kind: c.kind,
@@ -129,6 +139,7 @@ async function listCertificationRows(
     certified_at: c.certifiedAt,
     status: c.status,
     reverted_reason: c.revertedReason,
+    documents: attached.get(c.id) ?? [],
   }));
 }
 
@@ -152,15 +163,18 @@ export interface ReReviewView {
   result: 'passed' | 'failed' | null;
   reason: string | null;
   reviewed_at: string | null;
+  /** The documents the result was recorded with. */
+  documents: DocumentView[];
 }
 
-const reReviewView = (r: typeof reReviews.$inferSelect): ReReviewView => ({
+export const reReviewView = (r: typeof reReviews.$inferSelect, documents: DocumentView[] = []): ReReviewView => ({
   id: r.id,
   certification_id: r.certificationId,
   due_at: r.dueAt,
   result: r.result,
   reason: r.reason,
   reviewed_at: r.reviewedAt?.toISOString() ?? null,
+  documents,
 });
 
 /** 回头看: schedules a re-review of an active certification, due by a date. */
@@ -183,7 +197,7 @@ export async function scheduleReReview(database: Db, certificationId: number, du
 export async function recordReReviewResult(
   database: Db,
   reReviewId: number,
-  outcome: { result: 'passed' | 'failed'; reason?: string },
+  outcome: { result: 'passed' | 'failed'; reason?: string; documents?: string[] },
   actor: Actor,
 ): Promise<ReReviewView> {
   assertCan(actor.access, 'write', 'certifications');
@@ -231,20 +245,21 @@ export async function recordReReviewResult(
         );
       }
     }
+    await attachDocuments(db, outcome.documents, { kind: 're_review', id: updated.id, departmentId: entity.departmentId }, actor);
+    const documents = (await documentsOf(db, 're_review', [updated.id])).get(updated.id) ?? [];
     await recordAudit(db, actor, [
       {
         action: `re_review.${outcome.result}`,
         entityKind: certification.kind,
         entityCode: certification.code,
         before: reReviewView(review),
-        after: reReviewView(updated),
+        after: reReviewView(updated, documents),
       },
     ]);
-    return reReviewView(updated);
+    return reReviewView(updated, documents);
   });
 }
 
-/** The review queue: open re-reviews, soonest due first. */
 /** The certifications with these ids (those a page of re-reviews is about). */
 export async function certificationsByIds(db: Db, ids: number[], actor: Actor): Promise<CertificationView[]> {
   assertCan(actor.access, 'read', 'certifications');
@@ -271,5 +286,15 @@ export async function listReReviews(
     .orderBy(asc(reReviews.dueAt), asc(reReviews.id))
     .limit(filter.limit)
     .offset(filter.offset);
-  return { items: rows.map(reReviewView), total: counted?.n ?? 0, limit: filter.limit, offset: filter.offset };
+  const attached = await documentsOf(
+    db,
+    're_review',
+    rows.map((r) => r.id),
+  );
+  return {
+    items: rows.map((r) => reReviewView(r, attached.get(r.id))),
+    total: counted?.n ?? 0,
+    limit: filter.limit,
+    offset: filter.offset,
+  };
 }

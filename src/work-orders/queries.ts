@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { startsWithLiteral } from '../db/prefix.ts';
 import { queryRows } from '../db/raw.ts';
+import { documentsOf } from '../documents/links.ts';
 import { type Access, departmentLimit } from '../identity/access.ts';
 import { AppError, notFound } from '../kernel/errors.ts';
 import type { WorkOrderDetail, WorkOrderQuery, WorkOrderView } from './schemas.ts';
@@ -103,7 +104,8 @@ export async function getWorkOrder(db: Db, access: Access, code: string, now = n
 /** An order's view with its timeline. */
 export async function detailOf(db: Db, row: WorkOrderRow, now: Date): Promise<WorkOrderDetail> {
   const view = workOrderViewOf(row, now, await loadWorkCalendar(db));
-  return { ...view, timeline: await timelineOf(db, row.id, row.alert_id) };
+  const documents = (await documentsOf(db, 'work_order', [row.id])).get(row.id) ?? [];
+  return { ...view, timeline: await timelineOf(db, row.id, row.alert_id), documents };
 }
 
 /** The order code of each of these alerts that has one (the alert views show it). */

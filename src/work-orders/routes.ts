@@ -88,7 +88,17 @@ export function registerWorkOrderRoutes(app: OpenAPIHono<AppEnv>) {
     c.json(await transitionWorkOrder(c.get('db'), c.get('actor'), c.req.valid('param').code, c.req.valid('json')), 200),
   );
   app.openapi(commentRoute, async (c) =>
-    c.json(await addWorkOrderComment(c.get('db'), c.get('actor'), c.req.valid('param').code, c.req.valid('json').body), 201),
+    c.json(
+      await addWorkOrderComment(
+        c.get('db'),
+        c.get('actor'),
+        c.req.valid('param').code,
+        c.req.valid('json').body,
+        new Date(),
+        c.req.valid('json').documents,
+      ),
+      201,
+    ),
   );
   app.openapi(fromAlertRoute, async (c) => {
     const input = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {};

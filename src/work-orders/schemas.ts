@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { workOrderEvents, workOrders } from '../db/schema/work-orders.ts';
+import { DocumentSchema, documentIds } from '../documents/schemas.ts';
 import { scopeFilter } from '../http/filters.ts';
 import { booleanQuery, PageQuery } from '../http/schemas.ts';
 
@@ -33,6 +34,7 @@ export const CreateWorkOrder = z
     subject: SubjectInput.optional(),
     region: regionCode.optional(),
     assignee: AssigneeInput.optional(),
+    documents: documentIds,
   })
   .strict()
   .openapi('CreateWorkOrder');
@@ -63,7 +65,9 @@ export const TransitionWorkOrder = z
   .openapi('WorkOrderTransition');
 export type TransitionWorkOrder = z.input<typeof TransitionWorkOrder>;
 
-export const CommentWorkOrder = z.object({ body: z.string().trim().min(1, 'the comment is empty').max(10_000) }).strict();
+export const CommentWorkOrder = z
+  .object({ body: z.string().trim().min(1, 'the comment is empty').max(10_000), documents: documentIds })
+  .strict();
 
 export const AlertWorkOrderInput = z
   .object({ title: title.optional(), description: description.optional(), assignee: AssigneeInput.optional() })
@@ -126,7 +130,10 @@ export const TimelineEntry = z.object({
 });
 export type TimelineEntry = z.infer<typeof TimelineEntry>;
 
-export const WorkOrderDetail = WorkOrderView.extend({ timeline: z.array(TimelineEntry) }).openapi('WorkOrderDetail');
+export const WorkOrderDetail = WorkOrderView.extend({
+  timeline: z.array(TimelineEntry),
+  documents: z.array(DocumentSchema).openapi({ description: 'Documents attached when it was opened or commented on' }),
+}).openapi('WorkOrderDetail');
 export type WorkOrderDetail = z.infer<typeof WorkOrderDetail>;
 
 const day = z

@@ -10,6 +10,7 @@ import {
   workOrderSubjectKinds,
 } from '../db/schema/enums.ts';
 import { workOrderEvents, workOrders } from '../db/schema/index.ts';
+import { attachDocuments } from '../documents/service.ts';
 import { type Access, assertCan, departmentLimit } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
 import { AppError, isUniqueViolation, notFound } from '../kernel/errors.ts';
@@ -62,6 +63,7 @@ interface NewOrder {
   regionCode: string | null;
   assignee?: { department?: string; user?: string };
   alertId: number | null;
+  documents?: string[];
 }
 
 async function insertOrder(database: Db, actor: Actor, order: NewOrder, now: Date): Promise<WorkOrderView> {
@@ -99,6 +101,7 @@ async function insertOrder(database: Db, actor: Actor, order: NewOrder, now: Dat
       })
       .returning({ id: workOrders.id });
     if (!created) throw new Error('work order insert returned nothing');
+    await attachDocuments(db, order.documents, { kind: 'work_order', id: created.id, departmentId: assignee.departmentId }, actor);
     const details = { priority: order.priority, category: order.category, assignee: assignee.label, alert_id: order.alertId };
     await db
       .insert(workOrderEvents)
@@ -129,6 +132,7 @@ export async function createWorkOrder(db: Db, actor: Actor, input: CreateWorkOrd
       regionCode: body.region ?? null,
       assignee: body.assignee,
       alertId: null,
+      documents: body.documents,
     },
     now,
   );
@@ -265,13 +269,21 @@ export async function transitionWorkOrder(
 }
 
 /** Adds a comment to the order's timeline. */
-export async function addWorkOrderComment(db: Db, actor: Actor, code: string, body: string, now = new Date()): Promise<WorkOrderDetail> {
+export async function addWorkOrderComment(
+  db: Db,
+  actor: Actor,
+  code: string,
+  body: string,
+  now = new Date(),
+  documents?: string[],
+): Promise<WorkOrderDetail> {
   assertCan(actor.access, 'write', 'work-orders');
   const text = body.trim();
   if (!text || text.length > 10_000)
     throw new AppError('validation_failed', 'body: 1–10,000 characters', [{ field: 'body', message: 'must be 1–10,000 characters' }]);
   await changeVisibleOrder(db, actor, code, async (tx, row) => {
     await tx.insert(workOrderEvents).values({ workOrderId: row.id, at: now, type: 'commented', actor: actor.name, note: text });
+    await attachDocuments(tx, documents, { kind: 'work_order', id: row.id, departmentId: row.assignee_department_id }, actor);
     await tx.update(workOrders).set({ updatedAt: now }).where(eq(workOrders.id, row.id));
     await recordAudit(tx, actor, [
       { action: 'work_order.comment', entityKind: 'work_order', entityCode: code, after: { comment: text.slice(0, 200) } },

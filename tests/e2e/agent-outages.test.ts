@@ -300,11 +300,7 @@ describe('exchange-agent through an API outage', () => {
     const services: string[] = [];
     for (let i = 0; i < 5; i++) services.push(await newInterfaceService(reader));
     const name = uid('exchange');
-    const { token } = await issueAgentToken(
-      database.db,
-      { name, kind: 'exchange' },
-      rootActor('test'),
-    );
+    const { token } = await issueAgentToken(database.db, { name, kind: 'exchange' }, rootActor('test'));
     const drop = path.join(dir, 'drop');
     await mkdir(drop, { recursive: true });
     const file = await writeAgentConfig(dir, name, {

@@ -4,6 +4,7 @@ export * from './audit.ts';
 export * from './clouds.ts';
 export * from './data-centres.ts';
 export * from './departments.ts';
+export * from './documents.ts';
 export * from './history.ts';
 export * from './identity.ts';
 export * from './interface-services.ts';

@@ -1,0 +1,33 @@
+CREATE TABLE "document_links" (
+	"document_id" uuid NOT NULL,
+	"subject" text NOT NULL,
+	"subject_id" integer NOT NULL,
+	"department_id" integer,
+	"linked_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "document_links_document_id_subject_subject_id_pk" PRIMARY KEY("document_id","subject","subject_id"),
+	CONSTRAINT "document_links_subject_check" CHECK ("document_links"."subject" in ('certification', 're_review', 'work_order'))
+);
+--> statement-breakpoint
+CREATE TABLE "documents" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"name" text NOT NULL,
+	"media_type" text NOT NULL,
+	"bytes" integer NOT NULL,
+	"sha256" text NOT NULL,
+	"storage" text NOT NULL,
+	"content" "bytea",
+	"object_key" text,
+	"uploaded_by" integer NOT NULL,
+	"department_id" integer,
+	"uploaded_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "documents_storage_check" CHECK ("documents"."storage" in ('database', 's3')),
+	CONSTRAINT "documents_bytes_check" CHECK ("documents"."bytes" >= 0),
+	CONSTRAINT "documents_storage_content_check" CHECK (("documents"."storage" = 'database' and "documents"."content" is not null) or ("documents"."storage" = 's3' and "documents"."object_key" is not null))
+);
+--> statement-breakpoint
+ALTER TABLE "document_links" ADD CONSTRAINT "document_links_document_id_documents_id_fk" FOREIGN KEY ("document_id") REFERENCES "public"."documents"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "document_links" ADD CONSTRAINT "document_links_department_id_departments_id_fk" FOREIGN KEY ("department_id") REFERENCES "public"."departments"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "documents" ADD CONSTRAINT "documents_uploaded_by_users_id_fk" FOREIGN KEY ("uploaded_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "documents" ADD CONSTRAINT "documents_department_id_departments_id_fk" FOREIGN KEY ("department_id") REFERENCES "public"."departments"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "document_links_subject_idx" ON "document_links" USING btree ("subject","subject_id");--> statement-breakpoint
+CREATE INDEX "documents_uploaded_by_idx" ON "documents" USING btree ("uploaded_by");
