@@ -53,7 +53,13 @@ async function main() {
       .select({ code: regions.code, name: regions.name, level: regions.level, parentCode: regions.parentCode })
       .from(regions);
     const dataset = generateDemoDataset(regionRows, { scale });
-    await importFile(db, 'departments', await writeExportFile('departments', dataset.departments as never, 'csv'), 'csv', rootActor('bench'));
+    await importFile(
+      db,
+      'departments',
+      await writeExportFile('departments', dataset.departments as never, 'csv'),
+      'csv',
+      rootActor('bench'),
+    );
 
     const t0 = performance.now();
     // Spread over every department; created over six years; 30 % pending; names searchable.
@@ -114,7 +120,9 @@ async function main() {
       refCount.push(performance.now() - started);
     }
 
-    say(`# Review queue (待认定) at national size (${new Date().toISOString().slice(0, 10)}, PostgreSQL, ${process.arch}, Node ${process.version})`);
+    say(
+      `# Review queue (待认定) at national size (${new Date().toISOString().slice(0, 10)}, PostgreSQL, ${process.arch}, Node ${process.version})`,
+    );
     say('');
     say('`node --import tsx bench/review-queue.ts`');
     say('');

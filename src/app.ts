@@ -36,6 +36,7 @@ import { registerNotifyRoutes } from './notify/routes.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerRegistryRoutes } from './registry/routes.ts';
 import { registerReviewRoutes } from './review/routes.ts';
+import { registerTodoRoutes } from './todo/routes.ts';
 import { registerWorkOrderRoutes } from './work-orders/routes.ts';
 import { registerServiceLevelRoutes } from './work-orders/service-levels-routes.ts';
 import { registerWorkOrderStatsRoutes } from './work-orders/stats-routes.ts';
@@ -184,6 +185,7 @@ export function createApp(options: AppOptions) {
   registerDocumentRoutes(app, documentStoreFrom(config), config.YUNWANG_DOCUMENT_LIMIT_BYTES);
   registerNotifyRoutes(app);
   registerServiceLevelRoutes(app);
+  registerTodoRoutes(app);
   registerConsole(app, { database, demo: options.demo ?? false, cache: indicatorCache });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookie });

@@ -3,6 +3,13 @@ import type { Role } from '../identity/roles.ts';
 
 /** The console's pages and who may open them; navigation shows exactly these. */
 export const consolePages = {
+  // The landing page: every signed-in user's to-do list (待办事项).
+  todo: {
+    path: '/console',
+    roles: ['sysadmin', 'secadmin', 'auditor', 'ops', 'reviewer', 'department', 'leader'],
+    zh: '待办事项',
+    en: 'To do',
+  },
   overview: { path: '/console/overview', roles: ['leader', 'reviewer', 'ops', 'sysadmin', 'department'], zh: '总览', en: 'Overview' },
   interconnection: {
     path: '/console/interconnection',

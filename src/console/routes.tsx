@@ -7,9 +7,7 @@ import type { IndicatorCache } from '../indicators/cache.ts';
 import type { IndicatorReport } from '../indicators/service.ts';
 import { registerAssets } from './assets.ts';
 import { registerFormFallback } from './forms.tsx';
-import { langOf } from './i18n.ts';
-import { consolePages, pagesFor } from './nav.ts';
-import { type ConsoleSettings, consolePage, renderWith } from './page.tsx';
+import { type ConsoleSettings, consolePage } from './page.tsx';
 import { loginPage, restrictedPage } from './pages/account.tsx';
 import { alertsPage } from './pages/alerts.tsx';
 import { idlePage } from './pages/idle.tsx';
@@ -21,6 +19,7 @@ import { opsPage } from './pages/ops.tsx';
 import { overviewPage } from './pages/overview.tsx';
 import { recordPage } from './pages/record.tsx';
 import { reviewPage } from './pages/review.tsx';
+import { todoPage } from './pages/todo.tsx';
 import { workOrderPage } from './pages/work-order.tsx';
 import { newWorkOrderPage, workOrdersPage } from './pages/work-orders.tsx';
 import { workspacePage } from './pages/workspace.tsx';
@@ -45,28 +44,8 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, options: ConsoleOption
   app.use('/console', pagesOnly);
   app.use('/console/*', pagesOnly);
 
-  app.get('/console', (c) => {
-    const principal = c.get('principal');
-    if (!principal) return c.redirect('/console/login', 302);
-    const first = pagesFor(principal.access)[0];
-    if (first) return c.redirect(consolePages[first].path, 302);
-    // Administrators and auditors work through the API and the CLI; say so.
-    const lang = langOf(c);
-    return renderWith(c, lang, settings, { name: principal.user.name, access: principal.access, csrfToken: principal.csrfToken })({
-      title: lang === 'en' ? 'Console' : '控制台',
-      children: (
-        <section>
-          <h1>{lang === 'en' ? 'No console pages for your roles' : '您的角色没有控制台页面'}</h1>
-          <p>
-            {lang === 'en'
-              ? 'Administrators and auditors use the API and the yunwang command: '
-              : '管理员与审计员请使用 API 与 yunwang 命令：'}
-            <a href="/docs">API</a>
-          </p>
-        </section>
-      ),
-    });
-  });
+  // The landing page: the caller's to-do list; the page that used to open first stays in the menu.
+  app.get('/console', consolePage(settings, 'todo', todoPage));
   registerFormFallback(app, settings);
   app.get('/console/login', loginPage(settings));
   app.get('/console/password', restrictedPage(settings, 'password'));

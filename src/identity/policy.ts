@@ -55,6 +55,8 @@ export const routePolicy: Record<string, Rule> = {
   login: { public: true },
   logout: { self: true },
   getMe: { self: true },
+  // Each caller's own to-do list, built from the services with his own access.
+  getTodo: { self: true },
   changeOwnPassword: { self: true },
   startTotpEnrollment: { self: true },
   confirmTotpEnrollment: { self: true },

@@ -10,6 +10,7 @@ import { refreshStatistics, type UpsertResult, upsertRecords } from '../registry
 import { exportRows, loadStoredRows } from '../registry/views.ts';
 import { type FileFormat, type ParsedFile, parseImportFile, writeExportFile } from './format.ts';
 import { excerpt, importLimits } from './limits.ts';
+import { type ImportAttempt, recordAppliedImport, recordRejectedImport } from './runs.ts';
 
 export interface ImportReport extends UpsertResult {
   kind: string;
@@ -27,13 +28,36 @@ export async function importFile(
   data: Uint8Array,
   format: FileFormat,
   actor: Actor,
-  options: { dryRun?: boolean; today?: string; filename?: string } = {},
+  options: ImportOptions = {},
 ): Promise<ImportReport> {
   const kind = kindFor(kindRef);
   // Deny by default: a caller who may not write this kind at all is refused before the
   // file is read, and learns nothing from its validation (which names departments).
   limitFor(actor, 'write', kind);
+  const attempt: ImportAttempt = { kind: kind.segment, fileName: options.filename, rows: 0 };
+  try {
+    return await applyFile(db, kind, data, format, actor, options, attempt);
+  } catch (error) {
+    // A rejected attempt leaves a note (the department's to-do list shows it) though nothing was written.
+    if (!options.dryRun && error instanceof AppError && error.status < 500) await recordRejectedImport(db, actor, attempt, error);
+    throw error;
+  }
+}
+
+type ImportOptions = { dryRun?: boolean; today?: string; filename?: string };
+
+async function applyFile(
+  db: Db,
+  kind: AnyRecordKind,
+  data: Uint8Array,
+  format: FileFormat,
+  actor: Actor,
+  options: ImportOptions,
+  attempt: ImportAttempt,
+): Promise<ImportReport> {
   const parsed = await parseImportFile(data, format, kind);
+  // The file's data rows: those that parsed and those that did not (each named once).
+  attempt.rows = new Set([...parsed.rows.map((r) => r.rowNumber), ...parsed.errors.map((e) => e.row)].filter((n) => n !== undefined)).size;
   const rowErrors = (error: AppError): FieldError[] =>
     error.errors.map(({ index, ...e }) => ({
       ...e,
@@ -102,6 +126,7 @@ export async function importFile(
             after: { format, rows: parsed.rows.length, ...counts },
           },
         ]);
+        await recordAppliedImport(tx, actor, attempt);
       }
       return counts;
     });

@@ -2,11 +2,13 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { startsWithLiteral } from '../db/prefix.ts';
 import { queryRows } from '../db/raw.ts';
+import type { WorkOrderCategory } from '../db/schema/enums.ts';
 import { documentsOf } from '../documents/links.ts';
 import { type Access, departmentLimit } from '../identity/access.ts';
 import { AppError, notFound } from '../kernel/errors.ts';
 import type { WorkOrderDetail, WorkOrderQuery, WorkOrderView } from './schemas.ts';
 import { loadWorkCalendar } from './service-levels.ts';
+import { openWorkOrderStates } from './sla-watch.ts';
 import { timelineOf } from './timeline.ts';
 import { selectWorkOrders, type WorkOrderRow, workOrderViewOf } from './views.ts';
 
@@ -94,6 +96,38 @@ export async function listWorkOrders(
   );
   const calendar = await loadWorkCalendar(db);
   return { items: rows.map((r) => workOrderViewOf(r, now, calendar)), total: count?.n ?? 0 };
+}
+
+/** What an open-orders count selects: the list's assignee and category filters, and breached or not. */
+export interface OpenOrdersFilter {
+  assignee?: string;
+  category?: WorkOrderCategory;
+  /** Every category but this one. */
+  otherThan?: WorkOrderCategory;
+  breached?: boolean;
+}
+
+/**
+ * The open orders (clock running or paused) the caller may see that the filter selects: how
+ * many, and the earliest resolution deadline among them — a to-do list's line.
+ */
+export async function openWorkOrderSummary(
+  db: Db,
+  access: Access,
+  filter: OpenOrdersFilter,
+  now = new Date(),
+): Promise<{ count: number; earliest_due_at: string | null }> {
+  const where: SQL[] = [visibility(access), sql`w.state in ${openWorkOrderStates}`];
+  if (filter.category) where.push(sql`w.category = ${filter.category}`);
+  if (filter.otherThan) where.push(sql`w.category <> ${filter.otherThan}`);
+  if (filter.assignee) where.push(await assigneeFilter(db, access, filter.assignee));
+  if (filter.breached !== undefined) where.push(filter.breached ? breachedNow(now) : sql`not ${breachedNow(now)}`);
+  const [row] = await queryRows<{ n: number; due: Date | string | null }>(
+    db,
+    sql`select count(*)::int as n, min(w.resolution_due_at) as due from work_orders w where ${sql.join(where, sql` and `)}`,
+  );
+  const due = row?.due ? new Date(row.due).toISOString() : null;
+  return { count: row?.n ?? 0, earliest_due_at: due };
 }
 
 /** One order with its timeline; an order the caller may not see does not exist for them. */

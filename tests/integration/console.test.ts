@@ -66,7 +66,7 @@ describeEachBackend('web console', (getDb) => {
     expect((await withCookie('yunwang_session=forged').get('/console/map')).status).toBe(302);
   });
 
-  it('shows each role its own navigation and sends /console to its first page', async () => {
+  it('shows each role its own navigation and lands /console on the to-do list', async () => {
     const nav = async (user: string) => {
       const html = (await page('/console/overview', user)).text;
       return [...html.matchAll(/<nav[\s\S]*?<\/nav>/g)].join('').match(/href="\/console\/[a-z]+"/g);
@@ -95,11 +95,13 @@ describeEachBackend('web console', (getDb) => {
       'href="/console/review"',
       'href="/console/idle"',
     ]);
-    expect((await page('/console', 'dept-P001')).headers.get('location')).toBe('/console/overview');
-    // The auditor has no console page: told so, not shown a page it may not read.
+    const landing = await page('/console', 'dept-P001');
+    expect(landing.status).toBe(200);
+    expect(landing.text).toContain('<h1>待办事项</h1>');
+    // The auditor has no other console page: his to-do list, and the API and the command for the rest.
     const auditor = await page('/console', 'auditor');
     expect(auditor.status).toBe(200);
-    expect(auditor.text).toContain('您的角色没有控制台页面');
+    expect(auditor.text).toContain('管理员与审计员的其余工作请使用 API 与 yunwang 命令');
     expect((await page('/console/overview', 'auditor')).status).toBe(403);
   });
 

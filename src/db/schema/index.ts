@@ -7,6 +7,7 @@ export * from './departments.ts';
 export * from './documents.ts';
 export * from './history.ts';
 export * from './identity.ts';
+export * from './imports.ts';
 export * from './interface-services.ts';
 export * from './login.ts';
 export * from './network-nodes.ts';
