@@ -65,11 +65,12 @@ async function main() {
     // Spread over every department; created over six years; 30 % pending; names searchable.
     const spread = (table: string, count: number, prefix: string, extra = sql``, extraValues = sql``) => sql`
       with d as (select array_agg(id order by id) as ids from departments)
-      insert into ${sql.raw(table)} (code, name, department_id, classification, created_at ${extra})
+      insert into ${sql.raw(table)} (code, name, department_id, classification, created_at, pending_since ${extra})
       select ${prefix} || lpad(g::text, 7, '0'), ${`${prefix}业务系统`} || g,
              d.ids[1 + (g::bigint * 7919) % array_length(d.ids, 1)],
              case when g % 10 < 3 then 'pending' else 'non_classified' end,
-             timestamptz '2019-01-01 08:00+08' + ((g::bigint * 104729) % 2190) * interval '1 day' ${extraValues}
+             timestamptz '2019-01-01 08:00+08' + ((g::bigint * 104729) % 2190) * interval '1 day',
+             date '2019-01-01' + ((g::bigint * 104729) % 2190)::int ${extraValues}
       from generate_series(1, ${count}) g, d`;
     await db.execute(spread('systems', systemCount, 'SYS'));
     await db.execute(spread('private_networks', Math.round(systemCount / 20), 'PN'));
@@ -80,6 +81,10 @@ async function main() {
       select 'system', id, 'classification', 'non_classified', 'pending',
              date '2024-01-01' + (id % 700), 'bench', '回头看未通过'
       from systems where classification = 'pending' and id % 20 = 0`);
+    // As the registry keeps it (src/registry/pending-since.ts): waiting since it was sent back.
+    await db.execute(
+      sql`update systems set pending_since = date '2024-01-01' + (id % 700) where classification = 'pending' and id % 20 = 0`,
+    );
     await db.execute(sql`analyze`);
     const built = performance.now() - t0;
 
@@ -97,7 +102,7 @@ async function main() {
     const [subtree] = await queryRows<{ code: string; n: number }>(
       db,
       sql`select p.code, count(*)::int as n from departments p join departments c on c.path like p.path || '%'
-          where p.parent_id is not null group by p.code order by n desc limit 1`,
+          where p.parent_id is null group by p.code order by n desc limit 1`,
     );
 
     const app = createApp({ database, config: { YUNWANG_BODY_LIMIT_BYTES: 1 << 20, YUNWANG_IMPORT_LIMIT_BYTES: 64 << 20 } });
@@ -143,6 +148,7 @@ async function main() {
       ['systems waiting over a year', '&kind=systems&older_than_days=365'],
       ['text search', `&q=${encodeURIComponent('业务系统12')}`],
       ['page 200 of the whole province', '&offset=9950'],
+      ['the last page of the whole province', '&offset=95350'],
     ] as const) {
       const url = `/api/v1/review-queue?limit=50${query}`;
       const { total } = await timeRequest(url); // warm-up

@@ -4,9 +4,11 @@ import type { Db } from '../db/client.ts';
 import type { TrackedKind } from '../db/schema/enums.ts';
 import { timeline, transitions } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
+import { chunk } from '../kernel/chunk.ts';
 import { AppError } from '../kernel/errors.ts';
 import { kindOfTracked } from './kinds/index.ts';
 import type { TrackedAttribute } from './kinds/types.ts';
+import { refreshPendingSince } from './pending-since.ts';
 import { bumpRegistryVersion } from './version.ts';
 
 /** `state`, `classification`, or the name of one of the kind's tracked attributes. */
@@ -147,12 +149,6 @@ export interface TransitionChange {
   note?: string | null;
 }
 
-const chunk = <T>(items: T[], size: number): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-};
-
 /** Active (not superseded) transitions of the given entities, grouped by entity id. */
 export async function loadActiveTransitions(db: Db, kind: string, entityIds: number[]): Promise<Map<number, ActiveTransition[]>> {
   const byEntity = new Map<number, ActiveTransition[]>();
@@ -226,6 +222,7 @@ export async function rebuildTimeline(db: Db, kind: string, entityIds: number[])
     );
     await insertRows(db, timeline, rows);
   }
+  await refreshPendingSince(db, kindOfTracked(kind), entityIds);
 }
 
 /** The latest active transition of one field: the entity's current value and since when. */

@@ -8,6 +8,7 @@ import type { Actor } from '../identity/actor.ts';
 import { businessDate } from '../kernel/dates.ts';
 import { AppError } from '../kernel/errors.ts';
 import { departmentScope } from '../registry/filters.ts';
+import type { AnyRecordKind } from '../registry/kinds/index.ts';
 import type { Page } from '../registry/records/read.ts';
 import { certifiedKinds } from './certified-records.ts';
 
@@ -35,24 +36,6 @@ export interface ReviewQueueFilter {
   offset: number;
 }
 
-/**
- * Each certified kind's pending records, with the date each began to wait: its last active
- * move back to pending (a failed re-review), or the day it was registered.
- */
-function pendingRecords(kinds: ReturnType<typeof certifiedKinds>): SQL {
-  return sql.join(
-    kinds.map(
-      (kind) => sql`select ${kind.segment}::text as kind, e.code, e.name, e.department_id,
-        coalesce((select max(coalesce(t.effective_at, (t.recorded_at at time zone 'Asia/Shanghai')::date)) from transitions t
-                  where t.kind = ${kind.tracked} and t.entity_id = e.id and t.field = 'classification'
-                    and t.to_value = 'pending' and t.superseded_at is null),
-                 (e.created_at at time zone 'Asia/Shanghai')::date) as waiting_since
-        from ${kind.table} e where e.classification = 'pending'`,
-    ),
-    sql` union all `,
-  );
-}
-
 /** The records awaiting 认定 that the filter selects, oldest first, a page at a time. */
 export async function listReviewQueue(db: Db, filter: ReviewQueueFilter, actor: Actor): Promise<Page<ReviewQueueItem>> {
   assertCan(actor.access, 'read', 'certifications');
@@ -64,21 +47,47 @@ export async function listReviewQueue(db: Db, filter: ReviewQueueFilter, actor: 
     ]);
   }
   const scope = await departmentScope(db, filter);
-  const conditions: (SQL | undefined)[] = [
-    ...scope,
-    filter.q ? sql`(p.name ilike ${`%${escapeLike(filter.q)}%`} or p.code ilike ${`%${escapeLike(filter.q)}%`})` : undefined,
-    filter.older_than_days === undefined ? undefined : sql`p.waiting_since <= ${businessDate()}::date - ${filter.older_than_days}::int`,
-  ];
-  const where = and(...conditions) ?? sql`true`;
-  const from = sql`(${pendingRecords(kinds)}) p join ${departments} on ${departments.id} = p.department_id`;
-  const [counted] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from ${from} where ${where}`);
-  const items = await queryRows<ReviewQueueItem>(
-    db,
-    sql`select p.kind, p.code, p.name, ${departments.code} as department_code, ${departments.regionCode} as region_code,
-               p.waiting_since::text as waiting_since
-        from ${from} where ${where}
-        order by p.waiting_since, p.kind, p.code
-        limit ${filter.limit} offset ${filter.offset}`,
+  const pattern = filter.q ? `%${escapeLike(filter.q)}%` : null;
+  // Each kind's own table is filtered on its own, so each reads its review-queue index
+  // (pending_since, code) in order, and the department scope is a semi-join.
+  const selects = (kind: AnyRecordKind): SQL => {
+    const t = kind.table;
+    const conditions: (SQL | undefined)[] = [
+      sql`${kind.classificationColumn} = 'pending'`,
+      scope.length > 0 ? sql`${kind.ownerColumn} in (select ${departments.id} from ${departments} where ${and(...scope)})` : undefined,
+      pattern ? sql`(${t}.name ilike ${pattern} or ${t}.code ilike ${pattern})` : undefined,
+      filter.older_than_days === undefined
+        ? undefined
+        : sql`${t}.pending_since <= ${businessDate()}::date - ${filter.older_than_days}::int`,
+    ];
+    return and(...conditions) ?? sql`true`;
+  };
+  const counts = sql.join(
+    kinds.map((kind) => sql`(select count(*) from ${kind.table} where ${selects(kind)})`),
+    sql` + `,
   );
+  // No kind contributes more than the page's depth: each branch stops there.
+  const depth = filter.offset + filter.limit;
+  const branches = sql.join(
+    kinds.map((kind) => {
+      const t = kind.table;
+      return sql`(select ${kind.segment}::text as kind, ${t}.code, ${t}.name, ${kind.ownerColumn} as department_id,
+                         ${t}.pending_since as waiting_since
+                  from ${t} where ${selects(kind)} order by ${t}.pending_since, ${t}.code limit ${depth})`;
+    }),
+    sql` union all `,
+  );
+  // The count and the page at once: on PostgreSQL they run side by side on two connections.
+  const [[counted], items] = await Promise.all([
+    queryRows<{ n: number }>(db, sql`select (${counts})::int as n`),
+    queryRows<ReviewQueueItem>(
+      db,
+      sql`select p.kind, p.code, p.name, ${departments.code} as department_code, ${departments.regionCode} as region_code,
+               p.waiting_since::text as waiting_since
+        from (${branches}) p join ${departments} on ${departments.id} = p.department_id
+        order by p.waiting_since, p.code, p.kind
+        limit ${filter.limit} offset ${filter.offset}`,
+    ),
+  ]);
   return { items, total: counted?.n ?? 0, limit: filter.limit, offset: filter.offset };
 }

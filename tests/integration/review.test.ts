@@ -244,6 +244,10 @@ describeEachBackend('certification and re-review', (getDb) => {
       expect(noReason.status).toBe(422);
       expect(fields(noReason)).toEqual(['reason']);
 
+      // Registered years ago: once sent back, it waits from the day it failed, not from then.
+      await getDb().db.execute(
+        sql`update systems set created_at = '2019-01-01T00:00:00Z', pending_since = '2019-01-01' where code = ${code}`,
+      );
       const failed = await ok(reviewer, 'POST', `/api/v1/re-reviews/${scheduled.id}/result`, {
         result: 'failed',
         reason: '系统含涉密数据，认定有误',
@@ -387,7 +391,9 @@ describeEachBackend('certification and re-review', (getDb) => {
         actor,
       );
       // RQ-S2 was registered long before the campaign.
-      await getDb().db.execute(sql`update systems set created_at = '2020-01-01T00:00:00Z' where code = 'RQ-S2'`);
+      await getDb().db.execute(
+        sql`update systems set created_at = '2020-01-01T00:00:00Z', pending_since = '2020-01-01' where code = 'RQ-S2'`,
+      );
     });
     const queue = async (query: string, who: TestCaller = reviewer) => ok(who, 'GET', `/api/v1/review-queue?q=RQ-&${query}`);
     const codes = (page: Json) => (page.items as { code: string }[]).map((i) => i.code).sort();

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, doublePrecision, index, integer, pgTable } from 'drizzle-orm/pg-core';
 import { enumChecks, requiredCode } from './columns.ts';
-import { certifiedRecordColumns } from './department-records.ts';
+import { certifiedRecordColumns, reviewQueueIndex } from './department-records.ts';
 import { dataCentreStates } from './enums.ts';
 import { regions } from './regions.ts';
 
@@ -20,6 +20,7 @@ export const dataCentres = pgTable(
     check('data_centres_racks_check', sql`${t.racks} is null or ${t.racks} >= 0`),
     check('data_centres_floor_area_m2_check', sql`${t.floorAreaM2} is null or ${t.floorAreaM2} >= 0`),
     index('data_centres_department_id_idx').on(t.departmentId),
+    reviewQueueIndex('data_centres', t),
     index('data_centres_region_code_idx').on(t.regionCode),
   ],
 );

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { check, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
 import { clouds } from './clouds.ts';
 import { calendarDate, enumChecks, instant } from './columns.ts';
-import { certifiedRecordColumns } from './department-records.ts';
+import { certifiedRecordColumns, reviewQueueIndex } from './department-records.ts';
 import { drSiteKinds, systemStates } from './enums.ts';
 
 /** 信息系统. `state`/`stateAt` mirror the latest transition; history lives in `transitions`. */
@@ -32,5 +32,6 @@ export const systems = pgTable(
     check('systems_security_level_check', sql`${t.securityLevel} is null or ${t.securityLevel} between 1 and 4`),
     check('systems_recovery_targets_check', sql`coalesce(${t.rtoMinutes}, 0) >= 0 and coalesce(${t.rpoMinutes}, 0) >= 0`),
     index('systems_department_id_idx').on(t.departmentId),
+    reviewQueueIndex('systems', t),
   ],
 );
