@@ -54,6 +54,8 @@ const ConfigSchema = z.object({
   YUNWANG_IMPORT_LIMIT_BYTES: byteLimit(64 * 1024 * 1024),
   /** Largest evidence document (认定依据) accepted by POST /api/v1/documents, in bytes: 20 MiB. */
   YUNWANG_DOCUMENT_LIMIT_BYTES: byteLimit(20 * 1024 * 1024),
+  /** An uploaded document attached to nothing after this many hours is deleted. */
+  YUNWANG_DOCUMENT_UNATTACHED_HOURS: z.coerce.number().positive().max(8760).default(24),
   /**
    * S3-compatible object storage for evidence documents (e.g. https://minio.example:9000, path-style
    * addressing). Unset: documents are kept in the database.

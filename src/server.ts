@@ -5,6 +5,8 @@ import { openConfiguredDatabase } from './bootstrap/open.ts';
 import { prepareDatabase } from './bootstrap/prepare.ts';
 import { type Config, credentialsDir, loadConfig } from './config.ts';
 import { type DemoLiveAgents, startDemoLiveAgents } from './demo/live.ts';
+import { startDocumentJobs } from './documents/jobs.ts';
+import { documentStoreFrom } from './documents/store.ts';
 import { startIdentityJobs } from './identity/jobs.ts';
 import { type RunningJobs, startIngestJobs } from './ingest/jobs.ts';
 import { createSnapshotScheduler } from './leadership/scheduler.ts';
@@ -35,6 +37,7 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   let stopping = false;
   let jobs: RunningJobs | undefined;
   let identityJobs: ReturnType<typeof startIdentityJobs> | undefined;
+  let documentJobs: ReturnType<typeof startDocumentJobs> | undefined;
   let engine: RunningEngine | undefined;
   let slaWatch: RunningSlaWatch | undefined;
   let deliverer: Deliverer | undefined;
@@ -51,6 +54,7 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
       await demoLiveStopped;
       await jobs?.stop();
       await identityJobs?.stop();
+      await documentJobs?.stop();
       await slaWatch?.stop();
       await engine?.stop();
       await deliverer?.stop();
@@ -76,6 +80,10 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     log,
   });
   identityJobs = startIdentityJobs(database.db, { intervalSeconds: config.YUNWANG_SESSION_PRUNE_SECONDS, log });
+  documentJobs = startDocumentJobs(database.db, documentStoreFrom(config), {
+    olderThanHours: config.YUNWANG_DOCUMENT_UNATTACHED_HOURS,
+    log,
+  });
   // Every replica runs the engine (an advisory lock lets one evaluate at a time) and the
   // deliverer (each notification is claimed by one).
   const alerting = appMetrics(app).alerting;

@@ -16,6 +16,9 @@ import { sql } from 'drizzle-orm';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
+import { configDefaults } from '../../src/config.ts';
+import { pruneUnattachedDocuments } from '../../src/documents/jobs.ts';
+import { databaseStore, documentStoreFrom } from '../../src/documents/store.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { type ApiClient, apiClient, fileForm, type Json } from '../helpers/api.ts';
 import { type Cast, callerWith, createCast, type TestCaller } from '../helpers/auth.ts';
@@ -177,13 +180,15 @@ describeEachBackend('evidence documents', (getDb) => {
     // A department attaching another department's document to its own work order.
     const order = await api
       .as(department)
-      .post('/api/v1/work-orders', { title: '借用他人佐证', category: 'consultation', priority: 'P4', documents: [theirs] });
+      .post('/api/v1/work-orders', { title: '借用他人佐证', category: 'request', priority: 'P4', documents: [theirs] });
     expect(order.status).toBe(422);
+    expect(order.body.errors).toEqual([expect.objectContaining({ field: 'documents', index: 0 })]);
     expect((await download(department, theirs)).status).toBe(404);
     const malformed = await api
       .as(department)
-      .post('/api/v1/work-orders', { title: 't', category: 'consultation', priority: 'P4', documents: ['x'] });
+      .post('/api/v1/work-orders', { title: 't', category: 'request', priority: 'P4', documents: ['x'] });
     expect(malformed.status).toBe(422);
+    expect(JSON.stringify(malformed.body.errors)).toContain('documents');
   });
 
   it('one set of documents on a batch certification, on a re-review result and on a work order', async () => {
@@ -241,6 +246,26 @@ describeEachBackend('evidence documents', (getDb) => {
       { actor: reviewer.name, action: 'document.download', result: 'ok' },
       { actor: otherDepartment.name, action: 'document.download', result: 'denied' },
     ]);
+  });
+
+  it('deletes uploads left unattached past the window, and keeps attached ones', async () => {
+    const orphan = await uploaded(department);
+    const kept = await uploaded(department);
+    const fresh = await uploaded(department);
+    const order = await api
+      .as(department)
+      .post('/api/v1/work-orders', { title: '附件保留', category: 'request', priority: 'P4', documents: [kept] });
+    expect(order.status).toBe(201);
+    await getDb().db.execute(sql`update documents set uploaded_at = now() - interval '2 days' where id in (${orphan}, ${kept})`);
+    expect(await pruneUnattachedDocuments(getDb().db, databaseStore, 24)).toBe(1);
+    const left = await queryRows<{ id: string }>(getDb(), sql`select id from documents where id in (${orphan}, ${kept}, ${fresh})`);
+    expect(left.map((r) => r.id).sort()).toEqual([kept, fresh].sort());
+    expect((await download(department, orphan)).status).toBe(404);
+    const trail = await queryRows<{ actor: string; action: string }>(
+      getDb(),
+      sql`select actor, action from audit_log where entity_code = ${orphan} and action = 'document.prune'`,
+    );
+    expect(trail).toEqual([{ actor: 'system', action: 'document.prune' }]);
   });
 
   it('refuses to hand out bytes that no longer match their SHA-256', async () => {
@@ -314,6 +339,20 @@ describeEachBackend('evidence documents in S3-compatible storage (s3rver)', (get
     expect(JSON.stringify(unreachable.body)).not.toContain('S3RVER');
     expect(await queryRows(getDb(), sql`select count(*)::int as n from documents`)).toEqual(before);
     expect(await objects()).toBe(objectsBefore);
+  });
+
+  it('prunes a never-attached upload from the bucket too', async () => {
+    const config = { ...configDefaults, ...s3() };
+    const api = apiClient(createApp({ database: getDb(), config }));
+    const answer = await api.as(cast.callers.department).post('/api/v1/documents', fileForm(pdf(), 'left-behind.pdf'));
+    expect(answer.status).toBe(201);
+    const object = path.join(directory, 'evidence', 'documents', String(answer.body.id));
+    const exists = async () =>
+      (await readdir(path.join(directory, 'evidence', 'documents'))).some((f) => f.startsWith(String(answer.body.id)));
+    expect(await exists()).toBe(true);
+    await getDb().db.execute(sql`update documents set uploaded_at = now() - interval '2 days' where id = ${String(answer.body.id)}`);
+    expect(await pruneUnattachedDocuments(getDb().db, documentStoreFrom(config), 24)).toBeGreaterThanOrEqual(1);
+    expect(await exists(), object).toBe(false);
   });
 
   it('refuses to start with an endpoint but no bucket or keys', () => {
