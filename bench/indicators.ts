@@ -8,8 +8,6 @@
  *   npm run bench            (BENCH_SCALE=8 by default; BENCH_ROUNDS=20)
  */
 
-import { writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { createApp } from '../src/app.ts';
 import { queryRows } from '../src/db/raw.ts';
@@ -24,23 +22,14 @@ import { importFile } from '../src/imports/service.ts';
 import { indicatorKeys } from '../src/indicators/definitions.ts';
 import { loadDivisions } from '../src/regions/service.ts';
 import { withBenchDatabase } from './postgres.ts';
+import { ms, percentile, resultsPage } from './report.ts';
 
 const scale = Number(process.env.BENCH_SCALE ?? 8);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
 const at = '2020-07-31';
 
-const percentile = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-};
-const ms = (x: number) => `${x.toFixed(1)} ms`;
-
 async function main() {
-  const lines: string[] = [];
-  const say = (line: string) => {
-    console.log(line);
-    lines.push(line);
-  };
+  const { say, write } = resultsPage(new URL('./RESULTS.md', import.meta.url));
   await withBenchDatabase('indicators', async (database) => {
     await database.migrate();
     const { db } = database;
@@ -153,7 +142,7 @@ async function main() {
     say(
       `Province figures as of ${at}: ${(province as { indicators: { key: string; percent: number }[] }).indicators.map((i) => `${i.key} ${i.percent}%`).join(', ')}.`,
     );
-    await writeFile(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), `${lines.join('\n')}\n`);
+    await write();
   });
 }
 

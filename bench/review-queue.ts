@@ -13,8 +13,6 @@
  *   node --import tsx bench/review-queue.ts      (BENCH_SYSTEMS=300000, BENCH_ROUNDS=30)
  */
 
-import { writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { createApp } from '../src/app.ts';
 import { queryRows } from '../src/db/raw.ts';
@@ -27,24 +25,15 @@ import { writeExportFile } from '../src/imports/format.ts';
 import { importFile } from '../src/imports/service.ts';
 import { loadDivisions } from '../src/regions/service.ts';
 import { withBenchDatabase } from './postgres.ts';
+import { ms, percentile, resultsPage } from './report.ts';
 
 const systemCount = Number(process.env.BENCH_SYSTEMS ?? 300_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 30);
 /** The generator's scale whose departments the records are spread over (scale 200: national). */
 const scale = 200;
 
-const percentile = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-};
-const ms = (x: number) => `${x.toFixed(1)} ms`;
-
 async function main() {
-  const lines: string[] = [];
-  const say = (line: string) => {
-    console.log(line);
-    lines.push(line);
-  };
+  const { say, write } = resultsPage(new URL('./REVIEW-QUEUE.md', import.meta.url));
   await withBenchDatabase('review_queue', async (database) => {
     await database.migrate();
     const { db } = database;
@@ -158,7 +147,7 @@ async function main() {
         `| ${label} | ${total} | ${ms(percentile(samples, 50))} | ${ms(percentile(samples, 95))} | ${ms(percentile(samples, 99))} | ${ms(percentile(refLivez, 95))} | ${ms(percentile(refCount, 95))} |`,
       );
     }
-    await writeFile(fileURLToPath(new URL('./REVIEW-QUEUE.md', import.meta.url)), `${lines.join('\n')}\n`);
+    await write();
   });
 }
 
