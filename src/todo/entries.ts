@@ -16,6 +16,9 @@ export const todoKinds = [
   'indicators_behind_target',
   'supervision_report',
   'password_resets',
+  'administrators_without_second_factor',
+  'agents_silent',
+  'audit_entries_today',
   'failed_logins',
   'nothing_pending',
 ] as const;

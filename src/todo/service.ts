@@ -3,7 +3,15 @@ import type { Db } from '../db/client.ts';
 import type { Actor } from '../identity/actor.ts';
 import type { Role } from '../identity/roles.ts';
 import type { TodoEntry } from './entries.ts';
-import { auditorEntries, departmentEntries, leaderEntries, opsEntries, passwordResetEntries, reviewerEntries } from './sources.ts';
+import {
+  administratorEntries,
+  auditorEntries,
+  departmentEntries,
+  leaderEntries,
+  opsEntries,
+  passwordResetEntries,
+  reviewerEntries,
+} from './sources.ts';
 
 export type { TodoEntry, TodoKind } from './entries.ts';
 
@@ -13,8 +21,8 @@ const desks: Partial<Record<Role, (db: Db, actor: Actor) => Promise<TodoEntry[]>
   ops: (db, actor) => opsEntries(db, actor),
   department: (db, actor) => departmentEntries(db, actor),
   leader: (db) => leaderEntries(db),
-  sysadmin: passwordResetEntries,
-  secadmin: passwordResetEntries,
+  sysadmin: administratorEntries,
+  secadmin: administratorEntries,
   auditor: async (db, actor) => [...(await passwordResetEntries(db, actor)), ...(await auditorEntries(db, actor))],
 };
 

@@ -1,13 +1,15 @@
-import { and, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import { openAlertCounts } from '../alerts/service.ts';
 import { listAuditEntries } from '../audit/query.ts';
 import type { Db } from '../db/client.ts';
 import { startsWithLiteral } from '../db/prefix.ts';
-import { departments, systems } from '../db/schema/index.ts';
-import { departmentLimit } from '../identity/access.ts';
+import { departments, systems, users } from '../db/schema/index.ts';
+import { assertCan, can, departmentLimit } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
 import { listPendingPasswordResets } from '../identity/password-resets.ts';
+import { adminRoles } from '../identity/roles.ts';
 import { listFailedImports } from '../imports/runs.ts';
+import { listAgents } from '../ingest/agents.ts';
 import { addDays, businessDate } from '../kernel/dates.ts';
 import { listSnapshots } from '../leadership/snapshots.ts';
 import { targetStatus } from '../leadership/targets.ts';
@@ -205,6 +207,42 @@ export async function passwordResetEntries(db: Db, actor: Actor): Promise<TodoEn
   });
 }
 
+/**
+ * 系统管理员 and 安全管理员: administrators who sign in with a password alone (exempted from, or
+ * not yet enrolled in, the second factor 等保 asks of them); the system administrator also the
+ * agents that have fallen silent.
+ */
+export async function administratorEntries(db: Db, actor: Actor): Promise<TodoEntry[]> {
+  assertCan(actor.access, 'read', 'users');
+  const [single] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(users)
+    .where(
+      and(
+        eq(users.disabled, false),
+        sql`${users.roles} && array[${sql.join(
+          adminRoles.map((r) => sql`${r}`),
+          sql`, `,
+        )}]::text[]`,
+        or(eq(users.totpExempt, true), eq(users.totpEnabled, false)),
+      ),
+    );
+  const silent = can(actor.access, 'read', 'agents') ? (await listAgents(db, { status: 'unknown', limit: 1, offset: 0 })).total : 0;
+  return [
+    ...(await passwordResetEntries(db, actor)),
+    ...counted(single?.n ?? 0, {
+      kind: 'administrators_without_second_factor',
+      title: { zh: '未启用双因素认证的管理员账号', en: 'Administrator accounts without a second factor' },
+      href: '/api/v1/users',
+    }),
+    ...counted(silent, {
+      kind: 'agents_silent',
+      title: { zh: '失联的采集代理（超过 3 个上报周期未上报）', en: 'Agents silent for over three report intervals' },
+      href: '/console/ops',
+    }),
+  ];
+}
+
 /** How many of today's sign-in entries an auditor's count reads at most. */
 const loginEntriesRead = 5000;
 
@@ -212,9 +250,17 @@ const loginEntriesRead = 5000;
 export async function auditorEntries(db: Db, actor: Actor, today = businessDate()): Promise<TodoEntry[]> {
   const { items } = await listAuditEntries(db, { from: today, to: today, action: 'login', limit: loginEntriesRead, offset: 0 }, actor);
   const failed = items.filter((e) => e.result === 'failed').length;
-  return counted(failed, {
-    kind: 'failed_logins',
-    title: { zh: '今日登录失败', en: 'Failed sign-ins today' },
-    href: `/api/v1/audit?action=login&from=${today}&to=${today}`,
-  });
+  const all = await listAuditEntries(db, { from: today, to: today, limit: 1, offset: 0 }, actor);
+  return [
+    ...counted(failed, {
+      kind: 'failed_logins',
+      title: { zh: '今日登录失败', en: 'Failed sign-ins today' },
+      href: `/api/v1/audit?action=login&from=${today}&to=${today}`,
+    }),
+    ...counted(all.total, {
+      kind: 'audit_entries_today',
+      title: { zh: '今日审计记录（审阅并核验审计链）', en: "Today's audit entries to review (and verify the chain)" },
+      href: `/api/v1/audit?from=${today}&to=${today}`,
+    }),
+  ];
 }
