@@ -57,7 +57,7 @@ export function CampaignForm(props: { cities: { code: string; name: string }[]; 
       />
       <label>
         {m.department}
-        <input name="department" maxlength={64} placeholder={m.departmentHint} size={14} />
+        <input name="department" maxlength={64} placeholder={m.departmentHint} size={20} />
       </label>
       <ChoiceField
         label={m.region}

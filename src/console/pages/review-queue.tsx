@@ -40,7 +40,7 @@ export function QueueFilters(props: {
       />
       <label>
         {m.department}
-        <input name="department" value={query.department ?? ''} maxlength={64} placeholder={m.departmentHint} size={14} />
+        <input name="department" value={query.department ?? ''} maxlength={64} placeholder={m.departmentHint} size={20} />
       </label>
       <ScopeField {...props.scope} scope={query.city} lang={lang} />
       {props.counties.length > 0 ? (
@@ -117,11 +117,11 @@ export function QueueTable(props: QueueTableProps) {
                 </td>
               ) : null}
               <td>{kindNames.get(x.kind) ?? x.kind}</td>
-              <td>{x.code}</td>
+              <td class="code">{x.code}</td>
               <td>
                 <a href={`${props.href({ selected: key, certified: null })}#review-detail`}>{x.name}</a>
               </td>
-              <td>{x.department_code}</td>
+              <td class="code">{x.department_code}</td>
               <td>{props.regionNames.get(x.region_code) ?? x.region_code}</td>
               <td>{x.waiting_since}</td>
               <td class="figure">{daysBetween(x.waiting_since, props.today)}</td>
@@ -146,7 +146,7 @@ export function QueueTable(props: QueueTableProps) {
  * form) or everything the filter selects, one classification, one basis and its documents.
  * The page script uploads the documents first and certifies only when every one was taken.
  */
-export function BatchForm(props: { total: number; today: string; csrf?: string; lang: Lang; m: ReviewMessages }) {
+export function BatchForm(props: { total: number; today: string; lang: Lang; m: ReviewMessages }) {
   const { m, total } = props;
   const tooMany = total > maxBatch;
   return (

@@ -153,7 +153,7 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
             />
             {reviewer ? (
               <Panel id="batch" title={m.batch}>
-                <BatchForm total={queue.total} today={today} csrf={ctx.viewer.csrfToken} lang={lang} m={m} />
+                <BatchForm total={queue.total} today={today} lang={lang} m={m} />
               </Panel>
             ) : null}
           </section>
