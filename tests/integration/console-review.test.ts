@@ -13,7 +13,7 @@ import { createDemoUsers } from '../../src/identity/bootstrap.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { SystemInput } from '../../src/registry/kinds/systems.ts';
 import { upsertRecords } from '../../src/registry/upsert.ts';
-import { type ApiClient, apiClient } from '../helpers/api.ts';
+import { type ApiClient, apiClient, fileForm } from '../helpers/api.ts';
 import { signIn } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
 
@@ -138,9 +138,13 @@ describeEachBackend('review page', (getDb) => {
   });
 
   it('opens a record beside the queue: its facts, its history and its department’s other records', async () => {
+    const pdf = new TextEncoder().encode('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+    const uploaded = await post('reviewer', '/api/v1/documents', fileForm(pdf, '认定决定.pdf'));
+    expect(uploaded.status, uploaded.text).toBe(201);
     const certified = await post('reviewer', '/api/v1/systems/REVIEW-PAGE-B/certifications', {
       classification: 'non_classified',
       evidence: '桂数局认定〔2020〕9号',
+      documents: [uploaded.body.id],
     });
     expect(certified.status, certified.text).toBe(201);
     const html = (await page('/console/review?q=REVIEW-PAGE&selected=systems/REVIEW-PAGE-A')).text;
@@ -159,6 +163,12 @@ describeEachBackend('review page', (getDb) => {
     // The row in the pane is marked in the table.
     expect(html).toContain('<tr data-key="systems/REVIEW-PAGE-A" data-region=');
     expect(html).toMatch(/data-key="systems\/REVIEW-PAGE-A" data-region="\d+" class="selected"/);
+    // The certification is listed (on the last page, oldest first) with its document to download.
+    const total = ((await page('/api/v1/certifications?status=active&limit=1')).body as { total: number }).total;
+    const certifications = (await page(`/console/review?cpage=${Math.ceil(total / 20)}`)).text;
+    expect(certifications).toMatch(
+      new RegExp(`<td>REVIEW-PAGE-B</td>[\\s\\S]*?<a href="/api/v1/documents/${uploaded.body.id}" download="认定决定.pdf"`),
+    );
     // A record that is not there is a 404 page.
     expect((await page('/console/review?selected=systems/NO-SUCH-SYSTEM')).status).toBe(404);
   });

@@ -23,20 +23,6 @@ export interface ListProps {
   m: ReviewMessages;
 }
 
-/** A document a certification cites, when the certification view carries them. */
-interface DocumentLink {
-  id: string;
-  name: string;
-  media_type: string;
-  bytes: number;
-}
-
-/** The documents of a certification view that has them (older views have no such field). */
-function documentsOf(certification: CertificationView): DocumentLink[] {
-  const documents: unknown = (certification as CertificationView & { documents?: unknown }).documents;
-  return Array.isArray(documents) ? (documents as DocumentLink[]) : [];
-}
-
 const kiB = (bytes: number) => `${Math.max(1, Math.round(bytes / 1024))} KB`;
 
 const pageOf = <T,>(page: Page<T>, size: number) => ({
@@ -153,7 +139,7 @@ export function CertificationList(props: ListProps & { page: Page<CertificationV
             <td>{valueName(x.classification, lang)}</td>
             <td>{x.evidence}</td>
             <td>
-              {documentsOf(x).map((d) => (
+              {x.documents.map((d) => (
                 <>
                   <a href={`/api/v1/documents/${encodeURIComponent(d.id)}`} download={d.name} class="document">
                     {d.name}
