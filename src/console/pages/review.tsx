@@ -1,230 +1,181 @@
-import type { Child } from 'hono/jsx';
 import { can } from '../../identity/access.ts';
 import { businessDate } from '../../kernel/dates.ts';
-import type { AnyRecordKind, KindRow } from '../../registry/kinds/index.ts';
-import { listRecords, type Page } from '../../registry/service.ts';
+import { AppError } from '../../kernel/errors.ts';
+import { listRegions } from '../../regions/service.ts';
+import { listReviewQueue, type ReviewQueueFilter } from '../../review/queue.ts';
 import { certificationsByIds, listCertifications, listReReviews } from '../../review/service.ts';
-import { ChoiceField, choicesOf } from '../components/choices.tsx';
 import { Panel } from '../components/panel.tsx';
-import { InlineForm } from '../components/submit.tsx';
-import { DataTable } from '../components/table.tsx';
-import { catalogue, type Lang, valueName } from '../i18n.ts';
-import { certifiedKinds, kindTitle } from '../kinds.ts';
+import { certifiedKinds } from '../kinds.ts';
 import type { PageContext } from '../page.tsx';
+import { type ReviewMessages, reviewTerms } from '../review-terms.ts';
+import { pageScope } from '../scope.tsx';
+import { RecordDetailPane, readRecordDetail } from './review-detail.tsx';
+import { CampaignForm, CertificationList, ReReviewList } from './review-lists.tsx';
+import { BatchForm, QueueFilters, type QueueQuery, QueueTable } from './review-queue.tsx';
 
-const t = catalogue(
-  {
-    title: '认定与回头看',
-    pending: '待认定的{kind}',
-    reReviews: '回头看队列（未完成）',
-    certifications: '有效的认定',
-    code: '编码',
-    name: '名称',
-    department: '部门',
-    classification: '认定密级',
-    evidence: '依据（文件或决定）',
-    date: '认定日期',
-    certify: '认定',
-    due: '截止日期',
-    result: '结果',
-    reason: '原因（未通过时必填）',
-    record: '记录结果',
-    schedule: '安排回头看',
-    certifiedBy: '认定人',
-    certifiedAt: '认定日期',
-    none: '队列为空。',
-    shown: '显示',
-    of: '共',
-    readOnly: '只读：仅审核人员可以认定和记录回头看结果。',
-  },
-  {
-    title: 'Certification and re-review',
-    pending: '{kind} awaiting certification',
-    reReviews: 'Open re-reviews',
-    certifications: 'Active certifications',
-    code: 'Code',
-    name: 'Name',
-    department: 'Department',
-    classification: 'Classification',
-    evidence: 'Evidence (document or decision)',
-    date: 'Certified on',
-    certify: 'Certify',
-    due: 'Due',
-    result: 'Result',
-    reason: 'Reason (required when failed)',
-    record: 'Record the result',
-    schedule: 'Schedule a re-review',
-    certifiedBy: 'By',
-    certifiedAt: 'On',
-    none: 'The queue is empty.',
-    shown: 'Showing',
-    of: 'of',
-    readOnly: 'Read-only: only reviewers certify and record re-reviews.',
-  },
-);
-type Messages = ReturnType<typeof t>;
+const queueSize = 50;
+const listSize = 20;
+const provinceCode = '450000';
 
-/** What every form of the queue page needs besides its own fields. */
-interface ReviewerProps {
-  reviewer: boolean;
-  today: string;
-  m: Messages;
-  lang: Lang;
-  csrf?: string;
+const invalid = (field: string, message: string) => new AppError('validation_failed', `${field} ${message}`, [{ field, message }]);
+
+/** A page number from the URL: 1 when absent, else a positive whole number. */
+function pageNumber(text: string | undefined, field: string): number {
+  if (text === undefined) return 1;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw invalid(field, 'must be a page number from 1');
+  return n;
 }
 
-/** The records of each certified kind awaiting certification, then the re-reviews and the certifications in force. */
+/** The queue's filter from the URL, checked as the API checks it; a bad value is a page naming the field. */
+function readQuery(ctx: PageContext, scope: string, regional: boolean): QueueQuery {
+  const text = (name: string) => ctx.c.req.query(name)?.trim() || undefined;
+  const kind = text('kind');
+  if (kind !== undefined && !certifiedKinds().some((k) => k.segment === kind)) {
+    throw invalid(
+      'kind',
+      `must be one of ${certifiedKinds()
+        .map((k) => k.segment)
+        .join(', ')}`,
+    );
+  }
+  const department = text('department');
+  if (department !== undefined && department.length > 64) throw invalid('department', 'is at most 64 characters');
+  const q = text('q');
+  if (q !== undefined && q.length > 200) throw invalid('q', 'is at most 200 characters');
+  const county = regional ? text('county') : undefined;
+  if (county !== undefined && !/^\d{6,12}$/.test(county)) throw invalid('county', 'must be a division code');
+  const days = text('older_than_days');
+  const olderThan = days === undefined ? undefined : Number(days);
+  if (olderThan !== undefined && (!Number.isInteger(olderThan) || olderThan < 0 || olderThan > 36500)) {
+    throw invalid('older_than_days', 'must be a whole number of days from 0 to 36500');
+  }
+  return { kind, department, city: scope, county, q, older_than_days: olderThan };
+}
+
+/** The API's filter for what the page shows: the county if one is picked, else the city (the province filters nothing). */
+function apiFilter(query: QueueQuery): Omit<ReviewQueueFilter, 'limit' | 'offset'> {
+  const region = query.county ?? (query.city === provinceCode || query.city.startsWith('dept:') ? undefined : query.city);
+  const filter: Omit<ReviewQueueFilter, 'limit' | 'offset'> = {};
+  if (query.kind) filter.kind = query.kind;
+  if (query.department) filter.department = query.department;
+  if (region) filter.region = region;
+  if (query.q) filter.q = query.q;
+  if (query.older_than_days !== undefined) filter.older_than_days = query.older_than_days;
+  return filter;
+}
+
+/**
+ * GET /console/review: the review queue (待认定) as one table across the certified kinds, oldest
+ * first, filtered and paged by its URL, read through the queue API's own service; `?selected=`
+ * opens a record beside it. Reviewers certify a batch and schedule 回头看 campaigns under it;
+ * the open re-reviews and the certifications in force follow.
+ */
 export async function reviewPage(ctx: PageContext): Promise<Response> {
-  const { db, actor, lang } = ctx;
-  const m = t(lang);
+  const { c, db, actor, lang } = ctx;
+  const m: ReviewMessages = reviewTerms(lang);
   const reviewer = can(actor.access, 'write', 'certifications');
-  const [queues, reReviews, certifications] = await Promise.all([
-    Promise.all(
-      certifiedKinds().map(async (kind) => ({
-        kind,
-        page: await listRecords(db, kind, { limit: 50, offset: 0, classification: 'pending' }, actor),
-      })),
-    ),
-    listReReviews(db, { open: true, limit: 200, offset: 0 }, actor),
-    listCertifications(db, { status: 'active', limit: 100, offset: 0 }, actor),
+  const scope = await pageScope(ctx);
+  const query = readQuery(ctx, scope.scope, scope.cities !== null);
+  const filter = apiFilter(query);
+  const offset = (pageNumber(c.req.query('page'), 'page') - 1) * queueSize;
+  const rOffset = (pageNumber(c.req.query('rpage'), 'rpage') - 1) * listSize;
+  const cOffset = (pageNumber(c.req.query('cpage'), 'cpage') - 1) * listSize;
+  const selected = c.req.query('selected')?.trim() || null;
+  const cityPicked = query.city !== provinceCode && /^\d{6}$/.test(query.city);
+  const [queue, reReviews, certifications, counties, detail] = await Promise.all([
+    listReviewQueue(db, { ...filter, limit: queueSize, offset }, actor),
+    listReReviews(db, { open: true, limit: listSize, offset: rOffset }, actor),
+    listCertifications(db, { status: 'active', limit: listSize, offset: cOffset }, actor),
+    listRegions(db, { level: 'county' }),
+    selected ? readRecordDetail(db, selected, actor) : Promise.resolve(null),
   ]);
-  const shared: ReviewerProps = { reviewer, today: businessDate(), m, lang, csrf: ctx.viewer.csrfToken };
-  const { today } = shared;
-  // The certifications the queued re-reviews are about, whichever page of the list they are on.
+  // The certifications the listed re-reviews are about, whichever page of the list they are on.
   const reReviewed = await certificationsByIds(
     db,
     reReviews.items.map((r) => r.certification_id),
     actor,
   );
-  const byId = new Map(reReviewed.map((x) => [x.id, x]));
-  const action = (label: string) => (reviewer ? label : null);
+  const regionNames = new Map<string, string>([
+    [provinceCode, m.province],
+    ...(scope.cities ?? []).map((r): [string, string] => [r.code, r.name]),
+    ...counties.map((r): [string, string] => [r.code, r.name]),
+  ]);
+  const href = (changes: Record<string, string | null>) => {
+    const url = new URL(c.req.url);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null) url.searchParams.delete(key);
+      else url.searchParams.set(key, value);
+    }
+    url.searchParams.delete('lang');
+    return `${url.pathname}${url.search}`;
+  };
+  const today = businessDate();
+  const certified = Number(c.req.query('certified'));
+  const listProps = { reviewer, today, csrf: ctx.viewer.csrfToken, back: href({ certified: null }), href, pageSize: listSize, lang, m };
 
   return ctx.render({
     title: m.title,
     active: 'review',
+    scripts: reviewer ? ['review.js'] : [],
+    config: { filter, total: queue.total },
     children: (
       <>
         <h1>{m.title}</h1>
         {reviewer ? null : <p class="hint">{m.readOnly}</p>}
-        {queues.map(({ kind, page }) => (
-          <PendingQueue kind={kind} page={page} {...shared} />
-        ))}
-        <Panel id="rereviews" title={m.reReviews}>
-          <DataTable
-            id="queue-rereviews"
-            columns={[m.code, m.classification, m.due, action(m.record)]}
-            rows={reReviews.items}
-            empty={m.none}
-            row={(r) => {
-              const cert = byId.get(r.certification_id);
-              return (
-                <tr class={r.due_at < today ? 'overdue' : undefined}>
-                  <td>{cert?.code ?? `#${r.certification_id}`}</td>
-                  <td>{cert ? valueName(cert.classification, lang) : '—'}</td>
-                  <td>{r.due_at}</td>
-                  <ReviewCell {...shared} api={`/api/v1/re-reviews/${r.id}/result`} submit={m.record}>
-                    <ChoiceField label={m.result} name="result" choices={choicesOf(['passed', 'failed'], (v) => valueName(v, lang))} />
-                    <label>
-                      {m.reason}
-                      <input name="reason" maxlength={2000} />
-                    </label>
-                  </ReviewCell>
-                </tr>
-              );
-            }}
-          />
-        </Panel>
-        <Panel id="certs" title={m.certifications} count={certifications.total}>
-          <DataTable
-            id="certifications"
-            scroll
-            columns={[m.code, m.classification, m.evidence, m.certifiedBy, m.certifiedAt, action(m.schedule)]}
-            rows={certifications.items}
-            row={(x) => (
-              <tr>
-                <td>{x.code}</td>
-                <td>{valueName(x.classification, lang)}</td>
-                <td>{x.evidence}</td>
-                <td>{x.certified_by}</td>
-                <td>{x.certified_at.slice(0, 10)}</td>
-                <ReviewCell {...shared} api={`/api/v1/certifications/${x.id}/re-reviews`} submit={m.schedule}>
-                  <label>
-                    {m.due}
-                    <input type="date" name="due_at" min={today} required />
-                  </label>
-                </ReviewCell>
-              </tr>
-            )}
-          />
-        </Panel>
+        {Number.isInteger(certified) && certified > 0 ? (
+          <p class="result ok" role="status" id="certified-notice">
+            {m.certifiedNotice.replace('{n}', String(certified))}
+          </p>
+        ) : null}
+        <QueueFilters
+          query={query}
+          scope={scope}
+          counties={cityPicked ? counties.filter((r) => r.parentCode === query.city) : []}
+          lang={lang}
+          m={m}
+        />
+        <div class={detail ? 'alerts-layout' : 'alerts-layout single'}>
+          <section aria-labelledby="queue-title">
+            <h2 id="queue-title">
+              {m.queue} <small id="queue-total">{queue.total}</small>
+            </h2>
+            <QueueTable
+              page={queue}
+              regionNames={regionNames}
+              selected={selected}
+              href={href}
+              pageSize={queueSize}
+              reviewer={reviewer}
+              today={today}
+              lang={lang}
+              m={m}
+            />
+            {reviewer ? (
+              <Panel id="batch" title={m.batch}>
+                <BatchForm total={queue.total} today={today} lang={lang} m={m} />
+              </Panel>
+            ) : null}
+          </section>
+          {detail ? (
+            <RecordDetailPane
+              detail={detail}
+              selectHref={(key) => `${href({ selected: key, certified: null })}#review-detail`}
+              closeHref={href({ selected: null, certified: null })}
+              lang={lang}
+              m={m}
+            />
+          ) : null}
+        </div>
+        {reviewer ? (
+          <Panel id="campaign" title={m.campaign}>
+            <p class="hint">{m.campaignHint}</p>
+            <CampaignForm cities={scope.cities ?? []} today={today} lang={lang} m={m} />
+          </Panel>
+        ) : null}
+        <ReReviewList {...listProps} page={reReviews} certifications={new Map(reReviewed.map((x) => [x.id, x]))} />
+        <CertificationList {...listProps} page={certifications} />
       </>
     ),
   });
-}
-
-/** One certified kind's records awaiting certification, each with the reviewer's certify form. */
-function PendingQueue(props: ReviewerProps & { kind: AnyRecordKind; page: Page<KindRow> }) {
-  const { kind, page, m } = props;
-  const titleId = `pending-${kind.segment}`;
-  return (
-    <section aria-labelledby={titleId}>
-      <h2 id={titleId}>
-        {m.pending.replace('{kind}', kindTitle(kind, props.lang))}{' '}
-        <small>
-          {m.shown} {page.items.length} {m.of} {page.total}
-        </small>
-      </h2>
-      <DataTable
-        id={`queue-${kind.segment}`}
-        columns={[m.code, m.name, m.department, props.reviewer ? m.certify : null]}
-        rows={page.items}
-        empty={m.none}
-        row={(x) => (
-          <tr data-code={x.code}>
-            <td>{x.code}</td>
-            <td>{String(x.name)}</td>
-            <td>{String(x.department_code)}</td>
-            <CertifyCell {...props} code={x.code} />
-          </tr>
-        )}
-      />
-    </section>
-  );
-}
-
-/** A reviewer's 认定 of one record: the classification, its evidence and date. */
-function CertifyCell(props: ReviewerProps & { kind: AnyRecordKind; code: string }) {
-  const { m, lang } = props;
-  return (
-    <ReviewCell {...props} api={`/api/v1/${props.kind.segment}/${encodeURIComponent(props.code)}/certifications`} submit={m.certify}>
-      <ChoiceField
-        label={m.classification}
-        name="classification"
-        choices={choicesOf(['non_classified', 'classified'], (v) => valueName(v, lang))}
-      />
-      <label>
-        {m.evidence}
-        <input name="evidence" required maxlength={2000} />
-      </label>
-      <label>
-        {m.date}
-        <input type="date" name="certified_at" value={props.today} max={props.today} />
-      </label>
-    </ReviewCell>
-  );
-}
-
-/**
- * A reviewer's form in a queue's last cell: its fields, the button, and where the answer shows;
- * back to the queue after. Other readers see no such cell.
- */
-function ReviewCell(props: { reviewer: boolean; api: string; csrf?: string; submit: string; children?: Child }) {
-  if (!props.reviewer) return null;
-  return (
-    <td>
-      <InlineForm next="/console/review" api={props.api} csrf={props.csrf} submit={props.submit}>
-        {props.children}
-      </InlineForm>
-    </td>
-  );
 }
