@@ -22,6 +22,7 @@ import type { Database } from '../../src/db/client.ts';
 import { alerts, networkNodes } from '../../src/db/schema/index.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { issueAgentToken } from '../../src/ingest/agents.ts';
+import { signInAs as signInWithForm } from '../helpers/browser.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 
 const executablePath = '/usr/bin/chromium';
@@ -68,14 +69,7 @@ describe.runIf(available)('console alerts in Chromium', () => {
   let agentToken: string;
   let node: { code: string; name: string };
 
-  const signInAs = async (name: string) => {
-    await context.clearCookies();
-    await page.goto(`${base}/console/login`);
-    await page.getByLabel('用户名').fill(name);
-    await page.getByLabel('密码', { exact: true }).fill(password);
-    await page.keyboard.press('Enter');
-    await page.waitForURL((url) => url.pathname.startsWith('/console/') && url.pathname !== '/console/login');
-  };
+  const signInAs = (name: string) => signInWithForm(page, context, base, name, password);
 
   const shoot = async (name: string) => {
     const file = join(artefacts, `${name}.png`);

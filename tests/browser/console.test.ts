@@ -24,6 +24,7 @@ import { rootActor } from '../../src/identity/actor.ts';
 import { indicatorKeys } from '../../src/indicators/definitions.ts';
 import { issueAgentToken } from '../../src/ingest/agents.ts';
 import { freezeMonths } from '../../src/leadership/freeze.ts';
+import { signInAs as signInWithForm } from '../helpers/browser.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 
 const executablePath = '/usr/bin/chromium';
@@ -92,14 +93,7 @@ describe.runIf(available)('web console in Chromium', () => {
       });
   };
 
-  const signInAs = async (name: string) => {
-    await context.clearCookies();
-    await page.goto(`${base}/console/login`);
-    await page.getByLabel('用户名').fill(name);
-    await page.getByLabel('密码', { exact: true }).fill(password);
-    await page.keyboard.press('Enter');
-    await page.waitForURL((url) => url.pathname.startsWith('/console/') && url.pathname !== '/console/login');
-  };
+  const signInAs = (name: string) => signInWithForm(page, context, base, name, password);
 
   const shoot = async (name: string) => {
     const file = join(artefacts, `${name}.png`);

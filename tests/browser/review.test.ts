@@ -24,6 +24,7 @@ import { queryRows } from '../../src/db/raw.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { SystemInput } from '../../src/registry/kinds/systems.ts';
 import { upsertRecords } from '../../src/registry/upsert.ts';
+import { signInAs as signInWithForm } from '../helpers/browser.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 
 const executablePath = '/usr/bin/chromium';
@@ -112,15 +113,7 @@ describe.runIf(available)('the review queue in Chromium', () => {
     return (await r.json()) as T;
   };
 
-  const signInAs = async (name: string) => {
-    await context.clearCookies();
-    await page.goto(`${base}/console/login`);
-    await page.getByLabel('用户名').fill(name);
-    await page.getByLabel('密码', { exact: true }).fill(password);
-    await page.keyboard.press('Enter');
-    // Signed in: the to-do list at /console, or the page the login was asked for.
-    await page.waitForURL((url) => url.pathname.startsWith('/console') && url.pathname !== '/console/login');
-  };
+  const signInAs = (name: string) => signInWithForm(page, context, base, name, password);
 
   const shoot = (name: string) => page.screenshot({ path: join(artefacts, `${name}.png`) });
   const queueTotal = async () => Number(await page.locator('#queue-total').textContent());
