@@ -273,7 +273,7 @@ describe.runIf(available)('the review queue in Chromium', () => {
       await expect.poll(() => result.getAttribute('class'), { timeout: 30_000 }).toContain('problem');
       const said = (await result.textContent()) ?? '';
       expect(said).toContain(file);
-      expect(said).toContain('未认定任何记录');
+      expect(said).toContain('未提交任何内容');
       expect(said).toMatch(expected);
       await shoot(`review-refused-${file === 'report.pdf' ? 'executable' : 'too-large'}`);
       await page.reload();
@@ -320,5 +320,24 @@ describe.runIf(available)('the review queue in Chromium', () => {
     }
     const second = await draw();
     expect(second.map(([certification]) => certification).sort()).toEqual(first.map(([certification]) => certification).sort());
+  }, 120_000);
+
+  it('(e) ops attach a document to a work order in a comment, and it is listed on the order', async () => {
+    const ops = await apiAs('ops');
+    const order = await json<{ code: string }>(
+      ops('/api/v1/work-orders', { method: 'POST', body: { title: '浏览器附件测试', category: 'fault', priority: 'P3' } }),
+    );
+    await signInAs('ops');
+    await page.goto(`${base}/console/work-orders/${order.code}`);
+    const form = page.locator('#comment-form');
+    await form.locator('textarea[name="body"]').fill('现场照片见附件');
+    await form.locator('input[type="file"]').setInputFiles({ name: '现场记录.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await form.locator('button[type="submit"]').click();
+    await expect
+      .poll(async () => (await json<{ documents: { name: string }[] }>(ops(`/api/v1/work-orders/${order.code}`))).documents.length)
+      .toBe(1);
+    await page.waitForSelector('a.document');
+    expect(await page.locator('a.document').textContent()).toBe('现场记录.pdf');
+    await shoot('work-order-attachment');
   }, 120_000);
 });

@@ -180,7 +180,7 @@ describeEachBackend('review page', (getDb) => {
       'id="campaign-form"',
       'name="pick"',
       '/console/assets/review.js',
-      'accept=".pdf,.png,.jpg,.jpeg,.docx,.xlsx"',
+      'accept=".pdf,.png,.jpg,.jpeg,.gif,.webp,.tif,.tiff,.docx,.xlsx"',
     ]) {
       expect(reviewer).toContain(text);
     }

@@ -12,7 +12,7 @@ import { workOrderStates } from '../../src/db/schema/enums.ts';
 import { seedDemoWorkOrders } from '../../src/demo/work-orders.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
-import { type ApiClient, apiClient } from '../helpers/api.ts';
+import { type ApiClient, apiClient, fileForm } from '../helpers/api.ts';
 import { callerWith, signIn } from '../helpers/auth.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 import { call, type Json, newAgent, newDepartment, newNode, sample, sendBatch, signInCast, uid } from '../helpers/ingest.ts';
@@ -149,6 +149,14 @@ describeEachBackend('console work orders', (getDb) => {
     const comment = formOf(view, 'comment-form');
     res = await submit('clerk', { ...hiddenOf(comment), body: '<b>现场已排查</b>' });
     expect(res.status).toBe(303);
+    // With scripts, the comment form uploads its files first and sends their ids as `documents`.
+    expect(comment).toMatch(/<input type="file" name="_documents" data-field="documents" multiple/);
+    const writer = api.as({ headers: { Cookie: sessions.clerk?.cookie as string, 'X-CSRF-Token': sessions.clerk?.csrf as string } });
+    const uploaded = await writer.post('/api/v1/documents', fileForm('%PDF-1.4\n%%EOF\n', '现场照片.pdf'));
+    expect(uploaded.status, uploaded.text).toBe(201);
+    const attached = await writer.post(`/api/v1/work-orders/${code}/comments`, { body: '见附件', documents: [uploaded.body.id] });
+    expect(attached.status, attached.text).toBe(201);
+    expect(await html(here, 'ops')).toContain(`href="/api/v1/documents/${uploaded.body.id}"`);
 
     // A move the state does not allow is refused with the API's reason on the page.
     res = await submit('clerk', { ...hiddenOf(accept), note: '再受理' });

@@ -12,6 +12,9 @@ const messages = {
     network: '无法连接服务器，请稍后重试',
     saved: '已保存',
     row: '第 {row} 行',
+    uploading: '正在上传文件 {i}/{n}：{name} …',
+    refused: '文件“{name}”被拒绝，未提交任何内容：{detail}',
+    cutOff: '上传中断（文件可能超过大小上限，或服务器无法连接）',
   },
   en: {
     required: 'is required',
@@ -20,6 +23,9 @@ const messages = {
     network: 'The server cannot be reached; try again shortly',
     saved: 'Saved',
     row: 'row {row}',
+    uploading: 'Uploading file {i} of {n}: {name} …',
+    refused: 'File "{name}" was refused; nothing was submitted: {detail}',
+    cutOff: 'the upload was cut off (the file may be over the size limit, or the server unreachable)',
   },
 };
 export const m = messages[lang];
@@ -98,7 +104,34 @@ function markFields(form, fields) {
   form.querySelector('[aria-invalid="true"]')?.focus();
 }
 
-/** A form with data-api-url posts its fields as JSON; empty fields are left out. */
+const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ''));
+
+/**
+ * Uploads files as evidence documents (POST /api/v1/documents), one after another, saying
+ * which in `result`; their ids, or null after the first refusal, shown with the file's name.
+ */
+export async function uploadDocuments(files, result) {
+  const ids = [];
+  for (const [index, file] of files.entries()) {
+    showOk(result, fill(m.uploading, { i: index + 1, n: files.length, name: file.name }));
+    const body = new FormData();
+    body.append('file', file, file.name);
+    const answer = await api('POST', '/api/v1/documents', body);
+    if (!answer.ok) {
+      const detail = answer.status === 0 ? m.cutOff : answer.data?.detail || answer.data?.title || m.failed;
+      showProblem(result, { ...answer.data, detail: fill(m.refused, { name: file.name, detail }) });
+      return null;
+    }
+    ids.push(answer.data.id);
+  }
+  return ids;
+}
+
+/**
+ * A form with data-api-url posts its fields as JSON; empty fields are left out. A file input
+ * is uploaded first and sent as the ids of its documents, under its data-field name (its own
+ * name starts with `_`, so the script-less fallback, which cannot carry files, leaves it out).
+ */
 function bindApiForm(form) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -116,7 +149,12 @@ function bindApiForm(form) {
     const fields = {};
     // Yes/no selects are named in `_booleans` and sent as JSON booleans, as the fallback does.
     const booleans = (form.elements._booleans?.value ?? '').split(',');
+    const uploads = [];
     for (const input of form.querySelectorAll('[name]')) {
+      if (input.type === 'file') {
+        if (input.files.length > 0 && input.dataset.field) uploads.push(input);
+        continue;
+      }
       // `_…` fields carry the call for the script-less fallback (/console/submit), not the API.
       if (input.name.startsWith('_') || input.dataset.skip === 'true' || input.value.trim() === '') continue;
       fields[input.name] = input.value.trim();
@@ -134,6 +172,14 @@ function bindApiForm(form) {
     }
     const button = form.querySelector('button[type="submit"]');
     if (button) button.disabled = true;
+    for (const input of uploads) {
+      const ids = await uploadDocuments([...input.files], result);
+      if (ids === null) {
+        if (button) button.disabled = false;
+        return;
+      }
+      body[input.dataset.field] = ids;
+    }
     const answer = await api(form.dataset.apiMethod || 'POST', form.dataset.apiUrl, body);
     if (button) button.disabled = false;
     if (!answer.ok) {

@@ -1,22 +1,16 @@
 // The review page's reviewer forms: 批量认定 (the documents uploaded first, then one all-or-nothing
 // batch with their ids) and the 回头看 campaign (whose seed is shown, so the draw can be repeated).
-import { api, config, lang, m, showOk, showProblem } from './common.js';
+import { api, config, lang, m, showOk, showProblem, uploadDocuments } from './common.js';
 
 const text = {
   zh: {
     nothingPicked: '请先在表格中勾选要认定的记录，或选择“本筛选条件下全部”。',
-    uploading: '正在上传依据文件 {i}/{n}：{name} …',
-    refused: '依据文件“{name}”被拒绝，未认定任何记录：{detail}',
-    unreachable: '上传中断（文件可能超过大小上限，或服务器无法连接）',
     certifying: '正在认定 …',
     certified: '已认定 {n} 条记录。',
     scheduled: '已安排 {n} 项回头看，随机种子 {seed}（用同一种子可抽出同样的记录）。',
   },
   en: {
     nothingPicked: 'Tick the records to certify in the table first, or choose "all matching this filter".',
-    uploading: 'Uploading document {i} of {n}: {name} …',
-    refused: 'Document "{name}" was refused; nothing was certified: {detail}',
-    unreachable: 'the upload was cut off (the file may be over the size limit, or the server unreachable)',
     certifying: 'Certifying …',
     certified: '{n} records certified.',
     scheduled: '{n} re-reviews scheduled, seed {seed} (the same seed draws the same records).',
@@ -49,24 +43,6 @@ function itemOf(key) {
   return { kind: key.slice(0, slash), code: key.slice(slash + 1) };
 }
 
-/** Uploads each document in turn; the first refusal stops everything and is shown with the file's name. */
-async function upload(files, result) {
-  const ids = [];
-  for (const [index, file] of files.entries()) {
-    showOk(result, fill(text.uploading, { i: index + 1, n: files.length, name: file.name }));
-    const body = new FormData();
-    body.append('file', file, file.name);
-    const answer = await api('POST', '/api/v1/documents', body);
-    if (!answer.ok) {
-      const detail = answer.status === 0 ? text.unreachable : answer.data?.detail || answer.data?.title || m.failed;
-      showProblem(result, { ...answer.data, detail: fill(text.refused, { name: file.name, detail }) });
-      return null;
-    }
-    ids.push(answer.data.id);
-  }
-  return ids;
-}
-
 function bindBatch(form) {
   for (const pick of picks()) pick.addEventListener('change', countPicked);
   document.getElementById('pick-all')?.addEventListener('change', (event) => {
@@ -96,7 +72,7 @@ function bindBatch(form) {
     const button = form.querySelector('button[type="submit"]');
     button.disabled = true;
     try {
-      const ids = await upload([...fields.documents.files], result);
+      const ids = await uploadDocuments([...fields.documents.files], result);
       if (ids === null) return;
       showOk(result, text.certifying);
       const body = { classification: fields.classification.value, evidence };

@@ -1,4 +1,5 @@
 import { ApiForm } from '../forms.tsx';
+import { DocumentsInput } from './documents.tsx';
 import { SubmitRow } from './submit.tsx';
 
 export interface NoteFormProps {
@@ -15,6 +16,8 @@ export interface NoteFormProps {
   maxlength?: number;
   rows?: number;
   submit: string;
+  /** A file picker for documents attached with the text (sent as `documents`), labelled so. */
+  attachments?: string;
 }
 
 /** A form of one required text, such as an acknowledgement's note or a comment. */
@@ -25,6 +28,7 @@ export function NoteForm(props: NoteFormProps) {
         {props.label}
         <textarea name={props.name ?? 'note'} required maxlength={props.maxlength ?? 2000} rows={props.rows ?? 2} />
       </label>
+      {props.attachments ? <DocumentsInput label={props.attachments} /> : null}
       <SubmitRow label={props.submit} />
     </ApiForm>
   );

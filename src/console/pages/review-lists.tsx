@@ -2,6 +2,7 @@ import type { Child } from 'hono/jsx';
 import type { Page } from '../../registry/service.ts';
 import type { CertificationView, ReReviewView } from '../../review/service.ts';
 import { ChoiceField, choicesOf } from '../components/choices.tsx';
+import { DocumentLinks } from '../components/documents.tsx';
 import { Pager } from '../components/pager.tsx';
 import { Panel } from '../components/panel.tsx';
 import { InlineForm } from '../components/submit.tsx';
@@ -22,8 +23,6 @@ export interface ListProps {
   lang: Lang;
   m: ReviewMessages;
 }
-
-const kiB = (bytes: number) => `${Math.max(1, Math.round(bytes / 1024))} KB`;
 
 const pageOf = <T,>(page: Page<T>, size: number) => ({
   current: Math.floor(page.offset / size) + 1,
@@ -139,14 +138,7 @@ export function CertificationList(props: ListProps & { page: Page<CertificationV
             <td>{valueName(x.classification, lang)}</td>
             <td>{x.evidence}</td>
             <td>
-              {x.documents.map((d) => (
-                <>
-                  <a href={`/api/v1/documents/${encodeURIComponent(d.id)}`} download={d.name} class="document">
-                    {d.name}
-                  </a>{' '}
-                  <small>({kiB(d.bytes)})</small>{' '}
-                </>
-              ))}
+              <DocumentLinks documents={x.documents} />
             </td>
             <td>{x.certified_by}</td>
             <td>{x.certified_at.slice(0, 10)}</td>

@@ -2,6 +2,7 @@ import type { Page } from '../../registry/service.ts';
 import { maxBatch } from '../../review/batch.ts';
 import type { ReviewQueueItem } from '../../review/queue.ts';
 import { ChoiceField, choicesOf } from '../components/choices.tsx';
+import { documentAccept } from '../components/documents.tsx';
 import { Pager } from '../components/pager.tsx';
 import { DataTable } from '../components/table.tsx';
 import { type Lang, valueName } from '../i18n.ts';
@@ -181,7 +182,7 @@ export function BatchForm(props: { total: number; today: string; lang: Lang; m: 
       </label>
       <label>
         {m.documents}
-        <input type="file" name="documents" multiple accept=".pdf,.png,.jpg,.jpeg,.docx,.xlsx" />
+        <input type="file" name="documents" multiple accept={documentAccept} />
       </label>
       <label>
         {m.certifiedAt}

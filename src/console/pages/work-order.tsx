@@ -5,6 +5,7 @@ import { getWorkOrder } from '../../work-orders/queries.ts';
 import type { WorkOrderDetail } from '../../work-orders/schemas.ts';
 import { allowedMoves } from '../../work-orders/transitions.ts';
 import { beijingTime, term } from '../alert-terms.ts';
+import { DocumentLinks } from '../components/documents.tsx';
 import { Fact } from '../components/facts.tsx';
 import { NoteForm } from '../components/note-form.tsx';
 import { Panel } from '../components/panel.tsx';
@@ -45,6 +46,8 @@ const t = catalogue(
     reason: '原因（挂起必填）',
     transferTo: '转派给部门（编码）',
     comment: '评论',
+    documents: '附件',
+    attach: '附件（PDF、图片、DOCX、XLSX，每个不超过 20 MB）',
     addComment: '添加评论',
     times: '时间均为北京时间。',
   },
@@ -76,6 +79,8 @@ const t = catalogue(
     reason: 'Reason (required to suspend)',
     transferTo: 'Transfer to department (code)',
     comment: 'Comment',
+    documents: 'Attachments',
+    attach: 'Attachments (PDF, images, DOCX, XLSX; 20 MB each at most)',
     addComment: 'Add comment',
     times: 'Times are Beijing time.',
   },
@@ -133,6 +138,9 @@ export async function workOrderPage(ctx: PageContext): Promise<Response> {
           <Fact term={m.description} class="description">
             {order.description || '—'}
           </Fact>
+          <Fact term={m.documents}>
+            <DocumentLinks documents={order.documents} />
+          </Fact>
         </dl>
         <SlaPanel order={order} lang={lang} open={open} />
         <Timeline order={order} lang={lang} />
@@ -148,6 +156,7 @@ export async function workOrderPage(ctx: PageContext): Promise<Response> {
             maxlength={10000}
             rows={3}
             submit={m.addComment}
+            attachments={m.attach}
           />
         ) : null}
       </>
