@@ -207,7 +207,12 @@ describeEachBackend('to-do list of the demo users', (getDb) => {
       kinds[name] = res.body.items.map((i) => i.kind);
       await expectLinksOpen(api, session.cookie, res.body.items, name);
     }
-    // The reviewer's desk has real work in the demo, not a "nothing pending" line.
+    // Each desk has real work in the demo, not a "nothing pending" line.
     expect(kinds.reviewer).toContain('review_queue');
+    expect(kinds.sysadmin).toContain('administrators_without_second_factor');
+    expect(kinds.secadmin).toContain('administrators_without_second_factor');
+    expect(kinds.auditor).toContain('audit_entries_today');
+    for (const name of ['sysadmin', 'secadmin', 'auditor', 'ops', 'reviewer', 'leader'])
+      expect(kinds[name], name).not.toContain('nothing_pending');
   }, 120_000);
 });
