@@ -13,6 +13,9 @@ import { type DocumentView, viewColumns } from './links.ts';
 import { sniffMediaType } from './sniff.ts';
 import type { DocumentStore } from './store.ts';
 
+/** Uploads one user may hold unattached at once: evidence is uploaded to be attached, not stored. */
+export const maxUnattachedPerUser = 100;
+
 /** A file name as given, without any path, control characters or more than 200 characters. */
 export function cleanName(name: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
@@ -43,6 +46,19 @@ export async function uploadDocument(
   }
   if (file.bytes.byteLength === 0) {
     throw new AppError('validation_failed', `${name} is empty`, [{ field: 'file', message: 'is empty' }]);
+  }
+  const [held] = await queryRows<{ n: number }>(
+    database,
+    sql`select count(*)::int as n from documents d where d.uploaded_by = ${access.userId}
+          and not exists (select 1 from document_links l where l.document_id = d.id)`,
+  );
+  if ((held?.n ?? 0) >= maxUnattachedPerUser) {
+    throw new AppError(
+      'too_many_requests',
+      `you hold ${held?.n} uploaded documents attached to nothing; attach them, or wait until the unattached ones are deleted`,
+      [],
+      { retryAfterSeconds: 3600 },
+    );
   }
   const mediaType = await sniffMediaType(file.bytes, name);
   const sha256 = createHash('sha256').update(file.bytes).digest('hex');

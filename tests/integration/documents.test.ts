@@ -268,6 +268,18 @@ describeEachBackend('evidence documents', (getDb) => {
     expect(trail).toEqual([{ actor: 'system', action: 'document.prune' }]);
   });
 
+  it('holds a user to 100 unattached uploads at once', async () => {
+    const hoarder = await callerWith(getDb().db, ['department'], { department: other });
+    const first = await uploaded(hoarder);
+    const [user] = await queryRows<{ uploaded_by: number }>(getDb(), sql`select uploaded_by from documents where id = ${first}`);
+    await getDb().db.execute(sql`insert into documents (name, media_type, bytes, sha256, storage, content, uploaded_by)
+      select 'x.pdf', 'application/pdf', 1, 'x', 'database', '\\x25'::bytea, ${user?.uploaded_by} from generate_series(1, 99)`);
+    const refused = await upload(hoarder, pdf());
+    expect(refused.status).toBe(429);
+    expect(refused.body.detail).toContain('100 uploaded documents attached to nothing');
+    expect(refused.headers.get('retry-after')).toBe('3600');
+  });
+
   it('refuses to hand out bytes that no longer match their SHA-256', async () => {
     const id = await uploaded(department);
     await getDb().db.execute(sql`update documents set content = ${Buffer.from(pdf('tampered'))} where id = ${id}`);
