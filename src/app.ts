@@ -25,6 +25,7 @@ import { registerIngestRoutes } from './ingest/routes.ts';
 import { registerInterconnectionRoutes } from './interconnection/routes.ts';
 import { AppError } from './kernel/errors.ts';
 import { targetSampleSource } from './leadership/metrics.ts';
+import { registerPublicationRoutes } from './leadership/publication-routes.ts';
 import { registerLeadershipRoutes } from './leadership/routes.ts';
 import { alertingSource } from './metrics/alerting.ts';
 import { type AppMetrics, createMetricsRegistry } from './metrics/registry.ts';
@@ -170,6 +171,7 @@ export function createApp(options: AppOptions) {
   registerImportRoutes(app);
   registerIngestRoutes(app, config, metrics.ingest);
   registerLeadershipRoutes(app, leadershipSettings(config));
+  registerPublicationRoutes(app, leadershipSettings(config), config.YUNWANG_RECTIFICATION_DAYS);
   registerMetricsRoute(app, metrics, isReady, config.YUNWANG_METRICS_TOKEN);
   registerAlertRoutes(app, { reopenMinutes: config.YUNWANG_ALERT_REOPEN_MINUTES, notifier: outboxNotifier });
   registerAlertingRoutes(app, { notifier: outboxNotifier });

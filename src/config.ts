@@ -102,6 +102,8 @@ const ConfigSchema = z.object({
   /** Entries on each of the red and black lists: cities, and province-level departments. */
   YUNWANG_RANKING_CITY_LIST_SIZE: z.coerce.number().int().min(0).max(50).default(3),
   YUNWANG_RANKING_DEPARTMENT_LIST_SIZE: z.coerce.number().int().min(0).max(500).default(5),
+  /** 整改期限: days a black-listed department has to rectify, from the report's publication. */
+  YUNWANG_RECTIFICATION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Monthly snapshots the forecast fits its least-squares pace over (at least 3 are needed). */
   YUNWANG_FORECAST_MONTHS: z.coerce.number().int().min(3).max(60).default(6),
   /** The month-end snapshot job inside the server (on by default; 0 leaves it to `yunwang snapshot`). */

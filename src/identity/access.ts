@@ -46,6 +46,12 @@ export type Area =
   | 'agents'
   /** Targets, snapshots, forecasts, the red/black list and the supervision report. */
   | 'leadership'
+  /** The supervision report's drafts and its live preview: drafted by reviewers, read by leaders too. */
+  | 'report-drafts'
+  /** 督查通报 as published: the departments read them as well. */
+  | 'supervision-reports'
+  /** 签发 or 退回 a submitted supervision report. */
+  | 'report-sign-off'
   /** The map layers with every division's figures (/geo/…): the readers of every scope, not a department. */
   | 'maps'
   /** Alerts and their acknowledgement; a department user reads those about its own systems and tenants. */
@@ -94,6 +100,9 @@ export const permissions: Record<Area, Record<Action, readonly Role[]>> = {
   agents: { read: ['sysadmin', 'ops'], write: ['sysadmin'] },
   // The big-data bureau's reviewers set targets and freeze months; leaders read them.
   leadership: { read: registryReaders, write: ['reviewer'] },
+  'report-drafts': { read: ['reviewer', 'leader'], write: ['reviewer'] },
+  'supervision-reports': { read: ['reviewer', 'leader', 'department'], write: [] },
+  'report-sign-off': { read: [], write: ['leader'] },
   // Ops run the 7×24 watch; leaders read; departments read their own (see departmentLimit).
   alerts: { read: ['ops', 'leader', 'sysadmin', 'department'], write: ['ops'] },
   alerting: { read: ['ops', 'sysadmin'], write: ['ops'] },

@@ -94,7 +94,15 @@ export const routePolicy: Record<string, Rule> = {
   getFrozenFigures: read('leadership'),
   getForecast: read('leadership'),
   getRanking: read('leadership'),
-  getSupervisionReport: read('leadership'),
+  // The live preview is the reviewers' and leaders'; departments read what was published.
+  getSupervisionReport: read('report-drafts'),
+  listSupervisionReports: read('supervision-reports'),
+  getSupervisionReportXlsx: read('supervision-reports'),
+  getSupervisionReportHtml: read('supervision-reports'),
+  draftSupervisionReport: write('report-drafts'),
+  submitSupervisionReport: write('report-drafts'),
+  publishSupervisionReport: write('report-sign-off'),
+  returnSupervisionReport: write('report-sign-off'),
 
   getWorkOrderStats: read('work-orders'),
 

@@ -64,6 +64,8 @@ interface NewOrder {
   assignee?: { department?: string; user?: string };
   alertId: number | null;
   documents?: string[];
+  /** A deadline of its own (a rectification's 整改期限), on the calendar clock, instead of its priority's. */
+  resolveBy?: Date;
 }
 
 async function insertOrder(database: Db, actor: Actor, order: NewOrder, now: Date): Promise<WorkOrderView> {
@@ -71,7 +73,16 @@ async function insertOrder(database: Db, actor: Actor, order: NewOrder, now: Dat
   const reporterDepartmentId = confinedDepartment(actor.access);
   const id = await database.transaction(async (db) => {
     const assignee = await resolveAssignee(db, order.assignee, { mayPickUsers: reporterDepartmentId === null });
-    const terms = await slaTermsFor(db, order.priority, now);
+    const policy = await slaTermsFor(db, order.priority, now);
+    const terms = order.resolveBy
+      ? {
+          ...policy,
+          clock: 'calendar' as const,
+          resolutionSeconds: Math.max(1, Math.round((order.resolveBy.getTime() - now.getTime()) / 1000)),
+          resolutionDueAt: order.resolveBy,
+          responseDueAt: policy.responseDueAt < order.resolveBy ? policy.responseDueAt : order.resolveBy,
+        }
+      : policy;
     const code = await nextOrderCode(db, now);
     const [created] = await db
       .insert(workOrders)
@@ -112,6 +123,34 @@ async function insertOrder(database: Db, actor: Actor, order: NewOrder, now: Dat
     return created.id;
   });
   return viewById(database, id, now);
+}
+
+/**
+ * 整改: opens a rectification order for a department, due by a date of its own (the supervision
+ * report's publication opens one for each black-listed department).
+ */
+export async function openRectificationOrder(
+  db: Db,
+  actor: Actor,
+  order: { title: string; description: string; department: string; resolveBy: Date },
+  now = new Date(),
+): Promise<WorkOrderView> {
+  return insertOrder(
+    db,
+    actor,
+    {
+      title: order.title,
+      category: 'rectification',
+      priority: 'P3',
+      description: order.description,
+      subject: null,
+      regionCode: null,
+      assignee: { department: order.department },
+      alertId: null,
+      resolveBy: order.resolveBy,
+    },
+    now,
+  );
 }
 
 /** Opens an order by hand. */

@@ -18,6 +18,7 @@ export * from './registry-version.ts';
 export * from './review.ts';
 export * from './service-items.ts';
 export * from './snapshots.ts';
+export * from './supervision-reports.ts';
 export * from './systems.ts';
 export * from './targets.ts';
 export * from './work-orders.ts';
