@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type AnyPgColumn, check, customType, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
-import { enumChecks, generatedId, instant, requiredId } from './columns.ts';
+import { enumChecks, generatedId, instant } from './columns.ts';
 import { users } from './identity.ts';
 
 /** Raw bytes: the report exactly as published. */
