@@ -25,6 +25,8 @@ export const consolePages = {
   // The readers of the work-orders API; a department user's queue is scoped by the service.
   workOrders: { path: '/console/work-orders', roles: ['ops', 'leader', 'department'], zh: '工单', en: 'Work orders' },
   review: { path: '/console/review', roles: ['reviewer', 'leader', 'ops'], zh: '认定与回头看', en: 'Review queues' },
+  // 督查通报: reviewers draft, leaders sign off, departments read what was published.
+  reports: { path: '/console/reports', roles: ['reviewer', 'leader', 'department'], zh: '督查通报', en: 'Reports' },
   // The readers of systems; a department user sees and asks for its own, a reviewer decides.
   idle: { path: '/console/idle', roles: ['department', 'reviewer', 'ops', 'leader', 'sysadmin'], zh: '僵尸系统', en: 'Idle systems' },
 } as const satisfies Record<string, { path: string; roles: readonly Role[]; zh: string; en: string }>;

@@ -18,6 +18,7 @@ import { nodePage } from './pages/node.tsx';
 import { opsPage } from './pages/ops.tsx';
 import { overviewPage } from './pages/overview.tsx';
 import { recordPage } from './pages/record.tsx';
+import { reportPage, reportsPage } from './pages/reports.tsx';
 import { reviewPage } from './pages/review.tsx';
 import { todoPage } from './pages/todo.tsx';
 import { workOrderPage } from './pages/work-order.tsx';
@@ -59,6 +60,8 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, options: ConsoleOption
   app.get('/console/ops', consolePage(settings, 'ops', opsPage));
   app.get('/console/review', consolePage(settings, 'review', reviewPage));
   app.get('/console/idle', consolePage(settings, 'idle', idlePage));
+  app.get('/console/reports', consolePage(settings, 'reports', reportsPage));
+  app.get('/console/reports/:id', consolePage(settings, 'reports', reportPage));
   app.get('/console/alerts', consolePage(settings, 'alerts', alertsPage));
   app.get('/console/work-orders', consolePage(settings, 'workOrders', workOrdersPage));
   app.get('/console/work-orders/new', consolePage(settings, 'workOrders', newWorkOrderPage));
