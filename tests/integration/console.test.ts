@@ -77,6 +77,7 @@ describeEachBackend('web console', (getDb) => {
       'href="/console/map"',
       'href="/console/alerts"',
       'href="/console/review"',
+      'href="/console/reports"',
       'href="/console/idle"',
     ]);
     expect(await nav('dept-P001')).toEqual([
@@ -84,6 +85,7 @@ describeEachBackend('web console', (getDb) => {
       'href="/console/interconnection"',
       'href="/console/workspace"',
       'href="/console/alerts"',
+      'href="/console/reports"',
       'href="/console/idle"',
     ]);
     expect(await nav('ops')).toEqual([
