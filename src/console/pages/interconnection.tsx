@@ -71,7 +71,6 @@ const number = (n: number) => n.toLocaleString('en-US');
 export async function interconnectionPage(ctx: PageContext): Promise<Response> {
   const { c, db, actor, lang } = ctx;
   const m = t(lang);
-  const _access = actor.access;
   const picked = await pageScope(ctx);
   const { scope } = picked;
   const from = c.req.query('from') || undefined;
