@@ -1,6 +1,7 @@
 import { readInterconnection } from '../../interconnection/service.ts';
 import { listRecords } from '../../registry/records/read.ts';
 import { interfaceServiceStateLabels } from '../../vocabulary/records.ts';
+import { HeaderRow } from '../components/table.tsx';
 import { catalogue, valueName } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
 import { pageScope, ScopeField } from '../scope.tsx';
@@ -131,14 +132,7 @@ export async function interconnectionPage(ctx: PageContext): Promise<Response> {
             <>
               <table>
                 <thead>
-                  <tr>
-                    <th scope="col">{m.code}</th>
-                    <th scope="col">{m.name}</th>
-                    <th scope="col">{m.provider}</th>
-                    <th scope="col">{m.consumers}</th>
-                    <th scope="col">{m.department}</th>
-                    <th scope="col">{m.state}</th>
-                  </tr>
+                  <HeaderRow columns={[m.code, m.name, m.provider, m.consumers, m.department, m.state]} />
                 </thead>
                 <tbody>
                   {services.items.map((s) => (

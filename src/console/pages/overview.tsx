@@ -1,6 +1,7 @@
 import { can } from '../../identity/access.ts';
 import { readIndicators } from '../../indicators/service.ts';
 import { targetStatus } from '../../leadership/targets.ts';
+import { HeaderRow } from '../components/table.tsx';
 import { catalogue, formatPercent, indicatorName, type Lang, threeHundred } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
 import { pageScope, ScopeField } from '../scope.tsx';
@@ -159,18 +160,7 @@ function FigureTable(props: {
       <h2>{props.title}</h2>
       <table>
         <thead>
-          <tr>
-            <th scope="col">{props.m.indicator}</th>
-            <th scope="col">{props.m.figure}</th>
-            <th scope="col">{props.m.percent}</th>
-            {targets ? (
-              <>
-                <th scope="col">{m.target}</th>
-                <th scope="col">{m.gap}</th>
-                <th scope="col">{m.trend}</th>
-              </>
-            ) : null}
-          </tr>
+          <HeaderRow columns={[m.indicator, m.figure, m.percent, ...(targets ? [m.target, m.gap, m.trend] : [])]} />
         </thead>
         <tbody>
           {props.figures.map((f) => {
