@@ -1,3 +1,4 @@
+import type { Child } from 'hono/jsx';
 import { listRegions } from '../regions/service.ts';
 import { ChoiceField } from './components/choices.tsx';
 import { catalogue } from './i18n.ts';
@@ -33,4 +34,15 @@ export function ScopeField(props: PageScope & { lang: PageContext['lang'] }) {
   const m = t(props.lang);
   const choices = [{ value: provinceCode, label: m.province }, ...props.cities.map((r) => ({ value: r.code, label: r.name }))];
   return <ChoiceField label={m.scope} name="scope" choices={choices} selected={props.scope} />;
+}
+
+/** The filter form of a page of figures: the scope picker, the page's own fields, and the button that shows them. */
+export function ScopeFilters(props: { action: string; picked: PageScope; lang: PageContext['lang']; show: string; children?: Child }) {
+  return (
+    <form class="filters" method="get" action={props.action}>
+      <ScopeField {...props.picked} lang={props.lang} />
+      {props.children}
+      <button type="submit">{props.show}</button>
+    </form>
+  );
 }

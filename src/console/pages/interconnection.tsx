@@ -4,7 +4,7 @@ import { interfaceServiceStateLabels } from '../../vocabulary/records.ts';
 import { HeaderRow } from '../components/table.tsx';
 import { catalogue, valueName } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
-import { pageScope, ScopeField } from '../scope.tsx';
+import { pageScope, ScopeFilters } from '../scope.tsx';
 
 const t = catalogue(
   {
@@ -96,8 +96,7 @@ export async function interconnectionPage(ctx: PageContext): Promise<Response> {
     children: (
       <>
         <h1>{m.title}</h1>
-        <form class="filters" method="get" action="/console/interconnection">
-          <ScopeField {...picked} lang={lang} />
+        <ScopeFilters action="/console/interconnection" picked={picked} lang={lang} show={m.show}>
           <label>
             {m.from}
             <input type="date" name="from" value={from ?? ''} title={m.cumulative} />
@@ -106,8 +105,7 @@ export async function interconnectionPage(ctx: PageContext): Promise<Response> {
             {m.to}
             <input type="date" name="to" value={figures.to} />
           </label>
-          <button type="submit">{m.show}</button>
-        </form>
+        </ScopeFilters>
         <p class="hint">
           {m.period}: {figures.from} — {figures.to}
         </p>

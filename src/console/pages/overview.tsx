@@ -4,7 +4,7 @@ import { targetStatus } from '../../leadership/targets.ts';
 import { HeaderRow } from '../components/table.tsx';
 import { catalogue, formatPercent, indicatorName, type Lang, threeHundred } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
-import { pageScope, ScopeField } from '../scope.tsx';
+import { pageScope, ScopeFilters } from '../scope.tsx';
 
 const t = catalogue(
   {
@@ -83,14 +83,12 @@ export async function overviewPage(ctx: PageContext): Promise<Response> {
         <h1>
           {m.title} — {report.scope_name}
         </h1>
-        <form class="filters" method="get" action="/console/overview">
-          <ScopeField {...picked} lang={lang} />
+        <ScopeFilters action="/console/overview" picked={picked} lang={lang} show={m.show}>
           <label>
             {m.at}
             <input type="date" name="at" value={report.at} />
           </label>
-          <button type="submit">{m.show}</button>
-        </form>
+        </ScopeFilters>
         <section class="cards" aria-label="三个100%">
           {three.map((f) => {
             const target = status?.indicators.find((s) => s.key === f.key);
