@@ -28,6 +28,10 @@ export async function pageScope(ctx: PageContext): Promise<PageScope> {
   return { scope: ctx.c.req.query('scope') || provinceCode, cities: await listRegions(ctx.db, { level: 'city' }) };
 }
 
+/** A scope as the registry's list filters take it: a department (its sub-departments too) or a region. */
+export const listFilterOf = (scope: string): { department: string } | { region: string } =>
+  scope.startsWith('dept:') ? { department: scope.slice('dept:'.length) } : { region: scope };
+
 /** The scope picker of a page's filter form: the province and its cities; nothing for a department user. */
 export function ScopeField(props: PageScope & { lang: PageContext['lang'] }) {
   if (!props.cities) return null;

@@ -4,7 +4,7 @@ import { interfaceServiceStateLabels } from '../../vocabulary/records.ts';
 import { HeaderRow } from '../components/table.tsx';
 import { catalogue, valueName } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
-import { pageScope, ScopeFilters } from '../scope.tsx';
+import { listFilterOf, pageScope, ScopeFilters } from '../scope.tsx';
 
 const t = catalogue(
   {
@@ -77,7 +77,7 @@ export async function interconnectionPage(ctx: PageContext): Promise<Response> {
   const from = c.req.query('from') || undefined;
   const to = c.req.query('to') || undefined;
   const figures = await readInterconnection(db, { scope, from, to }, actor);
-  const filter = scope.startsWith('dept:') ? { department: scope.slice('dept:'.length) } : { region: scope };
+  const filter = listFilterOf(scope);
   const services = await listRecords(db, 'interface-services', { limit: shownServices, offset: 0, state: 'active', ...filter }, actor);
   const cards: [string, string, string?][] = [
     [m.connectedUnits, number(figures.connected_units)],
