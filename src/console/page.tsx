@@ -54,6 +54,20 @@ export function switchHref(c: Context, lang: Lang): string {
   return `${url.pathname}${url.search}`;
 }
 
+/**
+ * The page's own URL with some query parameters changed (`null` drops one) and the `lang`
+ * override dropped, so a filter or tab link keeps the rest of what the page shows.
+ */
+export function hrefWith(c: Context, changes: Record<string, string | null>): string {
+  const url = new URL(c.req.url);
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) url.searchParams.delete(key);
+    else url.searchParams.set(key, value);
+  }
+  url.searchParams.delete('lang');
+  return `${url.pathname}${url.search}`;
+}
+
 export function renderWith(c: Context<AppEnv>, lang: Lang, settings: ConsoleSettings, viewer: Viewer | undefined) {
   return (props: Omit<LayoutProps, 'lang' | 'switchHref' | 'demo' | 'viewer'>, status: 200 | 401 | 403 | 404 | 422 = 200) =>
     c.html(<Layout {...props} lang={lang} switchHref={switchHref(c, lang)} demo={settings.demo} viewer={viewer} />, status);

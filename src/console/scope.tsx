@@ -1,3 +1,4 @@
+import type { Child } from 'hono/jsx';
 import { listRegions } from '../regions/service.ts';
 import { ChoiceField } from './components/choices.tsx';
 import { catalogue } from './i18n.ts';
@@ -27,10 +28,25 @@ export async function pageScope(ctx: PageContext): Promise<PageScope> {
   return { scope: ctx.c.req.query('scope') || provinceCode, cities: await listRegions(ctx.db, { level: 'city' }) };
 }
 
+/** A scope as the registry's list filters take it: a department (its sub-departments too) or a region. */
+export const listFilterOf = (scope: string): { department: string } | { region: string } =>
+  scope.startsWith('dept:') ? { department: scope.slice('dept:'.length) } : { region: scope };
+
 /** The scope picker of a page's filter form: the province and its cities; nothing for a department user. */
 export function ScopeField(props: PageScope & { lang: PageContext['lang'] }) {
   if (!props.cities) return null;
   const m = t(props.lang);
   const choices = [{ value: provinceCode, label: m.province }, ...props.cities.map((r) => ({ value: r.code, label: r.name }))];
   return <ChoiceField label={m.scope} name="scope" choices={choices} selected={props.scope} />;
+}
+
+/** The filter form of a page of figures: the scope picker, the page's own fields, and the button that shows them. */
+export function ScopeFilters(props: { action: string; picked: PageScope; lang: PageContext['lang']; show: string; children?: Child }) {
+  return (
+    <form class="filters" method="get" action={props.action}>
+      <ScopeField {...props.picked} lang={props.lang} />
+      {props.children}
+      <button type="submit">{props.show}</button>
+    </form>
+  );
 }

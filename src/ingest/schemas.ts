@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { agentKinds } from '../db/schema/enums.ts';
-import { maxDailyCount } from '../interconnection/volumes.ts';
+import { exchangeCount, maxDailyCount } from '../interconnection/volumes.ts';
 import { calendarDate } from '../kernel/dates.ts';
 
 /**
@@ -69,10 +69,7 @@ export const ExchangeVolumeItem = z
     kind: z.literal('exchange_volume'),
     service: code.openapi({ description: 'Interface service code (接口服务)' }),
     date: calendarDate.openapi({ description: 'Business day (Asia/Shanghai) the count is for' }),
-    count: z
-      .number()
-      .int('must be a whole number')
-      .min(0, 'must be 0 or more')
+    count: exchangeCount
       .max(maxDailyCount)
       .openapi({ description: "The platform's total of exchanges that day; sent again, it replaces the stored count" }),
   })

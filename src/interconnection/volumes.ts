@@ -18,16 +18,14 @@ import { code, isoDate } from '../registry/fields.ts';
 /** Far above any platform's daily total (~30 million a day province-wide), and exact in a double. */
 export const maxDailyCount = 1_000_000_000_000;
 
+/** A day's count of exchanges, as a file row or an agent's batch gives it (each caps it at maxDailyCount). */
+export const exchangeCount = z.number().int('must be a whole number').min(0, 'must be 0 or more');
+
 export const ExchangeVolumeInput = z
   .object({
     service_code: code.openapi({ description: 'Interface service code' }),
     date: isoDate.openapi({ description: 'Business day the count is for' }),
-    count: z
-      .number()
-      .int('must be a whole number')
-      .min(0, 'must be 0 or more')
-      .max(maxDailyCount, `must be at most ${maxDailyCount}`)
-      .openapi({ description: 'Exchanges that day' }),
+    count: exchangeCount.max(maxDailyCount, `must be at most ${maxDailyCount}`).openapi({ description: 'Exchanges that day' }),
   })
   .openapi('ExchangeVolumeInput');
 export type ExchangeVolumeInput = z.infer<typeof ExchangeVolumeInput>;

@@ -7,7 +7,7 @@ import { assertCan } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
 import { businessDate } from '../kernel/dates.ts';
 import { AppError } from '../kernel/errors.ts';
-import { isoDate, name } from './fields.ts';
+import { isoDate, name, securityLevel } from './fields.ts';
 
 // 电子政务外网: the extranet's own 等保 protection, beside the clouds' and the systems'. One
 // record, written only here.
@@ -15,13 +15,7 @@ import { isoDate, name } from './fields.ts';
 export const ExtranetInput = z
   .object({
     name,
-    security_level: z
-      .number()
-      .int('must be a whole number')
-      .min(1, 'must be 1 to 4')
-      .max(4, 'must be 1 to 4')
-      .nullable()
-      .openapi({ description: '等保 level 1–4' }),
+    security_level: securityLevel.nullable().openapi({ description: '等保 level 1–4' }),
     filing_number: z.string().trim().max(100).nullable().openapi({ description: '等保备案 number' }),
     assessed_on: isoDate.nullable().openapi({ description: 'Business date of the last 等保 assessment (测评)' }),
   })

@@ -12,6 +12,8 @@ export const code = z
   .max(64, 'is longer than 64 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"');
 export const name = z.string().trim().min(1, 'is required').max(200, 'is longer than 200 characters');
+/** A 等保 protection level, 1 to 4: the clouds, the systems and the extranet each carry one. */
+export const securityLevel = z.number().int('must be a whole number').min(1, 'must be 1 to 4').max(4, 'must be 1 to 4');
 export const regionCode = z.string().regex(/^\d{6}(\d{3})?$/, 'must be a 6- or 9-digit division code');
 
 export const timestamp = z.string().openapi({ format: 'date-time' });

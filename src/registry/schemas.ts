@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { cloudKinds, cloudRoles } from '../db/schema/enums.ts';
-import { code, isoDate, name, regionCode } from './fields.ts';
+import { code, isoDate, name, regionCode, securityLevel } from './fields.ts';
 
 export { isoDate } from './fields.ts';
 export { type ImportKind, type InputByKind, importKinds, inputSchemas } from './kinds/index.ts';
@@ -26,7 +26,7 @@ export const CloudInput = z
     building_on: milestone('building began (开工建设)'),
     in_service_on: milestone('went into service (建成启用)'),
     retired_on: milestone('was retired'),
-    security_level: z.number().int('must be a whole number').min(1, 'must be 1 to 4').max(4, 'must be 1 to 4').nullish().openapi({
+    security_level: securityLevel.nullish().openapi({
       description: '等保 level of the cloud platform',
     }),
   })

@@ -1,4 +1,6 @@
 import { getTableName, inArray, sql } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { SelectResultFields } from 'drizzle-orm/query-builders/select.types';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { clouds, departments, regions, systems } from '../db/schema/index.ts';
@@ -44,38 +46,23 @@ async function resolveReferences(
   codes: { regions: string[]; departments: string[]; clouds: string[]; systems: string[] },
 ): Promise<References> {
   const refs: References = { regions: new Set(), departments: new Map(), clouds: new Map(), systems: new Map() };
-  /** Reads the rows naming some codes, 5,000 codes a query, and keeps each. */
-  const lookUp = async <R>(codes: string[], read: (part: string[]) => Promise<R[]>, keep: (row: R) => void) =>
+  /** Reads some columns of the rows a table holds under some codes, 5,000 codes a query, and keeps each. */
+  const lookUp = async <S extends Record<string, AnyPgColumn>>(
+    codes: string[],
+    table: PgTable & { code: AnyPgColumn },
+    columns: S,
+    keep: (row: SelectResultFields<S>) => void,
+  ) =>
     chunked([...new Set(codes)], 5000, async (part) => {
-      for (const row of await read(part)) keep(row);
+      for (const row of await db.select(columns).from(table).where(inArray(table.code, part))) keep(row);
     });
-  await lookUp(
-    codes.regions,
-    (part) => db.select({ code: regions.code }).from(regions).where(inArray(regions.code, part)),
-    (r) => refs.regions.add(r.code),
+  await lookUp(codes.regions, regions, { code: regions.code }, (r) => refs.regions.add(r.code));
+  await lookUp(codes.departments, departments, { id: departments.id, code: departments.code, path: departments.path }, (d) =>
+    refs.departments.set(d.code, { id: d.id, path: d.path }),
   );
-  await lookUp(
-    codes.departments,
-    (part) =>
-      db
-        .select({ id: departments.id, code: departments.code, path: departments.path })
-        .from(departments)
-        .where(inArray(departments.code, part)),
-    (d) => refs.departments.set(d.code, { id: d.id, path: d.path }),
-  );
-  await lookUp(
-    codes.clouds,
-    (part) => db.select({ id: clouds.id, code: clouds.code }).from(clouds).where(inArray(clouds.code, part)),
-    (c) => refs.clouds.set(c.code, c.id),
-  );
-  await lookUp(
-    codes.systems,
-    (part) =>
-      db
-        .select({ id: systems.id, code: systems.code, departmentId: systems.departmentId })
-        .from(systems)
-        .where(inArray(systems.code, part)),
-    (s) => refs.systems.set(s.code, { id: s.id, departmentId: s.departmentId }),
+  await lookUp(codes.clouds, clouds, { id: clouds.id, code: clouds.code }, (c) => refs.clouds.set(c.code, c.id));
+  await lookUp(codes.systems, systems, { id: systems.id, code: systems.code, departmentId: systems.departmentId }, (s) =>
+    refs.systems.set(s.code, { id: s.id, departmentId: s.departmentId }),
   );
   return refs;
 }

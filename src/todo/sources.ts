@@ -18,8 +18,9 @@ import { listRecords } from '../registry/service.ts';
 import { listDecommissionRequests } from '../review/decommission.ts';
 import { listReviewQueue } from '../review/queue.ts';
 import { certifiedKinds, listReReviews } from '../review/service.ts';
+import type { Label } from '../vocabulary/index.ts';
 import { openWorkOrderSummary } from '../work-orders/queries.ts';
-import { counted, type TodoEntry } from './entries.ts';
+import { counted, type TodoEntry, type TodoKind } from './entries.ts';
 
 // Each desk's sources, read through their areas' services with the caller's actor, so each
 // count is scoped as the area's own list is (a department user: his department subtree).
@@ -69,6 +70,18 @@ export async function reviewerEntries(db: Db, actor: Actor, today = businessDate
 const listReViewsPage = (db: Db, actor: Actor, dueBy: string, offset: number) =>
   listReReviews(db, { open: true, due_before: dueBy, limit: 1, offset }, actor);
 
+/**
+ * An entry for some open work orders, linking to one tab of the work-orders page: their count,
+ * due at the earliest deadline among them.
+ */
+const workOrderEntry = (
+  summary: { count: number; earliest_due_at: string | null },
+  kind: TodoKind,
+  tab: 'mine' | 'breached',
+  title: Label,
+): TodoEntry[] =>
+  counted(summary.count, { kind, title, href: `/console/work-orders?tab=${tab}`, due_at: summary.earliest_due_at ?? undefined });
+
 /** 运维: firing alerts, the orders assigned to him, and the open orders past a deadline. */
 export async function opsEntries(db: Db, actor: Actor, now = new Date()): Promise<TodoEntry[]> {
   const [alerts, mine, breached] = await Promise.all([
@@ -82,17 +95,10 @@ export async function opsEntries(db: Db, actor: Actor, now = new Date()): Promis
       title: { zh: '正在告警', en: 'Alerts firing' },
       href: '/console/alerts?state=firing',
     }),
-    ...counted(mine.count, {
-      kind: 'work_orders_assigned',
-      title: { zh: '指派给我的未完成工单', en: 'Open work orders assigned to me' },
-      href: '/console/work-orders?tab=mine',
-      due_at: mine.earliest_due_at ?? undefined,
-    }),
-    ...counted(breached.count, {
-      kind: 'work_orders_breached',
-      title: { zh: '已超时的未完成工单', en: 'Open work orders past their deadline' },
-      href: '/console/work-orders?tab=breached',
-      due_at: breached.earliest_due_at ?? undefined,
+    ...workOrderEntry(mine, 'work_orders_assigned', 'mine', { zh: '指派给我的未完成工单', en: 'Open work orders assigned to me' }),
+    ...workOrderEntry(breached, 'work_orders_breached', 'breached', {
+      zh: '已超时的未完成工单',
+      en: 'Open work orders past their deadline',
     }),
   ];
 }
@@ -130,18 +136,11 @@ export async function departmentEntries(db: Db, actor: Actor, now = new Date()):
       },
       href: '/console/workspace#systems',
     }),
-    ...counted(assigned.count, {
-      kind: 'work_orders_assigned',
-      title: { zh: '指派给本部门的未完成工单', en: 'Open work orders assigned to our department' },
-      href: '/console/work-orders?tab=mine',
-      due_at: assigned.earliest_due_at ?? undefined,
+    ...workOrderEntry(assigned, 'work_orders_assigned', 'mine', {
+      zh: '指派给本部门的未完成工单',
+      en: 'Open work orders assigned to our department',
     }),
-    ...counted(rectification.count, {
-      kind: 'rectification_orders',
-      title: { zh: '待完成的整改工单', en: 'Rectification orders to complete' },
-      href: '/console/work-orders?tab=mine',
-      due_at: rectification.earliest_due_at ?? undefined,
-    }),
+    ...workOrderEntry(rectification, 'rectification_orders', 'mine', { zh: '待完成的整改工单', en: 'Rectification orders to complete' }),
     ...counted(failed.length, {
       kind: 'failed_imports',
       title: { zh: '近 7 天被拒绝、尚未重新导入成功的导入', en: 'Imports rejected in the last 7 days and not yet redone' },

@@ -9,7 +9,7 @@ import { ChoiceField, choicesOf } from '../components/choices.tsx';
 import { ListHeading } from '../components/heading.tsx';
 import { Pager } from '../components/pager.tsx';
 import { catalogue } from '../i18n.ts';
-import type { PageContext } from '../page.tsx';
+import { hrefWith, type PageContext } from '../page.tsx';
 import { AlertDetailPanel, SilenceForm } from './alert-detail.tsx';
 import { AlertTable } from './alert-row.tsx';
 import { SilenceTable } from './silences.tsx';
@@ -84,15 +84,7 @@ export async function alertsPage(ctx: PageContext): Promise<Response> {
     selected === null ? Promise.resolve(null) : getAlert(db, actor.access, selected),
     silencing && selected !== null ? silenceDraft(db, actor.access, selected) : Promise.resolve(null),
   ]);
-  const href = (changes: Record<string, string | null>) => {
-    const url = new URL(c.req.url);
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === null) url.searchParams.delete(key);
-      else url.searchParams.set(key, value);
-    }
-    url.searchParams.delete('lang');
-    return `${url.pathname}${url.search}`;
-  };
+  const href = (changes: Record<string, string | null>) => hrefWith(c, changes);
   const filters = [
     { label: m.state, name: 'state', choices: choicesOf(alertStates, (s) => term(stateNames, s, lang)), selected: query.state },
     {

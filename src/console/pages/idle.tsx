@@ -10,7 +10,7 @@ import { InlineForm } from '../components/submit.tsx';
 import { DataTable } from '../components/table.tsx';
 import { catalogue, valueName } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
-import { pageScope, ScopeField } from '../scope.tsx';
+import { listFilterOf, pageScope, ScopeFilters } from '../scope.tsx';
 
 const t = catalogue(
   {
@@ -79,7 +79,7 @@ export async function idlePage(ctx: PageContext): Promise<Response> {
   const m = t(lang);
   const access = actor.access;
   const picked = await pageScope(ctx);
-  const inScope = picked.scope.startsWith('dept:') ? { department: picked.scope.slice('dept:'.length) } : { region: picked.scope };
+  const inScope = listFilterOf(picked.scope);
   const [idle, candidates, requests] = await Promise.all([
     readIdleCounts(db, picked.scope, defaultIdleDays, actor),
     listRecords(db, 'systems', { limit: 200, offset: 0, idle: true, ...inScope }, actor),
@@ -99,12 +99,7 @@ export async function idlePage(ctx: PageContext): Promise<Response> {
           {m.title} — {idle.scope_name}
         </h1>
         <p class="hint">{m.intro.replace('{days}', String(defaultIdleDays))}</p>
-        {picked.cities ? (
-          <form class="filters" method="get" action="/console/idle">
-            <ScopeField {...picked} lang={lang} />
-            <button type="submit">{m.show}</button>
-          </form>
-        ) : null}
+        {picked.cities ? <ScopeFilters action="/console/idle" picked={picked} lang={lang} show={m.show} /> : null}
         <Panel id="idle-by-department" title={m.byDepartment} count={idle.total}>
           <DataTable
             id="idle-counts"

@@ -1,9 +1,10 @@
 import { readInterconnection } from '../../interconnection/service.ts';
 import { listRecords } from '../../registry/records/read.ts';
 import { interfaceServiceStateLabels } from '../../vocabulary/records.ts';
+import { HeaderRow } from '../components/table.tsx';
 import { catalogue, valueName } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
-import { pageScope, ScopeField } from '../scope.tsx';
+import { listFilterOf, pageScope, ScopeFilters } from '../scope.tsx';
 
 const t = catalogue(
   {
@@ -71,13 +72,12 @@ const number = (n: number) => n.toLocaleString('en-US');
 export async function interconnectionPage(ctx: PageContext): Promise<Response> {
   const { c, db, actor, lang } = ctx;
   const m = t(lang);
-  const _access = actor.access;
   const picked = await pageScope(ctx);
   const { scope } = picked;
   const from = c.req.query('from') || undefined;
   const to = c.req.query('to') || undefined;
   const figures = await readInterconnection(db, { scope, from, to }, actor);
-  const filter = scope.startsWith('dept:') ? { department: scope.slice('dept:'.length) } : { region: scope };
+  const filter = listFilterOf(scope);
   const services = await listRecords(db, 'interface-services', { limit: shownServices, offset: 0, state: 'active', ...filter }, actor);
   const cards: [string, string, string?][] = [
     [m.connectedUnits, number(figures.connected_units)],
@@ -96,8 +96,7 @@ export async function interconnectionPage(ctx: PageContext): Promise<Response> {
     children: (
       <>
         <h1>{m.title}</h1>
-        <form class="filters" method="get" action="/console/interconnection">
-          <ScopeField {...picked} lang={lang} />
+        <ScopeFilters action="/console/interconnection" picked={picked} lang={lang} show={m.show}>
           <label>
             {m.from}
             <input type="date" name="from" value={from ?? ''} title={m.cumulative} />
@@ -106,8 +105,7 @@ export async function interconnectionPage(ctx: PageContext): Promise<Response> {
             {m.to}
             <input type="date" name="to" value={figures.to} />
           </label>
-          <button type="submit">{m.show}</button>
-        </form>
+        </ScopeFilters>
         <p class="hint">
           {m.period}: {figures.from} — {figures.to}
         </p>
@@ -132,14 +130,7 @@ export async function interconnectionPage(ctx: PageContext): Promise<Response> {
             <>
               <table>
                 <thead>
-                  <tr>
-                    <th scope="col">{m.code}</th>
-                    <th scope="col">{m.name}</th>
-                    <th scope="col">{m.provider}</th>
-                    <th scope="col">{m.consumers}</th>
-                    <th scope="col">{m.department}</th>
-                    <th scope="col">{m.state}</th>
-                  </tr>
+                  <HeaderRow columns={[m.code, m.name, m.provider, m.consumers, m.department, m.state]} />
                 </thead>
                 <tbody>
                   {services.items.map((s) => (

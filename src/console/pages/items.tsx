@@ -1,6 +1,7 @@
 import { indicatorKeys } from '../../indicators/definitions.ts';
 import { readIndicatorItems } from '../../indicators/service.ts';
 import { AppError } from '../../kernel/errors.ts';
+import { HeaderRow } from '../components/table.tsx';
 import { catalogue, indicatorName, valueName } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
 
@@ -87,11 +88,7 @@ export async function itemsPage(ctx: PageContext): Promise<Response> {
         <div class="scroll">
           <table id="items">
             <thead>
-              <tr>
-                {page.columns.map((col) => (
-                  <th scope="col">{columnNames[col]?.[lang] ?? col}</th>
-                ))}
-              </tr>
+              <HeaderRow columns={page.columns.map((col) => columnNames[col]?.[lang] ?? col)} />
             </thead>
             <tbody>
               {page.items.map((item) => (

@@ -1,9 +1,10 @@
 import { can } from '../../identity/access.ts';
 import { readIndicators } from '../../indicators/service.ts';
 import { targetStatus } from '../../leadership/targets.ts';
+import { HeaderRow } from '../components/table.tsx';
 import { catalogue, formatPercent, indicatorName, type Lang, threeHundred } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
-import { pageScope, ScopeField } from '../scope.tsx';
+import { pageScope, ScopeFilters } from '../scope.tsx';
 
 const t = catalogue(
   {
@@ -82,14 +83,12 @@ export async function overviewPage(ctx: PageContext): Promise<Response> {
         <h1>
           {m.title} — {report.scope_name}
         </h1>
-        <form class="filters" method="get" action="/console/overview">
-          <ScopeField {...picked} lang={lang} />
+        <ScopeFilters action="/console/overview" picked={picked} lang={lang} show={m.show}>
           <label>
             {m.at}
             <input type="date" name="at" value={report.at} />
           </label>
-          <button type="submit">{m.show}</button>
-        </form>
+        </ScopeFilters>
         <section class="cards" aria-label="三个100%">
           {three.map((f) => {
             const target = status?.indicators.find((s) => s.key === f.key);
@@ -159,18 +158,7 @@ function FigureTable(props: {
       <h2>{props.title}</h2>
       <table>
         <thead>
-          <tr>
-            <th scope="col">{props.m.indicator}</th>
-            <th scope="col">{props.m.figure}</th>
-            <th scope="col">{props.m.percent}</th>
-            {targets ? (
-              <>
-                <th scope="col">{m.target}</th>
-                <th scope="col">{m.gap}</th>
-                <th scope="col">{m.trend}</th>
-              </>
-            ) : null}
-          </tr>
+          <HeaderRow columns={[m.indicator, m.figure, m.percent, ...(targets ? [m.target, m.gap, m.trend] : [])]} />
         </thead>
         <tbody>
           {props.figures.map((f) => {

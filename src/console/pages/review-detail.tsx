@@ -5,7 +5,7 @@ import type { AnyRecordKind, KindRow } from '../../registry/kinds/index.ts';
 import { listRecords, readRecord } from '../../registry/service.ts';
 import { listTransitions } from '../../registry/transitions.ts';
 import { Fact } from '../components/facts.tsx';
-import { DataTable } from '../components/table.tsx';
+import { DataTable, HeaderRow } from '../components/table.tsx';
 import { type Lang, valueName } from '../i18n.ts';
 import { certifiedKinds, columnLabel, columnValue, kindTitle, stateName } from '../kinds.ts';
 import type { ReviewMessages } from '../review-terms.ts';
@@ -123,12 +123,7 @@ export function RecordDetailPane(props: {
       ) : (
         <table id="detail-siblings">
           <thead>
-            <tr>
-              <th scope="col">{m.kind}</th>
-              <th scope="col">{m.code}</th>
-              <th scope="col">{m.name}</th>
-              <th scope="col">{m.classification}</th>
-            </tr>
+            <HeaderRow columns={[m.kind, m.code, m.name, m.classification]} />
           </thead>
           {detail.siblings
             .filter((s) => s.items.length > 0)

@@ -24,10 +24,23 @@ export interface ListProps {
   m: ReviewMessages;
 }
 
-const pageOf = <T,>(page: Page<T>, size: number) => ({
-  current: Math.floor(page.offset / size) + 1,
-  last: Math.max(1, Math.ceil(page.total / size)),
-});
+/**
+ * A list's pager: its links keep the rest of the page (the other list's page among it) and come
+ * back down to the list's own section.
+ */
+function ListPager(props: ListProps & { page: Page<unknown>; label: string; param: 'rpage' | 'cpage'; section: string }) {
+  const { page, pageSize, m } = props;
+  return (
+    <Pager
+      label={props.label}
+      current={Math.floor(page.offset / pageSize) + 1}
+      last={Math.max(1, Math.ceil(page.total / pageSize))}
+      href={(n) => `${props.href({ [props.param]: String(n) })}#${props.section}`}
+      previous={m.previous}
+      next={m.next}
+    />
+  );
+}
 
 /** 回头看 in bulk: a filter of kind, department and division, a sample percent and its seed, a due date. */
 export function CampaignForm(props: { cities: { code: string; name: string }[]; today: string; lang: Lang; m: ReviewMessages }) {
@@ -83,7 +96,6 @@ function ReviewCell(props: { reviewer: boolean; api: string; back: string; csrf?
 /** The open re-reviews, soonest due first, each with the reviewer's result form; paged. */
 export function ReReviewList(props: ListProps & { page: Page<ReReviewView>; certifications: Map<number, CertificationView> }) {
   const { m, lang, page } = props;
-  const { current, last } = pageOf(page, props.pageSize);
   return (
     <Panel id="rereviews" sectionId="rereviews-section" title={m.reReviews} count={page.total}>
       <DataTable
@@ -109,14 +121,7 @@ export function ReReviewList(props: ListProps & { page: Page<ReReviewView>; cert
           );
         }}
       />
-      <Pager
-        label={m.reReviewPages}
-        current={current}
-        last={last}
-        href={(n) => `${props.href({ rpage: String(n) })}#rereviews-section`}
-        previous={m.previous}
-        next={m.next}
-      />
+      <ListPager {...props} label={m.reReviewPages} param="rpage" section="rereviews-section" />
     </Panel>
   );
 }
@@ -124,7 +129,6 @@ export function ReReviewList(props: ListProps & { page: Page<ReReviewView>; cert
 /** The certifications in force, with their basis and documents, each with the reviewer's re-review form; paged. */
 export function CertificationList(props: ListProps & { page: Page<CertificationView> }) {
   const { m, lang, page } = props;
-  const { current, last } = pageOf(page, props.pageSize);
   return (
     <Panel id="certs" sectionId="certifications-section" title={m.certifications} count={page.total}>
       <DataTable
@@ -151,14 +155,7 @@ export function CertificationList(props: ListProps & { page: Page<CertificationV
           </tr>
         )}
       />
-      <Pager
-        label={m.certificationPages}
-        current={current}
-        last={last}
-        href={(n) => `${props.href({ cpage: String(n) })}#certifications-section`}
-        previous={m.previous}
-        next={m.next}
-      />
+      <ListPager {...props} label={m.certificationPages} param="cpage" section="certifications-section" />
     </Panel>
   );
 }

@@ -6,7 +6,7 @@ import { listReviewQueue, type ReviewQueueFilter } from '../../review/queue.ts';
 import { certificationsByIds, listCertifications, listReReviews } from '../../review/service.ts';
 import { Panel } from '../components/panel.tsx';
 import { certifiedKinds } from '../kinds.ts';
-import type { PageContext } from '../page.tsx';
+import { hrefWith, type PageContext } from '../page.tsx';
 import { type ReviewMessages, reviewTerms } from '../review-terms.ts';
 import { pageScope } from '../scope.tsx';
 import { RecordDetailPane, readRecordDetail } from './review-detail.tsx';
@@ -101,15 +101,7 @@ export async function reviewPage(ctx: PageContext): Promise<Response> {
     ...(scope.cities ?? []).map((r): [string, string] => [r.code, r.name]),
     ...counties.map((r): [string, string] => [r.code, r.name]),
   ]);
-  const href = (changes: Record<string, string | null>) => {
-    const url = new URL(c.req.url);
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === null) url.searchParams.delete(key);
-      else url.searchParams.set(key, value);
-    }
-    url.searchParams.delete('lang');
-    return `${url.pathname}${url.search}`;
-  };
+  const href = (changes: Record<string, string | null>) => hrefWith(c, changes);
   const today = businessDate();
   const certified = Number(c.req.query('certified'));
   const listProps = { reviewer, today, csrf: ctx.viewer.csrfToken, back: href({ certified: null }), href, pageSize: listSize, lang, m };

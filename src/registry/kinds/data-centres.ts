@@ -4,7 +4,7 @@ import { dataCentres } from '../../db/schema/index.ts';
 import { dataCentreStateLabels } from '../../vocabulary/records.ts';
 import { regionCode, stamps } from '../fields.ts';
 import { classifiedKind } from './classified.ts';
-import { kindNames, knownDepartment, knownRegion } from './shared.ts';
+import { kindNames, knownDepartment, knownRegion, regionColumn } from './shared.ts';
 import type { RecordKind } from './types.ts';
 
 const classified = classifiedKind(dataCentres, dataCentreStates, dataCentreStateLabels, {
@@ -39,7 +39,7 @@ export const dataCentresKind: RecordKind<DataCentreInput, z.infer<typeof DataCen
   ...classified.descriptor,
   columns: [
     ...classified.columns,
-    { field: 'region_code', alias: '行政区划代码', type: 'text' },
+    regionColumn,
     { field: 'racks', alias: '机柜数', type: 'number' },
     { field: 'floor_area_m2', alias: '机房面积', type: 'number' },
   ],

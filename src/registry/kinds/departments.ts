@@ -9,7 +9,7 @@ import { AppError } from '../../kernel/errors.ts';
 import { departmentKindLabels, extranetStateLabels, zhNames } from '../../vocabulary/records.ts';
 import { code, department, isoDate, name, region, regionCode, stamps } from '../fields.ts';
 import { departmentScope, matches } from '../filters.ts';
-import { departmentRef, flagLifecycle, kindNames, knownRegion, listQuery, namedColumns, unknownRef } from './shared.ts';
+import { departmentRef, flagLifecycle, kindNames, knownRegion, listQuery, namedColumns, regionColumn, unknownRef } from './shared.ts';
 import type { RecordKind } from './types.ts';
 
 export const DepartmentInput = z
@@ -47,7 +47,7 @@ export const departmentsKind: RecordKind<DepartmentInput, z.infer<typeof Departm
   ...lifecycle.descriptor,
   columns: [
     ...namedColumns,
-    { field: 'region_code', alias: '行政区划代码', type: 'text' },
+    regionColumn,
     { field: 'parent_code', alias: '上级编码', type: 'text' },
     { field: 'kind', alias: '类型', type: 'enum', values: zhNames(departmentKindLabels) },
     { field: 'extranet_connected', alias: '已接入外网', type: 'boolean' },

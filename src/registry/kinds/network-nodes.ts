@@ -5,7 +5,7 @@ import { networkNodes } from '../../db/schema/index.ts';
 import { commissionStateLabels, nodeTierLabels, zhNames } from '../../vocabulary/records.ts';
 import { code, isoDate, name, region, regionCode, stamps, timestamp } from '../fields.ts';
 import { inRegion, matches } from '../filters.ts';
-import { flagLifecycle, kindNames, knownRegion, listQuery, namedColumns, viewLoader, writeByCode } from './shared.ts';
+import { flagLifecycle, kindNames, knownRegion, listQuery, namedColumns, regionColumn, viewLoader, writeByCode } from './shared.ts';
 import type { RecordKind } from './types.ts';
 
 export const NetworkNodeInput = z
@@ -46,7 +46,7 @@ export const networkNodesKind: RecordKind<NetworkNodeInput, z.infer<typeof Netwo
   ...lifecycle.descriptor,
   columns: [
     ...namedColumns,
-    { field: 'region_code', alias: '行政区划代码', type: 'text' },
+    regionColumn,
     { field: 'tier', alias: '层级', type: 'enum', values: zhNames(nodeTierLabels) },
     { field: 'commissioned', alias: '已建成', type: 'boolean' },
     { field: 'commissioned_at', alias: '建成日期', type: 'date' },

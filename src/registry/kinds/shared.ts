@@ -56,6 +56,9 @@ export const ownedColumns = [
   { field: 'department_code', alias: '部门编码', type: 'text' },
 ] as const satisfies readonly ColumnSpec[];
 
+/** The spreadsheet column of a record that names its own region (checked by `knownRegion`). */
+export const regionColumn = { field: 'region_code', alias: '行政区划代码', type: 'text' } as const satisfies ColumnSpec;
+
 /** The view columns of `ownedFields`: the department's code through the loader's join. */
 export const ownedView = (table: EntityTable & { name: Column }) => ({
   code: table.code,

@@ -5,7 +5,7 @@ import { drSiteKinds, systemStates } from '../../db/schema/enums.ts';
 import { clouds, systems } from '../../db/schema/index.ts';
 import { booleanQuery } from '../../http/schemas.ts';
 import { drSiteKindLabels, systemStateLabels, zhNames } from '../../vocabulary/records.ts';
-import { cloud, code, isoDate, stamps, timestamp } from '../fields.ts';
+import { cloud, code, isoDate, securityLevel, stamps, timestamp } from '../fields.ts';
 import { cloudIdOf } from '../filters.ts';
 import { defaultIdleDays, idleSystem } from '../idle.ts';
 import { classifiedKind } from './classified.ts';
@@ -38,13 +38,7 @@ export const SystemInput = z
     ...classified.fields,
     cloud_code: code.nullish(),
     tenant: z.string().trim().max(200).nullish(),
-    security_level: z
-      .number()
-      .int('must be a whole number')
-      .min(1, 'must be 1 to 4')
-      .max(4, 'must be 1 to 4')
-      .nullish()
-      .openapi({ description: '等保 level 1–4' }),
+    security_level: securityLevel.nullish().openapi({ description: '等保 level 1–4' }),
     filing_number: z.string().trim().max(100).nullish().openapi({ description: '等保备案 number' }),
     assessed_on: isoDate.nullish().openapi({ description: 'Business date of the last 等保 assessment (测评)' }),
     dr_site: z.enum(drSiteKinds).nullish().openapi({ description: 'Disaster recovery (灾备): same_city 同城 or remote 异地; empty: none' }),
