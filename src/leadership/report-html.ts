@@ -123,7 +123,12 @@ export function supervisionHtml(report: SupervisionReport): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
 <style>
-  @page { size: A4 landscape; margin: 12mm; }
+  @page {
+    size: A4 landscape; margin: 16mm 12mm;
+    @top-center { content: "${esc(title)}"; font-size: 9pt; color: #b00; }
+    @top-right { content: "数据截至 ${esc(report.as_of)}"; font-size: 9pt; color: #555; }
+    @bottom-center { content: "第 " counter(page) " 页，共 " counter(pages) " 页"; font-size: 9pt; color: #555; }
+  }
   body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "SimSun", sans-serif; color: #111; margin: 0 auto; max-width: 1180px; padding: 16px; font-size: 13px; line-height: 1.45; }
   h1 { text-align: center; color: #b00; font-size: 24px; margin: 8px 0 4px; letter-spacing: 2px; }
   .meta { text-align: center; color: #555; margin-bottom: 18px; }
