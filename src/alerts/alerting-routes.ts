@@ -12,10 +12,9 @@ import { createSilence, expireSilence, listSilences } from './silences.ts';
 
 const route = routesTagged('alerts');
 
-const listSilencesRoute = route.get('/api/v1/silences', 'listSilences', {
+const listSilencesRoute = route.get('/api/v1/silences', 'listSilences', json('Silences', itemsOf(SilenceView)), {
   summary: 'Silences and maintenance windows: live (default), expired or all',
   query: z.object({ state: z.enum(['live', 'expired', 'all']).optional() }),
-  responses: { 200: json('Silences', itemsOf(SilenceView)) },
 });
 
 const createSilenceRoute = route.post('/api/v1/silences', 'createSilence', {
@@ -24,22 +23,20 @@ const createSilenceRoute = route.post('/api/v1/silences', 'createSilence', {
   responses: { 201: json('The silence', SilenceView) },
 });
 
-const expireSilenceRoute = route.delete('/api/v1/silences/{id}', 'expireSilence', {
+const expireSilenceRoute = route.delete('/api/v1/silences/{id}', 'expireSilence', json('The expired silence', SilenceView), {
   summary: 'Expire a silence now (it stays on record)',
   params: IdParam,
-  responses: { 200: json('The expired silence', SilenceView), 409: problem('Already ended') },
+  responses: { 409: problem('Already ended') },
 });
 
-const listRulesRoute = route.get('/api/v1/alert-rules', 'listAlertRules', {
+const listRulesRoute = route.get('/api/v1/alert-rules', 'listAlertRules', json('Rules', itemsOf(RuleSettings)), {
   summary: 'The built-in alert rules as they run now',
-  responses: { 200: json('Rules', itemsOf(RuleSettings)) },
 });
 
-const updateRuleRoute = route.put('/api/v1/alert-rules/{rule}', 'updateAlertRule', {
+const updateRuleRoute = route.put('/api/v1/alert-rules/{rule}', 'updateAlertRule', json('The rule', RuleSettings), {
   summary: 'Change a rule: enabled, severity, for_seconds, thresholds (fields left out keep their value)',
   params: pathParam('rule', z.string(), 'node_down'),
   body: RuleUpdate,
-  responses: { 200: json('The rule', RuleSettings) },
 });
 
 /** How alerting is set up: silences (maintenance windows) and the rules' settings. */

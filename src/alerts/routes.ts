@@ -12,28 +12,25 @@ import { acknowledgeAlert, getAlert, listAlerts, openAlertCounts } from './servi
 
 const route = routesTagged('alerts');
 
-const listAlertsRoute = route.get('/api/v1/alerts', 'listAlerts', {
+const listAlertsRoute = route.get('/api/v1/alerts', 'listAlerts', json('A page of alerts', listOf(AlertItem)), {
   summary: 'Alerts, firing first then by severity; a department user sees only those about its own systems and tenants',
   query: AlertListQuery,
-  responses: { 200: json('A page of alerts', listOf(AlertItem)) },
 });
 
-const countAlertsRoute = route.get('/api/v1/alerts/counts', 'countAlerts', {
+const countAlertsRoute = route.get('/api/v1/alerts/counts', 'countAlerts', json('Counts', AlertCounts), {
   summary: 'Open alerts by state; firing_critical leaves out silenced and inhibited ones (the console badge)',
-  responses: { 200: json('Counts', AlertCounts) },
 });
 
-const getAlertRoute = route.get('/api/v1/alerts/{id}', 'getAlert', {
+const getAlertRoute = route.get('/api/v1/alerts/{id}', 'getAlert', json('The alert', AlertDetail), {
   summary: 'One alert with its timeline (events)',
   params: IdParam,
-  responses: { 200: json('The alert', AlertDetail) },
 });
 
-const acknowledgeRoute = route.post('/api/v1/alerts/{id}/acknowledge', 'acknowledgeAlert', {
+const acknowledgeRoute = route.post('/api/v1/alerts/{id}/acknowledge', 'acknowledgeAlert', json('The acknowledged alert', AlertDetail), {
   summary: 'Take a firing alert: firing → acknowledged (who, when, note)',
   params: IdParam,
   body: z.object({ note: z.string().trim().min(1, 'say what you are doing about it').max(2000) }),
-  responses: { 200: json('The acknowledged alert', AlertDetail), 409: problem('Already acknowledged (by whom), or resolved') },
+  responses: { 409: problem('Already acknowledged (by whom), or resolved') },
 });
 
 const alertmanagerRoute = route.post('/api/v1/alerts/alertmanager', 'receiveAlertmanagerAlerts', {

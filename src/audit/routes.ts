@@ -9,15 +9,13 @@ import { AuditEntry, AuditQuery, AuditVerdict } from './schemas.ts';
 
 const route = routesTagged('audit');
 
-const listRoute = route.get('/api/v1/audit', 'listAuditEntries', {
+const listRoute = route.get('/api/v1/audit', 'listAuditEntries', csvOrJson('Entries in order', listOf(AuditEntry)), {
   summary: 'The audit trail (auditor); the whole filtered trail as CSV with Accept: text/csv',
   query: AuditQuery,
-  responses: { 200: csvOrJson('Entries in order', listOf(AuditEntry)) },
 });
 
-const verifyRoute = route.get('/api/v1/audit/verify', 'verifyAuditChain', {
+const verifyRoute = route.get('/api/v1/audit/verify', 'verifyAuditChain', json('The verdict', AuditVerdict), {
   summary: 'Walk the hash chain and name the first broken link',
-  responses: { 200: json('The verdict', AuditVerdict) },
 });
 const csvColumns = [
   'id',

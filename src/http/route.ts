@@ -109,16 +109,49 @@ function routeOf<M extends Method, P extends string, O extends Operation>(tag: s
   return defineRoute({ tags: [tag], method, path, ...described, request } as RouteOf<M, P, O>);
 }
 
+/** One answer of an operation, as it stands under a status in `responses`. */
+type Answer = RouteConfig['responses'][string];
+
+/** An operation whose 200 answer is given apart: `responses`, if any, holds its other answers. */
+type AnsweredOperation = Omit<Operation, 'operationId' | 'responses'> & { responses?: RouteConfig['responses'] };
+type WithAnswer<A extends Answer, O extends AnsweredOperation> = Omit<O, 'responses'> & {
+  operationId: string;
+  responses: { 200: A } & (O extends { responses: infer R } ? R : unknown);
+};
+
+interface Verb<M extends Method> {
+  /** The operation with all its answers under `responses`. */
+  <const P extends string, const O extends Omit<Operation, 'operationId'>>(
+    path: P,
+    operationId: string,
+    operation: O,
+  ): ReturnType<typeof routeOf<M, P, O & { operationId: string }>>;
+  /** The operation with its 200 answer beside the path, and only its other answers (if any) under `responses`. */
+  <const P extends string, const A extends Answer, const O extends AnsweredOperation>(
+    path: P,
+    operationId: string,
+    answer: A,
+    operation: O,
+  ): ReturnType<typeof routeOf<M, P, WithAnswer<A, O>>>;
+}
+
 /**
- * The route definer of one area: `route.get(path, operationId, { summary, query, responses })`
- * and likewise `post`, `put`, `patch` and `delete`, or `route({ method, path, … })`. Its routes
+ * The route definer of one area: `route.get(path, operationId, answer, { summary, query })` for
+ * an operation answering 200 with `answer` (its other answers, if any, under `responses`), or
+ * `route.post(path, operationId, { summary, body, responses })` with every answer under
+ * `responses`; likewise `put`, `patch` and `delete`, or `route({ method, path, … })`. Its routes
  * carry the area's tag unless they name their own, and every error answer (see `defineRoute`).
+ *
+ * The 200 answer beside the path reads as the operation's signature (what it is asked, what it
+ * answers); an answer of another status, or one spelled out at length, stays under `responses`.
  */
 export function routesTagged(tag: string) {
-  const verb =
-    <M extends Method>(method: M) =>
-    <const P extends string, const O extends Omit<Operation, 'operationId'>>(path: P, operationId: string, operation: O) =>
-      routeOf(tag, method, path, { operationId, ...operation });
+  const verb = <M extends Method>(method: M): Verb<M> =>
+    ((path: string, operationId: string, ...rest: [Omit<Operation, 'operationId'>] | [Answer, AnsweredOperation]) => {
+      if (rest.length === 1) return routeOf(tag, method, path, { operationId, ...rest[0] });
+      const [answer, operation] = rest;
+      return routeOf(tag, method, path, { operationId, ...operation, responses: { 200: answer, ...operation.responses } });
+    }) as Verb<M>;
   const define = <const R extends RouteConfig>(route: R) => defineRoute({ tags: [tag], ...route });
   return Object.assign(define, { get: verb('get'), post: verb('post'), put: verb('put'), patch: verb('patch'), delete: verb('delete') });
 }

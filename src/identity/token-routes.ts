@@ -9,19 +9,17 @@ import { createToken, listTokens, revokeToken } from './tokens.ts';
 const route = routesTagged('identity');
 
 const routes = {
-  listOwnTokens: route.get('/api/v1/tokens', 'listOwnTokens', {
+  listOwnTokens: route.get('/api/v1/tokens', 'listOwnTokens', json('Tokens (never the secrets)', itemsOf(TokenView)), {
     summary: 'Your API tokens',
-    responses: { 200: json('Tokens (never the secrets)', itemsOf(TokenView)) },
   }),
   createOwnToken: route.post('/api/v1/tokens', 'createOwnToken', {
     summary: 'Issue an API token for yourself; the token is shown once',
     body: TokenRequest,
     responses: { 201: json('The token, once', z.object({ token: z.string(), info: TokenView })) },
   }),
-  revokeToken: route.delete('/api/v1/tokens/{id}', 'revokeToken', {
+  revokeToken: route.delete('/api/v1/tokens/{id}', 'revokeToken', json('Revoked', TokenView), {
     summary: 'Revoke one of your tokens (the system admin: anyone’s)',
     params: RowIdParam,
-    responses: { 200: json('Revoked', TokenView) },
   }),
 };
 

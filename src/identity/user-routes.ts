@@ -21,16 +21,17 @@ const route = routesTagged('users');
 
 const NameParam = z.object({ name: z.string().min(1).max(64) });
 const userName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/, 'must be 2–64 letters, digits, ".", "_" or "-"');
-/** The answer of the routes that change one user. */
-const theUser = { 200: json('The user', UserView) };
+/** The answer of the routes that read or change one user. */
+const theUser = json('The user', UserView);
+/** The answer of a password reset that takes effect: the password, shown this once. */
+const oneTimePassword = json('The one-time password, once', OneTimePassword);
 /** A change to one user that takes no body and answers with the user. */
 const userAction = (action: string, operationId: string, summary: string) =>
-  route.post(`/api/v1/users/{name}/${action}`, operationId, { summary, params: NameParam, responses: theUser });
+  route.post(`/api/v1/users/{name}/${action}`, operationId, theUser, { summary, params: NameParam });
 
 const routes = {
-  listUsers: route.get('/api/v1/users', 'listUsers', {
+  listUsers: route.get('/api/v1/users', 'listUsers', json('Users', itemsOf(UserView)), {
     summary: 'All users',
-    responses: { 200: json('Users', itemsOf(UserView)) },
   }),
   createUser: route.post('/api/v1/users', 'createUser', {
     summary: 'Create a user with a one-time password (roles are granted by the security admin)',
@@ -39,45 +40,38 @@ const routes = {
       201: json('The user, and the one-time password once', z.object({ user: UserView, one_time_password: z.string().optional() })),
     },
   }),
-  getUser: route.get('/api/v1/users/{name}', 'getUser', {
+  getUser: route.get('/api/v1/users/{name}', 'getUser', theUser, {
     summary: 'One user',
     params: NameParam,
-    responses: theUser,
   }),
   lockUser: userAction('lock', 'lockUser', 'Lock a user out until unlocked'),
   unlockUser: userAction('unlock', 'unlockUser', 'Unlock a user (also clears a lockout after failed attempts)'),
-  resetPassword: route.post('/api/v1/users/{name}/password-reset', 'resetUserPassword', {
+  resetPassword: route.post('/api/v1/users/{name}/password-reset', 'resetUserPassword', oneTimePassword, {
     summary: "Issue a one-time password the user must change at next sign-in; an administrator's waits for a second administrator",
     params: NameParam,
     responses: {
-      200: json('The one-time password, once', OneTimePassword),
       202: json("An administrator's reset, awaiting another administrator's approval", z.object({ reset: PasswordResetView })),
     },
   }),
-  listPasswordResets: route.get('/api/v1/password-resets', 'listPasswordResets', {
+  listPasswordResets: route.get('/api/v1/password-resets', 'listPasswordResets', json('Pending resets', itemsOf(PasswordResetView)), {
     summary: "Administrators' password resets awaiting approval",
-    responses: { 200: json('Pending resets', itemsOf(PasswordResetView)) },
   }),
-  approvePasswordReset: route.post('/api/v1/password-resets/{id}/approve', 'approvePasswordReset', {
+  approvePasswordReset: route.post('/api/v1/password-resets/{id}/approve', 'approvePasswordReset', oneTimePassword, {
     summary: 'Approve (as an administrator other than its requester and its user): issues the one-time password, once',
     params: RowIdParam,
-    responses: { 200: json('The one-time password, once', OneTimePassword) },
   }),
-  setRoles: route.put('/api/v1/users/{name}/roles', 'setUserRoles', {
+  setRoles: route.put('/api/v1/users/{name}/roles', 'setUserRoles', theUser, {
     summary: 'Grant roles (security admin); a department user is bound to a department',
     params: NameParam,
     body: z.object({ roles: z.array(z.enum(roles)).max(7), department_code: z.string().nullable().default(null) }),
-    responses: theUser,
   }),
   resetTotp: userAction('totp-reset', 'resetUserTotp', 'Clear a lost second factor (security admin); the user enrols anew at next sign-in'),
-  getPolicy: route.get('/api/v1/security-policy', 'getSecurityPolicy', {
+  getPolicy: route.get('/api/v1/security-policy', 'getSecurityPolicy', json('The policy', SecurityPolicyView), {
     summary: 'Password, lockout and idle-timeout policy',
-    responses: { 200: json('The policy', SecurityPolicyView) },
   }),
-  updatePolicy: route.put('/api/v1/security-policy', 'updateSecurityPolicy', {
+  updatePolicy: route.put('/api/v1/security-policy', 'updateSecurityPolicy', json('The policy', SecurityPolicyView), {
     summary: 'Change the policy (security admin)',
     body: SecurityPolicyView.partial(),
-    responses: { 200: json('The policy', SecurityPolicyView) },
   }),
 };
 

@@ -12,10 +12,9 @@ import { readIndicatorItems, readIndicators } from './service.ts';
 
 const route = routesTagged('indicators');
 
-const getIndicators = route.get('/api/v1/indicators', 'getIndicators', {
+const getIndicators = route.get('/api/v1/indicators', 'getIndicators', json('The indicator set', IndicatorReport), {
   summary: 'The official indicators for a scope as of a date',
   query: ScopeQuery,
-  responses: { 200: json('The indicator set', IndicatorReport) },
 });
 
 const listItems = route.get('/api/v1/indicators/{key}/items', 'listIndicatorItems', {

@@ -36,39 +36,35 @@ const MonthQuery = z.object({ month: monthString });
 const MonthParam = pathParam('month', monthString);
 
 const routes = {
-  listTargets: route.get('/api/v1/targets', 'listTargets', {
+  listTargets: route.get('/api/v1/targets', 'listTargets', json('The trajectories', itemsOf(TrajectorySchema)), {
     summary: 'Target trajectories, by indicator and scope',
     query: z.object({ indicator: z.enum(indicatorKeys).optional(), scope: targetScope.optional() }),
-    responses: { 200: json('The trajectories', itemsOf(TrajectorySchema)) },
   }),
-  setTarget: route.put('/api/v1/targets', 'setTarget', {
+  setTarget: route.put('/api/v1/targets', 'setTarget', json('The trajectory as it now stands', TrajectorySchema), {
     summary: 'Set one point (deadline, ratio) of a trajectory; the same deadline again replaces it',
     body: TargetInput,
-    responses: { 200: json('The trajectory as it now stands', TrajectorySchema) },
   }),
   removeTargets: route.delete('/api/v1/targets', 'removeTargets', {
     summary: 'Remove one point of a trajectory (with deadline) or the whole trajectory',
     query: z.object({ indicator: z.enum(indicatorKeys), scope: targetScope, deadline: isoDate.optional() }),
     responses: { 200: json('How many points were removed', z.object({ removed: z.number().int() })) },
   }),
-  targetStatus: route.get('/api/v1/targets/status', 'getTargetStatus', {
+  targetStatus: route.get('/api/v1/targets/status', 'getTargetStatus', json('Figures against targets', TargetStatusSchema), {
     summary: 'For a scope and date: each figure, the target in force, the gap and whether it is behind',
     query: z.object({
       scope: z.string().min(1).openapi({ example: '450100' }),
       at: isoDate.optional().openapi({ description: 'Default: today', example: '2020-07-31' }),
     }),
-    responses: { 200: json('Figures against targets', TargetStatusSchema) },
   }),
-  listSnapshots: route.get('/api/v1/snapshots', 'listSnapshots', {
+  listSnapshots: route.get('/api/v1/snapshots', 'listSnapshots', json('The months', itemsOf(SnapshotMetaSchema)), {
     summary: 'Every month with a snapshot (frozen, or queued for the snapshot job)',
-    responses: { 200: json('The months', itemsOf(SnapshotMetaSchema)) },
   }),
-  freeze: route.post('/api/v1/snapshots', 'freezeSnapshot', {
+  freeze: route.post('/api/v1/snapshots', 'freezeSnapshot', json('What happened', FreezeResultSchema), {
     summary: 'Freeze a month (again only with refreeze and a reason)',
     body: FreezeInput,
-    responses: { 200: json('What happened', FreezeResultSchema), 409: problem('The registry kept changing while freezing') },
+    responses: { 409: problem('The registry kept changing while freezing') },
   }),
-  series: route.get('/api/v1/snapshots/series', 'getSnapshotSeries', {
+  series: route.get('/api/v1/snapshots/series', 'getSnapshotSeries', json('The series', SeriesSchema), {
     summary: "A scope's frozen figures of one indicator, month by month (the trend line)",
     query: z.object({
       scope: z.string().min(1).openapi({ example: '450100' }),
@@ -76,31 +72,27 @@ const routes = {
       from: monthString.optional(),
       to: monthString.optional(),
     }),
-    responses: { 200: json('The series', SeriesSchema) },
   }),
   revisions: route.get('/api/v1/snapshots/{month}', 'getSnapshot', {
     summary: 'A month and every revision of it, newest first',
     params: MonthParam,
     responses: { 200: json('The revisions', z.object({ month: z.string(), revisions: z.array(SnapshotMetaSchema) })) },
   }),
-  figures: route.get('/api/v1/snapshots/{month}/figures', 'getFrozenFigures', {
+  figures: route.get('/api/v1/snapshots/{month}/figures', 'getFrozenFigures', json('The frozen report', FrozenReportSchema), {
     summary: "One scope's indicators as frozen for the month",
     params: MonthParam,
     query: z.object({ scope: z.string().min(1).openapi({ example: '450000' }) }),
-    responses: { 200: json('The frozen report', FrozenReportSchema) },
   }),
-  forecast: route.get('/api/v1/forecasts', 'getForecast', {
+  forecast: route.get('/api/v1/forecasts', 'getForecast', json('The forecasts', ForecastSchema), {
     summary: 'When each indicator reaches 100% at its recent pace (least squares over the last N snapshots)',
     query: z.object({
       scope: z.string().min(1).openapi({ description: 'A scope, or `cities` / `departments` for the whole group', example: 'cities' }),
       month: monthString.optional().openapi({ description: 'Forecast from this month back (default: the latest frozen)' }),
     }),
-    responses: { 200: json('The forecasts', ForecastSchema) },
   }),
-  ranking: route.get('/api/v1/ranking', 'getRanking', {
+  ranking: route.get('/api/v1/ranking', 'getRanking', json('The ranking', RankingSchema), {
     summary: 'The red/black list (红黑榜) of a frozen month: cities and province-level departments',
     query: MonthQuery,
-    responses: { 200: json('The ranking', RankingSchema) },
   }),
   report: route.get('/api/v1/reports/supervision', 'getSupervisionReport', {
     summary: 'The monthly supervision report (督查通报) as XLSX or a printable HTML page',

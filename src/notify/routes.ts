@@ -21,11 +21,10 @@ const createChannelRoute = route.post('/api/v1/notification-channels', 'createNo
   responses: { 201: json('Created', ChannelItem), 409: problem('The name is taken (deleted channels keep theirs)') },
 });
 
-const updateChannelRoute = route.patch('/api/v1/notification-channels/{name}', 'updateNotificationChannel', {
+const updateChannelRoute = route.patch('/api/v1/notification-channels/{name}', 'updateNotificationChannel', json('Changed', ChannelItem), {
   summary: 'Change a channel; `secret: null` removes its secret',
   params: NameParam,
   body: ChannelPatch,
-  responses: { 200: json('Changed', ChannelItem) },
 });
 
 const deleteChannelRoute = route.delete('/api/v1/notification-channels/{name}', 'deleteNotificationChannel', {

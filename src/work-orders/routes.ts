@@ -30,10 +30,9 @@ const openedOrder = json('The order', WorkOrderView);
 /** The answer of reading or changing one order: the order with its timeline. */
 const orderWithTimeline = json('The order', WorkOrderDetail);
 
-const listRoute = route.get('/api/v1/work-orders', 'listWorkOrders', {
+const listRoute = route.get('/api/v1/work-orders', 'listWorkOrders', json('A page of orders', listOf(WorkOrderView)), {
   summary: 'Work orders, newest first; a department user sees those assigned to or reported by its department',
   query: WorkOrderListQuery,
-  responses: { 200: json('A page of orders', listOf(WorkOrderView)) },
 });
 
 const createOrderRoute = route.post('/api/v1/work-orders', 'createWorkOrder', {
@@ -42,24 +41,23 @@ const createOrderRoute = route.post('/api/v1/work-orders', 'createWorkOrder', {
   responses: { 201: openedOrder },
 });
 
-const getRoute = route.get('/api/v1/work-orders/{code}', 'getWorkOrder', {
+const getRoute = route.get('/api/v1/work-orders/{code}', 'getWorkOrder', orderWithTimeline, {
   summary: 'One order with its timeline (its linked alert’s events merged in)',
   params: OrderCode,
-  responses: { 200: orderWithTimeline },
 });
 
-const updateRoute = route.patch('/api/v1/work-orders/{code}', 'updateWorkOrder', {
+const updateRoute = route.patch('/api/v1/work-orders/{code}', 'updateWorkOrder', orderWithTimeline, {
   summary: 'Edit title, description, priority, category, subject, region; `version` must be the one read',
   params: OrderCode,
   body: UpdateWorkOrder,
-  responses: { 200: orderWithTimeline, 409: problem('Changed meanwhile, or closed') },
+  responses: { 409: problem('Changed meanwhile, or closed') },
 });
 
-const transitionRoute = route.post('/api/v1/work-orders/{code}/transitions', 'transitionWorkOrder', {
+const transitionRoute = route.post('/api/v1/work-orders/{code}/transitions', 'transitionWorkOrder', orderWithTimeline, {
   summary: 'Accept, transfer, suspend, resume, resolve, close, reopen or cancel',
   params: OrderCode,
   body: TransitionWorkOrder,
-  responses: { 200: orderWithTimeline, 409: problem('Not allowed from its state, or taken meanwhile') },
+  responses: { 409: problem('Not allowed from its state, or taken meanwhile') },
 });
 
 const commentRoute = route.post('/api/v1/work-orders/{code}/comments', 'commentWorkOrder', {

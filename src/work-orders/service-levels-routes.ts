@@ -69,9 +69,8 @@ const YearParam = pathParam(
   2027,
 );
 
-const listPoliciesRoute = route.get('/api/v1/sla-policies', 'listSlaPolicies', {
+const listPoliciesRoute = route.get('/api/v1/sla-policies', 'listSlaPolicies', json('The policies', itemsOf(SlaPolicy)), {
   summary: 'Service levels by priority: response (accept) and resolution deadlines, and which clock they run on',
-  responses: { 200: json('The policies', itemsOf(SlaPolicy)) },
 });
 
 const updatePoliciesRoute = route.put('/api/v1/sla-policies', 'updateSlaPolicies', {
@@ -80,21 +79,18 @@ const updatePoliciesRoute = route.put('/api/v1/sla-policies', 'updateSlaPolicies
   responses: { 200: json('All policies after the change', itemsOf(SlaPolicy)) },
 });
 
-const getWorkingHoursRoute = route.get('/api/v1/working-hours', 'getWorkingHours', {
+const getWorkingHoursRoute = route.get('/api/v1/working-hours', 'getWorkingHours', json('The working hours', WorkingHours), {
   summary: 'Working hours (作息时间) of a working day, in one time zone',
-  responses: { 200: json('The working hours', WorkingHours) },
 });
 
-const updateWorkingHoursRoute = route.put('/api/v1/working-hours', 'updateWorkingHours', {
+const updateWorkingHoursRoute = route.put('/api/v1/working-hours', 'updateWorkingHours', json('The working hours', WorkingHours), {
   summary: 'Set the working hours (ops): an IANA zone and 1–6 sorted, non-overlapping HH:MM periods',
   body: z.object({ timezone: z.string().min(1).max(64), periods: z.array(Period.strict()).max(6, 'at most 6 periods') }).strict(),
-  responses: { 200: json('The working hours', WorkingHours) },
 });
 
-const getCalendarRoute = route.get('/api/v1/calendar/{year}', 'getCalendarYear', {
+const getCalendarRoute = route.get('/api/v1/calendar/{year}', 'getCalendarYear', json('The year', CalendarYear), {
   summary: "A year's public holidays (放假) and make-up working days (调休上班); other days follow Monday–Friday",
   params: YearParam,
-  responses: { 200: json('The year', CalendarYear) },
 });
 
 const replaceCalendarRoute = route.post('/api/v1/calendar/{year}', 'replaceCalendarYear', {
