@@ -7,7 +7,8 @@ import type { IndicatorCache } from '../indicators/cache.ts';
 import type { IndicatorReport } from '../indicators/service.ts';
 import { registerAssets } from './assets.ts';
 import { registerFormFallback } from './forms.tsx';
-import { type ConsoleSettings, consolePage } from './page.tsx';
+import type { PageKey } from './nav.ts';
+import { type ConsoleSettings, consolePage, type PageHandler } from './page.tsx';
 import { loginPage, restrictedPage } from './pages/account.tsx';
 import { alertsPage } from './pages/alerts.tsx';
 import { idlePage } from './pages/idle.tsx';
@@ -32,6 +33,27 @@ export interface ConsoleOptions {
   cache: IndicatorCache<IndicatorReport>;
 }
 
+/** The console's pages by path: the menu entry each belongs to (null: reached from other pages), and what renders it. */
+const pageRoutes: [string, PageKey | null, PageHandler][] = [
+  ['/console/overview', 'overview', overviewPage],
+  ['/console/items', null, itemsPage],
+  ['/console/interconnection', 'interconnection', interconnectionPage],
+  ['/console/map', 'map', mapPage],
+  ['/console/workspace', 'workspace', workspacePage],
+  ['/console/workspace/:kind/:code', 'workspace', recordPage],
+  ['/console/ops', 'ops', opsPage],
+  ['/console/review', 'review', reviewPage],
+  ['/console/idle', 'idle', idlePage],
+  ['/console/reports', 'reports', reportsPage],
+  ['/console/reports/:id', 'reports', reportPage],
+  ['/console/alerts', 'alerts', alertsPage],
+  ['/console/work-orders', 'workOrders', workOrdersPage],
+  ['/console/work-orders/new', 'workOrders', newWorkOrderPage],
+  ['/console/work-orders/:code', 'workOrders', workOrderPage],
+  // Not in the menu: reached from alerts and the ops panel; the page checks network-node access.
+  ['/console/nodes/:code', null, nodePage],
+];
+
 /**
  * The web console (控制台): server-rendered pages under /console, reading through the same
  * services as the API with the signed-in caller; page scripts call the JSON API with the
@@ -51,21 +73,5 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, options: ConsoleOption
   app.get('/console/login', loginPage(settings));
   app.get('/console/password', restrictedPage(settings, 'password'));
   app.get('/console/totp', restrictedPage(settings, 'totp'));
-  app.get('/console/overview', consolePage(settings, 'overview', overviewPage));
-  app.get('/console/items', consolePage(settings, null, itemsPage));
-  app.get('/console/interconnection', consolePage(settings, 'interconnection', interconnectionPage));
-  app.get('/console/map', consolePage(settings, 'map', mapPage));
-  app.get('/console/workspace', consolePage(settings, 'workspace', workspacePage));
-  app.get('/console/workspace/:kind/:code', consolePage(settings, 'workspace', recordPage));
-  app.get('/console/ops', consolePage(settings, 'ops', opsPage));
-  app.get('/console/review', consolePage(settings, 'review', reviewPage));
-  app.get('/console/idle', consolePage(settings, 'idle', idlePage));
-  app.get('/console/reports', consolePage(settings, 'reports', reportsPage));
-  app.get('/console/reports/:id', consolePage(settings, 'reports', reportPage));
-  app.get('/console/alerts', consolePage(settings, 'alerts', alertsPage));
-  app.get('/console/work-orders', consolePage(settings, 'workOrders', workOrdersPage));
-  app.get('/console/work-orders/new', consolePage(settings, 'workOrders', newWorkOrderPage));
-  app.get('/console/work-orders/:code', consolePage(settings, 'workOrders', workOrderPage));
-  // Not in the menu: reached from alerts and the ops panel; the page checks network-node access.
-  app.get('/console/nodes/:code', consolePage(settings, null, nodePage));
+  for (const [path, page, render] of pageRoutes) app.get(path, consolePage(settings, page, render));
 }

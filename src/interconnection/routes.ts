@@ -6,16 +6,17 @@ import { readInterconnection, readInterconnectionTrend } from './service.ts';
 
 const route = routesTagged('interconnection');
 
-const getFigures = route.get('/api/v1/interconnection', 'getInterconnection', {
+const figures = json('Connected units, services, systems served and the exchange volume', InterconnectionFigures);
+const trend = json('One point per interval', InterconnectionTrend);
+
+const getFigures = route.get('/api/v1/interconnection', 'getInterconnection', figures, {
   summary: 'The interconnection figures (互联互通) of a scope over a period',
   query: InterconnectionQuery,
-  responses: { 200: json('Connected units, services, systems served and the exchange volume', InterconnectionFigures) },
 });
 
-const getTrend = route.get('/api/v1/interconnection/trend', 'getInterconnectionTrend', {
+const getTrend = route.get('/api/v1/interconnection/trend', 'getInterconnectionTrend', trend, {
   summary: 'The interconnection figures interval by interval, for a trend chart',
   query: InterconnectionTrendQuery,
-  responses: { 200: json('One point per interval', InterconnectionTrend) },
 });
 
 export function registerInterconnectionRoutes(app: OpenAPIHono<AppEnv>) {

@@ -39,11 +39,7 @@ const lifecycle = flagLifecycle(
 export const departmentsKind: RecordKind<DepartmentInput, z.infer<typeof Department>> = {
   ...kindNames('departments', 'department', 'Department'),
   table: departments,
-  schemas: {
-    input: DepartmentInput,
-    item: Department,
-    query: listQuery({ department, region, state: lifecycle.stateQuery }),
-  },
+  schemas: { input: DepartmentInput, item: Department, query: listQuery({ department, region, state: lifecycle.stateQuery }) },
   ...lifecycle.descriptor,
   columns: [
     ...namedColumns,
