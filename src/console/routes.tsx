@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
+import type { LeadershipSettings } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { AppEnv } from '../http/router.ts';
 import { authenticate } from '../identity/middleware.ts';
@@ -17,6 +18,7 @@ import { mapPage } from './pages/map.tsx';
 import { nodePage } from './pages/node.tsx';
 import { opsPage } from './pages/ops.tsx';
 import { overviewPage } from './pages/overview.tsx';
+import { rankingPage, rankingXlsxDownload } from './pages/ranking.tsx';
 import { recordPage } from './pages/record.tsx';
 import { reviewPage } from './pages/review.tsx';
 import { todoPage } from './pages/todo.tsx';
@@ -29,6 +31,8 @@ export interface ConsoleOptions {
   demo: boolean;
   /** The app's one indicator cache, shared with the API and the maps. */
   cache: IndicatorCache<IndicatorReport>;
+  /** The ranking's weights and list sizes, as the API ranks with them. */
+  leadership: LeadershipSettings;
 }
 
 /**
@@ -54,6 +58,8 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, options: ConsoleOption
   app.get('/console/items', consolePage(settings, null, itemsPage));
   app.get('/console/interconnection', consolePage(settings, 'interconnection', interconnectionPage));
   app.get('/console/map', consolePage(settings, 'map', mapPage));
+  app.get('/console/ranking', consolePage(settings, 'ranking', rankingPage(options.leadership)));
+  app.get('/console/ranking.xlsx', consolePage(settings, 'ranking', rankingXlsxDownload(options.leadership)));
   app.get('/console/workspace', consolePage(settings, 'workspace', workspacePage));
   app.get('/console/workspace/:kind/:code', consolePage(settings, 'workspace', recordPage));
   app.get('/console/ops', consolePage(settings, 'ops', opsPage));
