@@ -29,6 +29,7 @@ const t = catalogue(
     compared: '对比',
     noPrevious: '上月未冻结，名次变化无从比较',
     weights: '权重',
+    comma: '、',
     progressWeight: '进步权重',
     rank: '名次',
     movement: '变化',
@@ -62,6 +63,7 @@ const t = catalogue(
     compared: 'compared with',
     noPrevious: 'the previous month is not frozen: no movement to show',
     weights: 'Weights',
+    comma: ', ',
     progressWeight: 'progress weight',
     rank: 'Rank',
     movement: 'Move',
@@ -89,9 +91,11 @@ const t = catalogue(
 
 type Messages = ReturnType<typeof t>;
 
+const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 const groupLabel = (group: 'cities' | 'departments', lang: Lang) =>
-  lang === 'en' ? rankingGroupLabels[group].en : rankingGroupLabels[group].zh;
-const listLabel = (color: 'red' | 'black', lang: Lang) => (lang === 'en' ? rankingListLabels[color].en : rankingListLabels[color].zh);
+  lang === 'en' ? capital(rankingGroupLabels[group].en) : rankingGroupLabels[group].zh;
+const listLabel = (color: 'red' | 'black', lang: Lang) =>
+  lang === 'en' ? capital(rankingListLabels[color].en) : rankingListLabels[color].zh;
 
 /** The items behind one entry's figure: the figure's drill-down as of the month's last day. */
 const itemsHref = (indicator: string, scope: string, at: string, missing: boolean) =>
@@ -185,7 +189,7 @@ export function rankingPage(settings: LeadershipSettings): PageHandler {
           </form>
           <p class="meta" id="ranking-meta">
             {m.asOf} {ranking.as_of} · {ranking.previous_month ? `${m.compared} ${ranking.previous_month}` : m.noPrevious} · {m.weights}{' '}
-            {indicators.map((k) => `${indicatorName(k, lang)} ${ranking.weights[k]}`).join('、')} · {m.progressWeight}{' '}
+            {indicators.map((k) => `${indicatorName(k, lang)} ${ranking.weights[k]}`).join(m.comma)} · {m.progressWeight}{' '}
             {ranking.progress_weight}
           </p>
           {(['cities', 'departments'] as const).map((group) => (
