@@ -188,7 +188,7 @@ export function createApp(options: AppOptions) {
   registerNotifyRoutes(app);
   registerServiceLevelRoutes(app);
   registerTodoRoutes(app);
-  registerConsole(app, { database, demo: options.demo ?? false, cache: indicatorCache });
+  registerConsole(app, { database, demo: options.demo ?? false, cache: indicatorCache, leadership: leadershipSettings(config) });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookie });
   app.openAPIRegistry.registerComponent('securitySchemes', 'token', { type: 'http', scheme: 'bearer', description: 'API token yw_…' });

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
+import type { LeadershipSettings } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { AppEnv } from '../http/router.ts';
 import { authenticate } from '../identity/middleware.ts';
@@ -18,6 +19,7 @@ import { mapPage } from './pages/map.tsx';
 import { nodePage } from './pages/node.tsx';
 import { opsPage } from './pages/ops.tsx';
 import { overviewPage } from './pages/overview.tsx';
+import { rankingPage, rankingXlsxDownload } from './pages/ranking.tsx';
 import { recordPage } from './pages/record.tsx';
 import { reportPage, reportsPage } from './pages/reports.tsx';
 import { reviewPage } from './pages/review.tsx';
@@ -31,6 +33,8 @@ export interface ConsoleOptions {
   demo: boolean;
   /** The app's one indicator cache, shared with the API and the maps. */
   cache: IndicatorCache<IndicatorReport>;
+  /** The ranking's weights and list sizes, as the API ranks with them. */
+  leadership: LeadershipSettings;
 }
 
 /** The console's pages by path: the menu entry each belongs to (null: reached from other pages), and what renders it. */
@@ -74,4 +78,7 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, options: ConsoleOption
   app.get('/console/password', restrictedPage(settings, 'password'));
   app.get('/console/totp', restrictedPage(settings, 'totp'));
   for (const [path, page, render] of pageRoutes) app.get(path, consolePage(settings, page, render));
+  // The ranking ranks with the API's own settings (weights, list sizes).
+  app.get('/console/ranking', consolePage(settings, 'ranking', rankingPage(options.leadership)));
+  app.get('/console/ranking.xlsx', consolePage(settings, 'ranking', rankingXlsxDownload(options.leadership)));
 }

@@ -9,7 +9,7 @@ import { isoDate } from '../registry/schemas.ts';
 import { forecast } from './forecast.ts';
 import { freezeMonth } from './freeze.ts';
 import { frozenReport, frozenSeries } from './frozen-figures.ts';
-import { buildRanking } from './ranking.ts';
+import { rankingWithMovement } from './ranking-movement.ts';
 import { buildSupervisionReport } from './report.ts';
 import { supervisionHtml } from './report-html.ts';
 import { supervisionXlsx } from './report-xlsx.ts';
@@ -91,7 +91,8 @@ const routes = {
     }),
   }),
   ranking: route.get('/api/v1/ranking', 'getRanking', json('The ranking', RankingSchema), {
-    summary: 'The red/black list (红黑榜) of a frozen month: cities and province-level departments',
+    summary:
+      'The red/black list (红黑榜) of a frozen month: cities and province-level departments, with rank movement since the previous month',
     query: MonthQuery,
   }),
   report: route.get('/api/v1/reports/supervision', 'getSupervisionReport', {
@@ -139,7 +140,7 @@ export function registerLeadershipRoutes(app: OpenAPIHono<AppEnv>, settings: Lea
   );
 
   app.openapi(routes.forecast, async (c) => c.json(await forecast(c.get('db'), c.req.valid('query'), settings.forecastMonths), 200));
-  app.openapi(routes.ranking, async (c) => c.json(await buildRanking(c.get('db'), c.req.valid('query').month, settings), 200));
+  app.openapi(routes.ranking, async (c) => c.json(await rankingWithMovement(c.get('db'), c.req.valid('query').month, settings), 200));
   app.openapi(routes.report, async (c) => {
     const { month, format } = c.req.valid('query');
     const report = await buildSupervisionReport(c.get('db'), month, settings);

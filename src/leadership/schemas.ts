@@ -185,6 +185,12 @@ const RankedEntrySchema = z.object({
   score: z.number(),
   level: z.number(),
   progress: z.number(),
+  previous_rank: z.number().int().nullable().openapi({ description: "The rank in the previous month's list; null when not ranked then" }),
+  movement: z
+    .number()
+    .int()
+    .nullable()
+    .openapi({ description: 'previous_rank − rank: positive moved up, negative down; null without a previous rank' }),
   summary: z.string(),
   reasons: z.array(
     z.object({
