@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs';
 import { definitions, type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
-import { rankingGroupLabels, rankingListLabels } from '../vocabulary/index.ts';
+import { rankingGroupLabels } from '../vocabulary/index.ts';
 import { type MovedList, movementMark, type RankingWithMovement } from './ranking-movement.ts';
-import { addTable, type Cell, type Column, sheetName } from './report-sheet.ts';
+import { addTable, type Cell, type Column, rankedEntryCells, sheetName } from './report-sheet.ts';
 
 /** The indicators a ranking weighs, in the indicators' order: the columns of its tables. */
 export const rankedIndicators = (ranking: Pick<RankingWithMovement, 'weights'>): IndicatorKey[] =>
@@ -33,19 +33,12 @@ function columnsOf(indicators: IndicatorKey[]): Column[] {
 
 /** One row per ranked entry in rank order, then the entries with nothing to measure. */
 export function rankingSheetRows(list: MovedList, indicators: IndicatorKey[], previousMonth: string | null): Cell[][] {
-  const red = new Set(list.red.map((e) => e.scope));
-  const black = new Set(list.black.map((e) => e.scope));
   return [
     ...list.ranked.map((e) => [
       e.rank,
       movementMark(e, previousMonth),
       e.previous_rank,
-      e.scope,
-      e.name,
-      e.score,
-      e.level,
-      e.progress,
-      red.has(e.scope) ? rankingListLabels.red.zh : black.has(e.scope) ? rankingListLabels.black.zh : null,
+      ...rankedEntryCells(e, list),
       ...indicators.flatMap((k) => {
         const r = e.reasons.find((x) => x.indicator === k);
         return [r?.percent ?? null, r?.target_percent ?? null, r?.gap_points ?? null];

@@ -1,4 +1,6 @@
 import type ExcelJS from 'exceljs';
+import { rankingListLabels } from '../vocabulary/index.ts';
+import type { RankedEntry, RankingList } from './ranking.ts';
 
 export type Cell = string | number | null;
 export interface Column {
@@ -31,4 +33,17 @@ export function sheetName(name: string, taken: Set<string>): string {
   for (let i = 2; taken.has(candidate); i++) candidate = `${base.slice(0, 28)}(${i})`;
   taken.add(candidate);
   return candidate;
+}
+
+/**
+ * A ranked entry's own cells, as every ranking sheet writes them: code, name, score, level,
+ * progress and the list it is on (红榜 / 黑榜, or none).
+ */
+export function rankedEntryCells(
+  entry: Pick<RankedEntry, 'scope' | 'name' | 'score' | 'level' | 'progress'>,
+  lists: Pick<RankingList, 'red' | 'black'>,
+): Cell[] {
+  const on = (side: RankedEntry[]) => side.some((e) => e.scope === entry.scope);
+  const list = on(lists.red) ? rankingListLabels.red.zh : on(lists.black) ? rankingListLabels.black.zh : null;
+  return [entry.scope, entry.name, entry.score, entry.level, entry.progress, list];
 }

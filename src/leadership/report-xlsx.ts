@@ -4,26 +4,15 @@ import { booleanLabels, rankingGroupLabels, rankingListLabels } from '../vocabul
 import type { RankedEntry, RankingList } from './ranking.ts';
 import { levelNames, type SupervisionReport } from './report.ts';
 import { monthTitle } from './report-format.ts';
-import { addTable, type Cell, sheetName, textColumns } from './report-sheet.ts';
+import { addTable, type Cell, rankedEntryCells, sheetName, textColumns } from './report-sheet.ts';
 import { addRectificationSheet } from './report-work-orders.ts';
 
 const yesNo = (b: boolean | null) => (b === null ? null : booleanLabels[`${b}`].zh);
 const { cities, departments } = rankingGroupLabels;
 
 const rankingRows = (category: string, list: RankingList): Cell[][] => {
-  const red = new Set(list.red.map((e) => e.scope));
-  const black = new Set(list.black.map((e) => e.scope));
   return [
-    ...list.ranked.map((e) => [
-      category,
-      e.rank,
-      e.scope,
-      e.name,
-      e.score,
-      e.level,
-      e.progress,
-      red.has(e.scope) ? rankingListLabels.red.zh : black.has(e.scope) ? rankingListLabels.black.zh : null,
-    ]),
+    ...list.ranked.map((e) => [category, e.rank, ...rankedEntryCells(e, list)]),
     ...list.unranked.map((u) => [category, null, u.scope, u.name, null, null, null, u.reason]),
   ];
 };
