@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
+import type { LeadershipSettings } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { AppEnv } from '../http/router.ts';
 import { authenticate } from '../identity/middleware.ts';
@@ -7,6 +8,7 @@ import type { IndicatorCache } from '../indicators/cache.ts';
 import type { IndicatorReport } from '../indicators/service.ts';
 import { registerAssets } from './assets.ts';
 import { registerFormFallback } from './forms.tsx';
+import { mayOpen } from './nav.ts';
 import { type ConsoleSettings, consolePage } from './page.tsx';
 import { loginPage, restrictedPage } from './pages/account.tsx';
 import { alertsPage } from './pages/alerts.tsx';
@@ -20,6 +22,7 @@ import { overviewPage } from './pages/overview.tsx';
 import { recordPage } from './pages/record.tsx';
 import { reportPage, reportsPage } from './pages/reports.tsx';
 import { reviewPage } from './pages/review.tsx';
+import { screenPage } from './pages/screen.tsx';
 import { todoPage } from './pages/todo.tsx';
 import { workOrderPage } from './pages/work-order.tsx';
 import { newWorkOrderPage, workOrdersPage } from './pages/work-orders.tsx';
@@ -30,6 +33,7 @@ export interface ConsoleOptions {
   demo: boolean;
   /** The app's one indicator cache, shared with the API and the maps. */
   cache: IndicatorCache<IndicatorReport>;
+  leadership: LeadershipSettings;
 }
 
 /**
@@ -38,7 +42,7 @@ export interface ConsoleOptions {
  * session cookie. Everything it serves comes from the app itself (no CDN).
  */
 export function registerConsole(app: OpenAPIHono<AppEnv>, options: ConsoleOptions) {
-  const settings: ConsoleSettings = { demo: options.demo, cache: options.cache };
+  const settings: ConsoleSettings = { demo: options.demo, cache: options.cache, leadership: options.leadership };
   registerAssets(app);
   const signedIn = authenticate(options.database);
   const pagesOnly: MiddlewareHandler<AppEnv> = (c, next) => (c.req.path.startsWith('/console/assets/') ? next() : signedIn(c, next));
@@ -46,7 +50,13 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, options: ConsoleOption
   app.use('/console/*', pagesOnly);
 
   // The landing page: the caller's to-do list; the page that used to open first stays in the menu.
-  app.get('/console', consolePage(settings, 'todo', todoPage));
+  const todo = consolePage(settings, 'todo', todoPage);
+  app.get('/console', (c) => {
+    // The wall screen's account has no to-do list: its landing page is the screen.
+    const access = c.get('principal')?.access;
+    if (access && !mayOpen(access, 'todo') && mayOpen(access, 'screen')) return c.redirect('/console/screen', 302);
+    return todo(c);
+  });
   registerFormFallback(app, settings);
   app.get('/console/login', loginPage(settings));
   app.get('/console/password', restrictedPage(settings, 'password'));
@@ -55,6 +65,7 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, options: ConsoleOption
   app.get('/console/items', consolePage(settings, null, itemsPage));
   app.get('/console/interconnection', consolePage(settings, 'interconnection', interconnectionPage));
   app.get('/console/map', consolePage(settings, 'map', mapPage));
+  app.get('/console/screen', consolePage(settings, 'screen', screenPage));
   app.get('/console/workspace', consolePage(settings, 'workspace', workspacePage));
   app.get('/console/workspace/:kind/:code', consolePage(settings, 'workspace', recordPage));
   app.get('/console/ops', consolePage(settings, 'ops', opsPage));
