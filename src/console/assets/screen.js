@@ -30,7 +30,7 @@ function drawBars(key) {
       name.className = 'name';
       name.textContent = c.name;
       const bar = document.createElement('span');
-      bar.className = 'bar';
+      bar.className = 'track';
       const fill = document.createElement('span');
       fill.style.width = `${p ?? 0}%`;
       fill.style.background = colour(p);
@@ -58,6 +58,9 @@ function drawMap() {
           roam: false,
           selectedMode: false,
           silent: true,
+          // As large as the panel allows: read from across the room.
+          layoutCenter: ['50%', '50%'],
+          layoutSize: '98%',
           label: { show: true, fontSize: 14, color: '#06142b' },
           itemStyle: { borderColor: '#06142b', borderWidth: 1.5 },
           data: cities.map((c) => ({ name: c.name, value: c.percents[key], itemStyle: { areaColor: colour(c.percents[key]) } })),

@@ -52,7 +52,7 @@ const t = catalogue(
   },
 );
 
-const sparkSize = { width: 440, height: 84 } as const;
+const sparkSize = { width: 400, height: 60 } as const;
 
 /** The trend as an SVG polyline, drawn here so the screen is complete before any script runs. */
 function Sparkline(props: { points: Screen['figures'][number]['trend']; empty: string }) {
@@ -187,7 +187,7 @@ function CityBars(props: { screen: Screen; indicator: Screen['figures'][number][
         return (
           <li data-adcode={c.adcode}>
             <span class="name">{c.name}</span>
-            <span class="bar">
+            <span class="track">
               <span style={`width:${p ?? 0}%;background:${colour}`} />
             </span>
             <span class="value">{p === null ? props.noData : formatPercent(p)}</span>
