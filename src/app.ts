@@ -37,6 +37,7 @@ import { registerNotifyRoutes } from './notify/routes.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerRegistryRoutes } from './registry/routes.ts';
 import { registerReviewRoutes } from './review/routes.ts';
+import { registerScreenRoutes } from './screen/routes.ts';
 import { registerTodoRoutes } from './todo/routes.ts';
 import { registerWorkOrderRoutes } from './work-orders/routes.ts';
 import { registerServiceLevelRoutes } from './work-orders/service-levels-routes.ts';
@@ -188,6 +189,7 @@ export function createApp(options: AppOptions) {
   registerNotifyRoutes(app);
   registerServiceLevelRoutes(app);
   registerTodoRoutes(app);
+  registerScreenRoutes(app, { cache: indicatorCache, leadership: leadershipSettings(config) });
   registerConsole(app, { database, demo: options.demo ?? false, cache: indicatorCache, leadership: leadershipSettings(config) });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookie });

@@ -75,6 +75,18 @@ export async function openAlertCounts(db: Db, access: Access): Promise<{ firing_
 }
 
 /**
+ * The firing critical alerts no silence or inhibition mutes, newest first, at most `limit`, and
+ * how many there are: every one, whoever they concern — for the wall screen, whose route
+ * checks its own area (the screen shows the whole province, as a leader sees it).
+ */
+export async function firingCriticalAlerts(db: Db, limit: number): Promise<{ items: AlertItem[]; total: number }> {
+  const condition = sql`a.state = 'firing' and a.severity = 'critical' and a.silenced_by is null and a.inhibited_by is null`;
+  const [count] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from alerts a where ${condition}`);
+  const items = await selectAlerts(db, condition, sql`order by a.started_at desc, a.id desc limit ${limit}`);
+  return { items, total: count?.n ?? 0 };
+}
+
+/**
  * firing → acknowledged: someone has taken it (who, when, note). Two people acknowledging at
  * once: the row lock lets one win; the other is told who took it.
  */

@@ -25,8 +25,7 @@ export const indicatorNames: Record<string, Label> = indicatorLabels;
 
 export const indicatorName = (key: string, lang: Lang) => indicatorNames[key]?.[lang] ?? key;
 
-/** The "三个100%": the three indicators the reform aims to bring to 100%. */
-export const threeHundred = ['cloud_migration', 'private_network_interconnection', 'service_integration'] as const;
+export { threeHundred } from '../indicators/definitions.ts';
 
 /** A stored value (state, classification, …) in the reader's language; pass its set where values collide. */
 export const valueName = labelOf;

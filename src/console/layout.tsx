@@ -49,6 +49,8 @@ export interface LayoutProps {
   /** Data for the page script, read from `data-config` (no inline script: the CSP forbids it). */
   config?: unknown;
   wall?: boolean;
+  /** No menu shown (class `bare`): the wall screen (大屏) shows its own title and clock, and nobody clicks it. */
+  bare?: boolean;
   children?: Child;
 }
 
@@ -69,7 +71,11 @@ export function Layout(props: LayoutProps) {
           <script type="module" src={`/console/assets/${s}`} />
         ))}
       </head>
-      <body class={props.wall ? 'wall' : undefined} data-lang={props.lang} data-config={JSON.stringify(props.config ?? {})}>
+      <body
+        class={[props.wall ? 'wall' : '', props.bare ? 'bare' : ''].join(' ').trim() || undefined}
+        data-lang={props.lang}
+        data-config={JSON.stringify(props.config ?? {})}
+      >
         <a class="skip" href="#main">
           {m.skip}
         </a>

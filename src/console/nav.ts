@@ -20,6 +20,8 @@ export const consolePages = {
   map: { path: '/console/map', roles: ['leader', 'reviewer', 'ops', 'sysadmin'], zh: '覆盖地图', en: 'Coverage map' },
   // The readers of the leadership area (targets, snapshots, the red/black list).
   ranking: { path: '/console/ranking', roles: ['leader', 'reviewer', 'ops', 'sysadmin'], zh: '红黑榜', en: 'Ranking' },
+  // 大屏: the wall screen's own account opens this and nothing else; the readers of every scope may too.
+  screen: { path: '/console/screen', roles: ['screen', 'leader', 'reviewer', 'ops', 'sysadmin'], zh: '大屏', en: 'Wall screen' },
   workspace: { path: '/console/workspace', roles: ['department'], zh: '部门工作台', en: 'Workspace' },
   ops: { path: '/console/ops', roles: ['ops', 'sysadmin'], zh: '多云运维', en: 'Multi-cloud ops' },
   // The same readers as the alerts API; a department user's list is scoped by the service.

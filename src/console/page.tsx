@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import { openAlertCounts } from '../alerts/service.ts';
+import type { LeadershipSettings } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { AppEnv } from '../http/router.ts';
 import { type Access, can } from '../identity/access.ts';
@@ -15,6 +16,8 @@ import { mayOpen, type PageKey } from './nav.ts';
 export interface ConsoleSettings {
   demo: boolean;
   cache: IndicatorCache<IndicatorReport>;
+  /** The red/black list's rules, for the wall screen's panel (the API's own). */
+  leadership: LeadershipSettings;
 }
 
 /** What every page handler gets: the caller, their language, and a way to answer with the layout. */

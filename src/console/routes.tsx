@@ -8,7 +8,7 @@ import type { IndicatorCache } from '../indicators/cache.ts';
 import type { IndicatorReport } from '../indicators/service.ts';
 import { registerAssets } from './assets.ts';
 import { registerFormFallback } from './forms.tsx';
-import type { PageKey } from './nav.ts';
+import { mayOpen, type PageKey } from './nav.ts';
 import { type ConsoleSettings, consolePage, type PageHandler } from './page.tsx';
 import { loginPage, restrictedPage } from './pages/account.tsx';
 import { alertsPage } from './pages/alerts.tsx';
@@ -23,6 +23,7 @@ import { rankingPage, rankingXlsxDownload } from './pages/ranking.tsx';
 import { recordPage } from './pages/record.tsx';
 import { reportPage, reportsPage } from './pages/reports.tsx';
 import { reviewPage } from './pages/review.tsx';
+import { screenPage } from './pages/screen.tsx';
 import { todoPage } from './pages/todo.tsx';
 import { workOrderPage } from './pages/work-order.tsx';
 import { newWorkOrderPage, workOrdersPage } from './pages/work-orders.tsx';
@@ -33,7 +34,7 @@ export interface ConsoleOptions {
   demo: boolean;
   /** The app's one indicator cache, shared with the API and the maps. */
   cache: IndicatorCache<IndicatorReport>;
-  /** The ranking's weights and list sizes, as the API ranks with them. */
+  /** The ranking's weights and list sizes, as the API ranks with them (the ranking page, the wall screen). */
   leadership: LeadershipSettings;
 }
 
@@ -43,6 +44,7 @@ const pageRoutes: [string, PageKey | null, PageHandler][] = [
   ['/console/items', null, itemsPage],
   ['/console/interconnection', 'interconnection', interconnectionPage],
   ['/console/map', 'map', mapPage],
+  ['/console/screen', 'screen', screenPage],
   ['/console/workspace', 'workspace', workspacePage],
   ['/console/workspace/:kind/:code', 'workspace', recordPage],
   ['/console/ops', 'ops', opsPage],
@@ -64,7 +66,7 @@ const pageRoutes: [string, PageKey | null, PageHandler][] = [
  * session cookie. Everything it serves comes from the app itself (no CDN).
  */
 export function registerConsole(app: OpenAPIHono<AppEnv>, options: ConsoleOptions) {
-  const settings: ConsoleSettings = { demo: options.demo, cache: options.cache };
+  const settings: ConsoleSettings = { demo: options.demo, cache: options.cache, leadership: options.leadership };
   registerAssets(app);
   const signedIn = authenticate(options.database);
   const pagesOnly: MiddlewareHandler<AppEnv> = (c, next) => (c.req.path.startsWith('/console/assets/') ? next() : signedIn(c, next));
@@ -72,7 +74,13 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, options: ConsoleOption
   app.use('/console/*', pagesOnly);
 
   // The landing page: the caller's to-do list; the page that used to open first stays in the menu.
-  app.get('/console', consolePage(settings, 'todo', todoPage));
+  const todo = consolePage(settings, 'todo', todoPage);
+  app.get('/console', (c) => {
+    // The wall screen's account has no to-do list: its landing page is the screen.
+    const access = c.get('principal')?.access;
+    if (access && !mayOpen(access, 'todo') && mayOpen(access, 'screen')) return c.redirect('/console/screen', 302);
+    return todo(c);
+  });
   registerFormFallback(app, settings);
   app.get('/console/login', loginPage(settings));
   app.get('/console/password', restrictedPage(settings, 'password'));

@@ -54,6 +54,8 @@ export type Area =
   | 'report-sign-off'
   /** The map layers with every division's figures (/geo/…): the readers of every scope, not a department. */
   | 'maps'
+  /** The wall screen (大屏): its one read of every panel at once. */
+  | 'screen'
   /** Alerts and their acknowledgement; a department user reads those about its own systems and tenants. */
   | 'alerts'
   /** Silences, maintenance windows, alert rules, notification channels and the notification outbox. */
@@ -87,7 +89,9 @@ export const permissions: Record<Area, Record<Action, readonly Role[]>> = {
   clouds: { read: registryReaders, write: ['sysadmin'] },
   tenants: { read: registryReaders, write: ['ops'] },
   indicators: { read: [...registryReaders, 'department'], write: [] },
-  maps: { read: registryReaders, write: [] },
+  // The wall screen's account reads the map layers it colours, and nothing else of the registry.
+  maps: { read: [...registryReaders, 'screen'], write: [] },
+  screen: { read: ['screen', 'leader', 'reviewer', 'ops', 'sysadmin'], write: [] },
   certifications: { read: ['reviewer', 'leader', 'ops'], write: ['reviewer'] },
   // Uploaded by whoever attaches them (认定, 回头看, work orders); each document is read only by
   // reviewers, auditors, its uploader, the department owning what it is attached to, and an order's workers.

@@ -44,6 +44,8 @@ export const demoUsers: { name: string; roles: Role[]; department_code?: string 
   { name: 'reviewer', roles: ['reviewer'] },
   { name: 'leader', roles: ['leader'] },
   { name: 'dept-P001', roles: ['department'], department_code: 'P001' },
+  // The wall screen (大屏) in the meeting room: it opens /console/screen and nothing else.
+  { name: 'screen', roles: ['screen'] },
 ];
 
 export async function createDemoUsers(db: Db, password: string): Promise<string[]> {

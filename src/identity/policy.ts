@@ -48,6 +48,7 @@ export const routePolicy: Record<string, Rule> = {
   getInterconnectionTrend: read('interconnection'),
   getCityShapes: read('maps'),
   getCountyShapes: read('maps'),
+  getScreen: read('screen'),
   // The kind decides the area; the import and export services check it.
   importFile: { self: true },
   exportFile: { self: true },

@@ -72,6 +72,12 @@ export async function createToken(
         { field: 'roles', message: `not held by the user: ${notHeld.join(', ')}` },
       ]);
     }
+    // The wall screen's account only ever reads; a write token would be a grant waiting for a mistake.
+    if (held.includes('screen') && request.scope !== 'read') {
+      throw new AppError('validation_failed', `${owner} is a wall-screen account: its tokens may only have scope read`, [
+        { field: 'scope', message: 'must be read for a screen account' },
+      ]);
+    }
     // A token acts as its user without a second factor: an administrator proves his at creation.
     if (needsTotp(user)) {
       if (!request.totp) throw new AppError('forbidden', 'a token of an administrator needs his current second-factor code (totp)');

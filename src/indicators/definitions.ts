@@ -19,6 +19,13 @@ export const indicatorKeys = [
 ] as const;
 export type IndicatorKey = (typeof indicatorKeys)[number];
 
+/** The "三个100%": the three indicators the reform aims to bring to 100%. */
+export const threeHundred = [
+  'cloud_migration',
+  'private_network_interconnection',
+  'service_integration',
+] as const satisfies readonly IndicatorKey[];
+
 /**
  * An indicator is a set of candidate items with three flags each: counted in the
  * denominator, done (counted in the numerator when in the denominator), and pending

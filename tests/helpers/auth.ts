@@ -23,7 +23,7 @@ export interface TestCaller {
   headers: Record<string, string>;
 }
 
-/** A user with these roles (a `department` user bound to `department`) and a write token. */
+/** A user with these roles (a `department` user bound to `department`) and a write token (read for `screen`). */
 export async function callerWith(
   db: Db,
   roles: Role[],
@@ -38,7 +38,8 @@ export async function callerWith(
   const { token } = await createToken(
     db,
     name,
-    { name: 'test', scope: options.scope ?? 'write', expires_in_days: 1 },
+    // The wall screen's account gets read tokens only (src/identity/tokens.ts).
+    { name: 'test', scope: options.scope ?? (roles.includes('screen') ? 'read' : 'write'), expires_in_days: 1 },
     rootActor('test-setup'),
   );
   return { name, headers: { Authorization: `Bearer ${token}` } };

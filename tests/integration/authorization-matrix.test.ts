@@ -61,13 +61,15 @@ type Outcome = 'allowed' | 401 | 403 | 404;
  * What the caller must get, from the policy alone. `ownedByHome` says the request names a
  * record of the home department (a path code, or an indicator scope dept:<code>).
  */
-function expectedOutcome(caller: CallerName, operationId: string, path: string, ownedByHome: boolean): Outcome {
+function expectedOutcome(caller: CallerName, operationId: string, path: string, ownedByHome: boolean, method: string): Outcome {
   const rule = routePolicy[operationId];
   if (!rule) return 403;
   if ('public' in rule) return 'allowed';
   // No user, whatever their roles, is an agent: the route asks for an agent token.
   if ('agent' in rule) return 401;
   if (caller === 'anonymous') return 401;
+  // The wall screen's account holds read tokens only: no change, not even to its own account.
+  if (caller === 'screen' && method.toUpperCase() !== 'GET') return 403;
   const needed = neededPermission(operationId, path);
   if (!needed) return 'allowed';
   const granted = permissions[needed.area][needed.action];
@@ -235,7 +237,7 @@ describeEachBackend('authorization matrix', (getDb) => {
       const { path, ownedByHome } = fill(cell.template);
       const mismatches: string[] = [];
       for (const name of callerNames) {
-        const expected = expectedOutcome(name, cell.operationId, path, ownedByHome);
+        const expected = expectedOutcome(name, cell.operationId, path, ownedByHome, cell.method);
         const res = await request(callers.get(name), cell, path);
         const ok = expected === 'allowed' ? res.status !== 401 && res.status !== 403 && res.status < 500 : res.status === expected;
         if (!ok) mismatches.push(`${name}: expected ${expected}, got ${res.status} ${res.text.slice(0, 200)}`);

@@ -36,6 +36,8 @@ export const users = pgTable(
     ),
     // A department does not certify itself: nobody is both its operator and a reviewer.
     check('users_department_reviewer_separated', sql`not ('department' = any(${t.roles}) and 'reviewer' = any(${t.roles}))`),
+    // The wall screen's account (大屏) holds that role alone.
+    check('users_screen_alone', sql`not ('screen' = any(${t.roles}) and cardinality(${t.roles}) > 1)`),
   ],
 );
 

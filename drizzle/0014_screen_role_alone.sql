@@ -1,0 +1,1 @@
+ALTER TABLE "users" ADD CONSTRAINT "users_screen_alone" CHECK (not ('screen' = any("users"."roles") and cardinality("users"."roles") > 1));
