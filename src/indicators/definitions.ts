@@ -20,11 +20,7 @@ export const indicatorKeys = [
 export type IndicatorKey = (typeof indicatorKeys)[number];
 
 /** The "三个100%": the three indicators the reform aims to bring to 100%. */
-export const threeHundred = [
-  'cloud_migration',
-  'private_network_interconnection',
-  'service_integration',
-] as const satisfies readonly IndicatorKey[];
+export const threeHundred: readonly IndicatorKey[] = ['cloud_migration', 'private_network_interconnection', 'service_integration'];
 
 /**
  * An indicator is a set of candidate items with three flags each: counted in the

@@ -43,6 +43,24 @@ const t = catalogue(
   },
 );
 
+/** The colours of the map's bands, then of a division with no figure. */
+export function MapLegend(props: { id?: string; label?: string; noData: string }) {
+  return (
+    <ul id={props.id} class="legend" aria-label={props.label}>
+      {bands.map((b) => (
+        <li>
+          <span class="swatch" style={`background:${b.color}`} />
+          {b.label}
+        </li>
+      ))}
+      <li>
+        <span class="swatch" style="background:#d9d9d9" />
+        {props.noData}
+      </li>
+    </ul>
+  );
+}
+
 /** The colour bands of the map; the page script paints with the same ones. */
 export const bands = [
   { min: 95, color: '#1a9850', label: '≥ 95%' },
@@ -111,18 +129,7 @@ export async function mapPage(ctx: PageContext): Promise<Response> {
         <div class="map-layout">
           <div>
             <div id="map" class="map" role="img" aria-label={`${m.title} ${indicatorName(indicator, lang)}`} />
-            <ul id="legend" class="legend" aria-label={m.legend}>
-              {bands.map((b) => (
-                <li>
-                  <span class="swatch" style={`background:${b.color}`} />
-                  {b.label}
-                </li>
-              ))}
-              <li>
-                <span class="swatch" style="background:#d9d9d9" />
-                {m.noData}
-              </li>
-            </ul>
+            <MapLegend id="legend" label={m.legend} noData={m.noData} />
           </div>
           <div>
             <DataTable

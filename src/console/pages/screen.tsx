@@ -1,9 +1,10 @@
+import type { Child } from 'hono/jsx';
 import type { Screen } from '../../screen/schemas.ts';
 import { readScreen } from '../../screen/service.ts';
 import { beijingTime, ruleNames, term } from '../alert-terms.ts';
 import { catalogue, formatPercent, indicatorName, type Lang } from '../i18n.ts';
 import type { PageContext } from '../page.tsx';
-import { bands } from './map.tsx';
+import { bands, MapLegend } from './map.tsx';
 
 const t = catalogue(
   {
@@ -135,13 +136,8 @@ export function ScreenPanels(props: { screen: Screen; lang: Lang }) {
           <p class="empty">{m.noRanking}</p>
         )}
       </section>
-      <section id="screen-alerts" class="screen-panel" data-panel="alerts" aria-labelledby="screen-alerts-title">
-        <h2 id="screen-alerts-title">
-          {m.alerts} <small class={screen.alerts.total > 0 ? 'alarm' : undefined}>{screen.alerts.total}</small>
-        </h2>
-        {screen.alerts.items.length === 0 ? (
-          <p class="empty">{m.noAlerts}</p>
-        ) : (
+      <ListPanel id="screen-alerts" panel="alerts" title={m.alerts} total={screen.alerts.total} empty={m.noAlerts}>
+        {screen.alerts.items.length === 0 ? null : (
           <ul id="alert-list">
             {screen.alerts.items.map((a) => (
               <li data-alert={String(a.id)}>
@@ -153,14 +149,9 @@ export function ScreenPanels(props: { screen: Screen; lang: Lang }) {
             ))}
           </ul>
         )}
-      </section>
-      <section id="screen-nodes" class="screen-panel" data-panel="nodes" aria-labelledby="screen-nodes-title">
-        <h2 id="screen-nodes-title">
-          {m.nodes} <small class={screen.nodes_down.total > 0 ? 'alarm' : undefined}>{screen.nodes_down.total}</small>
-        </h2>
-        {screen.nodes_down.items.length === 0 ? (
-          <p class="empty">{m.noNodes}</p>
-        ) : (
+      </ListPanel>
+      <ListPanel id="screen-nodes" panel="nodes" title={m.nodes} total={screen.nodes_down.total} empty={m.noNodes}>
+        {screen.nodes_down.items.length === 0 ? null : (
           <ul id="node-list">
             {screen.nodes_down.items.map((n) => (
               <li data-node={n.code}>
@@ -171,8 +162,20 @@ export function ScreenPanels(props: { screen: Screen; lang: Lang }) {
             ))}
           </ul>
         )}
-      </section>
+      </ListPanel>
     </>
+  );
+}
+
+/** A panel of a count and its list (or a line saying there is nothing), the count marked when above 0. */
+function ListPanel(props: { id: string; panel: string; title: string; total: number; empty: string; children: Child }) {
+  return (
+    <section id={props.id} class="screen-panel" data-panel={props.panel} aria-labelledby={`${props.id}-title`}>
+      <h2 id={`${props.id}-title`}>
+        {props.title} <small class={props.total > 0 ? 'alarm' : undefined}>{props.total}</small>
+      </h2>
+      {props.children ?? <p class="empty">{props.empty}</p>}
+    </section>
   );
 }
 
@@ -247,18 +250,7 @@ export async function screenPage(ctx: PageContext): Promise<Response> {
             <div id="screen-map" class="screen-map" role="img" aria-label={m.map} />
             <CityBars screen={screen} indicator={first} noData={m.noData} />
           </div>
-          <ul class="legend">
-            {bands.map((b) => (
-              <li>
-                <span class="swatch" style={`background:${b.color}`} />
-                {b.label}
-              </li>
-            ))}
-            <li>
-              <span class="swatch" style="background:#d9d9d9" />
-              {m.noData}
-            </li>
-          </ul>
+          <MapLegend noData={m.noData} />
         </section>
       </div>
     ),
