@@ -16,7 +16,7 @@ import { certifiedKinds } from './certified-records.ts';
 // first — what a reviewer works through in a campaign.
 
 export interface ReviewQueueItem {
-  /** The kind's URL segment: `systems`, `private-networks`, `data-centres`. */
+  /** The kind's URL segment (`systems` and the other certified kinds'). */
   kind: string;
   code: string;
   name: string;

@@ -106,7 +106,7 @@ const queueFilter = {
 
 const ReviewQueueItem = z
   .object({
-    kind: z.string().openapi({ description: 'The kind’s URL segment: systems, private-networks, data-centres' }),
+    kind: z.string().openapi({ description: `The kind’s URL segment: ${certifiedSegments.join(', ')}` }),
     code: z.string(),
     name: z.string(),
     department_code: z.string(),
