@@ -1,19 +1,9 @@
-/**
- * The console's alerts in a real browser (Debian's Chromium through playwright-core) against
- * the real app on a socket with its alert engine evaluating every second: a node goes down
- * (samples through the ingest API with an agent token), the nav badge counts it without a
- * reload, ops acknowledge it with a note, silence it from the alert, and open the node page
- * where the latency chart draws. Screenshot at 1366×768 to test-results/console/ (and to
- * docs/ with UPDATE_SCREENSHOTS=1).
- */
-import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEngine, startAlertEngine } from '../../src/alerts/engine.ts';
 import { createApp } from '../../src/app.ts';
@@ -22,41 +12,14 @@ import type { Database } from '../../src/db/client.ts';
 import { alerts, networkNodes } from '../../src/db/schema/index.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { issueAgentToken } from '../../src/ingest/agents.ts';
-import { signInAs as signInWithForm } from '../helpers/browser.ts';
+import { closeBrowserAndServer, openChromium, requireChromium, serveOnLoopback, signInAs as signInWithForm } from '../helpers/browser.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 
-const executablePath = '/usr/bin/chromium';
-const available = existsSync(executablePath);
-const skipMessage = `${executablePath} is not installed (apt-get install -y chromium): the console alerts browser tests are skipped`;
+const available = requireChromium('the console alerts browser tests');
 const password = 'Demo-Passw0rd!';
 const artefacts = join(process.cwd(), 'test-results', 'console');
 const docs = join(process.cwd(), 'docs');
 const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
-
-if (!available) {
-  if (process.env.CI === 'true') {
-    it('needs Chromium under CI', () => {
-      throw new Error(skipMessage);
-    });
-  } else {
-    it.skip(skipMessage, () => {});
-  }
-}
-
-const launchOptions = {
-  executablePath,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-  viewport: { width: 1366, height: 768 },
-  locale: 'zh-CN',
-};
 
 describe.runIf(available)('console alerts in Chromium', () => {
   let database: Database;
@@ -105,12 +68,7 @@ describe.runIf(available)('console alerts in Chromium', () => {
       demo: true,
       log: () => {},
     });
-    server = await new Promise<Server>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-        base = `http://127.0.0.1:${info.port}`;
-        resolve(s as Server);
-      }) as Server;
-    });
+    ({ server, base } = await serveOnLoopback(app));
     // The server's own engine, as src/server.ts starts it, evaluating every second (YUNWANG_ALERT_EVALUATION_SECONDS=1).
     engine = startAlertEngine(database.db, { intervalSeconds: 1, reopenMinutes: 10, retentionDays: 400 });
     ({ token: agentToken } = await issueAgentToken(database.db, { name: 'network-alerts-1', kind: 'network' }, actor));
@@ -118,23 +76,13 @@ describe.runIf(available)('console alerts in Chromium', () => {
     if (!first) throw new Error('the demo data has no network node');
     node = first;
 
-    profile = await mkdtemp(join(tmpdir(), 'yunwang-chromium-alerts-'));
-    context = await chromium.launchPersistentContext(profile, launchOptions);
-    page = context.pages()[0] ?? (await context.newPage());
-    // Anything the page tries to fetch from outside the app is a failure: the intranet has no internet.
-    await context.route(
-      (url) => !url.href.startsWith(base) && !url.href.startsWith('data:'),
-      (route) => route.abort(),
-    );
+    ({ profile, context, page } = await openChromium(base, 'alerts'));
   }, 240_000);
 
   afterAll(async () => {
-    await context?.close();
     await engine?.stop();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    server?.closeAllConnections();
+    await closeBrowserAndServer(context, profile, server);
     await database?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   it('counts a new outage in the badge, acknowledges and silences it, and draws the node’s latency', async () => {

@@ -1,17 +1,7 @@
-/**
- * The console in a real browser (Debian's Chromium through playwright-core) against the real
- * app on a socket, with the demo data: (a) the map draws the 14 cities and its tooltip shows
- * the API's figures; (b) a department registers a system, moves it to migrated and sees 上云率
- * change; (c) a spreadsheet with a bad row is refused with the row shown and nothing written;
- * (d) a department user cannot open another department's record. Screenshots at 1366×768 go
- * to test-results/console/ (and to docs/ with UPDATE_SCREENSHOTS=1).
- */
-import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import { eq, like } from 'drizzle-orm';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,26 +14,21 @@ import { rootActor } from '../../src/identity/actor.ts';
 import { indicatorKeys } from '../../src/indicators/definitions.ts';
 import { issueAgentToken } from '../../src/ingest/agents.ts';
 import { freezeMonths } from '../../src/leadership/freeze.ts';
-import { signInAs as signInWithForm } from '../helpers/browser.ts';
+import {
+  closeBrowserAndServer,
+  launchOptions,
+  openChromium,
+  requireChromium,
+  serveOnLoopback,
+  signInAs as signInWithForm,
+} from '../helpers/browser.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 
-const executablePath = '/usr/bin/chromium';
-const available = existsSync(executablePath);
-const skipMessage = `${executablePath} is not installed (apt-get install -y chromium): the console browser tests are skipped`;
+const available = requireChromium('the console browser tests');
 const password = 'Demo-Passw0rd!';
 const artefacts = join(process.cwd(), 'test-results', 'console');
 const docs = join(process.cwd(), 'docs');
 const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
-
-if (!available) {
-  if (process.env.CI === 'true') {
-    it('needs Chromium under CI', () => {
-      throw new Error(skipMessage);
-    });
-  } else {
-    it.skip(skipMessage, () => {});
-  }
-}
 
 interface Figure {
   key: string;
@@ -51,21 +36,6 @@ interface Figure {
   denominator: number;
   percent: number | null;
 }
-
-const launchOptions = {
-  executablePath,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-  viewport: { width: 1366, height: 768 },
-  locale: 'zh-CN',
-};
 
 describe.runIf(available)('web console in Chromium', () => {
   let database: Database;
@@ -118,12 +88,7 @@ describe.runIf(available)('web console in Chromium', () => {
       demo: true,
       log: () => {},
     });
-    server = await new Promise<Server>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-        base = `http://127.0.0.1:${info.port}`;
-        resolve(s as Server);
-      }) as Server;
-    });
+    ({ server, base } = await serveOnLoopback(app));
     // Live state for the ops panel: one network agent reports every node it probes; another never reports.
     const { token } = await issueAgentToken(database.db, { name: 'network-nanning-1', kind: 'network' }, actor);
     await issueAgentToken(database.db, { name: 'network-guilin-1', kind: 'network' }, actor);
@@ -148,22 +113,12 @@ describe.runIf(available)('web console in Chromium', () => {
     });
     expect(ingest.status, await ingest.clone().text()).toBe(200);
 
-    profile = await mkdtemp(join(tmpdir(), 'yunwang-chromium-'));
-    context = await chromium.launchPersistentContext(profile, launchOptions);
-    page = context.pages()[0] ?? (await context.newPage());
-    // Anything the page tries to fetch from outside the app is a failure: the intranet has no internet.
-    await context.route(
-      (url) => !url.href.startsWith(base) && !url.href.startsWith('data:'),
-      (route) => route.abort(),
-    );
+    ({ profile, context, page } = await openChromium(base, 'console'));
   }, 240_000);
 
   afterAll(async () => {
-    await context?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    server?.closeAllConnections();
+    await closeBrowserAndServer(context, profile, server);
     await database?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   it('(a) draws the 14 cities, and the tooltip shows the figures of the indicators API', async () => {

@@ -1,18 +1,9 @@
-/**
- * The leaders' ranking page (/console/ranking) in a real browser (Debian's Chromium through
- * playwright-core) against the real app on a socket, with the demo data — issue 18's "done
- * when": a leader opens the ranking and sees the API's order and movements; its XLSX
- * downloads; it prints to an A4 PDF. Screenshots at 1366×768 go to test-results/ranking/
- * (and docs/console-ranking.png with UPDATE_SCREENSHOTS=1).
- */
-import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import ExcelJS from 'exceljs';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { prepareDatabase } from '../../src/bootstrap/prepare.ts';
@@ -20,44 +11,16 @@ import type { Database } from '../../src/db/client.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { freezeMonths } from '../../src/leadership/freeze.ts';
 import { type MovedEntry, movementMark, type RankingWithMovement } from '../../src/leadership/ranking-movement.ts';
-import { signInAs as signInWithForm } from '../helpers/browser.ts';
+import { closeBrowserAndServer, openChromium, requireChromium, serveOnLoopback, signInAs as signInWithForm } from '../helpers/browser.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 
-const executablePath = '/usr/bin/chromium';
-const available = existsSync(executablePath);
-const skipMessage = `${executablePath} is not installed (apt-get install -y chromium): the ranking browser tests are skipped`;
+const available = requireChromium('the ranking browser tests');
 const password = 'Demo-Passw0rd!';
 const artefacts = join(process.cwd(), 'test-results', 'ranking');
 const docs = join(process.cwd(), 'docs');
 const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
 /** The demo's last month and the one before it, frozen so the latest has movements. */
 const months = ['2020-06', '2020-07'];
-
-if (!available) {
-  if (process.env.CI === 'true') {
-    it('needs Chromium under CI', () => {
-      throw new Error(skipMessage);
-    });
-  } else {
-    it.skip(skipMessage, () => {});
-  }
-}
-
-const launchOptions = {
-  executablePath,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-  viewport: { width: 1366, height: 768 },
-  locale: 'zh-CN',
-  acceptDownloads: true,
-};
 
 describe.runIf(available)('the ranking page in Chromium', () => {
   let database: Database;
@@ -116,28 +79,13 @@ describe.runIf(available)('the ranking page in Chromium', () => {
       demo: true,
       log: () => {},
     });
-    server = await new Promise<Server>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-        base = `http://127.0.0.1:${info.port}`;
-        resolve(s as Server);
-      }) as Server;
-    });
-    profile = await mkdtemp(join(tmpdir(), 'yunwang-chromium-ranking-'));
-    context = await chromium.launchPersistentContext(profile, launchOptions);
-    page = context.pages()[0] ?? (await context.newPage());
-    // Anything the page tries to fetch from outside the app is a failure: the intranet has no internet.
-    await context.route(
-      (url) => !url.href.startsWith(base) && !url.href.startsWith('data:'),
-      (route) => route.abort(),
-    );
+    ({ server, base } = await serveOnLoopback(app));
+    ({ profile, context, page } = await openChromium(base, 'ranking'));
   }, 240_000);
 
   afterAll(async () => {
-    await context?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    server?.closeAllConnections();
+    await closeBrowserAndServer(context, profile, server);
     await database?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   it('a leader opens the ranking from the menu and sees the API’s order and movements', async () => {

@@ -8,13 +8,11 @@
  * UPDATE_SCREENSHOTS=1).
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
-import { serve } from '@hono/node-server';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { prepareDatabase } from '../../src/bootstrap/prepare.ts';
@@ -22,26 +20,22 @@ import type { Database } from '../../src/db/client.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { createUser } from '../../src/identity/users.ts';
 import { freezeMonths } from '../../src/leadership/freeze.ts';
-import { apiAs, chromiumPath, launchOptions, signInAs as signInWithForm } from '../helpers/browser.ts';
+import {
+  apiAs,
+  closeBrowserAndServer,
+  openChromium,
+  requireChromium,
+  serveOnLoopback,
+  signInAs as signInWithForm,
+} from '../helpers/browser.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 
-const available = existsSync(chromiumPath);
-const skipMessage = `${chromiumPath} is not installed (apt-get install -y chromium): the report browser tests are skipped`;
+const available = requireChromium('the report browser tests');
 const password = 'Demo-Passw0rd!';
 const artefacts = join(process.cwd(), 'test-results', 'reports');
 const docs = join(process.cwd(), 'docs');
 const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
 const month = '2020-07';
-
-if (!available) {
-  if (process.env.CI === 'true') {
-    it('needs Chromium under CI', () => {
-      throw new Error(skipMessage);
-    });
-  } else {
-    it.skip(skipMessage, () => {});
-  }
-}
 
 interface Report {
   id: number;
@@ -94,27 +88,13 @@ describe.runIf(available)('the supervision report in Chromium', () => {
       demo: true,
       log: () => {},
     });
-    server = await new Promise<Server>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-        base = `http://127.0.0.1:${info.port}`;
-        resolve(s as Server);
-      }) as Server;
-    });
-    profile = await mkdtemp(join(tmpdir(), 'yunwang-chromium-reports-'));
-    context = await chromium.launchPersistentContext(profile, launchOptions);
-    page = context.pages()[0] ?? (await context.newPage());
-    await context.route(
-      (url) => !url.href.startsWith(base) && !url.href.startsWith('data:') && !url.href.startsWith('about:'),
-      (route) => route.abort(),
-    );
+    ({ server, base } = await serveOnLoopback(app));
+    ({ profile, context, page } = await openChromium(base, 'reports'));
   }, 240_000);
 
   afterAll(async () => {
-    await context?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    server?.closeAllConnections();
+    await closeBrowserAndServer(context, profile, server);
     await database?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   it('a reviewer drafts and submits, the author cannot sign off his own, a leader signs it off, and its bytes never change', async () => {

@@ -1,21 +1,9 @@
-/**
- * The review queue (/console/review) in a real browser (Debian's Chromium through
- * playwright-core) against the real app on a socket, with the demo data — issue 17's "done
- * when": (a) a reviewer filters to one city, selects twenty systems, certifies them with a PDF
- * as evidence, and the city's 待认定 count falls by twenty; (b) a department user downloads the
- * evidence of its own system and gets 404 for another department's; (c) a 25 MB file and an
- * executable renamed `.pdf` are refused with a clear error and nothing stored; (d) a 10 %
- * sample with a given seed picks the same records twice. Screenshots at 1366×768 go to
- * test-results/review/.
- */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { prepareDatabase } from '../../src/bootstrap/prepare.ts';
@@ -24,41 +12,14 @@ import { queryRows } from '../../src/db/raw.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { SystemInput } from '../../src/registry/kinds/systems.ts';
 import { upsertRecords } from '../../src/registry/upsert.ts';
-import { signInAs as signInWithForm } from '../helpers/browser.ts';
+import { closeBrowserAndServer, openChromium, requireChromium, serveOnLoopback, signInAs as signInWithForm } from '../helpers/browser.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 
-const executablePath = '/usr/bin/chromium';
-const available = existsSync(executablePath);
-const skipMessage = `${executablePath} is not installed (apt-get install -y chromium): the review browser tests are skipped`;
+const available = requireChromium('the review browser tests');
 const password = 'Demo-Passw0rd!';
 const artefacts = join(process.cwd(), 'test-results', 'review');
 /** 桂林市: the city the reviewer works through. */
 const city = '450300';
-
-if (!available) {
-  if (process.env.CI === 'true') {
-    it('needs Chromium under CI', () => {
-      throw new Error(skipMessage);
-    });
-  } else {
-    it.skip(skipMessage, () => {});
-  }
-}
-
-const launchOptions = {
-  executablePath,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-  viewport: { width: 1366, height: 768 },
-  locale: 'zh-CN',
-};
 
 /** A small, well-formed one-page PDF. */
 const pdf = Buffer.from(
@@ -146,28 +107,13 @@ describe.runIf(available)('the review queue in Chromium', () => {
       demo: true,
       log: () => {},
     });
-    server = await new Promise<Server>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-        base = `http://127.0.0.1:${info.port}`;
-        resolve(s as Server);
-      }) as Server;
-    });
-    profile = await mkdtemp(join(tmpdir(), 'yunwang-chromium-review-'));
-    context = await chromium.launchPersistentContext(profile, launchOptions);
-    page = context.pages()[0] ?? (await context.newPage());
-    // Anything the page tries to fetch from outside the app is a failure: the intranet has no internet.
-    await context.route(
-      (url) => !url.href.startsWith(base) && !url.href.startsWith('data:'),
-      (route) => route.abort(),
-    );
+    ({ server, base } = await serveOnLoopback(app));
+    ({ profile, context, page } = await openChromium(base, 'review'));
   }, 240_000);
 
   afterAll(async () => {
-    await context?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    server?.closeAllConnections();
+    await closeBrowserAndServer(context, profile, server);
     await database?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   it('(a) a reviewer filters to one city, certifies twenty systems with a PDF, and the city’s 待认定 falls by twenty', async () => {

@@ -1,18 +1,8 @@
-/**
- * The wall screen (大屏) in a real browser (Debian's Chromium through playwright-core) against the
- * real app on a socket with the demo data, two frozen months, and one network agent reporting a
- * few nodes down — issue 18 item 5's "done when": signed in as the demo user `screen` at 1920×1080
- * every panel is filled (the figures, the map drawn, the red and black lists, alerts and nodes
- * down), nothing is fetched from outside the app, and the account gets 403 on the other pages.
- * Screenshot to test-results/screen/ (docs/console-screen.png with UPDATE_SCREENSHOTS=1).
- */
-import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
-import { serve } from '@hono/node-server';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEvaluationCycle } from '../../src/alerts/engine.ts';
 import { createApp } from '../../src/app.ts';
@@ -22,25 +12,21 @@ import { networkNodes } from '../../src/db/schema/index.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { issueAgentToken } from '../../src/ingest/agents.ts';
 import { freezeMonths } from '../../src/leadership/freeze.ts';
-import { apiAs, chromiumPath, launchOptions, signInAs as signInWithForm } from '../helpers/browser.ts';
+import {
+  apiAs,
+  closeBrowserAndServer,
+  openChromium,
+  requireChromium,
+  serveOnLoopback,
+  signInAs as signInWithForm,
+} from '../helpers/browser.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 
-const available = existsSync(chromiumPath);
-const skipMessage = `${chromiumPath} is not installed (apt-get install -y chromium): the wall-screen browser tests are skipped`;
+const available = requireChromium('the wall-screen browser tests');
 const password = 'Demo-Passw0rd!';
 const artefacts = join(process.cwd(), 'test-results', 'screen');
 const docs = join(process.cwd(), 'docs');
 const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
-
-if (!available) {
-  if (process.env.CI === 'true') {
-    it('needs Chromium under CI', () => {
-      throw new Error(skipMessage);
-    });
-  } else {
-    it.skip(skipMessage, () => {});
-  }
-}
 
 describe.runIf(available)('the wall screen in Chromium', () => {
   let database: Database;
@@ -65,12 +51,7 @@ describe.runIf(available)('the wall screen in Chromium', () => {
       demo: true,
       log: () => {},
     });
-    server = await new Promise<Server>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-        base = `http://127.0.0.1:${info.port}`;
-        resolve(s as Server);
-      }) as Server;
-    });
+    ({ server, base } = await serveOnLoopback(app));
     // One network agent probes every node; a few are down. Two evaluation cycles past node_down's
     // two minutes make those firing critical alerts.
     const { token } = await issueAgentToken(database.db, { name: 'network-nanning-1', kind: 'network' }, actor);
@@ -90,25 +71,15 @@ describe.runIf(available)('the wall screen in Chromium', () => {
     await runEvaluationCycle(database.db, engine, now);
     await runEvaluationCycle(database.db, engine, new Date(now.getTime() + 5 * 60_000));
 
-    profile = await mkdtemp(join(tmpdir(), 'yunwang-chromium-screen-'));
-    context = await chromium.launchPersistentContext(profile, { ...launchOptions, viewport: { width: 1920, height: 1080 } });
-    page = context.pages()[0] ?? (await context.newPage());
-    // The intranet has no internet: anything fetched from outside the app is recorded and refused.
-    await context.route(
-      (url) => !url.href.startsWith(base) && !url.href.startsWith('data:') && !url.href.startsWith('about:'),
-      (route) => {
-        outside.push(route.request().url());
-        return route.abort();
-      },
-    );
+    ({ profile, context, page } = await openChromium(base, 'screen', {
+      viewport: { width: 1920, height: 1080 },
+      onOutside: (url) => outside.push(url),
+    }));
   }, 240_000);
 
   afterAll(async () => {
-    await context?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    server?.closeAllConnections();
+    await closeBrowserAndServer(context, profile, server);
     await database?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   it('fills every panel at 1920×1080 for the screen account, and refuses it the other pages', async () => {
