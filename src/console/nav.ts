@@ -20,6 +20,7 @@ export const consolePages = {
   map: { path: '/console/map', roles: ['leader', 'reviewer', 'ops', 'sysadmin'], zh: '覆盖地图', en: 'Coverage map' },
   // The readers of the leadership area (targets, snapshots, the red/black list).
   ranking: { path: '/console/ranking', roles: ['leader', 'reviewer', 'ops', 'sysadmin'], zh: '红黑榜', en: 'Ranking' },
+  targets: { path: '/console/targets', roles: ['leader', 'reviewer', 'ops', 'sysadmin'], zh: '目标与预测', en: 'Targets' },
   // 大屏: the wall screen's own account opens this and nothing else; the readers of every scope may too.
   screen: { path: '/console/screen', roles: ['screen', 'leader', 'reviewer', 'ops', 'sysadmin'], zh: '大屏', en: 'Wall screen' },
   workspace: { path: '/console/workspace', roles: ['department'], zh: '部门工作台', en: 'Workspace' },

@@ -24,6 +24,7 @@ import { recordPage } from './pages/record.tsx';
 import { reportPage, reportsPage } from './pages/reports.tsx';
 import { reviewPage } from './pages/review.tsx';
 import { screenPage } from './pages/screen.tsx';
+import { targetsPage } from './pages/targets.tsx';
 import { todoPage } from './pages/todo.tsx';
 import { workOrderPage } from './pages/work-order.tsx';
 import { newWorkOrderPage, workOrdersPage } from './pages/work-orders.tsx';
@@ -89,4 +90,5 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, options: ConsoleOption
   // The ranking ranks with the API's own settings (weights, list sizes).
   app.get('/console/ranking', consolePage(settings, 'ranking', rankingPage(options.leadership)));
   app.get('/console/ranking.xlsx', consolePage(settings, 'ranking', rankingXlsxDownload(options.leadership)));
+  app.get('/console/targets', consolePage(settings, 'targets', targetsPage(options.leadership)));
 }

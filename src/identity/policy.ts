@@ -88,6 +88,7 @@ export const routePolicy: Record<string, Rule> = {
   setTarget: write('leadership'),
   removeTargets: write('leadership'),
   getTargetStatus: read('leadership'),
+  getTargetProgress: read('leadership'),
   listSnapshots: read('leadership'),
   freezeSnapshot: write('leadership'),
   getSnapshotSeries: read('leadership'),

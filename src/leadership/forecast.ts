@@ -149,7 +149,7 @@ export async function forecast(db: Db, query: { scope: string; month?: string },
   };
 }
 
-async function latestFrozenMonth(db: Db): Promise<string> {
+export async function latestFrozenMonth(db: Db): Promise<string> {
   const [row] = await db
     .select({ month: snapshots.month })
     .from(snapshots)

@@ -9,6 +9,7 @@ import { isoDate } from '../registry/schemas.ts';
 import { forecast } from './forecast.ts';
 import { freezeMonth } from './freeze.ts';
 import { frozenReport, frozenSeries } from './frozen-figures.ts';
+import { targetProgress } from './progress.ts';
 import { rankingWithMovement } from './ranking-movement.ts';
 import { buildSupervisionReport } from './report.ts';
 import { supervisionHtml } from './report-html.ts';
@@ -23,6 +24,7 @@ import {
   SeriesSchema,
   SnapshotMetaSchema,
   TargetInput,
+  TargetProgressSchema,
   TargetStatusSchema,
   TrajectorySchema,
   targetScope,
@@ -54,6 +56,13 @@ const routes = {
     query: z.object({
       scope: z.string().min(1).openapi({ example: '450100' }),
       at: isoDate.optional().openapi({ description: 'Default: today', example: '2020-07-31' }),
+    }),
+  }),
+  targetProgress: route.get('/api/v1/targets/progress', 'getTargetProgress', json('The scope against its targets', TargetProgressSchema), {
+    summary: "A scope's indicators month by month against their targets: gap, 环比, 同比 and the forecast date of 100%",
+    query: z.object({
+      scope: z.string().min(1).openapi({ description: 'The province, a city or county (division code) or dept:<code>', example: '450000' }),
+      month: monthString.optional().openapi({ description: 'Up to this frozen month (default: the latest)' }),
     }),
   }),
   listSnapshots: route.get('/api/v1/snapshots', 'listSnapshots', json('The months', itemsOf(SnapshotMetaSchema)), {
@@ -115,6 +124,10 @@ export function registerLeadershipRoutes(app: OpenAPIHono<AppEnv>, settings: Lea
   app.openapi(routes.setTarget, async (c) => c.json(await setTarget(c.get('db'), c.req.valid('json'), c.get('actor')), 200));
   app.openapi(routes.removeTargets, async (c) => c.json(await removeTargets(c.get('db'), c.req.valid('query'), c.get('actor')), 200));
   app.openapi(routes.targetStatus, async (c) => c.json(await targetStatus(c.get('db'), c.req.valid('query')), 200));
+
+  app.openapi(routes.targetProgress, async (c) =>
+    c.json(await targetProgress(c.get('db'), c.req.valid('query'), settings.forecastMonths), 200),
+  );
 
   app.openapi(routes.listSnapshots, async (c) => c.json({ items: await listSnapshots(c.get('db')) }, 200));
   app.openapi(routes.freeze, async (c) => {

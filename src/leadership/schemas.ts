@@ -153,6 +153,14 @@ export const SeriesSchema = z
   })
   .openapi('SnapshotSeries');
 
+const ProjectionShape = {
+  status: z.enum(['projected', 'reached', 'not_at_current_pace', 'insufficient_history']),
+  projected_date: z.string().nullable(),
+  pace_points_per_month: nullableNumber,
+  latest_ratio: nullableNumber,
+  points_used: z.number().int(),
+};
+
 export const ForecastSchema = z
   .object({
     month: z.string(),
@@ -166,17 +174,62 @@ export const ForecastSchema = z
           z.object({
             indicator: indicatorKey,
             name: z.string(),
-            status: z.enum(['projected', 'reached', 'not_at_current_pace', 'insufficient_history']),
-            projected_date: z.string().nullable(),
-            pace_points_per_month: nullableNumber,
-            latest_ratio: nullableNumber,
-            points_used: z.number().int(),
+            ...ProjectionShape,
           }),
         ),
       }),
     ),
   })
   .openapi('Forecast');
+
+const ProgressMonthSchema = z.object({
+  month: z.string(),
+  as_of: z.string(),
+  numerator: z.number().int(),
+  denominator: z.number().int(),
+  ratio: nullableNumber,
+  percent: nullableNumber,
+  target_percent: nullableNumber.openapi({ description: 'The target in force on the month’s last day' }),
+  gap_points: nullableNumber.openapi({ description: 'target − actual in percentage points: positive = behind' }),
+  mom_points: nullableNumber.openapi({ description: '环比: change since the previous month, in points; null when it is not frozen' }),
+  yoy_points: nullableNumber.openapi({ description: '同比: change since the same month a year before; null without its snapshot' }),
+});
+
+export const TargetProgressSchema = z
+  .object({
+    scope: z.string(),
+    scope_name: z.string(),
+    month: z.string(),
+    as_of: z.string(),
+    from: z.string().openapi({ description: 'The first month listed' }),
+    indicators: z.array(
+      z.object({
+        indicator: indicatorKey,
+        name: z.string(),
+        target_source: z
+          .string()
+          .nullable()
+          .openapi({ description: 'The trajectory that applies: the scope’s own, cities or departments' }),
+        target_points: z.array(z.object({ deadline: z.string(), percent: z.number() })),
+        full_target_deadline: z.string().nullable().openapi({ description: 'The first deadline by which the target asks for 100%' }),
+        latest: ProgressMonthSchema.nullable(),
+        months: z.array(ProgressMonthSchema),
+        forecast: z.object({
+          ...ProjectionShape,
+          method: z.object({
+            name: z.literal('least_squares_linear'),
+            fitted_from: z.string().nullable(),
+            fitted_to: z.string().nullable(),
+            window: z.number().int(),
+          }),
+          days_after_target: nullableNumber.openapi({
+            description: 'Projected date − the 100% deadline, in days: positive = later than the target asks',
+          }),
+        }),
+      }),
+    ),
+  })
+  .openapi('TargetProgress');
 
 const RankedEntrySchema = z.object({
   rank: z.number().int(),

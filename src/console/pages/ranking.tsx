@@ -13,6 +13,7 @@ import { rankedIndicators, rankingXlsx } from '../../leadership/ranking-xlsx.ts'
 import { listSnapshots } from '../../leadership/snapshots.ts';
 import { rankingGroupLabels, rankingListLabels } from '../../vocabulary/index.ts';
 import { Panel } from '../components/panel.tsx';
+import { PrintHead } from '../components/print-head.tsx';
 import { DataTable } from '../components/table.tsx';
 import { catalogue, formatPercent, indicatorName, type Lang } from '../i18n.ts';
 import type { PageContext, PageHandler } from '../page.tsx';
@@ -155,16 +156,11 @@ export function rankingPage(settings: LeadershipSettings): PageHandler {
       scripts: ['ranking.js'],
       children: (
         <>
-          <header class="print-head">
-            <p class="issuer">
-              {province}
-              {m.issuer}
-            </p>
-            <p class="doc-title">{docTitle}</p>
-            <p class="doc-date">
-              {m.asOf} {ranking.as_of} · {m.printed} {businessDate()}
-            </p>
-          </header>
+          <PrintHead
+            issuer={`${province}${m.issuer}`}
+            title={docTitle}
+            date={`${m.asOf} ${ranking.as_of} · ${m.printed} ${businessDate()}`}
+          />
           <h1 class="screen-only">
             {m.title} · {month}
           </h1>
@@ -276,7 +272,8 @@ function RankedRow(props: GroupProps & { entry: MovedEntry }) {
       <td>{e.rank}</td>
       <td class={moveClass(e)}>{movementMark(e, props.previousMonth)}</td>
       <th scope="row">
-        {e.name} <small class="hint">{e.scope}</small>
+        <a href={`/console/targets?${new URLSearchParams({ scope: e.scope, month: props.asOf.slice(0, 7) })}`}>{e.name}</a>{' '}
+        <small class="hint">{e.scope}</small>
       </th>
       <td>{e.score.toFixed(2)}</td>
       <td>{e.level.toFixed(2)}</td>
