@@ -61,7 +61,11 @@ const routes = {
   targetProgress: route.get('/api/v1/targets/progress', 'getTargetProgress', json('The scope against its targets', TargetProgressSchema), {
     summary: "A scope's indicators month by month against their targets: gap, 环比, 同比 and the forecast date of 100%",
     query: z.object({
-      scope: z.string().min(1).openapi({ description: 'The province, a city or county (division code) or dept:<code>', example: '450000' }),
+      scope: z
+        .string()
+        .min(1)
+        .max(64)
+        .openapi({ description: 'The province, a city or county (division code) or dept:<code>', example: '450000' }),
       month: monthString.optional().openapi({ description: 'Up to this frozen month (default: the latest)' }),
     }),
   }),

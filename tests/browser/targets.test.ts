@@ -10,7 +10,14 @@ import type { Database } from '../../src/db/client.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { freezeMonths } from '../../src/leadership/freeze.ts';
 import type { TargetProgress } from '../../src/leadership/progress.ts';
-import { apiAs, closeBrowserAndServer, openChromium, requireChromium, serveOnLoopback, signInAs as signInWithForm } from '../helpers/browser.ts';
+import {
+  apiAs,
+  closeBrowserAndServer,
+  openChromium,
+  requireChromium,
+  serveOnLoopback,
+  signInAs as signInWithForm,
+} from '../helpers/browser.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 
 const available = requireChromium('the targets-and-forecasts browser tests');
