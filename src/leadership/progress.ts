@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, lte, or } from 'drizzle-orm';
+import { and, asc, eq, lte, or } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { snapshotFigures, snapshotScopes, snapshots } from '../db/schema/index.ts';
 import { definitions, type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
@@ -14,7 +14,11 @@ import { ALL_CITIES, ALL_DEPARTMENTS, checkAgainst, loadTrajectoryIndex, percent
 // 目标与预测: one scope's indicators month by month against their target trajectories, with
 // 环比/同比 and the forecast of 100%. Read by GET /api/v1/targets/progress and /console/targets.
 
-/** Months of history shown before the chosen one: two years, so each of the last twelve has its 同比. */
+/**
+ * Frozen months listed, up to the chosen one: two years' worth. Counted in frozen months, not
+ * calendar months, so a history with a gap (the demo's 2019–2020, then the months the server
+ * froze since) still draws its line.
+ */
 export const PROGRESS_MONTHS = 24;
 
 export interface ProgressMonth {
@@ -88,8 +92,8 @@ export async function targetProgress(db: Db, query: { scope: string; month?: str
   const snapshot = await requireFrozen(db, query.month ? parseMonth(query.month) : await latestFrozenMonth(db));
   const month = snapshot.month;
   const scope = await scopeInSnapshot(db, snapshot.id, query.scope, month);
-  // A year before the first month shown, so the first shown months have their 同比 too.
-  const from = addMonths(month, -(PROGRESS_MONTHS - 1));
+  // Every frozen month of the scope up to the chosen one (a decade is 120 rows an indicator):
+  // the listed ones, and those a year before them for their 同比.
   const rows = await db
     .select({
       month: snapshots.month,
@@ -104,11 +108,12 @@ export async function targetProgress(db: Db, query: { scope: string; month?: str
       and(
         eq(snapshots.status, 'frozen'),
         eq(snapshotFigures.scope, scope.scope),
-        gte(snapshots.month, addMonths(from, -12)),
         lte(snapshots.month, month),
       ),
     )
     .orderBy(asc(snapshots.month));
+  const listed = [...new Set(rows.map((r) => r.month))].slice(-PROGRESS_MONTHS);
+  const from = listed[0] ?? month;
   const byIndicator = new Map<string, Map<string, FrozenPoint>>();
   for (const r of rows) {
     const series = byIndicator.get(r.indicator) ?? new Map<string, FrozenPoint>();

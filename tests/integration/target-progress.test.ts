@@ -43,7 +43,7 @@ describeEachBackend('targets and forecasts of a scope', (getDb) => {
 
   it('lists each month with its target, gap, 环比 and 同比 (only where the months compared are frozen)', async () => {
     const nanning = await targetProgress(db(), { scope: '450100' }, WINDOW);
-    expect(nanning).toMatchObject({ scope: '450100', scope_name: '南宁市', month: '2020-06', as_of: '2020-06-30', from: '2018-07' });
+    expect(nanning).toMatchObject({ scope: '450100', scope_name: '南宁市', month: '2020-06', as_of: '2020-06-30', from: '2019-06' });
     const cloud = pick(nanning.indicators, 'cloud_migration');
     expect(cloud.months.map((m) => m.month)).toEqual(monthRange('2019-06', '2020-06'));
     expect(cloud.target_source).toBe('cities');
