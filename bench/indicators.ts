@@ -1,14 +1,22 @@
 /**
- * Province-scale benchmark on a throwaway PostgreSQL server (or BENCH_DATABASE_URL):
- * imports the demo dataset at DESIGN.md's province scale through the real importer, then
- * asks the API for the full indicator set of the province and each of its 14 cities.
- * Each figure stands beside a reference measured in the same run, and the results are
- * written to bench/RESULTS.md.
+ * Indicators at a given scale on a throwaway PostgreSQL server (or BENCH_DATABASE_URL): imports
+ * the demo dataset at `--scale` through the real importer (CSV files, as `yunwang import` reads
+ * them), then measures, uncached, the full indicator set for province, city, county and
+ * department scopes as of today, two years back and the demo's last history day; a /metrics
+ * scrape; the map's layers; memory. Every figure stands beside a reference measured in the same
+ * run (COPY of the same file into a bare table; GET /livez; `select count(*) from systems`).
+ * The run rewrites its own scale's section of bench/RESULTS.md and leaves the others.
  *
- *   npm run bench            (BENCH_SCALE=8 by default; BENCH_ROUNDS=20)
+ *   npm run bench                      (scale 8, 20 rounds)
+ *   npm run bench -- --scale 200       (BENCH_SCALE, BENCH_ROUNDS work too)
  */
 
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { createApp } from '../src/app.ts';
 import { queryRows } from '../src/db/raw.ts';
 import { regions } from '../src/db/schema/index.ts';
@@ -20,17 +28,35 @@ import { createUser } from '../src/identity/users.ts';
 import { writeExportFile } from '../src/imports/format.ts';
 import { importFile } from '../src/imports/service.ts';
 import { indicatorKeys } from '../src/indicators/definitions.ts';
+import { addDays, businessDate } from '../src/kernel/dates.ts';
 import { loadDivisions } from '../src/regions/service.ts';
 import { withBenchDatabase } from './postgres.ts';
-import { ms, percentile, resultsPage } from './report.ts';
+import { ms, percentile, resultsSection } from './report.ts';
 
-const scale = Number(process.env.BENCH_SCALE ?? 8);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
-const at = '2020-07-31';
+const flag = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? undefined : process.argv[i + 1];
+};
+const scale = Number(flag('scale') ?? process.env.BENCH_SCALE ?? 8);
+const rounds = Number(flag('rounds') ?? process.env.BENCH_ROUNDS ?? (scale >= 60 ? 5 : 20));
+/** Counties and departments sampled (deterministically: every n-th by code). */
+const SAMPLE = 20;
+const historyDay = '2020-07-31';
+const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
+
+async function highWaterMark(): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile('/proc/self/status', 'utf8').catch(() => '');
+  const kb = /VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1];
+  return kb ? Number(kb) * 1024 : Number.NaN;
+}
+
+const every = <T>(xs: readonly T[], n: number) => (xs.length <= n ? [...xs] : xs.filter((_, i) => i % Math.ceil(xs.length / n) === 0));
 
 async function main() {
-  const { say, write } = resultsPage(new URL('./RESULTS.md', import.meta.url));
-  await withBenchDatabase('indicators', async (database) => {
+  const page = resultsSection(new URL('./RESULTS.md', import.meta.url), `scale ${scale}`);
+  const { say } = page;
+  await withBenchDatabase('indicators', async (database, url) => {
     await database.migrate();
     const { db } = database;
     await loadDivisions(db);
@@ -38,15 +64,19 @@ async function main() {
       .select({ code: regions.code, name: regions.name, level: regions.level, parentCode: regions.parentCode })
       .from(regions);
     const dataset = generateDemoDataset(regionRows, { scale });
+    const today = businessDate();
+    const twoYearsBack = addDays(today, -730);
 
-    say(
-      `# Benchmark results (${new Date().toISOString().slice(0, 10)}, scale ${scale}, PostgreSQL, ${process.arch}, Node ${process.version})`,
-    );
+    say(`## Scale ${scale} (${new Date().toISOString().slice(0, 10)}, PostgreSQL, ${process.arch}, Node ${process.version})`);
     say('');
-    say('## Import (CLI/API path: parse file → validate → upsert → transitions → timeline → audit)');
+    say(`Command: \`npm run bench -- --scale ${scale}\` (${rounds} rounds).`);
     say('');
-    say('| kind | rows | file | import | rows/s | raw INSERT of same rows | ratio |');
+    say('### Import (CLI/API path: CSV file → validate → upsert → transitions → timeline → rollups → audit)');
+    say('');
+    say('| kind | rows | file | import | rows/s | COPY of the same file into a bare table | ratio |');
     say('|---|---|---|---|---|---|---|');
+    const copier = new pg.Client({ connectionString: url });
+    await copier.connect();
     const kinds = [
       ['departments', dataset.departments],
       ['network-nodes', dataset['network-nodes']],
@@ -54,35 +84,29 @@ async function main() {
       ['private-networks', dataset['private-networks']],
       ['service-items', dataset['service-items']],
     ] as const;
+    let itemRows = 0;
+    let itemMs = 0;
     for (const [kind, rows] of kinds) {
       const file = await writeExportFile(kind, rows as never, 'csv');
       const t0 = performance.now();
       const report = await importFile(db, kind, file, 'csv', rootActor('bench'));
       const elapsed = performance.now() - t0;
-      // Reference: the bare cost of writing the same rows as JSON into a scratch table.
-      await db.execute(sql`create temporary table if not exists bench_raw (doc jsonb)`);
-      const r0 = performance.now();
-      for (let i = 0; i < rows.length; i += 1000) {
-        await db.execute(sql`insert into bench_raw (doc) select jsonb_array_elements(${JSON.stringify(rows.slice(i, i + 1000))}::jsonb)`);
+      if (kind === 'systems' || kind === 'service-items' || kind === 'private-networks') {
+        itemRows += report.rows;
+        itemMs += elapsed;
       }
-      const raw = performance.now() - r0;
+      const copied = await copyReference(copier, kind, file);
       // Tenants name departments, and systems name clouds: clouds go in right after departments.
       if (kind === 'departments') await upsertClouds(db, dataset, rootActor('bench'));
       say(
-        `| ${kind} | ${report.rows} | ${(file.byteLength / 1024).toFixed(0)} KiB | ${ms(elapsed)} | ${Math.round(report.rows / (elapsed / 1000))} | ${ms(raw)} | ${(elapsed / raw).toFixed(1)}× |`,
+        `| ${kind} | ${report.rows} | ${mib(file.byteLength)} | ${ms(elapsed)} | ${Math.round(report.rows / (elapsed / 1000))} | ${ms(copied)} | ${(elapsed / copied).toFixed(1)}× |`,
       );
     }
-
-    const app = createApp({ database, config: { YUNWANG_BODY_LIMIT_BYTES: 1 << 20, YUNWANG_IMPORT_LIMIT_BYTES: 64 << 20 } });
-    // Cold: every request computes (a registry write between requests expires the cache).
-    const expire = () => db.execute(sql`update registry_version set version = version + 1`);
-    const scopes = [
-      '450000',
-      ...regionRows
-        .filter((r) => r.level === 'city')
-        .map((r) => r.code)
-        .sort(),
-    ];
+    await copier.end();
+    say('');
+    say(
+      `Items (systems, private networks, service items): ${itemRows} rows in ${(itemMs / 1000).toFixed(1)} s, ${Math.round(itemRows / (itemMs / 1000))} rows/s.`,
+    );
     const [counts] = await queryRows<Record<string, number>>(
       db,
       sql`select (select count(*) from systems)::int as systems, (select count(*) from service_items)::int as service_items,
@@ -95,55 +119,149 @@ async function main() {
         .map(([k, v]) => `${v} ${k}`)
         .join(', ')}.`,
     );
-    say('');
-    say(
-      `## Full indicator set (${indicatorKeys.length} indicators) per request, province + 14 cities, ${rounds} rounds, through app.request()`,
-    );
-    say('');
-    say('| request | n | p50 | p95 | p99 | reference GET /livez p95 | reference `select count(*) from systems` p95 |');
-    say('|---|---|---|---|---|---|---|');
+
+    const app = createApp({ database, config: { YUNWANG_BODY_LIMIT_BYTES: 1 << 20, YUNWANG_IMPORT_LIMIT_BYTES: 64 << 20 } });
+    // Uncached: a registry write between requests expires the figures' cache.
+    const expire = () => db.execute(sql`update registry_version set version = version + 1`);
     // A real reader: the leader role, with an API token, as a dashboard would call it.
     await createUser(db, { name: 'bench-leader', roles: ['leader'], password: 'Bench-Passw0rd!' }, rootActor('bench'));
     const { token } = await createToken(db, 'bench-leader', { name: 'bench', scope: 'read', expires_in_days: 1 }, rootActor('bench'));
     const auth = { headers: { Authorization: `Bearer ${token}` } };
-    const timeRequest = async (url: string, cold = false) => {
+    const timeRequest = async (target: { request: typeof app.request }, path: string, cold = false) => {
       if (cold) await expire();
       const t0 = performance.now();
-      const res = await app.request(url, auth);
-      if (res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+      const res = await target.request(path, auth);
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
       return performance.now() - t0;
     };
+
     const refLivez: number[] = [];
     const refCount: number[] = [];
-    for (let i = 0; i < rounds * 5; i++) {
-      refLivez.push(await timeRequest('/livez'));
+    for (let i = 0; i < rounds * 10; i++) {
+      refLivez.push(await timeRequest(app, '/livez'));
       const t0 = performance.now();
       await db.execute(sql`select count(*) from systems`);
       refCount.push(performance.now() - t0);
     }
-    for (const [label, query, cold] of [
-      [`as of ${at}, computed`, `&at=${at}`, true],
-      ['as of today, computed', '', true],
-      ['本级 (self=true), computed', `&at=${at}&self=true`, true],
-      [`as of ${at}, cached (registry unchanged)`, `&at=${at}`, false],
-    ] as const) {
-      for (const scope of scopes) await timeRequest(`/api/v1/indicators?scope=${scope}${query}`, cold); // warm-up
-      const samples: number[] = [];
-      for (let round = 0; round < rounds; round++) {
-        for (const scope of scopes) samples.push(await timeRequest(`/api/v1/indicators?scope=${scope}${query}`, cold));
-      }
-      say(
-        `| ${label} | ${samples.length} | ${ms(percentile(samples, 50))} | ${ms(percentile(samples, 95))} | ${ms(percentile(samples, 99))} | ${ms(percentile(refLivez, 95))} | ${ms(percentile(refCount, 95))} |`,
-      );
-    }
-    const province = await (await app.request(`/api/v1/indicators?scope=450000&at=${at}`, auth)).json();
     say('');
     say(
-      `Province figures as of ${at}: ${(province as { indicators: { key: string; percent: number }[] }).indicators.map((i) => `${i.key} ${i.percent}%`).join(', ')}.`,
+      `### Reference (same run): GET /livez p50 ${ms(percentile(refLivez, 50))} / p95 ${ms(percentile(refLivez, 95))}; \`select count(*) from systems\` p50 ${ms(percentile(refCount, 50))} / p95 ${ms(percentile(refCount, 95))}`,
     );
-    await write();
+
+    const byLevel = (level: string) =>
+      regionRows
+        .filter((r) => r.level === level)
+        .map((r) => r.code)
+        .sort();
+    const provinceCode = byLevel('province')[0] as string;
+    const [deptRows] = [await queryRows<{ code: string }>(db, sql`select d.code from departments d order by d.path`)];
+    const scopeClasses = [
+      ['province', [provinceCode]],
+      ['city (14)', byLevel('city')],
+      [`county (${SAMPLE} sampled)`, every(byLevel('county'), SAMPLE)],
+      [
+        `department (${SAMPLE} sampled, with sub-departments)`,
+        every(
+          deptRows.map((d) => `dept:${d.code}`),
+          SAMPLE,
+        ),
+      ],
+    ] as const;
+    say('');
+    say(`### Full indicator set (${indicatorKeys.length} indicators) per request, uncached, through app.request()`);
+    say('');
+    say('| scope | as of | n | p50 | p95 | p99 |');
+    say('|---|---|---|---|---|---|');
+    const slowest: number[] = [];
+    for (const [label, scopes] of scopeClasses) {
+      for (const [dateLabel, at] of [
+        [`today (${today})`, today],
+        [`two years back (${twoYearsBack})`, twoYearsBack],
+        [`history (${historyDay})`, historyDay],
+      ] as const) {
+        for (const scope of scopes) await timeRequest(app, `/api/v1/indicators?scope=${scope}&at=${at}`, true); // warm-up
+        const samples: number[] = [];
+        for (let round = 0; round < rounds; round++) {
+          for (const scope of scopes) samples.push(await timeRequest(app, `/api/v1/indicators?scope=${scope}&at=${at}`, true));
+        }
+        slowest.push(percentile(samples, 95));
+        say(
+          `| ${label} | ${dateLabel} | ${samples.length} | ${ms(percentile(samples, 50))} | ${ms(percentile(samples, 95))} | ${ms(percentile(samples, 99))} |`,
+        );
+      }
+    }
+    const cached: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      for (const scope of byLevel('city')) cached.push(await timeRequest(app, `/api/v1/indicators?scope=${scope}&at=${historyDay}`));
+    }
+    say(
+      `| city (14), cached | ${historyDay} | ${cached.length} | ${ms(percentile(cached, 50))} | ${ms(percentile(cached, 95))} | ${ms(percentile(cached, 99))} |`,
+    );
+    say('');
+    say(`Worst p95 of the uncached rows: ${ms(Math.max(...slowest))}.`);
+
+    // /metrics: a new app computes its gauges on the first scrape (later ones reuse them while fresh).
+    const scrapes: number[] = [];
+    const warmScrapes: number[] = [];
+    for (let i = 0; i < Math.max(3, Math.round(rounds / 2)); i++) {
+      const fresh = createApp({ database, config: { YUNWANG_BODY_LIMIT_BYTES: 1 << 20, YUNWANG_IMPORT_LIMIT_BYTES: 64 << 20 } });
+      scrapes.push(await timeRequest(fresh, '/metrics', true));
+      warmScrapes.push(await timeRequest(fresh, '/metrics'));
+    }
+    // The map: every city (or one city's counties) coloured by an indicator as of a date.
+    const maps: Record<string, number[]> = { cities: [], counties: [] };
+    const capital = byLevel('city')[0] as string;
+    for (let i = 0; i < rounds; i++) {
+      maps.cities?.push(await timeRequest(app, `/geo/guangxi-cities.json?indicator=cloud_migration&at=${historyDay}`, true));
+      maps.counties?.push(
+        await timeRequest(app, `/geo/guangxi-counties.json?indicator=cloud_migration&at=${historyDay}&city=${capital}`, true),
+      );
+    }
+    say('');
+    say('### /metrics and the map, uncached');
+    say('');
+    say('| request | n | p50 | p95 |');
+    say('|---|---|---|---|');
+    say(
+      `| /metrics, first scrape of a new app (computes every gauge) | ${scrapes.length} | ${ms(percentile(scrapes, 50))} | ${ms(percentile(scrapes, 95))} |`,
+    );
+    say(
+      `| /metrics, next scrape (gauges fresh) | ${warmScrapes.length} | ${ms(percentile(warmScrapes, 50))} | ${ms(percentile(warmScrapes, 95))} |`,
+    );
+    say(
+      `| map: the 14 cities by 上云率 | ${maps.cities?.length} | ${ms(percentile(maps.cities ?? [], 50))} | ${ms(percentile(maps.cities ?? [], 95))} |`,
+    );
+    say(
+      `| map: one city's counties by 上云率 | ${maps.counties?.length} | ${ms(percentile(maps.counties ?? [], 50))} | ${ms(percentile(maps.counties ?? [], 95))} |`,
+    );
+
+    const [size] = await queryRows<{ bytes: string }>(db, sql`select pg_database_size(current_database())::text as bytes`);
+    say('');
+    say(
+      `Memory: the bench process peaked at ${mib(await highWaterMark())} resident (it holds the generated dataset and each CSV file); now ${mib(process.memoryUsage().rss)}. Database: ${mib(Number(size?.bytes ?? 0))}.`,
+    );
+    const province = await (await app.request(`/api/v1/indicators?scope=${provinceCode}&at=${historyDay}`, auth)).json();
+    say('');
+    say(
+      `Province figures as of ${historyDay}: ${(province as { indicators: { key: string; percent: number }[] }).indicators.map((i) => `${i.key} ${i.percent}%`).join(', ')}.`,
+    );
   });
+  await page.write();
+}
+
+/** The reference for an import: COPY of the same CSV file into an unlogged table of text columns. */
+async function copyReference(client: pg.Client, kind: string, file: Uint8Array): Promise<number> {
+  const text = Buffer.from(file);
+  const [header] = parse(text.subarray(0, text.indexOf(10)), { bom: true }) as string[][];
+  const columns = header?.length ?? 0;
+  const table = `bench_copy_${kind.replaceAll('-', '_')}`;
+  await client.query(`create unlogged table ${table} (${Array.from({ length: columns }, (_, i) => `c${i} text`).join(', ')})`);
+  const t0 = performance.now();
+  await pipeline(Readable.from([text]), client.query(copyFrom(`copy ${table} from stdin with (format csv, header true)`)));
+  const elapsed = performance.now() - t0;
+  await client.query(`drop table ${table}`);
+  return elapsed;
 }
 
 main().catch((err) => {

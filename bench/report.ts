@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 
 /** The p-th percentile (nearest rank) of some timings. */
 export const percentile = (xs: number[], p: number) => {
@@ -17,5 +17,32 @@ export function resultsPage(file: URL) {
       lines.push(line);
     },
     write: () => writeFile(file, `${lines.join('\n')}\n`),
+  };
+}
+
+/**
+ * One section of a results page that several runs share (one per scale): printed as it comes,
+ * then written between its markers, the other sections kept as they were.
+ */
+export function resultsSection(file: URL, key: string) {
+  const lines: string[] = [];
+  const begin = `<!-- begin ${key} -->`;
+  const end = `<!-- end ${key} -->`;
+  return {
+    say(line: string) {
+      console.log(line);
+      lines.push(line);
+    },
+    async write() {
+      const old = await readFile(file, 'utf8').catch(() => '');
+      const section = `${begin}\n${lines.join('\n')}\n${end}`;
+      const from = old.indexOf(begin);
+      const to = old.indexOf(end);
+      const next =
+        from !== -1 && to > from
+          ? `${old.slice(0, from)}${section}${old.slice(to + end.length)}`
+          : `${old.trimEnd()}${old ? '\n\n' : ''}${section}\n`;
+      await writeFile(file, next);
+    },
   };
 }
