@@ -132,12 +132,14 @@ async function indicatorReport(
   const scope = await resolveScope(db, query.scope, self);
   // Kept in the same transaction as every write, the rollups answer for every indicator that
   // has them; the coverage indicators (regions with a commissioned node) are counted as before.
-  const counts = source === 'rollups' ? await readRollupCounts(db, scope, at) : null;
+  const defs = indicatorKeys.map((key) => definitions[key]);
+  const [counts, ...counted] = await Promise.all([
+    source === 'rollups' ? readRollupCounts(db, scope, at) : null,
+    ...defs.map((def) => (def.rollup ? null : countOne(db, def, scope, at))),
+  ]);
+  // Not built yet (a registry migrated with its history, until `yunwang rollups rebuild`): count the items.
   const figures = await Promise.all(
-    indicatorKeys.map((key) => {
-      const def = definitions[key];
-      return counts && def.rollup ? rolledUpOne(def, counts) : countOne(db, def, scope, at);
-    }),
+    defs.map((def, i) => counted[i] ?? (def.rollup && counts ? rolledUpOne(def, counts) : countOne(db, def, scope, at))),
   );
   return {
     scope: scope.key,

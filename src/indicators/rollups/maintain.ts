@@ -31,6 +31,40 @@ const addedOnConflict = (table: string) => sql.raw(values.map((v) => `${v} = ${t
 const allZero = (alias: string) => sql.raw(values.map((v) => `${alias}.${v} = 0`).join(' and '));
 
 /**
+ * Month-end levels from dated changes: for each region, indicator and group, the running sum
+ * of `source` (rows region_code, indicator, breakdown, on_date, denominator, numerator,
+ * pending, items) at every month end of the grid [first, last]; changes before `first` count
+ * from it, changes after `last` in none. Summing per month first keeps the cost at regions ×
+ * months, whatever the number of changes.
+ */
+export const levelsOf = (source: SQL, first: string, last: string): SQL => sql`
+  with rollup_buckets as (
+    select s.region_code, s.indicator, s.breakdown,
+           greatest((date_trunc('month', s.on_date::timestamp) + interval '1 month' - interval '1 day')::date, ${first}::date) as month_end,
+           sum(s.denominator) as denominator, sum(s.numerator) as numerator, sum(s.pending) as pending, sum(s.items) as items
+    from (${source}) s
+    where s.on_date <= ${last}::date
+    group by 1, 2, 3, 4
+  ), rollup_keys as (select distinct region_code, indicator, breakdown from rollup_buckets),
+  rollup_running as (
+    select g.m as month_end, k.region_code, k.indicator, k.breakdown,
+           sum(coalesce(b.denominator, 0)) over w as denominator, sum(coalesce(b.numerator, 0)) over w as numerator,
+           sum(coalesce(b.pending, 0)) over w as pending, sum(coalesce(b.items, 0)) over w as items
+    from rollup_keys k cross join ${gridMonths(first, last)} g
+    left join rollup_buckets b
+      on b.region_code = k.region_code and b.indicator = k.indicator and b.breakdown = k.breakdown and b.month_end = g.m
+    window w as (partition by k.region_code, k.indicator, k.breakdown order by g.m)
+  )
+  select month_end, region_code, indicator, breakdown, denominator::int, numerator::int, pending::int, items::int
+  from rollup_running where not (denominator = 0 and numerator = 0 and pending = 0 and items = 0)`;
+
+/** Adds month-end levels (rows as levelsOf gives them) to the stored ones. */
+const addLevels = (levels: SQL) => sql`
+  insert into rollup_checkpoints (month_end, region_code, indicator, breakdown, denominator, numerator, pending, items)
+  ${levels}
+  on conflict (month_end, region_code, indicator, breakdown) do update set ${addedOnConflict('rollup_checkpoints')}`;
+
+/**
  * The changes one write makes, per indicator, department, group and date, before they are
  * added to the deltas and the month-end levels. Scratch: emptied after each use and at commit.
  */
@@ -83,18 +117,22 @@ async function followMovedDepartments(db: Db, ids: number[], state: RollupState)
   if (moved.length === 0) return;
   const movedIds = sql.param(moved.map((m) => m.department_id));
   if (state.firstMonth && state.lastMonth) {
-    await db.execute(sql`
-      insert into rollup_checkpoints (month_end, region_code, indicator, breakdown, denominator, numerator, pending, items)
-      select g.m, side.region, x.indicator, x.breakdown,
-             sum(side.sign * x.denominator)::int, sum(side.sign * x.numerator)::int, sum(side.sign * x.pending)::int, sum(side.sign * x.items)::int
-      from rollup_deltas x
-      join rollup_departments m on m.department_id = x.department_id
-      join departments d on d.id = x.department_id
-      join ${gridMonths(state.firstMonth, state.lastMonth)} g on x.on_date <= g.m
-      cross join lateral (values (m.region_code, -1), (d.region_code, 1)) side(region, sign)
-      where x.department_id = any(${movedIds}::int[])
-      group by g.m, side.region, x.indicator, x.breakdown
-      on conflict (month_end, region_code, indicator, breakdown) do update set ${addedOnConflict('rollup_checkpoints')}`);
+    await db.execute(
+      addLevels(
+        levelsOf(
+          sql`select side.region as region_code, x.indicator, x.breakdown, x.on_date,
+                     side.sign * x.denominator as denominator, side.sign * x.numerator as numerator,
+                     side.sign * x.pending as pending, side.sign * x.items as items
+              from rollup_deltas x
+              join rollup_departments m on m.department_id = x.department_id
+              join departments d on d.id = x.department_id
+              cross join lateral (values (m.region_code, -1), (d.region_code, 1)) side(region, sign)
+              where x.department_id = any(${movedIds}::int[])`,
+          state.firstMonth,
+          state.lastMonth,
+        ),
+      ),
+    );
     const regions = sql.param([...new Set(moved.flatMap((m) => [m.was, m.now]))]);
     await db.execute(sql`delete from rollup_checkpoints c where c.region_code = any(${regions}::text[]) and ${allZero('c')}`);
   }
@@ -116,33 +154,33 @@ async function extendGrid(db: Db, state: RollupState, today: string): Promise<Ro
     );
     const earliest = row?.earliest && row.earliest < today ? row.earliest : today;
     const first = monthEnd(earliest);
-    await db.execute(sql`
-      insert into rollup_checkpoints (month_end, region_code, indicator, breakdown, denominator, numerator, pending, items)
-      select g.m, m.region_code, x.indicator, x.breakdown, ${summed('x')}
-      from rollup_deltas x join rollup_departments m on m.department_id = x.department_id
-      join ${gridMonths(first, current)} g on x.on_date <= g.m
-      group by g.m, m.region_code, x.indicator, x.breakdown`);
+    await db.execute(addLevels(levelsOf(storedDeltas(), first, current)));
     await db.update(rollupState).set({ firstMonth: first, lastMonth: current }).where(eq(rollupState.id, 1));
     return { ...state, firstMonth: first, lastMonth: current };
   }
   if (state.lastMonth >= current) return state;
   const last = state.lastMonth;
-  await db.execute(sql`
-    insert into rollup_checkpoints (month_end, region_code, indicator, breakdown, denominator, numerator, pending, items)
-    select g.m, c.region_code, c.indicator, c.breakdown, c.denominator, c.numerator, c.pending, c.items
-    from rollup_checkpoints c cross join ${gridMonths(monthEnd(nextMonthStart(last)), current)} g
-    where c.month_end = ${last}::date`);
-  await db.execute(sql`
-    insert into rollup_checkpoints (month_end, region_code, indicator, breakdown, denominator, numerator, pending, items)
-    select g.m, m.region_code, x.indicator, x.breakdown, ${summed('x')}
-    from rollup_deltas x join rollup_departments m on m.department_id = x.department_id
-    join ${gridMonths(monthEnd(nextMonthStart(last)), current)} g on x.on_date > ${last}::date and x.on_date <= g.m
-    group by g.m, m.region_code, x.indicator, x.breakdown
-    on conflict (month_end, region_code, indicator, breakdown) do update set ${addedOnConflict('rollup_checkpoints')}`);
-  await db.execute(sql`delete from rollup_checkpoints c where c.month_end > ${last}::date and ${allZero('c')}`);
+  // Each new month starts from the last month's level, plus the deltas since.
+  await db.execute(
+    addLevels(
+      levelsOf(
+        sql`select c.region_code, c.indicator, c.breakdown, c.month_end as on_date, c.denominator, c.numerator, c.pending, c.items
+            from rollup_checkpoints c where c.month_end = ${last}::date
+            union all
+            select * from (${storedDeltas()}) x where x.on_date > ${last}::date`,
+        monthEnd(nextMonthStart(last)),
+        current,
+      ),
+    ),
+  );
   await db.update(rollupState).set({ lastMonth: current }).where(eq(rollupState.id, 1));
   return { ...state, lastMonth: current };
 }
+
+/** The stored deltas with the region each department is summed into, as levelsOf reads them. */
+const storedDeltas = () => sql`
+  select m.region_code, x.indicator, x.breakdown, x.on_date, x.denominator, x.numerator, x.pending, x.items
+  from rollup_deltas x join rollup_departments m on m.department_id = x.department_id`;
 
 /** Adds the collected changes to the deltas and to the month-end levels of the departments' regions. */
 async function applyChanges(db: Db, state: RollupState, today: string): Promise<void> {
@@ -164,13 +202,16 @@ async function applyChanges(db: Db, state: RollupState, today: string): Promise<
     where x.department_id = c.department_id and x.indicator = c.indicator and x.on_date = c.on_date and x.breakdown = c.breakdown
       and ${allZero('x')}`);
   if (grid.firstMonth && grid.lastMonth) {
-    await db.execute(sql`
-      insert into rollup_checkpoints (month_end, region_code, indicator, breakdown, denominator, numerator, pending, items)
-      select g.m, m.region_code, c.indicator, c.breakdown, ${summed('c')}
-      from rollup_changes c join rollup_departments m on m.department_id = c.department_id
-      join ${gridMonths(grid.firstMonth, grid.lastMonth)} g on c.on_date <= g.m
-      group by g.m, m.region_code, c.indicator, c.breakdown
-      on conflict (month_end, region_code, indicator, breakdown) do update set ${addedOnConflict('rollup_checkpoints')}`);
+    await db.execute(
+      addLevels(
+        levelsOf(
+          sql`select m.region_code, c.indicator, c.breakdown, c.on_date, c.denominator, c.numerator, c.pending, c.items
+              from rollup_changes c join rollup_departments m on m.department_id = c.department_id`,
+          grid.firstMonth,
+          grid.lastMonth,
+        ),
+      ),
+    );
     await db.execute(sql`
       delete from rollup_checkpoints x
       using (select distinct m.region_code, c.indicator, c.breakdown

@@ -1,9 +1,9 @@
-import { eq, type SQL, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { queryRows } from '../../db/raw.ts';
 import { rollupState } from '../../db/schema/index.ts';
 import { addDays, businessDate } from '../../kernel/dates.ts';
-import { gridMonths, readRollupState } from './maintain.ts';
+import { levelsOf, readRollupState } from './maintain.ts';
 import { monthEnd } from './months.ts';
 import { rolledUp, spansOf } from './spans.ts';
 
@@ -42,25 +42,10 @@ const columns: Record<RollupTable, string> = {
   departments: 'department_id, region_code',
 };
 
-/** Month-end levels computed from a deltas table, on the grid [first, last]. */
-const levelsFrom = (deltas: string, departments: string, first: string, last: string): SQL => sql`
-  with buckets as (
-    select m.region_code, x.indicator, x.breakdown,
-           greatest((date_trunc('month', x.on_date::timestamp) + interval '1 month' - interval '1 day')::date, ${first}::date) as month_end,
-           sum(x.denominator) as denominator, sum(x.numerator) as numerator, sum(x.pending) as pending, sum(x.items) as items
-    from ${sql.raw(deltas)} x join ${sql.raw(departments)} m on m.department_id = x.department_id
-    group by 1, 2, 3, 4
-  ), keyed as (select distinct region_code, indicator, breakdown from buckets),
-  running as (
-    select g.m as month_end, k.region_code, k.indicator, k.breakdown,
-           sum(coalesce(b.denominator, 0)) over w as denominator, sum(coalesce(b.numerator, 0)) over w as numerator,
-           sum(coalesce(b.pending, 0)) over w as pending, sum(coalesce(b.items, 0)) over w as items
-    from keyed k cross join ${gridMonths(first, last)} g
-    left join buckets b on b.region_code = k.region_code and b.indicator = k.indicator and b.breakdown = k.breakdown and b.month_end = g.m
-    window w as (partition by k.region_code, k.indicator, k.breakdown order by g.m)
-  )
-  select month_end, region_code, indicator, breakdown, denominator::int, numerator::int, pending::int, items::int
-  from running where not (denominator = 0 and numerator = 0 and pending = 0 and items = 0)`;
+/** The recomputed deltas with the region of each department, as levelsOf reads them. */
+const expectedDeltas = sql`
+  select m.region_code, x.indicator, x.breakdown, x.on_date, x.denominator, x.numerator, x.pending, x.items
+  from expected_deltas x join expected_departments m on m.department_id = x.department_id`;
 
 async function count(db: Db, table: string): Promise<number> {
   const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from ${sql.raw(table)}`);
@@ -134,7 +119,7 @@ export async function rebuildRollups(database: Db, options: { today?: string; ch
       // The stored levels are compared on their own grid: where it starts is not a difference.
       if (state?.firstMonth && state.lastMonth) {
         await db.execute(
-          sql`insert into expected_checkpoints (${sql.raw(columns.checkpoints)}) ${levelsFrom('expected_deltas', 'expected_departments', state.firstMonth, state.lastMonth)}`,
+          sql`insert into expected_checkpoints (${sql.raw(columns.checkpoints)}) ${levelsOf(expectedDeltas, state.firstMonth, state.lastMonth)}`,
         );
         found.push(...(await differences(db, 'checkpoints', 'expected_checkpoints')));
         await db.execute(sql`delete from expected_checkpoints`);
@@ -143,7 +128,7 @@ export async function rebuildRollups(database: Db, options: { today?: string; ch
       }
     }
     await db.execute(
-      sql`insert into expected_checkpoints (${sql.raw(columns.checkpoints)}) ${levelsFrom('expected_deltas', 'expected_departments', firstMonth, lastMonth)}`,
+      sql`insert into expected_checkpoints (${sql.raw(columns.checkpoints)}) ${levelsOf(expectedDeltas, firstMonth, lastMonth)}`,
     );
     const rows = { spans: 0, deltas: 0, checkpoints: 0, departments: 0 };
     for (const table of rollupTables) rows[table] = await count(db, `expected_${table}`);
