@@ -8,15 +8,6 @@ export function monthEnd(date: string): string {
   return `${date.slice(0, 7)}-${String(lastDay(y, m)).padStart(2, '0')}`;
 }
 
-/** The last month end on or before `date`. */
-export function monthEndOnOrBefore(date: string): string {
-  const end = monthEnd(date);
-  if (end === date) return date;
-  const [y, m] = date.split('-').map(Number) as [number, number];
-  const [py, pm] = m === 1 ? [y - 1, 12] : [y, m - 1];
-  return `${String(py).padStart(4, '0')}-${String(pm).padStart(2, '0')}-${String(lastDay(py, pm)).padStart(2, '0')}`;
-}
-
 /** The first day of the month after the one `date` is in. */
 export function nextMonthStart(date: string): string {
   const [y, m] = date.split('-').map(Number) as [number, number];

@@ -140,6 +140,8 @@ export async function rebuildRollups(database: Db, options: { today?: string; ch
         await db.execute(sql.raw(`insert into rollup_${table} (${columns[table]}) select ${columns[table]} from expected_${table}`));
       }
       await db.update(rollupState).set({ built: true, firstMonth, lastMonth, rebuiltAt: new Date() }).where(eq(rollupState.id, 1));
+      // Figures cached from the rollups replaced here expire (the row is ours until commit).
+      await db.execute(sql`update registry_version set version = version + 1 where id = 1`);
       await db.execute(sql`analyze rollup_spans, rollup_deltas, rollup_checkpoints, rollup_departments`);
     }
     return {

@@ -46,7 +46,6 @@ export function spansOf(def: RolledUp, entities: SQL): SQL {
       where t.kind = ${kind} and ${entities}
         and c.at > coalesce(t.valid_from, '-infinity'::date) and (t.valid_to is null or c.at < t.valid_to)`;
   const group = breakdown ? sql`x.${sql.identifier(breakdown)}::text` : sql`''`;
-  const flags = sql`f.department_id, f.breakdown, f.denominator, f.numerator, f.pending`;
   return sql`
   with rollup_breaks as (
     select distinct b.item_id, b.at from (
@@ -65,7 +64,10 @@ export function spansOf(def: RolledUp, entities: SQL): SQL {
     cross join lateral (${def.items(everywhere, sql`s.at`)}) x
     where x.item_id = s.item_id
   ), rollup_marked as (
-    select f.*, case when lag(row(${flags})) over w is not distinct from row(${flags}) then 0 else 1 end as starts
+    select f.*,
+           case when lag(f.department_id) over w = f.department_id and lag(f.breakdown) over w = f.breakdown
+                 and lag(f.denominator * 4 + f.numerator * 2 + f.pending) over w = f.denominator * 4 + f.numerator * 2 + f.pending
+                then 0 else 1 end as starts
     from rollup_flagged f window w as (partition by f.item_id order by f.at)
   ), rollup_islands as (
     select m.*, sum(m.starts) over (partition by m.item_id order by m.at) as island from rollup_marked m
