@@ -113,7 +113,8 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   void Promise.resolve(app.request('/metrics', { headers: metricsAuth })).catch(() => {});
   scheduler?.start();
   // Once, in the background: do the rollups still agree with the items? (yunwang_rollup_mismatches)
-  if (config.YUNWANG_ROLLUP_CHECK)
+  // Not on the embedded database, whose queries run on this thread: seconds of recount would hold every request.
+  if (config.YUNWANG_ROLLUP_CHECK && database.kind === 'postgres')
     void checkRollups(database.db, log).catch((error: Error) => log(`rollup check failed: ${error.message}`));
   // Demo mode's live data: simulated agents feed the real ingest path, so nodes, alerts and dashboards move.
   if (config.YUNWANG_DEMO && config.YUNWANG_DEMO_LIVE) {
