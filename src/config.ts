@@ -106,6 +106,8 @@ const ConfigSchema = z.object({
   YUNWANG_RECTIFICATION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Monthly snapshots the forecast fits its least-squares pace over (at least 3 are needed). */
   YUNWANG_FORECAST_MONTHS: z.coerce.number().int().min(3).max(60).default(6),
+  /** After start-up on PostgreSQL, recount the indicator rollups from the items once and report (log, yunwang_rollup_mismatches). */
+  YUNWANG_ROLLUP_CHECK: boolFlag.default(true),
   /** The month-end snapshot job inside the server (on by default; 0 leaves it to `yunwang snapshot`). */
   YUNWANG_SNAPSHOT_SCHEDULER: boolFlag.default(true),
   /** How often the job looks for a month to freeze. */

@@ -8,6 +8,7 @@ import { type DemoLiveAgents, startDemoLiveAgents } from './demo/live.ts';
 import { startDocumentJobs } from './documents/jobs.ts';
 import { documentStoreFrom } from './documents/store.ts';
 import { startIdentityJobs } from './identity/jobs.ts';
+import { checkRollups } from './indicators/rollups/check.ts';
 import { type RunningJobs, startIngestJobs } from './ingest/jobs.ts';
 import { createSnapshotScheduler } from './leadership/scheduler.ts';
 import { type Deliverer, startNotificationDeliverer } from './notify/deliverer.ts';
@@ -111,6 +112,10 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     : {};
   void Promise.resolve(app.request('/metrics', { headers: metricsAuth })).catch(() => {});
   scheduler?.start();
+  // Once, in the background: do the rollups still agree with the items? (yunwang_rollup_mismatches)
+  // Not on the embedded database, whose queries run on this thread: seconds of recount would hold every request.
+  if (config.YUNWANG_ROLLUP_CHECK && database.kind === 'postgres')
+    void checkRollups(database.db, log).catch((error: Error) => log(`rollup check failed: ${error.message}`));
   // Demo mode's live data: simulated agents feed the real ingest path, so nodes, alerts and dashboards move.
   if (config.YUNWANG_DEMO && config.YUNWANG_DEMO_LIVE) {
     demoLive = startDemoLiveAgents({ app, db: database.db, intervalSeconds: config.YUNWANG_DEMO_LIVE_SECONDS, log });

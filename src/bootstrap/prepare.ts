@@ -3,6 +3,8 @@ import type { Database } from '../db/client.ts';
 import { departments } from '../db/schema/index.ts';
 import { loadDemoData } from '../demo/load.ts';
 import { createDemoUsers, ensureAdministrators } from '../identity/bootstrap.ts';
+import { readRollupState } from '../indicators/rollups/maintain.ts';
+import { rebuildRollups } from '../indicators/rollups/rebuild.ts';
 import { DEMO_HISTORY } from '../leadership/demo.ts';
 import { countRegions, loadDivisions } from '../regions/service.ts';
 
@@ -28,6 +30,11 @@ async function prepareAlone(database: Database, options: PrepareOptions): Promis
   await database.migrate();
   if ((await countRegions(database.db)) === 0) {
     log(`loaded ${await loadDivisions(database.db)} administrative divisions`);
+  }
+  // A registry migrated with its history has no rollups yet (figures are counted from the items meanwhile).
+  if ((await readRollupState(database.db))?.built === false) {
+    const report = await rebuildRollups(database.db);
+    log(`built the indicator rollups from the registry in ${report.ms} ms (${report.rows.spans} spans, ${report.rows.deltas} deltas)`);
   }
   if (options.demo) {
     const [row] = await database.db.select({ n: count() }).from(departments);

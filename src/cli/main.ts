@@ -9,6 +9,7 @@ import type { Database } from '../db/client.ts';
 import { type Actor, rootActor } from '../identity/actor.ts';
 import { detectFormat, type FileFormat, sniffFormat } from '../imports/format.ts';
 import { exportFile, importFile } from '../imports/service.ts';
+import { registerRollupCommands } from '../indicators/rollups/cli.ts';
 import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
 import { exportVolumesFile, importVolumesFile, volumeSheetKind } from '../interconnection/volume-files.ts';
 import { isCalendarDate } from '../kernel/dates.ts';
@@ -171,6 +172,7 @@ registerTokenCommands(program, withDatabase, cliActor);
 registerLeadershipCommands(program, { withDatabase, actor: cliActor, settings: () => leadershipSettings(loadConfig()) });
 registerAlertCommands(program, { withDatabase, actor: cliActor });
 registerWorkOrderCommands(program, { withDatabase, actor: cliActor });
+registerRollupCommands(program, { withDatabase });
 
 /** Prints an error the way a clerk can act on it: every bad row, with row and column. */
 function reportError(error: unknown): number {

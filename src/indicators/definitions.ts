@@ -38,15 +38,29 @@ export interface IndicatorDefinition {
   classifies?: 'systems' | 'private_networks' | 'data_centres';
   /** Columns of each item, in drill-down order. */
   columns: readonly string[];
-  /** SELECT of the candidate items, with boolean columns in_denominator, done, pending. */
-  items(scope: Scope, at: string): SQL | null;
+  /**
+   * SELECT of the candidate items, with boolean columns in_denominator, done, pending, and
+   * item_id and department_id (for the rollups). `at` is a business date, or a date-valued
+   * SQL expression when the rollups evaluate the definition at many dates at once.
+   */
+  items(scope: Scope, at: AsOf): SQL | null;
+  /**
+   * How the rollups (src/indicators/rollups/) keep this indicator: the tracked kind of its
+   * items, the item column its breakdown groups by, and the dates inside a timeline interval
+   * (expressions over `t`) where a flag may change without a transition. Absent: counted from
+   * the items on every request (coverage: regions with an EXISTS over nodes).
+   */
+  rollup?: { kind: TrackedKind; breakdown?: string; changesAt?: readonly SQL[] };
 }
+
+/** A business date (YYYY-MM-DD), or an SQL expression of type date. */
+export type AsOf = string | SQL;
 
 /** An indicator's key with its official names (the API's `name` and `name_en`). */
 const named = (key: IndicatorKey) => ({ key, name: indicatorLabels[key].zh, nameEn: indicatorLabels[key].enFull });
 
 /** The state of a tracked entity at the end of business day `at`, as a join condition. */
-const asOf = (kind: TrackedKind, entity: SQL, at: string) =>
+const asOf = (kind: TrackedKind, entity: SQL, at: AsOf) =>
   sql`t.kind = ${kind} and t.entity_id = ${entity}
       and (t.valid_from is null or t.valid_from <= ${at}::date)
       and (t.valid_to is null or t.valid_to > ${at}::date)`;
@@ -75,8 +89,9 @@ const classified = (
     ...named(key),
     classifies: table,
     columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'classification', 'state', 'done'],
+    rollup: { kind },
     items: (scope, at) => sql`
-    select e.code, e.name, d.code as department_code, d.name as department_name, d.region_code,
+    select e.id as item_id, d.id as department_id, e.code, e.name, d.code as department_code, d.name as department_name, d.region_code,
            t.classification, t.state,
            (t.classification = 'non_classified' and ${stays}) as in_denominator,
            (t.state in (${listOf(done)})) as done,
@@ -98,8 +113,9 @@ const serviceLevel = (key: IndicatorKey, done: readonly [ServiceLevel, ...Servic
   return {
     ...named(key),
     columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'service_level', 'done'],
+    rollup: { kind: 'service_item' },
     items: (scope, at) => sql`
-    select i.code, i.name, d.code as department_code, d.name as department_name, d.region_code,
+    select i.id as item_id, d.id as department_id, i.code, i.name, d.code as department_code, d.name as department_name, d.region_code,
            ${level} as service_level,
            true as in_denominator,
            (${level} in (${listOf(done)})) as done,
@@ -115,7 +131,7 @@ const serviceLevel = (key: IndicatorKey, done: readonly [ServiceLevel, ...Servic
  * Systems of 等保 level 3 or 4 on the date, non-classified (classified systems fall under 分保,
  * not 等保) and not retired; `done` says what the figure asks of each.
  */
-const levelThreeSystems = (key: IndicatorKey, done: (at: string) => SQL): IndicatorDefinition => {
+const levelThreeSystems = (key: IndicatorKey, done: (at: AsOf) => SQL, changesAt: readonly SQL[] = []): IndicatorDefinition => {
   const inFigure = sql`t.state <> 'retired' and coalesce((t.attributes->>'security_level')::int, 0) >= 3`;
   return {
     // Not `classifies`: its pending count is the level-3+ systems only, not the systems' own count.
@@ -133,8 +149,9 @@ const levelThreeSystems = (key: IndicatorKey, done: (at: string) => SQL): Indica
       'dr_site',
       'done',
     ],
+    rollup: { kind: 'system', changesAt },
     items: (scope, at) => sql`
-    select e.code, e.name, d.code as department_code, d.name as department_name, d.region_code,
+    select e.id as item_id, d.id as department_id, e.code, e.name, d.code as department_code, d.name as department_name, d.region_code,
            t.classification, t.state,
            (t.attributes->>'security_level')::int as security_level,
            t.attributes->>'assessed_on' as assessed_on,
@@ -175,8 +192,10 @@ export const definitions: Record<IndicatorKey, IndicatorDefinition> = {
   service_integration: {
     ...named('service_integration'),
     columns: ['code', 'name', 'department_code', 'department_name', 'region_code', 'system_type', 'level', 'state', 'done'],
+    // Split by system type (the item's) and by level (its department's region's, read with the figure).
+    rollup: { kind: 'service_item', breakdown: 'system_type' },
     items: (scope, at) => sql`
-    select i.code, i.name, d.code as department_code, d.name as department_name, d.region_code,
+    select i.id as item_id, d.id as department_id, i.code, i.name, d.code as department_code, d.name as department_name, d.region_code,
            i.system_type, r.level, t.state,
            i.integration_required as in_denominator,
            (t.state = 'integrated') as done,
@@ -193,8 +212,9 @@ export const definitions: Record<IndicatorKey, IndicatorDefinition> = {
   extranet_access: {
     ...named('extranet_access'),
     columns: ['code', 'name', 'region_code', 'kind', 'state', 'done'],
+    rollup: { kind: 'department' },
     items: (scope, at) => sql`
-    select d.code, d.name, d.region_code, d.kind, t.state,
+    select d.id as item_id, d.id as department_id, d.code, d.name, d.region_code, d.kind, t.state,
            true as in_denominator,
            (t.state = 'connected') as done,
            false as pending
@@ -211,6 +231,10 @@ export const definitions: Record<IndicatorKey, IndicatorDefinition> = {
   security_assessment: levelThreeSystems(
     'security_assessment',
     (at) => sql`(t.attributes->>'assessed_on')::date >= (${at}::date - interval '12 months')::date`,
+    // The test above turns false, without a transition, on the first date after assessed_on + 12
+    // months: one day after it, or two when that lands on 28 February of a leap year. The rollups
+    // evaluate the test itself at both; an extra date where nothing changes is harmless.
+    [1, 2].map((days) => sql`((t.attributes->>'assessed_on')::date + interval '12 months')::date + ${days}::int`),
   ),
   dr_coverage: levelThreeSystems('dr_coverage', () => sql`(t.attributes->>'dr_site') is not null`),
 };

@@ -9,6 +9,7 @@ import { AppError } from '../kernel/errors.ts';
 import type { IndicatorCache } from './cache.ts';
 import { definitions, type IndicatorDefinition, type IndicatorKey, indicatorKeys } from './definitions.ts';
 import { percentOf, ratioOf } from './percent.ts';
+import { type RollupCount, readRollupCounts } from './rollups/read.ts';
 import type { Figure, IndicatorFigure, IndicatorReport } from './schemas.ts';
 import { resolveScope, type Scope } from './scope.ts';
 
@@ -47,16 +48,9 @@ function countsOf(items: ReturnType<IndicatorDefinition['items']>, groupBy?: [st
     ${groupBy ? sql.raw(`group by x.${groupBy[0]}, x.${groupBy[1]}`) : sql``}`;
 }
 
-async function computeOne(db: Db, def: IndicatorDefinition, scope: Scope, at: string): Promise<IndicatorFigure | null> {
-  const items = def.items(scope, at);
-  if (!items) return null;
+/** The figure, from per-group counts (one row without a breakdown; service_integration's by system type and level). */
+function figureOf(def: IndicatorDefinition, rows: CountRow[]): IndicatorFigure {
   const base = { key: def.key, name: def.name, name_en: def.nameEn };
-  if (def.key !== 'service_integration') {
-    const [row] = await queryRows<CountRow>(db, countsOf(items));
-    return { ...base, ...figure(row?.numerator ?? 0, row?.denominator ?? 0), pending: row?.pending ?? 0 };
-  }
-  // One grouped pass gives the total and both splits.
-  const rows = await queryRows<CountRow>(db, countsOf(items, ['system_type', 'level']));
   const sum = (pick: (r: CountRow) => boolean) => {
     const mine = rows.filter(pick);
     return figure(
@@ -64,6 +58,9 @@ async function computeOne(db: Db, def: IndicatorDefinition, scope: Scope, at: st
       mine.reduce((n, r) => n + r.denominator, 0),
     );
   };
+  if (def.key !== 'service_integration') {
+    return { ...base, ...sum(() => true), pending: rows.reduce((n, r) => n + r.pending, 0) };
+  }
   const keysOf = (k: 'group_a' | 'group_b') => [...new Set(rows.map((r) => r[k] ?? ''))].sort();
   return {
     ...base,
@@ -74,6 +71,26 @@ async function computeOne(db: Db, def: IndicatorDefinition, scope: Scope, at: st
       by_level: Object.fromEntries(keysOf('group_b').map((l) => [l, sum((r) => r.group_b === l)])),
     },
   };
+}
+
+/** Counts the figure's items (the definition's SQL) as of `at`. */
+async function countOne(db: Db, def: IndicatorDefinition, scope: Scope, at: string): Promise<IndicatorFigure | null> {
+  const items = def.items(scope, at);
+  if (!items) return null;
+  // One grouped pass gives the total and both splits.
+  const groups: [string, string] | undefined = def.key === 'service_integration' ? ['system_type', 'level'] : undefined;
+  return figureOf(def, await queryRows<CountRow>(db, countsOf(items, groups)));
+}
+
+/**
+ * The figure from the rollups' counts: the same rows the item SQL's grouped count gives (a
+ * group shows when it lists an item, even at 0 of 0).
+ */
+function rolledUpOne(def: IndicatorDefinition, counts: RollupCount[]): IndicatorFigure {
+  const rows = counts
+    .filter((c) => c.indicator === def.key && (def.rollup?.breakdown === undefined || c.items > 0))
+    .map((c) => ({ group_a: c.breakdown, group_b: c.level, numerator: c.numerator, denominator: c.denominator, pending: c.pending }));
+  return figureOf(def, rows);
 }
 
 /** Validates a business date; the default is today. */
@@ -95,8 +112,35 @@ export async function computeIndicators(db: Db, query: IndicatorQuery, cache?: I
   const at = parseAt(query.at);
   const self = query.self ?? false;
   if (cache) return cache.getOrCompute(db, `${query.scope}|${at}|${self}`, () => computeIndicators(db, { ...query, at, self }));
+  return indicatorReport(db, { ...query, at, self }, 'rollups');
+}
+
+/**
+ * The same report counted from the items themselves (the definitions' SQL), never from the
+ * rollups: what `yunwang rollups check` and the property test hold the rollups to.
+ */
+export function recountIndicators(db: Db, query: IndicatorQuery): Promise<IndicatorReport> {
+  return indicatorReport(db, { ...query, at: parseAt(query.at), self: query.self ?? false }, 'items');
+}
+
+async function indicatorReport(
+  db: Db,
+  query: IndicatorQuery & { at: string; self: boolean },
+  source: 'rollups' | 'items',
+): Promise<IndicatorReport> {
+  const { at, self } = query;
   const scope = await resolveScope(db, query.scope, self);
-  const figures = await Promise.all(indicatorKeys.map((key) => computeOne(db, definitions[key], scope, at)));
+  // Kept in the same transaction as every write, the rollups answer for every indicator that
+  // has them; the coverage indicators (regions with a commissioned node) are counted as before.
+  const defs = indicatorKeys.map((key) => definitions[key]);
+  const [counts, ...counted] = await Promise.all([
+    source === 'rollups' ? readRollupCounts(db, scope, at) : null,
+    ...defs.map((def) => (def.rollup ? null : countOne(db, def, scope, at))),
+  ]);
+  // Not built yet (a registry migrated with its history, until `yunwang rollups rebuild`): count the items.
+  const figures = await Promise.all(
+    defs.map((def, i) => counted[i] ?? (def.rollup && counts ? rolledUpOne(def, counts) : countOne(db, def, scope, at))),
+  );
   return {
     scope: scope.key,
     scope_name: scope.name,

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { indicatorKeys } from '../indicators/definitions.ts';
+import { lastRollupCheck } from '../indicators/rollups/check.ts';
 import type { IngestItem } from '../ingest/schemas.ts';
 import { type AlertingMetrics, type AlertingSnapshot, registerAlertingMetrics } from './alerting.ts';
 import { registerBusinessGauges } from './business.ts';
@@ -86,6 +87,16 @@ export function createMetricsRegistry(sources: MetricsSources): AppMetrics {
     },
   });
   if (sources.business) registerBusinessGauges(registry, sources.business);
+  new Gauge({
+    name: 'yunwang_rollup_mismatches',
+    help: 'Rows where the indicator rollups and a recount from the items disagreed at the last check (after start-up); 0 is healthy, repair with yunwang rollups rebuild.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      const check = lastRollupCheck();
+      if (check) this.set(check.mismatches);
+    },
+  });
 
   const batches = new Counter({
     name: 'yunwang_ingest_batches_total',

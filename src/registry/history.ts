@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts';
 import type { TrackedKind } from '../db/schema/enums.ts';
 import { timeline, transitions } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
+import { refreshRollups } from '../indicators/rollups/maintain.ts';
 import { chunk } from '../kernel/chunk.ts';
 import { AppError } from '../kernel/errors.ts';
 import { kindOfTracked } from './kinds/index.ts';
@@ -223,6 +224,9 @@ export async function rebuildTimeline(db: Db, kind: string, entityIds: number[])
     await insertRows(db, timeline, rows);
   }
   await refreshPendingSince(db, kindOfTracked(kind), entityIds);
+  // The indicators' rollups follow the timeline in the same transaction (and read the entity
+  // rows as they are now: an item's department, a service item's system type).
+  await refreshRollups(db, kind, entityIds);
 }
 
 /** The latest active transition of one field: the entity's current value and since when. */

@@ -16,6 +16,7 @@ export * from './private-networks.ts';
 export * from './regions.ts';
 export * from './registry-version.ts';
 export * from './review.ts';
+export * from './rollups.ts';
 export * from './service-items.ts';
 export * from './snapshots.ts';
 export * from './supervision-reports.ts';
