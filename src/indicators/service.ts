@@ -29,7 +29,7 @@ const figure = (numerator: number, denominator: number): Figure => ({
   percent: percentOf(numerator, denominator),
 });
 
-interface CountRow {
+export interface CountRow {
   group_a: string | null;
   group_b: string | null;
   numerator: number;
@@ -49,7 +49,7 @@ function countsOf(items: ReturnType<IndicatorDefinition['items']>, groupBy?: [st
 }
 
 /** The figure, from per-group counts (one row without a breakdown; service_integration's by system type and level). */
-function figureOf(def: IndicatorDefinition, rows: CountRow[]): IndicatorFigure {
+export function figureOf(def: IndicatorDefinition, rows: CountRow[]): IndicatorFigure {
   const base = { key: def.key, name: def.name, name_en: def.nameEn };
   const sum = (pick: (r: CountRow) => boolean) => {
     const mine = rows.filter(pick);
@@ -86,7 +86,7 @@ async function countOne(db: Db, def: IndicatorDefinition, scope: Scope, at: stri
  * The figure from the rollups' counts: the same rows the item SQL's grouped count gives (a
  * group shows when it lists an item, even at 0 of 0).
  */
-function rolledUpOne(def: IndicatorDefinition, counts: RollupCount[]): IndicatorFigure {
+export function rolledUpOne(def: IndicatorDefinition, counts: RollupCount[]): IndicatorFigure {
   const rows = counts
     .filter((c) => c.indicator === def.key && (def.rollup?.breakdown === undefined || c.items > 0))
     .map((c) => ({ group_a: c.breakdown, group_b: c.level, numerator: c.numerator, denominator: c.denominator, pending: c.pending }));

@@ -4,10 +4,10 @@ import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import { snapshotFigures, snapshotScopes, snapshots } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
-import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
+import { computeIndicatorsForScopes } from '../indicators/many-scopes.ts';
+import type { IndicatorReport } from '../indicators/service.ts';
 import { businessDate } from '../kernel/dates.ts';
 import { AppError } from '../kernel/errors.ts';
-import { mapLimited } from '../kernel/yielding.ts';
 import { readRegistryVersion } from '../registry/version.ts';
 import type { FrozenScope } from './frozen-figures.ts';
 import { lastDayOf, parseMonth } from './months.ts';
@@ -55,7 +55,8 @@ interface Computed {
 }
 
 /**
- * Every scope's figures through computeIndicators — the one code path — as of `asOf`. The
+ * Every scope's figures as of `asOf`, all at once from the rollups (computeIndicatorsForScopes:
+ * the same figures computeIndicators gives, which the tests compare). The
  * registry version is read before and after: a write landing meanwhile could mix two states
  * of the registry in one month, so the pass is repeated.
  */
@@ -63,7 +64,13 @@ async function computeAllScopes(db: Db, asOf: string, concurrency: number, log: 
   for (let attempt = 1; attempt <= 3; attempt++) {
     const version = await readRegistryVersion(db);
     const scopes = await scopesToFreeze(db);
-    const reports = await mapLimited(scopes, concurrency, (s) => computeIndicators(db, { scope: s.scope, at: asOf, self: false }));
+    const figures = await computeIndicatorsForScopes(
+      db,
+      scopes.map((s) => s.scope),
+      asOf,
+      { concurrency },
+    );
+    const reports = scopes.map((s) => figures.get(s.scope) as IndicatorReport);
     if ((await readRegistryVersion(db)) === version) return { scopes, reports, version };
     log(`the registry changed while the figures as of ${asOf} were computed; computing them again`);
   }
@@ -197,7 +204,7 @@ export async function freezeMonth(database: Db, month: string, options: FreezeOp
     for (let i = 0; i < figures.length; i += 1000) {
       await db.insert(snapshotFigures).values(figures.slice(i, i + 1000).map((f) => ({ snapshotId, ...f })));
     }
-    // scopes and reports are index-aligned (mapLimited keeps the order).
+    // scopes and reports are index-aligned.
     const province = reports[scopes.findIndex((s) => s.level === 'province')];
     const summary = Object.fromEntries((province?.indicators ?? []).map((f) => [f.key, `${f.numerator}/${f.denominator}`]));
     const meta = snapshotMeta(row);
