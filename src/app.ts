@@ -168,7 +168,7 @@ export function createApp(options: AppOptions) {
   registerRegistryRoutes(app, { backdateDays: config.YUNWANG_BACKDATE_DAYS });
   registerIndicatorRoutes(app, indicatorCache);
   registerInterconnectionRoutes(app);
-  registerGeoRoutes(app, indicatorCache);
+  registerGeoRoutes(app);
   registerImportRoutes(app);
   registerIngestRoutes(app, config, metrics.ingest);
   registerLeadershipRoutes(app, leadershipSettings(config));

@@ -1,8 +1,6 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { defineRoute, json } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
-import type { IndicatorCache } from '../indicators/cache.ts';
-import type { IndicatorReport } from '../indicators/service.ts';
 import { divisionShapes, type FeatureCollection, mapCache } from './service.ts';
 
 const GeoQuery = z.object({
@@ -40,12 +38,12 @@ const shapeRoute = (layer: 'cities' | 'counties') =>
  * on the government intranet). Signed in only: each new date costs a figure per division, so
  * an anonymous caller could stall the server; the computed layers are cached per registry version.
  */
-export function registerGeoRoutes(app: OpenAPIHono<AppEnv>, cache: IndicatorCache<IndicatorReport>) {
+export function registerGeoRoutes(app: OpenAPIHono<AppEnv>) {
   const layers = mapCache();
   for (const layer of ['cities', 'counties'] as const) {
     app.openapi(shapeRoute(layer), async (c) => {
       const query = c.req.valid('query') as { indicator?: string; at?: string; city?: string };
-      const body: FeatureCollection = await divisionShapes(c.get('db'), layer, query, cache, layers);
+      const body: FeatureCollection = await divisionShapes(c.get('db'), layer, query, layers);
       c.header('Cache-Control', 'private, max-age=60');
       return c.json(body, 200);
     });

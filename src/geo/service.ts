@@ -5,7 +5,8 @@ import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import { IndicatorCache } from '../indicators/cache.ts';
 import { type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
-import { computeIndicators, type IndicatorReport, parseAt } from '../indicators/service.ts';
+import { computeIndicatorsForScopes } from '../indicators/many-scopes.ts';
+import { parseAt } from '../indicators/service.ts';
 import { businessDate } from '../kernel/dates.ts';
 import { AppError } from '../kernel/errors.ts';
 
@@ -91,7 +92,6 @@ export async function divisionShapes(
   db: Db,
   layer: 'cities' | 'counties',
   query: GeoQuery,
-  cache?: IndicatorCache<IndicatorReport>,
   layers?: IndicatorCache<FeatureCollection>,
 ): Promise<FeatureCollection> {
   const all = await shapesOf(layer);
@@ -106,26 +106,30 @@ export async function divisionShapes(
   const at = await mapDate(db, query.at);
   if (layers) {
     return layers.getOrCompute(db, `${layer}|${query.city ?? ''}|${key}|${at}`, () =>
-      divisionShapes(db, layer, { ...query, indicator: key, at }, cache),
+      divisionShapes(db, layer, { ...query, indicator: key, at }),
     );
   }
-  const withFigures = await Promise.all(
-    features.map(async (f) => {
-      const report = await computeIndicators(db, { scope: f.properties.adcode, at }, cache);
-      const fig = report.indicators.find((i) => i.key === key);
-      return {
-        ...f,
-        properties: {
-          ...f.properties,
-          indicator: key,
-          at: report.at,
-          numerator: fig?.numerator ?? 0,
-          denominator: fig?.denominator ?? 0,
-          ratio: fig?.ratio ?? null,
-          percent: fig?.percent ?? null,
-        },
-      };
-    }),
+  // Every division of the layer in one pass over the rollups, not one figure at a time.
+  const reports = await computeIndicatorsForScopes(
+    db,
+    features.map((f) => f.properties.adcode),
+    at,
   );
+  const withFigures = features.map((f) => {
+    const report = reports.get(f.properties.adcode);
+    const fig = report?.indicators.find((i) => i.key === key);
+    return {
+      ...f,
+      properties: {
+        ...f.properties,
+        indicator: key,
+        at,
+        numerator: fig?.numerator ?? 0,
+        denominator: fig?.denominator ?? 0,
+        ratio: fig?.ratio ?? null,
+        percent: fig?.percent ?? null,
+      },
+    };
+  });
   return { type: 'FeatureCollection', features: withFigures };
 }

@@ -82,7 +82,7 @@ export async function mapPage(ctx: PageContext): Promise<Response> {
   const m = t(lang);
   const indicator = parseIndicatorKey(c.req.query('indicator') ?? 'cloud_migration');
   const at = parseAt(c.req.query('at') || undefined);
-  const shapes = await divisionShapes(db, 'cities', { indicator, at }, ctx.settings.cache);
+  const shapes = await divisionShapes(db, 'cities', { indicator, at });
   const rows = shapes.features
     .map((f) => f.properties as { adcode: string; name: string; numerator: number; denominator: number; percent: number | null })
     .sort((a, b) => a.adcode.localeCompare(b.adcode));
