@@ -201,6 +201,27 @@ async function main() {
     say('');
     say(`Worst p95 of the uncached rows: ${ms(Math.max(...slowest))}.`);
 
+    // The drill-down: the first page of the exact items behind a figure (the item SQL, not the rollups).
+    say('');
+    say('### Drill-down: first page (50) of the items behind a figure, with its total');
+    say('');
+    say('| figure | scope | n | p50 | p95 |');
+    say('|---|---|---|---|---|');
+    for (const [indicator, scope, missing] of [
+      ['cloud_migration', provinceCode, false],
+      ['cloud_migration', provinceCode, true],
+      ['service_integration', provinceCode, false],
+      ['cloud_migration', byLevel('city')[0] as string, false],
+    ] as const) {
+      const path = `/api/v1/indicators/${indicator}/items?scope=${scope}&at=${historyDay}&limit=50${missing ? '&missing=true' : ''}`;
+      await timeRequest(app, path);
+      const samples: number[] = [];
+      for (let i = 0; i < rounds; i++) samples.push(await timeRequest(app, path));
+      say(
+        `| ${indicator}${missing ? ' (missing only)' : ''} | ${scope} | ${samples.length} | ${ms(percentile(samples, 50))} | ${ms(percentile(samples, 95))} |`,
+      );
+    }
+
     // /metrics: a new app computes its gauges on the first scrape (later ones reuse them while fresh).
     const scrapes: number[] = [];
     const warmScrapes: number[] = [];
