@@ -4,9 +4,10 @@ import { startPostgres } from '../tests/setup/global.ts';
 
 /**
  * Runs `fn` on a fresh, empty PostgreSQL database: on a throwaway server started like the test
- * suite's (or on BENCH_DATABASE_URL's server), dropped afterwards whatever happens.
+ * suite's (or on BENCH_DATABASE_URL's server), dropped afterwards whatever happens. `fn` gets its URL
+ * too, for a child process (the CLI) to connect to.
  */
-export async function withBenchDatabase<T>(label: string, fn: (database: Database) => Promise<T>): Promise<T> {
+export async function withBenchDatabase<T>(label: string, fn: (database: Database, url: string) => Promise<T>): Promise<T> {
   const server = process.env.BENCH_DATABASE_URL ? null : await startPostgres();
   const baseUrl = process.env.BENCH_DATABASE_URL ?? server?.url;
   if (!baseUrl) throw new Error('no PostgreSQL: install postgresql or set BENCH_DATABASE_URL');
@@ -16,7 +17,7 @@ export async function withBenchDatabase<T>(label: string, fn: (database: Databas
   await admin.query(`create database "${name}"`);
   const database = await openDatabase({ databaseUrl: `${baseUrl}/${name}`, poolSize: 10 });
   try {
-    return await fn(database);
+    return await fn(database, `${baseUrl}/${name}`);
   } finally {
     await database.close();
     await admin.query(`drop database if exists "${name}" with (force)`);
