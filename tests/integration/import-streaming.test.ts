@@ -89,13 +89,7 @@ describeEachBackend('streaming import', (getDb) => {
     const rows = getDb().kind === 'postgres' ? 200_001 : 20_001;
     const text = `code,name,department_code\n${Array.from({ length: rows }, (_, i) => `ST-BIG-${i},n,${dept}\n`).join('')}`;
     const problems = new Problems();
-    const staged = await stageFile(
-      db,
-      await onDisk(text),
-      'csv',
-      (await import('../../src/registry/kinds/index.ts')).kindFor('systems'),
-      problems,
-    );
+    const staged = await stageFile(db, await onDisk(text), 'csv', kindFor('systems'), problems);
     try {
       expect(problems.empty).toBe(true);
       expect(staged).toMatchObject({ dataRows: rows, goodRows: rows });
