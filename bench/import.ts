@@ -2,19 +2,23 @@
  * Import throughput and memory (issue 20, item 3) on a throwaway PostgreSQL server (or
  * BENCH_DATABASE_URL): the demo's systems at scale 8 (12,000 rows) and a file of
  * BENCH_IMPORT_ROWS systems (1,000,000 by default) go through the real importer from a CSV on
- * disk, as `yunwang import` reads one. Beside each, in the same run, COPY of the same file into
- * a bare table of text columns: the ratio is what the import costs over moving the bytes.
- * Memory is the process's resident set, sampled every 50 ms during the import, and its
- * high-water mark (VmHWM). Results go to bench/IMPORT.md.
+ * disk, as `yunwang import` reads one — the large file by `yunwang import` itself, in a process
+ * of its own, whose high-water mark (VmHWM) is its peak memory. Beside each, in the same run,
+ * COPY of the same file into a bare table of text columns: the ratio is what the import costs
+ * over moving the bytes. Results go to bench/IMPORT.md.
  *
  *   node --import tsx bench/import.ts        (BENCH_IMPORT_ROWS=1000000, BENCH_SCALE=8)
  */
 
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -73,11 +77,36 @@ async function copyReference(database: Database, path: string, columns: number):
   }
 }
 
+/** Runs `yunwang import <path> --kind systems`, polling its high-water mark (VmHWM) until it exits. */
+async function cliImport(path: string, env: Record<string, string | undefined>) {
+  const cli = fileURLToPath(new URL('../bin/yunwang.mjs', import.meta.url));
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [cli, 'import', path, '--kind', 'systems'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  let peakRss = 0;
+  const poll = setInterval(async () => {
+    const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
+    const kib = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    if (kib) peakRss = Math.max(peakRss, Number(kib) * 1024);
+  }, 100);
+  const [code] = await once(child, 'exit');
+  clearInterval(poll);
+  if (code !== 0) throw new Error(`yunwang import exited ${code}: ${stderr}`);
+  return { elapsed: performance.now() - t0, peakRss, stdout, stderr };
+}
+
 async function main() {
   const { say, write } = resultsPage(new URL('./IMPORT.md', import.meta.url));
   const dir = await mkdtemp(join(tmpdir(), 'yunwang-bench-import-'));
   try {
-    await withBenchDatabase('import', async (database) => {
+    await withBenchDatabase('import', async (database, url) => {
       await database.migrate();
       const { db } = database;
       await loadDivisions(db);
@@ -130,7 +159,18 @@ async function main() {
         const text = new TextDecoder().decode(await writeExportFile('systems', rows, 'csv'));
         await writeFile(bigPath, at === 0 ? text : text.slice(text.indexOf('\n') + 1), { flag: at === 0 ? 'w' : 'a' });
       }
-      await row(`${bigRows} systems, new`, bigPath, bigRows, { created: bigRows });
+      // The national-size file through `yunwang import`, in a process of its own, so its peak RSS is the import's.
+      const tinyPath = join(dir, 'systems-one.csv');
+      await writeFile(tinyPath, await writeExportFile('systems', [{ ...(dataset.systems[0] as SystemInput), code: 'BENCH-ONE' }], 'csv'));
+      const env = { PATH: process.env.PATH, DATABASE_URL: url, YUNWANG_DATA_DIR: dir, YUNWANG_AUDIT_KEY: randomBytes(32).toString('hex') };
+      const tiny = await cliImport(tinyPath, env);
+      const big = await cliImport(bigPath, env);
+      if (!big.stdout.includes(`${bigRows} created`)) throw new Error(`yunwang import: ${big.stdout} ${big.stderr}`);
+      const copy = await copyReference(database, bigPath, columns);
+      const size = (await stat(bigPath)).size;
+      say(
+        `| ${bigRows} systems, new, by \`yunwang import\` (own process) | ${bigRows} | ${mib(size)} | ${ms(big.elapsed)} | ${Math.round(bigRows / (big.elapsed / 1000))} | ${ms(copy)} | ${(big.elapsed / copy).toFixed(1)}× | ${mib(big.peakRss)} (VmHWM; a 1-row import: ${mib(tiny.peakRss)}) |`,
+      );
       const [counts] = await queryRows<Record<string, number>>(
         db,
         sql`select (select count(*) from systems)::int as systems, (select count(*) from transitions)::int as transitions,
