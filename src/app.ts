@@ -117,10 +117,13 @@ export function createApp(options: AppOptions) {
   const tooLarge = (limit: number) => () => {
     throw new AppError('payload_too_large', `request body is larger than ${limit} bytes`);
   };
-  app.use(
-    '/api/v1/import/*',
-    bodyLimit({ maxSize: config.YUNWANG_IMPORT_LIMIT_BYTES, onError: tooLarge(config.YUNWANG_IMPORT_LIMIT_BYTES) }),
-  );
+  // An upload is streamed to disk and counted as it comes (imports/upload.ts); a declared length
+  // over the limit is refused here, before anything is read.
+  app.use('/api/v1/import/*', async (c, next) => {
+    const declared = Number(c.req.header('content-length') ?? 0);
+    if (declared > config.YUNWANG_IMPORT_LIMIT_BYTES) tooLarge(config.YUNWANG_IMPORT_LIMIT_BYTES)();
+    await next();
+  });
   // A document's limit is the file's; the multipart envelope around it gets 64 KiB more.
   const documentBodyLimit = config.YUNWANG_DOCUMENT_LIMIT_BYTES + 64 * 1024;
   app.use(
@@ -169,7 +172,7 @@ export function createApp(options: AppOptions) {
   registerIndicatorRoutes(app, indicatorCache);
   registerInterconnectionRoutes(app);
   registerGeoRoutes(app);
-  registerImportRoutes(app);
+  registerImportRoutes(app, config.YUNWANG_IMPORT_LIMIT_BYTES);
   registerIngestRoutes(app, config, metrics.ingest);
   registerLeadershipRoutes(app, leadershipSettings(config));
   registerPublicationRoutes(app, leadershipSettings(config), config.YUNWANG_RECTIFICATION_DAYS);

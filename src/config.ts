@@ -51,7 +51,11 @@ const ConfigSchema = z.object({
   YUNWANG_DEMO: boolFlag.default(true),
   /** Largest accepted JSON body, in bytes; imports have their own, larger limit. */
   YUNWANG_BODY_LIMIT_BYTES: byteLimit(1024 * 1024),
-  YUNWANG_IMPORT_LIMIT_BYTES: byteLimit(64 * 1024 * 1024),
+  /**
+   * Largest import upload (and CLI import file), in bytes: 1 GiB. It is streamed to a temporary
+   * file (the OS temp directory), never held in memory; a CSV of a million systems is ~160 MB.
+   */
+  YUNWANG_IMPORT_LIMIT_BYTES: byteLimit(1024 * 1024 * 1024),
   /** Largest evidence document (认定依据) accepted by POST /api/v1/documents, in bytes: 20 MiB. */
   YUNWANG_DOCUMENT_LIMIT_BYTES: byteLimit(20 * 1024 * 1024),
   /** An uploaded document attached to nothing after this many hours is deleted. */

@@ -50,6 +50,37 @@ export async function recordAudit(database: Db, actor: Actor, entries: AuditEntr
 }
 
 /**
+ * Entries of one long write appended as it goes (an import applied in parts), in the caller's
+ * transaction: written exactly as one `recordAudit` of them all would be — a batch sealed by
+ * one entry of the main chain, or chained directly when fewer than `batchThreshold` — without
+ * holding them all. The chain's lock is taken only by `finish()`, at the end.
+ */
+export function auditAppender(db: Db, actor: Actor) {
+  let waiting: AuditEntry[] = [];
+  let batch: { id: string; entries: number; last: string } | null = null;
+  return {
+    async add(entries: AuditEntry[]): Promise<void> {
+      if (batch) {
+        batch.last = await insertHashed(db, actor, entries, batch.last, batch.id);
+        batch.entries += entries.length;
+        return;
+      }
+      waiting.push(...entries);
+      if (waiting.length < batchThreshold) return;
+      const id = randomUUID();
+      batch = { id, entries: waiting.length, last: await insertHashed(db, actor, waiting, null, id) };
+      waiting = [];
+    },
+    async finish(): Promise<void> {
+      if (batch) {
+        const seal: BatchSeal = { batch: batch.id, entries: batch.entries, last: batch.last };
+        await appendChained(db, actor, [{ action: batchSealAction, entityKind: 'audit_log', after: seal }]);
+      } else if (waiting.length > 0) await appendChained(db, actor, waiting);
+    },
+  };
+}
+
+/**
  * An entity code can come straight from a request path (a refused write is audited with the
  * path it named): PostgreSQL refuses NUL in text and an index row past ~2.7 KB, and either would
  * turn the refusal into a 500 with nothing audited. Keep what identifies it, bounded.

@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerAlertCommands } from '../alerts/cli.ts';
@@ -7,7 +7,7 @@ import { prepareDatabase } from '../bootstrap/prepare.ts';
 import { credentialsDir, leadershipSettings, loadConfig } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { type Actor, rootActor } from '../identity/actor.ts';
-import { detectFormat, type FileFormat, sniffFormat } from '../imports/format.ts';
+import { detectFormat, type FileFormat, sniffSource } from '../imports/format.ts';
 import { exportFile, importFile } from '../imports/service.ts';
 import { registerRollupCommands } from '../indicators/rollups/cli.ts';
 import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
@@ -43,8 +43,8 @@ const fileKinds = [...importKinds, volumeSheetKind] as const;
 type FileKind = (typeof fileKinds)[number];
 const kindOption = () => new Option('--kind <kind>', 'what the file holds').choices(fileKinds).makeOptionMandatory();
 
-const formatOf = (file: string, data: Uint8Array, given?: string): FileFormat => {
-  const format = (given as FileFormat | undefined) ?? detectFormat(file) ?? sniffFormat(data);
+const formatOf = async (file: string, given?: string): Promise<FileFormat> => {
+  const format = (given as FileFormat | undefined) ?? detectFormat(file) ?? (await sniffSource({ path: file }));
   if (!format) throw new AppError('unsupported_media_type', `${file}: cannot tell whether it is CSV or XLSX; pass --format`);
   return format;
 };
@@ -112,8 +112,9 @@ program
       if ((await stat(file)).size > limit) {
         throw new AppError('payload_too_large', `${file} is larger than YUNWANG_IMPORT_LIMIT_BYTES (${limit} bytes)`);
       }
-      const data = new Uint8Array(await readFile(file));
-      const format = formatOf(file, data, opts.format);
+      // Read as it is imported, never whole (a CSV of a million rows is a few hundred megabytes).
+      const data = { path: file };
+      const format = await formatOf(file, opts.format);
       const options = { dryRun: opts.dryRun, filename: file };
       const report =
         opts.kind === volumeSheetKind

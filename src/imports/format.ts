@@ -2,13 +2,13 @@ import { AppError, type FieldError } from '../kernel/errors.ts';
 import { type AnyRecordKind, type ImportKind, type InputByKind, type KindRow, kindFor } from '../registry/kinds/index.ts';
 import { type CellReader, cellReader, describeIssue, quote } from './cell-values.ts';
 import { fieldRules } from './field-rules.ts';
-import { type GridRow, readGridRows } from './grid.ts';
+import { type FileSource, type GridRow, readGridRows, sniffSource } from './grid.ts';
 import { type BoundColumn, bindHeaders, type HeaderBinding } from './header-binding.ts';
 import type { Sheet } from './headers.ts';
-import { assertRowCount, columnLetter, eventLoopYielder, excerpt, importLimits } from './limits.ts';
+import { columnLetter, eventLoopYielder, excerpt, importLimits } from './limits.ts';
 import { writeCsv, writeXlsx } from './write-file.ts';
 
-export { MAX_IMPORT_ROWS } from './limits.ts';
+export type { FileSource } from './grid.ts';
 
 export type FileFormat = 'csv' | 'xlsx';
 
@@ -43,88 +43,136 @@ export function detectFormat(filename?: string, contentType?: string): FileForma
   return null;
 }
 
-/** The format the bytes themselves show: XLSX is a zip; text without NUL bytes is taken as CSV. */
-export function sniffFormat(data: Uint8Array): FileFormat | null {
-  if (data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04) return 'xlsx';
-  if (data.length === 0) return null;
-  return data.subarray(0, 8192).includes(0) ? null : 'csv';
-}
+export { sniffFormat, sniffSource } from './grid.ts';
 
 export async function parseImportFile<K extends ImportKind>(
-  data: Uint8Array,
+  data: FileSource,
   format: FileFormat,
   kind: K,
 ): Promise<ParsedFile<InputByKind[K]>>;
-export async function parseImportFile(data: Uint8Array, format: FileFormat, kind: AnyRecordKind | Sheet): Promise<ParsedFile>;
-export async function parseImportFile(data: Uint8Array, format: FileFormat, kindRef: ImportKind | Sheet): Promise<ParsedFile> {
-  const kind = typeof kindRef === 'string' ? kindFor(kindRef) : kindRef;
-  // The bytes outrank the declared format: a workbook renamed to .csv is still a workbook.
-  const actual = sniffFormat(data) === 'xlsx' ? 'xlsx' : format;
-  const rows = readGridRows(data, actual);
-  const first = await rows.next();
-  const header = !first.done && first.value.rowNumber === 1 ? first.value : null;
-  // Without a header, the first row read is data (or the file is empty).
-  const binding = bindHeaders(kind, header, !first.done);
-  const errors = [...binding.errors];
-  const columns = Object.fromEntries(binding.columns.map((column) => [column.spec.field, column.header]));
-  if (!header) {
-    await rows.return(undefined);
-    return { rows: [], errors, columns };
-  }
-
-  const readRow = rowReader(kind, binding);
+export async function parseImportFile(data: FileSource, format: FileFormat, kind: AnyRecordKind | Sheet): Promise<ParsedFile>;
+export async function parseImportFile(data: FileSource, format: FileFormat, kindRef: ImportKind | Sheet): Promise<ParsedFile> {
+  const reading = await readImportRows(data, format, kindRef);
+  const errors = [...reading.errors];
   const parsed: ParsedRow[] = [];
   const codeRows = new Map<string, number>();
+  for await (const row of reading.rows) {
+    errors.push(...row.notes);
+    const rowErrors = [...row.errors];
+    if (row.code !== null) {
+      const firstRow = codeRows.get(row.code);
+      if (firstRow === undefined) codeRows.set(row.code, row.rowNumber);
+      else rowErrors.push(duplicateCode(reading, row.rowNumber, row.code, firstRow));
+    }
+    errors.push(...rowErrors);
+    if (row.input && rowErrors.length === 0) parsed.push({ rowNumber: row.rowNumber, input: row.input });
+  }
+  return { rows: parsed, errors, columns: reading.columns };
+}
+
+/** The problem of a row whose code an earlier row of the file already has. */
+export function duplicateCode(reading: Pick<RowReading, 'codeHeader'>, row: number, code: string, firstRow: number): FieldError {
+  return { field: 'code', column: reading.codeHeader, row, message: `code ${excerpt(code)} already appears on row ${firstRow}` };
+}
+
+/** One data row as read: its input if every cell passed, and its problems. */
+export interface ReadRow {
+  rowNumber: number;
+  /** The checked input; null when a cell or the schema refused it. */
+  input: KindRow | null;
+  /** The code cell as written, for finding codes the file repeats (null: no code column, or empty). */
+  code: string | null;
+  /** This row's problems: its input is null, or these make it unusable. */
+  errors: FieldError[];
+  /** Problems found on this row that concern the file (a value under no header), reported once. */
+  notes: FieldError[];
+}
+
+/** A file's header bound to the kind's fields, and its data rows to be read one at a time. */
+export interface RowReading {
+  /** Field → header as written in the file, so later errors can name the user's column. */
+  columns: Record<string, string>;
+  /** The code column's header as written, if the file has one. */
+  codeHeader: string | undefined;
+  /** The header's problems (row 1). */
+  errors: FieldError[];
+  rows: AsyncGenerator<ReadRow>;
+}
+
+/**
+ * Reads the header, then hands out the data rows one at a time: each checked cell by cell and
+ * against the kind's schema, nothing kept once handed out (a file of any length reads in
+ * bounded memory). Repeated codes are the caller's to find.
+ */
+export async function readImportRows(data: FileSource, format: FileFormat, kindRef: ImportKind | Sheet): Promise<RowReading> {
+  const kind = typeof kindRef === 'string' ? kindFor(kindRef) : kindRef;
+  // The bytes outrank the declared format: a workbook renamed to .csv is still a workbook.
+  const actual = (await sniffSource(data)) === 'xlsx' ? 'xlsx' : format;
+  const grid = readGridRows(data, actual);
+  const first = await grid.next();
+  const header = !first.done && first.value.rowNumber === 1 ? first.value : null;
+  // Without a header, the first row read is data (or the file is empty).
+  let binding: HeaderBinding;
+  try {
+    binding = bindHeaders(kind, header, !first.done);
+  } catch (error) {
+    await grid.return(undefined);
+    throw error;
+  }
+  const columns = Object.fromEntries(binding.columns.map((column) => [column.spec.field, column.header]));
   const codeColumn = binding.columns.find((column) => column.spec.field === 'code');
+  const reading = { columns, codeHeader: codeColumn?.header, errors: [...binding.errors] };
+  if (!header) {
+    await grid.return(undefined);
+    return { ...reading, rows: (async function* () {})() };
+  }
+  return { ...reading, rows: dataRows(kind, binding, header, grid, codeColumn) };
+}
+
+async function* dataRows(
+  kind: Sheet,
+  binding: HeaderBinding,
+  header: GridRow,
+  grid: AsyncGenerator<GridRow>,
+  codeColumn: BoundColumn | undefined,
+): AsyncGenerator<ReadRow> {
+  const readRow = rowReader(kind, binding);
   const unheaded = new Set(binding.unheaded);
   const reportedUnheaded = new Set<number>();
   const columnName = (index: number) => binding.columns.find((column) => column.index === index)?.header ?? columnLetter(index);
   const pause = eventLoopYielder();
-  let count = 0;
-
-  for await (const gridRow of rows) {
-    assertRowCount(++count);
-    await pause();
-    gridRow.cells.forEach((cell, index) => {
-      if (cell === null) return;
-      if (cell.length > importLimits.cellChars) {
-        // Refused outright: no field is this long, and the rest of such a file is not worth reading.
-        const column = columnName(index);
-        throw new AppError('import_rejected', `row ${gridRow.rowNumber} holds a cell longer than any field; nothing was written`, [
-          {
-            field: column,
-            column,
-            row: gridRow.rowNumber,
-            message: `the cell is ${cell.length} characters long; a cell holds at most ${importLimits.cellChars} (it begins ${quote(cell)})`,
-          },
-        ]);
-      }
-      if ((unheaded.has(index) || index >= header.cells.length) && !reportedUnheaded.has(index)) {
-        reportedUnheaded.add(index);
-        const column = columnLetter(index);
-        errors.push({ field: column, column, row: gridRow.rowNumber, message: `column ${column} has values but no header` });
-      }
-    });
-
-    const rowErrors: FieldError[] = [];
-    const input = readRow(gridRow, rowErrors);
-    const code = codeColumn ? gridRow.cells[codeColumn.index] : null;
-    if (codeColumn && code) {
-      const firstRow = codeRows.get(code);
-      if (firstRow === undefined) codeRows.set(code, gridRow.rowNumber);
-      else {
-        rowErrors.push({
-          field: 'code',
-          column: codeColumn.header,
-          row: gridRow.rowNumber,
-          message: `code ${excerpt(code)} already appears on row ${firstRow}`,
-        });
-      }
+  try {
+    for await (const gridRow of grid) {
+      await pause();
+      const notes: FieldError[] = [];
+      gridRow.cells.forEach((cell, index) => {
+        if (cell === null) return;
+        if (cell.length > importLimits.cellChars) {
+          // Refused outright: no field is this long, and the rest of such a file is not worth reading.
+          const column = columnName(index);
+          throw new AppError('import_rejected', `row ${gridRow.rowNumber} holds a cell longer than any field; nothing was written`, [
+            {
+              field: column,
+              column,
+              row: gridRow.rowNumber,
+              message: `the cell is ${cell.length} characters long; a cell holds at most ${importLimits.cellChars} (it begins ${quote(cell)})`,
+            },
+          ]);
+        }
+        if ((unheaded.has(index) || index >= header.cells.length) && !reportedUnheaded.has(index)) {
+          reportedUnheaded.add(index);
+          const column = columnLetter(index);
+          notes.push({ field: column, column, row: gridRow.rowNumber, message: `column ${column} has values but no header` });
+        }
+      });
+      const errors: FieldError[] = [];
+      const input = readRow(gridRow, errors);
+      const code = codeColumn ? (gridRow.cells[codeColumn.index] ?? null) : null;
+      yield { rowNumber: gridRow.rowNumber, input, code, errors, notes };
     }
-    errors.push(...rowErrors);
-    if (input && rowErrors.length === 0) parsed.push({ rowNumber: gridRow.rowNumber, input });
+  } finally {
+    await grid.return(undefined);
   }
-  return { rows: parsed, errors, columns };
 }
 
 /**

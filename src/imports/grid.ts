@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
@@ -5,6 +7,55 @@ import { AppError } from '../kernel/errors.ts';
 import { excerpt, importLimits } from './limits.ts';
 import { workbookInput } from './workbook-input.ts';
 import { assertSafeZip } from './zip-guard.ts';
+
+/**
+ * An uploaded file: its bytes, or (a large upload, streamed to disk as it arrived) its path.
+ * A CSV on disk is read as a stream; a workbook is read whole, its zip guard needing the archive.
+ */
+export type FileSource = Uint8Array | { path: string };
+
+/**
+ * A workbook's bytes. Its zip guard reads the archive in memory, so a workbook on disk is read
+ * whole — no larger than all its parts may inflate to, or it is surely not a spreadsheet.
+ */
+async function bytesOf(source: FileSource): Promise<Uint8Array> {
+  if (source instanceof Uint8Array) return source;
+  const { size } = await stat(source.path);
+  if (size > importLimits.xlsxInflatedBytes) {
+    throw new AppError(
+      'payload_too_large',
+      `the workbook is ${size} bytes, more than a workbook is read (${importLimits.xlsxInflatedBytes}); upload it as CSV, which has no such bound`,
+    );
+  }
+  return new Uint8Array(await readFile(source.path));
+}
+
+/** The first bytes of a file, enough to tell a zip from text. */
+async function headOf(source: FileSource): Promise<Uint8Array> {
+  if (source instanceof Uint8Array) return source.subarray(0, sniffBytes);
+  const handle = await open(source.path, 'r');
+  try {
+    const head = new Uint8Array(sniffBytes);
+    const { bytesRead } = await handle.read(head, 0, sniffBytes, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+const sniffBytes = 8192;
+
+/** The format the bytes themselves show: XLSX is a zip; text without NUL bytes is taken as CSV. */
+export async function sniffSource(source: FileSource): Promise<'csv' | 'xlsx' | null> {
+  return sniffFormat(await headOf(source));
+}
+
+/** The same, from the first bytes. */
+export function sniffFormat(data: Uint8Array): 'csv' | 'xlsx' | null {
+  if (data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04) return 'xlsx';
+  if (data.length === 0) return null;
+  return data.subarray(0, sniffBytes).includes(0) ? null : 'csv';
+}
 
 /**
  * A spreadsheet row reduced to trimmed cell texts, whatever the file format was.
@@ -21,8 +72,8 @@ export interface GridRow {
  * memory twice and the caller can yield between rows. Blank rows are skipped; a row with a
  * value beyond the column bound ends the file's reading with a refusal.
  */
-export async function* readGridRows(data: Uint8Array, format: 'csv' | 'xlsx'): AsyncGenerator<GridRow> {
-  const rows = format === 'csv' ? csvRows(data) : xlsxRows(data);
+export async function* readGridRows(data: FileSource, format: 'csv' | 'xlsx'): AsyncGenerator<GridRow> {
+  const rows = format === 'csv' ? csvRows(data) : xlsxRows(await bytesOf(data));
   for await (const row of rows) {
     const cells = withoutTrailingBlanks(row.cells);
     if (cells.length === 0) continue;
@@ -48,7 +99,7 @@ function withoutTrailingBlanks(cells: (string | null)[]): (string | null)[] {
 /** Text is decoded and parsed a chunk at a time; csv-parse's stream answers record by record. */
 const csvChunkBytes = 64 * 1024;
 
-async function* csvRows(data: Uint8Array): AsyncGenerator<GridRow> {
+async function* csvRows(data: FileSource): AsyncGenerator<GridRow> {
   const parser = parse({
     // Ragged rows are normal in hand-edited files; the header decides what each column means.
     relax_column_count: true,
@@ -56,7 +107,9 @@ async function* csvRows(data: Uint8Array): AsyncGenerator<GridRow> {
     // Bounds the memory one unterminated quote can take.
     max_record_size: importLimits.columns * importLimits.cellChars * 10,
   });
-  const source = Readable.from(decodedChunks(data));
+  const source = Readable.from(
+    decodedChunks(data instanceof Uint8Array ? byteChunks(data) : createReadStream(data.path, { highWaterMark: csvChunkBytes })),
+  );
   source.on('error', (error) => parser.destroy(error));
   source.pipe(parser);
   let rowNumber = 0;
@@ -76,21 +129,26 @@ async function* csvRows(data: Uint8Array): AsyncGenerator<GridRow> {
   }
 }
 
-function* decodedChunks(data: Uint8Array): Generator<string> {
+function* byteChunks(data: Uint8Array): Generator<Uint8Array> {
+  for (let at = 0; at < data.length; at += csvChunkBytes) yield data.subarray(at, at + csvChunkBytes);
+}
+
+async function* decodedChunks(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<string> {
   // The default decoder drops a leading BOM, so files with and without one read the same.
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  try {
-    for (let at = 0; at < data.length; at += csvChunkBytes) {
-      yield decoder.decode(data.subarray(at, at + csvChunkBytes), { stream: true });
+  const decode = (chunk?: Uint8Array) => {
+    try {
+      return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
+    } catch {
+      throw new AppError(
+        'bad_request',
+        'the CSV file is not UTF-8 text; in Excel save it as "CSV UTF-8 (逗号分隔)" or upload the XLSX instead',
+      );
     }
-    const rest = decoder.decode();
-    if (rest) yield rest;
-  } catch {
-    throw new AppError(
-      'bad_request',
-      'the CSV file is not UTF-8 text; in Excel save it as "CSV UTF-8 (逗号分隔)" or upload the XLSX instead',
-    );
-  }
+  };
+  for await (const chunk of chunks) yield decode(chunk);
+  const rest = decode();
+  if (rest) yield rest;
 }
 
 async function* xlsxRows(data: Uint8Array): AsyncGenerator<GridRow> {

@@ -1,13 +1,11 @@
-import { AppError } from '../kernel/errors.ts';
-
 /**
  * What an imported file may hold. Each bound sits far above any real register (the widest
  * kind has 8 columns and no field takes more than 300 characters) and far below what would
- * let one upload exhaust the server's memory or time.
+ * let one upload exhaust the server's memory or time. Rows are not bounded: a file streams
+ * through the staging table, so its length costs time and disk, not memory (issue 20,
+ * item 3); its bytes are (YUNWANG_IMPORT_LIMIT_BYTES).
  */
 export const importLimits = {
-  /** More rows than any department registers; beyond it the file is surely a mistake. */
-  rows: 200_000,
   /** Columns holding a value; trailing empty cells do not count. */
   columns: 100,
   /** Characters in one header cell: a real header is a field name and its Chinese alias (under 30). */
@@ -25,21 +23,9 @@ export const importLimits = {
   xlsxRatioFloorBytes: 1024 * 1024,
 } as const;
 
-export const MAX_IMPORT_ROWS = importLimits.rows;
-
 /** At most `excerptChars` of a text, marked as cut when it was. */
 export function excerpt(text: string): string {
   return text.length > importLimits.excerptChars ? `${text.slice(0, importLimits.excerptChars - 1)}…` : text;
-}
-
-/** Called with the running count, so a file is refused at the first row too many. */
-export function assertRowCount(count: number): void {
-  if (count > importLimits.rows) {
-    throw new AppError(
-      'payload_too_large',
-      `the file has at least ${count} data rows; at most ${importLimits.rows} can be imported at once — split it into smaller files`,
-    );
-  }
 }
 
 /** A, B, …, Z, AA, AB, … as spreadsheet programs label columns (index from 0). */

@@ -3,8 +3,10 @@ import { type AppEnv, booleanQuery, errorResponses } from '../http/router.ts';
 import { exportVolumesFile, importVolumesFile, volumeSheetKind } from '../interconnection/volume-files.ts';
 import { AppError } from '../kernel/errors.ts';
 import { kindOf, recordKinds } from '../registry/kinds/index.ts';
-import { detectFormat, sniffFormat } from './format.ts';
+import { detectFormat } from './format.ts';
+import { sniffSource } from './grid.ts';
 import { exportFile, importFile } from './service.ts';
+import { receiveUpload } from './upload.ts';
 
 /** The import and export routes of the registered record kinds (built when the app is). */
 function fileRoutes(segments: [string, ...string[]]) {
@@ -30,9 +32,14 @@ function fileRoutes(segments: [string, ...string[]]) {
     request: {
       params: KindParam,
       query: z.object({ dry_run: booleanQuery.optional().openapi({ description: 'Check and count, write nothing' }) }),
+      // A plain schema, not zod: the route then parses no form, and the handler streams the file to disk.
       body: {
         required: true,
-        content: { 'multipart/form-data': { schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }) }) } },
+        content: {
+          'multipart/form-data': {
+            schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] },
+          },
+        },
       },
     },
     responses: {
@@ -69,7 +76,8 @@ const contentTypes = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 } as const;
 
-export function registerImportRoutes(app: OpenAPIHono<AppEnv>) {
+/** `limitBytes`: the largest upload (YUNWANG_IMPORT_LIMIT_BYTES), counted as it streams in. */
+export function registerImportRoutes(app: OpenAPIHono<AppEnv>, limitBytes: number) {
   // The record kinds, and the files that are not records: the daily exchange counts.
   const [first, ...more] = [...recordKinds().map((kind) => kind.segment), volumeSheetKind];
   if (!first) throw new Error('no record kinds are registered');
@@ -77,20 +85,23 @@ export function registerImportRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(importRoute, async (c) => {
     const { kind } = c.req.valid('param');
     const { dry_run } = c.req.valid('query');
-    // The route's form validator has already parsed the multipart body.
-    const { file } = c.req.valid('form');
-    if (!(file instanceof File)) {
+    const upload = await receiveUpload(c.req.raw, limitBytes);
+    if (!upload) {
       throw new AppError('validation_failed', 'no file uploaded', [{ field: 'file', message: 'is required (multipart field "file")' }]);
     }
-    const data = new Uint8Array(await file.arrayBuffer());
-    const format = detectFormat(file.name, file.type) ?? sniffFormat(data);
-    if (!format) throw new AppError('unsupported_media_type', `${file.name || 'the file'} is neither CSV nor XLSX`);
-    const options = { dryRun: dry_run, filename: file.name };
-    const report =
-      kind === volumeSheetKind
-        ? await importVolumesFile(c.get('db'), data, format, c.get('actor'), options)
-        : await importFile(c.get('db'), kindOf(kind), data, format, c.get('actor'), options);
-    return c.json(report, 200);
+    try {
+      const source = { path: upload.path };
+      const format = detectFormat(upload.name, upload.type) ?? (await sniffSource(source));
+      if (!format) throw new AppError('unsupported_media_type', `${upload.name || 'the file'} is neither CSV nor XLSX`);
+      const options = { dryRun: dry_run, filename: upload.name };
+      const report =
+        kind === volumeSheetKind
+          ? await importVolumesFile(c.get('db'), source, format, c.get('actor'), options)
+          : await importFile(c.get('db'), kindOf(kind), source, format, c.get('actor'), options);
+      return c.json(report, 200);
+    } finally {
+      await upload.dispose();
+    }
   });
 
   app.openapi(exportRoute, async (c) => {

@@ -1,16 +1,19 @@
 import { inArray } from 'drizzle-orm';
-import { recordAudit } from '../audit/service.ts';
+import { auditAppender, recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { departments } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
+import { businessDate } from '../kernel/dates.ts';
 import { AppError, type FieldError } from '../kernel/errors.ts';
 import { authorizeRows, departmentsUnder, limitFor, ownerCodes, withoutDepartmentOracle } from '../registry/authorize.ts';
 import { type AnyRecordKind, type ImportKind, type KindRow, kindFor } from '../registry/kinds/index.ts';
-import { refreshStatistics, type UpsertResult, upsertRecords } from '../registry/upsert.ts';
+import { checkRows, referencesOf, refreshStatistics, type UpsertResult, writeCheckedRows } from '../registry/upsert.ts';
 import { exportRows, loadStoredRows } from '../registry/views.ts';
-import { type FileFormat, type ParsedFile, parseImportFile, writeExportFile } from './format.ts';
+import { type FileFormat, type FileSource, writeExportFile } from './format.ts';
 import { excerpt, importLimits } from './limits.ts';
+import { Problems } from './problems.ts';
 import { type ImportAttempt, recordAppliedImport, recordRejectedImport } from './runs.ts';
+import { discardStaged, type StagedFile, stagedRows, stageFile } from './staging.ts';
 
 export interface ImportReport extends UpsertResult {
   kind: string;
@@ -20,12 +23,13 @@ export interface ImportReport extends UpsertResult {
 
 /**
  * Imports a spreadsheet all-or-nothing: every bad row is reported with its spreadsheet row
- * number and column, and then nothing is written.
+ * number and column, and then nothing is written. The file streams through the staging table
+ * (see staging.ts), so it may have any number of rows.
  */
 export async function importFile(
   db: Db,
   kindRef: ImportKind | AnyRecordKind,
-  data: Uint8Array,
+  data: FileSource,
   format: FileFormat,
   actor: Actor,
   options: ImportOptions = {},
@@ -44,101 +48,146 @@ export async function importFile(
   }
 }
 
-type ImportOptions = { dryRun?: boolean; today?: string; filename?: string };
+export type ImportOptions = {
+  dryRun?: boolean;
+  today?: string;
+  filename?: string;
+  /** Rows checked and written at a time (tests lower it to cross part boundaries). */
+  batchRows?: number;
+};
+
+/**
+ * Rows read back from staging, checked and written at a time, in the one transaction: large
+ * enough that each query carries many rows, small enough that a part's rows, their stored
+ * versions and their history stay a few megabytes.
+ */
+export const importBatchRows = 5000;
+
+class DryRun extends Error {
+  constructor(readonly report: ImportReport) {
+    super('dry run');
+  }
+}
 
 async function applyFile(
   db: Db,
   kind: AnyRecordKind,
-  data: Uint8Array,
+  data: FileSource,
   format: FileFormat,
   actor: Actor,
   options: ImportOptions,
   attempt: ImportAttempt,
 ): Promise<ImportReport> {
-  const parsed = await parseImportFile(data, format, kind);
-  // The file's data rows: those that parsed and those that did not (each named once).
-  attempt.rows = new Set([...parsed.rows.map((r) => r.rowNumber), ...parsed.errors.map((e) => e.row)].filter((n) => n !== undefined)).size;
-  const rowErrors = (error: AppError): FieldError[] =>
-    error.errors.map(({ index, ...e }) => ({
-      ...e,
-      row: index === undefined ? undefined : parsed.rows[index]?.rowNumber,
-      column: parsed.columns[e.field] ?? e.field,
-    }));
-  if (parsed.errors.length > 0) {
-    // Check the rows that did parse against the registry too, so one attempt lists every
-    // problem in the file (a bad value and an unknown department alike).
-    const more = await upsertRecords(
-      db,
-      kind,
-      parsed.rows.map((r) => r.input),
-      actor,
-      { dryRun: true, today: options.today },
-    ).then(
-      () => [],
-      (error) => {
-        if (error instanceof AppError && error.code === 'import_rejected') return rowErrors(error);
-        throw error;
-      },
-    );
-    // A department user's refused rows are listed too, and an unknown department code is one
-    // of them: the same answer as for a department outside his subtree (issue 14, item 18).
-    const refused = rowErrors(
-      new AppError(
-        'forbidden',
-        'refused',
-        await authorizeRows(
-          db,
-          kind,
-          parsed.rows.map((r) => r.input),
-          actor,
-        ),
-      ),
-    );
-    throw rejection([...parsed.errors, ...withoutDepartmentOracle(more, actor, kind), ...refused]);
-  }
-  await keepStoredValuesOfAbsentColumns(db, kind, parsed);
-  const dryRun = options.dryRun ?? false;
-  const refused = await authorizeRows(
-    db,
-    kind,
-    parsed.rows.map((r) => r.input),
-    actor,
-  );
-  if (refused.length > 0) {
-    const errors = rowErrors(new AppError('forbidden', 'refused', refused));
-    throw new AppError('forbidden', `${new Set(errors.map((e) => e.row)).size} row(s) are not yours to write; nothing was written`, errors);
-  }
+  const problems = new Problems();
+  const staged = await stageFile(db, data, format, kind, problems);
   try {
-    const result = await db.transaction(async (tx) => {
-      const counts = await upsertRecords(
-        tx,
-        kind,
-        parsed.rows.map((r) => r.input),
-        actor,
-        { dryRun, today: options.today },
-      );
-      if (!dryRun) {
-        await recordAudit(tx, actor, [
-          {
-            action: 'import',
-            entityKind: kind.segment,
-            entityCode: options.filename ?? null,
-            after: { format, rows: parsed.rows.length, ...counts },
-          },
-        ]);
-        await recordAppliedImport(tx, actor, attempt);
+    attempt.rows = staged.dataRows + (problems.shown().some((e) => e.row === 1) ? 1 : 0);
+    const report = await applyStaged(db, kind, staged, format, actor, options, attempt, problems);
+    if (!report.dry_run) await refreshStatistics(db, kind, report);
+    return report;
+  } finally {
+    await discardStaged(db, staged.importId);
+  }
+}
+
+/**
+ * Checks the staged rows against the registry and the caller's rights and writes them, a part at
+ * a time, in one transaction: a problem anywhere rolls it all back. A file with problems of its
+ * own is still checked throughout, so one attempt lists every problem of the file (a bad value
+ * and an unknown department alike); without them, rows the caller may not write are refused
+ * before any other problem is named, as by the single-request path.
+ */
+async function applyStaged(
+  database: Db,
+  kind: AnyRecordKind,
+  staged: StagedFile,
+  format: FileFormat,
+  actor: Actor,
+  options: ImportOptions,
+  attempt: ImportAttempt,
+  problems: Problems,
+): Promise<ImportReport> {
+  const today = options.today ?? businessDate();
+  const dryRun = options.dryRun ?? false;
+  const fileHasProblems = !problems.empty;
+  const refused = new Problems();
+  const invalid = new Problems();
+  const column = (field: string) => staged.columns[field] ?? field;
+  const absent = Object.keys(kind.schemas.input.shape).filter((field) => !(field in staged.columns));
+  // A department file names parents it creates itself: its rows are checked and written together.
+  const size = kind.table === departments ? Number.MAX_SAFE_INTEGER : (options.batchRows ?? importBatchRows);
+  const totals = { created: 0, updated: 0, unchanged: 0 };
+  try {
+    return await database.transaction(async (db) => {
+      const audit = auditAppender(db, actor);
+      for await (const part of stagedRows(db, staged.importId, size)) {
+        const rows = part.map((r) => r.input);
+        const atRow = (errors: FieldError[]): FieldError[] =>
+          errors.map(({ index, ...e }) => ({
+            ...e,
+            row: index === undefined ? undefined : part[index]?.rowNumber,
+            column: column(e.field),
+          }));
+        await keepStoredValuesOfAbsentColumns(db, kind, rows, absent);
+        const refs = await referencesOf(db, kind, rows);
+        const fileCodes = new Set(rows.map((r) => r.code));
+        const notYours = atRow(await authorizeRows(db, kind, rows, actor));
+        const wrong = atRow(await checkRows(kind, rows, refs, fileCodes, today));
+        if (fileHasProblems) {
+          // Checked and refused alike, on one row: the same row counted once.
+          const named = [...withoutDepartmentOracle(wrong, actor, kind), ...notYours];
+          problems.addRows(named);
+        } else {
+          refused.addRows(notYours);
+          invalid.addRows(wrong);
+        }
+        if (!problems.empty || !refused.empty || !invalid.empty) continue;
+        try {
+          const written = await writeCheckedRows(db, kind, rows, refs, actor, today);
+          totals.created += written.result.created;
+          totals.updated += written.result.updated;
+          totals.unchanged += written.result.unchanged;
+          await audit.add(written.audit);
+        } catch (error) {
+          // A kind's own write names rows by their place in the part (a department cycle).
+          if (error instanceof AppError && error.code === 'import_rejected') {
+            invalid.addRows(atRow(error.errors));
+            continue;
+          }
+          throw error;
+        }
       }
-      return counts;
+      if (!problems.empty) throw rejectionOf(problems);
+      if (!refused.empty) {
+        const shown = refused.shown();
+        throw new AppError('forbidden', `${refused.rows} row(s) are not yours to write; nothing was written`, shown);
+      }
+      if (!invalid.empty) throw rejectionOf(invalid);
+      const report = { kind: kind.segment, rows: staged.goodRows, dry_run: dryRun, ...totals };
+      if (dryRun) throw new DryRun(report);
+      await audit.finish();
+      await recordAudit(db, actor, [
+        {
+          action: 'import',
+          entityKind: kind.segment,
+          entityCode: options.filename ?? null,
+          after: { format, rows: staged.goodRows, ...totals },
+        },
+      ]);
+      await recordAppliedImport(db, actor, attempt);
+      return report;
     });
-    if (!dryRun) await refreshStatistics(db, kind, result);
-    return { kind: kind.segment, rows: parsed.rows.length, dry_run: dryRun, ...result };
   } catch (error) {
-    if (error instanceof AppError && error.code === 'import_rejected') {
-      // The registry names rows by their place in the batch; the user thinks in spreadsheet rows.
-      throw rejection(rowErrors(error));
-    }
+    if (error instanceof DryRun) return error.report;
     throw error;
   }
+}
+
+/** The refusal of a file with `problems`, in the same words as `rejection`. */
+function rejectionOf(problems: Problems): AppError {
+  const shown = problems.shown().map(shortened);
+  const more = problems.total > shown.length ? ` (showing the first ${shown.length} of ${problems.total} problems)` : '';
+  return new AppError('import_rejected', `${problems.rows} row(s) of the file have errors; nothing was written${more}`, shown);
 }
 
 /**
@@ -190,17 +239,16 @@ async function withinDepartments(db: Db, kind: AnyRecordKind, rows: KindRow[], p
  * A file that leaves out a column says nothing about it: existing records keep their stored
  * value instead of taking the schema's default (a file without 密级 must not undo a certification).
  */
-async function keepStoredValuesOfAbsentColumns(db: Db, kind: AnyRecordKind, parsed: ParsedFile): Promise<void> {
-  const absent = Object.keys(kind.schemas.input.shape).filter((field) => !(field in parsed.columns));
-  if (absent.length === 0 || parsed.rows.length === 0) return;
+async function keepStoredValuesOfAbsentColumns(db: Db, kind: AnyRecordKind, rows: KindRow[], absent: string[]): Promise<void> {
+  if (absent.length === 0 || rows.length === 0) return;
   const stored = await loadStoredRows(
     db,
     kind,
-    parsed.rows.map((r) => r.input.code),
+    rows.map((r) => r.code),
   );
-  for (const row of parsed.rows) {
-    const view = stored.get(row.input.code)?.view;
+  for (const row of rows) {
+    const view = stored.get(row.code)?.view;
     if (!view) continue;
-    for (const field of absent) row.input[field] = view[field];
+    for (const field of absent) row[field] = view[field];
   }
 }

@@ -2,7 +2,7 @@ import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { departmentLimit } from '../identity/access.ts';
 import type { Actor } from '../identity/actor.ts';
-import { type FileFormat, parseImportFile, writeExportFile } from '../imports/format.ts';
+import { type FileFormat, type FileSource, parseImportFile, writeExportFile } from '../imports/format.ts';
 import type { Sheet } from '../imports/headers.ts';
 import { rejection } from '../imports/service.ts';
 import { AppError, type FieldError } from '../kernel/errors.ts';
@@ -38,7 +38,7 @@ export interface VolumeImportReport {
  */
 export async function importVolumesFile(
   db: Db,
-  data: Uint8Array,
+  data: FileSource,
   format: FileFormat,
   actor: Actor,
   options: { dryRun?: boolean; today?: string; filename?: string } = {},

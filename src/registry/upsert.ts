@@ -1,7 +1,7 @@
 import { getTableName, inArray, sql } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { SelectResultFields } from 'drizzle-orm/query-builders/select.types';
-import { recordAudit } from '../audit/service.ts';
+import { type AuditEntry, recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { clouds, departments, regions, systems } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
@@ -145,9 +145,38 @@ export async function upsertRecords(
 }
 
 async function upsertInTransaction(db: Db, kind: AnyRecordKind, rows: KindRow[], actor: Actor, today: string): Promise<UpsertResult> {
+  const refs = await referencesOf(db, kind, rows);
+  const errors = await checkRows(kind, rows, refs, new Set(rows.map((r) => r.code)), today);
+  if (errors.length > 0) {
+    throw new AppError(
+      'import_rejected',
+      `${new Set(errors.map((e) => e.index)).size} of ${rows.length} rows are invalid; nothing was written`,
+      errors,
+    );
+  }
+  const { result, audit } = await writeCheckedRows(db, kind, rows, refs, actor, today);
+  await recordAudit(db, actor, audit);
+  return result;
+}
+
+/** The registry records a batch of rows refers to (departments, clouds, regions, systems), read once. */
+export async function referencesOf(db: Db, kind: AnyRecordKind, rows: KindRow[]): Promise<References> {
+  return resolveReferences(db, referencedCodes(kind, rows));
+}
+
+/**
+ * Every problem of a batch of rows against the registry (`errors[].index` is the row's place in
+ * `rows`): a code twice in the batch, the kind's own checks, dates in the future. `fileCodes`
+ * are the codes of the whole file (a department file names parents it creates itself).
+ */
+export async function checkRows(
+  kind: AnyRecordKind,
+  rows: KindRow[],
+  refs: References,
+  fileCodes: Set<string>,
+  today: string,
+): Promise<FieldError[]> {
   const spec = kind;
-  const refs = await resolveReferences(db, referencedCodes(kind, rows));
-  const fileCodes = new Set(rows.map((r) => r.code));
   const errors: FieldError[] = [];
   const seen = new Map<string, number>();
   const pause = yieldEvery();
@@ -164,14 +193,24 @@ async function upsertInTransaction(db: Db, kind: AnyRecordKind, rows: KindRow[],
       if (typeof date === 'string' && date > today) errors.push({ index, field: dateField as string, message: `${date} is in the future` });
     }
   }
-  if (errors.length > 0) {
-    throw new AppError(
-      'import_rejected',
-      `${new Set(errors.map((e) => e.index)).size} of ${rows.length} rows are invalid; nothing was written`,
-      errors,
-    );
-  }
+  return errors;
+}
 
+/**
+ * Writes rows that passed `checkRows`, inside the caller's transaction: the records, each
+ * tracked change as a transition, the timeline; answers the counts and the audit entries of
+ * the changed rows, for the caller to append in the same transaction.
+ */
+export async function writeCheckedRows(
+  db: Db,
+  kind: AnyRecordKind,
+  rows: KindRow[],
+  refs: References,
+  actor: Actor,
+  today: string,
+): Promise<{ result: UpsertResult; audit: AuditEntry[] }> {
+  const spec = kind;
+  const pause = yieldEvery();
   const stored = await loadStoredRows(
     db,
     kind,
@@ -194,7 +233,7 @@ async function upsertInTransaction(db: Db, kind: AnyRecordKind, rows: KindRow[],
       classification: spec.declaredClassification?.(input),
     });
   }
-  if (changedRows.length === 0) return { created: 0, updated: 0, unchanged };
+  if (changedRows.length === 0) return { result: { created: 0, updated: 0, unchanged }, audit: [] };
 
   // Reconcile each declared value with the recorded history before writing, so that the
   // stored "since" date is the one the history ends up with.
@@ -272,19 +311,15 @@ async function upsertInTransaction(db: Db, kind: AnyRecordKind, rows: KindRow[],
   await applyTransitions(db, spec.tracked, actor, { add, supersede, touched: [...ids.values()] });
 
   const label = spec.tracked;
-  await recordAudit(
-    db,
-    actor,
-    changedRows.map((p) => ({
-      action: p.stored ? `${label}.update` : `${label}.create`,
-      entityKind: label,
-      entityCode: p.input.code,
-      before: p.stored?.view ?? null,
-      after: p.input,
-    })),
-  );
+  const audit = changedRows.map((p) => ({
+    action: p.stored ? `${label}.update` : `${label}.create`,
+    entityKind: label,
+    entityCode: p.input.code,
+    before: p.stored?.view ?? null,
+    after: p.input,
+  }));
   const created = changedRows.filter((p) => !p.stored).length;
-  return { created, updated: changedRows.length - created, unchanged };
+  return { result: { created, updated: changedRows.length - created, unchanged }, audit };
 }
 
 /** A tracked attribute's value as the history keeps it: text, none being the empty text. */

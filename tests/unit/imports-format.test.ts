@@ -1,9 +1,20 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { detectFormat, type FileFormat, MAX_IMPORT_ROWS, parseImportFile, sniffFormat, writeExportFile } from '../../src/imports/format.ts';
+import {
+  detectFormat,
+  type FileFormat,
+  parseImportFile,
+  type ReadRow,
+  readImportRows,
+  sniffFormat,
+  writeExportFile,
+} from '../../src/imports/format.ts';
 import { importColumns } from '../../src/imports/headers.ts';
 import { AppError } from '../../src/kernel/errors.ts';
 import { type ImportKind, type InputByKind, importKinds, inputSchemas } from '../../src/registry/schemas.ts';
@@ -743,12 +754,23 @@ describe('parseImportFile: limits and encodings', () => {
     await expect(attempt).rejects.toThrow(/CSV UTF-8/);
   });
 
-  it(`rejects more than ${MAX_IMPORT_ROWS} data rows`, async () => {
-    const text = `code,name,region_code,tier\n${'N,n,440100,城域\n'.repeat(MAX_IMPORT_ROWS + 1)}`;
-    await expect(parseCsv(text, 'network-nodes')).rejects.toMatchObject({
-      code: 'payload_too_large',
-      message: expect.stringContaining('200001 data rows'),
-    });
+  it('reads a CSV on disk of more rows than the old 200,000-row cap as a stream, one row at a time', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'yunwang-format-'));
+    try {
+      const path = join(dir, 'nodes.csv');
+      await writeFile(path, `code,name,region_code,tier\n${Array.from({ length: 200_001 }, (_, i) => `N-${i},n,440100,城域\n`).join('')}`);
+      const reading = await readImportRows({ path }, 'csv', 'network-nodes');
+      let count = 0;
+      let last: ReadRow | undefined;
+      for await (const row of reading.rows) {
+        count++;
+        last = row;
+      }
+      expect(count).toBe(200_001);
+      expect(last).toMatchObject({ rowNumber: 200_002, code: 'N-200000', errors: [], input: { code: 'N-200000', tier: 'metro' } });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

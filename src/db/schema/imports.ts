@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, json, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { enumChecks, generatedId, instant } from './columns.ts';
 import { departments } from './departments.ts';
 import { users } from './identity.ts';
@@ -38,4 +38,28 @@ export const importRuns = pgTable(
     check('import_runs_rows_check', sql`${t.rows} >= 0`),
     index('import_runs_department_id_created_at_idx').on(t.departmentId, t.createdAt),
   ],
+);
+
+/**
+ * An import's rows on their way in (issue 20, item 3): the file is streamed here by COPY, checked
+ * set-wise (codes repeated in the file), then read back in parts by the one transaction that
+ * applies it, and deleted. Unlogged (see the migration): nothing in it outlives its import, so it
+ * need not survive a crash nor be written to the WAL.
+ */
+export const importStaging = pgTable(
+  'import_staging',
+  {
+    importId: uuid().notNull(),
+    /** The spreadsheet row (the header is row 1). */
+    rowNumber: integer().notNull(),
+    /** The code cell as written (null when empty): codes repeated in the file are found from it. */
+    code: text(),
+    /** Whether the row failed a per-row check while it was read (its problems are already reported). */
+    failed: boolean().notNull(),
+    /** The checked input row (json, not jsonb: read back as written, never queried into); null when it failed. */
+    data: json(),
+    /** For a code already used by an earlier row of the file: that row. */
+    firstRow: integer(),
+  },
+  (t) => [primaryKey({ name: 'import_staging_pkey', columns: [t.importId, t.rowNumber] })],
 );
