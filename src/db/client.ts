@@ -14,6 +14,12 @@ export type Schema = typeof schema;
 /** A database or a transaction on it: services take this so the same code runs in either. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema> | PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
 
+/**
+ * Whether `db` is the embedded database, which runs every statement on this thread (so a long
+ * statement holds every request). A transaction's handle does not say: ask the database's own.
+ */
+export const isEmbedded = (db: Db): boolean => (db as { $client?: unknown }).$client instanceof PGlite;
+
 export interface Database {
   db: PgDatabase<PgQueryResultHKT, Schema>;
   kind: 'pglite' | 'postgres';

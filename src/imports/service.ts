@@ -1,6 +1,6 @@
 import { inArray } from 'drizzle-orm';
 import { auditAppender, recordAudit } from '../audit/service.ts';
-import type { Db } from '../db/client.ts';
+import { type Db, isEmbedded } from '../db/client.ts';
 import { departments } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
 import { businessDate } from '../kernel/dates.ts';
@@ -59,9 +59,11 @@ export type ImportOptions = {
 /**
  * Rows read back from staging, checked and written at a time, in the one transaction: large
  * enough that each query carries many rows, small enough that a part's rows, their stored
- * versions and their history stay a few megabytes.
+ * versions and their history stay a few megabytes. The embedded database runs each statement
+ * on the request thread: smaller parts there keep /livez and sign-ins answered meanwhile.
  */
 export const importBatchRows = 5000;
+export const embeddedImportBatchRows = 1000;
 
 class DryRun extends Error {
   constructor(readonly report: ImportReport) {
@@ -115,7 +117,10 @@ async function applyStaged(
   const column = (field: string) => staged.columns[field] ?? field;
   const absent = Object.keys(kind.schemas.input.shape).filter((field) => !(field in staged.columns));
   // A department file names parents it creates itself: its rows are checked and written together.
-  const size = kind.table === departments ? Number.MAX_SAFE_INTEGER : (options.batchRows ?? importBatchRows);
+  const size =
+    kind.table === departments
+      ? Number.MAX_SAFE_INTEGER
+      : (options.batchRows ?? (isEmbedded(database) ? embeddedImportBatchRows : importBatchRows));
   const totals = { created: 0, updated: 0, unchanged: 0 };
   try {
     return await database.transaction(async (db) => {
