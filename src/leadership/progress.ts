@@ -104,13 +104,7 @@ export async function targetProgress(db: Db, query: { scope: string; month?: str
     })
     .from(snapshotFigures)
     .innerJoin(snapshots, eq(snapshots.id, snapshotFigures.snapshotId))
-    .where(
-      and(
-        eq(snapshots.status, 'frozen'),
-        eq(snapshotFigures.scope, scope.scope),
-        lte(snapshots.month, month),
-      ),
-    )
+    .where(and(eq(snapshots.status, 'frozen'), eq(snapshotFigures.scope, scope.scope), lte(snapshots.month, month)))
     .orderBy(asc(snapshots.month));
   const listed = [...new Set(rows.map((r) => r.month))].slice(-PROGRESS_MONTHS);
   const from = listed[0] ?? month;
