@@ -3,7 +3,7 @@ import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import { mapLimited, yieldEvery, yieldToEventLoop } from '../kernel/yielding.ts';
 import { definitions, indicatorKeys } from './definitions.ts';
-import type { RollupCount } from './rollups/read.ts';
+import { checkpointSql, type RollupCount } from './rollups/read.ts';
 import type { Scope } from './scope.ts';
 import { computeIndicators, figureOf, type IndicatorFigure, type IndicatorReport, rolledUpOne } from './service.ts';
 
@@ -43,7 +43,10 @@ export async function computeIndicatorsForScopes(
 ): Promise<Map<ScopeKey, IndicatorReport>> {
   // The embedded database answers each query on this thread: between steps, other requests go first.
   await yieldToEventLoop();
-  const counts = await departmentCounts(db, at);
+  // Regions only (the map): their month-end levels and the deltas since, as the one-scope read
+  // sums them; with departments among the scopes (a month's snapshot), each department's deltas.
+  const regionsOnly = keys.every((key) => !key.startsWith('dept:'));
+  const counts = regionsOnly ? await regionCounts(db, at) : await departmentCounts(db, at);
   await yieldToEventLoop();
   // Rollups not built yet (a registry migrated with its history), or an indicator this sum
   // does not know how to make: one scope at a time, through computeIndicators.
@@ -80,13 +83,12 @@ export async function computeIndicatorsForScopes(
     }
   };
   const pause = yieldEvery();
-  for (const row of counts) {
+  for (const { department_id, region_code, ...row } of counts) {
     await pause();
-    const department = departmentById.get(row.department_id);
-    if (!department) continue;
-    const region = regionByCode.get(department.region_code);
+    const department = department_id === null ? undefined : departmentById.get(department_id);
+    const region = regionByCode.get(department?.region_code ?? region_code ?? '');
     const count: RollupCount = { ...row, level: region?.level ?? '' };
-    for (const ancestor of ancestorsOf(department.path, departmentByPath)) add(`dept:${ancestor.code}`, count);
+    if (department) for (const ancestor of ancestorsOf(department.path, departmentByPath)) add(`dept:${ancestor.code}`, count);
     for (const ancestor of ancestorsOf(region?.path ?? '', regionByCode, true)) add(ancestor.code, count);
   }
 
@@ -135,16 +137,46 @@ function ancestorsOf<T>(path: string, byKey: Map<string, T>, byCode = false): T[
   return found;
 }
 
+type PlacedCount = Omit<RollupCount, 'level'> & { department_id: number | null; region_code: string | null };
+
 /** Each department's rolled-up counts as of `at`, or null while the rollups are not built. */
-async function departmentCounts(db: Db, at: string) {
-  const rows = await queryRows<Omit<RollupCount, 'level'> & { department_id: number; built: boolean }>(
+async function departmentCounts(db: Db, at: string): Promise<PlacedCount[] | null> {
+  const rows = await queryRows<PlacedCount & { built: boolean }>(
     db,
-    sql`select c.department_id, c.indicator, c.breakdown,
+    sql`select c.department_id, null as region_code, c.indicator, c.breakdown,
                sum(c.denominator)::int as denominator, sum(c.numerator)::int as numerator,
                sum(c.pending)::int as pending, sum(c.items)::int as items,
                (select built from rollup_state where id = 1) as built
         from rollup_deltas c where c.on_date <= ${at}::date
         group by c.department_id, c.indicator, c.breakdown`,
+  );
+  const [state] = rows.length > 0 ? rows : await queryRows<{ built: boolean }>(db, sql`select built from rollup_state where id = 1`);
+  if (!state?.built) return null;
+  return rows.map(({ built: _, ...row }) => row);
+}
+
+/**
+ * Each region's own rolled-up counts as of `at` (its departments', not its subregions'): the
+ * month-end level on or before it plus the deltas since — what the one-scope read sums for a
+ * region scope, for every region at once. Null while the rollups are not built.
+ */
+async function regionCounts(db: Db, at: string): Promise<PlacedCount[] | null> {
+  const rows = await queryRows<PlacedCount & { built: boolean }>(
+    db,
+    sql`with month as (select ${checkpointSql(at)} as m)
+        select null::int as department_id, c.region_code, c.indicator, c.breakdown,
+               sum(c.denominator)::int as denominator, sum(c.numerator)::int as numerator,
+               sum(c.pending)::int as pending, sum(c.items)::int as items,
+               (select built from rollup_state where id = 1) as built
+        from (
+          select c.region_code, c.indicator, c.breakdown, c.denominator, c.numerator, c.pending, c.items
+          from rollup_checkpoints c where c.month_end = (select m from month)
+          union all
+          select d.region_code, x.indicator, x.breakdown, x.denominator, x.numerator, x.pending, x.items
+          from rollup_deltas x join departments d on d.id = x.department_id
+          where x.on_date <= ${at}::date and x.on_date >= coalesce((select m + 1 from month), '-infinity'::date)
+        ) c
+        group by c.region_code, c.indicator, c.breakdown`,
   );
   const [state] = rows.length > 0 ? rows : await queryRows<{ built: boolean }>(db, sql`select built from rollup_state where id = 1`);
   if (!state?.built) return null;

@@ -20,7 +20,7 @@ export interface RollupCount {
  * it; none before the grid starts), so that the state and the counts are read in one statement: one
  * snapshot, even while a write extends the grid or a rebuild replaces it.
  */
-const checkpointSql = (at: string) => sql`(select case
+export const checkpointSql = (at: string) => sql`(select case
     when st.first_month is null then null
     when (date_trunc('month', (${at}::date + 1)::timestamp) - interval '1 day')::date < st.first_month then null
     else least(st.last_month, (date_trunc('month', (${at}::date + 1)::timestamp) - interval '1 day')::date) end
