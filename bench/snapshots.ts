@@ -76,7 +76,7 @@ async function main() {
   say(`# Snapshot backfill (${new Date().toISOString().slice(0, 10)}, ${process.arch}, ${cpus().length} cores, Node ${process.version})`);
   say('');
   say(
-    `Freezing ${months[0]}..${months.at(-1)} (${months.length} months): every indicator of the province, every city, county and department, through computeIndicators.`,
+    `Freezing ${months[0]}..${months.at(-1)} (${months.length} months): every indicator of the province, every city, county and department, all at once from the rollups (computeIndicatorsForScopes, which the tests hold to computeIndicators).`,
   );
   say('');
   say('| database, scale | concurrency | scopes/month | figures/month | 19 months | per month | slowest month | scopes/s | demo load |');

@@ -1,7 +1,7 @@
 import type { Db } from '../db/client.ts';
 import { type Actor, rootActor } from '../identity/actor.ts';
 import { businessDate } from '../kernel/dates.ts';
-import { type FreezeResult, freezeMonth, queueMonths } from './freeze.ts';
+import { analyzeSnapshots, type FreezeResult, freezeMonth, queueMonths } from './freeze.ts';
 import { monthOf, previousMonth } from './months.ts';
 import { pendingMonths } from './snapshots.ts';
 
@@ -44,8 +44,12 @@ export function createSnapshotScheduler(options: SchedulerOptions): SnapshotSche
     const results: FreezeResult[] = [];
     for (const month of await pendingMonths(options.db)) {
       if (stopping) break;
-      results.push(await freezeMonth(options.db, month, { actor: schedulerActor, today, concurrency: options.concurrency, log }));
+      results.push(
+        await freezeMonth(options.db, month, { actor: schedulerActor, today, concurrency: options.concurrency, log, analyze: false }),
+      );
     }
+    // Once after the queue is worked off (a first start's 19 months), not after every month.
+    if (results.some((r) => r.outcome !== 'unchanged')) await analyzeSnapshots(options.db);
     return results;
   };
 
