@@ -24,7 +24,11 @@ export const transitions = pgTable(
     requestId: text(),
     supersededAt: instant(),
   },
-  (t) => [index('transitions_entity_idx').on(t.kind, t.entityId, t.field)],
+  (t) => [
+    index('transitions_entity_idx').on(t.kind, t.entityId, t.field),
+    // The map's date check reads the earliest business date: min() from an index, not a scan of millions.
+    index('transitions_effective_at_idx').on(t.effectiveAt),
+  ],
 );
 
 /**
@@ -45,5 +49,5 @@ export const timeline = pgTable(
     /** The kind's tracked attributes in force over the interval (`{"service_level": "full_online"}`). */
     attributes: jsonb().$type<Record<string, string>>(),
   },
-  (t) => [index('timeline_entity_idx').on(t.kind, t.entityId)],
+  (t) => [index('timeline_entity_idx').on(t.kind, t.entityId), index('timeline_valid_from_idx').on(t.validFrom)],
 );
