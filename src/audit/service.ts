@@ -55,6 +55,8 @@ export async function recordAudit(database: Db, actor: Actor, entries: AuditEntr
  * one entry of the main chain, or chained directly when fewer than `batchThreshold` — without
  * holding them all. The chain's lock is taken only by `finish()`, at the end.
  */
+export type AuditAppender = ReturnType<typeof auditAppender>;
+
 export function auditAppender(db: Db, actor: Actor) {
   let waiting: AuditEntry[] = [];
   let batch: { id: string; entries: number; last: string } | null = null;

@@ -1,10 +1,11 @@
 import { inArray } from 'drizzle-orm';
-import { auditAppender, recordAudit } from '../audit/service.ts';
+import { type AuditAppender, auditAppender, recordAudit } from '../audit/service.ts';
 import { type Db, isEmbedded } from '../db/client.ts';
 import { departments } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
 import { businessDate } from '../kernel/dates.ts';
 import { AppError, type FieldError } from '../kernel/errors.ts';
+import { withRollupsDeferred } from '../indicators/rollups/maintain.ts';
 import { authorizeRows, departmentsUnder, limitFor, ownerCodes, withoutDepartmentOracle } from '../registry/authorize.ts';
 import { type AnyRecordKind, type ImportKind, type KindRow, kindFor } from '../registry/kinds/index.ts';
 import { checkRows, referencesOf, refreshStatistics, type UpsertResult, writeCheckedRows } from '../registry/upsert.ts';
@@ -122,46 +123,50 @@ async function applyStaged(
       ? Number.MAX_SAFE_INTEGER
       : (options.batchRows ?? (isEmbedded(database) ? embeddedImportBatchRows : importBatchRows));
   const totals = { created: 0, updated: 0, unchanged: 0 };
+  const applyParts = async (db: Db, audit: AuditAppender): Promise<void> => {
+    for await (const part of stagedRows(db, staged.importId, size)) {
+      const rows = part.map((r) => r.input);
+      const atRow = (errors: FieldError[]): FieldError[] =>
+        errors.map(({ index, ...e }) => ({
+          ...e,
+          row: index === undefined ? undefined : part[index]?.rowNumber,
+          column: column(e.field),
+        }));
+      await keepStoredValuesOfAbsentColumns(db, kind, rows, absent);
+      const refs = await referencesOf(db, kind, rows);
+      const fileCodes = new Set(rows.map((r) => r.code));
+      const notYours = atRow(await authorizeRows(db, kind, rows, actor));
+      const wrong = atRow(await checkRows(kind, rows, refs, fileCodes, today));
+      if (fileHasProblems) {
+        // Checked and refused alike, on one row: the same row counted once.
+        const named = [...withoutDepartmentOracle(wrong, actor, kind), ...notYours];
+        problems.addRows(named);
+      } else {
+        refused.addRows(notYours);
+        invalid.addRows(wrong);
+      }
+      if (!problems.empty || !refused.empty || !invalid.empty) continue;
+      try {
+        const written = await writeCheckedRows(db, kind, rows, refs, actor, today);
+        totals.created += written.result.created;
+        totals.updated += written.result.updated;
+        totals.unchanged += written.result.unchanged;
+        await audit.add(written.audit);
+      } catch (error) {
+        // A kind's own write names rows by their place in the part (a department cycle).
+        if (error instanceof AppError && error.code === 'import_rejected') {
+          invalid.addRows(atRow(error.errors));
+          continue;
+        }
+        throw error;
+      }
+    }
+  };
   try {
     return await database.transaction(async (db) => {
       const audit = auditAppender(db, actor);
-      for await (const part of stagedRows(db, staged.importId, size)) {
-        const rows = part.map((r) => r.input);
-        const atRow = (errors: FieldError[]): FieldError[] =>
-          errors.map(({ index, ...e }) => ({
-            ...e,
-            row: index === undefined ? undefined : part[index]?.rowNumber,
-            column: column(e.field),
-          }));
-        await keepStoredValuesOfAbsentColumns(db, kind, rows, absent);
-        const refs = await referencesOf(db, kind, rows);
-        const fileCodes = new Set(rows.map((r) => r.code));
-        const notYours = atRow(await authorizeRows(db, kind, rows, actor));
-        const wrong = atRow(await checkRows(kind, rows, refs, fileCodes, today));
-        if (fileHasProblems) {
-          // Checked and refused alike, on one row: the same row counted once.
-          const named = [...withoutDepartmentOracle(wrong, actor, kind), ...notYours];
-          problems.addRows(named);
-        } else {
-          refused.addRows(notYours);
-          invalid.addRows(wrong);
-        }
-        if (!problems.empty || !refused.empty || !invalid.empty) continue;
-        try {
-          const written = await writeCheckedRows(db, kind, rows, refs, actor, today);
-          totals.created += written.result.created;
-          totals.updated += written.result.updated;
-          totals.unchanged += written.result.unchanged;
-          await audit.add(written.audit);
-        } catch (error) {
-          // A kind's own write names rows by their place in the part (a department cycle).
-          if (error instanceof AppError && error.code === 'import_rejected') {
-            invalid.addRows(atRow(error.errors));
-            continue;
-          }
-          throw error;
-        }
-      }
+      // The indicators' rollups take the whole file's changes at once, after its last part.
+      await withRollupsDeferred(db, () => applyParts(db, audit), today);
       if (!problems.empty) throw rejectionOf(problems);
       if (!refused.empty) {
         const shown = refused.shown();

@@ -14,6 +14,8 @@ import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rootActor } from '../../src/identity/actor.ts';
+import { writeExportFile } from '../../src/imports/format.ts';
+import { importFile } from '../../src/imports/service.ts';
 import { computeIndicatorsForScopes } from '../../src/indicators/many-scopes.ts';
 import { rebuildRollups } from '../../src/indicators/rollups/rebuild.ts';
 import { computeIndicators, recountIndicators } from '../../src/indicators/service.ts';
@@ -47,42 +49,46 @@ const regionsOf = ['450000', '450100', '450102', '450200', '459900', '459901'];
 const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
 const classification = fc.constantFrom('pending', 'non_classified', 'classified');
 
+const departmentRow = fc
+  .record({
+    code: fc.constantFrom(...departments),
+    name: fc.constant('属性测试部门'),
+    region_code: fc.constantFrom(...regionsOf),
+    parent_code: nullable(fc.constantFrom(...departments)),
+    kind: fc.constantFrom('government', 'institution', 'enterprise'),
+    extranet_connected: fc.boolean(),
+    extranet_connected_at: nullable(pastDate),
+  })
+  .map((r) => ({
+    ...r,
+    parent_code: r.parent_code === r.code ? null : r.parent_code,
+    extranet_connected_at: r.extranet_connected ? r.extranet_connected_at : null,
+  }));
+
+const systemRow = fc
+  .record({
+    code: fc.constantFrom('PS0', 'PS1', 'PS2', 'PS3', 'PS4', 'PS5', 'PS6', 'PS7'),
+    name: fc.constant('属性测试系统'),
+    department_code: fc.constantFrom(...departments),
+    classification,
+    state: fc.constantFrom('not_migrated', 'migrating', 'migrated', 'retired'),
+    state_at: nullable(pastDate),
+    security_level: nullable(fc.integer({ min: 1, max: 4 })),
+    assessed_on: nullable(pastDate),
+    dr_site: nullable(fc.constantFrom('same_city', 'remote')),
+  })
+  .map((r) => ({ ...r, assessed_on: r.security_level === null ? null : r.assessed_on }));
+
 const operation = fc.oneof(
   fc.record({
     kind: fc.constant('departments' as const),
-    row: fc
-      .record({
-        code: fc.constantFrom(...departments),
-        name: fc.constant('属性测试部门'),
-        region_code: fc.constantFrom(...regionsOf),
-        parent_code: nullable(fc.constantFrom(...departments)),
-        kind: fc.constantFrom('government', 'institution', 'enterprise'),
-        extranet_connected: fc.boolean(),
-        extranet_connected_at: nullable(pastDate),
-      })
-      .map((r) => ({
-        ...r,
-        parent_code: r.parent_code === r.code ? null : r.parent_code,
-        extranet_connected_at: r.extranet_connected ? r.extranet_connected_at : null,
-      })),
+    row: departmentRow,
   }),
   {
     weight: 3,
     arbitrary: fc.record({
       kind: fc.constant('systems' as const),
-      row: fc
-        .record({
-          code: fc.constantFrom('PS0', 'PS1', 'PS2', 'PS3', 'PS4', 'PS5', 'PS6', 'PS7'),
-          name: fc.constant('属性测试系统'),
-          department_code: fc.constantFrom(...departments),
-          classification,
-          state: fc.constantFrom('not_migrated', 'migrating', 'migrated', 'retired'),
-          state_at: nullable(pastDate),
-          security_level: nullable(fc.integer({ min: 1, max: 4 })),
-          assessed_on: nullable(pastDate),
-          dr_site: nullable(fc.constantFrom('same_city', 'remote')),
-        })
-        .map((r) => ({ ...r, assessed_on: r.security_level === null ? null : r.assessed_on })),
+      row: systemRow,
     }),
   },
   fc.record({
@@ -141,6 +147,21 @@ const operation = fc.oneof(
       effective_at: pastDate,
     }),
   ),
+  // A file of several rows through the importer, written in parts of two: its rollup changes
+  // are collected part by part and added once, at the end.
+  fc.record({
+    kind: fc.constant('import' as const),
+    of: fc.oneof(
+      fc.record({
+        kind: fc.constant('systems' as const),
+        rows: fc.uniqueArray(systemRow, { selector: (r) => r.code, minLength: 1, maxLength: 5 }),
+      }),
+      fc.record({
+        kind: fc.constant('departments' as const),
+        rows: fc.uniqueArray(departmentRow, { selector: (r) => r.code, minLength: 1, maxLength: 3 }),
+      }),
+    ),
+  }),
   // Regions re-parented (and a county turned city) through the divisions loader.
   fc.record({
     kind: fc.constant('regions' as const),
@@ -200,6 +221,9 @@ describeEachBackend('rollups equal the items they are kept from', (getDb) => {
       else if (op.kind === 'move') {
         const [kind, code] = op.target;
         await transitionRecord(db, kind, code, { to: op.to, effective_at: op.effective_at }, actor, { today });
+      } else if (op.kind === 'import') {
+        const file = await writeExportFile(op.of.kind, op.of.rows as never, 'csv');
+        await importFile(db, op.of.kind, file, 'csv', actor, { today, batchRows: 2 });
       } else await upsertRecords(db, op.kind, [op.row as never], actor, { today });
     } catch (error) {
       if (!refused(error)) throw error;
