@@ -3,9 +3,9 @@ import { type AuditAppender, auditAppender, recordAudit } from '../audit/service
 import { type Db, isEmbedded } from '../db/client.ts';
 import { departments } from '../db/schema/index.ts';
 import type { Actor } from '../identity/actor.ts';
+import { withRollupsDeferred } from '../indicators/rollups/maintain.ts';
 import { businessDate } from '../kernel/dates.ts';
 import { AppError, type FieldError } from '../kernel/errors.ts';
-import { withRollupsDeferred } from '../indicators/rollups/maintain.ts';
 import { authorizeRows, departmentsUnder, limitFor, ownerCodes, withoutDepartmentOracle } from '../registry/authorize.ts';
 import { type AnyRecordKind, type ImportKind, type KindRow, kindFor } from '../registry/kinds/index.ts';
 import { checkRows, referencesOf, refreshStatistics, type UpsertResult, writeCheckedRows } from '../registry/upsert.ts';
