@@ -4,8 +4,9 @@ import { startPostgres } from '../tests/setup/global.ts';
 
 /**
  * Runs `fn` on a fresh, empty PostgreSQL database: on a throwaway server started like the test
- * suite's (or on BENCH_DATABASE_URL's server), dropped afterwards whatever happens. `fn` gets its URL
- * too, for a child process (the CLI) to connect to.
+ * suite's (or on BENCH_DATABASE_URL's server), dropped afterwards whatever happens — unless BENCH_KEEP=1
+ * on BENCH_DATABASE_URL's server, to study its plans afterwards. `fn` gets its URL too, for a child
+ * process (the CLI) to connect to.
  */
 export async function withBenchDatabase<T>(label: string, fn: (database: Database, url: string) => Promise<T>): Promise<T> {
   const server = process.env.BENCH_DATABASE_URL ? null : await startPostgres();
@@ -20,7 +21,8 @@ export async function withBenchDatabase<T>(label: string, fn: (database: Databas
     return await fn(database, `${baseUrl}/${name}`);
   } finally {
     await database.close();
-    await admin.query(`drop database if exists "${name}" with (force)`);
+    if (process.env.BENCH_KEEP === '1' && !server) console.log(`kept: ${baseUrl}/${name}`);
+    else await admin.query(`drop database if exists "${name}" with (force)`);
     await admin.end();
     await server?.stop();
   }

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import { departments } from '../db/schema/index.ts';
@@ -195,22 +195,37 @@ export async function listIndicatorItems(db: Db, key: string, query: ItemsQuery)
   const offset = query.offset ?? 0;
   const page = query.limit === undefined ? sql`` : sql`limit ${query.limit} offset ${offset}`;
   const columns = sql.raw(def.columns.map((c) => `x.${c}`).join(', '));
-  const [counted] = await queryRows<{ total: number }>(db, sql`select count(*)::int as total from (${items}) x where ${where}`);
-  const rows = await queryRows<Record<string, unknown>>(
-    db,
-    sql`select ${columns} from (${items}) x where ${where} order by x.code ${page}`,
-  );
+  const [total, rows] = await Promise.all([
+    itemsTotal(db, def, scope, at, missing, sql`select count(*)::int as total from (${items}) x where ${where}`),
+    queryRows<Record<string, unknown>>(db, sql`select ${columns} from (${items}) x where ${where} order by x.code ${page}`),
+  ]);
   return {
     key: def.key,
     scope: scope.key,
     at,
     missing,
-    total: counted?.total ?? 0,
+    total,
     limit: query.limit ?? null,
     offset,
     columns: def.columns,
     items: rows,
   };
+}
+
+/**
+ * How many items a drill-down lists in all: the figure's own denominator (or what it still
+ * lacks), read from the rollups as the figure is — counting the scope's items again cost a
+ * province-wide scan per page (issue 20) — or counted from the items while the rollups are not
+ * built. The property test holds the two equal.
+ */
+async function itemsTotal(db: Db, def: IndicatorDefinition, scope: Scope, at: string, missing: boolean, count: SQL): Promise<number> {
+  const counts = def.rollup ? await readRollupCounts(db, scope, at) : null;
+  if (counts) {
+    const figure = rolledUpOne(def, counts);
+    return missing ? figure.denominator - figure.numerator : figure.denominator;
+  }
+  const [counted] = await queryRows<{ total: number }>(db, count);
+  return counted?.total ?? 0;
 }
 
 /**
