@@ -124,10 +124,3 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     );
   }
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  runServer().catch((err: Error) => {
-    console.error(err.message);
-    process.exit(1);
-  });
-}

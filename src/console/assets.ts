@@ -2,13 +2,13 @@ import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/router.ts';
+import { fromRoot } from '../kernel/paths.ts';
 
 /** ECharts comes from npm and is served by the app: the intranet has no CDN. */
 export const echartsFile = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
-const assetDir = fileURLToPath(new URL('./assets/', import.meta.url));
+const assetDir = fromRoot('src', 'console', 'assets');
 
 const types: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
@@ -9,6 +8,7 @@ import { computeIndicatorsForScopes } from '../indicators/many-scopes.ts';
 import { parseAt } from '../indicators/service.ts';
 import { businessDate } from '../kernel/dates.ts';
 import { AppError } from '../kernel/errors.ts';
+import { fromRoot } from '../kernel/paths.ts';
 
 interface Feature {
   type: 'Feature';
@@ -21,8 +21,8 @@ export interface FeatureCollection {
 }
 
 const files = {
-  cities: fileURLToPath(new URL('../../data/guangxi-cities.geojson', import.meta.url)),
-  counties: fileURLToPath(new URL('../../data/guangxi-counties.geojson', import.meta.url)),
+  cities: fromRoot('data', 'guangxi-cities.geojson'),
+  counties: fromRoot('data', 'guangxi-counties.geojson'),
 };
 const shapes = new Map<keyof typeof files, Promise<FeatureCollection>>();
 

@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { type RegionLevel, regionLevels } from '../db/schema/enums.ts';
 import { regions } from '../db/schema/index.ts';
 import { AppError, notFound } from '../kernel/errors.ts';
+import { fromRoot } from '../kernel/paths.ts';
 
 export type Region = typeof regions.$inferSelect;
 
-const divisionsFile = fileURLToPath(new URL('../../data/guangxi-divisions.csv', import.meta.url));
+const divisionsFile = fromRoot('data', 'guangxi-divisions.csv');
 
 interface DivisionRow {
   code: string;
