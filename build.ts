@@ -30,15 +30,20 @@ export async function buildServer(outfile = defaultOutfile): Promise<string> {
   return outfile;
 }
 
-const prepare = process.argv.includes('--prepare');
-const hasEsbuild = await import('esbuild').then(
-  () => true,
-  () => false,
-);
-if (prepare && !hasEsbuild) {
-  console.log('no esbuild (a production install): not building; bin/yunwang.mjs runs the sources');
-} else {
-  const files = [await buildServer()];
-  if (!prepare) files.push(...(await (await import('./agents/build.ts')).buildAgents()));
-  for (const file of files) console.log(`${file} (${((await stat(file)).size / 1024).toFixed(0)} KiB)`);
+/** The command: everything, or with --prepare (npm ci) the server only, when esbuild is installed. */
+async function main() {
+  const prepare = process.argv.includes('--prepare');
+  const hasEsbuild = await import('esbuild').then(
+    () => true,
+    () => false,
+  );
+  if (prepare && !hasEsbuild) {
+    console.log('no esbuild (a production install): not building; bin/yunwang.mjs runs the sources');
+  } else {
+    const files = [await buildServer()];
+    if (!prepare) files.push(...(await (await import('./agents/build.ts')).buildAgents()));
+    for (const file of files) console.log(`${file} (${((await stat(file)).size / 1024).toFixed(0)} KiB)`);
+  }
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
