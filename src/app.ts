@@ -14,6 +14,7 @@ import { registerDocs } from './http/docs.ts';
 import { clientAddress, onError, problemResponse, requestId } from './http/middleware.ts';
 import { type AppEnv, createRouter } from './http/router.ts';
 import { authenticate, authorize, operationMatcher, sessionCookie } from './identity/middleware.ts';
+import { principalCache } from './identity/principal-cache.ts';
 import { registerSessionRoutes } from './identity/session-routes.ts';
 import { registerTokenRoutes } from './identity/token-routes.ts';
 import { registerUserRoutes } from './identity/user-routes.ts';
@@ -72,6 +73,8 @@ export function createApp(options: AppOptions) {
   const app = createRouter();
   // One figure cache for every reader of the official indicators (API, maps, metrics).
   const indicatorCache = new IndicatorCache<IndicatorReport>();
+  // Signed-in principals between requests: one per app, shared by the API and the map layers.
+  const principals = principalCache();
   const metricsTtlMs = config.YUNWANG_METRICS_CACHE_SECONDS * 1000;
   // Both refreshed behind the scrapes (src/metrics/ttl.ts).
   const metrics = createMetricsRegistry({
@@ -146,14 +149,14 @@ export function createApp(options: AppOptions) {
     return bodyLimit({ maxSize: config.YUNWANG_BODY_LIMIT_BYTES, onError: tooLarge(config.YUNWANG_BODY_LIMIT_BYTES) })(c, next);
   });
 
-  app.use('/api/*', authenticate(database));
+  app.use('/api/*', authenticate(database, principals));
   // The operation table is read from the OpenAPI document once every route is registered.
   const operationOf = operationMatcher(
     () => app.getOpenAPI31Document(openApiInfo).paths as Record<string, Record<string, { operationId?: string }>>,
   );
   app.use('/api/*', authorize(database, operationOf));
   // The map layers compute a figure per division: signed-in readers only (issue 14, item 4).
-  app.use('/geo/*', authenticate(database));
+  app.use('/geo/*', authenticate(database, principals));
   app.use('/geo/*', authorize(database, operationOf));
 
   app.get('/livez', (c) => c.json({ status: 'ok' }));

@@ -8,8 +8,9 @@ import { AppError } from '../kernel/errors.ts';
 import { can } from './access.ts';
 import type { Actor } from './actor.ts';
 import { restrictedOperations, routePolicy } from './policy.ts';
-import { authenticateSession } from './sessions.ts';
-import { authenticateToken } from './tokens.ts';
+import { type PrincipalCache, principalCache } from './principal-cache.ts';
+import { readSession } from './sessions.ts';
+import { readToken } from './tokens.ts';
 
 export const sessionCookie = 'yunwang_session';
 const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -22,14 +23,15 @@ const anonymousActor = (c: Context<AppEnv>): Actor => ({
 });
 
 /** Resolves the caller from the session cookie or a `Bearer yw_…` token; anonymous otherwise. */
-export function authenticate(database: Database): MiddlewareHandler<AppEnv> {
+export function authenticate(database: Database, principals: PrincipalCache = principalCache()): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
     const cookie = getCookie(c, sessionCookie);
+    const now = new Date();
     const principal = bearer
-      ? await authenticateToken(database.db, bearer)
+      ? await principals.get(database.db, `token:${bearer}`, now, () => readToken(database.db, bearer, now))
       : cookie
-        ? await authenticateSession(database.db, cookie)
+        ? await principals.get(database.db, `session:${cookie}`, now, () => readSession(database.db, cookie, now))
         : null;
     c.set('principal', principal);
     c.set(

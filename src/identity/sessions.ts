@@ -143,6 +143,18 @@ export async function verifyCurrentPassword(
 
 /** The session's principal, or null when it is unknown, expired, or idle too long. */
 export async function authenticateSession(db: Db, sessionId: string, now = new Date()): Promise<Principal | null> {
+  return (await readSession(db, sessionId, now))?.principal ?? null;
+}
+
+/**
+ * The session's principal and until when it may be reused without reading the session again
+ * (principal-cache.ts): its next touch, its idle deadline or its end, whichever comes first.
+ */
+export async function readSession(
+  db: Db,
+  sessionId: string,
+  now = new Date(),
+): Promise<{ principal: Principal; reusableUntil: number } | null> {
   const [row] = await db
     .select({ session: sessions, user: users })
     .from(sessions)
@@ -150,20 +162,26 @@ export async function authenticateSession(db: Db, sessionId: string, now = new D
     .where(eq(sessions.idHash, hashSecret(sessionId)));
   if (!row) return null;
   const policy = await getSecurityPolicy(db);
-  const idleUntil = row.session.lastSeenAt.getTime() + policy.idleTimeoutMinutes * 60_000;
+  const idleMs = policy.idleTimeoutMinutes * 60_000;
+  const idleUntil = row.session.lastSeenAt.getTime() + idleMs;
   if (now.getTime() > idleUntil || now > row.session.expiresAt || row.user.disabled) {
     await db.delete(sessions).where(eq(sessions.idHash, row.session.idHash));
     return null;
   }
-  if (now.getTime() - row.session.lastSeenAt.getTime() > touchEveryMs) {
+  let seen = row.session.lastSeenAt.getTime();
+  if (now.getTime() - seen > touchEveryMs) {
     await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, row.session.idHash));
+    seen = now.getTime();
   }
   return {
-    user: row.user,
-    access: await accessOf(db, row.user, false),
-    via: 'session',
-    restriction: restrictionOf(row.user),
-    csrfToken: row.session.csrfToken,
+    principal: {
+      user: row.user,
+      access: await accessOf(db, row.user, false),
+      via: 'session',
+      restriction: restrictionOf(row.user),
+      csrfToken: row.session.csrfToken,
+    },
+    reusableUntil: Math.min(seen + touchEveryMs, seen + idleMs, row.session.expiresAt.getTime()),
   };
 }
 

@@ -141,6 +141,14 @@ export async function revokeToken(database: Db, id: number, actor: Actor): Promi
 
 /** The token's principal, or null when it is unknown, expired, revoked, or its user locked. */
 export async function authenticateToken(db: Db, token: string, now = new Date()): Promise<Principal | null> {
+  return (await readToken(db, token, now))?.principal ?? null;
+}
+
+/**
+ * The token's principal and until when it may be reused without reading the token again
+ * (principal-cache.ts): its next touch or its expiry, whichever comes first.
+ */
+export async function readToken(db: Db, token: string, now = new Date()): Promise<{ principal: Principal; reusableUntil: number } | null> {
   if (!token.startsWith(tokenPrefix)) return null;
   const [row] = await db
     .select({ token: apiTokens, user: users })
@@ -148,10 +156,15 @@ export async function authenticateToken(db: Db, token: string, now = new Date())
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(and(eq(apiTokens.tokenHash, hashSecret(token))));
   if (!row || row.token.revokedAt || row.token.expiresAt <= now || row.user.disabled) return null;
-  if (!row.token.lastUsedAt || now.getTime() - row.token.lastUsedAt.getTime() > touchEveryMs) {
+  let used = row.token.lastUsedAt?.getTime() ?? null;
+  if (used === null || now.getTime() - used > touchEveryMs) {
     await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.token.id));
+    used = now.getTime();
   }
-  return { user: row.user, access: await tokenAccess(db, row.token, row.user), via: 'token', restriction: null };
+  return {
+    principal: { user: row.user, access: await tokenAccess(db, row.token, row.user), via: 'token', restriction: null },
+    reusableUntil: Math.min(used + touchEveryMs, row.token.expiresAt.getTime()),
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
 import { entityColumns, enumChecks, generatedId, instant, requiredId } from './columns.ts';
 import { departments } from './departments.ts';
 
@@ -130,4 +130,16 @@ export const securityPolicy = pgTable('security_policy', {
   lockoutMinutes: integer().notNull().default(15),
   idleTimeoutMinutes: integer().notNull().default(30),
   updatedAt: instant().notNull().defaultNow(),
+});
+
+/**
+ * One row whose version rises, by trigger, in every transaction that changes who may do what:
+ * a user's row (roles, department, disabled, lockout, password, second factor), a session
+ * ended, a token revoked or changed, the security policy. Principals kept in memory between
+ * requests (principal-cache.ts) are reused only while it has not moved, so a logout, a
+ * revocation or a lockout takes effect on the next request, on every replica.
+ */
+export const identityVersion = pgTable('identity_version', {
+  id: integer().primaryKey().default(1),
+  version: bigint({ mode: 'number' }).notNull().default(0),
 });

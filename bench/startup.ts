@@ -1,0 +1,110 @@
+/**
+ * Start-up (issue 19, item 3): `npm start` as a whole process, from spawning it to the first
+ * 200 from /readyz — cold on a fresh data directory (the demo loaded), and warm, restarted on
+ * the data an earlier run left. Beside it, in the same run, a reference: spawning `node -e ""`.
+ * Results go to bench/STARTUP.md.
+ *
+ *   node --import tsx bench/startup.ts          (BENCH_COLD=3, BENCH_WARM=5)
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../tests/helpers/ports.ts';
+import { percentile, resultsSection } from './report.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const coldRuns = Number(process.env.BENCH_COLD ?? 3);
+const warmRuns = Number(process.env.BENCH_WARM ?? 5);
+
+/** Spawns `npm start` on `dataDir`; answers the time to /readyz and the process, left running. */
+async function start(dataDir: string): Promise<{ ms: number; child: ChildProcess; output: () => string }> {
+  const port = await freePort();
+  const t0 = performance.now();
+  // Its own process group, so that stopping it stops npm and the server under it.
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', YUNWANG_DATA_DIR: dataDir, YUNWANG_DEMO_LIVE: '0' },
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}:\n${output}`);
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+    if (res?.status === 200) break;
+    if (performance.now() - t0 > 180_000) throw new Error(`not ready in 180 s:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { ms: performance.now() - t0, child, output: () => output };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = once(child, 'exit');
+  process.kill(-(child.pid as number), 'SIGTERM');
+  await exited;
+}
+
+async function bareNode(): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await once(child, 'exit');
+  return performance.now() - t0;
+}
+
+const summary = (xs: number[]) =>
+  `${(Math.min(...xs) / 1000).toFixed(2)} s | ${(percentile(xs, 50) / 1000).toFixed(2)} s | ${(Math.max(...xs) / 1000).toFixed(2)} s`;
+
+async function main() {
+  const page = resultsSection(new URL('./STARTUP.md', import.meta.url), 'startup');
+  const { say } = page;
+  const load = loadavg()[0]?.toFixed(2);
+  const cold: number[] = [];
+  const warm: number[] = [];
+  const reference: number[] = [];
+  const dirs: string[] = [];
+  try {
+    for (let i = 0; i < coldRuns; i++) {
+      const dir = await mkdtemp(path.join(tmpdir(), 'yunwang-startup-'));
+      dirs.push(dir);
+      const run = await start(path.join(dir, 'data'));
+      cold.push(run.ms);
+      await stop(run.child);
+      reference.push(await bareNode());
+    }
+    for (let i = 0; i < warmRuns; i++) {
+      const run = await start(path.join(dirs[0] as string, 'data'));
+      warm.push(run.ms);
+      await stop(run.child);
+      reference.push(await bareNode());
+    }
+  } finally {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  }
+  say(`## Start-up (${new Date().toISOString().slice(0, 10)}, ${process.arch}, Node ${process.version}, load average ${load} at the start)`);
+  say('');
+  say('Command: `node --import tsx bench/startup.ts`. Each run spawns `npm start` (the demo, the embedded database) and');
+  say('times it to the first 200 from `/readyz`, then stops it with SIGTERM. Cold: a fresh data directory each time;');
+  say('warm: restarted on the first cold run\'s data. Reference: spawning `node -e ""`, after each run.');
+  say('');
+  say('| start | runs | min | median | max | median ÷ bare node |');
+  say('|---|---|---|---|---|---|');
+  const ref = percentile(reference, 50);
+  say(`| cold (fresh data directory, demo loaded) | ${cold.length} | ${summary(cold)} | ${(percentile(cold, 50) / ref).toFixed(0)}× |`);
+  say(`| warm (restart on existing data) | ${warm.length} | ${summary(warm)} | ${(percentile(warm, 50) / ref).toFixed(0)}× |`);
+  say(`| reference: \`node -e ""\` | ${reference.length} | ${summary(reference)} | 1× |`);
+  await page.write();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
