@@ -111,6 +111,11 @@ function directionAllows(
   );
 }
 
+/** Whether the destination's ingress policies alone admit `source` (whatever the source's egress says). */
+export function ingressAllows(policies: KubeObject[], source: Endpoint, destination: Endpoint, port: number, protocol = 'TCP'): boolean {
+  return directionAllows(policies, destination, source, destination, port, protocol, 'Ingress');
+}
+
 /** Whether `source` may open a connection to `destination` on `port` under these NetworkPolicies. */
 export function allows(policies: KubeObject[], source: Endpoint, destination: Endpoint, port: number, protocol = 'TCP'): boolean {
   return (

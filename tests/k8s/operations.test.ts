@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { loadAgentConfig } from '../../agents/client/config.ts';
 import { migrateJobName, recommendedLabels, selectorKeys, yunwangVersion } from '../../k8s/labels.ts';
 import { describeWithTool, type KubeObject, keyOf, kustomize, podSpecOf, repoRoot, validateObjects } from './kube.ts';
-import { allows, type Endpoint, inCidr, type Pod, podOf } from './netpol.ts';
+import { allows, type Endpoint, inCidr, ingressAllows, type Pod, podOf } from './netpol.ts';
 
 const targets = { dev: 'k8s/overlays/dev', prod: 'k8s/overlays/prod', restore: 'k8s/restore' } as const;
 type Target = keyof typeof targets;
@@ -375,7 +375,10 @@ describeWithTool(
             for (const source of [outside.ingress, outside.prometheus, outside.alertmanager, ...agents()])
               expect(allows(policies, source, api(), 8080), JSON.stringify(source.labels)).toBe(true);
             for (const source of [outside.grafana, outside.tenant, outside.operator, pods.db, pods.stray, pods.migrate] as Pod[])
-              expect(allows(policies, source, api(), 8080), JSON.stringify(source.labels)).toBe(false);
+              expect(ingressAllows(policies, source, api(), 8080), JSON.stringify(source.labels)).toBe(false);
+            // No other pod of the namespace, whatever its own egress says.
+            for (const [name, pod] of Object.entries(pods).filter(([n]) => !['yunwang-cloud-agent', 'yunwang-network-agent'].includes(n)))
+              expect(ingressAllows(policies, pod, api(), 8080), name).toBe(false);
           });
 
           it('the API sends to PostgreSQL, DNS and the notification channels (HTTPS, SMTP) only', () => {
@@ -391,7 +394,8 @@ describeWithTool(
             expect(allows(policies, api(), pods.db as Pod, 5432)).toBe(true);
             expect(allows(policies, pods.migrate as Pod, pods.db as Pod, 5432)).toBe(true);
             const others = Object.entries(pods).filter(([n]) => !['yunwang-api', 'migrate', 'db'].includes(n));
-            for (const [name, pod] of others) expect(allows(policies, pod, pods.db as Pod, 5432), name).toBe(false);
+            // Refused by the database's own ingress, not only by the sources' egress.
+            for (const [name, pod] of others) expect(ingressAllows(policies, pod, pods.db as Pod, 5432), name).toBe(false);
             for (const source of [outside.tenant, outside.ingress, outside.prometheus])
               expect(allows(policies, source, pods.db as Pod, 5432)).toBe(false);
             // What CNPG itself needs: replication, the operator, the exporter.
