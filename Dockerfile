@@ -1,14 +1,26 @@
 # The yunwang API and console (云网). Build from the repository root:
 #   docker build -t yunwang:0.1.0 .
-# The image runs the TypeScript sources through tsx (a runtime dependency), as `npm start` does,
-# so there is no compile step; the first stage only installs the production dependencies.
-ARG NODE_IMAGE=node:20-bookworm-slim
+# The image runs compiled JavaScript on Node 24 LTS: the build stage bundles the server and the
+# CLI into dist/yunwang.mjs (`npm run build`, esbuild, packages left external), and the runtime
+# stage holds that bundle, the production node_modules and the files it reads beside it.
+# Node 24.18.0 on Debian 12 slim, by the digest of its multi-platform index (amd64, arm64,
+# ppc64le; docker-library's repo-info, 2026-07-14). Renew it with the Node patch releases.
+ARG NODE_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Dev dependencies too: esbuild and TypeScript build. esbuild's install script only verifies its
+# binary (it finds its platform package without it), so third-party scripts never run here.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+# The build context is what .dockerignore lets through: sources, migrations, reference data.
+COPY . .
+RUN npm run build
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# No install scripts: nothing the server needs has one that matters (esbuild, under tsx, finds
-# its platform binary package without it), and it keeps third-party code from running at build.
+# The bundle imports its packages from node_modules at run time: the production ones only.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
@@ -26,18 +38,20 @@ RUN groupadd --gid 10001 yunwang \
  && mkdir -p /var/lib/yunwang && chown 10001:10001 /var/lib/yunwang
 VOLUME /var/lib/yunwang
 WORKDIR /app
-# Owned by root and not writable by the process: with DATABASE_URL set the server writes
-# nothing but tsx's transform cache under /tmp (an emptyDir in Kubernetes).
+# Owned by root and not writable by the process. dist/yunwang.mjs finds the project root by its
+# package.json and reads drizzle/, data/ and src/console/assets/ from there; no TypeScript ships.
+# With DATABASE_URL set the server writes nothing but the first administrators' one-time
+# credentials under /tmp (an emptyDir in Kubernetes).
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
-COPY bin ./bin
-COPY src ./src
+COPY --from=build /app/dist ./dist
 COPY drizzle ./drizzle
 COPY data ./data
+COPY src/console/assets ./src/console/assets
 USER 10001:10001
 EXPOSE 8080
 # Kubernetes uses its own probes (/livez, /readyz); this serves `docker run`.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/livez').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "bin/yunwang.mjs"]
+ENTRYPOINT ["node", "dist/yunwang.mjs"]
 CMD ["serve"]

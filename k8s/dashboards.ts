@@ -10,6 +10,7 @@ import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { recommendedLabels } from './labels.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -36,7 +37,10 @@ export function dashboardsKustomization(files: string[]): string {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     // Stable names: the sidecar watches labels, and a hash suffix would only leave old copies behind.
-    generatorOptions: { disableNameSuffixHash: true, labels: { grafana_dashboard: '1' } },
+    generatorOptions: {
+      disableNameSuffixHash: true,
+      labels: { grafana_dashboard: '1', ...recommendedLabels('yunwang-dashboards', 'dashboards') },
+    },
     configMapGenerator: [...files].sort().map((file) => ({ name: dashboardConfigMapName(file), files: [file] })),
   };
   return `${header}\n${stringify(body)}`;

@@ -1,8 +1,9 @@
 /**
- * The Dockerfiles, checked without a Docker engine: multi-stage, a numeric non-root USER in
- * the final stage, no secrets, a HEALTHCHECK, the right entry point, and that what the final
- * stage copies exists and is enough — every package the server imports is a production
- * dependency, and each agent bundle runs with no node_modules beside it.
+ * The Dockerfiles, checked without a Docker engine: multi-stage on Node 24 LTS pinned by digest,
+ * a numeric non-root USER in the final stage, no secrets, a HEALTHCHECK, the right entry point
+ * (compiled JavaScript, never tsx), and that what the final stage copies exists and is enough —
+ * every package the server imports is a production dependency, and each agent bundle runs with
+ * no node_modules beside it.
  */
 import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -42,6 +43,7 @@ function parseDockerfile(text: string): Instruction[] {
 }
 
 const packageJson = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 };
@@ -51,7 +53,7 @@ const dockerignore = (await readFile(path.join(repoRoot, '.dockerignore'), 'utf8
   .filter((l) => l && !l.startsWith('#'));
 
 const images = [
-  { file: 'Dockerfile', entry: ['node', 'bin/yunwang.mjs'], cmd: ['serve'], port: '8080' },
+  { file: 'Dockerfile', entry: ['node', 'dist/yunwang.mjs'], cmd: ['serve'], port: '8080' },
   {
     file: 'agents/Dockerfile.cloud',
     entry: ['node', '/app/cloud-agent.mjs'],
@@ -72,6 +74,14 @@ const images = [
   },
 ];
 
+/** The NODE_IMAGE a Dockerfile builds from. */
+async function nodeImageOf(file: string): Promise<string | undefined> {
+  const arg = parseDockerfile(await readFile(path.join(repoRoot, file), 'utf8')).find(
+    (i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='),
+  );
+  return arg?.args.slice('NODE_IMAGE='.length);
+}
+
 describe.each(images)('$file', ({ file, entry, cmd, port }) => {
   const load = async () => parseDockerfile(await readFile(path.join(repoRoot, file), 'utf8'));
 
@@ -90,10 +100,11 @@ describe.each(images)('$file', ({ file, entry, cmd, port }) => {
     expect(instructions.slice(userIndex).filter((i) => i.op === 'RUN')).toEqual([]);
   });
 
-  it('builds from pinned Node 20 images, the same in every stage', async () => {
+  it('builds from Node 24 LTS (bookworm-slim) pinned by digest, the same image in every stage and every Dockerfile', async () => {
     const instructions = await load();
     const arg = instructions.find((i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='));
-    expect(arg?.args).toMatch(/^NODE_IMAGE=node:20-[a-z]+-slim$/);
+    expect(arg?.args).toMatch(/^NODE_IMAGE=node:24-bookworm-slim@sha256:[0-9a-f]{64}$/);
+    expect(arg?.args).toBe(`NODE_IMAGE=${await nodeImageOf('Dockerfile')}`);
     for (const from of instructions.filter((i) => i.op === 'FROM')) expect(from.args).toMatch(/^\$\{NODE_IMAGE\} AS [a-z]+$/);
   });
 
@@ -135,20 +146,49 @@ describe.each(images)('$file', ({ file, entry, cmd, port }) => {
 });
 
 describe('the API image', () => {
-  it('starts the server through tsx, which is therefore a production dependency', async () => {
-    const bin = await readFile(path.join(repoRoot, 'bin/yunwang.mjs'), 'utf8');
-    expect(bin).toContain("from 'tsx/esm/api'");
-    expect(packageJson.dependencies.tsx).toBeDefined();
-    const instructions = parseDockerfile(await readFile(path.join(repoRoot, 'Dockerfile'), 'utf8'));
-    expect(instructions.find((i) => i.op === 'RUN' && i.args.includes('npm ci'))?.args).toContain('--omit=dev');
+  const load = async () => parseDockerfile(await readFile(path.join(repoRoot, 'Dockerfile'), 'utf8'));
+
+  it('builds with `npm run build` (all dependencies) and runs the bundle with the production dependencies only', async () => {
+    const instructions = await load();
+    const stages = instructions.filter((i) => i.op === 'FROM').map((i) => i.args.split(/\s+AS\s+/)[1]);
+    const stageOf = (i: Instruction) => stages[i.stage];
+    const installs = instructions.filter((i) => i.op === 'RUN' && i.args.includes('npm ci'));
+    // The build stage installs everything (esbuild is a dev dependency) and builds.
+    expect(installs.find((i) => stageOf(i) === 'build')?.args).not.toContain('--omit=dev');
+    expect(instructions.find((i) => i.op === 'RUN' && stageOf(i) === 'build' && /\bnpm run build\b/.test(i.args))).toBeDefined();
+    // The node_modules the runtime gets come from an install without dev dependencies.
+    const last = Math.max(...instructions.map((i) => i.stage));
+    const copied = instructions.find((i) => i.op === 'COPY' && i.stage === last && i.args.endsWith(' ./node_modules'));
+    const from = /^--from=(\S+)/.exec(copied?.args ?? '')?.[1];
+    expect(installs.find((i) => stageOf(i) === from)?.args).toContain('--omit=dev');
+    expect(packageJson.scripts.build, 'package.json has no "build" script (issue 19, item 2: npm run build writes dist/)').toBeDefined();
   });
 
-  it('copies every folder the server reads at run time (sources, migrations, reference data)', async () => {
-    const instructions = parseDockerfile(await readFile(path.join(repoRoot, 'Dockerfile'), 'utf8'));
+  it('runs compiled JavaScript: no TypeScript sources, no bin/ shim and no tsx in the final stage', async () => {
+    const instructions = await load();
+    const last = Math.max(...instructions.map((i) => i.stage));
+    const final = instructions.filter((i) => i.stage === last);
+    expect(JSON.parse(final.find((i) => i.op === 'ENTRYPOINT')?.args ?? 'null')).toEqual(['node', 'dist/yunwang.mjs']);
+    expect(final.find((i) => i.op === 'COPY' && i.args === '--from=build /app/dist ./dist')).toBeDefined();
+    const sources = final.filter((i) => i.op === 'COPY' && !i.args.startsWith('--from')).flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    // src/ only for the console's static assets; never the .ts sources or the tsx launcher in bin/.
+    expect(sources.filter((s) => s === 'src' || s === 'bin' || s.startsWith('bin/'))).toEqual([]);
+    expect(sources.filter((s) => s.startsWith('src/'))).toEqual(['src/console/assets']);
+    expect(final.map((i) => i.args).join('\n')).not.toMatch(/\btsx\b|--import|--experimental-strip-types/);
+  });
+
+  it('copies every folder dist/yunwang.mjs reads at run time (migrations, reference data, console assets)', async () => {
+    const instructions = await load();
+    const last = Math.max(...instructions.map((i) => i.stage));
     const copied = instructions
-      .filter((i) => i.op === 'COPY' && !i.args.startsWith('--from'))
+      .filter((i) => i.op === 'COPY' && i.stage === last && !i.args.startsWith('--from'))
       .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
-    for (const needed of ['package.json', 'bin', 'src', 'drizzle', 'data']) expect(copied).toContain(needed);
+    for (const needed of ['package.json', 'drizzle', 'data', 'src/console/assets']) expect(copied).toContain(needed);
+    // Each lands where it is in the repository, relative to the folder holding package.json.
+    for (const i of instructions.filter((i) => i.op === 'COPY' && i.stage === last && !i.args.startsWith('--from'))) {
+      const [source, target] = i.args.split(/\s+/);
+      expect(target, i.args).toMatch(new RegExp(`^\\./(${(source as string).replaceAll('.', '\\.')})?$`));
+    }
   });
 
   it('leaves the demo off unless asked for (YUNWANG_DEMO=1), while `npm start` on a clone still loads it', async () => {
@@ -164,11 +204,10 @@ describe('the API image', () => {
     expect(loadConfig({}).YUNWANG_DEMO).toBe(true);
   });
 
-  it('needs no dev dependency at run time: every package src/ and bin/ import is a production dependency', async () => {
-    const files = [
-      ...(await readdir(path.join(repoRoot, 'src'), { recursive: true })).filter((f) => /\.tsx?$/.test(f)).map((f) => path.join('src', f)),
-      ...(await readdir(path.join(repoRoot, 'bin'))).map((f) => path.join('bin', f)),
-    ];
+  it('needs no dev dependency at run time: every package src/ imports (left external by the bundle) is a production dependency', async () => {
+    const files = (await readdir(path.join(repoRoot, 'src'), { recursive: true }))
+      .filter((f) => /\.tsx?$/.test(f))
+      .map((f) => path.join('src', f));
     const imported = new Set<string>();
     for (const file of files) {
       const text = await readFile(path.join(repoRoot, file), 'utf8');

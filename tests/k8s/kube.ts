@@ -18,11 +18,11 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, PersistentVolumeClaim, Service, ServiceAccount } from 'kubernetes-models/v1';
 import ts from 'typescript';
 import { describe, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { type CnpgCluster, cnpgClusterProblems } from './cnpg.ts';
+import { type CnpgCluster, type CnpgScheduledBackup, cnpgClusterProblems, cnpgScheduledBackupProblems } from './cnpg.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -98,6 +98,10 @@ const models: Record<string, { model?: ModelClass; type: { module: string; name:
   'v1/Service': { model: Service, type: { module: 'kubernetes-models/v1/Service', name: 'IService' } },
   'v1/ConfigMap': { model: ConfigMap, type: { module: 'kubernetes-models/v1/ConfigMap', name: 'IConfigMap' } },
   'v1/ServiceAccount': { model: ServiceAccount, type: { module: 'kubernetes-models/v1/ServiceAccount', name: 'IServiceAccount' } },
+  'v1/PersistentVolumeClaim': {
+    model: PersistentVolumeClaim,
+    type: { module: 'kubernetes-models/v1/PersistentVolumeClaim', name: 'IPersistentVolumeClaim' },
+  },
   'policy/v1/PodDisruptionBudget': {
     model: PodDisruptionBudget,
     type: { module: 'kubernetes-models/policy/v1/PodDisruptionBudget', name: 'IPodDisruptionBudget' },
@@ -141,6 +145,10 @@ const models: Record<string, { model?: ModelClass; type: { module: string; name:
   'postgresql.cnpg.io/v1/Cluster': {
     type: { module: './cnpg.ts', name: 'CnpgCluster' },
     problems: (o: never) => cnpgClusterProblems(o as CnpgCluster),
+  },
+  'postgresql.cnpg.io/v1/ScheduledBackup': {
+    type: { module: './cnpg.ts', name: 'CnpgScheduledBackup' },
+    problems: (o: never) => cnpgScheduledBackupProblems(o as CnpgScheduledBackup),
   },
 };
 

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadAgentConfig } from '../../agents/client/config.ts';
 import { dashboardConfigMapName, syncDashboards } from '../../k8s/dashboards.ts';
+import { migrateJobName } from '../../k8s/labels.ts';
 import { requireProgram } from '../helpers/exposition.ts';
 import { describeWithTool, type KubeObject, keyOf, kustomize, podSpecOf, repoRoot, validateObjects } from './kube.ts';
 
@@ -90,6 +91,10 @@ describeWithTool(
         }
         for (const v of pod?.volumes ?? []) if (v.secret) referenced.add(v.secret.secretName);
       }
+      // The Cluster's: backup credentials and the API's role password.
+      const cluster = find(objects, 'Cluster', 'yunwang-db');
+      for (const ref of Object.values(cluster.spec.backup.barmanObjectStore.s3Credentials) as { name: string }[]) referenced.add(ref.name);
+      for (const role of cluster.spec.managed.roles) if (role.passwordSecret) referenced.add(role.passwordSecret.name);
       for (const cm of objects.filter((o) => o.kind === 'ConfigMap')) {
         for (const [key, text] of Object.entries(cm.data ?? {})) {
           expect(text, `${keyOf(cm)} ${key}`).not.toMatch(/ywa_|^\s*(token|password):/m);
@@ -99,7 +104,7 @@ describeWithTool(
       const readme = await readFile(path.join(repoRoot, 'README.md'), 'utf8');
       const section = readme.slice(readme.indexOf('## Deploy on Kubernetes'), readme.indexOf('## Configuration'));
       for (const name of referenced) {
-        if (overlay === 'prod' && name === 'yunwang-db-app') continue;
+        if (name === 'yunwang-db-app') continue;
         expect(section, `README "Deploy on Kubernetes" must show how to create secret ${name}`).toContain(`create secret generic ${name} `);
       }
       expect(referenced.size).toBeGreaterThanOrEqual(3);
@@ -170,13 +175,13 @@ describeWithTool(
 
     it.each(overlays)('%s: the migration Job runs `yunwang migrate` as the owner, the API as the runtime role', (overlay) => {
       const objects = rendered[overlay];
-      const job = find(objects, 'Job', 'yunwang-migrate');
+      const job = find(objects, 'Job', migrateJobName());
       const container = podSpecOf(job)?.containers[0];
       expect(container?.image).toBe(`yunwang:${version}`);
       expect(container?.args).toEqual(['migrate']);
       expect(podSpecOf(job)?.restartPolicy).toBe('Never');
       const url = (o: KubeObject, c: string) => envOf(o, c).find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef;
-      expect(url(job, 'migrate')).toEqual({ name: overlay === 'prod' ? 'yunwang-db-app' : 'yunwang-database', key: 'uri' });
+      expect(url(job, 'migrate')).toEqual({ name: 'yunwang-db-app', key: 'uri' });
       expect(url(find(objects, 'Deployment', 'yunwang-api'), 'api')).toEqual({ name: 'yunwang-database-runtime', key: 'uri' });
     });
 
@@ -208,12 +213,13 @@ describeWithTool(
       const dir = await mkdtemp(path.join(tmpdir(), 'yunwang-k8s-agents-'));
       try {
         for (const kind of ['cloud', 'network'] as const) {
-          const deployment = find(objects, 'Deployment', `yunwang-${kind}-agent`);
+          // network-agent is a StatefulSet (its spool on a PersistentVolume): at most one pod either way.
+          const deployment = find(objects, kind === 'network' ? 'StatefulSet' : 'Deployment', `yunwang-${kind}-agent`);
           const pod = podSpecOf(deployment);
           const container = pod?.containers[0];
           expect(container?.image).toBe(`yunwang-${kind}-agent:${version}`);
           expect(deployment.spec.replicas).toBe(1);
-          expect(deployment.spec.strategy.type).toBe('Recreate');
+          if (kind === 'cloud') expect(deployment.spec.strategy.type).toBe('Recreate');
           // The --config file is a key of the ConfigMap mounted at its folder.
           const configPath = container?.args?.[container.args.indexOf('--config') + 1] as string;
           const mount = container?.volumeMounts.find((m: { mountPath: string }) => m.mountPath === path.dirname(configPath));
@@ -230,7 +236,10 @@ describeWithTool(
           const tokenVolume = pod?.volumes?.find((v) => v.name === tokenMount?.name);
           expect(tokenVolume?.secret?.items).toContainEqual({ key: 'token', path: path.basename(config.token_file as string) });
           const spoolMount = mounts.find((m) => config.spool_dir.startsWith(m.mountPath));
-          expect(pod?.volumes?.find((v) => v.name === spoolMount?.name)?.emptyDir, 'the spool is writable').toBeDefined();
+          const spoolVolume =
+            pod?.volumes?.find((v) => v.name === spoolMount?.name)?.emptyDir ??
+            deployment.spec.volumeClaimTemplates?.find((t: KubeObject) => t.metadata.name === spoolMount?.name);
+          expect(spoolVolume, 'the spool is writable').toBeDefined();
           expect(container?.ports).toContainEqual(expect.objectContaining({ name: 'metrics', containerPort: config.metrics_port }));
           expect(new URL(config.api_url).hostname).toBe('yunwang-api');
         }
@@ -239,36 +248,30 @@ describeWithTool(
       }
     });
 
-    it('dev: one PostgreSQL StatefulSet; the API reads the yunwang-database-runtime secret and loads the demo', () => {
+    it('dev: a CloudNativePG Cluster of one instance; the API reads the yunwang-database-runtime secret and loads the demo', () => {
       const objects = rendered.dev;
-      expect(objects.filter((o) => o.kind === 'Cluster')).toEqual([]);
-      const postgres = find(objects, 'StatefulSet', 'yunwang-postgres');
-      expect(postgres.spec.replicas).toBe(1);
-      expect(podSpecOf(postgres)?.containers[0]?.image).toMatch(/^postgres:15/);
-      const service = find(objects, 'Service', postgres.spec.serviceName);
-      expect(matches(service.spec.selector, postgres.spec.template.metadata.labels)).toBe(true);
+      expect(objects.filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.name)).toEqual(['yunwang-network-agent']);
+      const cluster = find(objects, 'Cluster', 'yunwang-db');
+      expect(cluster.spec.instances).toBe(1);
       const api = find(objects, 'Deployment', 'yunwang-api');
       expect(envOf(api, 'api').find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual({
         name: 'yunwang-database-runtime',
         key: 'uri',
-      });
-      expect(envOf(postgres, 'postgres').find((e) => e.name === 'POSTGRES_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
-        name: 'yunwang-database',
-        key: 'password',
       });
       expect(envOf(api, 'api')).toContainEqual({ name: 'YUNWANG_DEMO', value: '1' });
     });
 
     it("prod: a CloudNativePG Cluster of 3 instances; the API and the Job read its generated app secret's uri", () => {
       const objects = rendered.prod;
-      expect(objects.filter((o) => o.kind === 'StatefulSet')).toEqual([]);
+      // No PostgreSQL StatefulSet of ours: the operator runs the instances.
+      expect(objects.filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.name)).toEqual(['yunwang-network-agent']);
       const cluster = find(objects, 'Cluster', 'yunwang-db');
       expect(cluster.apiVersion).toBe('postgresql.cnpg.io/v1');
       expect(cluster.spec.instances).toBe(3);
       const owner = cluster.spec.bootstrap.initdb.owner;
       expect(owner).toBe('yunwang');
       const appSecret = { name: `${cluster.metadata.name}-app`, key: 'uri' };
-      const migrate = envOf(find(objects, 'Job', 'yunwang-migrate'), 'migrate');
+      const migrate = envOf(find(objects, 'Job', migrateJobName()), 'migrate');
       for (const variable of ['DATABASE_URL', 'YUNWANG_MIGRATION_DATABASE_URL']) {
         expect(migrate.find((e) => e.name === variable)?.valueFrom?.secretKeyRef).toEqual(appSecret);
       }
@@ -286,13 +289,13 @@ describeWithTool(
 
     it.each(overlays)("%s: the API runs as the runtime role and never gets the owner's secret; only the migration Job does", (overlay) => {
       const objects = rendered[overlay];
-      const owners = overlay === 'prod' ? ['yunwang-db-app'] : ['yunwang-database'];
+      const owners = ['yunwang-db-app'];
       const secretsOf = (object: KubeObject) =>
         (podSpecOf(object)?.containers ?? []).flatMap((c) => (c.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.name)).filter(Boolean);
       const api = find(objects, 'Deployment', 'yunwang-api');
       for (const owner of owners) expect(secretsOf(api)).not.toContain(owner);
       expect(envOf(api, 'api').map((e) => e.name)).not.toContain('YUNWANG_MIGRATION_DATABASE_URL');
-      const migrate = find(objects, 'Job', 'yunwang-migrate');
+      const migrate = find(objects, 'Job', migrateJobName());
       for (const variable of ['DATABASE_URL', 'YUNWANG_MIGRATION_DATABASE_URL']) {
         expect(owners).toContain(envOf(migrate, 'migrate').find((e) => e.name === variable)?.valueFrom?.secretKeyRef?.name);
       }
@@ -300,25 +303,15 @@ describeWithTool(
       for (const workload of workloads(objects).filter((o) => o.kind === 'Deployment')) {
         for (const owner of owners) expect(secretsOf(workload), workload.metadata.name).not.toContain(owner);
       }
-      if (overlay === 'prod') {
-        const roles = find(objects, 'Cluster', 'yunwang-db').spec.managed.roles as { name: string; [k: string]: unknown }[];
-        expect(roles.find((r) => r.name === 'yunwang_runtime')).toMatchObject({ ensure: 'present', login: false });
-        expect(roles.find((r) => r.name === 'yunwang_app')).toMatchObject({
-          ensure: 'present',
-          login: true,
-          inRoles: ['yunwang_runtime'],
-          passwordSecret: { name: 'yunwang-database-runtime' },
-        });
-      } else {
-        const job = find(objects, 'Job', 'yunwang-database-roles');
-        const script = (podSpecOf(job)?.containers[0]?.args ?? []).join('\n');
-        expect(script).toMatch(/CREATE ROLE yunwang_runtime NOLOGIN/);
-        expect(script).toMatch(/GRANT yunwang_runtime TO yunwang_app/);
-        expect(envOf(job, 'roles').find((e) => e.name === 'APP_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
-          name: 'yunwang-database-runtime',
-          key: 'password',
-        });
-      }
+      // Both overlays: the CNPG Cluster's managed roles.
+      const roles = find(objects, 'Cluster', 'yunwang-db').spec.managed.roles as { name: string; [k: string]: unknown }[];
+      expect(roles.find((r) => r.name === 'yunwang_runtime')).toMatchObject({ ensure: 'present', login: false });
+      expect(roles.find((r) => r.name === 'yunwang_app')).toMatchObject({
+        ensure: 'present',
+        login: true,
+        inRoles: ['yunwang_runtime'],
+        passwordSecret: { name: 'yunwang-database-runtime' },
+      });
     });
 
     it.each(overlays)(
@@ -332,7 +325,7 @@ describeWithTool(
         expect(endpoint.authorization).toEqual({ type: 'Bearer', credentials: tokenRef });
         const policy = find(objects, 'NetworkPolicy', 'yunwang-api');
         expect(matches(policy.spec.podSelector.matchLabels, api.spec.template.metadata.labels)).toBe(true);
-        expect(policy.spec.policyTypes).toEqual(['Ingress']);
+        expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
         // Every source is named: no rule without `from` (which would admit everyone).
         for (const rule of policy.spec.ingress) expect(rule.from?.length).toBeGreaterThan(0);
       },
@@ -342,7 +335,7 @@ describeWithTool(
       const keyRef = { name: 'yunwang-audit-key', key: 'key' };
       for (const [kind, name, container] of [
         ['Deployment', 'yunwang-api', 'api'],
-        ['Job', 'yunwang-migrate', 'migrate'],
+        ['Job', migrateJobName(), 'migrate'],
       ] as const) {
         expect(
           envOf(find(rendered[overlay], kind, name), container).find((e) => e.name === 'YUNWANG_AUDIT_KEY')?.valueFrom?.secretKeyRef,
