@@ -12,6 +12,7 @@ import { documentStoreFrom } from './documents/store.ts';
 import { registerGeoRoutes } from './geo/routes.ts';
 import { registerDocs } from './http/docs.ts';
 import { clientAddress, onError, problemResponse, requestId } from './http/middleware.ts';
+import { openApiInfo, registerOpenApiDocument } from './http/openapi.ts';
 import { type AppEnv, createRouter } from './http/router.ts';
 import { authenticate, authorize, operationMatcher, sessionCookie } from './identity/middleware.ts';
 import { principalCache } from './identity/principal-cache.ts';
@@ -54,15 +55,6 @@ export interface AppOptions {
   /** Demo mode: every page says the data is demo data. */
   demo?: boolean;
 }
-
-const openApiInfo = {
-  openapi: '3.1.0' as const,
-  info: {
-    title: 'yunwang (云网) API',
-    version: '1',
-    description: 'Registry, official indicators and imports of the provincial e-government cloud and network.',
-  },
-};
 
 /** Builds the whole HTTP app; `server.ts` only listens. Tests call `app.request()`. */
 export function createApp(options: AppOptions) {
@@ -200,7 +192,7 @@ export function createApp(options: AppOptions) {
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: sessionCookie });
   app.openAPIRegistry.registerComponent('securitySchemes', 'token', { type: 'http', scheme: 'bearer', description: 'API token yw_…' });
-  app.doc31('/openapi.json', { ...openApiInfo, security: [{ session: [] }, { token: [] }] });
+  registerOpenApiDocument(app, [{ session: [] }, { token: [] }]);
   registerDocs(app);
   app.get('/', (c) =>
     c.html(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>云网 yunwang</title></head>

@@ -96,6 +96,8 @@ const ConfigSchema = z.object({
   YUNWANG_INGEST_JOB_INTERVAL_SECONDS: z.coerce.number().positive().max(86_400).default(60),
   /** Who runs the command line, for the audit trail (cli:<name>); the OS account when unset. */
   USER: z.string().min(1).optional(),
+  /** The source revision of this build (images set it); `yunwang --version` and yunwang_build_info say it. */
+  YUNWANG_REVISION: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Red/black list (红黑榜): indicator weights of the score (the "三个100%" by default). */
   YUNWANG_RANKING_WEIGHTS: weightList.default(

@@ -1,7 +1,8 @@
 /**
- * What the four dashboards share: the variables (datasource, city, indicator, yunwang's URL),
- * a PromQL query helper that always sets refId, and fixed grid positions (the SDK's
- * auto-layout misplaces wide panels).
+ * What the dashboards share: the variables (datasource; province, city and indicator read from
+ * the label values yunwang exports, so another province's deployment needs no edit; yunwang's
+ * URL), the links between the dashboards and to the console, a PromQL query helper that always
+ * sets refId, and fixed grid positions (the SDK's auto-layout misplaces wide panels).
  */
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
@@ -12,63 +13,56 @@ export const variable = (name: string) => `$${'{'}${name}}`;
 
 export const datasource = { type: 'prometheus', uid: variable('datasource') };
 
-/** The 14 cities (GB/T 2260), for the city variable: text shown, code sent. */
-export const cities: [string, string][] = [
-  ['南宁市', '450100'],
-  ['柳州市', '450200'],
-  ['桂林市', '450300'],
-  ['梧州市', '450400'],
-  ['北海市', '450500'],
-  ['防城港市', '450600'],
-  ['钦州市', '450700'],
-  ['贵港市', '450800'],
-  ['玉林市', '450900'],
-  ['百色市', '451000'],
-  ['贺州市', '451100'],
-  ['河池市', '451200'],
-  ['来宾市', '451300'],
-  ['崇左市', '451400'],
-];
+/**
+ * The province's division code: GB/T 2260 gives a province a code ending in 0000 and each of its
+ * cities one ending in 00, so the province is found among the regions yunwang exports, whichever
+ * province this deployment serves.
+ */
+export const provinceCodes = '[0-9]{2}0000';
 
-export const indicators: [string, string][] = [
+/** The "三个100%" (上云率, 专网打通率, 对接完成率): yunwang's own indicator keys, the same in every province. */
+export const threeHundreds: [string, string][] = [
   ['上云率', 'cloud_migration'],
   ['专网打通率', 'private_network_interconnection'],
   ['对接完成率', 'service_integration'],
-  ['横向网络覆盖率（市级）', 'horizontal_coverage_city'],
-  ['横向网络覆盖率（县级）', 'horizontal_coverage_county'],
-  ['横向网络覆盖率（乡镇级）', 'horizontal_coverage_township'],
-  ['电子政务外网横向接入率', 'extranet_access'],
-  ['数据中心整合率', 'data_centre_consolidation'],
-  ['网上可办率', 'online_service'],
-  ['最多跑一次率', 'one_visit'],
-  ['等保测评率', 'security_assessment'],
-  ['灾备覆盖率', 'dr_coverage'],
 ];
 
-/** The "三个100%": 上云率, 专网打通率, 对接完成率. */
-export const threeHundreds = indicators.slice(0, 3);
-
-const custom = (name: string, label: string, options: [string, string][]) => {
-  const [text, value] = options[0] as [string, string];
-  return new dashboard.CustomVariableBuilder(name)
+const fromLabelValues = (name: string, label: string, query: string) =>
+  new dashboard.QueryVariableBuilder(name)
     .label(label)
-    .values(options.map(([t, v]) => `${t} : ${v}`).join(','))
-    .current({ text, value, selected: true });
-};
+    .datasource(datasource)
+    .query(query)
+    .definition(query)
+    .refresh(dashboard.VariableRefresh.OnDashboardLoad)
+    .sort(dashboard.VariableSort.AlphabeticalAsc);
 
 export const datasourceVariable = () =>
   new dashboard.DatasourceVariableBuilder('datasource')
     .label('数据源 Prometheus')
     .type('prometheus')
     .current({ text: 'Prometheus', value: 'prometheus' });
-export const cityVariable = () => custom('city', '城市 City', cities);
-export const indicatorVariable = () => custom('indicator', '指标 Indicator', indicators);
-/** Where the browser reaches yunwang (the geomap fetches its GeoJSON from there). */
+/** The province itself (hidden): the region whose code ends in 0000. */
+export const provinceVariable = () =>
+  fromLabelValues('province', '省 Province', `label_values(yunwang_region_info{region=~"${provinceCodes}"}, region)`).hide(
+    dashboard.VariableHide.HideVariable,
+  );
+/** The cities, as the deployment's own divisions: every region yunwang exports but the province. */
+export const cityVariable = () =>
+  fromLabelValues('city', '城市 City', `label_values(yunwang_region_info{region!~"${provinceCodes}"}, region)`);
+/** The indicators yunwang exports. */
+export const indicatorVariable = () =>
+  fromLabelValues('indicator', '指标 Indicator', 'label_values(yunwang_indicator_numerator, indicator)');
+/** The Prometheus job that scrapes the API (yunwang-api under the ServiceMonitor). */
+export const jobVariable = () => fromLabelValues('job', '抓取任务 Scrape job', 'label_values(yunwang_build_info, job)');
+/** Where the browser reaches yunwang (the console links and the geomap's GeoJSON). */
 export const yunwangUrlVariable = () =>
   new dashboard.TextBoxVariableBuilder('yunwang_url')
     .label('云网地址 yunwang URL')
     .defaultValue('http://localhost:8080')
     .current({ text: 'http://localhost:8080', value: 'http://localhost:8080' });
+
+/** Every panel names its datasource: the `datasource` variable, as its queries do. */
+export const onPrometheus = <T extends { datasource(ref: { type: string; uid: string }): T }>(panel: T): T => panel.datasource(datasource);
 
 /** A PromQL target; business gauges are the same on every replica, hence `max without (instance, pod)` in the callers. */
 export function promql(refId: string, expr: string, legend = '', instant = false) {
@@ -90,8 +84,42 @@ export const ratioThresholds = () =>
 /** One business gauge as the cluster sees it: replicas export the same value. */
 export const one = (expr: string) => `max without (instance, pod) (${expr})`;
 
+/** Joins each region's name from yunwang_region_info: legends show the division's name, not its code. */
+export const named = (expr: string) => `${expr} * on (region) group_left (name) ${one('yunwang_region_info')}`;
+
+/** The dashboards, by uid, as each links to the others. */
+export const dashboardTitles: Record<string, string> = {
+  'yunwang-multi-cloud': '多云管理 Multi-cloud',
+  'yunwang-migration-progress': '迁移进度 Migration progress',
+  'yunwang-coverage-map': '覆盖地图 Coverage map',
+  'yunwang-situational-awareness': '态势感知 Situational awareness',
+  'yunwang-self': '云网自身 yunwang itself',
+};
+
+/** Links to every other dashboard (keeping the time range and variables) and to yunwang's console. */
+function links(uid: string) {
+  const others = Object.entries(dashboardTitles)
+    .filter(([other]) => other !== uid)
+    .map(([other, title]) =>
+      new dashboard.DashboardLinkBuilder(title)
+        .type(dashboard.DashboardLinkType.Link)
+        .url(`/d/${other}`)
+        .icon('dashboard')
+        .keepTime(true)
+        .includeVars(true),
+    );
+  const console = new dashboard.DashboardLinkBuilder('控制台 Console')
+    .type(dashboard.DashboardLinkType.Link)
+    .url(`${variable('yunwang_url')}/console`)
+    .icon('external link')
+    .tooltip('yunwang console (云网控制台)')
+    .targetBlank(true);
+  return [...others, console];
+}
+
 export function base(uid: string, title: string, description: string) {
   return new dashboard.DashboardBuilder(title)
+    .links(links(uid))
     .uid(uid)
     .description(description)
     .tags(['yunwang', '云网'])
@@ -99,7 +127,8 @@ export function base(uid: string, title: string, description: string) {
     .time({ from: 'now-6h', to: 'now' })
     .refresh('1m')
     .editable()
-    .withVariable(datasourceVariable());
+    .withVariable(datasourceVariable())
+    .withVariable(yunwangUrlVariable());
 }
 
 /** Stat and bar gauge panels show the latest value of each series. */

@@ -1,6 +1,6 @@
 /**
  * 迁移进度 — the "三个100%" (上云率, 专网打通率, 对接完成率) for the province, each city and the
- * province-level departments (区直部门, region 450000), against their targets; and a row of
+ * province-level departments (区直部门, the province's own code), against their targets; and a row of
  * the interconnection figures (互联互通). Department by
  * department figures are not in Prometheus (department codes are not metric labels); they are
  * in the yunwang console and API (/api/v1/indicators?scope=dept:<code>), and Grafana has no
@@ -11,11 +11,25 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as text from '@grafana/grafana-foundation-sdk/text';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { base, cityVariable, grid, indicatorVariable, lastValue, one, promql, ratioThresholds, threeHundreds } from './common.ts';
+import {
+  base,
+  cityVariable,
+  grid,
+  indicatorVariable,
+  lastValue,
+  named,
+  one,
+  onPrometheus,
+  promql,
+  provinceVariable,
+  ratioThresholds,
+  threeHundreds,
+} from './common.ts';
 
-const named = (expr: string) => `${expr} * on (region) group_left (name) ${one('yunwang_region_info')}`;
-const provinceRatio = (key: string) =>
-  `sum(${one(`yunwang_indicator_numerator{indicator="${key}"}`)}) / sum(${one(`yunwang_indicator_denominator{indicator="${key}"}`)})`;
+/** Recorded by the PrometheusRule (yunwang.records): numerators over denominators of every region. */
+const provinceRatio = (key: string) => `indicator:yunwang_indicator:ratio{indicator="${key}"}`;
+/** Recorded too: each city's numerators over its denominators, summed over department levels. */
+const cityRatios = (selector: string) => `indicator_region:yunwang_indicator:ratio{${selector},region!="$province"}`;
 const three = threeHundreds.map(([, key]) => key).join('|');
 
 export function migrationProgress() {
@@ -24,12 +38,13 @@ export function migrationProgress() {
     '云网 · 迁移进度 三个100% Migration progress',
     '上云率, 专网打通率, 对接完成率 for the province, each city and the province-level departments, against targets.',
   )
+    .withVariable(provinceVariable())
     .withVariable(cityVariable())
     .withVariable(indicatorVariable());
 
   threeHundreds.forEach(([name, key], i) => {
     builder.withPanel(
-      new stat.PanelBuilder()
+      onPrometheus(new stat.PanelBuilder())
         .reduceOptions(lastValue())
         .title(`全区${name} Province`)
         .description('Sum of numerators over sum of denominators across every region; B is the province target in force today.')
@@ -40,10 +55,10 @@ export function migrationProgress() {
         .max(1)
         .thresholds(ratioThresholds())
         .withTarget(promql('A', provinceRatio(key), '实际 actual'))
-        .withTarget(promql('B', one(`yunwang_target_ratio{indicator="${key}",region="450000"}`), '目标 target')),
+        .withTarget(promql('B', one(`yunwang_target_ratio{indicator="${key}",region="$province"}`), '目标 target')),
     );
     builder.withPanel(
-      new bargauge.PanelBuilder()
+      onPrometheus(new bargauge.PanelBuilder())
         .reduceOptions(lastValue())
         .title(`各市${name} By city`)
         .gridPos(grid(i * 8, 5, 8, 12))
@@ -52,13 +67,13 @@ export function migrationProgress() {
         .min(0)
         .max(1)
         .thresholds(ratioThresholds())
-        .withTarget(promql('A', `sort(${named(one(`yunwang_indicator_ratio{indicator="${key}",region!="450000"}`))})`, '{{name}}', true)),
+        .withTarget(promql('A', `sort(${named(cityRatios(`indicator="${key}"`))})`, '{{name}}', true)),
     );
   });
 
   return builder
     .withPanel(
-      new bargauge.PanelBuilder()
+      onPrometheus(new bargauge.PanelBuilder())
         .reduceOptions(lastValue())
         .title('区直部门 Province-level departments (本级)')
         .gridPos(grid(0, 17, 8, 7))
@@ -67,10 +82,10 @@ export function migrationProgress() {
         .min(0)
         .max(1)
         .thresholds(ratioThresholds())
-        .withTarget(promql('A', one(`yunwang_indicator_ratio{region="450000",indicator=~"${three}"}`), '{{indicator}}', true)),
+        .withTarget(promql('A', one(`yunwang_indicator_ratio{region="$province",indicator=~"${three}"}`), '{{indicator}}', true)),
     )
     .withPanel(
-      new bargauge.PanelBuilder()
+      onPrometheus(new bargauge.PanelBuilder())
         .reduceOptions(lastValue())
         .title('对接完成率 按部门层级 Integration by department level')
         .gridPos(grid(8, 17, 8, 7))
@@ -89,14 +104,14 @@ export function migrationProgress() {
         ),
     )
     .withPanel(
-      new stat.PanelBuilder()
+      onPrometheus(new stat.PanelBuilder())
         .reduceOptions(lastValue())
         .title('待认定 Awaiting classification')
         .gridPos(grid(16, 17, 8, 7))
         .withTarget(promql('A', `sum by (kind) (${one('yunwang_pending_items')})`, '{{kind}}')),
     )
     .withPanel(
-      new stat.PanelBuilder()
+      onPrometheus(new stat.PanelBuilder())
         .reduceOptions(lastValue())
         .title('所选城市 三个100% vs 目标 Selected city against targets')
         .gridPos(grid(0, 24, 12, 6))
@@ -107,14 +122,14 @@ export function migrationProgress() {
         .withTarget(promql('B', one(`yunwang_target_ratio{region="$city",indicator=~"${three}"}`), '{{indicator}} 目标')),
     )
     .withPanel(
-      new timeseries.PanelBuilder()
+      onPrometheus(new timeseries.PanelBuilder())
         .title('距目标差距 Gap to target by city (positive = behind)')
         .gridPos(grid(12, 24, 12, 6))
         .unit('percentunit')
-        .withTarget(promql('A', named(one('yunwang_target_gap_ratio{indicator="$indicator",region!="450000"}')), '{{name}}')),
+        .withTarget(promql('A', named(one('yunwang_target_gap_ratio{indicator="$indicator",region!="$province"}')), '{{name}}')),
     )
     .withPanel(
-      new timeseries.PanelBuilder()
+      onPrometheus(new timeseries.PanelBuilder())
         .title('全区趋势 Province trend')
         .gridPos(grid(0, 30, 24, 8))
         .unit('percentunit')
@@ -125,7 +140,7 @@ export function migrationProgress() {
         .withTarget(promql('C', provinceRatio('service_integration'), '对接完成率')),
     )
     .withPanel(
-      new text.PanelBuilder()
+      onPrometheus(new text.PanelBuilder())
         .title('部门明细 Department by department')
         .gridPos(grid(0, 38, 24, 3))
         .content(
@@ -136,15 +151,15 @@ export function migrationProgress() {
     .withRow(new dashboard.RowBuilder('互联互通 Interconnection').gridPos(grid(0, 41, 24, 1)))
     .withPanel(interconnectionStats())
     .withPanel(
-      new bargauge.PanelBuilder()
+      onPrometheus(new bargauge.PanelBuilder())
         .reduceOptions(lastValue())
         .title('各市接口服务 Interface services by city')
-        .description('Services published today whose provider system belongs to a department of the city (区直: 450000).')
+        .description('Services published today whose provider system belongs to a department of the city (区直: the province itself).')
         .gridPos(grid(0, 47, 12, 10))
         .withTarget(promql('A', `sort_desc(${named(one('yunwang_interface_services'))})`, '{{name}}', true)),
     )
     .withPanel(
-      new timeseries.PanelBuilder()
+      onPrometheus(new timeseries.PanelBuilder())
         .title('日均交换量趋势 Daily average exchanges')
         .description('Exchanges per day of the published services, from the first daily count to today.')
         .gridPos(grid(12, 47, 12, 10))
@@ -160,7 +175,7 @@ export function migrationProgress() {
  * console and GET /api/v1/interconnection.
  */
 function interconnectionStats() {
-  return new stat.PanelBuilder()
+  return onPrometheus(new stat.PanelBuilder())
     .reduceOptions(lastValue())
     .title('全区互联互通 Province interconnection (cumulative)')
     .description(

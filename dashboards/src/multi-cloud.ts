@@ -2,7 +2,7 @@
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { base, grid, lastValue, one, promql } from './common.ts';
+import { base, grid, lastValue, one, onPrometheus, promql } from './common.ts';
 
 const used = (resource: string) =>
   `sum(${one(`yunwang_cloud_usage{resource="${resource}"}`)}) / sum(${one(`yunwang_cloud_quota{resource="${resource}"}`)})`;
@@ -14,21 +14,21 @@ export function multiCloud() {
     'Clouds (1+N+14), tenants, quota and usage, top consumers — from yunwang /metrics.',
   )
     .withPanel(
-      new stat.PanelBuilder()
+      onPrometheus(new stat.PanelBuilder())
         .reduceOptions(lastValue())
         .title('云平台 Clouds')
         .gridPos(grid(0, 0, 4, 4))
         .withTarget(promql('A', `count(${one('yunwang_cloud_info')})`)),
     )
     .withPanel(
-      new stat.PanelBuilder()
+      onPrometheus(new stat.PanelBuilder())
         .reduceOptions(lastValue())
         .title('租户 Tenants')
         .gridPos(grid(4, 0, 4, 4))
         .withTarget(promql('A', `sum(${one('yunwang_cloud_tenants')})`)),
     )
     .withPanel(
-      new stat.PanelBuilder()
+      onPrometheus(new stat.PanelBuilder())
         .reduceOptions(lastValue())
         .title('配额使用率 Quota used')
         .gridPos(grid(8, 0, 16, 4))
@@ -40,14 +40,14 @@ export function multiCloud() {
         .withTarget(promql('C', used('storage_bytes'), '存储 storage')),
     )
     .withPanel(
-      new bargauge.PanelBuilder()
+      onPrometheus(new bargauge.PanelBuilder())
         .reduceOptions(lastValue())
         .title('各云租户数 Tenants by cloud')
         .gridPos(grid(0, 4, 12, 10))
         .withTarget(promql('A', `sort_desc(${one('yunwang_cloud_tenants')})`, '{{cloud}}', true)),
     )
     .withPanel(
-      new bargauge.PanelBuilder()
+      onPrometheus(new bargauge.PanelBuilder())
         .reduceOptions(lastValue())
         .title('各云 vCPU 配额使用率 vCPU quota used by cloud')
         .gridPos(grid(12, 4, 12, 10))
@@ -64,7 +64,7 @@ export function multiCloud() {
         ),
     )
     .withPanel(
-      new bargauge.PanelBuilder()
+      onPrometheus(new bargauge.PanelBuilder())
         .reduceOptions(lastValue())
         .title('用量最大的云 Top consumers: vCPU used')
         .gridPos(grid(0, 14, 8, 10))
@@ -72,7 +72,7 @@ export function multiCloud() {
         .withTarget(promql('A', `topk(10, ${one('yunwang_cloud_usage{resource="vcpu"}')})`, '{{cloud}}', true)),
     )
     .withPanel(
-      new bargauge.PanelBuilder()
+      onPrometheus(new bargauge.PanelBuilder())
         .reduceOptions(lastValue())
         .title('用量最大的云 Top consumers: memory used')
         .gridPos(grid(8, 14, 8, 10))
@@ -80,7 +80,7 @@ export function multiCloud() {
         .withTarget(promql('A', `topk(10, ${one('yunwang_cloud_usage{resource="memory_bytes"}')})`, '{{cloud}}', true)),
     )
     .withPanel(
-      new bargauge.PanelBuilder()
+      onPrometheus(new bargauge.PanelBuilder())
         .reduceOptions(lastValue())
         .title('配额占容量 Quota granted / capacity (vCPU)')
         .gridPos(grid(16, 14, 8, 10))
@@ -95,7 +95,7 @@ export function multiCloud() {
         ),
     )
     .withPanel(
-      new timeseries.PanelBuilder()
+      onPrometheus(new timeseries.PanelBuilder())
         .title('vCPU：容量、配额、用量 Capacity, quota, usage')
         .gridPos(grid(0, 24, 24, 8))
         .unit('none')

@@ -21,7 +21,9 @@ import { runServer } from '../server.ts';
 import { bilingual, classificationLabels } from '../vocabulary/index.ts';
 import { registerWorkOrderCommands } from '../work-orders/cli.ts';
 import { registerIdentityCommands } from './identity.ts';
+import { progressReporter } from './progress.ts';
 import { registerTokenCommands } from './tokens.ts';
+import { versionText } from './version.ts';
 
 const cliActor = (): Actor => rootActor(`cli:${loadConfig().USER ?? userInfo().username}`);
 
@@ -65,6 +67,12 @@ export function formatReport(report: IndicatorReport): string {
 const program = new Command()
   .name('yunwang')
   .description('云网 yunwang — registry, official indicators and imports of the e-government cloud and network')
+  // Read only when asked: the revision may cost a `git rev-parse`.
+  .option('-V, --version', 'print the version (and the revision, when known)')
+  .on('option:version', () => {
+    console.log(versionText());
+    process.exit(0);
+  })
   .showHelpAfterError();
 
 program
@@ -115,11 +123,12 @@ program
       // Read as it is imported, never whole (a CSV of a million rows is a few hundred megabytes).
       const data = { path: file };
       const format = await formatOf(file, opts.format);
+      const progress = progressReporter(`import ${opts.kind}`);
       const options = { dryRun: opts.dryRun, filename: file };
-      const report =
-        opts.kind === volumeSheetKind
-          ? await importVolumesFile(database.db, data, format, cliActor(), options)
-          : await importFile(database.db, opts.kind, data, format, cliActor(), options);
+      const report = await (opts.kind === volumeSheetKind
+        ? importVolumesFile(database.db, data, format, cliActor(), options)
+        : importFile(database.db, opts.kind, data, format, cliActor(), { ...options, onProgress: progress.update })
+      ).finally(() => progress.finish());
       const verb = report.dry_run ? 'would import' : 'imported';
       console.log(
         `${verb} ${report.rows} ${report.kind} rows from ${file}: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged`,
@@ -136,10 +145,11 @@ program
   .action((opts: { kind: FileKind; format: FileFormat; out?: string }) =>
     withDatabase(async (database) => {
       if (opts.format === 'xlsx' && !opts.out) throw new AppError('bad_request', 'XLSX needs --out <file>');
-      const data =
-        opts.kind === volumeSheetKind
-          ? await exportVolumesFile(database.db, opts.format, cliActor())
-          : await exportFile(database.db, opts.kind, opts.format, cliActor());
+      const progress = progressReporter(`export ${opts.kind}`);
+      const data = await (opts.kind === volumeSheetKind
+        ? exportVolumesFile(database.db, opts.format, cliActor())
+        : exportFile(database.db, opts.kind, opts.format, cliActor(), { onProgress: progress.update })
+      ).finally(() => progress.finish());
       if (opts.out) {
         await writeFile(opts.out, data);
         console.error(`wrote ${opts.out}`);

@@ -55,6 +55,8 @@ export type ImportOptions = {
   filename?: string;
   /** Rows checked and written at a time (tests lower it to cross part boundaries). */
   batchRows?: number;
+  /** Called after each part with the rows checked so far and the file's rows (the CLI's progress bar). */
+  onProgress?: (done: number, total: number) => void;
 };
 
 /**
@@ -123,8 +125,11 @@ async function applyStaged(
       ? Number.MAX_SAFE_INTEGER
       : (options.batchRows ?? (isEmbedded(database) ? embeddedImportBatchRows : importBatchRows));
   const totals = { created: 0, updated: 0, unchanged: 0 };
+  let done = 0;
   const applyParts = async (db: Db, audit: AuditAppender): Promise<void> => {
     for await (const part of stagedRows(db, staged.importId, size)) {
+      done += part.length;
+      options.onProgress?.(done, staged.goodRows);
       const rows = part.map((r) => r.input);
       const atRow = (errors: FieldError[]): FieldError[] =>
         errors.map(({ index, ...e }) => ({
@@ -221,14 +226,26 @@ function shortened(error: FieldError): FieldError {
   return { ...error, field: excerpt(field), ...(column === undefined ? {} : { column: excerpt(column) }), message: clipped };
 }
 
-/** The same format back, so an export re-imports without loss. */
-export async function exportFile(db: Db, kindRef: ImportKind | AnyRecordKind, format: FileFormat, actor: Actor): Promise<Uint8Array> {
+/**
+ * The same format back, so an export re-imports without loss. `onProgress` hears 0 of N once the
+ * rows are read and N of N once the file is written (the rows are read, then written, at once).
+ */
+export async function exportFile(
+  db: Db,
+  kindRef: ImportKind | AnyRecordKind,
+  format: FileFormat,
+  actor: Actor,
+  options: { onProgress?: (done: number, total: number) => void } = {},
+): Promise<Uint8Array> {
   const kind = kindFor(kindRef);
   const limit = limitFor(actor, 'read', kind);
   const all = await exportRows(db, kind);
   const rows = limit === null ? all : await withinDepartments(db, kind, all, limit);
+  options.onProgress?.(0, rows.length);
   await recordAudit(db, actor, [{ action: 'export', entityKind: kind.segment, after: { format, rows: rows.length } }]);
-  return writeExportFile(kind, rows, format);
+  const file = await writeExportFile(kind, rows, format);
+  options.onProgress?.(rows.length, rows.length);
+  return file;
 }
 
 /** A department user's export holds only its own department subtree's rows. */

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { printAs } from '../cli/output.ts';
+import { progressReporter } from '../cli/progress.ts';
 import type { LeadershipSettings } from '../config.ts';
 import type { Database, Db } from '../db/client.ts';
 import type { Actor } from '../identity/actor.ts';
@@ -185,13 +186,19 @@ export function registerLeadershipCommands(program: Command, ctx: CliContext): v
         const months = opts.month ? [parseMonth(opts.month)] : opts.from && opts.to ? monthRange(opts.from, opts.to) : null;
         if (!months || (opts.month && (opts.from || opts.to))) throw new AppError('bad_request', 'give either --month, or --from and --to');
         const started = performance.now();
+        const progress = progressReporter('snapshot');
         const results = await freezeMonths(db, months, {
           actor: ctx.actor(),
           refreeze: opts.refreeze,
           reason: opts.reason,
           concurrency: ctx.settings().snapshotConcurrency,
-          log: (line) => console.error(line),
-        });
+          log: (line) => {
+            // A log line starts on a line of its own, not after the bar.
+            progress.finish();
+            console.error(line);
+          },
+          onProgress: (done, total) => progress.update(done, total),
+        }).finally(() => progress.finish());
         for (const r of results) {
           const note =
             r.outcome === 'unchanged'

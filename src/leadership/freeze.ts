@@ -89,6 +89,8 @@ export interface FreezeOptions {
   /** The business date today; a month is frozen only once it has ended. */
   today?: string;
   log?: (line: string) => void;
+  /** Called as the month's figure rows are written: rows written so far, and all of them (the CLI's progress bar). */
+  onProgress?: (done: number, total: number, month: string) => void;
 }
 
 export interface FreezeResult {
@@ -118,6 +120,9 @@ const snapshotEntry = (verb: 'queue' | 'freeze' | 'refreeze', month: string, bef
   before,
   after,
 });
+
+/** Figure rows written between two progress reports (insertRows still sends them 1,000 a statement). */
+const figuresPerProgress = 10_000;
 
 const figureKey = (scope: string, indicator: string) => `${scope}|${indicator}`;
 
@@ -207,11 +212,16 @@ export async function freezeMonth(database: Db, month: string, options: FreezeOp
       snapshotScopes,
       scopes.map((s) => ({ snapshotId, ...s })),
     );
-    await insertRows(
-      db,
-      snapshotFigures,
-      figures.map((f) => ({ snapshotId, ...f })),
-    );
+    options.onProgress?.(0, figures.length, month);
+    for (let i = 0; i < figures.length; i += figuresPerProgress) {
+      const slice = figures.slice(i, i + figuresPerProgress);
+      await insertRows(
+        db,
+        snapshotFigures,
+        slice.map((f) => ({ snapshotId, ...f })),
+      );
+      options.onProgress?.(i + slice.length, figures.length, month);
+    }
     // scopes and reports are index-aligned.
     const province = reports[scopes.findIndex((s) => s.level === 'province')];
     const summary = Object.fromEntries((province?.indicators ?? []).map((f) => [f.key, `${f.numerator}/${f.denominator}`]));

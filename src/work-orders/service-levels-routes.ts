@@ -1,7 +1,7 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { slaClocks, workOrderPriorities } from '../db/schema/enums.ts';
-import { json, routesTagged } from '../http/route.ts';
+import { json, problem, routesTagged } from '../http/route.ts';
 import type { AppEnv } from '../http/router.ts';
 import { itemsOf, pathParam } from '../http/schemas.ts';
 import { assertCan } from '../identity/access.ts';
@@ -113,7 +113,7 @@ const replaceCalendarRoute = route.post('/api/v1/calendar/{year}', 'replaceCalen
   },
   responses: {
     200: json('The year as stored now, and how many rows it replaced', CalendarYear.extend({ removed: z.number().int() })),
-    415: json('Neither JSON nor CSV', z.object({})),
+    415: problem('Neither JSON nor CSV'),
   },
 });
 

@@ -7,8 +7,10 @@
  * /api/v1/query:
  *
  * - every `expr` of every panel of the committed dashboards/json/*.json, the Grafana variables
- *   replaced by concrete values ($city=450100, $indicator=cloud_migration,
- *   $__rate_interval=1m): each must evaluate AND return at least one series;
+ *   replaced by concrete values ($city=450100, $indicator=cloud_migration, $province=450000,
+ *   $job=yunwang-api, $__rate_interval=1m): each must evaluate AND return at least one series
+ *   (Prometheus loads the PrometheusRule's groups, so the recorded series the panels read exist);
+ * - every dashboard variable's label_values() query: it must list at least one value;
  * - every rule of every `kind: PrometheusRule` under k8s/ (picked up whenever that folder
  *   holds them), plus the example alerts of the metrics contract: a recording rule must
  *   return data. An alert is a condition that is normally false, so an empty answer is
@@ -21,11 +23,12 @@
  * Without prometheus the test is skipped with the reason; with CI=true that skip is a failure.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promtoolRuleFile, ruleSource } from '../../k8s/rules.ts';
 import type { Database } from '../../src/db/client.ts';
 import { startDemoLiveAgents } from '../../src/demo/live.ts';
 import { loadDemoData } from '../../src/demo/load.ts';
@@ -52,7 +55,15 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const missing = requireProgram(PROMETHEUS, 'apt-get install -y prometheus');
 
 /** What a dashboard's variables stand for in this test. */
-const variables = { city: '450100', indicator: 'cloud_migration', __rate_interval: '1m', __interval: '15s', __range: '5m' };
+const variables = {
+  city: '450100',
+  province: '450000',
+  indicator: 'cloud_migration',
+  job: 'yunwang-api',
+  __rate_interval: '1m',
+  __interval: '15s',
+  __range: '5m',
+};
 
 /** The example alerts of the metrics contract (README.md, "Prometheus & Grafana"), checked like the k8s rules. */
 const contractAlerts: ShippedQuery[] = [
@@ -136,14 +147,19 @@ describe.skipIf(missing)(`Prometheus scraping yunwang answers every shipped quer
     dir = await mkdtemp(path.join(tmpdir(), 'yunwang-prometheus-'));
     const port = await freePort();
     promUrl = `http://127.0.0.1:${port}`;
+    // The PrometheusRule's groups, so the recorded series the dashboards read are there; and
+    // the job named as the ServiceMonitor names it (the Service's name), as the rules expect.
+    await writeFile(path.join(dir, 'rules.yml'), promtoolRuleFile(await readFile(ruleSource, 'utf8')));
     await writeFile(
       path.join(dir, 'prometheus.yml'),
       [
         'global:',
         '  scrape_interval: 1s',
         '  evaluation_interval: 1s',
+        'rule_files:',
+        `  - ${path.join(dir, 'rules.yml')}`,
         'scrape_configs:',
-        '  - job_name: yunwang',
+        '  - job_name: yunwang-api',
         '    metrics_path: /metrics',
         '    static_configs:',
         `      - targets: ['127.0.0.1:${api.port}']`,
@@ -170,8 +186,10 @@ describe.skipIf(missing)(`Prometheus scraping yunwang answers every shipped quer
       `Prometheus scraping yunwang (log: ${log})`,
       async () => {
         try {
-          const a = await query('count_over_time(up{job="yunwang"}[1m]) >= 4 and up{job="yunwang"} == 1');
-          return resultCount(a) > 0;
+          const a = await query('count_over_time(up{job="yunwang-api"}[1m]) >= 4 and up{job="yunwang-api"} == 1');
+          // …and the rules have recorded from those scrapes.
+          const recorded = await query('count_over_time(route_status:yunwang_http_requests:rate5m[1m]) >= 2');
+          return resultCount(a) > 0 && resultCount(recorded) > 0;
         } catch {
           return false;
         }
@@ -203,6 +221,26 @@ describe.skipIf(missing)(`Prometheus scraping yunwang answers every shipped quer
       if (resultCount(answer) === 0) empty.push(`${q.where}: ${expr}`);
     }
     expect(empty, 'panels with no data').toEqual([]);
+  });
+
+  it('lists at least one value for every label_values() variable of every dashboard', async () => {
+    const dashboardsDir = path.join(root, 'dashboards', 'json');
+    const empty: string[] = [];
+    for (const file of (await readdir(dashboardsDir)).filter((f) => f.endsWith('.json'))) {
+      const { templating } = JSON.parse(await readFile(path.join(dashboardsDir, file), 'utf8')) as {
+        templating: { list: { name: string; query?: unknown }[] };
+      };
+      for (const v of templating.list) {
+        const m = /^label_values\((.+),\s*(\w+)\)$/.exec(typeof v.query === 'string' ? v.query : '');
+        if (!m) continue;
+        const res = await fetch(`${promUrl}/api/v1/series?${new URLSearchParams({ 'match[]': m[1] as string })}`);
+        const series = ((await res.json()) as { data?: Record<string, string>[] }).data ?? [];
+        const values = new Set(series.map((s) => s[m[2] as string]).filter(Boolean));
+        if (values.size === 0) empty.push(`${file}: $${v.name}: ${v.query}`);
+        if (v.name in variables) expect(values, `${file}: $${v.name}`).toContain(variables[v.name as keyof typeof variables]);
+      }
+    }
+    expect(empty, 'variables with no values').toEqual([]);
   });
 
   it('serves the GeoJSON the coverage map draws, with the figures its style rules read', async () => {
