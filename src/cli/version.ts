@@ -1,18 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config.ts';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
+import { fromRoot, projectRoot } from '../kernel/paths.ts';
 
 /** The revision this copy runs: YUNWANG_REVISION (images set it), else the checkout's commit, else null. */
 function revision(): string | null {
   const given = loadConfig().YUNWANG_REVISION;
   if (given) return given;
-  if (!existsSync(`${root}.git`)) return null;
+  if (!existsSync(fromRoot('.git'))) return null;
   try {
     return (
-      execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() ||
+      execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() ||
       null
     );
   } catch {
@@ -22,7 +20,7 @@ function revision(): string | null {
 
 /** `yunwang 0.1.0 (revision 1a2b3c4, Node.js v24.1.0)`: package.json's version, and the revision when known. */
 export function versionText(): string {
-  const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
+  const { version } = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string };
   const rev = revision();
   return `yunwang ${version} (${rev ? `revision ${rev}, ` : ''}Node.js ${process.version})`;
 }
