@@ -1,5 +1,5 @@
-import { fileTypeFromBuffer } from 'file-type';
 import { AppError } from '../kernel/errors.ts';
+import { loadFileType } from '../kernel/lazy-modules.ts';
 
 /** The evidence a reviewer reads: PDF, images, Word and Excel files — by what their bytes are. */
 const allowedTypes: Record<string, string> = {
@@ -21,6 +21,7 @@ export const allowedTypeNames = [...new Set(Object.values(allowedTypes))].join('
  * is refused with what it was found to be.
  */
 export async function sniffMediaType(bytes: Uint8Array, name: string): Promise<string> {
+  const { fileTypeFromBuffer } = await loadFileType();
   const found = await fileTypeFromBuffer(bytes);
   if (found && allowedTypes[found.mime]) return found.mime;
   const what = found ? `${found.mime} (.${found.ext})` : 'of no recognised type';

@@ -2,8 +2,9 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { AppError } from '../kernel/errors.ts';
+import { loadExcel } from '../kernel/lazy-modules.ts';
 import { excerpt, importLimits } from './limits.ts';
 import { workbookInput } from './workbook-input.ts';
 import { assertSafeZip } from './zip-guard.ts';
@@ -154,7 +155,8 @@ async function* decodedChunks(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8
 async function* xlsxRows(data: Uint8Array): AsyncGenerator<GridRow> {
   const input = workbookInput(data, await assertSafeZip(data));
   // Styles tell which numbers are dates; hyperlinks and other parts are not needed.
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', styles: 'cache', worksheets: 'emit' });
+  const Excel = await loadExcel();
+  const reader = new Excel.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', styles: 'cache', worksheets: 'emit' });
   try {
     for await (const sheet of reader) {
       for await (const row of sheet) {

@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from '../kernel/lazy-modules.ts';
 import { neutraliseFormula } from '../kernel/spreadsheet-cells.ts';
 
 /** A table ready to write: header texts, then rows of cell texts (null = empty cell). */
@@ -16,7 +17,7 @@ export function writeCsv(table: Table): Uint8Array {
 }
 
 export async function writeXlsx(sheetName: string, table: Table): Promise<Uint8Array> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
   // Text format on every column, so codes like 00123 and dates typed later stay as written.
   sheet.columns = table.header.map((header) => ({ header, width: Math.max(12, header.length + 4), style: { numFmt: '@' } }));

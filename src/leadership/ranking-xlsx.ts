@@ -1,5 +1,6 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { definitions, type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
+import { loadExcel } from '../kernel/lazy-modules.ts';
 import { rankingGroupLabels } from '../vocabulary/index.ts';
 import { type MovedList, movementMark, type RankingWithMovement } from './ranking-movement.ts';
 import { addTable, type Cell, type Column, rankedEntryCells, sheetName } from './report-sheet.ts';
@@ -63,7 +64,7 @@ export function rankingSheetRows(list: MovedList, indicators: IndicatorKey[], pr
 
 /** The red/black list as a workbook: a sheet per category (设区市, 区直部门), Chinese headers, numbers as numbers. */
 export async function rankingXlsx(ranking: RankingWithMovement): Promise<Uint8Array> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   workbook.creator = 'yunwang';
   const taken = new Set<string>();
   const indicators = rankedIndicators(ranking);

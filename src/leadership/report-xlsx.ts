@@ -1,5 +1,6 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
+import { loadExcel } from '../kernel/lazy-modules.ts';
 import { booleanLabels, rankingGroupLabels, rankingListLabels } from '../vocabulary/index.ts';
 import type { RankedEntry, RankingList } from './ranking.ts';
 import { levelNames, type SupervisionReport } from './report.ts';
@@ -22,7 +23,7 @@ const listRows = (category: string, entries: RankedEntry[]): Cell[][] =>
 
 /** The supervision report as a workbook: a summary, a sheet per indicator, the ranking, the red and black lists, overdue items. */
 export async function supervisionXlsx(report: SupervisionReport): Promise<Uint8Array> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   workbook.creator = 'yunwang';
   const taken = new Set<string>();
   const percent = '0.0';

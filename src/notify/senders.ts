@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { createTransport } from 'nodemailer';
 import type { ChannelKind } from '../db/schema/enums.ts';
+import { loadNodemailer } from '../kernel/lazy-modules.ts';
 import { emailMessage, markdownMessage, type NotificationContent } from './message.ts';
 
 /** What a sender needs of a channel (a row of notification_channels). */
@@ -129,6 +129,7 @@ async function sendEmail(channel: SendChannel, content: NotificationContent, opt
   const secure = url.protocol === 'smtps:';
   const user = decodeURIComponent(url.username);
   const from = url.searchParams.get('from') ?? (user.includes('@') ? user : `yunwang@${url.hostname}`);
+  const { createTransport } = await loadNodemailer();
   const transport = createTransport({
     host: url.hostname,
     port: url.port ? Number(url.port) : secure ? 465 : 25,
