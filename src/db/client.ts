@@ -20,6 +20,15 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema> | PgTransaction<PgQueryRes
  */
 export const isEmbedded = (db: Db): boolean => (db as { $client?: unknown }).$client instanceof PGlite;
 
+/** The connections of a database at one moment: yunwang_db_pool_*. */
+export interface PoolState {
+  /** Checked out, running a query or a transaction. */
+  inUse: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
+}
+
 export interface Database {
   db: PgDatabase<PgQueryResultHKT, Schema>;
   kind: 'pglite' | 'postgres';
@@ -30,6 +39,8 @@ export interface Database {
    */
   exclusively<T>(fn: () => Promise<T>): Promise<T>;
   ping(): Promise<void>;
+  /** The pool now: pg's counts; the embedded database is one connection, busy or idle, and its queue. */
+  connections(): PoolState;
   close(): Promise<void>;
 }
 
@@ -95,10 +106,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ping: async () => {
         await pool.query('select 1');
       },
+      connections: () => ({ inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       close: () => pool.end(),
     };
   }
   const client = options.pglite ?? (await PGlite.create(options.dataDir ?? 'memory://'));
+  const calls = countCalls(client);
   const db = drizzlePglite(client, { schema, casing: 'snake_case' });
   return {
     db,
@@ -109,8 +122,33 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     ping: async () => {
       await client.query('select 1');
     },
+    connections: () => ({ inUse: calls.active > 0 ? 1 : 0, idle: calls.active > 0 ? 0 : 1, waiting: Math.max(0, calls.active - 1) }),
     close: () => client.close(),
   };
+}
+
+/**
+ * Counts the embedded database's calls under way. PGlite runs one at a time and queues the
+ * rest: one under way is the connection in use, the others are waiting. Its top-level
+ * query, exec and transaction are what drizzle and yunwang call (a transaction's own queries
+ * go through the transaction, not these), so each request for the connection counts once.
+ */
+function countCalls(client: PGlite): { readonly active: number } {
+  const counter = { active: 0 };
+  // Replaced on this instance only; the methods are generic, so they are swapped untyped.
+  const methods = client as unknown as Record<'query' | 'exec' | 'transaction', (...args: unknown[]) => Promise<unknown>>;
+  for (const name of ['query', 'exec', 'transaction'] as const) {
+    const method = methods[name].bind(client);
+    methods[name] = async (...args) => {
+      counter.active++;
+      try {
+        return await method(...args);
+      } finally {
+        counter.active--;
+      }
+    };
+  }
+  return counter;
 }
 
 /**
