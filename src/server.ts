@@ -123,7 +123,13 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     void checkRollups(database.db, log).catch((error: unknown) => logger.error({ err: error }, 'rollup check failed'));
   // Demo mode's live data: simulated agents feed the real ingest path, so nodes, alerts and dashboards move.
   if (config.YUNWANG_DEMO && config.YUNWANG_DEMO_LIVE) {
-    demoLive = startDemoLiveAgents({ app, db: database.db, intervalSeconds: config.YUNWANG_DEMO_LIVE_SECONDS, log });
+    // Its lines are failures (a batch refused, a round failed): warnings.
+    demoLive = startDemoLiveAgents({
+      app,
+      db: database.db,
+      intervalSeconds: config.YUNWANG_DEMO_LIVE_SECONDS,
+      log: (line) => logger.warn({ job: 'demo_live' }, line),
+    });
     log(
       `demo live agents started: demo-network-agent and demo-cloud-agent report every ${config.YUNWANG_DEMO_LIVE_SECONDS} s (YUNWANG_DEMO_LIVE=0 turns them off)`,
     );
