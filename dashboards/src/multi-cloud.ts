@@ -4,8 +4,7 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { base, grid, lastValue, one, promql } from './common.ts';
 
-const used = (resource: string) =>
-  `sum(${one(`yunwang_cloud_usage_${resource}`)}) / sum(${one(`yunwang_cloud_quota_${resource}`)})`;
+const used = (resource: string) => `sum(${one(`yunwang_cloud_usage_${resource}`)}) / sum(${one(`yunwang_cloud_quota_${resource}`)})`;
 
 export function multiCloud() {
   return base(
@@ -54,14 +53,7 @@ export function multiCloud() {
         .unit('percentunit')
         .min(0)
         .max(1)
-        .withTarget(
-          promql(
-            'A',
-            `${one('yunwang_cloud_usage_vcpu')} / (${one('yunwang_cloud_quota_vcpu')} > 0)`,
-            '{{cloud}}',
-            true,
-          ),
-        ),
+        .withTarget(promql('A', `${one('yunwang_cloud_usage_vcpu')} / (${one('yunwang_cloud_quota_vcpu')} > 0)`, '{{cloud}}', true)),
     )
     .withPanel(
       new bargauge.PanelBuilder()
@@ -85,14 +77,7 @@ export function multiCloud() {
         .title('配额占容量 Quota granted / capacity (vCPU)')
         .gridPos(grid(16, 14, 8, 10))
         .unit('percentunit')
-        .withTarget(
-          promql(
-            'A',
-            `${one('yunwang_cloud_quota_vcpu')} / (${one('yunwang_cloud_capacity_vcpu')} > 0)`,
-            '{{cloud}}',
-            true,
-          ),
-        ),
+        .withTarget(promql('A', `${one('yunwang_cloud_quota_vcpu')} / (${one('yunwang_cloud_capacity_vcpu')} > 0)`, '{{cloud}}', true)),
     )
     .withPanel(
       new timeseries.PanelBuilder()

@@ -8,6 +8,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { fallbackLogger, type Logger } from '../kernel/log.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -57,6 +58,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** An already open PGlite (tests load a migrated template into one). */
   pglite?: PGlite;
+  /** Where a connection's errors are logged (the server's logger; else stderr). */
+  logger?: Logger;
 }
 
 /** PostgreSQL when a URL is given, otherwise the embedded PGlite under dataDir. */
@@ -68,7 +71,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // A connect that never completes (a server caught mid-restart) must not hold a pool slot forever.
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
     // A pool error on an idle client would otherwise crash the process.
-    pool.on('error', (err) => console.error(`database pool error: ${err.message}`));
+    const logger = options.logger ?? fallbackLogger();
+    pool.on('error', (err) => logger.error({ err }, 'database pool error'));
     // drizzle's transaction() sends BEGIN outside its try/finally: when BEGIN fails on a
     // connection the server has just closed (a restart), that client is never released and
     // the pool shrinks for good. A client whose connection ended while checked out is
@@ -78,7 +82,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool.on('release', (_err, client) => checkedOut.delete(client));
     pool.on('connect', (client) => {
       // A connection cut while checked out would otherwise crash the process.
-      client.on('error', (err) => console.error(`database connection error: ${err.message}`));
+      client.on('error', (err) => logger.error({ err }, 'database connection error'));
       client.on('end', () => {
         setTimeout(() => {
           if (!checkedOut.delete(client)) return;
