@@ -89,7 +89,9 @@ async function main() {
   } finally {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   }
-  say(`## Start-up (${new Date().toISOString().slice(0, 10)}, ${process.arch}, Node ${process.version}, load average ${load} at the start)`);
+  say(
+    `## Start-up (${new Date().toISOString().slice(0, 10)}, ${process.arch}, Node ${process.version}, load average ${load} at the start)`,
+  );
   say('');
   say('Command: `node --import tsx bench/startup.ts`. Each run spawns `npm start` (the demo, the embedded database) and');
   say('times it to the first 200 from `/readyz`, then stops it with SIGTERM. Cold: a fresh data directory each time;');

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import { Registry } from 'prom-client';
 import { registerAlertingRoutes } from './alerts/alerting-routes.ts';
 import { registerAlertRoutes } from './alerts/routes.ts';
 import { registerAuditRoutes } from './audit/routes.ts';
@@ -10,6 +11,7 @@ import type { Database } from './db/client.ts';
 import { registerDocumentRoutes } from './documents/routes.ts';
 import { documentStoreFrom } from './documents/store.ts';
 import { registerGeoRoutes } from './geo/routes.ts';
+import { accessLog } from './http/access-log.ts';
 import { registerDocs } from './http/docs.ts';
 import { clientAddress, onError, problemResponse, requestId } from './http/middleware.ts';
 import { openApiInfo, registerOpenApiDocument } from './http/openapi.ts';
@@ -25,11 +27,14 @@ import { registerIndicatorRoutes } from './indicators/routes.ts';
 import type { IndicatorReport } from './indicators/service.ts';
 import { registerIngestRoutes } from './ingest/routes.ts';
 import { registerInterconnectionRoutes } from './interconnection/routes.ts';
+import { buildInfo } from './kernel/build-info.ts';
 import { AppError } from './kernel/errors.ts';
+import { fallbackLogger, type Logger } from './kernel/log.ts';
 import { targetSampleSource } from './leadership/metrics.ts';
 import { registerPublicationRoutes } from './leadership/publication-routes.ts';
 import { registerLeadershipRoutes } from './leadership/routes.ts';
 import { alertingSource } from './metrics/alerting.ts';
+import { registerJobMetrics } from './metrics/jobs.ts';
 import { type AppMetrics, createMetricsRegistry } from './metrics/registry.ts';
 import { registerMetricsRoute, requestTimer } from './metrics/routes.ts';
 import { businessSource } from './metrics/sources.ts';
@@ -51,7 +56,8 @@ export interface AppOptions {
   config: Pick<Config, 'YUNWANG_BODY_LIMIT_BYTES' | 'YUNWANG_IMPORT_LIMIT_BYTES'> & Partial<Config>;
   /** False while the first start migrates and seeds; the API answers 503 until then. */
   isReady?: () => boolean;
-  log?: (line: string) => void;
+  /** The access log, request errors, metrics refreshes; without one, warnings and errors go to stderr. */
+  logger?: Logger;
   /** Demo mode: every page says the data is demo data. */
   demo?: boolean;
 }
@@ -61,22 +67,30 @@ export function createApp(options: AppOptions) {
   const { database } = options;
   const config: Config = { ...loadConfig({}), ...options.config };
   const isReady = options.isReady ?? (() => true);
-  const log = options.log ?? ((line: string) => console.error(line));
+  const logger = options.logger ?? fallbackLogger();
   const app = createRouter();
   // One figure cache for every reader of the official indicators (API, maps, metrics).
   const indicatorCache = new IndicatorCache<IndicatorReport>();
   // Signed-in principals between requests: one per app, shared by the API and the map layers.
   const principals = principalCache();
   const metricsTtlMs = config.YUNWANG_METRICS_CACHE_SECONDS * 1000;
-  // Both refreshed behind the scrapes (src/metrics/ttl.ts).
-  const metrics = createMetricsRegistry({
-    targetSamples: targetSampleSource(database.db, { ttlMs: metricsTtlMs, cache: indicatorCache }).targetSamples,
-    business: businessSource(database.db, { ttlMs: metricsTtlMs, cache: indicatorCache }).snapshot,
-    alerting: alertingSource(database.db, { ttlMs: metricsTtlMs }).snapshot,
-    workOrders: workOrdersSource(database.db, { ttlMs: metricsTtlMs }).snapshot,
-  });
+  // All refreshed behind the scrapes (src/metrics/ttl.ts), each refresh a pass of the metrics_refresh job.
+  const registry = new Registry();
+  const jobs = registerJobMetrics(registry, logger);
+  const source = { ttlMs: metricsTtlMs, jobs };
+  const metrics = createMetricsRegistry(
+    registry,
+    {
+      targetSamples: targetSampleSource(database.db, { ...source, cache: indicatorCache }).targetSamples,
+      business: businessSource(database.db, { ...source, cache: indicatorCache }).snapshot,
+      alerting: alertingSource(database.db, source).snapshot,
+      workOrders: workOrdersSource(database.db, source).snapshot,
+    },
+    { build: buildInfo(config.YUNWANG_REVISION), pool: database.connections, jobs },
+  );
 
   app.use('*', requestTimer(metrics));
+  app.use('*', accessLog(logger));
   app.use('*', requestId);
   app.use(
     '*',
@@ -202,7 +216,7 @@ export function createApp(options: AppOptions) {
 <li><a href="/api/v1/snapshots">月度快照 / Monthly snapshots (JSON)</a></li></ul></body></html>`),
   );
   app.notFound((c) => problemResponse(c, new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
-  app.onError(onError(log));
+  app.onError(onError(logger));
   metricsOf.set(app, metrics);
   return app;
 }

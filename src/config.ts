@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type IndicatorKey, indicatorKeys } from './indicators/definitions.ts';
+import { logLevels } from './kernel/log.ts';
 
 const boolFlag = z.enum(['0', '1', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
 
@@ -96,9 +97,10 @@ const ConfigSchema = z.object({
   YUNWANG_INGEST_JOB_INTERVAL_SECONDS: z.coerce.number().positive().max(86_400).default(60),
   /** Who runs the command line, for the audit trail (cli:<name>); the OS account when unset. */
   USER: z.string().min(1).optional(),
-  /** The source revision of this build (images set it); `yunwang --version` and yunwang_build_info say it. */
-  YUNWANG_REVISION: z.string().min(1).optional(),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** The server's log: JSON lines on stdout (pretty in a terminal); `info` includes one access line per request. */
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+  /** The source revision yunwang_build_info reports (the image build sets it); else `git rev-parse --short HEAD`, else "unknown". */
+  YUNWANG_REVISION: z.string().min(1).max(64).optional(),
   /** Red/black list (红黑榜): indicator weights of the score (the "三个100%" by default). */
   YUNWANG_RANKING_WEIGHTS: weightList.default(
     weightList.parse('cloud_migration=0.4,private_network_interconnection=0.3,service_integration=0.3'),

@@ -10,6 +10,7 @@ import { documentStoreFrom } from './documents/store.ts';
 import { startIdentityJobs } from './identity/jobs.ts';
 import { checkRollups } from './indicators/rollups/check.ts';
 import { type RunningJobs, startIngestJobs } from './ingest/jobs.ts';
+import { createLogger } from './kernel/log.ts';
 import { createSnapshotScheduler } from './leadership/scheduler.ts';
 import { type Deliverer, startNotificationDeliverer } from './notify/deliverer.ts';
 import { outboxNotifier } from './notify/outbox.ts';
@@ -17,12 +18,14 @@ import { type RunningSlaWatch, startSlaWatch } from './work-orders/sla-watch.ts'
 
 /** Listens at once (so /livez answers), prepares the database, then turns ready. */
 export async function runServer(config: Config = loadConfig()): Promise<void> {
-  const log = (line: string) => {
-    if (config.LOG_LEVEL !== 'silent') console.error(line);
-  };
-  const database = await openConfiguredDatabase(config);
+  // Structured logs (JSON lines, pretty in a terminal); `log` keeps the line-taking helpers' signature.
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  const log = (line: string) => logger.info(line);
+  const database = await openConfiguredDatabase(config, logger);
   let ready = false;
-  const app = createApp({ database, config, isReady: () => ready, log, demo: config.YUNWANG_DEMO });
+  const app = createApp({ database, config, isReady: () => ready, logger, demo: config.YUNWANG_DEMO });
+  // Every background job runs through this: timed, counted (yunwang_job_*), failures logged.
+  const { jobs: monitor } = appMetrics(app);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
     log(`yunwang listening on http://localhost:${info.port} (${database.kind})`),
   );
@@ -32,7 +35,7 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
         db: database.db,
         intervalMs: config.YUNWANG_SNAPSHOT_CHECK_MINUTES * 60_000,
         concurrency: config.YUNWANG_SNAPSHOT_CONCURRENCY,
-        log,
+        jobs: monitor,
       })
     : null;
   let stopping = false;
@@ -78,12 +81,12 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   jobs = startIngestJobs(database.db, {
     retentionDays: config.YUNWANG_SAMPLE_RETENTION_DAYS,
     intervalSeconds: config.YUNWANG_INGEST_JOB_INTERVAL_SECONDS,
-    log,
+    jobs: monitor,
   });
-  identityJobs = startIdentityJobs(database.db, { intervalSeconds: config.YUNWANG_SESSION_PRUNE_SECONDS, log });
+  identityJobs = startIdentityJobs(database.db, { intervalSeconds: config.YUNWANG_SESSION_PRUNE_SECONDS, jobs: monitor });
   documentJobs = startDocumentJobs(database.db, documentStoreFrom(config), {
     olderThanHours: config.YUNWANG_DOCUMENT_UNATTACHED_HOURS,
-    log,
+    jobs: monitor,
   });
   // Every replica runs the engine (an advisory lock lets one evaluate at a time) and the
   // deliverer (each notification is claimed by one).
@@ -94,15 +97,15 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     retentionDays: config.YUNWANG_ALERT_RETENTION_DAYS,
     notifier: outboxNotifier,
     onEvaluated: (seconds) => alerting.evaluation(seconds),
-    log,
+    jobs: monitor,
   });
   // Marks work orders at risk and breached; the engine's work_order_sla rule turns a breach into an alert.
-  slaWatch = startSlaWatch(database.db, { intervalSeconds: config.YUNWANG_SLA_INTERVAL_SECONDS, log });
+  slaWatch = startSlaWatch(database.db, { intervalSeconds: config.YUNWANG_SLA_INTERVAL_SECONDS, jobs: monitor });
   deliverer = startNotificationDeliverer(database.db, {
     pollSeconds: config.YUNWANG_NOTIFY_POLL_SECONDS,
     maxAttempts: config.YUNWANG_NOTIFY_MAX_ATTEMPTS,
     onOutcome: (kind, outcome) => alerting.notification(kind, outcome),
-    log,
+    jobs: monitor,
   });
   ready = true;
   log('ready');
@@ -110,15 +113,23 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   const metricsAuth: Record<string, string> = config.YUNWANG_METRICS_TOKEN
     ? { Authorization: `Bearer ${config.YUNWANG_METRICS_TOKEN}` }
     : {};
-  void Promise.resolve(app.request('/metrics', { headers: metricsAuth })).catch(() => {});
+  void Promise.resolve(app.request('/metrics', { headers: metricsAuth })).catch((error: unknown) =>
+    logger.warn({ err: error }, 'the first computation of the metrics failed; the next scrape tries again'),
+  );
   scheduler?.start();
   // Once, in the background: do the rollups still agree with the items? (yunwang_rollup_mismatches)
   // Not on the embedded database, whose queries run on this thread: seconds of recount would hold every request.
   if (config.YUNWANG_ROLLUP_CHECK && database.kind === 'postgres')
-    void checkRollups(database.db, log).catch((error: Error) => log(`rollup check failed: ${error.message}`));
+    void checkRollups(database.db, log).catch((error: unknown) => logger.error({ err: error }, 'rollup check failed'));
   // Demo mode's live data: simulated agents feed the real ingest path, so nodes, alerts and dashboards move.
   if (config.YUNWANG_DEMO && config.YUNWANG_DEMO_LIVE) {
-    demoLive = startDemoLiveAgents({ app, db: database.db, intervalSeconds: config.YUNWANG_DEMO_LIVE_SECONDS, log });
+    // Its lines are failures (a batch refused, a round failed): warnings.
+    demoLive = startDemoLiveAgents({
+      app,
+      db: database.db,
+      intervalSeconds: config.YUNWANG_DEMO_LIVE_SECONDS,
+      log: (line) => logger.warn({ job: 'demo_live' }, line),
+    });
     log(
       `demo live agents started: demo-network-agent and demo-cloud-agent report every ${config.YUNWANG_DEMO_LIVE_SECONDS} s (YUNWANG_DEMO_LIVE=0 turns them off)`,
     );

@@ -4,8 +4,7 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { base, grid, lastValue, one, onPrometheus, promql } from './common.ts';
 
-const used = (resource: string) =>
-  `sum(${one(`yunwang_cloud_usage{resource="${resource}"}`)}) / sum(${one(`yunwang_cloud_quota{resource="${resource}"}`)})`;
+const used = (resource: string) => `sum(${one(`yunwang_cloud_usage_${resource}`)}) / sum(${one(`yunwang_cloud_quota_${resource}`)})`;
 
 export function multiCloud() {
   return base(
@@ -54,14 +53,7 @@ export function multiCloud() {
         .unit('percentunit')
         .min(0)
         .max(1)
-        .withTarget(
-          promql(
-            'A',
-            `${one('yunwang_cloud_usage{resource="vcpu"}')} / (${one('yunwang_cloud_quota{resource="vcpu"}')} > 0)`,
-            '{{cloud}}',
-            true,
-          ),
-        ),
+        .withTarget(promql('A', `${one('yunwang_cloud_usage_vcpu')} / (${one('yunwang_cloud_quota_vcpu')} > 0)`, '{{cloud}}', true)),
     )
     .withPanel(
       onPrometheus(new bargauge.PanelBuilder())
@@ -69,7 +61,7 @@ export function multiCloud() {
         .title('用量最大的云 Top consumers: vCPU used')
         .gridPos(grid(0, 14, 8, 10))
         .unit('none')
-        .withTarget(promql('A', `topk(10, ${one('yunwang_cloud_usage{resource="vcpu"}')})`, '{{cloud}}', true)),
+        .withTarget(promql('A', `topk(10, ${one('yunwang_cloud_usage_vcpu')})`, '{{cloud}}', true)),
     )
     .withPanel(
       onPrometheus(new bargauge.PanelBuilder())
@@ -77,7 +69,7 @@ export function multiCloud() {
         .title('用量最大的云 Top consumers: memory used')
         .gridPos(grid(8, 14, 8, 10))
         .unit('bytes')
-        .withTarget(promql('A', `topk(10, ${one('yunwang_cloud_usage{resource="memory_bytes"}')})`, '{{cloud}}', true)),
+        .withTarget(promql('A', `topk(10, ${one('yunwang_cloud_usage_memory_bytes')})`, '{{cloud}}', true)),
     )
     .withPanel(
       onPrometheus(new bargauge.PanelBuilder())
@@ -85,22 +77,15 @@ export function multiCloud() {
         .title('配额占容量 Quota granted / capacity (vCPU)')
         .gridPos(grid(16, 14, 8, 10))
         .unit('percentunit')
-        .withTarget(
-          promql(
-            'A',
-            `${one('yunwang_cloud_quota{resource="vcpu"}')} / (${one('yunwang_cloud_capacity{resource="vcpu"}')} > 0)`,
-            '{{cloud}}',
-            true,
-          ),
-        ),
+        .withTarget(promql('A', `${one('yunwang_cloud_quota_vcpu')} / (${one('yunwang_cloud_capacity_vcpu')} > 0)`, '{{cloud}}', true)),
     )
     .withPanel(
       onPrometheus(new timeseries.PanelBuilder())
         .title('vCPU：容量、配额、用量 Capacity, quota, usage')
         .gridPos(grid(0, 24, 24, 8))
         .unit('none')
-        .withTarget(promql('A', `sum(${one('yunwang_cloud_capacity{resource="vcpu"}')})`, '容量 capacity'))
-        .withTarget(promql('B', `sum(${one('yunwang_cloud_quota{resource="vcpu"}')})`, '配额 quota'))
-        .withTarget(promql('C', `sum(${one('yunwang_cloud_usage{resource="vcpu"}')})`, '用量 usage')),
+        .withTarget(promql('A', `sum(${one('yunwang_cloud_capacity_vcpu')})`, '容量 capacity'))
+        .withTarget(promql('B', `sum(${one('yunwang_cloud_quota_vcpu')})`, '配额 quota'))
+        .withTarget(promql('C', `sum(${one('yunwang_cloud_usage_vcpu')})`, '用量 usage')),
     );
 }

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
-import { type PeriodicJob, startPeriodic } from '../kernel/periodic.ts';
+import type { PeriodicJob } from '../kernel/periodic.ts';
+import { type JobMonitor, loggedJobs, startMonitoredJob } from '../metrics/jobs.ts';
 import { type Condition, evaluateConditions } from './conditions.ts';
 import {
   type AlertChange,
@@ -164,21 +165,25 @@ export type RunningEngine = PeriodicJob<CycleResult, [now?: Date]>;
  */
 export function startAlertEngine(
   db: Db,
-  options: EngineOptions & { intervalSeconds: number; log?: (line: string) => void; onEvaluated?: (seconds: number) => void },
+  options: EngineOptions & { intervalSeconds: number; jobs?: JobMonitor; onEvaluated?: (seconds: number) => void },
 ): RunningEngine {
-  const log = options.log ?? (() => {});
-  return startPeriodic(options.intervalSeconds * 1000, async (now?: Date) => {
-    const started = performance.now();
-    try {
+  const jobs = options.jobs ?? loggedJobs();
+  return startMonitoredJob(
+    jobs,
+    'alert_evaluation',
+    options.intervalSeconds,
+    async (now?: Date) => {
+      const started = performance.now();
       const result = await runEvaluationCycle(db, options, now);
       if (result.evaluated) options.onEvaluated?.((performance.now() - started) / 1000);
       if (result.fired > 0 || result.resolved > 0) {
-        log(`alerts: ${result.fired} fired or reopened, ${result.resolved} resolved, ${result.notified} notifications queued`);
+        jobs.logger.info(
+          { job: 'alert_evaluation', fired: result.fired, resolved: result.resolved, notified: result.notified },
+          'alerts fired, reopened or resolved',
+        );
       }
       return result;
-    } catch (error) {
-      log(`alert evaluation failed (retrying next interval): ${error instanceof Error ? error.message : String(error)}`);
-      return skipped;
-    }
-  });
+    },
+    skipped,
+  );
 }

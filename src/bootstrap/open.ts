@@ -5,14 +5,15 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { connectConfiguredDatabase } from '../db/open.ts';
 import { rootActor } from '../identity/actor.ts';
+import type { Logger } from '../kernel/log.ts';
 
 /**
  * Opens the database the configuration names, with the audit chain keyed: every process
  * (server, CLI) opens its database through here.
  */
-export async function openConfiguredDatabase(config: Config): Promise<Database> {
+export async function openConfiguredDatabase(config: Config, logger?: Logger): Promise<Database> {
   installAuditKey(await configuredAuditKey(config));
-  return keyedChain(await connectConfiguredDatabase(config));
+  return keyedChain(await connectConfiguredDatabase(config, logger));
 }
 
 /**

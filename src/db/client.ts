@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { fallbackLogger, type Logger } from '../kernel/log.ts';
 import { fromRoot } from '../kernel/paths.ts';
 import * as schema from './schema/index.ts';
 
@@ -20,6 +21,15 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema> | PgTransaction<PgQueryRes
  */
 export const isEmbedded = (db: Db): boolean => (db as { $client?: unknown }).$client instanceof PGlite;
 
+/** The connections of a database at one moment: yunwang_db_pool_*. */
+export interface PoolState {
+  /** Checked out, running a query or a transaction. */
+  inUse: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
+}
+
 export interface Database {
   db: PgDatabase<PgQueryResultHKT, Schema>;
   kind: 'pglite' | 'postgres';
@@ -30,6 +40,8 @@ export interface Database {
    */
   exclusively<T>(fn: () => Promise<T>): Promise<T>;
   ping(): Promise<void>;
+  /** The pool now: pg's counts; the embedded database is one connection, busy or idle, and its queue. */
+  connections(): PoolState;
   close(): Promise<void>;
 }
 
@@ -46,6 +58,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** An already open PGlite (tests load a migrated template into one). */
   pglite?: PGlite;
+  /** Where a connection's errors are logged (the server's logger; else stderr). */
+  logger?: Logger;
 }
 
 /** PostgreSQL when a URL is given, otherwise the embedded PGlite under dataDir. */
@@ -57,7 +71,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // A connect that never completes (a server caught mid-restart) must not hold a pool slot forever.
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
     // A pool error on an idle client would otherwise crash the process.
-    pool.on('error', (err) => console.error(`database pool error: ${err.message}`));
+    const logger = options.logger ?? fallbackLogger();
+    pool.on('error', (err) => logger.error({ err }, 'database pool error'));
     // drizzle's transaction() sends BEGIN outside its try/finally: when BEGIN fails on a
     // connection the server has just closed (a restart), that client is never released and
     // the pool shrinks for good. A client whose connection ended while checked out is
@@ -67,7 +82,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool.on('release', (_err, client) => checkedOut.delete(client));
     pool.on('connect', (client) => {
       // A connection cut while checked out would otherwise crash the process.
-      client.on('error', (err) => console.error(`database connection error: ${err.message}`));
+      client.on('error', (err) => logger.error({ err }, 'database connection error'));
       client.on('end', () => {
         setTimeout(() => {
           if (!checkedOut.delete(client)) return;
@@ -95,10 +110,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ping: async () => {
         await pool.query('select 1');
       },
+      connections: () => ({ inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       close: () => pool.end(),
     };
   }
   const client = options.pglite ?? (await PGlite.create(options.dataDir ?? 'memory://'));
+  const calls = countCalls(client);
   const db = drizzlePglite(client, { schema, casing: 'snake_case' });
   return {
     db,
@@ -109,8 +126,33 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     ping: async () => {
       await client.query('select 1');
     },
+    connections: () => ({ inUse: calls.active > 0 ? 1 : 0, idle: calls.active > 0 ? 0 : 1, waiting: Math.max(0, calls.active - 1) }),
     close: () => client.close(),
   };
+}
+
+/**
+ * Counts the embedded database's calls under way. PGlite runs one at a time and queues the
+ * rest: one under way is the connection in use, the others are waiting. Its top-level
+ * query, exec and transaction are what drizzle and yunwang call (a transaction's own queries
+ * go through the transaction, not these), so each request for the connection counts once.
+ */
+function countCalls(client: PGlite): { readonly active: number } {
+  const counter = { active: 0 };
+  // Replaced on this instance only; the methods are generic, so they are swapped untyped.
+  const methods = client as unknown as Record<'query' | 'exec' | 'transaction', (...args: unknown[]) => Promise<unknown>>;
+  for (const name of ['query', 'exec', 'transaction'] as const) {
+    const method = methods[name].bind(client);
+    methods[name] = async (...args) => {
+      counter.active++;
+      try {
+        return await method(...args);
+      } finally {
+        counter.active--;
+      }
+    };
+  }
+  return counter;
 }
 
 /**

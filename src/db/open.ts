@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import { takeLockFile } from '../kernel/lock-file.ts';
+import type { Logger } from '../kernel/log.ts';
 import { type Database, openDatabase } from './client.ts';
 
 /**
@@ -12,12 +13,14 @@ import { type Database, openDatabase } from './client.ts';
  */
 export async function connectConfiguredDatabase(
   config: Pick<Config, 'DATABASE_URL' | 'YUNWANG_MIGRATION_DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'YUNWANG_DATA_DIR'>,
+  logger?: Logger,
 ): Promise<Database> {
   if (config.DATABASE_URL) {
     return openDatabase({
       databaseUrl: config.DATABASE_URL,
       migrationDatabaseUrl: config.YUNWANG_MIGRATION_DATABASE_URL,
       poolSize: config.DATABASE_POOL_SIZE,
+      logger,
     });
   }
   const dir = path.resolve(config.YUNWANG_DATA_DIR);

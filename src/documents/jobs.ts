@@ -3,7 +3,8 @@ import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import { systemActor } from '../identity/actor.ts';
-import { type PeriodicJob, startPeriodic } from '../kernel/periodic.ts';
+import type { PeriodicJob } from '../kernel/periodic.ts';
+import { type JobMonitor, loggedJobs, startMonitoredJob } from '../metrics/jobs.ts';
 import type { DocumentStore } from './store.ts';
 
 /** The most documents one pass deletes: a backlog is worked off over several passes. */
@@ -40,15 +41,22 @@ export async function pruneUnattachedDocuments(db: Db, store: DocumentStore, old
 export function startDocumentJobs(
   db: Db,
   store: DocumentStore,
-  options: { olderThanHours: number; intervalSeconds?: number; log?: (line: string) => void },
+  options: { olderThanHours: number; intervalSeconds?: number; jobs?: JobMonitor },
 ): PeriodicJob<void, []> {
-  const log = options.log ?? (() => {});
-  return startPeriodic((options.intervalSeconds ?? 3600) * 1000, async () => {
-    try {
+  const jobs = options.jobs ?? loggedJobs();
+  return startMonitoredJob(
+    jobs,
+    'document_pruning',
+    options.intervalSeconds ?? 3600,
+    async () => {
       const pruned = await pruneUnattachedDocuments(db, store, options.olderThanHours);
-      if (pruned > 0) log(`documents: ${pruned} never-attached uploads older than ${options.olderThanHours} h deleted`);
-    } catch (error) {
-      log(`document housekeeping failed (retrying next interval): ${error instanceof Error ? error.message : String(error)}`);
-    }
-  });
+      if (pruned > 0) {
+        jobs.logger.info(
+          { job: 'document_pruning', documents: pruned, older_than_hours: options.olderThanHours },
+          'documents: never-attached uploads deleted',
+        );
+      }
+    },
+    undefined,
+  );
 }

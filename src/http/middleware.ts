@@ -5,6 +5,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { isTransientDatabaseError } from '../db/transient.ts';
 import { AppError, type ErrorCode, fromDatabaseError, toProblem } from '../kernel/errors.ts';
+import type { Logger } from '../kernel/log.ts';
 import type { AppEnv } from './router.ts';
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
@@ -27,16 +28,8 @@ export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
   });
 }
 
-/**
- * A failed query's message carries its parameters (session hashes, passwords' hashes, personal
- * data): the log keeps the SQL and drops the values.
- */
-export function withoutQueryParameters(text: string): string {
-  return text.replace(/^(\s*params:).*$/gm, '$1 [redacted]');
-}
-
 /** The one error handler: everything leaves as problem+json, internals never leak. */
-export function onError(log: (line: string) => void) {
+export function onError(logger: Logger) {
   return (err: Error, c: Context<AppEnv>): Response => {
     if (err instanceof AppError) return problemResponse(c, err);
     if (err instanceof HTTPException) {
@@ -55,10 +48,11 @@ export function onError(log: (line: string) => void) {
     const refusedValue = fromDatabaseError(err);
     if (refusedValue) return problemResponse(c, refusedValue);
     if (isTransientDatabaseError(err)) {
-      log(`request ${c.get('requestId')}: database unavailable (${err.message.split('\n')[0]?.slice(0, 120)})`);
+      logger.warn({ request_id: c.get('requestId'), err }, 'database unavailable');
       return problemResponse(c, new AppError('unavailable', 'the database is unavailable; retry later'));
     }
-    log(`request ${c.get('requestId')} failed: ${withoutQueryParameters(err.stack ?? err.message)}`);
+    // The error serializer (kernel/log.ts) drops a failed query's parameters.
+    logger.error({ request_id: c.get('requestId'), err }, 'request failed');
     return problemResponse(c, new AppError('internal', 'unexpected error; quote the request id when reporting it'));
   };
 }

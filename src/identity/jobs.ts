@@ -1,11 +1,12 @@
 import type { Db } from '../db/client.ts';
-import { type PeriodicJob, startPeriodic } from '../kernel/periodic.ts';
+import type { PeriodicJob } from '../kernel/periodic.ts';
+import { type JobMonitor, loggedJobs, startMonitoredJob } from '../metrics/jobs.ts';
 import { pruneLoginRecords } from './lockout.ts';
 import { pruneSessions } from './sessions.ts';
 
 export interface IdentityJobOptions {
   intervalSeconds: number;
-  log?: (line: string) => void;
+  jobs?: JobMonitor;
 }
 
 /**
@@ -14,15 +15,17 @@ export interface IdentityJobOptions {
  * the rate window and stale per-address failure counts. A failed pass is retried next interval.
  */
 export function startIdentityJobs(db: Db, options: IdentityJobOptions): PeriodicJob<void, []> {
-  const log = options.log ?? (() => {});
-  return startPeriodic(options.intervalSeconds * 1000, async () => {
-    try {
+  const jobs = options.jobs ?? loggedJobs();
+  return startMonitoredJob(
+    jobs,
+    'session_pruning',
+    options.intervalSeconds,
+    async () => {
       const now = new Date();
       const sessions = await pruneSessions(db, now);
       await pruneLoginRecords(db, now);
-      if (sessions > 0) log(`identity housekeeping: ${sessions} expired sessions deleted`);
-    } catch (error) {
-      log(`identity housekeeping failed (retrying next interval): ${error instanceof Error ? error.message : String(error)}`);
-    }
-  });
+      if (sessions > 0) jobs.logger.info({ job: 'session_pruning', sessions }, 'identity housekeeping: expired sessions deleted');
+    },
+    undefined,
+  );
 }

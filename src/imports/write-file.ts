@@ -1,5 +1,4 @@
 import { stringify } from 'csv-stringify/sync';
-import type ExcelJS from 'exceljs';
 import { loadExcel } from '../kernel/lazy-modules.ts';
 import { neutraliseFormula } from '../kernel/spreadsheet-cells.ts';
 

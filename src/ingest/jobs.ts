@@ -1,11 +1,12 @@
 import type { Db } from '../db/client.ts';
-import { type PeriodicJob, startPeriodic } from '../kernel/periodic.ts';
+import type { PeriodicJob } from '../kernel/periodic.ts';
+import { type JobMonitor, loggedJobs, startMonitoredJob } from '../metrics/jobs.ts';
 import { markSilentNodes, pruneSamples } from './samples.ts';
 
 export interface IngestJobOptions {
   retentionDays: number;
   intervalSeconds: number;
-  log?: (line: string) => void;
+  jobs?: JobMonitor;
 }
 
 export type RunningJobs = PeriodicJob<void, []>;
@@ -16,18 +17,21 @@ export type RunningJobs = PeriodicJob<void, []>;
  * restarting) is logged and the next one tries again.
  */
 export function startIngestJobs(db: Db, options: IngestJobOptions): RunningJobs {
-  const log = options.log ?? (() => {});
-  return startPeriodic(options.intervalSeconds * 1000, async () => {
-    try {
+  const jobs = options.jobs ?? loggedJobs();
+  return startMonitoredJob(
+    jobs,
+    'sample_pruning',
+    options.intervalSeconds,
+    async () => {
       const silent = await markSilentNodes(db);
       const pruned = await pruneSamples(db, options.retentionDays);
       if (silent > 0 || pruned.samples > 0) {
-        log(
-          `ingest housekeeping: ${silent} silent nodes marked unknown, ${pruned.samples} samples and ${pruned.batches} batch receipts pruned`,
+        jobs.logger.info(
+          { job: 'sample_pruning', silent_nodes: silent, samples: pruned.samples, batch_receipts: pruned.batches },
+          'ingest housekeeping: silent nodes marked unknown, old samples and batch receipts pruned',
         );
       }
-    } catch (error) {
-      log(`ingest housekeeping failed (retrying next interval): ${error instanceof Error ? error.message : String(error)}`);
-    }
-  });
+    },
+    undefined,
+  );
 }

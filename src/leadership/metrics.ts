@@ -4,6 +4,7 @@ import { queryRows } from '../db/raw.ts';
 import type { IndicatorCache } from '../indicators/cache.ts';
 import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
 import { businessDate } from '../kernel/dates.ts';
+import type { JobMonitor } from '../metrics/jobs.ts';
 import type { TargetSample } from '../metrics/registry.ts';
 import { refreshedEvery } from '../metrics/ttl.ts';
 import { checkAgainst, loadTrajectoryIndex } from './targets.ts';
@@ -13,7 +14,10 @@ import { checkAgainst, loadTrajectoryIndex } from './targets.ts';
  * `ttlMs` and behind the scrape that finds them expired (like the business gauges): scrapes in
  * between reuse them. Figures come through `cache`, the app's shared figure cache.
  */
-export function targetSampleSource(db: Db, options: { ttlMs: number; now?: () => Date; cache?: IndicatorCache<IndicatorReport> }) {
+export function targetSampleSource(
+  db: Db,
+  options: { ttlMs: number; jobs?: JobMonitor; now?: () => Date; cache?: IndicatorCache<IndicatorReport> },
+) {
   const now = options.now ?? (() => new Date());
 
   const compute = async (): Promise<TargetSample[]> => {
@@ -39,5 +43,5 @@ export function targetSampleSource(db: Db, options: { ttlMs: number; now?: () =>
     return samples;
   };
 
-  return { targetSamples: refreshedEvery(options.ttlMs, compute, () => now().getTime()) };
+  return { targetSamples: refreshedEvery(options.ttlMs, compute, { now: () => now().getTime(), jobs: options.jobs }) };
 }

@@ -1,4 +1,3 @@
-import type ExcelJS from 'exceljs';
 import { definitions, type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
 import { loadExcel } from '../kernel/lazy-modules.ts';
 import { rankingGroupLabels } from '../vocabulary/index.ts';

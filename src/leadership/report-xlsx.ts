@@ -1,4 +1,3 @@
-import type ExcelJS from 'exceljs';
 import { type IndicatorKey, indicatorKeys } from '../indicators/definitions.ts';
 import { loadExcel } from '../kernel/lazy-modules.ts';
 import { booleanLabels, rankingGroupLabels, rankingListLabels } from '../vocabulary/index.ts';

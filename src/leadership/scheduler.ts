@@ -1,6 +1,7 @@
 import type { Db } from '../db/client.ts';
 import { type Actor, rootActor } from '../identity/actor.ts';
 import { businessDate } from '../kernel/dates.ts';
+import { type JobMonitor, loggedJobs } from '../metrics/jobs.ts';
 import { analyzeSnapshots, type FreezeResult, freezeMonth, queueMonths } from './freeze.ts';
 import { monthOf, previousMonth } from './months.ts';
 import { pendingMonths } from './snapshots.ts';
@@ -14,7 +15,8 @@ export interface SchedulerOptions {
   concurrency?: number;
   /** Injected so tests can stand at any month end. */
   now?: () => Date;
-  log?: (line: string) => void;
+  /** Times and counts each tick (snapshot_freeze) and logs its progress and failures. */
+  jobs?: JobMonitor;
 }
 
 export interface SnapshotScheduler {
@@ -33,7 +35,8 @@ export interface SnapshotScheduler {
  */
 export function createSnapshotScheduler(options: SchedulerOptions): SnapshotScheduler {
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? (() => {});
+  const jobs = options.jobs ?? loggedJobs();
+  const log = (line: string) => jobs.logger.info({ job: 'snapshot_freeze' }, line);
   let running: Promise<FreezeResult[]> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let stopping = false;
@@ -64,8 +67,10 @@ export function createSnapshotScheduler(options: SchedulerOptions): SnapshotSche
   };
 
   const loop = () => {
-    tick()
-      .catch((error: unknown) => log(`snapshot job failed: ${error instanceof Error ? error.message : String(error)}; retrying next round`))
+    // A failed tick has been logged and counted by run(); the next round tries again.
+    jobs
+      .run('snapshot_freeze', tick)
+      .catch(() => undefined)
       .finally(() => {
         if (!stopping) {
           timer = setTimeout(loop, options.intervalMs);
@@ -78,6 +83,7 @@ export function createSnapshotScheduler(options: SchedulerOptions): SnapshotSche
     tick,
     start: () => {
       stopping = false;
+      jobs.scheduled('snapshot_freeze', options.intervalMs / 1000);
       loop();
     },
     stop: async () => {

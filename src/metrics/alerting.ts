@@ -10,6 +10,7 @@ import {
   type ChannelKind,
   channelKinds,
 } from '../db/schema/enums.ts';
+import type { JobMonitor } from './jobs.ts';
 import { refreshedEvery } from './ttl.ts';
 
 /** The alert states /metrics counts: the open ones (resolved alerts only grow). */
@@ -28,7 +29,7 @@ export interface AlertingSnapshot {
  * scrapes (src/metrics/ttl.ts), like the business gauges: two grouped counts over indexed
  * columns, so every replica exports the same values without a query per scrape.
  */
-export function alertingSource(db: Db, options: { ttlMs: number; now?: () => Date }) {
+export function alertingSource(db: Db, options: { ttlMs: number; jobs?: JobMonitor; now?: () => Date }) {
   const now = options.now ?? (() => new Date());
   const compute = async (): Promise<AlertingSnapshot> => {
     const alerts = await queryRows<AlertingSnapshot['alerts'][number]>(
@@ -42,7 +43,7 @@ export function alertingSource(db: Db, options: { ttlMs: number; now?: () => Dat
     );
     return { alerts, queueDepth: queue?.n ?? 0 };
   };
-  return { snapshot: refreshedEvery(options.ttlMs, compute, () => now().getTime()) };
+  return { snapshot: refreshedEvery(options.ttlMs, compute, { now: () => now().getTime(), jobs: options.jobs }) };
 }
 
 /** What happened to one notification delivery attempt; `dead` = given up after the last attempt. */

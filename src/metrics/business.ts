@@ -61,16 +61,22 @@ export function registerBusinessGauges(registry: Registry, snapshot: () => Promi
   gauge('yunwang_cloud_tenants', 'Tenants (departments’ projects or namespaces) on each cloud.', ['cloud'], (s) =>
     s.clouds.map((c) => [{ cloud: c.cloud }, c.tenants]),
   );
-  for (const [name, pick, what] of [
-    ['yunwang_cloud_quota', 'quota', 'Quota granted to the tenants'],
-    ['yunwang_cloud_usage', 'usage', 'Resources used by the tenants'],
-    ['yunwang_cloud_capacity', 'capacity', 'Capacity registered for the cloud'],
+  // One unit per metric name: yunwang_cloud_{quota,usage,capacity}_{vcpu,memory_bytes,storage_bytes}.
+  const units: Record<(typeof cloudResources)[number], string> = {
+    vcpu: 'vCPUs (cores)',
+    memory_bytes: 'memory in bytes',
+    storage_bytes: 'storage in bytes',
+  };
+  for (const [pick, what] of [
+    ['quota', 'Quota granted to the tenants'],
+    ['usage', 'Resources used by the tenants'],
+    ['capacity', 'Capacity registered for the cloud'],
   ] as const) {
-    gauge(name, `${what} of each cloud: vcpu in cores, memory_bytes and storage_bytes in bytes.`, ['cloud', 'resource'], (s) =>
-      s.clouds.flatMap((c) =>
-        cloudResources.map((resource): Sample<'cloud' | 'resource'> => [{ cloud: c.cloud, resource }, c[pick][resource]]),
-      ),
-    );
+    for (const resource of cloudResources) {
+      gauge(`yunwang_cloud_${pick}_${resource}`, `${what} of each cloud: ${units[resource]}.`, ['cloud'], (s) =>
+        s.clouds.map((c) => [{ cloud: c.cloud }, c[pick][resource]]),
+      );
+    }
   }
   gauge(
     'yunwang_network_nodes',

@@ -1,9 +1,13 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { PoolState } from '../db/client.ts';
 import { indicatorKeys } from '../indicators/definitions.ts';
 import { lastRollupCheck } from '../indicators/rollups/check.ts';
 import type { IngestItem } from '../ingest/schemas.ts';
+import type { BuildInfo } from '../kernel/build-info.ts';
 import { type AlertingMetrics, type AlertingSnapshot, registerAlertingMetrics } from './alerting.ts';
 import { registerBusinessGauges } from './business.ts';
+import type { JobMonitor } from './jobs.ts';
+import { registerRuntimeMetrics } from './runtime.ts';
 import type { BusinessSnapshot } from './sources.ts';
 import { registerWorkOrderMetrics, type WorkOrdersSnapshot } from './work-orders.ts';
 
@@ -44,10 +48,20 @@ export interface IngestMetrics {
   items(kind: string, result: IngestResult, count: number): void;
 }
 
+/** yunwang's own health: what it runs, its database pool, its background jobs. */
+export interface OwnHealth {
+  build: BuildInfo;
+  pool?: () => PoolState;
+  /** Made on the same registry before the sources (their refreshes are a job). */
+  jobs: JobMonitor;
+}
+
 export interface AppMetrics {
   registry: Registry;
   ingest: IngestMetrics;
   alerting: AlertingMetrics;
+  /** The server's background jobs run through this (src/metrics/jobs.ts). */
+  jobs: JobMonitor;
   /** Records one answered HTTP request; `route` must be a route pattern, never a raw path. */
   observeRequest(method: string, route: string, status: number, seconds: number): void;
 }
@@ -59,11 +73,12 @@ const allowed = (s: TargetSample) => allowedIndicators.has(s.indicator) && regio
 const httpMethods: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /**
- * yunwang's one Prometheus registry and every metric on it (the table is in README.md, "Prometheus & Grafana").
- * No default process metrics: prom-client's fail `promtool check metrics`.
+ * yunwang's one Prometheus registry and every metric on it (the table is in README.md, "Prometheus & Grafana"):
+ * the business gauges, ingest and request metrics, and its own health (process and Node
+ * runtime, build, database pool, background jobs).
  */
-export function createMetricsRegistry(sources: MetricsSources): AppMetrics {
-  const registry = new Registry();
+export function createMetricsRegistry(registry: Registry, sources: MetricsSources, own: OwnHealth): AppMetrics {
+  registerRuntimeMetrics(registry, { build: own.build, pool: own.pool });
   new Gauge({
     name: 'yunwang_target_ratio',
     help: 'Target in force today for an indicator (0-1), for the province and each city.',
@@ -137,6 +152,7 @@ export function createMetricsRegistry(sources: MetricsSources): AppMetrics {
       },
     },
     alerting,
+    jobs: own.jobs,
     observeRequest: (method, route, status, seconds) =>
       requests.observe({ method: httpMethods.has(method) ? method : 'OTHER', route, status: String(status) }, seconds),
   };

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { matchedRoutes } from 'hono/route';
+import { routePattern } from '../http/access-log.ts';
 import { problemResponse } from '../http/middleware.ts';
 import type { AppEnv } from '../http/router.ts';
 import { AppError } from '../kernel/errors.ts';
@@ -59,11 +59,7 @@ export function requestTimer(metrics: AppMetrics): MiddlewareHandler<AppEnv> {
     try {
       await next();
     } finally {
-      // The last matched route that is not a middleware (`app.use` registers as ALL) is the endpoint.
-      const endpoint = matchedRoutes(c)
-        .filter((r) => r.method !== 'ALL')
-        .pop();
-      metrics.observeRequest(c.req.method, endpoint?.path ?? '(unmatched)', c.res.status, (performance.now() - started) / 1000);
+      metrics.observeRequest(c.req.method, routePattern(c), c.res.status, (performance.now() - started) / 1000);
     }
   };
 }

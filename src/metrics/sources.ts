@@ -8,6 +8,7 @@ import { resolveScope } from '../indicators/scope.ts';
 import { computeIndicators, type IndicatorReport } from '../indicators/service.ts';
 import { computeFigures, resolvePeriod } from '../interconnection/service.ts';
 import { businessDate } from '../kernel/dates.ts';
+import type { JobMonitor } from './jobs.ts';
 import { refreshedEvery } from './ttl.ts';
 
 /** One numerator/denominator pair of an indicator, for one region of the partition and one level. */
@@ -199,7 +200,10 @@ async function agentSamples(db: Db): Promise<BusinessSnapshot['agents']> {
  * Everything the business gauges show, computed at most once per `ttlMs` (and once at a
  * time), refreshed behind the scrapes: a scrape never waits for the registry but the first.
  */
-export function businessSource(db: Db, options: { ttlMs: number; cache?: IndicatorCache<IndicatorReport>; now?: () => Date }) {
+export function businessSource(
+  db: Db,
+  options: { ttlMs: number; jobs?: JobMonitor; cache?: IndicatorCache<IndicatorReport>; now?: () => Date },
+) {
   const now = options.now ?? (() => new Date());
   const compute = async (): Promise<BusinessSnapshot> => {
     const regions = await queryRows<{ code: string; name: string; level: 'province' | 'city' }>(
@@ -215,5 +219,5 @@ export function businessSource(db: Db, options: { ttlMs: number; cache?: Indicat
     const interconnection = await interconnectionSamples(db, regions, businessDate(now()));
     return { regions, ...indicators, clouds, ...nodes, agents, interconnection };
   };
-  return { snapshot: refreshedEvery(options.ttlMs, compute, () => now().getTime()) };
+  return { snapshot: refreshedEvery(options.ttlMs, compute, { now: () => now().getTime(), jobs: options.jobs }) };
 }

@@ -3,6 +3,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import { type WorkOrderPriority, type WorkOrderState, workOrderPriorities, workOrderStates } from '../db/schema/enums.ts';
+import type { JobMonitor } from './jobs.ts';
 import { refreshedEvery } from './ttl.ts';
 
 export interface WorkOrdersSnapshot {
@@ -13,7 +14,7 @@ export interface WorkOrdersSnapshot {
 }
 
 /** The work-order gauges, read at most once per `ttlMs` behind the scrapes (src/metrics/ttl.ts), like the alerting ones. */
-export function workOrdersSource(db: Db, options: { ttlMs: number; now?: () => Date }) {
+export function workOrdersSource(db: Db, options: { ttlMs: number; jobs?: JobMonitor; now?: () => Date }) {
   const now = options.now ?? (() => new Date());
   const compute = async (): Promise<WorkOrdersSnapshot> => ({
     orders: await queryRows<WorkOrdersSnapshot['orders'][number]>(
@@ -25,7 +26,7 @@ export function workOrdersSource(db: Db, options: { ttlMs: number; now?: () => D
       sql`select priority, count(*)::int as count from work_orders where breached_at is not null group by priority`,
     ),
   });
-  return { snapshot: refreshedEvery(options.ttlMs, compute, () => now().getTime()) };
+  return { snapshot: refreshedEvery(options.ttlMs, compute, { now: () => now().getTime(), jobs: options.jobs }) };
 }
 
 /** yunwang_work_orders{state,priority} and yunwang_work_order_sla_breaches_total{priority}, every series from the start. */

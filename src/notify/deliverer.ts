@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import type { ChannelKind, NotificationReason } from '../db/schema/enums.ts';
 import { type NotificationEntry, notificationChannels, notifications } from '../db/schema/index.ts';
+import { type JobMonitor, loggedJobs } from '../metrics/jobs.ts';
 import type { ChannelRow } from './channels.ts';
 import type { NotificationContent } from './message.ts';
 import { SendError, sendNotification } from './senders.ts';
@@ -15,7 +16,8 @@ export type DeliveryOutcome = 'sent' | 'failed' | 'dead';
 export interface DelivererOptions {
   pollSeconds: number;
   maxAttempts: number;
-  log?: (line: string) => void;
+  /** Times and counts each poll (notification_delivery) and logs what fails. */
+  jobs?: JobMonitor;
   onOutcome?: (kind: ChannelKind, outcome: DeliveryOutcome) => void;
   fetch?: typeof fetch;
   now?: () => Date;
@@ -136,7 +138,8 @@ interface Failure {
 
 export function startNotificationDeliverer(db: Db, options: DelivererOptions): Deliverer {
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? (() => {});
+  const jobs = options.jobs ?? loggedJobs();
+  const log = jobs.logger;
   const fetchImpl = options.fetch ?? fetch;
   const sendTimeoutMs = options.sendTimeoutSeconds === undefined ? defaultSendTimeoutMs : options.sendTimeoutSeconds * 1000;
   // A claim outlives the slowest batch (every send timing out), so two replicas never hold one row.
@@ -165,8 +168,16 @@ export function startNotificationDeliverer(db: Db, options: DelivererOptions): D
         ...(dead ? {} : { nextAttemptAt: new Date(t.getTime() + backoffMs(row.attempts)) }),
       })
       .where(eq(notifications.id, row.id));
-    log(
-      `notify: notification ${row.id} to ${channel.name} (${channel.kind}) ${dead ? 'dead' : 'failed'} after attempt ${attempts}: ${lastError}`,
+    log.warn(
+      {
+        job: 'notification_delivery',
+        notification: row.id,
+        channel: channel.name,
+        channel_kind: channel.kind,
+        attempt: attempts,
+        error: lastError,
+      },
+      dead ? 'notification dead: no more attempts' : 'notification delivery failed; it will be retried',
     );
     options.onOutcome?.(channel.kind, dead ? 'dead' : 'failed');
   }
@@ -216,7 +227,7 @@ export function startNotificationDeliverer(db: Db, options: DelivererOptions): D
             await deliver(row, channel);
           } catch (error) {
             // The claim lapses and another pass retries it.
-            log(`notify: notification ${row.id} could not be recorded: ${error instanceof Error ? error.message : String(error)}`);
+            log.error({ job: 'notification_delivery', notification: row.id, err: error }, 'notification outcome could not be recorded');
           }
         }
       }),
@@ -233,15 +244,16 @@ export function startNotificationDeliverer(db: Db, options: DelivererOptions): D
     current = next;
     return next;
   };
+  // A full batch means more may be due: keep going before sleeping.
+  const poll = async () => {
+    while (!stopped && (await runOnce()) >= batchSize) {}
+  };
   const tick = async () => {
-    try {
-      // A full batch means more may be due: keep going before sleeping.
-      while (!stopped && (await runOnce()) >= batchSize) {}
-    } catch (error) {
-      log(`notify: delivery pass failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    // A failed poll has been logged and counted by run(); the next poll tries again.
+    await jobs.run('notification_delivery', poll).catch(() => undefined);
     if (!stopped) timer = setTimeout(tick, options.pollSeconds * 1000).unref();
   };
+  jobs.scheduled('notification_delivery', options.pollSeconds);
   timer = setTimeout(tick, options.pollSeconds * 1000).unref();
 
   return {

@@ -2,7 +2,8 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { WorkOrderState } from '../db/schema/enums.ts';
 import { workOrderEvents, workOrders } from '../db/schema/index.ts';
-import { type PeriodicJob, startPeriodic } from '../kernel/periodic.ts';
+import type { PeriodicJob } from '../kernel/periodic.ts';
+import { type JobMonitor, loggedJobs, startMonitoredJob } from '../metrics/jobs.ts';
 import { loadWorkCalendar } from './service-levels.ts';
 import { slaStateAt } from './sla.ts';
 
@@ -81,17 +82,20 @@ async function markOnce(db: Db, id: number, state: WorkOrderState, mark: 'at_ris
 
 export type RunningSlaWatch = PeriodicJob<SlaWatchResult | null, [now?: Date]>;
 
-/** The watch inside the server: a tick every interval; a failed tick is logged and the next one tries again. */
-export function startSlaWatch(db: Db, options: { intervalSeconds: number; log?: (line: string) => void }): RunningSlaWatch {
-  const log = options.log ?? (() => {});
-  return startPeriodic(options.intervalSeconds * 1000, async (now?: Date) => {
-    try {
+/** The watch inside the server: a tick every interval; a failed tick (null) is logged and the next one tries again. */
+export function startSlaWatch(db: Db, options: { intervalSeconds: number; jobs?: JobMonitor }): RunningSlaWatch {
+  const jobs = options.jobs ?? loggedJobs();
+  return startMonitoredJob(
+    jobs,
+    'sla_watch',
+    options.intervalSeconds,
+    async (now?: Date): Promise<SlaWatchResult | null> => {
       const result = await refreshSlaStates(db, now ?? new Date());
-      if (result.breached > 0) log(`work orders: ${result.breached} newly breached their service level`);
+      if (result.breached > 0) {
+        jobs.logger.warn({ job: 'sla_watch', breached: result.breached }, 'work orders newly breached their service level');
+      }
       return result;
-    } catch (error) {
-      log(`SLA watch failed (retrying next interval): ${error instanceof Error ? error.message : String(error)}`);
-      return null;
-    }
-  });
+    },
+    null,
+  );
 }

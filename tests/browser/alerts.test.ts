@@ -12,6 +12,7 @@ import type { Database } from '../../src/db/client.ts';
 import { alerts, networkNodes } from '../../src/db/schema/index.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { issueAgentToken } from '../../src/ingest/agents.ts';
+import { silentLogger } from '../../src/kernel/log.ts';
 import { closeBrowserAndServer, openChromium, requireChromium, serveOnLoopback, signInAs as signInWithForm } from '../helpers/browser.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 
@@ -66,7 +67,7 @@ describe.runIf(available)('console alerts in Chromium', () => {
       database,
       config: { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864, YUNWANG_LOGIN_RATE_PER_MINUTE: 100 },
       demo: true,
-      log: () => {},
+      logger: silentLogger,
     });
     ({ server, base } = await serveOnLoopback(app));
     // The server's own engine, as src/server.ts starts it, evaluating every second (YUNWANG_ALERT_EVALUATION_SECONDS=1).

@@ -13,6 +13,7 @@ import { departments, networkNodes, systems } from '../../src/db/schema/index.ts
 import { rootActor } from '../../src/identity/actor.ts';
 import { indicatorKeys } from '../../src/indicators/definitions.ts';
 import { issueAgentToken } from '../../src/ingest/agents.ts';
+import { silentLogger } from '../../src/kernel/log.ts';
 import { freezeMonths } from '../../src/leadership/freeze.ts';
 import {
   closeBrowserAndServer,
@@ -86,7 +87,7 @@ describe.runIf(available)('web console in Chromium', () => {
       // The tests sign in more often than the default 10 a minute from one address allows.
       config: { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864, YUNWANG_LOGIN_RATE_PER_MINUTE: 100 },
       demo: true,
-      log: () => {},
+      logger: silentLogger,
     });
     ({ server, base } = await serveOnLoopback(app));
     // Live state for the ops panel: one network agent reports every node it probes; another never reports.

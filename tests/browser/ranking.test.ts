@@ -9,6 +9,7 @@ import { createApp } from '../../src/app.ts';
 import { prepareDatabase } from '../../src/bootstrap/prepare.ts';
 import type { Database } from '../../src/db/client.ts';
 import { rootActor } from '../../src/identity/actor.ts';
+import { silentLogger } from '../../src/kernel/log.ts';
 import { freezeMonths } from '../../src/leadership/freeze.ts';
 import { type MovedEntry, movementMark, type RankingWithMovement } from '../../src/leadership/ranking-movement.ts';
 import { closeBrowserAndServer, openChromium, requireChromium, serveOnLoopback, signInAs as signInWithForm } from '../helpers/browser.ts';
@@ -77,7 +78,7 @@ describe.runIf(available)('the ranking page in Chromium', () => {
       database,
       config: { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864, YUNWANG_LOGIN_RATE_PER_MINUTE: 100 },
       demo: true,
-      log: () => {},
+      logger: silentLogger,
     });
     ({ server, base } = await serveOnLoopback(app));
     ({ profile, context, page } = await openChromium(base, 'ranking'));

@@ -19,6 +19,7 @@ import { prepareDatabase } from '../../src/bootstrap/prepare.ts';
 import type { Database } from '../../src/db/client.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { createUser } from '../../src/identity/users.ts';
+import { silentLogger } from '../../src/kernel/log.ts';
 import { freezeMonths } from '../../src/leadership/freeze.ts';
 import {
   apiAs,
@@ -86,7 +87,7 @@ describe.runIf(available)('the supervision report in Chromium', () => {
       database,
       config: { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864, YUNWANG_LOGIN_RATE_PER_MINUTE: 100 },
       demo: true,
-      log: () => {},
+      logger: silentLogger,
     });
     ({ server, base } = await serveOnLoopback(app));
     ({ profile, context, page } = await openChromium(base, 'reports'));

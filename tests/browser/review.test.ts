@@ -10,6 +10,7 @@ import { prepareDatabase } from '../../src/bootstrap/prepare.ts';
 import type { Database } from '../../src/db/client.ts';
 import { queryRows } from '../../src/db/raw.ts';
 import { rootActor } from '../../src/identity/actor.ts';
+import { silentLogger } from '../../src/kernel/log.ts';
 import { SystemInput } from '../../src/registry/kinds/systems.ts';
 import { upsertRecords } from '../../src/registry/upsert.ts';
 import { closeBrowserAndServer, openChromium, requireChromium, serveOnLoopback, signInAs as signInWithForm } from '../helpers/browser.ts';
@@ -105,7 +106,7 @@ describe.runIf(available)('the review queue in Chromium', () => {
       database,
       config: { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864, YUNWANG_LOGIN_RATE_PER_MINUTE: 100 },
       demo: true,
-      log: () => {},
+      logger: silentLogger,
     });
     ({ server, base } = await serveOnLoopback(app));
     ({ profile, context, page } = await openChromium(base, 'review'));

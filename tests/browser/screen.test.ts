@@ -11,6 +11,7 @@ import type { Database } from '../../src/db/client.ts';
 import { networkNodes } from '../../src/db/schema/index.ts';
 import { rootActor } from '../../src/identity/actor.ts';
 import { issueAgentToken } from '../../src/ingest/agents.ts';
+import { silentLogger } from '../../src/kernel/log.ts';
 import { freezeMonths } from '../../src/leadership/freeze.ts';
 import {
   apiAs,
@@ -49,7 +50,7 @@ describe.runIf(available)('the wall screen in Chromium', () => {
       database,
       config: { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864, YUNWANG_LOGIN_RATE_PER_MINUTE: 100 },
       demo: true,
-      log: () => {},
+      logger: silentLogger,
     });
     ({ server, base } = await serveOnLoopback(app));
     // One network agent probes every node; a few are down. Two evaluation cycles past node_down's

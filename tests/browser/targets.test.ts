@@ -8,6 +8,7 @@ import { createApp } from '../../src/app.ts';
 import { prepareDatabase } from '../../src/bootstrap/prepare.ts';
 import type { Database } from '../../src/db/client.ts';
 import { rootActor } from '../../src/identity/actor.ts';
+import { silentLogger } from '../../src/kernel/log.ts';
 import { freezeMonths } from '../../src/leadership/freeze.ts';
 import type { TargetProgress } from '../../src/leadership/progress.ts';
 import {
@@ -85,7 +86,7 @@ describe.runIf(available)('the targets and forecasts page in Chromium', () => {
       database,
       config: { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864, YUNWANG_LOGIN_RATE_PER_MINUTE: 100 },
       demo: true,
-      log: () => {},
+      logger: silentLogger,
     });
     ({ server, base } = await serveOnLoopback(app));
     ({ profile, context, page } = await openChromium(base, 'targets', { viewport: { width: 1366, height: 1000 } }));

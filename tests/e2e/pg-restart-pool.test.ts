@@ -10,9 +10,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { queryRows } from '../../src/db/raw.ts';
-import { withoutQueryParameters } from '../../src/http/middleware.ts';
+import { withoutQueryParameters } from '../../src/kernel/log.ts';
 import { apiClient } from '../helpers/api.ts';
 import { callerWith } from '../helpers/auth.ts';
+import { captureLogs } from '../helpers/logs.ts';
 import { type PostgresServer, startPostgres } from '../setup/global.ts';
 
 let server: PostgresServer | null = null;
@@ -105,14 +106,14 @@ it('answers 503 with Retry-After, not 500, while the database is down, and logs 
   await admin.query('create database outage_app');
   await admin.end();
   const appDatabase = await openDatabase({ databaseUrl: `${server.url}/outage_app`, poolSize: 2 });
-  const lines: string[] = [];
+  const logs = captureLogs();
   try {
     await appDatabase.migrate();
     const leader = await callerWith(appDatabase.db, ['leader']);
     const app = createApp({
       database: appDatabase,
       config: { YUNWANG_BODY_LIMIT_BYTES: 1_048_576, YUNWANG_IMPORT_LIMIT_BYTES: 67_108_864 },
-      log: (line) => lines.push(line),
+      logger: logs.logger,
     });
     const api = apiClient(app, leader);
     expect((await api.get('/api/v1/systems')).status).toBe(200);
@@ -125,7 +126,9 @@ it('answers 503 with Retry-After, not 500, while the database is down, and logs 
     } finally {
       await server.resume();
     }
-    expect(lines.join('\n')).not.toMatch(/params: (?!\[redacted\])/);
+    // The outage was logged, without the failed query's parameters.
+    expect(logs.records().some((r) => r.msg === 'database unavailable')).toBe(true);
+    expect(logs.text()).not.toMatch(/params: (?!\[redacted\])/);
   } finally {
     await Promise.race([appDatabase.close(), new Promise((r) => setTimeout(r, 5000))]);
   }

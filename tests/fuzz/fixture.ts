@@ -12,6 +12,7 @@ import type { Database } from '../../src/db/client.ts';
 import { roles } from '../../src/identity/roles.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { callerWith, type TestCaller } from '../helpers/auth.ts';
+import { captureLogs } from '../helpers/logs.ts';
 
 export const fuzzConfig = {
   YUNWANG_BODY_LIMIT_BYTES: 1048576,
@@ -61,8 +62,10 @@ async function post(app: App, caller: TestCaller | null | undefined, path: strin
 export async function createFixture(database: Database): Promise<Fixture> {
   const { db } = database;
   await loadDivisions(db);
-  const serverLog: string[] = [];
-  const app = createApp({ database, config: fuzzConfig, log: (line) => serverLog.push(line) });
+  // Warnings and errors only: the access log's line per request is not a finding.
+  const captured = captureLogs('warn');
+  const serverLog = captured.lines;
+  const app = createApp({ database, config: fuzzConfig, logger: captured.logger });
   const callers = new Map<CallerName, TestCaller | null>([['anonymous', null]]);
   for (const role of roles) if (role !== 'department') callers.set(role, await callerWith(db, [role]));
   const sysadmin = callers.get('sysadmin');

@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { type AppOptions, createApp } from '../../src/app.ts';
 import type { Database } from '../../src/db/client.ts';
+import { silentLogger } from '../../src/kernel/log.ts';
 
 export interface ApiServer {
   url: string;
@@ -18,7 +19,7 @@ export interface ApiServer {
 export const testAppConfig = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864 };
 
 export async function startApiServer(database: Database, config: Partial<AppOptions['config']> = {}, port = 0): Promise<ApiServer> {
-  const app = createApp({ database, config: { ...testAppConfig, ...config }, log: () => {} });
+  const app = createApp({ database, config: { ...testAppConfig, ...config }, logger: silentLogger });
   let server: Server | undefined;
   const api: ApiServer = {
     url: '',

@@ -11,6 +11,7 @@ import { queryRows } from '../../src/db/raw.ts';
 import { type DemoLiveAgents, demoCloudAgent, demoLiveCloud, demoNetworkAgent, startDemoLiveAgents } from '../../src/demo/live.ts';
 import { nodeRole } from '../../src/demo/live-samples.ts';
 import { loadDemoData } from '../../src/demo/load.ts';
+import { silentLogger } from '../../src/kernel/log.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { describeEachBackend } from '../helpers/db.ts';
 
@@ -51,7 +52,7 @@ describeEachBackend('demo live agents', (getDb) => {
     const { db } = getDb();
     await loadDivisions(db);
     await loadDemoData(db, { scale: 0.2 });
-    app = createApp({ database: getDb(), config, log: () => {} });
+    app = createApp({ database: getDb(), config, logger: silentLogger });
     // An hour between timer rounds: the test drives the rounds itself.
     live = startDemoLiveAgents({ app, db, intervalSeconds: 3600, log: (line) => logged.push(line) });
   }, 120_000);

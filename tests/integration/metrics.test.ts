@@ -134,8 +134,17 @@ describeEachBackend('/metrics', (getDb) => {
           from cloud_tenants t join clouds c on c.id = t.cloud_id where c.code = 'GXCLOUD'`,
     );
     expect(value('yunwang_cloud_tenants', { cloud: 'GXCLOUD' })).toEqual([gx?.tenants]);
-    expect(value('yunwang_cloud_quota', { cloud: 'GXCLOUD', resource: 'vcpu' })[0]).toBeCloseTo(gx?.vcpu ?? Number.NaN, 3);
-    expect(value('yunwang_cloud_usage', { cloud: 'GXCLOUD', resource: 'memory_bytes' })[0]).toBeCloseTo((gx?.memory ?? 0) * 1024 ** 3, -3);
+    expect(value('yunwang_cloud_quota_vcpu', { cloud: 'GXCLOUD' })[0]).toBeCloseTo(gx?.vcpu ?? Number.NaN, 3);
+    expect(value('yunwang_cloud_usage_memory_bytes', { cloud: 'GXCLOUD' })[0]).toBeCloseTo((gx?.memory ?? 0) * 1024 ** 3, -3);
+    // One unit per metric name: no family mixes vCPUs and bytes under a `resource` label.
+    for (const what of ['quota', 'usage', 'capacity']) {
+      for (const unit of ['vcpu', 'memory_bytes', 'storage_bytes']) {
+        const family = select(series, `yunwang_cloud_${what}_${unit}`);
+        expect(family.length, `yunwang_cloud_${what}_${unit}`).toBeGreaterThan(0);
+        expect(family.every((s) => Object.keys(s.labels).join() === 'cloud')).toBe(true);
+      }
+    }
+    expect(series.some((s) => 'resource' in s.labels)).toBe(false);
     expect(value('yunwang_cloud_info', { cloud: 'GXCLOUD' })).toEqual([1]);
 
     expect(value('yunwang_network_node_up', { node: 'N-450000-BB1', region: '450000', tier: 'backbone' })).toEqual([1]);

@@ -7,6 +7,7 @@ import { type App, createApp } from '../../src/app.ts';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { alerts, notificationChannels, notifications } from '../../src/db/schema/index.ts';
 import { rootActor } from '../../src/identity/actor.ts';
+import { loggedJobs } from '../../src/metrics/jobs.ts';
 import { createChannel } from '../../src/notify/channels.ts';
 import { type DeliveryOutcome, queueDepth, startNotificationDeliverer } from '../../src/notify/deliverer.ts';
 import { enqueueNotifications, enqueueRepeats } from '../../src/notify/outbox.ts';
@@ -16,6 +17,7 @@ import { loadDivisions } from '../../src/regions/service.ts';
 import { type ApiClient, apiClient } from '../helpers/api.ts';
 import { callerWith, type TestCaller } from '../helpers/auth.ts';
 import { describeEachBackend, queryRows } from '../helpers/db.ts';
+import { captureLogs } from '../helpers/logs.ts';
 import { newAlert, type Receiver, startReceiver, startSilentReceiver, testClock } from '../helpers/notify.ts';
 
 const config = { YUNWANG_BODY_LIMIT_BYTES: 1048576, YUNWANG_IMPORT_LIMIT_BYTES: 67108864 };
@@ -281,17 +283,17 @@ describeEachBackend('notifications', (getDb) => {
 
   describe('delivery', () => {
     const outcomes: [string, DeliveryOutcome][] = [];
-    const logs: string[] = [];
+    let logs = captureLogs();
     beforeEach(() => {
       outcomes.length = 0;
-      logs.length = 0;
+      logs = captureLogs();
     });
     const deliverer = (clock: ReturnType<typeof testClock>, maxAttempts = 5, database: Database = getDb()) =>
       startNotificationDeliverer(database.db, {
         pollSeconds: 3600,
         maxAttempts,
         now: clock.now,
-        log: (line) => logs.push(line),
+        jobs: loggedJobs(logs.logger),
         onOutcome: (kind, outcome) => outcomes.push([kind, outcome]),
       });
 
@@ -364,8 +366,15 @@ describeEachBackend('notifications', (getDb) => {
       expect(row?.lastError).not.toContain(token);
       expect(row?.lastError).not.toContain(secret);
       expect(row?.lastError?.length).toBeLessThanOrEqual(300);
-      expect(logs.join('\n')).not.toContain(token);
-      expect(logs.join('\n')).not.toContain(secret);
+      // Each failed attempt is logged, as a warning naming the channel, and the secrets are in none of them.
+      const warnings = logs.records().filter((r) => r.level === 'warn');
+      expect(warnings.map((r) => [r.channel_kind, r.attempt])).toEqual([
+        ['dingtalk', 1],
+        ['dingtalk', 2],
+        ['dingtalk', 3],
+      ]);
+      expect(logs.text()).not.toContain(token);
+      expect(logs.text()).not.toContain(secret);
       expect(outcomes.map((o) => o[1])).toEqual(['failed', 'failed', 'dead']);
 
       // Each request was signed the documented way, and carried a markdown message.
