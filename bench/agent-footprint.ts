@@ -13,7 +13,9 @@
  *
  *   npm run bench:agent-footprint   (BENCH_AGENT_ROUNDS=3 BENCH_AGENT_INTERVAL=30;
  *                                    BENCH_AGENT_NODE_OPTIONS="…" runs the agents with node flags;
- *                                    BENCH_AGENT_LABEL="…" names the run in the section)
+ *                                    BENCH_AGENT_LABEL="…" names the run in its heading;
+ *                                    BENCH_AGENT_SECTION=key writes its own section;
+ *                                    BENCH_AGENT_WRITE=0 prints without writing)
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -32,8 +34,10 @@ const agentInterval = Number(process.env.BENCH_AGENT_INTERVAL ?? 30);
 const nodeOptions = process.env.BENCH_AGENT_NODE_OPTIONS ?? '';
 const label = process.env.BENCH_AGENT_LABEL ?? '';
 const reportFile = fileURLToPath(new URL('./INGEST.md', import.meta.url));
-const sectionStart = '<!-- agent-footprint:start -->';
-const sectionEnd = '<!-- agent-footprint:end -->';
+// One section per BENCH_AGENT_SECTION (e.g. one without flags, one with), replaced on a re-run.
+const sectionKey = process.env.BENCH_AGENT_SECTION ? `:${process.env.BENCH_AGENT_SECTION}` : '';
+const sectionStart = `<!-- agent-footprint${sectionKey}:start -->`;
+const sectionEnd = `<!-- agent-footprint${sectionKey}:end -->`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -65,6 +69,13 @@ function memory(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
   return { rssMiB: kib('VmRSS'), anonMiB: kib('RssAnon'), peakMiB: kib('VmHWM') };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
 }
 
 function metric(text: string, name: string): number {
@@ -179,6 +190,7 @@ async function main() {
 
     const samples = { bare: [] as Memory[], up: [] as Memory[], down: [] as Memory[] };
     const rounds = { up: [] as number[], down: [] as number[] };
+    const cpu0 = { up: cpuSeconds(agentUp.pid), down: cpuSeconds(agentDown.pid) };
     const w0 = performance.now();
     while (performance.now() - w0 < agentRounds * agentInterval * 1000) {
       await sleep(500);
@@ -187,6 +199,7 @@ async function main() {
       samples.down.push(memory(agentDown.pid));
     }
     const wall = (performance.now() - w0) / 1000;
+    const cpu = { up: cpuSeconds(agentUp.pid) - cpu0.up, down: cpuSeconds(agentDown.pid) - cpu0.down };
     const textUp = await scrape(agentUp.metricsPort);
     const textDown = await scrape(agentDown.metricsPort);
     rounds.up.push(metric(textUp, 'yunwang_agent_rounds_total{result="ok"}'));
@@ -230,17 +243,19 @@ async function main() {
         (nodeOptions ? ` The agents ran with \`NODE_OPTIONS=${nodeOptions}\`.` : ''),
     );
     say();
-    say('| process | RSS min | RSS median | RSS max | peak (VmHWM) | of which anonymous (median) | median ÷ bare Node | max ÷ bare Node |');
-    say('|---|---|---|---|---|---|---|---|');
-    for (const [name, xs] of [
-      ['bare Node', samples.bare],
-      ['agent, API up', samples.up],
-      ['agent, API down', samples.down],
+    say(
+      '| process | RSS min | RSS median | RSS max | peak (VmHWM) | of which anonymous (median) | median ÷ bare Node | max ÷ bare Node | CPU (% of one core, window average) |',
+    );
+    say('|---|---|---|---|---|---|---|---|---|');
+    for (const [name, xs, cpuUsed] of [
+      ['bare Node', samples.bare, undefined],
+      ['agent, API up', samples.up, cpu.up],
+      ['agent, API down', samples.down, cpu.down],
     ] as const) {
       const rss = stats(xs.map((m) => m.rssMiB));
       const anon = stats(xs.map((m) => m.anonMiB));
       say(
-        `| ${name} | ${mib(rss.min)} MiB | ${mib(rss.median)} MiB | ${mib(rss.max)} MiB | ${mib(Math.max(...xs.map((m) => m.peakMiB)))} MiB | ${mib(anon.median)} MiB | ${(rss.median / bareRss.median).toFixed(2)}× | ${(rss.max / bareRss.median).toFixed(2)}× |`,
+        `| ${name} | ${mib(rss.min)} MiB | ${mib(rss.median)} MiB | ${mib(rss.max)} MiB | ${mib(Math.max(...xs.map((m) => m.peakMiB)))} MiB | ${mib(anon.median)} MiB | ${(rss.median / bareRss.median).toFixed(2)}× | ${(rss.max / bareRss.median).toFixed(2)}× | ${cpuUsed === undefined ? '—' : `${((100 * cpuUsed) / wall).toFixed(1)}%`} |`,
       );
     }
     say();
@@ -253,7 +268,14 @@ async function main() {
     );
     say();
     say(
-      `Re-run: \`npm run bench:agent-footprint\`${nodeOptions ? ` with \`BENCH_AGENT_NODE_OPTIONS="${nodeOptions}"\`` : ''} (no database needed).`,
+      `Re-run: \`${[
+        nodeOptions && `BENCH_AGENT_NODE_OPTIONS="${nodeOptions}"`,
+        sectionKey && `BENCH_AGENT_SECTION=${sectionKey.slice(1)}`,
+        label && `BENCH_AGENT_LABEL="${label}"`,
+        'npm run bench:agent-footprint',
+      ]
+        .filter(Boolean)
+        .join(' ')}\` (no database needed).`,
     );
     say(sectionEnd);
     const section = lines.join('\n');
