@@ -41,6 +41,10 @@ process.exit(await runAgentProgram(${agent.program}, args[0] === '${agent.kind}'
         js: "#!/usr/bin/env node\nimport { createRequire as __yunwangRequire } from 'node:module';\nconst require = __yunwangRequire(import.meta.url);",
       },
       legalComments: 'linked',
+      // Whitespace and syntax only, names kept (stack traces still name functions): ~1.8 MiB
+      // less resident memory for the source V8 holds (bench/INGEST.md).
+      minifyWhitespace: true,
+      minifySyntax: true,
       logLevel: 'warning',
     });
     outputs.push(outfile);

@@ -13,7 +13,7 @@
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -372,7 +372,11 @@ async function main() {
     say(`| batches delivered | ${sentBatches} |`);
     say('');
     say('Re-run: `npm run bench:ingest` (needs PostgreSQL binaries, or `BENCH_DATABASE_URL`).');
-    await writeFile(fileURLToPath(new URL('./INGEST.md', import.meta.url)), `${lines.join('\n')}\n`);
+    // The agent-footprint section (bench/agent-footprint.ts) is another run's: keep it.
+    const report = fileURLToPath(new URL('./INGEST.md', import.meta.url));
+    const previous = await readFile(report, 'utf8').catch(() => '');
+    const footprint = previous.indexOf('<!-- agent-footprint');
+    await writeFile(report, `${lines.join('\n')}\n${footprint >= 0 ? `\n${previous.slice(footprint)}` : ''}`);
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
     await sleep(500);

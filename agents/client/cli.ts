@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ConfigError } from './config.ts';
 import type { AgentKind } from './protocol.ts';
 import { type Collect, type RunnerConfig, startAgent } from './runner.ts';
+import { ConfigError } from './token.ts';
 
 /** What one agent contributes to the shared command line: its config and its round. */
 export interface AgentProgram<C extends RunnerConfig> {

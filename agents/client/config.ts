@@ -3,6 +3,10 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { AgentKind } from './protocol.ts';
+import { ConfigError } from './token.ts';
+
+// Kept apart from the schemas, so that code running after start-up does not hold zod.
+export { agentToken, ConfigError } from './token.ts';
 
 const code = z.string().trim().min(1, 'is required').max(64, 'is longer than 64 characters');
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -206,8 +210,6 @@ const overridable = [
   'context',
 ] as const;
 
-export class ConfigError extends Error {}
-
 function readFileConfig(file: string): Record<string, unknown> {
   let text: string;
   try {
@@ -250,18 +252,4 @@ export function loadAgentConfig<K extends AgentKind>(kind: K, file: string, env:
   if ('sql' in config && config.sql?.password_file) config.sql.password_file = path.resolve(base, config.sql.password_file);
   // The schema chosen by `kind` is the type `kind` selects; TS cannot follow the lookup.
   return config as AgentConfigs[K];
-}
-
-/** The token: from the config, or read from `token_file` (trimmed). */
-export function agentToken(config: { token?: string; token_file?: string }): string {
-  if (config.token) return config.token;
-  if (!config.token_file) throw new ConfigError('no token configured');
-  try {
-    const token = readFileSync(config.token_file, 'utf8').trim();
-    if (!token) throw new ConfigError(`${config.token_file} is empty`);
-    return token;
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`cannot read token_file ${config.token_file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
 }

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from './exposition.ts';
 import type { SpoolStats } from './spool.ts';
 
 /**

@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
-import { agentToken } from './config.ts';
 import { type AgentMetrics, createAgentMetrics, serveMetrics } from './metrics.ts';
 import { type AgentKind, agentVersion, type IngestItem } from './protocol.ts';
 import { Sender } from './sender.ts';
 import { Spool } from './spool.ts';
+import { agentToken } from './token.ts';
 
 /** The settings the runner uses; both agents' configurations have them. */
 export interface RunnerConfig {

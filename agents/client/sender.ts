@@ -1,6 +1,6 @@
 import { fullJitterDelay, parseRetryAfter } from './backoff.ts';
 import type { AgentMetrics } from './metrics.ts';
-import type { IngestBatch, SpooledBatch } from './protocol.ts';
+import { JsonPoster } from './post.ts';
 import type { Spool, SpoolEntry } from './spool.ts';
 
 export interface SenderOptions {
@@ -17,6 +17,26 @@ export interface SenderOptions {
   random?: () => number;
 }
 
+/**
+ * The request body for a spooled batch, `{agent, seq, sent_at, ...batch}`, spliced from the
+ * spooled JSON bytes: a batch of 1,500 samples is never parsed into objects to be sent, nor
+ * again on every retry while the API is away.
+ */
+export function batchBody(agent: string, seq: number, sentAt: string, payload: Buffer): Buffer {
+  const empty = payload.length <= 2; // "{}"
+  const head = `{"agent":${JSON.stringify(agent)},"seq":${seq},"sent_at":${JSON.stringify(sentAt)}${empty ? '}' : ','}`;
+  return empty ? Buffer.from(head) : Buffer.concat([Buffer.from(head), payload.subarray(1)]);
+}
+
+/** The batch as the dead-letter file keeps it: the body that was refused, as an object when it parses. */
+function deadLetterBatch(agent: string, seq: number, payload: Buffer): unknown {
+  try {
+    return { agent, seq, ...(JSON.parse(payload.toString('utf8')) as object) };
+  } catch {
+    return { agent, seq, unparsed: payload.toString('utf8') };
+  }
+}
+
 type Outcome =
   | { kind: 'ok'; duplicate: boolean }
   | { kind: 'retry'; why: string; retryAfterMs?: number }
@@ -29,7 +49,7 @@ type Outcome =
  */
 export class Sender {
   readonly #o: SenderOptions;
-  readonly #endpoint: string;
+  readonly #poster: JsonPoster;
   #stopped = false;
   #failures = 0;
   #wake: (() => void) | undefined;
@@ -40,7 +60,7 @@ export class Sender {
 
   constructor(options: SenderOptions) {
     this.#o = options;
-    this.#endpoint = new URL('/api/v1/ingest/batches', options.apiUrl).toString();
+    this.#poster = new JsonPoster(new URL('/api/v1/ingest/batches', options.apiUrl).toString());
   }
 
   /** True while the API is failing: batches appended now wait in the spool. */
@@ -78,6 +98,7 @@ export class Sender {
     this.#inFlight?.abort();
     this.wake();
     await this.#loop;
+    this.#poster.close();
   }
 
   async #run(keepGoing: () => boolean, deadline?: number): Promise<void> {
@@ -93,9 +114,9 @@ export class Sender {
       // Batches dropped by a bound never come back through here: forget them.
       if (this.#counted.size > 1000) for (const seq of this.#counted) if (seq < entry.seq) this.#counted.delete(seq);
       spool.pin(entry.seq);
-      let batch: SpooledBatch;
+      let payload: Buffer;
       try {
-        batch = (await spool.read(entry)) as SpooledBatch;
+        payload = await spool.readPayload(entry);
       } catch (error) {
         spool.pin(undefined);
         if (spool.peek()?.seq !== entry.seq) continue; // dropped by a bound meanwhile
@@ -105,7 +126,7 @@ export class Sender {
         await spool.ack(entry.seq, { durable: true });
         continue;
       }
-      const outcome = await this.#post(entry, batch);
+      const outcome = await this.#post(entry, payload);
       try {
         if (outcome.kind === 'ok') {
           if (this.#failures > 0) log(`API reachable again; batch ${entry.seq} delivered`);
@@ -118,7 +139,7 @@ export class Sender {
         if (outcome.kind === 'reject') {
           log(`batch ${entry.seq} refused with ${outcome.status}; moved to the dead-letter file: ${outcome.body.slice(0, 300)}`);
           metrics.deadLettered.inc();
-          await spool.deadLetter(entry, { agent: this.#o.agent, seq: entry.seq, ...batch }, outcome);
+          await spool.deadLetter(entry, deadLetterBatch(this.#o.agent, entry.seq, payload), outcome);
           this.#counted.delete(entry.seq);
           continue;
         }
@@ -135,20 +156,19 @@ export class Sender {
     }
   }
 
-  async #post(entry: SpoolEntry, batch: SpooledBatch): Promise<Outcome> {
-    const body: IngestBatch = { agent: this.#o.agent, seq: entry.seq, sent_at: new Date().toISOString(), ...batch };
+  async #post(entry: SpoolEntry, payload: Buffer): Promise<Outcome> {
+    const body = batchBody(this.#o.agent, entry.seq, new Date().toISOString(), payload);
     const controller = new AbortController();
     this.#inFlight = controller;
-    const timer = setTimeout(() => controller.abort(), this.#o.timeoutMs);
     try {
-      const res = await fetch(this.#endpoint, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${this.#o.token}`, 'Content-Type': 'application/json', 'User-Agent': this.#o.userAgent },
-        body: JSON.stringify(body),
-        signal: controller.signal,
-      });
-      const text = await res.text();
-      if (res.ok) {
+      const res = await this.#poster.post(
+        body,
+        { Authorization: `Bearer ${this.#o.token}`, 'User-Agent': this.#o.userAgent },
+        this.#o.timeoutMs,
+        controller.signal,
+      );
+      const { text } = res;
+      if (res.status >= 200 && res.status < 300) {
         let duplicate = false;
         try {
           duplicate = (JSON.parse(text) as { status?: unknown }).status === 'duplicate';
@@ -158,14 +178,13 @@ export class Sender {
         return { kind: 'ok', duplicate };
       }
       if (res.status === 408 || res.status === 429 || res.status >= 500) {
-        return { kind: 'retry', why: `HTTP ${res.status}`, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) };
+        return { kind: 'retry', why: `HTTP ${res.status}`, retryAfterMs: parseRetryAfter(res.retryAfter) };
       }
       return { kind: 'reject', status: res.status, body: text };
     } catch (error) {
       const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
       return { kind: 'retry', why: `${error instanceof Error ? error.message : String(error)}${cause}` };
     } finally {
-      clearTimeout(timer);
       this.#inFlight = undefined;
     }
   }

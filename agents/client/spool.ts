@@ -86,28 +86,63 @@ interface Decoded {
   validBytes: number;
 }
 
+/** The record at `offset` of `bytes` when it is whole and checks out; undefined otherwise. */
+export function decodeRecord(bytes: Buffer, offset: number): { seq: number; createdAt: number; size: number } | undefined {
+  if (offset + headerBytes > bytes.length || !bytes.subarray(offset, offset + 4).equals(magic)) return undefined;
+  const end = offset + headerBytes + bytes.readUInt32BE(offset + 4);
+  if (end > bytes.length) return undefined;
+  const record = bytes.subarray(offset, end);
+  if (record.readUInt32BE(24) !== checksum(record)) return undefined;
+  return { seq: Number(record.readBigUInt64BE(8)), createdAt: record.readDoubleBE(16), size: end - offset };
+}
+
 /** Reads records from a segment's bytes until the end or the first record that does not check out. */
 export function decodeSegment(segment: number, bytes: Buffer): Decoded {
   const entries: Decoded['entries'] = [];
   let offset = 0;
-  while (offset + headerBytes <= bytes.length) {
-    if (!bytes.subarray(offset, offset + 4).equals(magic)) break;
-    const length = bytes.readUInt32BE(offset + 4);
-    const end = offset + headerBytes + length;
-    if (end > bytes.length) break;
-    const record = bytes.subarray(offset, end);
-    if (record.readUInt32BE(24) !== checksum(record)) break;
+  for (let record = decodeRecord(bytes, offset); record; record = decodeRecord(bytes, offset)) {
     entries.push({
-      seq: Number(record.readBigUInt64BE(8)),
-      createdAt: record.readDoubleBE(16),
+      ...record,
       segment,
       offset,
-      size: end - offset,
-      payload: Buffer.from(record.subarray(headerBytes)),
+      payload: Buffer.from(bytes.subarray(offset + headerBytes, offset + record.size)),
     });
-    offset = end;
+    offset += record.size;
   }
   return { entries, validBytes: offset };
+}
+
+/**
+ * Scans a segment file record by record, as decodeSegment does, but holding one record in
+ * memory at a time: a spool that filled up during an outage (up to spool_max_bytes, segments
+ * of up to 16 MiB) is reopened without reading it all in. Payloads are checked, not kept.
+ */
+export async function scanSegment(
+  segment: number,
+  file: string,
+): Promise<{ entries: SpoolEntry[]; validBytes: number; fileBytes: number }> {
+  const handle = await open(file, 'r');
+  try {
+    const fileBytes = (await handle.stat()).size;
+    const entries: SpoolEntry[] = [];
+    const header = Buffer.alloc(headerBytes);
+    let offset = 0;
+    while (offset + headerBytes <= fileBytes) {
+      await handle.read(header, 0, headerBytes, offset);
+      if (!header.subarray(0, 4).equals(magic)) break;
+      const size = headerBytes + header.readUInt32BE(4);
+      if (offset + size > fileBytes) break;
+      const record = Buffer.alloc(size);
+      const { bytesRead } = await handle.read(record, 0, size, offset);
+      const decoded = bytesRead === size ? decodeRecord(record, 0) : undefined;
+      if (!decoded) break;
+      entries.push({ seq: decoded.seq, createdAt: decoded.createdAt, segment, offset, size });
+      offset += size;
+    }
+    return { entries, validBytes: offset, fileBytes };
+  } finally {
+    await handle.close();
+  }
 }
 
 const segmentName = (first: number) => `${String(first).padStart(20, '0')}${segmentSuffix}`;
@@ -170,13 +205,12 @@ export class Spool {
     let maxSeq = this.#ackedSeq;
     for (const [i, first] of firsts.entries()) {
       const file = path.join(this.dir, segmentName(first));
-      const bytes = await readFile(file);
-      const decoded = decodeSegment(first, bytes);
-      if (decoded.validBytes < bytes.length) {
+      const decoded = await scanSegment(first, file);
+      if (decoded.validBytes < decoded.fileBytes) {
         if (i === firsts.length - 1) {
           // A torn tail: the write that was cut short; its batch was never sent.
           await truncate(file, decoded.validBytes);
-          report.tornBytes = bytes.length - decoded.validBytes;
+          report.tornBytes = decoded.fileBytes - decoded.validBytes;
         } else {
           report.corruptSegments++;
         }
@@ -187,7 +221,7 @@ export class Spool {
         lastSeq = entry.seq;
         maxSeq = Math.max(maxSeq, entry.seq);
         if (entry.seq > this.#ackedSeq) {
-          this.#queue.push({ seq: entry.seq, createdAt: entry.createdAt, segment: entry.segment, offset: entry.offset, size: entry.size });
+          this.#queue.push(entry);
           this.#queueBytes += entry.size;
         }
       }
@@ -269,16 +303,20 @@ export class Spool {
     return [...this.#queue];
   }
 
-  /** Reads a batch's payload back from disk. */
+  /** Reads a batch's payload back from disk, parsed. */
   async read(entry: SpoolEntry): Promise<unknown> {
+    return JSON.parse((await this.readPayload(entry)).toString('utf8'));
+  }
+
+  /** Reads a batch's payload back from disk as the JSON bytes written (checksum verified). */
+  async readPayload(entry: SpoolEntry): Promise<Buffer> {
     const handle = await open(path.join(this.dir, segmentName(entry.segment)), 'r');
     try {
       const record = Buffer.alloc(entry.size);
-      await handle.read(record, 0, entry.size, entry.offset);
-      const decoded = decodeSegment(entry.segment, record);
-      const found = decoded.entries[0];
+      const { bytesRead } = await handle.read(record, 0, entry.size, entry.offset);
+      const found = bytesRead === entry.size ? decodeRecord(record, 0) : undefined;
       if (!found || found.seq !== entry.seq) throw new Error(`spool record ${entry.seq} no longer checks out`);
-      return JSON.parse(found.payload.toString('utf8'));
+      return record.subarray(headerBytes);
     } finally {
       await handle.close();
     }

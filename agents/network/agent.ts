@@ -1,16 +1,29 @@
 import type { NetworkAgentConfig, NodeTarget } from '../client/config.ts';
 import type { AgentMetrics } from '../client/metrics.ts';
 import type { NodeSampleItem } from '../client/protocol.ts';
-import { runPool } from './pool.ts';
-import { type ProbeResult, probeHttp, probeTcp } from './probe.ts';
+import { forEachPooled } from './pool.ts';
+import { type HttpTarget, httpTarget, type ProbeResult, probeHttpTarget, probeTcp } from './probe.ts';
 
 export type Prober = (node: NodeTarget, timeoutMs: number) => Promise<ProbeResult>;
 
-export const defaultProber: Prober = (node, timeoutMs) =>
-  node.method === 'tcp' ? probeTcp(node.address, timeoutMs) : probeHttp(node.address, timeoutMs);
+/** A prober that works out each HTTP target's request once, not on every attempt. */
+export function createProber(): Prober {
+  const plans = new WeakMap<NodeTarget, HttpTarget>();
+  return (node, timeoutMs) => {
+    if (node.method === 'tcp') return probeTcp(node.address, timeoutMs);
+    let plan = plans.get(node);
+    if (!plan) {
+      plan = httpTarget(node.address);
+      plans.set(node, plan);
+    }
+    return probeHttpTarget(plan, timeoutMs);
+  };
+}
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
+export const defaultProber: Prober = createProber();
+
+const median = (xs: Float64Array) => {
+  const s = xs.sort();
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 };
@@ -25,34 +38,33 @@ export async function probeRound(
   config: Pick<NetworkAgentConfig, 'nodes' | 'attempts' | 'timeout_ms' | 'concurrency'>,
   prober: Prober = defaultProber,
 ): Promise<NodeSampleItem[]> {
-  const latencies = config.nodes.map((): number[] => []);
-  const finished = config.nodes.map(() => 0);
-  const tasks: (() => Promise<void>)[] = [];
-  for (let attempt = 0; attempt < config.attempts; attempt++) {
-    config.nodes.forEach((node, i) => {
-      tasks.push(async () => {
-        let result: ProbeResult;
-        try {
-          result = await prober(node, config.timeout_ms);
-        } catch (error) {
-          result = { ok: false, error: (error as Error).message };
-        }
-        if (result.ok && result.latencyMs !== undefined) latencies[i]?.push(result.latencyMs);
-        finished[i] = Date.now();
-      });
-    });
-  }
-  await runPool(tasks, config.concurrency);
-  return config.nodes.map((node, i) => {
-    const ok = latencies[i] ?? [];
-    const up = ok.length > 0;
+  const { nodes, attempts } = config;
+  // Per node: its successful latencies packed in `attempts` slots, how many, and when its last attempt ended.
+  const latencies = new Float64Array(nodes.length * attempts);
+  const successes = new Uint8Array(nodes.length);
+  const finished = new Float64Array(nodes.length);
+  await forEachPooled(nodes.length * attempts, config.concurrency, async (task) => {
+    const i = task % nodes.length;
+    const node = nodes[i] as NodeTarget;
+    let result: ProbeResult;
+    try {
+      result = await prober(node, config.timeout_ms);
+    } catch (error) {
+      result = { ok: false, error: (error as Error).message };
+    }
+    if (result.ok && result.latencyMs !== undefined) latencies[i * attempts + (successes[i] as number)++] = result.latencyMs;
+    finished[i] = Date.now();
+  });
+  return nodes.map((node, i) => {
+    const ok = successes[i] as number;
+    const up = ok > 0;
     return {
       kind: 'node_sample',
       node: node.code,
-      at: new Date(finished[i] ?? Date.now()).toISOString(),
+      at: new Date(finished[i] || Date.now()).toISOString(),
       up,
-      latency_ms: up ? Math.round(median(ok) * 1000) / 1000 : null,
-      loss: (config.attempts - ok.length) / config.attempts,
+      latency_ms: up ? Math.round(median(latencies.subarray(i * attempts, i * attempts + ok)) * 1000) / 1000 : null,
+      loss: (attempts - ok) / attempts,
     };
   });
 }

@@ -1,9 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fullJitterDelay, parseRetryAfter } from '../../agents/client/backoff.ts';
 import { agentToken, ConfigError, loadAgentConfig } from '../../agents/client/config.ts';
+import { JsonPoster, maxBodyBytes } from '../../agents/client/post.ts';
+import { batchBody } from '../../agents/client/sender.ts';
 
 describe('backoff', () => {
   it('waits a uniformly random time up to an exponential cap (full jitter)', () => {
@@ -145,5 +148,57 @@ nodes:
     expect(() => loadAgentConfig('cloud', path.join(dir, 'nope.yaml'), {})).toThrow(/cannot read/);
     const broken = await write('broken.yaml', 'api_url: [');
     expect(() => loadAgentConfig('cloud', broken, {})).toThrow(/not valid YAML/);
+  });
+});
+
+describe('sending a spooled batch', () => {
+  it('splices agent, seq and sent_at into the spooled JSON: the body JSON.stringify would give', () => {
+    const batch = { next_report_seconds: 30, items: [{ kind: 'node_sample', node: 'N"1', up: true, latency_ms: 1.5, loss: 0 }] };
+    const payload = Buffer.from(JSON.stringify(batch));
+    const at = '2026-12-07T00:00:00.000Z';
+    expect(batchBody('agent-é"1', 7, at, payload).toString()).toBe(JSON.stringify({ agent: 'agent-é"1', seq: 7, sent_at: at, ...batch }));
+    expect(JSON.parse(batchBody('a', 1, at, Buffer.from('{}')).toString())).toEqual({ agent: 'a', seq: 1, sent_at: at });
+  });
+
+  describe('over node:http', () => {
+    let server: Server;
+    let url: string;
+    let answer: (res: ServerResponse) => void;
+    beforeAll(async () => {
+      server = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => answer(res));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+      const address = server.address();
+      url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/v1/ingest/batches`;
+    });
+    afterAll(async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    it('keeps only the first 16 KiB of an answer, and gives the status and Retry-After', async () => {
+      answer = (res) => {
+        res.writeHead(503, { 'Retry-After': '7' });
+        res.end('e'.repeat(100_000));
+      };
+      const poster = new JsonPoster(url);
+      const res = await poster.post(Buffer.from('{}'), {}, 2000, new AbortController().signal);
+      expect(res).toMatchObject({ status: 503, retryAfter: '7' });
+      expect(res.text).toBe('e'.repeat(maxBodyBytes));
+      poster.close();
+    });
+
+    it('gives up on an API that does not answer within the timeout, and when aborted', async () => {
+      answer = () => {}; // never answers
+      const poster = new JsonPoster(url);
+      await expect(poster.post(Buffer.from('{}'), {}, 100, new AbortController().signal)).rejects.toThrow(/no answer within 100 ms/);
+      const stop = new AbortController();
+      const pending = poster.post(Buffer.from('{}'), {}, 10_000, stop.signal);
+      stop.abort();
+      await expect(pending).rejects.toThrow(/abort/i);
+      poster.close();
+    });
   });
 });

@@ -1,9 +1,14 @@
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createTcpServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeRound } from '../../agents/network/agent.ts';
 import { runPool } from '../../agents/network/pool.ts';
-import { probeHttp, probeTcp, splitHostPort } from '../../agents/network/probe.ts';
+import { httpTarget, probeHttp, probeTcp, splitHostPort } from '../../agents/network/probe.ts';
 import { IngestBatch } from '../../src/ingest/schemas.ts';
 import { startTargets, type Targets } from '../helpers/targets.ts';
+
+const listen = (server: Server): Promise<number> =>
+  new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
 
 describe('network probes against local listeners', () => {
   let targets: Targets;
@@ -25,6 +30,50 @@ describe('network probes against local listeners', () => {
     expect((await probeHttp(targets.httpUp, 1000)).ok).toBe(true);
     expect(await probeHttp(targets.http503, 1000)).toEqual({ ok: false, error: 'HTTP 503' });
     expect((await probeHttp(`http://${targets.closed}/`, 1000)).ok).toBe(false);
+  });
+
+  it('an HTTP probe sends a GET of the path with the Host header, and reads only the status line', async () => {
+    const seen: { url?: string; host?: string; method?: string }[] = [];
+    const server = createHttpServer((req, res) => {
+      seen.push({ url: req.url, host: req.headers.host, method: req.method });
+      res.writeHead(301, { Location: '/elsewhere' });
+      res.end('x'.repeat(50_000));
+    });
+    const port = await listen(server);
+    try {
+      expect((await probeHttp(`http://127.0.0.1:${port}/health/z?deep=1`, 1000)).ok).toBe(true);
+      expect(seen).toEqual([{ url: '/health/z?deep=1', host: `127.0.0.1:${port}`, method: 'GET' }]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('an HTTP probe is down when the peer closes without an answer or does not speak HTTP', async () => {
+    const silent = createTcpServer((socket) => socket.once('data', () => socket.end()));
+    const ssh = createTcpServer((socket) => socket.resume().end('SSH-2.0-OpenSSH_9.2\r\n'));
+    const silentPort = await listen(silent);
+    const sshPort = await listen(ssh);
+    try {
+      expect(await probeHttp(`http://127.0.0.1:${silentPort}/`, 1000)).toEqual({ ok: false, error: 'closed without an answer' });
+      expect(await probeHttp(`http://127.0.0.1:${sshPort}/`, 1000)).toEqual({ ok: false, error: 'not an HTTP answer' });
+    } finally {
+      for (const s of [silent, ssh]) await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
+  });
+
+  it('an HTTP target on IPv6 loopback is probed at [::1]', async (context) => {
+    const server = createHttpServer((_req, res) => res.writeHead(204).end());
+    const port = await new Promise<number | undefined>((resolve) => {
+      server.once('error', () => resolve(undefined));
+      server.listen(0, '::1', () => resolve((server.address() as { port: number }).port));
+    });
+    if (port === undefined) context.skip(); // no IPv6 on this machine
+    try {
+      expect(httpTarget(`http://[::1]:${port}/`)).toMatchObject({ host: '::1', port, servername: undefined });
+      expect((await probeHttp(`http://[::1]:${port}/`, 1000)).ok).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('times out an unresponsive target', async () => {
