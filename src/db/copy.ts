@@ -4,8 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import { toSnakeCase } from 'drizzle-orm/casing';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import type pg from 'pg';
 import { insertRows } from './bulk.ts';
 import type { Db } from './client.ts';
 
@@ -43,8 +42,10 @@ export async function openCopy(db: Db, table: PgTable, columns: string[]): Promi
   });
   const statement = `copy "${getTableName(table)}" (${names.join(', ')}) from`;
   const client = (db as { $client?: unknown }).$client;
-  if (client instanceof pg.Pool) return postgresCopy(client, `${statement} stdin`);
   if (client instanceof PGlite) return pgliteCopy(client, `${statement} '/dev/blob'`);
+  // Loaded here, not at start-up: the embedded database never needs them.
+  const { default: pgModule } = await import('pg');
+  if (client instanceof pgModule.Pool) return postgresCopy(client, `${statement} stdin`);
   return insertingCopy(db, table, columns);
 }
 
@@ -62,6 +63,7 @@ function copyText(value: CopyValue): string {
 }
 
 async function postgresCopy(pool: pg.Pool, statement: string): Promise<CopyWriter> {
+  const { from: copyFrom } = await import('pg-copy-streams');
   const client = await pool.connect();
   const stream = client.query(copyFrom(statement));
   let failure: Error | undefined;
