@@ -11,6 +11,7 @@
  *   npm run bench -- --scale 200       (BENCH_SCALE, BENCH_ROUNDS work too)
  */
 
+import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse/sync';
@@ -38,6 +39,11 @@ const flag = (name: string) => {
   return i === -1 ? undefined : process.argv[i + 1];
 };
 const scale = Number(flag('scale') ?? process.env.BENCH_SCALE ?? 8);
+/**
+ * BENCH_READS_ONLY=1 with BENCH_DATABASE_URL naming a database an earlier run kept (BENCH_KEEP=1):
+ * no import, the reads measured again on the registry it holds, in their own section.
+ */
+const readsOnly = process.env.BENCH_READS_ONLY === '1';
 const rounds = Number(flag('rounds') ?? process.env.BENCH_ROUNDS ?? (scale >= 60 ? 5 : 20));
 /** Counties and departments sampled (deterministically: every n-th by code). */
 const SAMPLE = 20;
@@ -54,59 +60,71 @@ async function highWaterMark(): Promise<number> {
 const every = <T>(xs: readonly T[], n: number) => (xs.length <= n ? [...xs] : xs.filter((_, i) => i % Math.ceil(xs.length / n) === 0));
 
 async function main() {
-  const page = resultsSection(new URL('./RESULTS.md', import.meta.url), `scale ${scale}`);
+  const page = resultsSection(new URL('./RESULTS.md', import.meta.url), readsOnly ? `scale ${scale} reads` : `scale ${scale}`);
   const { say } = page;
   await withBenchDatabase('indicators', async (database, url) => {
     await database.migrate();
     const { db } = database;
-    await loadDivisions(db);
+    if (!readsOnly) await loadDivisions(db);
     const regionRows = await db
       .select({ code: regions.code, name: regions.name, level: regions.level, parentCode: regions.parentCode })
       .from(regions);
-    const dataset = generateDemoDataset(regionRows, { scale });
+    async function importDataset() {
+      const dataset = generateDemoDataset(regionRows, { scale });
+      say('### Import (CLI/API path: CSV file → validate → upsert → transitions → timeline → rollups → audit)');
+      say('');
+      say('| kind | rows | file | import | rows/s | COPY of the same file into a bare table | ratio |');
+      say('|---|---|---|---|---|---|---|');
+      const copier = new pg.Client({ connectionString: url });
+      await copier.connect();
+      const kinds = [
+        ['departments', dataset.departments],
+        ['network-nodes', dataset['network-nodes']],
+        ['systems', dataset.systems],
+        ['private-networks', dataset['private-networks']],
+        ['service-items', dataset['service-items']],
+      ] as const;
+      let itemRows = 0;
+      let itemMs = 0;
+      for (const [kind, rows] of kinds) {
+        const file = await writeExportFile(kind, rows as never, 'csv');
+        const t0 = performance.now();
+        const report = await importFile(db, kind, file, 'csv', rootActor('bench'));
+        const elapsed = performance.now() - t0;
+        if (kind === 'systems' || kind === 'service-items' || kind === 'private-networks') {
+          itemRows += report.rows;
+          itemMs += elapsed;
+        }
+        const copied = await copyReference(copier, kind, file);
+        // Tenants name departments, and systems name clouds: clouds go in right after departments.
+        if (kind === 'departments') await upsertClouds(db, dataset, rootActor('bench'));
+        say(
+          `| ${kind} | ${report.rows} | ${mib(file.byteLength)} | ${ms(elapsed)} | ${Math.round(report.rows / (elapsed / 1000))} | ${ms(copied)} | ${(elapsed / copied).toFixed(1)}× |`,
+        );
+      }
+      await copier.end();
+      say('');
+      say(
+        `Items (systems, private networks, service items): ${itemRows} rows in ${(itemMs / 1000).toFixed(1)} s, ${Math.round(itemRows / (itemMs / 1000))} rows/s.`,
+      );
+    }
     const today = businessDate();
     const twoYearsBack = addDays(today, -730);
 
-    say(`## Scale ${scale} (${new Date().toISOString().slice(0, 10)}, PostgreSQL, ${process.arch}, Node ${process.version})`);
-    say('');
-    say(`Command: \`npm run bench -- --scale ${scale}\` (${rounds} rounds).`);
-    say('');
-    say('### Import (CLI/API path: CSV file → validate → upsert → transitions → timeline → rollups → audit)');
-    say('');
-    say('| kind | rows | file | import | rows/s | COPY of the same file into a bare table | ratio |');
-    say('|---|---|---|---|---|---|---|');
-    const copier = new pg.Client({ connectionString: url });
-    await copier.connect();
-    const kinds = [
-      ['departments', dataset.departments],
-      ['network-nodes', dataset['network-nodes']],
-      ['systems', dataset.systems],
-      ['private-networks', dataset['private-networks']],
-      ['service-items', dataset['service-items']],
-    ] as const;
-    let itemRows = 0;
-    let itemMs = 0;
-    for (const [kind, rows] of kinds) {
-      const file = await writeExportFile(kind, rows as never, 'csv');
-      const t0 = performance.now();
-      const report = await importFile(db, kind, file, 'csv', rootActor('bench'));
-      const elapsed = performance.now() - t0;
-      if (kind === 'systems' || kind === 'service-items' || kind === 'private-networks') {
-        itemRows += report.rows;
-        itemMs += elapsed;
-      }
-      const copied = await copyReference(copier, kind, file);
-      // Tenants name departments, and systems name clouds: clouds go in right after departments.
-      if (kind === 'departments') await upsertClouds(db, dataset, rootActor('bench'));
-      say(
-        `| ${kind} | ${report.rows} | ${mib(file.byteLength)} | ${ms(elapsed)} | ${Math.round(report.rows / (elapsed / 1000))} | ${ms(copied)} | ${(elapsed / copied).toFixed(1)}× |`,
-      );
-    }
-    await copier.end();
+    const load = loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' / ');
+    say(
+      `## Scale ${scale}${readsOnly ? ', reads again on the same registry' : ''} (${new Date().toISOString().slice(0, 10)}, PostgreSQL, ${process.arch}, Node ${process.version}, load average ${load} at the start)`,
+    );
     say('');
     say(
-      `Items (systems, private networks, service items): ${itemRows} rows in ${(itemMs / 1000).toFixed(1)} s, ${Math.round(itemRows / (itemMs / 1000))} rows/s.`,
+      readsOnly
+        ? `Command: \`BENCH_READS_ONLY=1 BENCH_DATABASE_URL=… npm run bench -- --scale ${scale}\` (${rounds} rounds) on the database the scale-${scale} run above kept (BENCH_KEEP=1): no import.`
+        : `Command: \`npm run bench -- --scale ${scale}\` (${rounds} rounds).`,
     );
+    say('');
+    if (!readsOnly) await importDataset();
     const [counts] = await queryRows<Record<string, number>>(
       db,
       sql`select (select count(*) from systems)::int as systems, (select count(*) from service_items)::int as service_items,
@@ -124,8 +142,10 @@ async function main() {
     // Uncached: a registry write between requests expires the figures' cache.
     const expire = () => db.execute(sql`update registry_version set version = version + 1`);
     // A real reader: the leader role, with an API token, as a dashboard would call it.
-    await createUser(db, { name: 'bench-leader', roles: ['leader'], password: 'Bench-Passw0rd!' }, rootActor('bench'));
-    const { token } = await createToken(db, 'bench-leader', { name: 'bench', scope: 'read', expires_in_days: 1 }, rootActor('bench'));
+    // Its own reader each run: a kept database already has the earlier runs'.
+    const reader = `bench-leader-${Date.now()}`;
+    await createUser(db, { name: reader, roles: ['leader'], password: 'Bench-Passw0rd!' }, rootActor('bench'));
+    const { token } = await createToken(db, reader, { name: 'bench', scope: 'read', expires_in_days: 1 }, rootActor('bench'));
     const auth = { headers: { Authorization: `Bearer ${token}` } };
     const timeRequest = async (target: { request: typeof app.request }, path: string, cold = false) => {
       if (cold) await expire();

@@ -9,6 +9,7 @@ import { startPostgres } from '../tests/setup/global.ts';
  * process (the CLI) to connect to.
  */
 export async function withBenchDatabase<T>(label: string, fn: (database: Database, url: string) => Promise<T>): Promise<T> {
+  if (process.env.BENCH_READS_ONLY === '1') return onKeptDatabase(fn);
   const server = process.env.BENCH_DATABASE_URL ? null : await startPostgres();
   const baseUrl = process.env.BENCH_DATABASE_URL ?? server?.url;
   if (!baseUrl) throw new Error('no PostgreSQL: install postgresql or set BENCH_DATABASE_URL');
@@ -25,5 +26,17 @@ export async function withBenchDatabase<T>(label: string, fn: (database: Databas
     else await admin.query(`drop database if exists "${name}" with (force)`);
     await admin.end();
     await server?.stop();
+  }
+}
+
+/** BENCH_READS_ONLY=1: BENCH_DATABASE_URL names a database an earlier run kept; it is used as it is and kept. */
+async function onKeptDatabase<T>(fn: (database: Database, url: string) => Promise<T>): Promise<T> {
+  const url = process.env.BENCH_DATABASE_URL;
+  if (!url) throw new Error('BENCH_READS_ONLY=1 needs BENCH_DATABASE_URL naming the kept database');
+  const database = await openDatabase({ databaseUrl: url, poolSize: 10 });
+  try {
+    return await fn(database, url);
+  } finally {
+    await database.close();
   }
 }
