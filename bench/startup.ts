@@ -4,7 +4,7 @@
  * the data an earlier run left. Beside it, in the same run, a reference: spawning `node -e ""`.
  * Results go to bench/STARTUP.md.
  *
- *   node --import tsx bench/startup.ts          (BENCH_COLD=3, BENCH_WARM=5)
+ *   npm run bench:startup          (BENCH_COLD=3, BENCH_WARM=5)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -71,6 +71,10 @@ async function main() {
   const warm: number[] = [];
   const reference: number[] = [];
   const dirs: string[] = [];
+  // As after `npm ci` (its prepare script builds): npm start then runs dist/yunwang.mjs, not the sources.
+  const build = spawn('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  const [code] = await once(build, 'exit');
+  if (code !== 0) throw new Error(`npm run build exited ${code}`);
   try {
     for (let i = 0; i < coldRuns; i++) {
       const dir = await mkdtemp(path.join(tmpdir(), 'yunwang-startup-'));
@@ -93,7 +97,8 @@ async function main() {
     `## Start-up (${new Date().toISOString().slice(0, 10)}, ${process.arch}, Node ${process.version}, load average ${load} at the start)`,
   );
   say('');
-  say('Command: `node --import tsx bench/startup.ts`. Each run spawns `npm start` (the demo, the embedded database) and');
+  say('Command: `npm run bench:startup`. It runs `npm run build` first (as `npm ci` does), so `npm start` runs the');
+  say('compiled `dist/yunwang.mjs`. Each run spawns `npm start` (the demo, the embedded database) and');
   say('times it to the first 200 from `/readyz`, then stops it with SIGTERM. Cold: a fresh data directory each time;');
   say('warm: restarted on the first cold run\'s data. Reference: spawning `node -e ""`, after each run.');
   say('');
