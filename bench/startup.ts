@@ -47,10 +47,20 @@ async function start(dataDir: string): Promise<{ ms: number; child: ChildProcess
   return { ms: performance.now() - t0, child, output: () => output };
 }
 
+/** Stops the whole process group and waits until every process in it is gone (npm exits before the server). */
 async function stop(child: ChildProcess): Promise<void> {
+  const group = -(child.pid as number);
   const exited = once(child, 'exit');
-  process.kill(-(child.pid as number), 'SIGTERM');
+  process.kill(group, 'SIGTERM');
   await exited;
+  for (;;) {
+    try {
+      process.kill(group, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 async function bareNode(): Promise<number> {
