@@ -144,19 +144,56 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
 }
 
+interface CallCounter {
+  active: number;
+  started: number;
+  /** Of those, the reads keptWhileQuiet made alone: they changed nothing. */
+  quietReads: number;
+}
+const callCounters = new WeakMap<PGlite, CallCounter>();
+
 /**
- * Counts the embedded database's calls under way. PGlite runs one at a time and queues the
+ * `read` (one read-only statement) kept on the embedded database for as long as nothing else has
+ * been asked of it. The database is this process's alone (the lock file in its folder) and runs
+ * its calls one at a time, in the order they were made: while no other call has been made,
+ * nothing — no write either — can have changed what `read` saw. A read during which another call
+ * was made is not kept, and counts as a change for every other kept read. Elsewhere (PostgreSQL,
+ * where other processes write; a transaction's handle) it reads every time.
+ */
+export function keptWhileQuiet<T>(read: (db: Db) => Promise<T>): (db: Db) => Promise<T> {
+  const kept = new WeakMap<PGlite, { mark: number; value: T }>();
+  return async (db) => {
+    const client = (db as { $client?: unknown }).$client;
+    const counter = client instanceof PGlite ? callCounters.get(client) : undefined;
+    if (!(client instanceof PGlite) || !counter) return read(db);
+    const mark = counter.started - counter.quietReads;
+    const hit = kept.get(client);
+    if (hit?.mark === mark) return hit.value;
+    const startedBefore = counter.started;
+    const value = await read(db);
+    if (counter.started === startedBefore + 1) {
+      counter.quietReads++;
+      kept.set(client, { mark, value });
+    } else kept.delete(client);
+    return value;
+  };
+}
+
+/**
+ * Counts the embedded database's calls under way, and all it was asked (for keptWhileQuiet). PGlite runs one at a time and queues the
  * rest: one under way is the connection in use, the others are waiting. Its top-level
  * query, exec and transaction are what drizzle and yunwang call (a transaction's own queries
  * go through the transaction, not these), so each request for the connection counts once.
  */
 function countCalls(client: PGlite): { readonly active: number } {
-  const counter = { active: 0 };
+  const counter: CallCounter = { active: 0, started: 0, quietReads: 0 };
+  callCounters.set(client, counter);
   // Replaced on this instance only; the methods are generic, so they are swapped untyped.
   const methods = client as unknown as Record<'query' | 'exec' | 'transaction', (...args: unknown[]) => Promise<unknown>>;
   for (const name of ['query', 'exec', 'transaction'] as const) {
     const method = methods[name].bind(client);
     methods[name] = async (...args) => {
+      counter.started++;
       counter.active++;
       try {
         return await method(...args);

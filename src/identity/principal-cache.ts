@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { type Db, keptWhileQuiet } from '../db/client.ts';
 import { queryRows } from '../db/raw.ts';
 import type { Principal } from './principal.ts';
 import { hashSecret } from './sessions.ts';
@@ -17,6 +17,19 @@ interface Entry extends ReadPrincipal {
 
 /** Enough for every signed-in user and token of a province at once; past it the oldest go. */
 const maxEntries = 10_000;
+
+/**
+ * Both versions in one query of two one-row tables; on the embedded database kept while nothing
+ * else has run on it (keptWhileQuiet): a logout, a revocation or any other write is a call of
+ * its own, after which they are read again.
+ */
+const readVersions = keptWhileQuiet(async (db: Db): Promise<string> => {
+  const [row] = await queryRows<{ versions: string }>(
+    db,
+    sql`select (select version from identity_version where id = 1) || '/' || (select version from registry_version where id = 1) as versions`,
+  );
+  return row?.versions ?? '';
+});
 
 /**
  * Signed-in principals kept between requests (issue 19, item 4): reading a session or a token,
@@ -37,11 +50,7 @@ export function principalCache() {
   return {
     async get(db: Db, secret: string, now: Date, read: () => Promise<ReadPrincipal | null>): Promise<Principal | null> {
       const key = hashSecret(secret);
-      const [row] = await queryRows<{ versions: string }>(
-        db,
-        sql`select (select version from identity_version where id = 1) || '/' || (select version from registry_version where id = 1) as versions`,
-      );
-      const versions = row?.versions ?? '';
+      const versions = await readVersions(db);
       const kept = entries.get(key);
       if (kept && kept.versions === versions && now.getTime() < kept.reusableUntil) return kept.principal;
       entries.delete(key);

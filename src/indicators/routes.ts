@@ -38,10 +38,25 @@ const listItems = route.get('/api/v1/indicators/{key}/items', 'listIndicatorItem
     ),
   },
 });
+const writtenReports = new WeakMap<object, string>();
+
+/** A report's JSON text, written once per report object (the cache hands out the same one). */
+function reportJson(report: object): string {
+  let text = writtenReports.get(report);
+  if (text === undefined) {
+    text = JSON.stringify(report);
+    writtenReports.set(report, text);
+  }
+  return text;
+}
+
 export function registerIndicatorRoutes(app: OpenAPIHono<AppEnv>, cache = new IndicatorCache<IndicatorReport>()) {
   app.openapi(getIndicators, async (c) => {
     const q = c.req.valid('query');
-    return c.json(await readIndicators(c.get('db'), q, c.get('actor'), cache), 200);
+    const report = await readIndicators(c.get('db'), q, c.get('actor'), cache);
+    // A cached report is the same object until the registry changes: its JSON is written once.
+    // The body is the IndicatorReport the route declares, already serialised (hence the cast).
+    return c.body(reportJson(report), 200, { 'content-type': 'application/json' }) as never;
   });
 
   app.openapi(listItems, async (c) => {

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { type Db, keptWhileQuiet } from '../db/client.ts';
 import { registryVersion } from '../db/schema/index.ts';
 
 /** Marks the registry changed; call in the transaction that changes it. */
@@ -10,7 +10,12 @@ export async function bumpRegistryVersion(db: Db): Promise<void> {
     .where(eq(registryVersion.id, 1));
 }
 
-export async function readRegistryVersion(db: Db): Promise<number> {
+/**
+ * The registry's version. Read once per request by every cache of figures: on the embedded
+ * database it is kept while nothing else has run on it (keptWhileQuiet), so a burst of cached
+ * reads does not queue for its one connection.
+ */
+export const readRegistryVersion = keptWhileQuiet(async (db: Db): Promise<number> => {
   const [row] = await db.select({ version: registryVersion.version }).from(registryVersion).where(eq(registryVersion.id, 1));
   return row?.version ?? 0;
-}
+});
