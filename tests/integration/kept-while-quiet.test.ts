@@ -5,13 +5,14 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, keptWhileQuiet, openDatabase } from '../../src/db/client.ts';
+import { queryRows } from '../../src/db/raw.ts';
 
 let database: Database;
 let reads = 0;
 const readValue = keptWhileQuiet(async (db) => {
   reads++;
-  const rows = (await db.execute(sql`select v from kept_probe`)).rows as { v: number }[];
-  return rows[0]?.v;
+  const [row] = await queryRows<{ v: number }>(db, sql`select v from kept_probe`);
+  return row?.v;
 });
 
 beforeAll(async () => {
