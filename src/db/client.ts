@@ -14,11 +14,19 @@ export type Schema = typeof schema;
 /** A database or a transaction on it: services take this so the same code runs in either. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema> | PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
 
+/** The embedded database's transactions under way (their PGlite handles), for isEmbedded. */
+const embeddedTransactions = new WeakSet<object>();
+
 /**
- * Whether `db` is the embedded database, which runs every statement on this thread (so a long
- * statement holds every request). A transaction's handle does not say: ask the database's own.
+ * Whether `db` — the database or a transaction on it — is the embedded database, which runs
+ * every statement on this thread (so a long statement holds every request).
  */
-export const isEmbedded = (db: Db): boolean => (db as { $client?: unknown }).$client instanceof PGlite;
+export function isEmbedded(db: Db): boolean {
+  if ((db as { $client?: unknown }).$client instanceof PGlite) return true;
+  // A transaction's handle: drizzle's session holds PGlite's transaction, which countCalls registered.
+  const client = (db as unknown as { session?: { client?: unknown } }).session?.client;
+  return typeof client === 'object' && client !== null && embeddedTransactions.has(client);
+}
 
 /** The connections of a database at one moment: yunwang_db_pool_*. */
 export interface PoolState {
@@ -180,7 +188,25 @@ export function keptWhileQuiet<T>(read: (db: Db) => Promise<T>): (db: Db) => Pro
 }
 
 /**
- * Counts the embedded database's calls under way, and all it was asked (for keptWhileQuiet). PGlite runs one at a time and queues the
+ * How long the embedded database's calls may keep this thread before the next one lets the
+ * event loop turn. PGlite runs each statement synchronously and resolves at once, so a chain of
+ * awaited statements (a demo load, a freeze, a migration) never leaves the microtask queue:
+ * without a turn, no socket is accepted, no timer fires and no request is answered until the
+ * chain ends — seconds at start-up, hundreds of milliseconds while snapshots freeze.
+ */
+export const embeddedTurnMs = 8;
+let lastTurn = performance.now();
+
+/** Lets the event loop turn (sockets, timers) when the embedded calls have kept it for embeddedTurnMs. */
+async function turnIfDue(): Promise<void> {
+  if (performance.now() - lastTurn < embeddedTurnMs) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  lastTurn = performance.now();
+}
+
+/**
+ * Counts the embedded database's calls under way, and all it was asked (for keptWhileQuiet), and
+ * lets the event loop turn between them (turnIfDue). PGlite runs one at a time and queues the
  * rest: one under way is the connection in use, the others are waiting. Its top-level
  * query, exec and transaction are what drizzle and yunwang call (a transaction's own queries
  * go through the transaction, not these), so each request for the connection counts once.
@@ -189,14 +215,35 @@ function countCalls(client: PGlite): { readonly active: number } {
   const counter: CallCounter = { active: 0, started: 0, quietReads: 0 };
   callCounters.set(client, counter);
   // Replaced on this instance only; the methods are generic, so they are swapped untyped.
-  const methods = client as unknown as Record<'query' | 'exec' | 'transaction', (...args: unknown[]) => Promise<unknown>>;
+  type Methods = Record<'query' | 'exec' | 'transaction', (...args: unknown[]) => Promise<unknown>>;
+  const methods = client as unknown as Methods;
+  const turning = (target: Partial<Methods>, name: 'query' | 'exec') => {
+    const method = target[name]?.bind(target);
+    if (!method) return;
+    target[name] = async (...args) => {
+      await turnIfDue();
+      return method(...args);
+    };
+  };
   for (const name of ['query', 'exec', 'transaction'] as const) {
     const method = methods[name].bind(client);
     methods[name] = async (...args) => {
       counter.started++;
       counter.active++;
       try {
-        return await method(...args);
+        await turnIfDue();
+        if (name !== 'transaction') return await method(...args);
+        // A transaction's own statements turn too: a demo load or a freeze is one long transaction.
+        const [body, ...rest] = args as [(tx: Partial<Methods>) => Promise<unknown>, ...unknown[]];
+        return await method(
+          (tx: Partial<Methods>) => {
+            embeddedTransactions.add(tx);
+            turning(tx, 'query');
+            turning(tx, 'exec');
+            return body(tx);
+          },
+          ...rest,
+        );
       } finally {
         counter.active--;
       }
