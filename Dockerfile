@@ -15,7 +15,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 # The build context is what .dockerignore lets through: sources, migrations, reference data.
 COPY . .
-RUN npm run build
+RUN npm run build -- --no-demo-template
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app

@@ -21,7 +21,8 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
   // Structured logs (JSON lines, pretty in a terminal); `log` keeps the line-taking helpers' signature.
   const logger = createLogger({ level: config.LOG_LEVEL });
   const log = (line: string) => logger.info(line);
-  const database = await openConfiguredDatabase(config, logger);
+  const demo = config.YUNWANG_DEMO ? { password: config.YUNWANG_DEMO_PASSWORD, log } : undefined;
+  const database = await openConfiguredDatabase(config, logger, { demo });
   let ready = false;
   const app = createApp({ database, config, isReady: () => ready, logger, demo: config.YUNWANG_DEMO });
   // Every background job runs through this: timed, counted (yunwang_job_*), failures logged.

@@ -6,14 +6,19 @@ import type { Database } from '../db/client.ts';
 import { connectConfiguredDatabase } from '../db/open.ts';
 import { rootActor } from '../identity/actor.ts';
 import type { Logger } from '../kernel/log.ts';
+import { type DemoSeed, demoTemplateFor, seedFromDemoTemplate } from './demo-template.ts';
 
 /**
  * Opens the database the configuration names, with the audit chain keyed: every process
  * (server, CLI) opens its database through here.
  */
-export async function openConfiguredDatabase(config: Config, logger?: Logger): Promise<Database> {
+export async function openConfiguredDatabase(config: Config, logger?: Logger, options: { demo?: DemoSeed } = {}): Promise<Database> {
+  // The demo's first start on an empty data directory: from the build's template, whose key it takes first.
+  const template = options.demo ? await demoTemplateFor(config, options.demo.template) : null;
   installAuditKey(await configuredAuditKey(config));
-  return keyedChain(await connectConfiguredDatabase(config, logger));
+  const demo = options.demo;
+  const createData = template && demo ? (pgdata: string) => seedFromDemoTemplate(pgdata, template, demo) : undefined;
+  return keyedChain(await connectConfiguredDatabase(config, logger, { createData }));
 }
 
 /**

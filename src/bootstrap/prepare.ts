@@ -1,6 +1,7 @@
 import { count } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { departments } from '../db/schema/index.ts';
+import type { DemoSummary } from '../demo/generate.ts';
 import { loadDemoData } from '../demo/load.ts';
 import { createDemoUsers, ensureAdministrators } from '../identity/bootstrap.ts';
 import { readRollupState } from '../indicators/rollups/maintain.ts';
@@ -15,6 +16,17 @@ export interface PrepareOptions {
   log?: (line: string) => void;
   /** Where the first administrators' one-time credentials are written, as a 0600 file (YUNWANG_CREDENTIALS_DIR). */
   credentialsDir: string;
+}
+
+/** What a first start says once the demo is loaded, whichever way (the write path, or the build's template). */
+export function logDemoLoaded(log: (line: string) => void, summary: DemoSummary, names: string[], how: string): void {
+  const counts = Object.entries(summary).map(([k, n]) => `${n} ${k}`);
+  log(`loaded the demo dataset (演示数据) ${how}: ${counts.join(', ')}`);
+  if (names.length > 0) log(`DEMO DATA 演示数据: demo users ${names.join(', ')} sign in with YUNWANG_DEMO_PASSWORD, no second factor`);
+  const { from, to } = DEMO_HISTORY;
+  log(
+    `queued the demo's monthly snapshots ${from}..${to}: the server freezes them in the background after ready (or: yunwang snapshot --from ${from} --to ${to})`,
+  );
 }
 
 /**
@@ -39,15 +51,10 @@ async function prepareAlone(database: Database, options: PrepareOptions): Promis
   if (options.demo) {
     const [row] = await database.db.select({ n: count() }).from(departments);
     if ((row?.n ?? 0) === 0) {
+      const started = performance.now();
       const summary = await loadDemoData(database.db);
-      const counts = Object.entries(summary).map(([k, n]) => `${n} ${k}`);
-      log(`loaded the demo dataset (演示数据): ${counts.join(', ')}`);
       const names = await createDemoUsers(database.db, options.demoPassword ?? 'Demo-Passw0rd!');
-      if (names.length > 0) log(`DEMO DATA 演示数据: demo users ${names.join(', ')} sign in with YUNWANG_DEMO_PASSWORD, no second factor`);
-      const { from, to } = DEMO_HISTORY;
-      log(
-        `queued the demo's monthly snapshots ${from}..${to}: the server freezes them in the background after ready (or: yunwang snapshot --from ${from} --to ${to})`,
-      );
+      logDemoLoaded(log, summary, names, `through the write path in ${Math.round(performance.now() - started)} ms`);
     }
   }
   await ensureAdministrators(database.db, options.credentialsDir, log);

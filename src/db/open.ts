@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.ts';
@@ -14,6 +15,10 @@ import { type Database, openDatabase } from './client.ts';
 export async function connectConfiguredDatabase(
   config: Pick<Config, 'DATABASE_URL' | 'YUNWANG_MIGRATION_DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'YUNWANG_DATA_DIR'>,
   logger?: Logger,
+  options: {
+    /** Creates the embedded database's directory when there is none yet (the demo template), under the lock. */
+    createData?: (pgdata: string) => Promise<unknown>;
+  } = {},
 ): Promise<Database> {
   if (config.DATABASE_URL) {
     return openDatabase({
@@ -31,7 +36,9 @@ export async function connectConfiguredDatabase(
   });
   if (lock.takenOver) console.error(lock.takenOver);
   try {
-    const database = await openDatabase({ dataDir: path.join(dir, 'pgdata') });
+    const pgdata = path.join(dir, 'pgdata');
+    if (options.createData && !existsSync(pgdata)) await options.createData(pgdata);
+    const database = await openDatabase({ dataDir: pgdata });
     return {
       ...database,
       close: async () => {

@@ -34,10 +34,7 @@ export async function upsertClouds(database: Db, dataset: DemoDataset, actor: Ac
 /** What follows a kind's rows: the clouds' tenants belong to departments, and systems get verified. */
 const afterLoading: Partial<Record<ImportKind, (db: Db, dataset: DemoDataset, actor: Actor) => Promise<void>>> = {
   departments: upsertClouds,
-  systems: async (db, dataset, actor) => {
-    await verifyDemoSystems(db, actor);
-    await reassessDemoSystems(db, dataset.systems, actor);
-  },
+  systems: (db, _dataset, actor) => verifyDemoSystems(db, actor),
   'interface-services': (db, dataset, actor) => changeDemoServices(db, dataset, actor),
 };
 
@@ -56,10 +53,21 @@ async function changeDemoServices(db: Db, dataset: DemoDataset, actor: Actor): P
  * has real transitions, timelines and audit entries. Expects the divisions loaded.
  */
 export async function loadDemoData(db: Db, options: { scale?: number; actor?: Actor } = {}): Promise<DemoSummary> {
+  const through = businessDate();
+  const summary = await loadDemoHistory(db, { ...options, through });
+  await bringDemoUpToDate(db, { ...options, historyThrough: through });
+  return summary;
+}
+
+/**
+ * The demo's story, the same on every day it is loaded: every kind's rows, and the yearly
+ * re-assessments up to `through` (a business date). What is relative to the day the demo runs
+ * (bringDemoUpToDate) follows at once, or — for the template `npm run build` prepares — at the
+ * first start, days later perhaps.
+ */
+export async function loadDemoHistory(db: Db, options: { scale?: number; actor?: Actor; through: string }): Promise<DemoSummary> {
   const actor = options.actor ?? demoActor;
-  const regionRows = await db
-    .select({ code: regions.code, name: regions.name, level: regions.level, parentCode: regions.parentCode })
-    .from(regions);
+  const regionRows = await regionsOf(db);
   const dataset = generateDemoDataset(regionRows, { scale: options.scale ?? 1 });
   const records: DemoRecords = dataset;
   const load = async <K extends ImportKind>(kind: K) =>
@@ -67,41 +75,65 @@ export async function loadDemoData(db: Db, options: { scale?: number; actor?: Ac
   for (const kind of Object.keys(demoKinds) as ImportKind[]) {
     await load(kind);
     await afterLoading[kind]?.(db, dataset, actor);
+    if (kind === 'systems') await reassessDemoSystems(db, dataset.systems, actor, { after: null, through: options.through });
   }
+  // Demo targets, and 2019-01..2020-07 queued for the snapshot job: the red/black list and trends work out of the box.
+  const province = regionRows.find((r) => r.level === 'province');
+  if (province) await seedDemoLeadership(db, province.code, actor);
+  return demoSummary(dataset);
+}
+
+/**
+ * What the demo shows relative to today, after its history loaded through `historyThrough`:
+ * the re-assessments since, workloads last seen within the day, the extranet's assessment of
+ * last September, and work orders opened hours and days ago.
+ */
+export async function bringDemoUpToDate(db: Db, options: { scale?: number; actor?: Actor; historyThrough: string }): Promise<void> {
+  const actor = options.actor ?? demoActor;
+  const today = businessDate();
+  if (options.historyThrough < today) {
+    const dataset = generateDemoDataset(await regionsOf(db), { scale: options.scale ?? 1 });
+    await reassessDemoSystems(db, dataset.systems, actor, { after: options.historyThrough, through: today });
+  }
+  await sightDemoSystems(db);
   // The extranet is 等保 level 3, assessed every September.
   await updateExtranet(
     db,
     { name: '电子政务外网', security_level: 3, filing_number: '45010099001-30001', assessed_on: lastSeptember() },
     actor,
   );
-  // Demo targets, and 2019-01..2020-07 queued for the snapshot job: the red/black list and trends work out of the box.
-  const province = regionRows.find((r) => r.level === 'province');
-  if (province) await seedDemoLeadership(db, province.code, actor);
   // A handful of work orders in each state: the queue and the order page have something to show.
   await seedDemoWorkOrders(db, actor);
-  return demoSummary(dataset);
 }
+
+const regionsOf = (db: Db) =>
+  db.select({ code: regions.code, name: regions.name, level: regions.level, parentCode: regions.parentCode }).from(regions);
 
 /**
  * The demo's story ends in mid-2020 and the live demo runs today: since their last assessment
  * its level-3+ systems were re-assessed (等保测评) every year, all but about one in fifty,
  * whose last assessment is now overdue — so 等保测评率 means something today, and its
  * assessment_overdue alerts show without flooding. Year by year, each a dated assessment in
- * the systems' history.
+ * the systems' history: those after `after` (null: all) up to `through`.
  */
-async function reassessDemoSystems(db: Db, systems: readonly SystemInput[], actor: Actor): Promise<void> {
-  const today = dayOf(businessDate());
+async function reassessDemoSystems(
+  db: Db,
+  systems: readonly SystemInput[],
+  actor: Actor,
+  range: { after: string | null; through: string },
+): Promise<void> {
+  const after = range.after === null ? Number.NEGATIVE_INFINITY : dayOf(range.after);
   const years: SystemInput[][] = [];
   for (const row of systems) {
     if (!row.assessed_on || (row.security_level ?? 0) < 3) continue;
     // A lapsed system stopped after a fixed year, so that every past date's figure stays the same as the days go by.
     const lapsed = streamFor(0, row.code).next() < 0.02;
-    const until = lapsed ? Math.min(today, dayOf('2022-06-30')) : today;
+    const until = lapsed ? Math.min(dayOf(range.through), dayOf('2022-06-30')) : dayOf(range.through);
     for (let day = dayOf(row.assessed_on) + 365, year = 0; day <= until; day += 365, year++) {
-      years[year] = [...(years[year] ?? []), { ...row, assessed_on: isoOf(day) }];
+      if (day > after) years[year] = [...(years[year] ?? []), { ...row, assessed_on: isoOf(day) }];
     }
   }
-  for (const rows of years) await upsertRecords(db, 'systems', rows, actor);
+  for (const rows of years) if (rows) await upsertRecords(db, 'systems', rows, actor);
 }
 
 /** The last 20 September on or before today. */
@@ -124,7 +156,6 @@ async function verifyDemoSystems(db: Db, actor: Actor): Promise<void> {
         order by id`,
   );
   await markSystemsVerified(db, seen, actor);
-  await sightDemoSystems(db);
 }
 
 /**

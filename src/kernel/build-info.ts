@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fromRoot, projectRoot } from './paths.ts';
 
 export interface BuildInfo {
@@ -38,3 +40,12 @@ function gitRevision(): string {
   }
   return fromGit;
 }
+
+// Replaced by `npm run build` (esbuild's define) with the build's id; not defined in the sources.
+declare const __YUNWANG_BUILD__: string | undefined;
+
+/** The id of the compiled build this process runs, or undefined when it runs the sources. */
+export const compiledBuild: string | undefined = typeof __YUNWANG_BUILD__ === 'string' ? __YUNWANG_BUILD__ : undefined;
+
+/** Where the compiled build keeps what it was built with (dist/): meaningful only when compiledBuild is set. */
+export const compiledBuildDir = (): string => path.dirname(fileURLToPath(import.meta.url));

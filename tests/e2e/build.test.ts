@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../build.ts';
+import { writeDemoTemplate } from '../../src/demo/template.ts';
 import { freePort } from '../helpers/ports.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -21,11 +22,12 @@ describe('the compiled build (npm run build)', () => {
   let dataDir: string;
   let server: ChildProcess | undefined;
   let base: string;
+  const buildId = `test-${process.pid}-${Date.now()}`;
 
   beforeAll(async () => {
     // Inside the project, as dist/ is: the bundle finds the root (package.json) upwards.
     outDir = await mkdtemp(path.join(root, 'dist', 'test-build-'));
-    bundle = await buildServer(path.join(outDir, 'yunwang.mjs'));
+    bundle = await buildServer(path.join(outDir, 'yunwang.mjs'), buildId);
     dataDir = await mkdtemp(path.join(tmpdir(), 'yunwang-build-'));
   }, 120_000);
 
@@ -101,5 +103,49 @@ describe('the compiled build (npm run build)', () => {
     const map = await fetch(`${base}/geo/guangxi-cities.json`, { headers: { Authorization: `Bearer ${token}` } });
     expect(map.status).toBe(200);
     expect(((await map.json()) as { features: unknown[] }).features).toHaveLength(14);
+  }, 150_000);
+
+  it("starts the demo from this build's template, the demo users signing in", async () => {
+    await writeDemoTemplate(buildId, path.join(outDir, 'demo-template'));
+    const port = await freePort();
+    const env = {
+      PATH: process.env.PATH,
+      HOME: dataDir,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      YUNWANG_DATA_DIR: path.join(dataDir, 'demo'),
+      YUNWANG_DEMO: '1',
+      YUNWANG_DEMO_LIVE: '0',
+      YUNWANG_SNAPSHOT_SCHEDULER: '0',
+    };
+    const child = spawn(process.execPath, [bundle, 'serve'], { env, cwd: dataDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
+    try {
+      const deadline = Date.now() + 90_000;
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}):\n${output}`);
+        const ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+        if (ready?.status === 200) break;
+        if (Date.now() > deadline) throw new Error(`not ready within 90 s:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(output).toContain("from this build's template");
+      const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'leader', password: 'Demo-Passw0rd!' }),
+      });
+      expect(login.status, await login.clone().text()).toBe(200);
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
   }, 150_000);
 });
