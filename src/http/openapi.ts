@@ -86,6 +86,17 @@ interface Operation {
 }
 type Paths = Record<string, Record<string, Operation>>;
 
+/** The error statuses an operation of the document can answer, from its method, path, body and parameters. */
+export const derivedErrorsOf = (method: string, path: string, op: Operation): ErrorStatus[] =>
+  errorStatusesOf({
+    method,
+    path,
+    operationId: op.operationId,
+    bodyTypes: Object.keys(op.requestBody?.content ?? {}),
+    hasParams: (op.parameters ?? []).some((p) => p.in === 'path'),
+    hasQuery: (op.parameters ?? []).some((p) => p.in === 'query'),
+  });
+
 /**
  * Rewrites each operation's error answers: the derived ones (keeping a route's own words where it
  * gave them), plus any a route declares beyond them; the generic answers defineRoute adds to every
@@ -97,14 +108,7 @@ export function withDerivedErrors<D extends { paths?: unknown }>(document: D): D
     for (const [method, op] of Object.entries(item)) {
       if (!op || typeof op !== 'object' || !('responses' in op)) continue;
       const responses = op.responses ?? {};
-      const derived = errorStatusesOf({
-        method,
-        path,
-        operationId: op.operationId,
-        bodyTypes: Object.keys(op.requestBody?.content ?? {}),
-        hasParams: (op.parameters ?? []).some((p) => p.in === 'path'),
-        hasQuery: (op.parameters ?? []).some((p) => p.in === 'query'),
-      });
+      const derived = derivedErrorsOf(method, path, op);
       const next: Record<string, unknown> = {};
       for (const [status, answer] of Object.entries(responses)) {
         const code = Number(status) as ErrorStatus;

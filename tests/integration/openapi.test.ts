@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import type { Database } from '../../src/db/client.ts';
-import { errorStatusesOf } from '../../src/http/openapi.ts';
+import { derivedErrorsOf } from '../../src/http/openapi.ts';
 import type { Role } from '../../src/identity/roles.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { callerWith, type TestCaller } from '../helpers/auth.ts';
@@ -66,14 +66,7 @@ describe('the OpenAPI document', () => {
   it('lists for each operation the errors its middleware and rule allow, and the ones it names itself', () => {
     expect(operations.length).toBeGreaterThan(100);
     for (const { path, method, op } of operations) {
-      const derived = errorStatusesOf({
-        method,
-        path,
-        operationId: op.operationId,
-        bodyTypes: Object.keys(op.requestBody?.content ?? {}),
-        hasParams: (op.parameters ?? []).some((p) => p.in === 'path'),
-        hasQuery: (op.parameters ?? []).some((p) => p.in === 'query'),
-      }).map(String);
+      const derived = derivedErrorsOf(method, path, op).map(String);
       const listed = errorsOf(op);
       for (const status of derived) expect(listed, `${method} ${path}`).toContain(status);
       for (const status of ['500', '503', '401']) expect(listed, `${method} ${path}`).toContain(status);
