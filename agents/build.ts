@@ -4,7 +4,7 @@
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const agentsDir = fileURLToPath(new URL('.', import.meta.url));
 const outDir = fileURLToPath(new URL('../dist/agents/', import.meta.url));
@@ -14,6 +14,25 @@ const agents = [
   { file: 'cloud-agent', kind: 'cloud', module: './cloud/program.ts', program: 'cloudAgent' },
   { file: 'exchange-agent', kind: 'exchange', module: './exchange/program.ts', program: 'exchangeAgent' },
 ] as const;
+
+/**
+ * Node's built-in modules through require(), not import. An ESM import of a built-in reads
+ * every one of its exports, and on Node 24 that runs lazy getters the agents never use:
+ * node:http's WebSocket loads undici, http2, worker_threads and web streams, node:util and
+ * node:fs/promises more: ~10 MiB resident more than require() for the same five modules.
+ */
+const builtinsByRequire: Plugin = {
+  name: 'builtins-by-require',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'require-call' ? { path: args.path, external: true } : { path: args.path, namespace: 'builtin' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
 
 export async function buildAgents(): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
@@ -45,6 +64,7 @@ process.exit(await runAgentProgram(${agent.program}, args[0] === '${agent.kind}'
       // less resident memory for the source V8 holds (bench/INGEST.md).
       minifyWhitespace: true,
       minifySyntax: true,
+      plugins: [builtinsByRequire],
       logLevel: 'warning',
     });
     outputs.push(outfile);

@@ -173,9 +173,11 @@ async function main() {
           nodes: targets,
         }),
       );
-      const child = spawn(process.execPath, [bundle, '--config', config], {
+      // On the command line, as the image's ENTRYPOINT does: Node 24 refuses some V8 flags
+      // (--memory-saver-mode) in NODE_OPTIONS.
+      const flags = nodeOptions.split(' ').filter(Boolean);
+      const child = spawn(process.execPath, [...flags, bundle, '--config', config], {
         stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, NODE_OPTIONS: nodeOptions },
       });
       child.stderr?.on('data', () => {}); // its log lines (retries) are not the subject
       children.push(child);
@@ -240,7 +242,7 @@ async function main() {
         `Three processes side by side for ${wall.toFixed(0)} s (${agentRounds} intervals, sampled from /proc every 0.5 s after start-up): ` +
         '`node -e "setInterval(()=>{},1000)"`, the agent with its API up (a loopback endpoint answering 200 applied), and the agent ' +
         `with its API down (a closed loopback port; it retries with backoff up to 10 s and spools every round).` +
-        (nodeOptions ? ` The agents ran with \`NODE_OPTIONS=${nodeOptions}\`.` : ''),
+        (nodeOptions ? ` The agents ran as \`node ${nodeOptions}\`.` : ''),
     );
     say();
     say(

@@ -1,5 +1,8 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+// node:https (and the tls and crypto it loads) is imported when an https API is first posted
+// to: ~4.7 MiB resident on Node 24 that an agent posting over plain http never needs.
+let https: Promise<typeof import('node:https')> | undefined;
 
 // node:http rather than fetch: the global fetch loads undici on first use, ~10 MiB of
 // resident memory in a process whose whole budget is about 60 (issue 19, bench/INGEST.md).
@@ -17,22 +20,30 @@ export const maxBodyBytes = 16 * 1024;
 /** POSTs a JSON body on one kept-alive connection per API; rejects on a network error, the timeout or the signal. */
 export class JsonPoster {
   readonly #url: URL;
-  readonly #agent: HttpAgent;
-  readonly #request: typeof httpRequest;
+  #client: { agent: HttpAgent; request: typeof httpRequest } | undefined;
 
   constructor(url: string) {
     this.#url = new URL(url);
-    const https = this.#url.protocol === 'https:';
-    // One batch is in flight at a time, so one socket; kept alive between sends.
-    this.#agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: 1 }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
-    this.#request = https ? httpsRequest : httpRequest;
   }
 
-  post(body: Buffer, headers: Record<string, string>, timeoutMs: number, signal: AbortSignal): Promise<PostResponse> {
+  async #connection(): Promise<{ agent: HttpAgent; request: typeof httpRequest }> {
+    // One batch is in flight at a time, so one socket; kept alive between sends.
+    const options = { keepAlive: true, maxSockets: 1 };
+    if (this.#url.protocol !== 'https:') this.#client ??= { agent: new HttpAgent(options), request: httpRequest };
+    else if (!this.#client) {
+      https ??= import('node:https');
+      const { Agent, request } = await https;
+      this.#client ??= { agent: new Agent(options), request };
+    }
+    return this.#client as { agent: HttpAgent; request: typeof httpRequest };
+  }
+
+  async post(body: Buffer, headers: Record<string, string>, timeoutMs: number, signal: AbortSignal): Promise<PostResponse> {
+    const { agent, request } = await this.#connection();
     return new Promise((resolve, reject) => {
-      const req = this.#request(this.#url, {
+      const req = request(this.#url, {
         method: 'POST',
-        agent: this.#agent,
+        agent,
         headers: { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(body.length) },
         signal,
       });
@@ -68,6 +79,6 @@ export class JsonPoster {
   }
 
   close(): void {
-    this.#agent.destroy();
+    this.#client?.agent.destroy();
   }
 }
