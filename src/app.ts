@@ -221,12 +221,23 @@ export function createApp(options: AppOptions) {
   app.notFound((c) => problemResponse(c, new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError(onError(logger));
   metricsOf.set(app, metrics);
+  preparersOf.set(app, operationOf.prepare);
   return app;
 }
 
 export type App = ReturnType<typeof createApp>;
 
 const metricsOf = new WeakMap<object, AppMetrics>();
+const preparersOf = new WeakMap<object, () => void>();
+
+/**
+ * Builds now what the first API request would otherwise build while every other request waits
+ * (the operation table authorization reads, from the OpenAPI document): the server calls it
+ * before it turns ready.
+ */
+export function prepareApp(app: App): void {
+  preparersOf.get(app)?.();
+}
 
 /**
  * The metrics of an app createApp built, for the server's own jobs (the alert engine and the

@@ -194,7 +194,7 @@ export function keptWhileQuiet<T>(read: (db: Db) => Promise<T>): (db: Db) => Pro
  * without a turn, no socket is accepted, no timer fires and no request is answered until the
  * chain ends — seconds at start-up, hundreds of milliseconds while snapshots freeze.
  */
-export const embeddedTurnMs = 8;
+export const embeddedTurnMs = 5;
 let lastTurn = performance.now();
 
 /** Lets the event loop turn (sockets, timers) when the embedded calls have kept it for embeddedTurnMs. */
