@@ -14,7 +14,7 @@ import { registerGeoRoutes } from './geo/routes.ts';
 import { accessLog } from './http/access-log.ts';
 import { registerDocs } from './http/docs.ts';
 import { clientAddress, onError, problemResponse, requestId } from './http/middleware.ts';
-import { openApiInfo, registerOpenApiDocument } from './http/openapi.ts';
+import { documentedRoutes, registerOpenApiDocument } from './http/openapi.ts';
 import { type AppEnv, createRouter } from './http/router.ts';
 import { authenticate, authorize, operationMatcher, sessionCookie } from './identity/middleware.ts';
 import { principalCache } from './identity/principal-cache.ts';
@@ -156,10 +156,8 @@ export function createApp(options: AppOptions) {
   });
 
   app.use('/api/*', authenticate(database, principals));
-  // The operation table is read from the OpenAPI document once every route is registered.
-  const operationOf = operationMatcher(
-    () => app.getOpenAPI31Document(openApiInfo).paths as Record<string, Record<string, { operationId?: string }>>,
-  );
+  // The operation table is read from the routes the OpenAPI document is made of, once every route is registered.
+  const operationOf = operationMatcher(() => documentedRoutes(app.openAPIRegistry.definitions));
   app.use('/api/*', authorize(database, operationOf));
   // The map layers compute a figure per division: signed-in readers only (issue 14, item 4).
   app.use('/geo/*', authenticate(database, principals));
@@ -221,23 +219,12 @@ export function createApp(options: AppOptions) {
   app.notFound((c) => problemResponse(c, new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError(onError(logger));
   metricsOf.set(app, metrics);
-  preparersOf.set(app, operationOf.prepare);
   return app;
 }
 
 export type App = ReturnType<typeof createApp>;
 
 const metricsOf = new WeakMap<object, AppMetrics>();
-const preparersOf = new WeakMap<object, () => void>();
-
-/**
- * Builds now what the first API request would otherwise build while every other request waits
- * (the operation table authorization reads, from the OpenAPI document): the server calls it
- * before it turns ready.
- */
-export function prepareApp(app: App): void {
-  preparersOf.get(app)?.();
-}
 
 /**
  * The metrics of an app createApp built, for the server's own jobs (the alert engine and the

@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { type RunningEngine, startAlertEngine } from './alerts/engine.ts';
-import { appMetrics, createApp, prepareApp } from './app.ts';
+import { appMetrics, createApp } from './app.ts';
 import { openConfiguredDatabase } from './bootstrap/open.ts';
 import { prepareDatabase } from './bootstrap/prepare.ts';
 import { type Config, credentialsDir, loadConfig } from './config.ts';
@@ -108,7 +108,6 @@ export async function runServer(config: Config = loadConfig()): Promise<void> {
     onOutcome: (kind, outcome) => alerting.notification(kind, outcome),
     jobs: monitor,
   });
-  prepareApp(app);
   ready = true;
   log('ready');
   // Compute the business gauges once now, so that no scrape waits for the first computation.

@@ -86,6 +86,21 @@ interface Operation {
 }
 type Paths = Record<string, Record<string, Operation>>;
 
+/**
+ * Each route's method, path and operation id, as the OpenAPI document lists them, read from the
+ * registry the document is generated from: without generating it (~0.1 s of zod-to-openapi).
+ */
+export function documentedRoutes(
+  definitions: readonly { type: string; route?: { method: string; path: string; operationId?: string } }[],
+): Record<string, Record<string, { operationId?: string }>> {
+  const paths: Record<string, Record<string, { operationId?: string }>> = {};
+  for (const { type, route } of definitions) {
+    if (type !== 'route' || !route) continue;
+    paths[route.path] = { ...paths[route.path], [route.method]: { operationId: route.operationId } };
+  }
+  return paths;
+}
+
 /** The error statuses an operation of the document can answer, from its method, path, body and parameters. */
 export const derivedErrorsOf = (method: string, path: string, op: Operation): ErrorStatus[] =>
   errorStatusesOf({

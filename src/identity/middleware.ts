@@ -130,14 +130,9 @@ export function operationMatcher(paths: () => Record<string, Record<string, { op
       )
       // A literal segment outranks a parameter: /users/me before /users/{name}.
       .sort((a, b) => b.staticSegments - a.staticSegments);
-  const match = (method: string, path: string): string | undefined => {
+  return (method: string, path: string): string | undefined => {
     operations ??= build();
     const wanted = method === 'HEAD' ? 'GET' : method;
     return operations.find((o) => o.method === wanted && o.pattern.test(path))?.operationId;
   };
-  /** Builds the table now (~0.1 s of the OpenAPI document), not in the first request, which every other would wait for. */
-  const prepare = () => {
-    operations ??= build();
-  };
-  return Object.assign(match, { prepare });
 }

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import type { Database } from '../../src/db/client.ts';
-import { derivedErrorsOf } from '../../src/http/openapi.ts';
+import { derivedErrorsOf, documentedRoutes } from '../../src/http/openapi.ts';
 import type { Role } from '../../src/identity/roles.ts';
 import { loadDivisions } from '../../src/regions/service.ts';
 import { callerWith, type TestCaller } from '../helpers/auth.ts';
@@ -78,6 +78,13 @@ describe('the OpenAPI document', () => {
     // Each status of the issue appears where it can happen.
     const all = new Set(operations.flatMap(({ op }) => errorsOf(op)));
     for (const status of ['400', '401', '403', '404', '409', '413', '415', '422', '429', '500', '503']) expect(all).toContain(status);
+  });
+
+  it('names the same operations authorization matches requests against (documentedRoutes)', () => {
+    const fromRegistry = Object.entries(documentedRoutes(documentApp.openAPIRegistry.definitions)).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => `${method} ${path} ${op.operationId}`),
+    );
+    expect(fromRegistry.sort()).toEqual(operations.map(({ path, method, op }) => `${method} ${path} ${op.operationId}`).sort());
   });
 });
 
