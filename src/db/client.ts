@@ -8,6 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type pg from 'pg';
 import { fallbackLogger, type Logger } from '../kernel/log.ts';
 import { fromRoot } from '../kernel/paths.ts';
+import { turnHeld, yieldToEventLoop } from '../kernel/yielding.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -195,13 +196,10 @@ export function keptWhileQuiet<T>(read: (db: Db) => Promise<T>): (db: Db) => Pro
  * chain ends — seconds at start-up, hundreds of milliseconds while snapshots freeze.
  */
 export const embeddedTurnMs = 5;
-let lastTurn = performance.now();
 
-/** Lets the event loop turn (sockets, timers) when the embedded calls have kept it for embeddedTurnMs. */
+/** Waits for the next turn (yieldToEventLoop) when the embedded calls have held this one for embeddedTurnMs. */
 async function turnIfDue(): Promise<void> {
-  if (performance.now() - lastTurn < embeddedTurnMs) return;
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  lastTurn = performance.now();
+  if (turnHeld(embeddedTurnMs)) await yieldToEventLoop();
 }
 
 /**

@@ -1,22 +1,44 @@
 /**
- * Long passes over an import's rows, and runs of database queries (PGlite executes each one
- * synchronously on this thread), must let other requests in: `/livez` and a sign-in are to be
- * answered within a second while an import runs (issue 14, item 3).
+ * Work that holds this thread — passes over an import's rows, runs of embedded-database
+ * statements (PGlite executes each synchronously here), a month's freeze — goes in turns: a
+ * slice of a few milliseconds, then the event loop runs (sockets, timers) before the next, so
+ * `/livez` and a sign-in are answered while it goes on (issue 14, item 3; issue 19, item 4).
+ * Tasks waiting for a turn get one each, first come first served, one per loop iteration:
+ * otherwise several jobs yielding at once would run their slices back to back in the same
+ * iteration, and a request arriving meanwhile would wait for them all.
  */
+const waiting: (() => void)[] = [];
+let pumping = false;
+let turnStarted = performance.now();
 
-/** Waits for the event loop: setImmediate runs after pending I/O and timers that are due. */
-export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+function nextTurn(): void {
+  turnStarted = performance.now();
+  waiting.shift()?.();
+  // Set during the check phase, this immediate runs in the next iteration: after its I/O.
+  if (waiting.length > 0) setImmediate(nextTurn);
+  else pumping = false;
+}
+
+/** Waits for a turn: after the event loop has run, and after the tasks already waiting. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    waiting.push(resolve);
+    if (pumping) return;
+    pumping = true;
+    setImmediate(nextTurn);
+  });
+}
+
+/** Whether the task running has held the thread for `ms` since its turn began. */
+export const turnHeld = (ms: number): boolean => performance.now() - turnStarted >= ms;
 
 /**
- * A yielder for a loop: call it once per unit of work (a row, a query), and every `sliceMs`
- * of work it waits for the event loop, so a pass holds the thread at most about that long.
+ * A yielder for a loop: call it once per unit of work (a row, a query), and once its turn has
+ * held the thread for `sliceMs` it waits for the next, so a pass holds the thread at most about that long.
  */
-export function yieldEvery(sliceMs = 10): () => Promise<void> {
-  let since = performance.now();
+export function yieldEvery(sliceMs = 5): () => Promise<void> {
   return async () => {
-    if (performance.now() - since < sliceMs) return;
-    await yieldToEventLoop();
-    since = performance.now();
+    if (turnHeld(sliceMs)) await yieldToEventLoop();
   };
 }
 
