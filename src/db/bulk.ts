@@ -8,9 +8,10 @@ import { queryRows } from './raw.ts';
 const rowsPerStatement = 1000;
 /**
  * On the embedded database a statement also runs on this thread (≈ 17 ms for 1,000 snapshot
- * figures): a quarter as many keeps each under ~5 ms, so requests get their turn in between.
+ * figures, 8–12 ms for 250): 125 keeps each to a few milliseconds, so a request waiting for
+ * its turn does not also wait for a long statement.
  */
-const embeddedRowsPerStatement = 250;
+const embeddedRowsPerStatement = 125;
 
 /**
  * Appends many rows in one statement per 1,000: the rows travel as a single JSON parameter

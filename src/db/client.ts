@@ -8,7 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type pg from 'pg';
 import { fallbackLogger, type Logger } from '../kernel/log.ts';
 import { fromRoot } from '../kernel/paths.ts';
-import { turnHeld, yieldToEventLoop } from '../kernel/yielding.ts';
+import { turnHeld, turnMs, yieldToEventLoop } from '../kernel/yielding.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -190,12 +190,12 @@ export function keptWhileQuiet<T>(read: (db: Db) => Promise<T>): (db: Db) => Pro
 
 /**
  * How long the embedded database's calls may keep this thread before the next one lets the
- * event loop turn. PGlite runs each statement synchronously and resolves at once, so a chain of
+ * event loop turn: the turn every background pass shares (kernel/yielding). PGlite runs each statement synchronously and resolves at once, so a chain of
  * awaited statements (a demo load, a freeze, a migration) never leaves the microtask queue:
  * without a turn, no socket is accepted, no timer fires and no request is answered until the
  * chain ends — seconds at start-up, hundreds of milliseconds while snapshots freeze.
  */
-export const embeddedTurnMs = 5;
+export const embeddedTurnMs = turnMs;
 
 /** Waits for the next turn (yieldToEventLoop) when the embedded calls have held this one for embeddedTurnMs. */
 async function turnIfDue(): Promise<void> {

@@ -141,9 +141,10 @@ type PlacedCount = Omit<RollupCount, 'level'> & { department_id: number | null; 
 
 /**
  * Departments summed per statement on the embedded database, whose statements run on this
- * thread: the demo's 761 in one took ~50 ms, in parts of 100 each is ~7 ms with a turn between.
+ * thread: the demo's 761 in one took ~50 ms, in parts of 100 each 7–11 ms, of 50 about half
+ * that, with a turn between.
  */
-const embeddedDepartmentsPerRead = 100;
+const embeddedDepartmentsPerRead = 50;
 
 /** Each department's rolled-up counts as of `at`, or null while the rollups are not built. */
 async function departmentCounts(db: Db, at: string): Promise<PlacedCount[] | null> {
