@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { recordAudit } from '../audit/service.ts';
 import type { Db } from '../db/client.ts';
@@ -16,7 +16,8 @@ const absoluteLifetimeMs = 12 * 60 * 60 * 1000;
 /** Touching last-seen on every request would write per request; once a minute is enough. */
 const touchEveryMs = 60 * 1000;
 
-export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+/** One-shot (crypto.hash): every signed-in request hashes its cookie or token, and a Hash object costs more than the digest. */
+export const hashSecret = (secret: string) => hash('sha256', secret, 'hex');
 const randomToken = () => randomBytes(32).toString('base64url');
 
 export interface LoginRequest {

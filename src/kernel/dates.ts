@@ -10,9 +10,16 @@ const dayMs = 86_400_000;
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 const shanghaiDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
 
+const minuteMs = 60_000;
+/** The last minute formatted: Intl formatting costs more than the rest of a cached read. */
+let formatted = { minute: Number.NaN, day: '' };
+
 /** The business day (Asia/Shanghai) at an instant, YYYY-MM-DD. */
 export function businessDate(now: Date = new Date()): string {
-  return shanghaiDay.format(now);
+  // A day in a zone begins on a whole minute, so every instant of a minute has the same day.
+  const minute = Math.floor(now.getTime() / minuteMs);
+  if (minute !== formatted.minute) formatted = { minute, day: shanghaiDay.format(now) };
+  return formatted.day;
 }
 
 /** Days since 1970-01-01 of a YYYY-MM-DD date (NaN when it is not one). */
