@@ -83,11 +83,17 @@ export async function writeDemoTemplate(build: string, dir: string, options: { t
 
 /**
  * The template in `dir`, when the build that wrote it is `build` (the running bundle's); null
- * otherwise — none written, another build's, or the sources running.
+ * otherwise — none written, another build's, a damaged one, or the sources running: the demo
+ * then loads through the write path, as it would without a template.
  */
 export async function findDemoTemplate(build: string | undefined, dir: string): Promise<DemoTemplate | null> {
   if (!build || !existsSync(path.join(dir, metaName))) return null;
-  const meta = JSON.parse(await readFile(path.join(dir, metaName), 'utf8')) as Partial<TemplateFile>;
+  let meta: Partial<TemplateFile>;
+  try {
+    meta = JSON.parse(await readFile(path.join(dir, metaName), 'utf8')) ?? {};
+  } catch {
+    return null;
+  }
   const template = { tarball: path.join(dir, tarballName), keyFile: path.join(dir, auditKeyFileName) };
   if (meta.build !== build || !meta.day || !meta.summary || !existsSync(template.tarball) || !existsSync(template.keyFile)) return null;
   return { ...template, day: meta.day, summary: meta.summary };

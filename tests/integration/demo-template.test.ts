@@ -6,7 +6,7 @@
  * that verifies with the data directory's key. Built here as of an earlier day, so that the
  * yearly re-assessments since are added at start, as they are when a build is started days later.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -86,6 +86,11 @@ describe('the demo template', () => {
       await demoTemplateFor({ ...configFor(path.join(work, 'keyed')), YUNWANG_AUDIT_KEY: 'k'.repeat(64) }, { dir: templateDir, build }),
     ).toBeNull();
     expect(await demoTemplateFor(configFor(path.join(work, 'data')), { dir: templateDir, build })).toBeNull(); // already has a database
+    // A damaged template (its description cut short) is no template: the write path loads the demo.
+    const damaged = path.join(work, 'damaged-template');
+    await cp(templateDir, damaged, { recursive: true });
+    await writeFile(path.join(damaged, 'template.json'), '{"build": "');
+    expect(await demoTemplateFor(configFor(path.join(work, 'damaged')), { dir: damaged, build })).toBeNull();
     const key = (await readFile(path.join(work, 'data', 'audit.key'), 'utf8')).trim();
     expect(key).toBe((await readFile(template.keyFile, 'utf8')).trim());
     expect(lines.some((l) => l.includes("from this build's template (history as of 2025-06-15)"))).toBe(true);
