@@ -1,7 +1,9 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 
 // node:https (and the tls and crypto it loads) is imported when an https API is first posted
-// to: ~4.7 MiB resident on Node 24 that an agent posting over plain http never needs.
+// to: ~4.7 MiB resident on Node 24 that an agent posting over plain http never needs. Its
+// default export (the module itself): the agents' build gives a dynamic import of a built-in
+// nothing else.
 let https: Promise<typeof import('node:https')> | undefined;
 
 // node:http rather than fetch: the global fetch loads undici on first use, ~10 MiB of
@@ -31,7 +33,7 @@ export class JsonPoster {
     const options = { keepAlive: true, maxSockets: 1 };
     if (this.#url.protocol !== 'https:') this.#client ??= { agent: new HttpAgent(options), request: httpRequest };
     else if (!this.#client) {
-      https ??= import('node:https');
+      https ??= import('node:https').then((m) => m.default);
       const { Agent, request } = await https;
       this.#client ??= { agent: new Agent(options), request };
     }

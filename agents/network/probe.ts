@@ -1,7 +1,9 @@
 import { connect, isIP, type Socket } from 'node:net';
+import { monotonicMs } from '../client/clock.ts';
 
 // node:tls (and the crypto it loads) is imported when the first https target is probed:
-// a few MiB that an agent probing only TCP and plain HTTP never needs.
+// a few MiB that an agent probing only TCP and plain HTTP never needs. Its default export
+// (the module itself): the agents' build gives a dynamic import of a built-in nothing else.
 let tls: Promise<typeof import('node:tls')> | undefined;
 
 export interface ProbeResult {
@@ -31,7 +33,7 @@ function probeSocket(
   onData?: (chunk: Buffer, started: number, finish: (r: ProbeResult) => void) => void,
 ): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const started = performance.now();
+    const started = monotonicMs();
     const socket = open();
     let settled = false;
     const finish = (result: ProbeResult) => {
@@ -59,7 +61,7 @@ export function probeTcp(address: string, timeoutMs: number): Promise<ProbeResul
     () => connect({ host, port }),
     'connect',
     timeoutMs,
-    (_socket, started, finish) => finish({ ok: true, latencyMs: performance.now() - started }),
+    (_socket, started, finish) => finish({ ok: true, latencyMs: monotonicMs() - started }),
   );
 }
 
@@ -104,7 +106,7 @@ const statusLine = /^HTTP\/\d(?:\.\d)? (\d{3})/;
  * that garbage is most of the agent's memory (bench/INGEST.md).
  */
 export async function probeHttpTarget(target: HttpTarget, timeoutMs: number): Promise<ProbeResult> {
-  if (target.tls) tls ??= import('node:tls');
+  if (target.tls) tls ??= import('node:tls').then((m) => m.default);
   const secure = target.tls ? await tls : undefined;
   let head = '';
   return probeSocket(
@@ -122,7 +124,7 @@ export async function probeHttpTarget(target: HttpTarget, timeoutMs: number): Pr
       }
       const status = Number(statusLine.exec(head)?.[1] ?? 0);
       if (status === 0) finish({ ok: false, error: 'not an HTTP answer' });
-      else if (status < 500) finish({ ok: true, latencyMs: performance.now() - started });
+      else if (status < 500) finish({ ok: true, latencyMs: monotonicMs() - started });
       else finish({ ok: false, error: `HTTP ${status}` });
     },
   );
