@@ -1,16 +1,16 @@
-import { open, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { close, fdatasync, fsync, open, rename, writeFile } from './files.ts';
 
 // What the agents keep on disk survives a crash or a power cut: a file is flushed before it
 // is trusted, and a directory after a file appears in it, moves into it or out of it.
 
 /** Flushes a directory, so that the names created, renamed or removed in it are on disk. */
 export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+  const fd = await open(dir, 'r');
   try {
-    await handle.sync();
+    await fsync(fd);
   } finally {
-    await handle.close();
+    await close(fd);
   }
 }
 
@@ -23,11 +23,11 @@ export async function replaceFile(file: string, text: string, durable: boolean):
   const temp = `${file}.tmp`;
   await writeFile(temp, text);
   if (durable) {
-    const handle = await open(temp, 'r+');
+    const fd = await open(temp, 'r+');
     try {
-      await handle.datasync();
+      await fdatasync(fd);
     } finally {
-      await handle.close();
+      await close(fd);
     }
   }
   await rename(temp, file);

@@ -1,8 +1,23 @@
-import { appendFile, type FileHandle, mkdir, open, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { type HeldLock, takeLockFile } from '../../src/kernel/lock-file.ts';
 import { fsyncDir, replaceFile } from './durable-files.ts';
+import {
+  appendFile,
+  close,
+  fdatasync,
+  fstatSize,
+  ftruncate,
+  mkdirp,
+  open,
+  read,
+  readdir,
+  readFile,
+  statSize,
+  truncate,
+  unlinkIfThere,
+  write,
+} from './files.ts';
 
 /**
  * The durable spool: every batch is appended here (and fsynced) before it is sent, and
@@ -121,19 +136,19 @@ export async function scanSegment(
   segment: number,
   file: string,
 ): Promise<{ entries: SpoolEntry[]; validBytes: number; fileBytes: number }> {
-  const handle = await open(file, 'r');
+  const fd = await open(file, 'r');
   try {
-    const fileBytes = (await handle.stat()).size;
+    const fileBytes = await fstatSize(fd);
     const entries: SpoolEntry[] = [];
     const header = Buffer.alloc(headerBytes);
     let offset = 0;
     while (offset + headerBytes <= fileBytes) {
-      await handle.read(header, 0, headerBytes, offset);
+      await read(fd, header, 0, headerBytes, offset);
       if (!header.subarray(0, 4).equals(magic)) break;
       const size = headerBytes + header.readUInt32BE(4);
       if (offset + size > fileBytes) break;
       const record = Buffer.alloc(size);
-      const { bytesRead } = await handle.read(record, 0, size, offset);
+      const bytesRead = await read(fd, record, 0, size, offset);
       const decoded = bytesRead === size ? decodeRecord(record, 0) : undefined;
       if (!decoded) break;
       entries.push({ seq: decoded.seq, createdAt: decoded.createdAt, segment, offset, size });
@@ -141,7 +156,7 @@ export async function scanSegment(
     }
     return { entries, validBytes: offset, fileBytes };
   } finally {
-    await handle.close();
+    await close(fd);
   }
 }
 
@@ -157,7 +172,7 @@ export class Spool {
   #nextSeq = 1;
   /** Segment first-seqs on disk, ascending, with the last seq each holds. */
   #segments = new Map<number, { lastSeq: number }>();
-  #active: { first: number; handle: FileHandle; size: number } | undefined;
+  #active: { first: number; fd: number; size: number } | undefined;
   #lock: HeldLock;
   #chain: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -172,7 +187,7 @@ export class Spool {
 
   /** Opens (creating) a spool directory, recovering what a previous run left. */
   static async open(options: SpoolOptions): Promise<{ spool: Spool; report: OpenReport }> {
-    await mkdir(options.dir, { recursive: true });
+    await mkdirp(options.dir);
     const segmentBytes = options.segmentBytes ?? Math.min(16 * 1024 ** 2, Math.max(4096, Math.floor(options.maxBytes / 8)));
     // One writer per spool directory: two would interleave records.
     const lock = takeLockFile(path.join(options.dir, 'spool.lock'), { what: `the spool ${options.dir}` });
@@ -192,7 +207,7 @@ export class Spool {
 
   async #recover(): Promise<OpenReport> {
     try {
-      const cursor = JSON.parse(await readFile(path.join(this.dir, 'cursor.json'), 'utf8')) as { acked_seq?: unknown };
+      const cursor = JSON.parse(await readFile(path.join(this.dir, 'cursor.json'))) as { acked_seq?: unknown };
       if (typeof cursor.acked_seq === 'number' && Number.isSafeInteger(cursor.acked_seq)) this.#ackedSeq = cursor.acked_seq;
     } catch {
       // No cursor yet (or a torn one): everything on disk is still to send.
@@ -253,14 +268,14 @@ export class Spool {
       if (!this.#active || (this.#active.size > 0 && this.#active.size + record.length > this.#options.segmentBytes)) {
         await this.#roll(seq);
       }
-      const active = this.#active as { first: number; handle: FileHandle; size: number };
+      const active = this.#active as { first: number; fd: number; size: number };
       const offset = active.size;
       try {
-        await active.handle.write(record, 0, record.length, offset);
-        await active.handle.datasync();
+        await write(active.fd, record, 0, record.length, offset);
+        await fdatasync(active.fd);
       } catch (error) {
         // Leave no half record behind for the next append to follow.
-        await active.handle.truncate(offset).catch(() => undefined);
+        await ftruncate(active.fd, offset).catch(() => undefined);
         throw error;
       }
       active.size += record.length;
@@ -274,11 +289,11 @@ export class Spool {
   }
 
   async #roll(firstSeq: number): Promise<void> {
-    if (this.#active) await this.#active.handle.close();
+    if (this.#active) await close(this.#active.fd);
     const file = path.join(this.dir, segmentName(firstSeq));
-    const handle = await open(file, 'a+');
-    const size = (await handle.stat()).size;
-    this.#active = { first: firstSeq, handle, size };
+    const fd = await open(file, 'a+');
+    const size = await fstatSize(fd);
+    this.#active = { first: firstSeq, fd, size };
     if (!this.#segments.has(firstSeq)) this.#segments.set(firstSeq, { lastSeq: firstSeq - 1 });
     // The new file's directory entry must survive a crash too, or its records would.
     await fsyncDir(this.dir);
@@ -310,15 +325,15 @@ export class Spool {
 
   /** Reads a batch's payload back from disk as the JSON bytes written (checksum verified). */
   async readPayload(entry: SpoolEntry): Promise<Buffer> {
-    const handle = await open(path.join(this.dir, segmentName(entry.segment)), 'r');
+    const fd = await open(path.join(this.dir, segmentName(entry.segment)), 'r');
     try {
       const record = Buffer.alloc(entry.size);
-      const { bytesRead } = await handle.read(record, 0, entry.size, entry.offset);
+      const bytesRead = await read(fd, record, 0, entry.size, entry.offset);
       const found = bytesRead === entry.size ? decodeRecord(record, 0) : undefined;
       if (!found || found.seq !== entry.seq) throw new Error(`spool record ${entry.seq} no longer checks out`);
       return record.subarray(headerBytes);
     } finally {
-      await handle.close();
+      await close(fd);
     }
   }
 
@@ -338,12 +353,12 @@ export class Spool {
     const line = `${JSON.stringify({ seq: entry.seq, dead_lettered_at: new Date(this.#options.now()).toISOString(), status: reason.status, response: reason.body.slice(0, 4000), batch })}\n`;
     return this.#serial(async () => {
       const file = path.join(this.dir, 'dead-letter.jsonl');
-      await appendFile(file, line, 'utf8');
-      const handle = await open(file, 'r+');
+      await appendFile(file, line);
+      const fd = await open(file, 'r+');
       try {
-        await handle.datasync();
+        await fdatasync(fd);
       } finally {
-        await handle.close();
+        await close(fd);
       }
     }).then(() => this.ack(entry.seq, { durable: true }));
   }
@@ -390,7 +405,7 @@ export class Spool {
       const newest = Math.max(...this.#segments.keys());
       if (first === newest && !this.#active) continue;
       if (lastSeq <= this.#ackedSeq) {
-        await rm(path.join(this.dir, segmentName(first)), { force: true });
+        await unlinkIfThere(path.join(this.dir, segmentName(first)));
         this.#segments.delete(first);
       }
     }
@@ -409,8 +424,7 @@ export class Spool {
   /** Bytes of segment files on disk (for tests and the byte bound's slack). */
   async diskBytes(): Promise<number> {
     let total = 0;
-    for (const first of this.#segments.keys())
-      total += (await stat(path.join(this.dir, segmentName(first))).catch(() => ({ size: 0 }))).size;
+    for (const first of this.#segments.keys()) total += await statSize(path.join(this.dir, segmentName(first))).catch(() => 0);
     return total;
   }
 
@@ -418,7 +432,7 @@ export class Spool {
     return this.#serial(async () => {
       if (this.#closed) return;
       this.#closed = true;
-      await this.#active?.handle.close();
+      if (this.#active) await close(this.#active.fd);
       this.#active = undefined;
       this.#lock.release();
     });
