@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { monotonicMs } from './clock.ts';
 import { type AgentMetrics, createAgentMetrics, serveMetrics } from './metrics.ts';
 import { type AgentKind, agentVersion, type IngestItem } from './protocol.ts';
 import { Sender } from './sender.ts';
@@ -108,7 +109,7 @@ export async function startAgent(options: RunOptions): Promise<RunningAgent> {
 
   /** One round; false when collecting failed (nothing is sent, so the server sees silence). */
   const round = async (): Promise<boolean> => {
-    const started = performance.now();
+    const started = monotonicMs();
     let items: IngestItem[];
     let afterSpooled: CollectedRound['afterSpooled'] | undefined;
     try {
@@ -120,7 +121,7 @@ export async function startAgent(options: RunOptions): Promise<RunningAgent> {
       return false;
     }
     metrics.rounds.inc({ result: 'ok' });
-    metrics.roundSeconds.set((performance.now() - started) / 1000);
+    metrics.roundSeconds.set((monotonicMs() - started) / 1000);
     metrics.items.set(items.length);
     // An empty round still goes out: it tells the server the agent is alive.
     const chunks: IngestItem[][] = items.length === 0 ? [[]] : [];
