@@ -62,6 +62,32 @@ export interface RunningAgent {
 export const exitSpoolNotEmpty = 75;
 export const exitRoundFailed = 1;
 
+/** How long after a round its garbage is collected: its sockets have closed and its batch has gone out. */
+const collectDelayMs = 1000;
+
+/**
+ * V8 12 and later take gc({flavor: 'last-resort'}): a collection that reduces the footprint
+ * and hands emptied pages back, as the memory reducer's do (a plain gc() on Node 24 keeps
+ * them pooled). V8 11 (Node 20) reads an options object otherwise: a plain gc() there.
+ */
+const lastResortFlavor = Number(process.versions.v8.split('.')[0]) >= 12;
+
+/**
+ * Once a round is over, a full garbage collection, when the process runs with --expose-gc
+ * (the network-agent image does). A round of thousands of probes leaves megabytes of garbage
+ * in V8's old generation, and after the round too little is allocated for V8 to collect it:
+ * on Node 24 its memory reducer gives it back some rounds and not others, so the agent sat
+ * 5 MiB above its idle size for whole intervals (bench/INGEST.md). A few milliseconds a round.
+ */
+function collectAfterRound(): NodeJS.Timeout | undefined {
+  const gc = globalThis.gc;
+  if (!gc) return undefined;
+  return setTimeout(
+    () => (lastResortFlavor ? gc({ type: 'major', execution: 'sync', flavor: 'last-resort' }) : gc()),
+    collectDelayMs,
+  ).unref();
+}
+
 const defaultLog = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 
 /**
@@ -175,6 +201,7 @@ export async function startAgent(options: RunOptions): Promise<RunningAgent> {
   sender.start();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let collecting: NodeJS.Timeout | undefined;
   let current: Promise<void> | undefined;
   let resolveDone: (code: number) => void = () => {};
   const done = new Promise<number>((resolve) => {
@@ -189,6 +216,7 @@ export async function startAgent(options: RunOptions): Promise<RunningAgent> {
       .finally(() => {
         current = undefined;
         if (stopped) return;
+        collecting = collectAfterRound();
         // The next tick on the grid after now: a round that overran skips what it missed.
         const next = Math.max(n + 1, Math.ceil((Date.now() - start) / intervalMs));
         timer = setTimeout(() => tick(next), Math.max(0, start + next * intervalMs - Date.now()));
@@ -200,6 +228,7 @@ export async function startAgent(options: RunOptions): Promise<RunningAgent> {
     if (!stopped) {
       stopped = true;
       clearTimeout(timer);
+      clearTimeout(collecting);
       await current;
       await sender.stop();
       await spool.close();

@@ -62,7 +62,15 @@ const images = [
   },
   {
     file: 'agents/Dockerfile.network',
-    entry: ['node', '--max-semi-space-size=1', '--jitless', '--memory-saver-mode', '--single-threaded-gc', '/app/network-agent.mjs'],
+    entry: [
+      'node',
+      '--max-semi-space-size=1',
+      '--jitless',
+      '--memory-saver-mode',
+      '--single-threaded-gc',
+      '--expose-gc',
+      '/app/network-agent.mjs',
+    ],
     cmd: ['--config', '/etc/yunwang-agent/network-agent.yaml'],
     port: '9464',
   },
