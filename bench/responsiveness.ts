@@ -5,10 +5,11 @@
  *      BENCH_WINDOW seconds until the last month is frozen);
  *   2. GET /livez once idle;
  *   3. a signed-in (leader) GET /api/v1/indicators, cached, beside /livez on the same server.
- * Goals: /livez p99 < 20 ms while the jobs run; the signed-in read ≥ 1/4 of /livez's req/s.
+ * Goals: /livez p99 < 20 ms while the jobs run; the signed-in read ≥ 1/4 of /livez's req/s. Each of
+ * BENCH_RUNS runs starts its own server; the goals are judged on the median run.
  * Results go to the `responsiveness` section of bench/STARTUP.md.
  *
- *   npm run bench:responsiveness   (BENCH_CONNECTIONS=20, BENCH_WINDOW=10, BENCH_SECONDS=10)
+ *   npm run bench:responsiveness   (BENCH_RUNS=3, BENCH_CONNECTIONS=20, BENCH_WINDOW=10, BENCH_SECONDS=10)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -24,6 +25,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const windowSeconds = Number(process.env.BENCH_WINDOW ?? 10);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const runs = Number(process.env.BENCH_RUNS ?? 3);
 
 interface Run {
   rps: number;
@@ -46,15 +48,19 @@ async function cannon(url: string, duration: number, headers: Record<string, str
   };
 }
 
-const row = (what: string, run: Run) =>
+const rowOf = (what: string, run: Run) =>
   `| ${what} | ${Math.round(run.rps).toLocaleString('en')} | ${run.p50} ms | ${run.p99} ms | ${run.max} ms | ${run.errors + run.non2xx} |`;
 
-async function main() {
-  const page = resultsSection(new URL('./STARTUP.md', import.meta.url), 'responsiveness');
-  const { say } = page;
-  const load = loadavg()
-    .map((x) => x.toFixed(1))
-    .join(' / ');
+interface Measured {
+  during: Run[];
+  freezeSeconds: number;
+  idle: Run;
+  signedIn: Run;
+  livezBeside: Run;
+}
+
+/** One server from a fresh data directory: /livez while it freezes, idle, then the signed-in read beside /livez. */
+async function measureOnce(): Promise<Measured> {
   const dir = await mkdtemp(path.join(tmpdir(), 'yunwang-responsiveness-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -102,41 +108,60 @@ async function main() {
     if (first.status !== 200) throw new Error(`GET /api/v1/indicators answered ${first.status}: ${await first.text()}`);
     const signedIn = await cannon(indicators, seconds, { cookie });
     const livezBeside = await cannon(`${base}/livez`, seconds);
-
-    const worst = during.reduce((a, b) => (b.p99 > a.p99 ? b : a));
-    const worstMax = Math.max(...during.map((r) => r.max));
-    say(
-      `## Responsiveness (${new Date().toISOString().slice(0, 10)}, ${process.arch}, Node ${process.version}, load average ${load} at the start)`,
-    );
-    say('');
-    say(
-      `Command: \`npm run bench:responsiveness\`. autocannon, ${connections} connections, against \`yunwang serve\` on a fresh embedded database with the demo (live agents on), logs at warn.`,
-    );
-    say(
-      `While the demo's 19 monthly snapshots froze after ready (${freezeSeconds.toFixed(0)} s, measured in ${during.length} windows of ${windowSeconds} s), then idle, then a signed-in \`leader\` reading \`GET /api/v1/indicators\` (cached) beside \`/livez\` on the same server.`,
-    );
-    say('');
-    say('| requests | req/s | p50 | p99 | max | errors + non-2xx |');
-    say('|---|---|---|---|---|---|');
-    during.forEach((run, i) => {
-      say(row(`/livez while snapshots freeze, window ${i + 1}`, run));
-    });
-    say(row('/livez idle', idle));
-    say(row('GET /api/v1/indicators?scope=450000, signed in, cached', signedIn));
-    say(row('/livez, right after', livezBeside));
-    say('');
-    const ratio = signedIn.rps / livezBeside.rps;
-    say(
-      `Goals: /livez p99 < 20 ms while background jobs run — worst window p99 ${worst.p99} ms, worst request ${worstMax} ms: ${worst.p99 < 20 ? 'met' : 'missed'}. ` +
-        `Signed-in cached read ≥ 1/4 of /livez's req/s — ${ratio.toFixed(2)}: ${ratio >= 0.25 ? 'met' : 'missed'}.`,
-    );
-    await page.write();
+    return { during, freezeSeconds, idle, signedIn, livezBeside };
   } finally {
     const exited = once(server, 'exit');
     server.kill('SIGTERM');
     await exited;
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
+
+async function main() {
+  const page = resultsSection(new URL('./STARTUP.md', import.meta.url), 'responsiveness');
+  const { say } = page;
+  const load = loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ');
+  // The first seconds after ready are short and busy: one run's p99 moves by several milliseconds
+  // with whatever else the machine does, so every run is shown, and the goals are judged on the median.
+  const results: Measured[] = [];
+  for (let i = 0; i < runs; i++) results.push(await measureOnce());
+
+  say(
+    `## Responsiveness (${new Date().toISOString().slice(0, 10)}, ${process.arch}, Node ${process.version}, load average ${load} at the start)`,
+  );
+  say('');
+  say(
+    `Command: \`npm run bench:responsiveness\`. ${runs} runs, each on a fresh embedded database with the demo (live agents on), \`yunwang serve\` logging at warn; autocannon, ${connections} connections.`,
+  );
+  say(
+    `In each: \`/livez\` while the demo's 19 monthly snapshots freeze after ready (${results.map((r) => `${r.freezeSeconds.toFixed(0)} s`).join(', ')}; windows of ${windowSeconds} s), then idle, then a signed-in \`leader\` reading \`GET /api/v1/indicators\` (cached) beside \`/livez\` on the same server.`,
+  );
+  say('');
+  say('| run | requests | req/s | p50 | p99 | max | errors + non-2xx |');
+  say('|---|---|---|---|---|---|---|');
+  results.forEach((r, n) => {
+    const row = (what: string, run: Run) => say(`| ${n + 1} ${rowOf(what, run)}`);
+    r.during.forEach((run, i) => {
+      row(`/livez while snapshots freeze, window ${i + 1}`, run);
+    });
+    row('/livez idle', r.idle);
+    row('GET /api/v1/indicators?scope=450000, signed in, cached', r.signedIn);
+    row('/livez, right after', r.livezBeside);
+  });
+  say('');
+  const worstP99s = results.map((r) => Math.max(...r.during.map((run) => run.p99)));
+  const ratios = results.map((r) => r.signedIn.rps / r.livezBeside.rps);
+  const p99 = median(worstP99s);
+  const ratio = median(ratios);
+  say(
+    `Goals, on the median run: /livez p99 < 20 ms while background jobs run — each run's worst window ${worstP99s.map((x) => `${x} ms`).join(', ')} (median ${p99} ms, worst request ${Math.max(...results.flatMap((r) => r.during.map((run) => run.max)))} ms): ${p99 < 20 ? 'met' : 'missed'}. ` +
+      `Signed-in cached read ≥ 1/4 of /livez's req/s — ${ratios.map((x) => x.toFixed(2)).join(', ')} (median ${ratio.toFixed(2)}): ${ratio >= 0.25 ? 'met' : 'missed'}.`,
+  );
+  await page.write();
 }
 
 await main();
