@@ -190,10 +190,11 @@ export function keptWhileQuiet<T>(read: (db: Db) => Promise<T>): (db: Db) => Pro
 
 /**
  * How long the embedded database's calls may keep this thread before the next one lets the
- * event loop turn: the turn every background pass shares (kernel/yielding). PGlite runs each statement synchronously and resolves at once, so a chain of
- * awaited statements (a demo load, a freeze, a migration) never leaves the microtask queue:
- * without a turn, no socket is accepted, no timer fires and no request is answered until the
- * chain ends — seconds at start-up, hundreds of milliseconds while snapshots freeze.
+ * event loop turn: the turn every background pass shares (kernel/yielding). PGlite runs each
+ * statement synchronously and resolves at once, so a chain of awaited statements (a demo load,
+ * a freeze, a migration) never leaves the microtask queue: without a turn, no socket is
+ * accepted, no timer fires and no request is answered until the chain ends — seconds at
+ * start-up, hundreds of milliseconds while snapshots freeze.
  */
 export const embeddedTurnMs = turnMs;
 

@@ -141,8 +141,8 @@ type PlacedCount = Omit<RollupCount, 'level'> & { department_id: number | null; 
 
 /**
  * Departments summed per statement on the embedded database, whose statements run on this
- * thread: the demo's 761 in one took ~50 ms, in parts of 100 each 7–11 ms, of 50 about half
- * that, with a turn between.
+ * thread: the demo's 761 in one took ~50 ms; in parts of 50 each takes 5–8 ms once warm, with
+ * a turn between.
  */
 const embeddedDepartmentsPerRead = 50;
 
