@@ -189,18 +189,15 @@ export function keptWhileQuiet<T>(read: (db: Db) => Promise<T>): (db: Db) => Pro
 }
 
 /**
- * How long the embedded database's calls may keep this thread before the next one lets the
- * event loop turn: the turn every background pass shares (kernel/yielding). PGlite runs each
- * statement synchronously and resolves at once, so a chain of awaited statements (a demo load,
- * a freeze, a migration) never leaves the microtask queue: without a turn, no socket is
- * accepted, no timer fires and no request is answered until the chain ends — seconds at
- * start-up, hundreds of milliseconds while snapshots freeze.
+ * Waits for the next turn (kernel/yielding) when the embedded calls have held this one for
+ * turnMs, the turn every background pass shares. PGlite runs each statement synchronously and
+ * resolves at once, so a chain of awaited statements (a demo load, a freeze, a migration) never
+ * leaves the microtask queue: without a turn, no socket is accepted, no timer fires and no
+ * request is answered until the chain ends — seconds at start-up, hundreds of milliseconds
+ * while snapshots freeze.
  */
-export const embeddedTurnMs = turnMs;
-
-/** Waits for the next turn (yieldToEventLoop) when the embedded calls have held this one for embeddedTurnMs. */
 async function turnIfDue(): Promise<void> {
-  if (turnHeld(embeddedTurnMs)) await yieldToEventLoop();
+  if (turnHeld(turnMs)) await yieldToEventLoop();
 }
 
 /**

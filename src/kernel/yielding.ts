@@ -11,7 +11,8 @@
  * How long a turn holds the thread before the next task (or the next loop pass) gets it. Short,
  * because a request arriving meanwhile waits for the turn in hand plus whatever statement it
  * ends on: with 5 ms turns, /livez's p99 under 20 connections was 21–23 ms in the first
- * seconds after ready; with 2 ms, 17–19 ms, and the demo's freeze takes as long (21 s).
+ * seconds after ready; with 2 ms, 15–21 ms (median 17, bench/STARTUP.md), and the demo's
+ * freeze takes as long (20–21 s).
  */
 export const turnMs = 2;
 
@@ -42,7 +43,8 @@ export const turnHeld = (ms: number): boolean => performance.now() - turnStarted
 
 /**
  * A yielder for a loop: call it once per unit of work (a row, a query), and once its turn has
- * held the thread for `sliceMs` it waits for the next, so a pass holds the thread at most about that long.
+ * held the thread for `sliceMs` it waits for the next, so a pass holds the thread at most
+ * about that long.
  */
 export function yieldEvery(sliceMs = turnMs): () => Promise<void> {
   return async () => {

@@ -254,14 +254,14 @@ export async function freezeMonth(database: Db, month: string, options: FreezeOp
 export async function analyzeSnapshots(db: Db): Promise<void> {
   const embedded = isEmbedded(db);
   for (const table of [snapshots, snapshotScopes, snapshotFigures]) {
-    if (!embedded) {
+    if (embedded) {
+      await db.transaction(async (tx) => {
+        await tx.execute(sql`set local default_statistics_target = 10`);
+        await tx.execute(sql`analyze ${table}`);
+      });
+    } else {
       await db.execute(sql`analyze ${table}`);
-      continue;
     }
-    await db.transaction(async (tx) => {
-      await tx.execute(sql`set local default_statistics_target = 10`);
-      await tx.execute(sql`analyze ${table}`);
-    });
   }
 }
 

@@ -1,13 +1,14 @@
 /**
  * The embedded database runs each statement on this thread and resolves at once: a chain of
  * awaited statements would keep the event loop from turning until it ends. Between them the
- * loop turns every embeddedTurnMs, at the top level and inside a transaction, so a timer (or a
+ * loop turns every turnMs, at the top level and inside a transaction, so a timer (or a
  * socket, a /livez probe) gets its turn while a long load or freeze goes on.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, embeddedTurnMs, openDatabase } from '../../src/db/client.ts';
+import { type Database, openDatabase } from '../../src/db/client.ts';
 import { queryRows } from '../../src/db/raw.ts';
+import { turnMs } from '../../src/kernel/yielding.ts';
 
 let database: Database;
 
@@ -39,8 +40,8 @@ describe('the embedded database lets the event loop turn', () => {
   it('between top-level statements', async () => {
     const { fired, ran } = await timersDuring((i) => database.db.execute(sql`insert into turn_probe values (${i})`), 300);
     expect(ran).toBeGreaterThan(10);
-    // 300 ms of statements: a turn at least every few embeddedTurnMs (timers fire on a turn's next loop).
-    expect(fired).toBeGreaterThanOrEqual(Math.floor(300 / (embeddedTurnMs * 4)));
+    // 300 ms of statements: a turn at least every few turnMs (timers fire on a turn's next loop).
+    expect(fired).toBeGreaterThanOrEqual(Math.floor(300 / (turnMs * 4)));
   });
 
   it('between the statements of one transaction, which still commits whole', async () => {
@@ -49,7 +50,7 @@ describe('the embedded database lets the event loop turn', () => {
       await tx.execute(sql`delete from turn_probe`);
       ({ fired } = await timersDuring((i) => tx.execute(sql`insert into turn_probe values (${i})`), 300));
     });
-    expect(fired).toBeGreaterThanOrEqual(Math.floor(300 / (embeddedTurnMs * 4)));
+    expect(fired).toBeGreaterThanOrEqual(Math.floor(300 / (turnMs * 4)));
     expect(await probeRows()).toBeGreaterThan(10);
   });
 
